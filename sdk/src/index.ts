@@ -1,0 +1,2 @@
+// Browser-safe entry of the ModelFactory SDK. Node-only parts live in `@modelfactory/sdk/node`.
+export * from "./errors.ts";

@@ -1,0 +1,3 @@
+// Node-only entry of the ModelFactory SDK: everything in the browser entry plus filesystem
+// and server helpers.
+export * from "./index.ts";
