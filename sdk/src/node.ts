@@ -1,3 +1,4 @@
 // Node-only entry of the ModelFactory SDK: everything in the browser entry plus filesystem
 // and server helpers.
 export * from "./index.ts";
+export * from "./node/deployment-file.ts";

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IAccessGrants} from "../interfaces/IAccessGrants.sol";
+import {Scopes} from "../libraries/Scopes.sol";
+import {Datanets} from "./Datanets.sol";
+
+/// @title AccessGrants
+/// @notice Access requests, grants by transaction or by EIP-712 signature, revocation and
+/// `hasAccess`. The EIP-712 domain binds a signature to this chain and contract, the struct to
+/// one Datanet and grantee, and each approver's nonce is usable once (unordered, as a bitmap),
+/// so a signature can be replayed nowhere. Signers may be EOAs or ERC-1271 contract wallets.
+abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
+    /// @notice EIP-712 type hash of {AccessGrant}.
+    bytes32 public constant ACCESS_GRANT_TYPEHASH = keccak256(
+        "AccessGrant(uint256 datanetId,address grantee,uint8 scopes,uint64 expiresAt,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @dev A grant in one slot; a zero `scopes` means no grant.
+    struct Grant {
+        uint8 scopes;
+        uint64 expiresAt;
+    }
+
+    uint256 private _requestCount;
+    mapping(uint256 datanetId => mapping(address grantee => Grant)) private _grants;
+    mapping(address approver => mapping(uint256 word => uint256 bits)) private _nonceBitmaps;
+
+    /// @notice Asks the Datanet's approvers for access; the purpose document explains the use.
+    function requestAccess(uint256 datanetId, uint8 scopes, string calldata purposeURI)
+        external
+        returns (uint256 requestId)
+    {
+        _datanet(datanetId);
+        if (!Scopes.isValid(scopes)) revert InvalidScopes(scopes);
+        requestId = ++_requestCount;
+        emit AccessRequested(requestId, datanetId, msg.sender, scopes, purposeURI);
+    }
+
+    /// @notice Declines a request with a reason shown to the requester. Approvers only.
+    /// The request lives in events only, so this records the decision for the index.
+    function denyAccessRequest(uint256 datanetId, uint256 requestId, string calldata reason) external {
+        _checkApprover(datanetId);
+        emit AccessRequestDenied(requestId, datanetId, msg.sender, reason);
+    }
+
+    /// @notice Grants access by transaction, replacing any previous grant. Approvers only.
+    function grantAccess(uint256 datanetId, address grantee, uint8 scopes, uint64 expiresAt) external {
+        _checkApprover(datanetId);
+        _grant(datanetId, grantee, scopes, expiresAt, msg.sender, 0, false);
+    }
+
+    /// @notice Redeems an approver's signed grant; anyone may submit it.
+    /// @param grant The signed grant.
+    /// @param approver The signer, who must still approve for the Datanet.
+    /// @param signature ECDSA signature (65 or 64 bytes) or an ERC-1271 signature.
+    function grantAccessBySig(AccessGrant calldata grant, address approver, bytes calldata signature) external {
+        if (block.timestamp > grant.deadline) revert SignatureExpired(grant.deadline);
+        if (!isApprover(grant.datanetId, approver)) revert NotDatanetApprover(grant.datanetId, approver);
+        if (!SignatureChecker.isValidSignatureNow(approver, hashAccessGrant(grant), signature)) {
+            revert InvalidSignature(approver);
+        }
+        _useNonce(approver, grant.nonce);
+        _grant(grant.datanetId, grant.grantee, grant.scopes, grant.expiresAt, approver, grant.nonce, true);
+    }
+
+    /// @notice Cancels one of the caller's unredeemed signatures by burning its nonce.
+    function cancelGrantSignature(uint256 nonce) external {
+        _useNonce(msg.sender, nonce);
+        emit GrantSignatureCancelled(msg.sender, nonce);
+    }
+
+    /// @notice Revokes a grant at once. Approvers only.
+    function revokeAccess(uint256 datanetId, address grantee) external {
+        _checkApprover(datanetId);
+        if (_grants[datanetId][grantee].scopes == 0) revert NoGrant(datanetId, grantee);
+        delete _grants[datanetId][grantee];
+        emit AccessRevoked(datanetId, grantee, msg.sender);
+    }
+
+    /// @inheritdoc IAccessGrants
+    /// @dev `scope` may hold several bits; all of them are required.
+    function hasAccess(uint256 datanetId, address account, uint8 scope) public view returns (bool) {
+        if (!Scopes.isValid(scope)) revert InvalidScopes(scope);
+        Datanet storage d = _datanet(datanetId);
+        if (d.accessPolicy == AccessPolicy.Open || isApprover(datanetId, account)) return true;
+        Grant memory g = _grants[datanetId][account];
+        return g.scopes & scope == scope && block.timestamp < g.expiresAt;
+    }
+
+    /// @notice The grant recorded for `grantee` (scopes 0 when none), expired or not.
+    function grantOf(uint256 datanetId, address grantee) external view returns (uint8 scopes, uint64 expiresAt) {
+        Grant memory g = _grants[datanetId][grantee];
+        return (g.scopes, g.expiresAt);
+    }
+
+    /// @notice Whether an approver's nonce was used or cancelled.
+    function isNonceUsed(address approver, uint256 nonce) external view returns (bool) {
+        return _nonceBitmaps[approver][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    }
+
+    /// @notice The EIP-712 digest an approver signs for `grant`.
+    function hashAccessGrant(AccessGrant calldata grant) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    ACCESS_GRANT_TYPEHASH,
+                    grant.datanetId,
+                    grant.grantee,
+                    grant.scopes,
+                    grant.expiresAt,
+                    grant.nonce,
+                    grant.deadline
+                )
+            )
+        );
+    }
+
+    /// @notice The EIP-712 domain separator of this chain and contract.
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @dev Marks a nonce used, reverting if it already was.
+    function _useNonce(address approver, uint256 nonce) private {
+        uint256 bit = 1 << (nonce & 0xff);
+        uint256 bits = _nonceBitmaps[approver][nonce >> 8];
+        if (bits & bit != 0) revert NonceAlreadyUsed(approver, nonce);
+        _nonceBitmaps[approver][nonce >> 8] = bits | bit;
+    }
+
+    /// @dev Validates and stores a grant, then emits {AccessGranted}.
+    function _grant(
+        uint256 datanetId,
+        address grantee,
+        uint8 scopes,
+        uint64 expiresAt,
+        address approver,
+        uint256 nonce,
+        bool bySignature
+    ) private {
+        if (grantee == address(0)) revert ZeroAddress();
+        if (!Scopes.isValid(scopes)) revert InvalidScopes(scopes);
+        if (expiresAt <= block.timestamp) revert ExpiryInPast(expiresAt);
+        _grants[datanetId][grantee] = Grant(scopes, expiresAt);
+        emit AccessGranted(datanetId, grantee, approver, scopes, expiresAt, nonce, bySignature);
+    }
+}

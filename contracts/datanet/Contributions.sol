@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IContributions} from "../interfaces/IContributions.sol";
+import {Datanets} from "./Datanets.sol";
+
+/// @title Contributions
+/// @notice Contribution records and their review. A record is two slots: the packed header
+/// (contributor, Datanet, status) and the content hash; CID and metadata live in the event.
+abstract contract Contributions is IContributions, Datanets {
+    /// @notice Largest accept/reject batch, so a review transaction's gas stays bounded.
+    uint256 public constant MAX_REVIEW_BATCH = 100;
+
+    /// @dev Datanet ids are sequential from 1, so uint64 cannot overflow in practice.
+    struct Contribution {
+        address contributor;
+        uint64 datanetId;
+        ContributionStatus status;
+    }
+
+    uint256 private _contributionCount;
+    mapping(uint256 contributionId => Contribution) private _contributions;
+    mapping(uint256 contributionId => bytes32) private _contentHashes;
+
+    /// @inheritdoc IContributions
+    function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentId, string calldata metadataURI)
+        external
+        returns (uint256 contributionId)
+    {
+        Datanet storage d = _datanet(datanetId);
+        if (contentHash == bytes32(0)) revert EmptyContentHash();
+        if (bytes(contentId).length == 0) revert EmptyContentId();
+        ContributionStatus status =
+            d.contributionPolicy == ContributionPolicy.Curated ? ContributionStatus.Pending : ContributionStatus.Accepted;
+        contributionId = ++_contributionCount;
+        _contributions[contributionId] = Contribution(msg.sender, uint64(datanetId), status);
+        _contentHashes[contributionId] = contentHash;
+        emit ContributionRegistered(contributionId, datanetId, msg.sender, contentHash, contentId, metadataURI, status);
+    }
+
+    /// @notice Accepts pending contributions. The caller must approve for each one's Datanet.
+    function acceptContributions(uint256[] calldata contributionIds) external {
+        _review(contributionIds, ContributionStatus.Accepted, "");
+    }
+
+    /// @notice Rejects pending contributions with a reason shown to the contributors.
+    function rejectContributions(uint256[] calldata contributionIds, string calldata reason) external {
+        _review(contributionIds, ContributionStatus.Rejected, reason);
+    }
+
+    /// @notice Withdraws a contribution: it leaves every future job and the retrieval index.
+    /// Contributor only; any status but Withdrawn.
+    function withdrawContribution(uint256 contributionId) external {
+        Contribution storage c = _contribution(contributionId);
+        if (c.contributor != msg.sender) revert NotContributor(contributionId, msg.sender);
+        if (c.status == ContributionStatus.Withdrawn) revert InvalidContributionStatus(contributionId, c.status);
+        c.status = ContributionStatus.Withdrawn;
+        emit ContributionStatusChanged(contributionId, c.datanetId, msg.sender, ContributionStatus.Withdrawn, "");
+    }
+
+    /// @notice A contribution's contributor, Datanet, status and content hash.
+    function getContribution(uint256 contributionId)
+        external
+        view
+        returns (address contributor, uint256 datanetId, ContributionStatus status, bytes32 contentHash)
+    {
+        Contribution storage c = _contribution(contributionId);
+        return (c.contributor, c.datanetId, c.status, _contentHashes[contributionId]);
+    }
+
+    /// @inheritdoc IContributions
+    function contributionStatus(uint256 contributionId) external view returns (ContributionStatus) {
+        return _contributions[contributionId].status;
+    }
+
+    /// @notice Number of contributions registered; ids run from 1 to this number.
+    function contributionCount() external view returns (uint256) {
+        return _contributionCount;
+    }
+
+    /// @dev Moves pending contributions to `status`. The approver check is repeated only when
+    /// the Datanet changes between consecutive ids, which keeps same-Datanet batches cheap.
+    function _review(uint256[] calldata ids, ContributionStatus status, string memory reason) private {
+        uint256 n = ids.length;
+        if (n == 0 || n > MAX_REVIEW_BATCH) revert InvalidBatchSize(n, MAX_REVIEW_BATCH);
+        uint256 checkedDatanet;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = ids[i];
+            Contribution storage c = _contribution(id);
+            if (c.status != ContributionStatus.Pending) revert InvalidContributionStatus(id, c.status);
+            uint256 datanetId = c.datanetId;
+            if (datanetId != checkedDatanet) {
+                _checkApprover(datanetId);
+                checkedDatanet = datanetId;
+            }
+            c.status = status;
+            emit ContributionStatusChanged(id, datanetId, msg.sender, status, reason);
+        }
+    }
+
+    /// @dev The contribution record, reverting for an unknown id.
+    function _contribution(uint256 contributionId) private view returns (Contribution storage c) {
+        c = _contributions[contributionId];
+        if (c.contributor == address(0)) revert ContributionNotFound(contributionId);
+    }
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IDatanets} from "../interfaces/IDatanets.sol";
+
+/// @title Datanets
+/// @notice Datanet records: owner (with two-step transfer), approvers, metadata and policies.
+/// The metadata URI and license live in events only; the index serves them.
+abstract contract Datanets is IDatanets {
+    /// @dev One storage slot per Datanet: owner and both policies packed.
+    struct Datanet {
+        address owner;
+        AccessPolicy accessPolicy;
+        ContributionPolicy contributionPolicy;
+    }
+
+    uint256 private _datanetCount;
+    mapping(uint256 datanetId => Datanet) private _datanets;
+    mapping(uint256 datanetId => address) private _pendingOwners;
+    mapping(uint256 datanetId => mapping(address account => bool)) private _approvers;
+
+    /// @inheritdoc IDatanets
+    function createDatanet(
+        string calldata metadataURI,
+        string calldata license,
+        AccessPolicy accessPolicy,
+        ContributionPolicy contributionPolicy
+    ) external returns (uint256 datanetId) {
+        if (bytes(metadataURI).length == 0) revert EmptyMetadataURI();
+        datanetId = ++_datanetCount;
+        _datanets[datanetId] = Datanet(msg.sender, accessPolicy, contributionPolicy);
+        emit DatanetCreated(datanetId, msg.sender, metadataURI, license, accessPolicy, contributionPolicy);
+    }
+
+    /// @notice Replaces the metadata document and license. Owner only.
+    function updateMetadata(uint256 datanetId, string calldata metadataURI, string calldata license) external {
+        _checkOwner(datanetId);
+        if (bytes(metadataURI).length == 0) revert EmptyMetadataURI();
+        emit DatanetMetadataUpdated(datanetId, metadataURI, license);
+    }
+
+    /// @notice Changes the access and contribution policies. Owner only. Existing grants stay
+    /// and count again if the Datanet later becomes permissioned.
+    function setPolicies(uint256 datanetId, AccessPolicy accessPolicy, ContributionPolicy contributionPolicy)
+        external
+    {
+        _checkOwner(datanetId);
+        Datanet storage d = _datanets[datanetId];
+        d.accessPolicy = accessPolicy;
+        d.contributionPolicy = contributionPolicy;
+        emit DatanetPoliciesUpdated(datanetId, accessPolicy, contributionPolicy);
+    }
+
+    /// @notice Adds an approver. Owner only.
+    function addApprover(uint256 datanetId, address approver) external {
+        _checkOwner(datanetId);
+        if (approver == address(0)) revert ZeroAddress();
+        if (_approvers[datanetId][approver]) revert AlreadyApprover(datanetId, approver);
+        _approvers[datanetId][approver] = true;
+        emit ApproverAdded(datanetId, approver);
+    }
+
+    /// @notice Removes an approver. Owner only. Grants the approver signed and that were
+    /// not yet redeemed stop working, since redemption checks the signer is still an approver.
+    function removeApprover(uint256 datanetId, address approver) external {
+        _checkOwner(datanetId);
+        if (!_approvers[datanetId][approver]) revert NotAnApprover(datanetId, approver);
+        _approvers[datanetId][approver] = false;
+        emit ApproverRemoved(datanetId, approver);
+    }
+
+    /// @notice Proposes a new owner, who must call {acceptOwnership}. Owner only.
+    function transferOwnership(uint256 datanetId, address newOwner) external {
+        _checkOwner(datanetId);
+        if (newOwner == address(0)) revert ZeroAddress();
+        _pendingOwners[datanetId] = newOwner;
+        emit DatanetOwnershipTransferStarted(datanetId, msg.sender, newOwner);
+    }
+
+    /// @notice Completes a transfer started by {transferOwnership}. Pending owner only.
+    function acceptOwnership(uint256 datanetId) external {
+        if (_pendingOwners[datanetId] != msg.sender) revert NotPendingOwner(datanetId, msg.sender);
+        Datanet storage d = _datanets[datanetId];
+        address previous = d.owner;
+        d.owner = msg.sender;
+        delete _pendingOwners[datanetId];
+        emit DatanetOwnershipTransferred(datanetId, previous, msg.sender);
+    }
+
+    /// @inheritdoc IDatanets
+    function datanetOwner(uint256 datanetId) external view returns (address) {
+        return _datanet(datanetId).owner;
+    }
+
+    /// @notice The proposed owner of a Datanet, or zero.
+    function pendingOwner(uint256 datanetId) external view returns (address) {
+        return _pendingOwners[datanetId];
+    }
+
+    /// @notice Both policies of a Datanet (reverts for an unknown id).
+    function datanetPolicies(uint256 datanetId) external view returns (AccessPolicy, ContributionPolicy) {
+        Datanet storage d = _datanet(datanetId);
+        return (d.accessPolicy, d.contributionPolicy);
+    }
+
+    /// @notice Number of Datanets created; ids run from 1 to this number.
+    function datanetCount() external view returns (uint256) {
+        return _datanetCount;
+    }
+
+    /// @inheritdoc IDatanets
+    function isApprover(uint256 datanetId, address account) public view returns (bool) {
+        return _datanet(datanetId).owner == account || _approvers[datanetId][account];
+    }
+
+    /// @dev The Datanet record, reverting for an unknown id.
+    function _datanet(uint256 datanetId) internal view returns (Datanet storage d) {
+        d = _datanets[datanetId];
+        if (d.owner == address(0)) revert DatanetNotFound(datanetId);
+    }
+
+    /// @dev Reverts unless the caller owns the Datanet.
+    function _checkOwner(uint256 datanetId) internal view {
+        if (_datanet(datanetId).owner != msg.sender) revert NotDatanetOwner(datanetId, msg.sender);
+    }
+
+    /// @dev Reverts unless the caller may approve for the Datanet.
+    function _checkApprover(uint256 datanetId) internal view {
+        if (!isApprover(datanetId, msg.sender)) revert NotDatanetApprover(datanetId, msg.sender);
+    }
+}
