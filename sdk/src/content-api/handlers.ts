@@ -8,7 +8,7 @@ import type { CID } from "multiformats/cid";
 import { toCid } from "../content/cid.ts";
 import type { EmbeddedContentStore } from "../content/embedded.ts";
 import { ContentNotFoundError, InvalidCidError } from "../content/errors.ts";
-import { ApiError } from "./api-error.ts";
+import { ContentApiError } from "./content-api-error.ts";
 import { intParam, parseAddParams } from "./kubo-params.ts";
 
 export const API_VERSION = "0.1.0-modelfactory";
@@ -20,7 +20,7 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, query
   const params = parseAddParams(query);
   const contentType = req.headers["content-type"] ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
-    throw new ApiError(400, "file argument 'path' is required: send the content as multipart/form-data");
+    throw new ContentApiError(400, "file argument 'path' is required: send the content as multipart/form-data");
   }
   const results: Array<{ Name: string; Hash: string; Size: string }> = [];
   let failure: unknown;
@@ -34,7 +34,7 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, query
   try {
     busboy = Busboy({ headers: req.headers as { "content-type": string } });
   } catch (cause) {
-    throw new ApiError(400, "malformed multipart/form-data request", { cause });
+    throw new ContentApiError(400, "malformed multipart/form-data request", { cause });
   }
   busboy.on("file", (_field, stream, filename) => {
     if (failure !== undefined) {
@@ -55,7 +55,7 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, query
     });
   });
   busboy.on("field", (field) => {
-    fail(new ApiError(400, field.startsWith("dir") ? "directories are not supported: add files one at a time" : `unexpected form field "${field}"`));
+    fail(new ContentApiError(400, field.startsWith("dir") ? "directories are not supported: add files one at a time" : `unexpected form field "${field}"`));
   });
   await new Promise<void>((resolve) => {
     const stop = (error?: unknown) => {
@@ -73,7 +73,7 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, query
   });
   await chain;
   if (failure !== undefined) throw failure;
-  if (results.length === 0) throw new ApiError(400, "file argument 'path' is required");
+  if (results.length === 0) throw new ContentApiError(400, "file argument 'path' is required");
   res.writeHead(200, { "Content-Type": "application/json", "X-Chunked-Output": "1" });
   res.end(results.map((r) => `${JSON.stringify(r)}\n`).join(""));
 }
@@ -107,7 +107,7 @@ export async function handleCat(_req: IncomingMessage, res: ServerResponse, quer
 /** `POST /api/v0/pin/add?arg=<cid>`: checks every block is present, then pins. */
 export async function handlePinAdd(_req: IncomingMessage, res: ServerResponse, query: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const args = query.getAll("arg");
-  if (args.length === 0) throw new ApiError(400, "argument \"ipfs-path\" is required");
+  if (args.length === 0) throw new ContentApiError(400, "argument \"ipfs-path\" is required");
   const pins: string[] = [];
   for (const arg of args) {
     const cid = parseCidArg(arg);
@@ -134,7 +134,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 function cidArg(query: URLSearchParams): CID {
   const arg = query.get("arg");
-  if (!arg) throw new ApiError(400, "argument \"ipfs-path\" is required");
+  if (!arg) throw new ContentApiError(400, "argument \"ipfs-path\" is required");
   return parseCidArg(arg);
 }
 
@@ -142,7 +142,7 @@ function parseCidArg(arg: string): CID {
   try {
     return toCid(arg);
   } catch (error) {
-    if (error instanceof InvalidCidError) throw new ApiError(400, `invalid path "${arg}": ${error.shortMessage}`, { cause: error });
+    if (error instanceof InvalidCidError) throw new ContentApiError(400, `invalid path "${arg}": ${error.shortMessage}`, { cause: error });
     throw error;
   }
 }
@@ -151,7 +151,7 @@ function parseCidArg(arg: string): CID {
 function notFoundAsKubo(error: unknown, cid: CID): unknown {
   if (error instanceof ContentNotFoundError) {
     const missing = String(error.meta.cid ?? cid);
-    return new ApiError(500, `block was not found locally (offline): ipld: could not find ${missing}`, { code: "CONTENT_NOT_FOUND", cause: error });
+    return new ContentApiError(500, `block was not found locally (offline): ipld: could not find ${missing}`, { code: "CONTENT_NOT_FOUND", cause: error });
   }
   return error;
 }
@@ -176,6 +176,6 @@ function bodyLimit(max: number): Transform {
   });
 }
 
-export function tooLarge(max: number): ApiError {
-  return new ApiError(413, `request body is larger than the ${max}-byte limit of this content API`, { code: "CONTENT_TOO_LARGE" });
+export function tooLarge(max: number): ContentApiError {
+  return new ContentApiError(413, `request body is larger than the ${max}-byte limit of this content API`, { code: "CONTENT_TOO_LARGE" });
 }

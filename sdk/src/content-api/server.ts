@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { describeError, InvalidInputError, ModelFactoryError } from "../errors.ts";
 import type { EmbeddedContentStore } from "../content/embedded.ts";
-import { ApiError } from "./api-error.ts";
+import { ContentApiError } from "./content-api-error.ts";
 import { handleAdd, handleCat, handlePinAdd, handleVersion, sendJson, tooLarge, type HandlerContext } from "./handlers.ts";
 import { DEFAULT_ALLOWED_ORIGINS, isLoopbackBindAddress, isLoopbackHostHeader, isOriginAllowed } from "./policy.ts";
 
@@ -102,10 +102,10 @@ async function handle(
   log: ((line: string) => void) | undefined,
 ): Promise<void> {
   try {
-    if (!isLoopbackHostHeader(req.headers.host)) throw new ApiError(403, "host not allowed: this API answers loopback requests only");
+    if (!isLoopbackHostHeader(req.headers.host)) throw new ContentApiError(403, "host not allowed: this API answers loopback requests only");
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      if (!isOriginAllowed(origin, allowedOrigins)) throw new ApiError(403, `origin ${origin} is not allowed to use this API`);
+      if (!isOriginAllowed(origin, allowedOrigins)) throw new ContentApiError(403, `origin ${origin} is not allowed to use this API`);
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");
       res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
@@ -122,8 +122,8 @@ async function handle(
       res.end();
       return;
     }
-    if (!route) throw new ApiError(404, `command ${url.pathname} is not served here (add, cat, pin/add and version are)`);
-    if (req.method !== "POST") throw new ApiError(405, `method ${req.method} not allowed: use POST`);
+    if (!route) throw new ContentApiError(404, `command ${url.pathname} is not served here (add, cat, pin/add and version are)`);
+    if (req.method !== "POST") throw new ContentApiError(405, `method ${req.method} not allowed: use POST`);
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > ctx.maxRequestBytes) throw tooLarge(ctx.maxRequestBytes);
     await route(req, res, url.searchParams, ctx);
@@ -139,8 +139,8 @@ function sendError(
   maxRequestBytes: number,
   log: ((line: string) => void) | undefined,
 ): void {
-  const status = error instanceof ApiError ? error.status : error instanceof ModelFactoryError && error.code === "CONTENT_TOO_LARGE" ? 413 : 500;
-  const message = error instanceof ApiError ? error.shortMessage : describeError(error);
+  const status = error instanceof ContentApiError ? error.status : error instanceof ModelFactoryError && error.code === "CONTENT_TOO_LARGE" ? 413 : 500;
+  const message = error instanceof ContentApiError ? error.shortMessage : describeError(error);
   log?.(`${req.method} ${req.url} → ${status} ${message}`);
   if (res.headersSent) {
     res.destroy();

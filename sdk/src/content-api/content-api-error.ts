@@ -2,8 +2,8 @@
 
 import { ModelFactoryError } from "../errors.ts";
 
-export class ApiError extends ModelFactoryError {
-  override name = "ApiError";
+export class ContentApiError extends ModelFactoryError {
+  override name = "ContentApiError";
   readonly status: number;
 
   constructor(status: number, message: string, options: { code?: string; cause?: unknown } = {}) {

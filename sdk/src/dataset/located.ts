@@ -1,0 +1,4 @@
+import type { DatasetRecord } from "./schema.ts";
+
+/** A canonical record with where it came from in the input. */
+export type LocatedRecord = { record: DatasetRecord; line: number; row?: number };
