@@ -1,0 +1,72 @@
+"""Evaluation: perplexity on the held-out split (base and tuned), and BLEU (sacreBLEU, corpus,
+13a) and ROUGE-1/2/L (rouge-score, F1) of generated answers against the references."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import torch
+
+from .chat import ChatFormatter, Example
+from .data import EpochPlan, collate
+from .generate import SamplingParams, adapter_active, generate
+from .loss import autocast_for, batch_loss
+from .records import Record, prompt_and_reference
+
+
+@torch.no_grad()
+def perplexity(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
+               batch_size: int = 4, seq_len: int = 512) -> dict:
+    """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
+    model.eval()
+    plan = EpochPlan(examples, seed=0, epoch=0, micro_batch=batch_size, seq_len=seq_len, packing=True,
+                     shuffle=False)
+    total, n = 0.0, 0
+    with autocast_for(device, dtype):
+        for rows in plan.micro_batches:
+            loss, k = batch_loss(model, collate(rows, pad_id, True, dtype).to(device))
+            total, n = total + float(loss), n + k
+    mean = total / max(n, 1)
+    return {"loss": mean, "perplexity": math.exp(min(mean, 700.0)), "tokens": n}
+
+
+def bleu(hypotheses: list[str], references: list[str]) -> float:
+    """Corpus BLEU, sacreBLEU defaults (13a tokenization, exp smoothing), 0-100."""
+    import sacrebleu
+
+    return float(sacrebleu.corpus_bleu(hypotheses, [references], tokenize="13a").score)
+
+
+def rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]:
+    """Mean ROUGE-1/2/L F1 (rouge-score, Porter stemmer), 0-1."""
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    sums = {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0}
+    for h, r in zip(hypotheses, references):
+        scores = scorer.score(r, h)  # (target, prediction)
+        for k in sums:
+            sums[k] += scores[k].fmeasure
+    n = max(1, len(hypotheses))
+    return {k: v / n for k, v in sums.items()}
+
+
+def generation_metrics(model, formatter: ChatFormatter, records: list[Record], adapter: str | None, *,
+                       device: torch.device, max_samples: int, max_new_tokens: int,
+                       cancel: threading.Event | None = None) -> dict:
+    """Greedy answers to the held-out prompts, scored against the held-out answers."""
+    pairs = [p for p in (prompt_and_reference(r) for r in records) if p is not None][:max_samples]
+    if not pairs:
+        return {"samples": 0}
+    params = SamplingParams(max_new_tokens=max_new_tokens, temperature=0.0)
+    hyps, refs = [], []
+    with adapter_active(model, adapter):
+        for context, reference in pairs:
+            if cancel is not None and cancel.is_set():
+                break
+            out = generate(model, formatter.tokenizer, formatter.encode_prompt(context), params, device)
+            hyps.append(out["text"].strip())
+            refs.append(reference)
+    return {"samples": len(hyps), "bleu": bleu(hyps, refs), **rouge(hyps, refs),
+            "examples": [{"prediction": h, "reference": r} for h, r in list(zip(hyps, refs))[:3]]}

@@ -1,0 +1,146 @@
+"""Streaming generation with a KV cache: greedy or temperature / top-k / top-p sampling, stop
+strings, max tokens, and per-request choice among the adapters loaded over one base."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .errors import WorkerError
+from .lora import is_peft
+
+
+@dataclass
+class SamplingParams:
+    max_new_tokens: int = 128
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    top_k: int = 0  # 0 = no top-k cut
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SamplingParams":
+        p = cls()
+        for key in ("max_new_tokens", "temperature", "top_p", "top_k", "stop", "seed"):
+            if key in d and d[key] is not None:
+                setattr(p, key, d[key])
+        if not isinstance(p.max_new_tokens, int) or not 1 <= p.max_new_tokens <= 32768:
+            raise WorkerError("bad_request", f"max_new_tokens must be an integer in [1, 32768], got {p.max_new_tokens!r}")
+        if not isinstance(p.temperature, (int, float)) or p.temperature < 0:
+            raise WorkerError("bad_request", f"temperature must be >= 0, got {p.temperature!r}")
+        if not isinstance(p.top_p, (int, float)) or not 0 < p.top_p <= 1:
+            raise WorkerError("bad_request", f"top_p must be in (0, 1], got {p.top_p!r}")
+        if not isinstance(p.top_k, int) or p.top_k < 0:
+            raise WorkerError("bad_request", f"top_k must be an integer >= 0, got {p.top_k!r}")
+        if isinstance(p.stop, str):
+            p.stop = [p.stop]
+        if not isinstance(p.stop, list) or not all(isinstance(s, str) and s for s in p.stop):
+            raise WorkerError("bad_request", "stop must be a string or a list of non-empty strings")
+        if p.seed is not None and not isinstance(p.seed, int):
+            raise WorkerError("bad_request", f"seed must be an integer, got {p.seed!r}")
+        return p
+
+
+@contextmanager
+def adapter_active(model, name: str | None):
+    """Run with adapter `name` active, or with every adapter disabled (the base) when name is None."""
+    if name is None:
+        if is_peft(model):
+            with model.disable_adapter():
+                yield model
+        else:
+            yield model
+        return
+    if not is_peft(model) or name not in model.peft_config:
+        raise WorkerError("unknown_adapter", f"no adapter named {name!r} is loaded", {"adapter": name})
+    model.set_adapter(name)
+    yield model
+
+
+def pick_next(logits: torch.Tensor, p: SamplingParams, gen: torch.Generator | None) -> int:
+    logits = logits.float()
+    if p.temperature == 0:
+        return int(torch.argmax(logits))
+    logits = logits / p.temperature
+    if p.top_k and p.top_k < logits.numel():
+        kth = torch.topk(logits, p.top_k).values[-1]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)
+    if p.top_p < 1:
+        sorted_p, idx = torch.sort(probs, descending=True)
+        cum = torch.cumsum(sorted_p, dim=-1)
+        drop = cum - sorted_p > p.top_p  # keep the smallest prefix whose mass reaches top_p
+        sorted_p = sorted_p.masked_fill(drop, 0.0)
+        probs = torch.zeros_like(probs).scatter_(0, idx, sorted_p)
+    return int(torch.multinomial(probs, 1, generator=gen))
+
+
+def eos_ids(model, tokenizer) -> set[int]:
+    ids = set()
+    for src in (getattr(model, "generation_config", None), getattr(model, "config", None)):
+        e = getattr(src, "eos_token_id", None) if src is not None else None
+        ids |= set(e) if isinstance(e, (list, tuple)) else ({e} if e is not None else set())
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    return ids
+
+
+@torch.no_grad()
+def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, device: torch.device,
+             on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> dict:
+    """Generate after prompt_ids; on_text receives each new piece of text as soon as it is final."""
+    if not prompt_ids:
+        raise WorkerError("bad_request", "the prompt is empty")
+    gen = None
+    if params.temperature > 0:
+        gen = torch.Generator(device="cpu").manual_seed(
+            params.seed if params.seed is not None else int.from_bytes(os.urandom(8), "little") >> 1)
+    stops = params.stop
+    hold = max((len(s) for s in stops), default=1) - 1
+    eos = eos_ids(model, tokenizer)
+    out = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True)
+    past, logits = out.past_key_values, out.logits[0, -1]
+    generated: list[int] = []
+    sent, text, finish = "", "", "length"
+    for _ in range(params.max_new_tokens):
+        if cancel is not None and cancel.is_set():
+            finish = "cancelled"
+            break
+        nxt = pick_next(logits.cpu(), params, gen)
+        if nxt in eos:
+            finish = "eos"
+            break
+        generated.append(nxt)
+        text = tokenizer.decode(generated, skip_special_tokens=True)
+        cut = _first_stop(text, stops, max(0, len(sent) - hold))
+        if cut is not None:
+            text, finish = text[:cut], "stop"
+            break
+        # Hold back a possible beginning of a stop string and an incomplete UTF-8 character.
+        ready = text[: len(text) - hold] if hold else text
+        ready = ready.rstrip("\ufffd")
+        if len(ready) > len(sent) and ready.startswith(sent):
+            if on_text:
+                on_text(ready[len(sent):])
+            sent = ready
+        out = model(input_ids=torch.tensor([[nxt]], device=device), past_key_values=past, use_cache=True)
+        past, logits = out.past_key_values, out.logits[0, -1]
+    if len(text) > len(sent) and text.startswith(sent) and on_text:
+        on_text(text[len(sent):])
+    return {"text": text, "finish_reason": finish, "prompt_tokens": len(prompt_ids),
+            "completion_tokens": len(generated), "token_ids": generated}
+
+
+def _first_stop(text: str, stops: list[str], start: int) -> int | None:
+    best = None
+    for s in stops:
+        i = text.find(s, start)
+        if i >= 0 and (best is None or i < best):
+            best = i
+    return best

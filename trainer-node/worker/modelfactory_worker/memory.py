@@ -1,0 +1,151 @@
+"""Memory: what is measured (CUDA allocator peak; on CPU, tracked tensor bytes and process RSS)
+and what is estimated (full / LoRA / QLoRA for this model and for a 7B LLaMA-shaped model)."""
+
+from __future__ import annotations
+
+import resource
+from contextlib import contextmanager
+
+import psutil
+import torch
+import torch.nn as nn
+
+MB = 1024 * 1024
+NF4_BITS = 4 + 8 / 64 + 32 / (64 * 256)  # nf4.py's storage, the same as bitsandbytes' double quant
+# LLaMA-2-7B's shape: the reference for "fits a 7B model in N GB" claims.
+LLAMA_7B = {"hidden": 4096, "layers": 32, "intermediate": 11008, "vocab": 32000}
+
+
+def process_memory(device: torch.device) -> dict:
+    """Cheap enough for every progress event."""
+    out = {"rss_mb": psutil.Process().memory_info().rss / MB,
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if device.type == "cuda":
+        out["cuda_allocated_mb"] = torch.cuda.memory_allocated(device) / MB
+        out["cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / MB
+    return out
+
+
+def _nbytes(t: torch.Tensor) -> int:
+    return t.numel() * t.element_size()
+
+
+def tensor_bytes(model: nn.Module, optimizer: torch.optim.Optimizer | None = None) -> dict:
+    """Bytes held by parameters (trainable / frozen), buffers (incl. NF4 storage), grads, optimizer."""
+    trainable = sum(_nbytes(p) for p in model.parameters() if p.requires_grad)
+    frozen = sum(_nbytes(p) for p in model.parameters() if not p.requires_grad)
+    buffers = sum(_nbytes(b) for b in model.buffers())
+    grads = sum(_nbytes(p.grad) for p in model.parameters() if p.grad is not None)
+    opt = 0
+    if optimizer is not None:
+        for state in optimizer.state.values():
+            opt += sum(_nbytes(v) for v in state.values() if torch.is_tensor(v))
+    return {"trainable_params": trainable, "frozen_params": frozen, "buffers": buffers, "grads": grads,
+            "optimizer": opt}
+
+
+class ActivationMeter:
+    """Bytes of tensors autograd saves for backward (activations), parameters excluded."""
+
+    def __init__(self, model: nn.Module):
+        self._params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+        self._params |= {b.untyped_storage().data_ptr() for b in model.buffers()}
+        self._seen: set[int] = set()
+        self.bytes = 0
+
+    def _pack(self, t: torch.Tensor):
+        try:
+            ptr = t.untyped_storage().data_ptr()
+        except (RuntimeError, NotImplementedError):
+            return t
+        if ptr not in self._params and ptr not in self._seen:
+            self._seen.add(ptr)
+            self.bytes += t.untyped_storage().nbytes()
+        return t
+
+    @contextmanager
+    def measure(self):
+        with torch.autograd.graph.saved_tensors_hooks(self._pack, lambda t: t):
+            yield self
+
+
+def _lora_params(r: int, linear_shapes: list[tuple[int, int]]) -> int:
+    return r * sum(i + o for i, o in linear_shapes)
+
+
+def _estimate(total: int, linear: int, lora: int, act: float, w: int) -> dict:
+    """Bytes for full / LoRA / QLoRA with weights of w bytes and AdamW (fp32 moments, fp32 master if w<4)."""
+    state = 8 + (4 if w < 4 else 0)
+    full = total * (w + w + state) + act
+    lora_b = total * w + lora * (w + w + state) + act
+    qlora = linear * NF4_BITS / 8 + (total - linear) * w + lora * (w + w + state) + act
+    return {"full_mb": full / MB, "lora_mb": lora_b / MB, "qlora_mb": qlora / MB, "activations_mb": act / MB}
+
+
+def linear_shapes(model: nn.Module) -> list[tuple[int, int]]:
+    """(in, out) of the decoder's base linear layers: what 'all-linear' LoRA and NF4 apply to."""
+    from .lora import base_model
+
+    lm = base_model(model)
+    head = lm.get_output_embeddings()
+    skip = {id(m) for m in head.modules()} if head is not None else set()
+    shapes = []
+    for name, m in lm.named_modules():
+        if isinstance(m, nn.Linear) and id(m) not in skip and "lora_" not in name:
+            shapes.append((m.in_features, m.out_features))
+    return shapes
+
+
+def memory_report(model: nn.Module, *, device: torch.device, dtype: torch.dtype, lora_r: int,
+                  activation_bytes: float, tokens_per_micro_batch: int, optimizer=None,
+                  measured_peak_mb: float | None = None) -> dict:
+    """The evaluation's memory section: measured, breakdown, and estimates here and at 7B."""
+    from .lora import base_model
+
+    lm = base_model(model)
+    cfg = lm.config
+    shapes = linear_shapes(model)
+    linear = sum(i * o for i, o in shapes)
+    # Everything that is not a decoder linear weight: embeddings, norms, biases, the output head.
+    total = linear + sum(p.numel() for n, p in lm.named_parameters()
+                         if "lora_" not in n and not _is_decoder_linear_param(lm, n))
+    w = 2 if dtype in (torch.bfloat16, torch.float16) else 4
+    act = float(activation_bytes)
+    hidden, layers = cfg.hidden_size, cfg.num_hidden_layers
+    per_unit = act / max(1, tokens_per_micro_batch) / (hidden * layers)
+    r7 = LLAMA_7B
+    shapes7 = [(r7["hidden"], r7["hidden"])] * 4 + [(r7["hidden"], r7["intermediate"])] * 2 + \
+              [(r7["intermediate"], r7["hidden"])]
+    shapes7 = shapes7 * r7["layers"]
+    linear7 = sum(i * o for i, o in shapes7)
+    total7 = linear7 + 2 * r7["vocab"] * r7["hidden"] + (2 * r7["layers"] + 1) * r7["hidden"]
+    act7 = per_unit * r7["hidden"] * r7["layers"] * tokens_per_micro_batch * (2 / w)  # in bf16
+    measured = {"tensors": tensor_bytes(model, optimizer), **process_memory(device)}
+    measured["tensors"] = {k: v / MB for k, v in measured["tensors"].items()}
+    if measured_peak_mb is not None:
+        measured["training_peak_mb"] = measured_peak_mb
+    return {
+        "measured": measured,
+        "activations_per_token_mb": act / max(1, tokens_per_micro_batch) / MB,
+        "this_model": {"parameters": total, "linear_parameters": linear,
+                       "lora_parameters": _lora_params(lora_r, shapes), "bytes_per_weight": w,
+                       "tokens_per_micro_batch": tokens_per_micro_batch,
+                       **_estimate(total, linear, _lora_params(lora_r, shapes), act, w)},
+        "llama_7b": {"parameters": total7, "lora_parameters": _lora_params(lora_r, shapes7), "bytes_per_weight": 2,
+                     "tokens_per_micro_batch": tokens_per_micro_batch,
+                     **_estimate(total7, linear7, _lora_params(lora_r, shapes7), act7, 2)},
+        "assumptions": "AdamW with fp32 moments (+fp32 master weights when weights are 16-bit); QLoRA base in "
+                       f"NF4 with double quantization ({NF4_BITS:.3f} bits/weight), head and embeddings "
+                       "unquantized; 7B activations scaled from this model's measured bytes per token per "
+                       "(layer x hidden), same tokens per micro-batch, bf16.",
+    }
+
+
+def _is_decoder_linear_param(lm: nn.Module, name: str) -> bool:
+    mod_name = name.rpartition(".")[0]
+    try:
+        m = lm.get_submodule(mod_name)
+    except AttributeError:
+        return False
+    head = lm.get_output_embeddings()
+    return isinstance(m, nn.Linear) and m is not head and name.endswith(".weight")

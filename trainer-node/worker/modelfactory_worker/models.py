@@ -1,0 +1,118 @@
+"""Loading any local Hugging Face causal LM (offline), and where it runs.
+
+fp32 on CPU, bf16 on GPU, SDPA attention. Loading never touches a hub: HF_HUB_OFFLINE is forced.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import json
+from dataclasses import dataclass
+
+import torch
+
+from .errors import WorkerError
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise WorkerError("bad_request", f"device '{requested}' asked for but CUDA is not available")
+    return torch.device(requested)
+
+
+def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
+    if requested == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    table = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    if requested not in table:
+        raise WorkerError("bad_request", f"dtype must be auto, float32, bfloat16 or float16, got {requested!r}")
+    return table[requested]
+
+
+@dataclass
+class LoadedModel:
+    model: torch.nn.Module  # a transformers PreTrainedModel (causal LM)
+    tokenizer: object
+    path: str
+    device: torch.device
+    dtype: torch.dtype
+    model_type: str
+    quantization: str  # "none" | "nf4"
+    quant_backend: str | None  # "bitsandbytes" | "cpu-nf4" | None
+
+
+def read_model_type(path: str) -> str:
+    if not os.path.isdir(path):
+        raise WorkerError("file_not_found", f"model folder not found: {path}", {"path": path})
+    cfg = os.path.join(path, "config.json")
+    if not os.path.isfile(cfg):
+        raise WorkerError("unsupported_model", f"{path} has no config.json: not a Hugging Face model folder",
+                          {"path": path})
+    try:
+        with open(cfg, encoding="utf-8") as f:
+            return str(json.load(f).get("model_type", ""))
+    except (OSError, json.JSONDecodeError) as e:
+        raise WorkerError("unsupported_model", f"{cfg} is not readable JSON: {e}", {"path": path}) from None
+
+
+def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantization: str = "none",
+               quant_backend: str = "auto", gradient_checkpointing: bool = False) -> LoadedModel:
+    """Load tokenizer and causal LM from a local folder; quantization 'nf4' freezes it in 4 bits."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    model_type = read_model_type(path)
+    dev = pick_device(device)
+    dt = pick_dtype(dtype, dev)
+    try:
+        config = AutoConfig.from_pretrained(path, local_files_only=True)
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    except (ValueError, KeyError, OSError) as e:
+        raise WorkerError("unsupported_model", f"transformers cannot load {path} (model_type "
+                          f"{model_type!r}): {e}", {"path": path, "model_type": model_type}) from None
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    backend = None
+    kwargs: dict = {"local_files_only": True, "attn_implementation": "sdpa"}
+    if quantization == "nf4":
+        from .qlora import resolve_backend, bnb_quantization_config
+
+        backend = resolve_backend(quant_backend, dev)
+        if backend == "bitsandbytes":
+            kwargs["quantization_config"] = bnb_quantization_config(dt)
+            kwargs["device_map"] = {"": dev.index or 0}
+    elif quantization != "none":
+        raise WorkerError("bad_request", f"quantization must be 'none' or 'nf4', got {quantization!r}")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, config=config, dtype=dt, **kwargs)
+    except ValueError as e:
+        raise WorkerError("unsupported_model", f"transformers cannot load {path} as a causal LM "
+                          f"(model_type {model_type!r}): {e}", {"path": path, "model_type": model_type}) from None
+    if backend != "bitsandbytes":
+        model.to(dev)
+    if backend == "cpu-nf4":
+        from .qlora import quantize_model_nf4
+
+        quantize_model_nf4(model)
+    model.eval()
+    if gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    model.config.use_cache = False
+    return LoadedModel(model, tokenizer, path, dev, dt, model_type, quantization, backend)
+
+
+def count_parameters(model: torch.nn.Module) -> dict:
+    total = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    from .nf4 import NF4Linear
+
+    quantized = sum(m.in_features * m.out_features for m in model.modules() if isinstance(m, NF4Linear))
+    return {"total": total + quantized, "trainable": trainable, "quantized": quantized}

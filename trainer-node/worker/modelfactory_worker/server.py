@@ -1,0 +1,168 @@
+"""The worker process: reads commands from stdin on a thread, runs them one at a time, writes
+events to stdout. stdout carries protocol lines only; everything else is sent to stderr.
+
+Control commands (cancel, shutdown, info) are answered as soon as they are read, so a running
+`train` can be cancelled. Other commands queue and run in order.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import traceback
+from typing import Any
+
+from . import PROTOCOL, __version__
+from .errors import WorkerError, is_out_of_memory
+from .protocol import CONTROL_COMMANDS, command_id, encode_event, error_event, field, parse_command
+
+
+class Writer:
+    """Serialises events onto the protocol stream (the original stdout)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, event: dict) -> None:
+        line = encode_event(event)
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+
+class Job:
+    def __init__(self, cmd: dict):
+        self.cmd = cmd
+        self.id = cmd["id"]
+        self.cancel = threading.Event()
+
+
+def _protocol_stream():
+    """Keep a private handle on stdout for protocol lines; point fd 1 and sys.stdout at stderr so no
+    library print (Python or native) can corrupt the protocol."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+def _apply_memory_limit() -> None:
+    """MODELFACTORY_WORKER_MEMORY_LIMIT_MB caps the address space above what is mapped at start-up,
+    so an oversized job fails with an out_of_memory error instead of taking the machine down."""
+    limit = os.environ.get("MODELFACTORY_WORKER_MEMORY_LIMIT_MB")
+    if not limit:
+        return
+    import resource
+
+    import psutil
+
+    cap = psutil.Process().memory_info().vms + int(limit) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def main() -> int:
+    out = _protocol_stream()
+    writer = Writer(out)
+    import torch
+
+    from .flops import measure_matmul_peak
+    from .models import pick_device, pick_dtype
+    from .session import Context, Session
+
+    torch.set_num_threads(int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or torch.get_num_threads())
+    device = pick_device("auto")
+    peak = measure_matmul_peak(device, pick_dtype("auto", device))
+    name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu ({os.cpu_count()} cores)"
+    session = Session(peak, name)
+    _apply_memory_limit()
+    jobs: "queue.Queue[Job | None]" = queue.Queue()
+    state = {"running": None, "pending": {}}  # pending: id -> Job
+    lock = threading.Lock()
+
+    def emit_for(job_id: Any):
+        return lambda event: writer.send({**event, "id": job_id})
+
+    def control(cmd: dict) -> None:
+        if cmd["cmd"] == "cancel":
+            target = field(cmd, "target", (str, int))
+            with lock:
+                running: Job | None = state["running"]
+                job = running if running is not None and running.id == target else state["pending"].get(target)
+                if job is not None:
+                    job.cancel.set()
+            writer.send({"event": "result", "id": cmd["id"], "cmd": "cancel",
+                         "result": {"target": target, "cancelled": job is not None}})
+        elif cmd["cmd"] == "info":
+            run(Job(cmd), session.info)
+        else:  # shutdown: stop what runs, drop what waits, then exit once the queue drains
+            with lock:
+                if state["running"] is not None:
+                    state["running"].cancel.set()
+                for job in state["pending"].values():
+                    job.cancel.set()
+            jobs.put(Job(cmd))
+
+    def run(job: Job, handler) -> None:
+        ctx = Context(emit_for(job.id), job.cancel)
+        try:
+            result = handler(job.cmd, ctx)
+            writer.send({"event": "result", "id": job.id, "cmd": job.cmd["cmd"], "result": result})
+        except WorkerError as e:
+            writer.send(error_event(job.id, e))
+        except BaseException as e:  # noqa: BLE001 - every failure becomes an error event
+            if is_out_of_memory(e):
+                err = WorkerError("out_of_memory", f"out of memory during '{job.cmd['cmd']}': {str(e)[:300]}")
+            else:
+                traceback.print_exc(file=sys.stderr)
+                err = WorkerError("internal", f"{type(e).__name__}: {str(e)[:500]}")
+            writer.send(error_event(job.id, err))
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+
+    def reader() -> None:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                cmd = parse_command(line)
+            except WorkerError as e:
+                writer.send(error_event(command_id(line), e))
+                continue
+            if cmd["cmd"] in CONTROL_COMMANDS:
+                try:
+                    control(cmd)
+                except WorkerError as e:
+                    writer.send(error_event(cmd["id"], e))
+                continue
+            job = Job(cmd)
+            with lock:
+                state["pending"][job.id] = job
+            jobs.put(job)
+        jobs.put(None)  # stdin closed: finish what is queued, then exit
+
+    threading.Thread(target=reader, name="stdin-reader", daemon=True).start()
+    writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,
+                 "pid": os.getpid(), "device": name, "matmul_peak_gflops": peak / 1e9})
+    handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
+                "evaluate": session.evaluate, "generate": session.generate, "save": session.save}
+    while True:
+        job = jobs.get()
+        if job is None:
+            return 0
+        if job.cmd["cmd"] == "shutdown":
+            writer.send({"event": "result", "id": job.id, "cmd": "shutdown", "result": {}})
+            return 0
+        with lock:
+            state["pending"].pop(job.id, None)
+            if job.cancel.is_set():
+                writer.send(error_event(job.id, WorkerError("cancelled", "cancelled before it started")))
+                continue
+            state["running"] = job
+        try:
+            run(job, handlers[job.cmd["cmd"]])
+        finally:
+            with lock:
+                state["running"] = None

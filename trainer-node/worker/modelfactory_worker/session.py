@@ -1,0 +1,275 @@
+"""What the worker holds between commands (one base model, its tokenizer, named adapters, the
+last training run's held-out split) and the handler of each protocol command."""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+from . import PROTOCOL, __version__
+from .chat import ChatFormatter
+from .data import split_records, tokenize
+from .errors import WorkerError
+from .evaluate import generation_metrics, perplexity
+from .generate import SamplingParams, adapter_active, generate
+from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
+from .memory import memory_report, process_memory
+from .models import LoadedModel, count_parameters, load_model
+from .protocol import field
+from .qlora import quantization_report
+from .records import Message, ROLES, Record, read_records
+from .trainconfig import TrainConfig
+
+
+@dataclass
+class Context:
+    """Given to a handler: emit an event about this command, and the command's cancel flag."""
+
+    emit: Callable[[dict], None]
+    cancel: threading.Event
+
+
+def _path(cmd: dict, name: str, must_exist: bool = True, default: Any = ...) -> str:
+    p = field(cmd, name, str, default)
+    if p is None:
+        return p
+    p = os.path.abspath(p)
+    if must_exist and not os.path.exists(p):
+        raise WorkerError("file_not_found", f"'{cmd['cmd']}' field '{name}': no such file or folder: {p}", {"path": p})
+    return p
+
+
+class Session:
+    def __init__(self, peak_flops: float, device_name: str):
+        self.loaded: LoadedModel | None = None
+        self.adapters: dict[str, str | None] = {}  # name -> folder it was loaded from or saved to
+        self.last_adapter: str | None = None
+        self.held_out: list[Record] = []
+        self.last_train: dict | None = None
+        self.peak_flops = peak_flops
+        self.device_name = device_name
+
+    # -- helpers ---------------------------------------------------------------------------
+    def need_model(self, cmd: dict) -> LoadedModel:
+        if self.loaded is None:
+            raise WorkerError("not_loaded", f"'{cmd['cmd']}' needs a model: send 'load' first")
+        return self.loaded
+
+    def formatter(self) -> ChatFormatter:
+        return ChatFormatter(self.loaded.tokenizer)
+
+    def _adapter_arg(self, cmd: dict, default: str | None) -> str | None:
+        name = field(cmd, "adapter", str, default, allow_none=True)
+        if name is not None and name not in self.adapters:
+            raise WorkerError("unknown_adapter", f"no adapter named {name!r} is loaded; loaded: "
+                              f"{', '.join(self.adapters) or 'none'}", {"adapter": name})
+        return name
+
+    def describe(self) -> dict | None:
+        if self.loaded is None:
+            return None
+        lm = self.loaded
+        return {"model": lm.path, "model_type": lm.model_type, "device": str(lm.device),
+                "dtype": str(lm.dtype).replace("torch.", ""), "quantization": lm.quantization,
+                "quant_backend": lm.quant_backend, "adapters": sorted(self.adapters)}
+
+    # -- commands --------------------------------------------------------------------------
+    def info(self, cmd: dict, ctx: Context) -> dict:
+        import peft
+        import transformers
+
+        return {"protocol": PROTOCOL, "worker_version": __version__, "python": platform.python_version(),
+                "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
+                "device": self.device_name, "cuda_available": torch.cuda.is_available(),
+                "threads": torch.get_num_threads(), "matmul_peak_gflops": self.peak_flops / 1e9,
+                "loaded": self.describe(), "memory": process_memory(torch.device("cpu"))}
+
+    def load(self, cmd: dict, ctx: Context) -> dict:
+        adapters = field(cmd, "adapters", dict, {})
+        if "model" in cmd:
+            path = _path(cmd, "model")
+            loaded = load_model(path, device=field(cmd, "device", str, "auto"), dtype=field(cmd, "dtype", str, "auto"),
+                                quantization=field(cmd, "quantization", str, "none"),
+                                quant_backend=field(cmd, "quant_backend", str, "auto"),
+                                gradient_checkpointing=field(cmd, "gradient_checkpointing", bool, False))
+            self.loaded, self.adapters, self.last_adapter, self.held_out = loaded, {}, None, []
+        elif not adapters:
+            raise WorkerError("bad_request", "'load' needs 'model' (a base model folder) and/or 'adapters'")
+        lm = self.need_model(cmd)
+        for name, apath in adapters.items():
+            check_adapter_name(name)
+            if not isinstance(apath, str):
+                raise WorkerError("bad_request", f"adapters.{name} must be a folder path")
+            lm.model = load_adapter(lm.model, os.path.abspath(apath), name)
+            self.adapters[name] = os.path.abspath(apath)
+            self.last_adapter = name
+        cfg = lm.model.config
+        return {**self.describe(), "parameters": count_parameters(lm.model),
+                "quantized": quantization_report(lm.model), "vocab_size": len(lm.tokenizer),
+                "has_chat_template": bool(getattr(lm.tokenizer, "chat_template", None)),
+                "max_position_embeddings": getattr(cfg, "max_position_embeddings", None),
+                "memory": process_memory(lm.device)}
+
+    def count_tokens(self, cmd: dict, ctx: Context) -> dict:
+        lm = self.need_model(cmd)
+        max_len = field(cmd, "max_seq_len", int, 1_000_000)
+        out: dict = {}
+        texts = field(cmd, "texts", list, [])
+        if texts:
+            if not all(isinstance(t, str) for t in texts):
+                raise WorkerError("bad_request", "'count_tokens' field 'texts' must be a list of strings")
+            out["texts"] = [len(lm.tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+        files = field(cmd, "files", list, [])
+        if not files and not texts:
+            raise WorkerError("bad_request", "'count_tokens' needs 'files' (JSONL paths) or 'texts'")
+        out["files"] = []
+        fmt = self.formatter()
+        for f in files:
+            if not isinstance(f, str):
+                raise WorkerError("bad_request", "'count_tokens' field 'files' must be a list of paths")
+            records = read_records(os.path.abspath(f))
+            kinds: dict[str, int] = {}
+            for r in records:
+                kinds[r.kind] = kinds.get(r.kind, 0) + 1
+            lengths = [len(fmt.encode_record(r)[0]) for r in records]
+            split = tokenize(records, fmt, max_len)
+            out["files"].append({"path": os.path.abspath(f), "records": len(records), "kinds": kinds,
+                                 "tokens": sum(lengths), "max_tokens": max(lengths),
+                                 "trained_tokens": sum(e.trained_tokens for e in split.examples),
+                                 "truncated": split.truncated, "dropped": split.dropped})
+        return out
+
+    def train(self, cmd: dict, ctx: Context) -> dict:
+        from .train import Trainer, peak_memory_mb
+
+        lm = self.need_model(cmd)
+        cfg = TrainConfig.from_dict(field(cmd, "config", dict, {}))
+        data = field(cmd, "data", dict)
+        if not isinstance(data.get("train"), str):
+            raise WorkerError("bad_request", "'train' needs data.train (a JSONL path)")
+        out_dir = os.path.abspath(field(cmd, "output_dir", str))
+        name = check_adapter_name(field(cmd, "adapter", str, "default"))
+        resume = field(cmd, "resume_from", str, None, allow_none=True)
+        records = read_records(os.path.abspath(data["train"]))
+        if isinstance(data.get("eval"), str):
+            train_records, held_out = records, read_records(os.path.abspath(data["eval"]))
+        else:
+            train_records, held_out = split_records(records, cfg.eval_fraction, cfg.seed)
+        fmt = self.formatter()
+        tr, ev = tokenize(train_records, fmt, cfg.max_seq_len), tokenize(held_out, fmt, cfg.max_seq_len)
+        os.makedirs(out_dir, exist_ok=True)
+        if name in self.adapters and is_peft(lm.model):
+            self.adapters.pop(name)
+        trainer = Trainer(lm.model, cfg, tr.examples, ev.examples, output_dir=out_dir, adapter_name=name,
+                          pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=ctx.emit,
+                          cancel=ctx.cancel)
+        lm.model = trainer.model
+        res = trainer.run(resume)
+        eval_loss = trainer.evaluate_loss() if res.status == "completed" else None
+        if cfg.method == "full":
+            saved = os.path.join(out_dir, "model")
+            lm.model.save_pretrained(saved, safe_serialization=True)
+            lm.tokenizer.save_pretrained(saved)
+            for p in lm.model.parameters():
+                p.requires_grad_(False)
+        else:
+            saved = save_adapter(lm.model, name, os.path.join(out_dir, "adapter"))
+            self.adapters[name] = saved
+            self.last_adapter = name
+            for p in lm.model.parameters():
+                p.requires_grad_(False)
+        self.held_out = held_out
+        mem = memory_report(lm.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
+                            activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
+                            optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
+        self.last_train = {"memory": mem, "config": cfg.to_dict()}
+        tokens_per_s = res.tokens / res.seconds if res.seconds else 0.0
+        return {"status": res.status, "step": res.step, "total_steps": res.total_steps,
+                "final_loss": res.losses[-1] if res.losses else None, "losses": res.losses,
+                "eval_loss": eval_loss, "eval_losses": [list(x) for x in res.eval_losses],
+                "adapter": name if cfg.method != "full" else None,
+                "adapter_path" if cfg.method != "full" else "model_path": saved,
+                "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from,
+                "tokens": res.tokens, "seconds": res.seconds, "tokens_per_s": tokens_per_s, "mfu": res.mfu,
+                "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
+                         "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
+                "memory": mem, "config": cfg.to_dict()}
+
+    def evaluate(self, cmd: dict, ctx: Context) -> dict:
+        lm = self.need_model(cmd)
+        adapter = self._adapter_arg(cmd, self.last_adapter)
+        data = _path(cmd, "data", default=None)
+        records = read_records(data) if data else self.held_out
+        if not records:
+            raise WorkerError("bad_request", "'evaluate' needs 'data' (a JSONL path) or a previous 'train' "
+                                             "whose held-out split it uses")
+        max_len = field(cmd, "max_seq_len", int, 512)
+        fmt = self.formatter()
+        examples = tokenize(records, fmt, max_len).examples
+        kw = dict(pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, seq_len=max_len)
+        result: dict = {"adapter": adapter, "records": len(records)}
+        with adapter_active(lm.model, None):
+            result["perplexity_base"] = perplexity(lm.model, examples, **kw)
+        if adapter is not None:
+            with adapter_active(lm.model, adapter):
+                result["perplexity_tuned"] = perplexity(lm.model, examples, **kw)
+        if field(cmd, "generation", bool, True):
+            gkw = dict(device=lm.device, max_samples=field(cmd, "max_samples", int, 16),
+                       max_new_tokens=field(cmd, "max_new_tokens", int, 64), cancel=ctx.cancel)
+            result["generation_base"] = generation_metrics(lm.model, fmt, records, None, **gkw)
+            if adapter is not None:
+                result["generation_tuned"] = generation_metrics(lm.model, fmt, records, adapter, **gkw)
+        if self.last_train is not None:
+            result["memory"] = self.last_train["memory"]
+        return result
+
+    def generate(self, cmd: dict, ctx: Context) -> dict:
+        lm = self.need_model(cmd)
+        adapter = self._adapter_arg(cmd, None)
+        params = SamplingParams.from_dict(cmd)
+        fmt = self.formatter()
+        if "messages" in cmd:
+            msgs = field(cmd, "messages", list)
+            if not msgs or not all(isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
+                                   for m in msgs):
+                raise WorkerError("bad_request", "'generate' field 'messages' must be a non-empty list of "
+                                                 "{role: system|user|assistant, content: string}")
+            prompt_ids = fmt.encode_prompt([Message(m["role"], m["content"]) for m in msgs])
+        else:
+            prompt_ids = lm.tokenizer(field(cmd, "prompt", str), add_special_tokens=True)["input_ids"]
+        stream = field(cmd, "stream", bool, True)
+        index = [0]
+
+        def on_text(piece: str) -> None:
+            if stream:
+                ctx.emit({"event": "token", "text": piece, "index": index[0]})
+                index[0] += 1
+
+        with adapter_active(lm.model, adapter):
+            out = generate(lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel)
+        return {"adapter": adapter, "text": out["text"], "finish_reason": out["finish_reason"],
+                "usage": {"prompt_tokens": out["prompt_tokens"], "completion_tokens": out["completion_tokens"]}}
+
+    def save(self, cmd: dict, ctx: Context) -> dict:
+        lm = self.need_model(cmd)
+        out = os.path.abspath(field(cmd, "path", str))
+        if field(cmd, "full_model", bool, False):
+            lm.model.save_pretrained(out, safe_serialization=True)
+            lm.tokenizer.save_pretrained(out)
+            return {"path": out, "kind": "model", "files": sorted(os.listdir(out))}
+        name = self._adapter_arg(cmd, self.last_adapter)
+        if name is None:
+            raise WorkerError("bad_request", "'save' needs 'adapter' (no adapter is loaded or trained)")
+        if field(cmd, "merged", bool, False):
+            # Merging starts from the full-precision base on disk, also when a QLoRA base is loaded.
+            with tempfile.TemporaryDirectory() as tmp:
+                merged_copy(lm.path, save_adapter(lm.model, name, tmp), out)
+            return {"path": out, "kind": "merged", "adapter": name, "files": sorted(os.listdir(out))}
+        save_adapter(lm.model, name, out)
+        return {"path": out, "kind": "adapter", "adapter": name, "files": sorted(os.listdir(out))}

@@ -1,0 +1,252 @@
+"""The training loop: AdamW, warmup + cosine/linear/constant schedule, gradient accumulation and
+clipping, evaluation and checkpoints every N steps, exact resume, cooperative cancel.
+
+Every optimizer step reports loss, learning rate, grad norm, tokens/s, MFU, memory and ETA.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from . import checkpoint as ckpt
+from .chat import Example
+from .data import EpochPlan, collate, steps_per_epoch
+from .errors import WorkerError
+from .flops import flop_model, measure_matmul_peak
+from .lora import adapter_parameters, attach, is_peft, save_adapter
+from .loss import autocast_for, batch_loss
+from .memory import ActivationMeter, process_memory
+from .nf4 import NF4Linear
+from .trainconfig import TrainConfig
+
+Emit = Callable[[dict], None]
+
+
+def lr_multiplier(step: int, total: int, warmup: int, kind: str, floor: float) -> float:
+    """Multiplier of the base learning rate at optimizer step `step` (0-based)."""
+    if step < warmup:
+        return (step + 1) / warmup
+    if kind == "constant":
+        return 1.0
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    decay = 0.5 * (1 + math.cos(math.pi * progress)) if kind == "cosine" else 1 - progress
+    return floor + (1 - floor) * decay
+
+
+@dataclass
+class TrainResult:
+    status: str  # "completed" | "cancelled"
+    step: int
+    total_steps: int
+    losses: list[float] = field(default_factory=list)
+    eval_losses: list[tuple[int, float]] = field(default_factory=list)
+    tokens: int = 0
+    seconds: float = 0.0
+    mfu: float = 0.0
+    activation_bytes: int = 0
+    tokens_per_micro_batch: int = 0
+    resumed_from: str | None = None
+    last_checkpoint: str | None = None
+
+
+class Trainer:
+    def __init__(self, model, cfg: TrainConfig, train: list[Example], held_out: list[Example], *,
+                 output_dir: str, adapter_name: str, pad_id: int, device: torch.device, dtype: torch.dtype,
+                 emit: Emit, cancel: threading.Event):
+        if not train:
+            raise WorkerError("bad_request", "no training example left after tokenization and truncation")
+        self.cfg, self.train, self.held_out = cfg, train, held_out
+        self.output_dir, self.adapter_name, self.pad_id = output_dir, adapter_name, pad_id
+        self.device, self.dtype, self.emit, self.cancel = device, dtype, emit, cancel
+        torch.manual_seed(cfg.seed)  # LoRA initialisation and dropout follow the run's seed
+        quantized = any(isinstance(m, NF4Linear) or type(m).__name__ == "Linear4bit" for m in model.modules())
+        if cfg.method == "qlora" and not quantized:
+            raise WorkerError("bad_request", "method 'qlora' needs the base loaded with quantization 'nf4'")
+        if cfg.method == "full":
+            if quantized or is_peft(model):
+                raise WorkerError("bad_request", "full fine-tuning needs a plain (unquantized, adapter-free) base")
+            for p in model.parameters():
+                p.requires_grad_(True)
+            self.model = model
+            self.named_trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        else:
+            self.model = attach(model, cfg.lora, adapter_name)
+            self.named_trainable = adapter_parameters(self.model, adapter_name)
+        if cfg.gradient_checkpointing:
+            from .lora import base_model
+
+            base_model(self.model).gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        params = [p for _, p in self.named_trainable]
+        opt_kwargs = dict(lr=cfg.learning_rate, betas=(cfg.adam_beta1, cfg.adam_beta2), eps=cfg.adam_eps,
+                          weight_decay=cfg.weight_decay)
+        try:
+            self.optimizer = torch.optim.AdamW(params, fused=True, **opt_kwargs)
+        except (RuntimeError, TypeError):
+            self.optimizer = torch.optim.AdamW(params, **opt_kwargs)
+        n_micro = len(self._plan(0))
+        self.steps_per_epoch = steps_per_epoch(n_micro, cfg.grad_accum)
+        self.total_steps = cfg.max_steps or cfg.epochs * self.steps_per_epoch
+        warmup = cfg.warmup_steps or int(cfg.warmup_ratio * self.total_steps)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda s: lr_multiplier(s, self.total_steps, warmup, cfg.scheduler, cfg.min_lr_ratio))
+        self.flops = flop_model(self.model)
+        self.peak = measure_matmul_peak(device, dtype)
+        self._plans: dict[int, EpochPlan] = {}
+
+    def _plan(self, epoch: int) -> EpochPlan:
+        return EpochPlan(self.train, seed=self.cfg.seed, epoch=epoch, micro_batch=self.cfg.batch_size,
+                         seq_len=self.cfg.max_seq_len, packing=self.cfg.packing)
+
+    def plan(self, epoch: int) -> EpochPlan:
+        if epoch not in self._plans:
+            self._plans = {epoch: self._plan(epoch)}
+        return self._plans[epoch]
+
+    def evaluate_loss(self) -> float | None:
+        if not self.held_out:
+            return None
+        was_training = self.model.training
+        self.model.eval()
+        plan = EpochPlan(self.held_out, seed=0, epoch=0, micro_batch=self.cfg.batch_size,
+                         seq_len=self.cfg.max_seq_len, packing=self.cfg.packing, shuffle=False)
+        total, n = 0.0, 0
+        with torch.no_grad(), autocast_for(self.device, self.dtype):
+            for rows in plan.micro_batches:
+                loss, k = batch_loss(self.model, collate(rows, self.pad_id, plan.packing, self.dtype).to(self.device))
+                total, n = total + float(loss), n + k
+        self.model.train(was_training)
+        return total / max(n, 1)
+
+    def _trainable_state(self) -> dict[str, torch.Tensor]:
+        return {n: p for n, p in self.named_trainable}
+
+    def _save(self, step: int, epoch: int, micro: int, result: TrainResult) -> str:
+        state = {"step": step, "epoch": epoch, "micro": micro, "optimizer": self.optimizer.state_dict(),
+                 "scheduler": self.scheduler.state_dict(), "rng": ckpt.rng_state(),
+                 "fingerprint": self.cfg.fingerprint(), "losses": list(result.losses),
+                 "eval_losses": list(result.eval_losses), "tokens": result.tokens}
+        writer = None
+        if self.cfg.method != "full":
+            writer = lambda d: save_adapter(self.model, self.adapter_name, d)  # noqa: E731
+        return ckpt.save_checkpoint(self.output_dir, step, self._trainable_state(), state, writer,
+                                    keep=self.cfg.keep_checkpoints)
+
+    def _restore(self, path: str, result: TrainResult) -> tuple[int, int, int]:
+        weights, state = ckpt.load_checkpoint(path)
+        if state.get("fingerprint") != self.cfg.fingerprint():
+            raise WorkerError("bad_request", f"checkpoint {path} was written with different training settings")
+        own = self._trainable_state()
+        if set(weights) != set(own):
+            raise WorkerError("bad_request", f"checkpoint {path} does not match the model's trainable weights")
+        with torch.no_grad():
+            for name, p in own.items():
+                p.copy_(weights[name].to(p.device, p.dtype))
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        ckpt.set_rng_state(state["rng"])
+        result.losses = list(state["losses"])
+        result.eval_losses = [tuple(x) for x in state["eval_losses"]]
+        result.tokens = state["tokens"]
+        result.resumed_from = path
+        return state["step"], state["epoch"], state["micro"]
+
+    def run(self, resume_from: str | None = None) -> TrainResult:
+        cfg = self.cfg
+        result = TrainResult("completed", 0, self.total_steps)
+        step, epoch, micro = 0, 0, 0
+        if resume_from:
+            found = ckpt.resolve(resume_from, self.output_dir)
+            if found:
+                step, epoch, micro = self._restore(found, result)
+        self.model.train()
+        started, ema = time.perf_counter(), None
+        flops_total, time_total = 0.0, 0.0
+        while step < self.total_steps:
+            plan = self.plan(epoch)
+            if micro >= len(plan):
+                epoch, micro = epoch + 1, 0
+                continue
+            t0 = time.perf_counter()
+            rows_list = plan.micro_batches[micro : micro + cfg.grad_accum]
+            batches = [collate(rows, self.pad_id, plan.packing, self.dtype) for rows in rows_list]
+            n_trained = sum(b.trained_tokens for b in batches)
+            loss_sum, tokens, head_tokens, ctx_sq = 0.0, 0, 0, 0
+            for i, (rows, batch) in enumerate(zip(rows_list, batches)):
+                if self.cancel.is_set():
+                    break
+                meter = ActivationMeter(self.model) if step == 0 and i == 0 and not result.activation_bytes else None
+                with autocast_for(self.device, self.dtype):
+                    if meter is not None:
+                        with meter.measure():
+                            loss, _ = batch_loss(self.model, batch.to(self.device))
+                        result.activation_bytes = meter.bytes
+                        result.tokens_per_micro_batch = batch.tokens
+                    else:
+                        loss, _ = batch_loss(self.model, batch.to(self.device))
+                (loss / max(n_trained, 1)).backward()
+                loss_sum += float(loss.detach())
+                tokens += batch.tokens
+                head_tokens += batch.trained_tokens
+                ctx_sq += sum(n * n for r in rows for n in r.lengths) if plan.packing else \
+                    sum(len(r.input_ids) ** 2 for r in rows)
+            if self.cancel.is_set():
+                self.optimizer.zero_grad(set_to_none=True)
+                result.status = "cancelled"
+                break
+            params = [p for _, p in self.named_trainable]
+            if cfg.max_grad_norm > 0:
+                grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm))
+            else:
+                grad_norm = float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params if p.grad is not None])))
+            lr = self.scheduler.get_last_lr()[0]
+            self.optimizer.step()
+            self.scheduler.step()
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.device.type == "cuda":
+                torch.cuda.synchronize()
+            dt = time.perf_counter() - t0
+            step += 1
+            micro += len(rows_list)
+            loss_mean = loss_sum / max(n_trained, 1)
+            result.losses.append(loss_mean)
+            result.tokens += tokens
+            flops = self.flops.step_flops(tokens, head_tokens, ctx_sq, recompute=cfg.gradient_checkpointing)
+            flops_total, time_total = flops_total + flops, time_total + dt
+            ema = dt if ema is None else 0.8 * ema + 0.2 * dt
+            event = {"phase": "train", "step": step, "total_steps": self.total_steps,
+                     "epoch": epoch + min(1.0, micro / max(1, len(plan))), "loss": loss_mean, "lr": lr,
+                     "grad_norm": grad_norm, "tokens": tokens, "trained_tokens": n_trained,
+                     "tokens_per_s": tokens / dt, "mfu": flops / dt / self.peak if self.peak else 0.0,
+                     "memory": process_memory(self.device), "eta_s": ema * (self.total_steps - step),
+                     "step_time_s": dt}
+            if cfg.eval_every and step % cfg.eval_every == 0 and step < self.total_steps:
+                event["eval_loss"] = self.evaluate_loss()
+                result.eval_losses.append((step, event["eval_loss"]))
+            self.emit({"event": "progress", **event})
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < self.total_steps:
+                path = self._save(step, epoch, micro, result)
+                result.last_checkpoint = path
+                self.emit({"event": "checkpoint", "step": step, "path": path})
+            if self.cancel.is_set():
+                result.status = "cancelled"
+                break
+        result.step = step
+        result.seconds = time.perf_counter() - started
+        result.mfu = flops_total / time_total / self.peak if time_total and self.peak else 0.0
+        self.model.eval()
+        return result
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    mem = process_memory(device)
+    return mem.get("cuda_peak_mb", mem["peak_rss_mb"])
+
+
+__all__ = ["Trainer", "TrainResult", "lr_multiplier", "peak_memory_mb"]
