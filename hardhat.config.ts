@@ -19,7 +19,13 @@ export default defineConfig({
       evmVersion: "cancun",
     },
   },
+  test: {
+    solidity: {
+      // Properties are fuzzed thousands of times; the seed keeps CI reproducible.
+      fuzz: { runs: Number(process.env.FUZZ_RUNS ?? 5000), seed: "0x4d6f64656c466163746f7279" },
+    },
+  },
   networks: {
-    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    localhost: { type: "http", url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
   },
 });

@@ -5,8 +5,10 @@ import {IContributions} from "../interfaces/IContributions.sol";
 import {Datanets} from "./Datanets.sol";
 
 /// @title Contributions
-/// @notice Contribution records and their review. A record is two slots: the packed header
-/// (contributor, Datanet, status) and the content hash; CID and metadata live in the event.
+/// @notice Contribution records and their review. State keeps one packed slot per contribution
+/// (contributor, Datanet, status): what later transactions check. The content hash, CID and
+/// metadata live in the registration event, committed in the block's receipts, which is what
+/// trainers and the index read; a second slot for the hash would cost 22k gas per contribution.
 abstract contract Contributions is IContributions, Datanets {
     /// @notice Largest accept/reject batch, so a review transaction's gas stays bounded.
     uint256 public constant MAX_REVIEW_BATCH = 100;
@@ -20,7 +22,6 @@ abstract contract Contributions is IContributions, Datanets {
 
     uint256 private _contributionCount;
     mapping(uint256 contributionId => Contribution) private _contributions;
-    mapping(uint256 contributionId => bytes32) private _contentHashes;
 
     /// @inheritdoc IContributions
     function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentId, string calldata metadataURI)
@@ -34,7 +35,6 @@ abstract contract Contributions is IContributions, Datanets {
             d.contributionPolicy == ContributionPolicy.Curated ? ContributionStatus.Pending : ContributionStatus.Accepted;
         contributionId = ++_contributionCount;
         _contributions[contributionId] = Contribution(msg.sender, uint64(datanetId), status);
-        _contentHashes[contributionId] = contentHash;
         emit ContributionRegistered(contributionId, datanetId, msg.sender, contentHash, contentId, metadataURI, status);
     }
 
@@ -58,14 +58,14 @@ abstract contract Contributions is IContributions, Datanets {
         emit ContributionStatusChanged(contributionId, c.datanetId, msg.sender, ContributionStatus.Withdrawn, "");
     }
 
-    /// @notice A contribution's contributor, Datanet, status and content hash.
+    /// @notice A contribution's contributor, Datanet and status.
     function getContribution(uint256 contributionId)
         external
         view
-        returns (address contributor, uint256 datanetId, ContributionStatus status, bytes32 contentHash)
+        returns (address contributor, uint256 datanetId, ContributionStatus status)
     {
         Contribution storage c = _contribution(contributionId);
-        return (c.contributor, c.datanetId, c.status, _contentHashes[contributionId]);
+        return (c.contributor, c.datanetId, c.status);
     }
 
     /// @inheritdoc IContributions

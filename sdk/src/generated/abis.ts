@@ -1071,11 +1071,6 @@ export const datanetRegistryAbi = [
         "internalType": "enum IContributions.ContributionStatus",
         "name": "status",
         "type": "uint8"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "contentHash",
-        "type": "bytes32"
       }
     ],
     "stateMutability": "view",

@@ -1,0 +1,39 @@
+// `npm run bench [-- <suite>… [--update]]`: runs benchmark suites; each writes
+// bench/results/<suite>.json and prints its table. Without names, runs every available suite.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { assertNodeVersion } from "../scripts/lib/node-version.ts";
+
+assertNodeVersion();
+const root = path.resolve(import.meta.dirname, "..");
+const args = process.argv.slice(2);
+const update = args.includes("--update");
+
+const SUITES: Record<string, { command: string; available: () => boolean; env?: Record<string, string> }> = {
+  gas: { command: "npx hardhat run bench/gas/run.ts", available: () => true, env: update ? { GAS_SNAPSHOT_UPDATE: "1" } : {} },
+  content: { command: "node bench/content/run.ts", available: () => existsSync(path.join(root, "bench/content/run.ts")) },
+  indexer: { command: "node bench/indexer/run.ts", available: () => existsSync(path.join(root, "bench/indexer/run.ts")) },
+  train: { command: "npm run bench:train", available: () => existsSync(path.join(root, "bench/train")) },
+};
+
+const names = args.filter((a) => !a.startsWith("--"));
+const unknown = names.filter((n) => !(n in SUITES));
+if (unknown.length) {
+  console.error(`Unknown benchmark suite(s): ${unknown.join(", ")}. Suites: ${Object.keys(SUITES).join(", ")}.`);
+  process.exit(2);
+}
+const selected = names.length ? names : Object.keys(SUITES).filter((n) => SUITES[n]!.available());
+let failed = 0;
+for (const name of selected) {
+  const suite = SUITES[name]!;
+  if (!suite.available()) {
+    console.error(`Suite "${name}" is not available in this checkout.`);
+    failed++;
+    continue;
+  }
+  console.log(`\n━━ bench: ${name} ━━`);
+  const r = spawnSync(suite.command, { cwd: root, shell: true, stdio: "inherit", env: { ...process.env, ...suite.env } });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

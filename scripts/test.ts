@@ -1,0 +1,92 @@
+// `npm test`: every suite of every package, in order, with one summary at the end. Exits
+// non-zero if any suite fails. `npm test -- <name>…` runs only the named suites.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { assertNodeVersion } from "./lib/node-version.ts";
+
+assertNodeVersion();
+const root = path.resolve(import.meta.dirname, "..");
+
+type Suite = { name: string; steps: string[]; when?: () => boolean };
+
+const SUITES: Suite[] = [
+  { name: "compile", steps: ["npx hardhat compile", "node scripts/generate-abis.ts --check"] },
+  { name: "typecheck", steps: ["npx tsc --noEmit -p .", "npm run typecheck --workspaces --if-present"] },
+  { name: "contracts", steps: ["npx hardhat test nodejs --coverage", "node scripts/check-coverage.ts"] },
+  { name: "fuzz", steps: ["npx hardhat test solidity"] },
+  // Gas runs un-instrumented (coverage adds gas) against bench/gas/snapshot.json.
+  { name: "gas", steps: ["npx hardhat test nodejs bench/gas/snapshot.test.ts"] },
+  { name: "sdk", steps: ["npm test -w sdk"] },
+  { name: "subgraph", steps: ["npm test -w subgraph"], when: () => existsSync(path.join(root, "subgraph/package.json")) },
+  {
+    name: "worker",
+    steps: ["npm run setup:worker", "npm run test:worker"],
+    when: () => existsSync(path.join(root, "trainer-node/worker/setup.sh")),
+  },
+];
+
+/** Test counts printed by the runners we use: hardhat/mocha, node:test, pytest. */
+function countTests(output: string): { passed: number; failed: number } {
+  let passed = 0;
+  let failed = 0;
+  for (const m of output.matchAll(/^\s*(\d+) passing/gm)) passed += Number(m[1]);
+  for (const m of output.matchAll(/^\s*(\d+) failing/gm)) failed += Number(m[1]);
+  for (const m of output.matchAll(/^ℹ pass (\d+)/gm)) passed += Number(m[1]);
+  for (const m of output.matchAll(/^ℹ fail (\d+)/gm)) failed += Number(m[1]);
+  for (const m of output.matchAll(/=+ (?:(\d+) failed, )?(\d+) passed/gm)) {
+    failed += Number(m[1] ?? 0);
+    passed += Number(m[2]);
+  }
+  return { passed, failed };
+}
+
+function run(command: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, { cwd: root, shell: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const tee = (chunk: Buffer, to: NodeJS.WriteStream) => {
+      output += chunk.toString();
+      to.write(chunk);
+    };
+    child.stdout.on("data", (c: Buffer) => tee(c, process.stdout));
+    child.stderr.on("data", (c: Buffer) => tee(c, process.stderr));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+const only = process.argv.slice(2);
+const unknown = only.filter((n) => !SUITES.some((s) => s.name === n));
+if (unknown.length) {
+  console.error(`Unknown suite(s): ${unknown.join(", ")}. Suites: ${SUITES.map((s) => s.name).join(", ")}.`);
+  process.exit(2);
+}
+const results: { name: string; ok: boolean; passed: number; failed: number; seconds: number }[] = [];
+for (const suite of SUITES) {
+  if (only.length && !only.includes(suite.name)) continue;
+  if (suite.when && !suite.when()) continue;
+  console.log(`\n━━ ${suite.name} ━━`);
+  const start = performance.now();
+  let ok = true;
+  let counts = { passed: 0, failed: 0 };
+  for (const step of suite.steps) {
+    console.log(`$ ${step}`);
+    const { code, output } = await run(step);
+    const c = countTests(output);
+    counts = { passed: counts.passed + c.passed, failed: counts.failed + c.failed };
+    if (code !== 0) {
+      ok = false;
+      break;
+    }
+  }
+  results.push({ name: suite.name, ok, ...counts, seconds: (performance.now() - start) / 1000 });
+}
+
+console.log("\nsuite        result   tests passed  failed   seconds");
+for (const r of results) {
+  console.log(`${r.name.padEnd(12)} ${(r.ok ? "ok" : "FAILED").padEnd(8)} ${String(r.passed).padStart(12)} ${String(r.failed).padStart(7)} ${r.seconds.toFixed(1).padStart(9)}`);
+}
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0) + results.filter((r) => !r.ok && r.failed === 0).length;
+console.log(`\ntotal: ${passed} passed, ${failed} failed`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

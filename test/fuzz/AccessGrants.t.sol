@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {DatanetRegistry} from "../../contracts/datanet/DatanetRegistry.sol";
+import {IAccessGrants} from "../../contracts/interfaces/IAccessGrants.sol";
+import {IDatanets} from "../../contracts/interfaces/IDatanets.sol";
+import {TestBase} from "../lib/Vm.sol";
+
+/// Properties: no grant without a valid approver signature; a redeemed or cancelled signature
+/// never works again.
+contract AccessGrantsFuzzTest is TestBase {
+    DatanetRegistry internal registry;
+    uint256 internal constant APPROVER_KEY = 0xA11CE;
+    address internal approver;
+    address internal constant OWNER = address(0x0B0B);
+    uint256 internal datanetId;
+
+    function setUp() public {
+        registry = new DatanetRegistry();
+        approver = vm.addr(APPROVER_KEY);
+        vm.startPrank(OWNER);
+        datanetId = registry.createDatanet(
+            "ipfs://m", "MIT", IDatanets.AccessPolicy.Permissioned, IDatanets.ContributionPolicy.Curated
+        );
+        registry.addApprover(datanetId, approver);
+        vm.stopPrank();
+        vm.warp(1_000_000);
+    }
+
+    function _grant(address grantee, uint8 scopes, uint256 nonce) internal view returns (IAccessGrants.AccessGrant memory) {
+        return IAccessGrants.AccessGrant(datanetId, grantee, scopes, uint64(block.timestamp + 1 days), nonce, block.timestamp + 1 hours);
+    }
+
+    function _sign(uint256 key, IAccessGrants.AccessGrant memory g) internal view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, registry.hashAccessGrant(g));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// A signature from any key but an approver's never grants, whoever it claims to come from.
+    function testFuzz_NoGrantWithoutApproverSignature(uint256 keySeed, address grantee, uint8 scopes, uint256 nonce)
+        public
+    {
+        uint256 key = toKey(keySeed);
+        address signer = vm.addr(key);
+        vm.assume(signer != approver && signer != OWNER && grantee != address(0) && grantee != OWNER && grantee != approver);
+        scopes = uint8(bound(scopes, 1, 7));
+        IAccessGrants.AccessGrant memory g = _grant(grantee, scopes, nonce);
+        bytes memory sig = _sign(key, g);
+
+        (bool asApprover,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (g, approver, sig)));
+        (bool asSigner,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (g, signer, sig)));
+        assertTrue(!asApprover && !asSigner, "grant redeemed without an approver's signature");
+        assertTrue(!registry.hasAccess(datanetId, grantee, scopes), "access without a grant");
+    }
+
+    /// A valid signature works once; afterwards, and after cancellation, it never works again.
+    function testFuzz_SignatureUsableOnce(address grantee, uint8 scopes, uint256 nonce, bool cancelFirst) public {
+        // Owners and approvers always have access, so they cannot show a grant's effect.
+        vm.assume(grantee != address(0) && grantee != OWNER && grantee != approver);
+        scopes = uint8(bound(scopes, 1, 7));
+        IAccessGrants.AccessGrant memory g = _grant(grantee, scopes, nonce);
+        bytes memory sig = _sign(APPROVER_KEY, g);
+        if (cancelFirst) {
+            vm.prank(approver);
+            registry.cancelGrantSignature(nonce);
+        } else {
+            registry.grantAccessBySig(g, approver, sig);
+            assertTrue(registry.hasAccess(datanetId, grantee, scopes), "valid grant not applied");
+            vm.prank(approver);
+            registry.revokeAccess(datanetId, grantee);
+        }
+        assertTrue(registry.isNonceUsed(approver, nonce), "nonce not marked");
+        (bool again,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (g, approver, sig)));
+        assertTrue(!again, "signature worked twice");
+        assertTrue(!registry.hasAccess(datanetId, grantee, scopes), "access after replay");
+    }
+
+    /// Nonces in the same bitmap word stay independent.
+    function testFuzz_NoncesIndependent(uint256 a, uint256 b) public {
+        vm.assume(a != b);
+        vm.prank(approver);
+        registry.cancelGrantSignature(a);
+        assertTrue(registry.isNonceUsed(approver, a), "cancelled nonce not used");
+        assertTrue(!registry.isNonceUsed(approver, b), "other nonce affected");
+    }
+}
