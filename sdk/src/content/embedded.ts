@@ -5,7 +5,6 @@
 import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { FsBlockstore } from "blockstore-fs";
-import { exporter } from "ipfs-unixfs-exporter";
 import { importer } from "ipfs-unixfs-importer";
 import type { CID } from "multiformats/cid";
 import { ModelFactoryError } from "../errors.ts";
@@ -14,7 +13,8 @@ import { ContentNotFoundError, ContentStoreError } from "./errors.ts";
 import { CONTENT_LAYOUT, importerOptions, type UnixFsLayout } from "./layout.ts";
 import { toAsyncIterable, type ContentSource } from "./source.ts";
 import type { ContentStore, GetOptions, PutOptions } from "./store.ts";
-import { isNotFound, verifiedBlocks } from "./verified-blockstore.ts";
+import { readUnixFsFile, type BlockGetter } from "./unixfs-reader.ts";
+import { isNotFound, verifiedBlockGetter } from "./verified-blockstore.ts";
 
 export type EmbeddedContentStoreOptions = {
   /** Folder holding `blocks/` and `pins/`; created when missing. */
@@ -42,13 +42,13 @@ export type EmbeddedGetOptions = GetOptions & { offset?: number; length?: number
 export class EmbeddedContentStore implements ContentStore {
   readonly directory: string;
   readonly #blockstore: FsBlockstore;
-  readonly #blocks: ReturnType<typeof verifiedBlocks>;
+  readonly #getBlock: BlockGetter;
   readonly #pins: string;
 
   private constructor(directory: string) {
     this.directory = directory;
     this.#blockstore = new FsBlockstore(path.join(directory, "blocks"));
-    this.#blocks = verifiedBlocks(this.#blockstore);
+    this.#getBlock = verifiedBlockGetter(this.#blockstore);
     this.#pins = path.join(directory, "pins");
   }
 
@@ -96,17 +96,8 @@ export class EmbeddedContentStore implements ContentStore {
 
   async *get(cid: CID | string, options: EmbeddedGetOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const root = toCid(cid);
-    let entry;
     try {
-      entry = await exporter(root, this.#blocks, { signal: options.signal });
-    } catch (cause) {
-      throw mapError(cause, root);
-    }
-    if (entry.type !== "file" && entry.type !== "raw" && entry.type !== "identity") {
-      throw new ContentStoreError(`Content ${root} is a ${entry.type}, not a file.`, { meta: { cid: root.toString(), type: entry.type } });
-    }
-    try {
-      yield* entry.content({ signal: options.signal, offset: options.offset, length: options.length });
+      yield* readUnixFsFile(this.#getBlock, root, options);
     } catch (cause) {
       throw mapError(cause, root);
     }

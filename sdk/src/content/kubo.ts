@@ -26,7 +26,33 @@ export type KuboContentStoreOptions = {
   timeoutMs?: number;
   /** Recompute CIDs from the bytes sent and received. Default true; leave it on. */
   verify?: boolean;
+  /** How `add` requests are sent; default kubo-rpc-client. The Node entry streams instead. */
+  uploader?: KuboUploader;
 };
+
+/**
+ * Sends one file to Kubo's `add` command with the given query flags and returns the CID the
+ * node reports. Throws ModelFactoryErrors for refusals, anything else for transport failures.
+ */
+export type KuboUploader = (
+  content: AsyncIterable<Uint8Array>,
+  request: { apiUrl: string; query: Record<string, string>; signal?: AbortSignal },
+) => Promise<string>;
+
+/** {@link KUBO_ADD_OPTIONS} as Kubo's query flags. */
+export function kuboAddQuery(pin: boolean): Record<string, string> {
+  return {
+    "cid-version": String(KUBO_ADD_OPTIONS.cidVersion),
+    "raw-leaves": String(KUBO_ADD_OPTIONS.rawLeaves),
+    chunker: KUBO_ADD_OPTIONS.chunker,
+    hash: KUBO_ADD_OPTIONS.hashAlg,
+    trickle: "false",
+    "wrap-with-directory": "false",
+    pin: String(pin),
+    progress: "false",
+    "stream-channels": "true",
+  };
+}
 
 /** A {@link ContentStore} backed by a Kubo node. */
 export class KuboContentStore implements ContentStore {
@@ -35,14 +61,19 @@ export class KuboContentStore implements ContentStore {
   readonly #timeout: number | undefined;
   readonly #verify: boolean;
   readonly #endpoint: string;
+  readonly #uploader: KuboUploader | undefined;
+  /** The RPC base URL, e.g. `http://127.0.0.1:5001/api/v0`. */
+  readonly apiUrl: string;
 
   constructor(options: KuboContentStoreOptions = {}) {
     this.client = options.client ?? create({ url: options.url ?? "http://127.0.0.1:5001" });
     this.#offline = options.offline ?? true;
     this.#timeout = options.timeoutMs;
     this.#verify = options.verify ?? true;
-    const { protocol, host, port } = this.client.getEndpointConfig();
+    const { protocol, host, port, pathname } = this.client.getEndpointConfig();
     this.#endpoint = `${protocol}//${host}${port ? `:${port}` : ""}`;
+    this.apiUrl = `${this.#endpoint}${pathname.replace(/\/$/, "")}`;
+    this.#uploader = options.uploader;
   }
 
   async put(content: ContentSource, options: PutOptions = {}): Promise<CID> {
@@ -58,12 +89,21 @@ export class KuboContentStore implements ContentStore {
     }
     let cid: CID;
     try {
-      const result = await this.client.add(tee(), {
-        ...KUBO_ADD_OPTIONS,
-        pin: options.pin ?? true,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      cid = result.cid;
+      if (this.#uploader) {
+        const reported = await this.#uploader(tee(), {
+          apiUrl: this.apiUrl,
+          query: kuboAddQuery(options.pin ?? true),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        cid = toCid(reported);
+      } else {
+        const result = await this.client.add(tee(), {
+          ...KUBO_ADD_OPTIONS,
+          pin: options.pin ?? true,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        cid = result.cid;
+      }
     } catch (cause) {
       queue?.end(cause);
       throw this.#mapError(cause);

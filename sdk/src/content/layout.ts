@@ -63,6 +63,8 @@ export function importerOptions(layout: UnixFsLayout = CONTENT_LAYOUT): Importer
     chunker: fixedSize({ chunkSize: layout.chunkSize }),
     layout: balanced({ maxChildrenPerNode: layout.maxChildrenPerNode }),
     wrapWithDirectory: false,
+    // Blocks hashed and written at once: bounds memory to a few MiB; does not affect CIDs.
+    blockWriteConcurrency: 16,
   };
 }
 

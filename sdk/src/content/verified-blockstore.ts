@@ -1,5 +1,5 @@
-// A read-side wrapper that hashes every block before handing it to the UnixFS exporter, so
-// a corrupted or substituted block on disk surfaces as ContentIntegrityError, never as data.
+// A read-side wrapper that hashes every block before the file reader uses it, so a corrupted
+// or substituted block on disk surfaces as ContentIntegrityError, never as data.
 
 import type { CID } from "multiformats/cid";
 import { verifyBlock } from "./cid.ts";
@@ -9,25 +9,23 @@ type BlockSource = {
   get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> | Generator<Uint8Array>;
 };
 
-/** Adapts `source` so that `get` yields one verified block, or throws a typed error. */
-export function verifiedBlocks(source: BlockSource) {
-  return {
-    async *get(cid: CID, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array> {
-      const chunks: Uint8Array[] = [];
-      let length = 0;
-      try {
-        for await (const chunk of source.get(cid, options)) {
-          chunks.push(chunk);
-          length += chunk.length;
-        }
-      } catch (cause) {
-        if (isNotFound(cause)) throw new ContentNotFoundError(cid.toString(), { cause });
-        throw cause;
+/** Returns a function reading one verified block from `source`, or throwing a typed error. */
+export function verifiedBlockGetter(source: BlockSource) {
+  return async (cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array> => {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of source.get(cid, options)) {
+        chunks.push(chunk);
+        length += chunk.length;
       }
-      const block = chunks.length === 1 ? chunks[0]! : concat(chunks, length);
-      await verifyBlock(cid, block);
-      yield block;
-    },
+    } catch (cause) {
+      if (isNotFound(cause)) throw new ContentNotFoundError(cid.toString(), { cause });
+      throw cause;
+    }
+    const block = chunks.length === 1 ? chunks[0]! : concat(chunks, length);
+    await verifyBlock(cid, block);
+    return block;
   };
 }
 
