@@ -69,6 +69,8 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
     """Load tokenizer and causal LM from a local folder; quantization 'nf4' freezes it in 4 bits."""
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
+    if quantization not in ("none", "nf4"):
+        raise WorkerError("bad_request", f"quantization must be 'none' or 'nf4', got {quantization!r}")
     model_type = read_model_type(path)
     dev = pick_device(device)
     dt = pick_dtype(dtype, dev)
@@ -89,8 +91,6 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
         if backend == "bitsandbytes":
             kwargs["quantization_config"] = bnb_quantization_config(dt)
             kwargs["device_map"] = {"": dev.index or 0}
-    elif quantization != "none":
-        raise WorkerError("bad_request", f"quantization must be 'none' or 'nf4', got {quantization!r}")
     try:
         model = AutoModelForCausalLM.from_pretrained(path, config=config, dtype=dt, **kwargs)
     except ValueError as e:

@@ -61,7 +61,7 @@ def make_config(arch: str, size: str, tokenizer, max_positions: int = 1024):
                   num_key_value_heads=kv, intermediate_size=inter, vocab_size=max(vocab, len(tokenizer)),
                   max_position_embeddings=max_positions, bos_token_id=tokenizer.bos_token_id,
                   eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-                  initializer_range=0.02)
+                  initializer_range=hidden ** -0.5)  # logits can reach useful sizes even at 64 wide
     if arch == "llama":
         return tf.LlamaConfig(tie_word_embeddings=False, **common)
     if arch == "mistral":
