@@ -132,59 +132,73 @@ function mappingColumns(mapping: CsvMapping): Array<{ field: string; column: str
 /** Splits CSV text (with `\n` newlines) into rows of fields, each with its starting line. */
 function splitCsv(text: string, delimiter: string, problems: ProblemList): CsvRow[] {
   const rows: CsvRow[] = [];
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   let fields: string[] = [];
-  let field = "";
   let line = 1;
   let rowLine = 1;
-  let quoted = false;
-  let quoteLine = 1;
   let i = 0;
-  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
-  while (i < body.length) {
-    const c = body[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (body[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
+  for (;;) {
+    let field: string;
+    if (body[i] === '"') {
+      // Quoted field: runs to the next quote not followed by another quote.
+      const quoteLine = line;
+      let value = "";
+      let from = i + 1;
+      for (;;) {
+        const quote = body.indexOf('"', from);
+        if (quote === -1) {
+          problems.add({
+            code: "CSV_UNTERMINATED_QUOTE",
+            message: "A quoted field opened on this line is never closed.",
+            hint: 'Close the quote; a quote inside a quoted field is written as two quotes ("").',
+            line: quoteLine,
+          });
+          return rows;
         }
-        quoted = false;
-      } else {
-        if (c === "\n") line += 1;
-        field += c;
+        value += body.slice(from, quote);
+        if (body[quote + 1] === '"') {
+          value += '"';
+          from = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
       }
-      i += 1;
-      continue;
+      line += countNewlines(value);
+      // Anything between the closing quote and the separator is kept, as spreadsheets do.
+      const end = nextBoundary(body, i, delimiter);
+      field = value + body.slice(i, end);
+      i = end;
+    } else {
+      const end = nextBoundary(body, i, delimiter);
+      field = body.slice(i, end);
+      i = end;
     }
-    if (c === '"' && field === "") {
-      quoted = true;
-      quoteLine = line;
-    } else if (body.startsWith(delimiter, i)) {
-      fields.push(field);
-      field = "";
-      i += delimiter.length;
-      continue;
-    } else if (c === "\n") {
-      fields.push(field);
+    fields.push(field);
+    if (i >= body.length) {
+      rows.push({ fields, line: rowLine });
+      return rows;
+    }
+    if (body[i] === "\n") {
       rows.push({ fields, line: rowLine });
       fields = [];
-      field = "";
       line += 1;
       rowLine = line;
-    } else field += c;
-    i += 1;
+      i += 1;
+    } else i += delimiter.length;
   }
-  if (quoted) {
-    problems.add({
-      code: "CSV_UNTERMINATED_QUOTE",
-      message: "A quoted field opened on this line is never closed.",
-      hint: 'Close the quote; a quote inside a quoted field is written as two quotes ("").',
-      line: quoteLine,
-    });
-    return rows;
-  }
-  fields.push(field);
-  rows.push({ fields, line: rowLine });
-  return rows;
+}
+
+/** Index of the next delimiter or newline at or after `from`, or the end of `body`. */
+function nextBoundary(body: string, from: number, delimiter: string): number {
+  const d = body.indexOf(delimiter, from);
+  const n = body.indexOf("\n", from);
+  const candidates = [d, n].filter((x) => x !== -1);
+  return candidates.length ? Math.min(...candidates) : body.length;
+}
+
+function countNewlines(value: string): number {
+  let count = 0;
+  for (let at = value.indexOf("\n"); at !== -1; at = value.indexOf("\n", at + 1)) count += 1;
+  return count;
 }
