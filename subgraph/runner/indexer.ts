@@ -179,7 +179,7 @@ export class Indexer {
         backoff = this.options.pollIntervalMs;
         if (caughtUp) await this.idle(this.options.pollIntervalMs);
       } catch (e) {
-        if (e instanceof MappingError) {
+        if (e instanceof MappingError || (e instanceof RunnerError && e.code === "CHAIN_MISMATCH")) {
           // Deterministic: retrying the same block fails the same way. Stop and report.
           this.store.setMeta("error", e.message);
           log("error", `Indexing stopped: ${e.message}`);
@@ -208,8 +208,9 @@ export class Indexer {
   async syncOnce(): Promise<boolean> {
     const chainId = await this.rpc.chainId();
     if (chainId !== this.options.deployment.chainId) {
-      throw new MappingError(
+      throw new RunnerError(
         `The RPC at ${this.options.rpcUrl} serves chain ${chainId}, but the deployment is for chain ${this.options.deployment.chainId}.`,
+        { code: "CHAIN_MISMATCH" },
       );
     }
     const head = await this.rpc.blockNumber();
@@ -316,7 +317,7 @@ export class Indexer {
 
   private handle(trigger: Trigger, block: RpcBlock, transactionLogIndex: number): void {
     const { log, handler, dataSource, mapping } = trigger;
-    const tx = (block.transactions as RpcTransaction[]).find((t) => t.hash === log.transactionHash);
+    const tx = transactionOf(block, log.transactionHash);
     if (!tx) throw new RunnerError(`Transaction ${log.transactionHash} is missing from block ${block.number}.`);
     const params = decodeParams(handler.event, log);
     try {
@@ -336,6 +337,17 @@ export class Indexer {
       throw new MappingError(`${(e as Error).message} (${where})`, { cause: e });
     }
   }
+}
+
+const txIndexes = new WeakMap<RpcBlock, Map<string, RpcTransaction>>();
+
+function transactionOf(block: RpcBlock, hash: string): RpcTransaction | undefined {
+  let map = txIndexes.get(block);
+  if (!map) {
+    map = new Map((block.transactions as RpcTransaction[]).map((t) => [t.hash, t]));
+    txIndexes.set(block, map);
+  }
+  return map.get(hash);
 }
 
 function ptr(block: RpcBlock): BlockPtr {

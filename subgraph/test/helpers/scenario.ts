@@ -1,0 +1,83 @@
+// A protocol history that touches every event: Datanets, contributions and their review,
+// access requests, grants by transaction and by EIP-712 signature, revocation, trainers,
+// jobs through every state, a model and an attribution batch with packed citations.
+import { keccak256, stringToHex, type Address, type Hex } from "viem";
+import { accessGrantTypedData } from "@modelfactory/sdk";
+import type { Protocol } from "./chain.ts";
+
+export const hash = (s: string): Hex => keccak256(stringToHex(s));
+
+/** Packs (contribution id, weight) pairs as AttributionLedger expects: uint48 then uint16. */
+export function pack(citations: [number, number][]): Hex {
+  return `0x${citations.map(([id, w]) => id.toString(16).padStart(12, "0") + w.toString(16).padStart(4, "0")).join("")}`;
+}
+
+export type Actors = { admin: Address; alice: Address; bob: Address; carol: Address; dave: Address; trainer: Address; erin: Address };
+
+export function actors(p: Protocol): Actors {
+  const [admin, alice, bob, carol, dave, trainer, erin] = p.accounts as Address[];
+  return { admin: admin!, alice: alice!, bob: bob!, carol: carol!, dave: dave!, trainer: trainer!, erin: erin! };
+}
+
+export const CITATIONS: [number, number][] = [
+  [1, 6000],
+  [4, 4000],
+  [1, 2500],
+  [999, 100],
+];
+
+export async function runScenario(p: Protocol): Promise<Actors> {
+  const a = actors(p);
+  const far = BigInt(Math.floor(Date.now() / 1000) + 10_000_000);
+  const send = p.send;
+  await send(a.alice, "DatanetRegistry", "createDatanet", ["ipfs://d1", "MIT", 1, 1]);
+  await send(a.alice, "DatanetRegistry", "createDatanet", ["ipfs://d2", "CC-BY-4.0", 0, 0]);
+  await send(a.alice, "DatanetRegistry", "addApprover", [1n, a.carol]);
+  await send(a.alice, "DatanetRegistry", "updateMetadata", [1n, "ipfs://d1v2", "Apache-2.0"]);
+  await send(a.bob, "DatanetRegistry", "contribute", [1n, hash("c1"), "bafyc1", "ipfs://m1"]);
+  await send(a.bob, "DatanetRegistry", "contribute", [1n, hash("c2"), "bafyc2", "ipfs://m2"]);
+  await send(a.erin, "DatanetRegistry", "contribute", [1n, hash("c3"), "bafyc3", "ipfs://m3"]);
+  await send(a.bob, "DatanetRegistry", "contribute", [2n, hash("c4"), "bafyc4", "ipfs://m4"]);
+  await send(a.carol, "DatanetRegistry", "acceptContributions", [[1n, 3n]]);
+  await send(a.carol, "DatanetRegistry", "rejectContributions", [[2n], "duplicate"]);
+  await send(a.erin, "DatanetRegistry", "withdrawContribution", [3n]);
+  await send(a.dave, "DatanetRegistry", "requestAccess", [1n, 3, "ipfs://purpose-dave"]);
+  await send(a.erin, "DatanetRegistry", "requestAccess", [1n, 1, "ipfs://purpose-erin"]);
+  await send(a.carol, "DatanetRegistry", "denyAccessRequest", [1n, 2n, "not now"]);
+  await send(a.erin, "DatanetRegistry", "requestAccess", [1n, 1, "ipfs://purpose-erin-2"]);
+  await send(a.carol, "DatanetRegistry", "grantAccess", [1n, a.dave, 3, far]);
+  const grant = { datanetId: 1n, grantee: a.erin, scopes: 1, expiresAt: far, nonce: 7n, deadline: far };
+  const signature = await p.wallet.signTypedData({
+    account: a.alice,
+    ...accessGrantTypedData(p.chainId, p.contracts.DatanetRegistry.address, grant),
+  });
+  await send(a.admin, "DatanetRegistry", "grantAccessBySig", [grant, a.alice, signature]);
+  await send(a.alice, "DatanetRegistry", "cancelGrantSignature", [9n]);
+  await send(a.alice, "DatanetRegistry", "revokeAccess", [1n, a.erin]);
+
+  await send(a.admin, "TrainerRegistry", "admitTrainer", [a.trainer, "http://trainer:1", "ipfs://t1"]);
+  await send(a.trainer, "TrainerRegistry", "updateTrainer", ["http://trainer:2", "ipfs://t2"]);
+  await send(a.trainer, "TrainerRegistry", "setActive", [false]);
+  await send(a.trainer, "TrainerRegistry", "setActive", [true]);
+
+  await send(a.dave, "TrainingJobs", "createJob", [[1n, 2n], "ipfs://spec1", hash("spec1")]);
+  await send(a.dave, "TrainingJobs", "createJob", [[2n], "ipfs://spec2", hash("spec2")]);
+  await send(a.dave, "TrainingJobs", "cancelJob", [2n]);
+  await send(a.dave, "TrainingJobs", "createJob", [[1n], "ipfs://spec3", hash("spec3")]);
+  await send(a.trainer, "TrainingJobs", "claimJob", [1n]);
+  await send(a.trainer, "TrainingJobs", "renewLease", [1n]);
+  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest")]);
+  await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
+  await send(a.trainer, "TrainingJobs", "releaseJob", [3n]);
+  await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
+  await send(a.trainer, "TrainingJobs", "failJob", [3n, "out of memory"]);
+  await send(a.admin, "TrainingJobs", "setLeaseDuration", [3600n]);
+
+  await send(a.trainer, "AttributionLedger", "postBatch", [1n, hash("receipts"), "ipfs://receipts", 2, pack(CITATIONS)]);
+
+  await send(a.alice, "DatanetRegistry", "transferOwnership", [2n, a.bob]);
+  await send(a.bob, "DatanetRegistry", "acceptOwnership", [2n]);
+  await send(a.alice, "DatanetRegistry", "setPolicies", [1n, 1, 0]);
+  await send(a.alice, "DatanetRegistry", "removeApprover", [1n, a.carol]);
+  return a;
+}
