@@ -61,3 +61,19 @@ describe("dataset parsing", () => {
     assert.deepEqual(result.records, []);
   });
 });
+
+describe("browser safety", () => {
+  it("dataset and browser-side content modules import no node: modules", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const src = new URL("../../src/", import.meta.url);
+    const nodeOnly = new Set(["content/embedded.ts", "content/kubo-node.ts", "content/node.ts"]);
+    for (const dir of ["dataset", "content"]) {
+      for (const file of await readdir(new URL(`${dir}/`, src))) {
+        if (nodeOnly.has(`${dir}/${file}`)) continue;
+        const text = await readFile(new URL(`${dir}/${file}`, src), "utf8");
+        assert.doesNotMatch(text, /from "node:/, `${dir}/${file}`);
+        assert.doesNotMatch(text, /from "\.\/(embedded|kubo-node|node)\.ts"/, `${dir}/${file}`);
+      }
+    }
+  });
+});
