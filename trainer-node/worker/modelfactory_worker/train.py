@@ -217,7 +217,7 @@ class Trainer:
             loss_mean = loss_sum / max(n_trained, 1)
             result.losses.append(loss_mean)
             result.tokens += tokens
-            flops = self.flops.step_flops(tokens, head_tokens, ctx_sq, recompute=cfg.gradient_checkpointing)
+            flops = self.flops.step_flops(tokens, head_tokens, ctx_sq)  # model FLOPs: recompute not counted
             flops_total, time_total = flops_total + flops, time_total + dt
             ema = dt if ema is None else 0.8 * ema + 0.2 * dt
             event = {"phase": "train", "step": step, "total_steps": self.total_steps,
