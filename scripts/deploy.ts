@@ -9,7 +9,7 @@ import { deployProtocol } from "./lib/deploy.ts";
 const { viem } = await network.create();
 const chainId = await (await viem.getPublicClient()).getChainId();
 const d = await deployProtocol(viem);
-const file = await writeDeploymentFile(path.resolve(import.meta.dirname, "../deployments"), {
+const file = await writeDeploymentFile(path.resolve(process.env.MF_DEPLOYMENTS_DIR ?? path.join(import.meta.dirname, "../deployments")), {
   chainId,
   contracts: {
     DatanetRegistry: { address: d.datanetRegistry.address, blockNumber: d.blockNumber },

@@ -24,6 +24,8 @@ const SUITES: Suite[] = [
     steps: ["npm run setup:worker", "npm run test:worker"],
     when: () => existsSync(path.join(root, "trainer-node/worker/setup.sh")),
   },
+  // Needs the worker's environment (the suite above creates it).
+  { name: "trainer-node", steps: ["npm run setup:worker", "npm test -w trainer-node"] },
 ];
 
 /** Test counts printed by the runners we use: hardhat/mocha, node:test, pytest. */

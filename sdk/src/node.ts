@@ -2,3 +2,5 @@
 // and server helpers.
 export * from "./index.ts";
 export * from "./node/deployment-file.ts";
+export * from "./content/node.ts";
+export * from "./content-api/index.ts";

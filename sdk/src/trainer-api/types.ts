@@ -1,0 +1,234 @@
+// The trainer node's HTTP API as both sides see it: the daemon serves these shapes and the GUI
+// (and any client) reads them. Bigints travel as decimal strings, hashes and addresses as hex.
+// Documented route by route in docs/trainer-node-api.md.
+import type { Address, Hex } from "viem";
+
+/** A base model a node holds in its models folder. */
+export type BaseModelInfo = {
+  /** Folder name, used in specs (`baseModel`). */
+  id: string;
+  /** Human name from the model's config or card. */
+  name: string;
+  /** transformers `model_type` (llama, mistral, qwen2, …). */
+  architecture: string;
+  parameters: number;
+  contextLength: number;
+  /** Bytes of the weights on disk. */
+  sizeBytes: number;
+  /** Fine-tuning methods this node can run on it. */
+  methods: FineTuneMethod[];
+  /** Whether the tokenizer ships a chat template (else a default one is used). */
+  hasChatTemplate: boolean;
+};
+
+export type FineTuneMethod = "lora" | "qlora";
+export type LrScheduler = "cosine" | "linear" | "constant";
+
+/** GET /health */
+export type NodeHealth = {
+  ok: boolean;
+  version: string;
+  operator: Address;
+  chainId: number;
+  device: "cpu" | "cuda";
+  baseModels: BaseModelInfo[];
+  /** Model ids (on-chain, decimal) this node serves for chat. */
+  servedModels: string[];
+  jobsRunning: number;
+};
+
+/** The spec document a builder stores in the content store; its sha256 goes on chain. */
+export type TrainingSpec = {
+  schema: "modelfactory.spec/1";
+  name: string;
+  description: string;
+  baseModel: string;
+  method: FineTuneMethod;
+  /** Datanet ids (decimal strings), strictly increasing, as in `createJob`. */
+  datanetIds: string[];
+  hyperparameters: {
+    learningRate: number;
+    batchSize: number;
+    gradientAccumulation: number;
+    epochs: number;
+    maxLength: number;
+    warmupRatio: number;
+    scheduler: LrScheduler;
+    weightDecay: number;
+    seed: number;
+    lora: { rank: number; alpha: number; dropout: number; targets: string[] };
+  };
+  /** Fraction of contributions held out for evaluation (split by contribution). */
+  evalFraction: number;
+};
+
+/** POST /v1/preflight body. */
+export type PreflightRequest = { spec: TrainingSpec };
+/** POST /v1/preflight answer: what the builder should know before paying for `createJob`. */
+export type PreflightReport = {
+  ok: boolean;
+  baseModel: BaseModelInfo | null;
+  contributions: number;
+  records: number;
+  tokens: number;
+  estimatedSteps: number;
+  estimatedSeconds: number;
+  memory: MemoryEstimate;
+  problems: { severity: "error" | "warning"; message: string }[];
+};
+
+/** Bytes needed for full fine-tuning, LoRA and QLoRA of one model. */
+export type MemoryEstimate = {
+  parameters: number;
+  full: number;
+  lora: number;
+  qlora: number;
+};
+
+export type JobPhase =
+  | "created"
+  | "claimed"
+  | "preparing"
+  | "training"
+  | "evaluating"
+  | "publishing"
+  | "completed"
+  | "failed"
+  | "cancelled";
+
+/** One event of a job's live stream (GET /v1/jobs/:id/events, Server-Sent Events). */
+export type JobEvent =
+  | { type: "state"; seq: number; at: number; phase: JobPhase; message?: string }
+  | {
+      type: "progress";
+      seq: number;
+      at: number;
+      step: number;
+      totalSteps: number;
+      epoch: number;
+      loss: number;
+      learningRate: number;
+      gradNorm: number;
+      tokensPerSecond: number;
+      mfu: number;
+      memoryBytes: number;
+      etaSeconds: number;
+    }
+  | { type: "eval"; seq: number; at: number; step: number; evalLoss: number }
+  | { type: "log"; seq: number; at: number; level: "info" | "warn" | "error"; message: string };
+
+/** GET /v1/jobs and /v1/jobs/:id */
+export type JobSummary = {
+  jobId: string;
+  builder: Address;
+  phase: JobPhase;
+  datanetIds: string[];
+  spec: TrainingSpec | null;
+  specURI: string;
+  snapshotBlock: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Last progress event, if any. */
+  progress: Extract<JobEvent, { type: "progress" }> | null;
+  failureReason: string | null;
+  modelId: string | null;
+  metricsURI: string | null;
+  adapterCID: string | null;
+  manifestRoot: Hex | null;
+};
+
+/** ROUGE F-measures. */
+export type RougeScores = { rouge1: number; rouge2: number; rougeL: number };
+
+/** The evaluation report stored at a model's `metricsURI`. */
+export type EvaluationReport = {
+  schema: "modelfactory.metrics/1";
+  jobId: string;
+  baseModel: string;
+  method: FineTuneMethod;
+  perplexity: { base: number; tuned: number };
+  bleu: { base: number; tuned: number };
+  rouge: { base: RougeScores; tuned: RougeScores };
+  memory: {
+    device: "cpu" | "cuda";
+    measuredPeakBytes: number;
+    breakdown: { parameters: number; trainable: number; optimizer: number; activations: number };
+    bitsPerParameter: number;
+    thisModel: MemoryEstimate;
+    sevenB: MemoryEstimate;
+  };
+  training: {
+    steps: number;
+    epochs: number;
+    trainTokens: number;
+    seconds: number;
+    tokensPerSecond: number;
+    finalLoss: number;
+    finalEvalLoss: number | null;
+  };
+  /** `heldOut` is false when a single contribution forced evaluation on the training data. */
+  counts: { contributions: number; trainRecords: number; evalRecords: number; heldOut: boolean };
+  samples: { prompt: string; reference: string; base: string; tuned: string }[];
+};
+
+/** A character range [start, end) in some text. */
+export type Span = { start: number; end: number };
+
+/** Why an answer cites a contribution. */
+export type Citation = {
+  rank: number;
+  contributionId: string;
+  datanetId: string;
+  contributor: Address;
+  /** Unix seconds of the registering block. */
+  timestamp: number;
+  transactionHash: Hex;
+  contentId: string;
+  metadataURI: string;
+  score: number;
+  /** Weight in basis points, as posted on chain. */
+  weight: number;
+  /** The retrieved passage and its offsets within the contribution's canonical text. */
+  passage: { text: string; start: number; end: number };
+  /** Matched spans inside `passage.text`. */
+  sourceSpans: Span[];
+  /** Matched spans inside the answer. */
+  answerSpans: Span[];
+  reason: string;
+};
+
+/** The full receipt document for one answer (what the on-chain leaf commits to). */
+export type ReceiptDocument = {
+  schema: "modelfactory.receipt/1";
+  receiptId: Hex;
+  modelId: string;
+  answerHash: Hex;
+  question: string;
+  citations: Citation[];
+  createdAt: number;
+};
+
+/** GET /v1/receipts/:receiptId */
+export type ReceiptStatus = {
+  receipt: ReceiptDocument;
+  /** The leaf's fields, bigints as strings. */
+  leaf: { receiptId: Hex; modelId: string; answerHash: Hex; contributionIds: string[]; weights: number[]; detailsHash: Hex };
+  status: "pending" | "posted";
+  batchId: string | null;
+  root: Hex | null;
+  proof: Hex[] | null;
+  transactionHash: Hex | null;
+};
+
+/** The `modelfactory` extension on chat completion responses (and the last stream chunk). */
+export type ChatAttribution = {
+  receiptId: Hex;
+  modelId: string;
+  citations: Citation[];
+};
+
+/** Error body of every failing route. */
+export type ApiError = { error: { code: string; message: string } };
+
+/** POST /auth/verify answer. */
+export type AuthSession = { token: string; address: Address; expiresAt: number };

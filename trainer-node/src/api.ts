@@ -1,0 +1,130 @@
+// The node's HTTP API (docs/trainer-node-api.md): health, base models, pre-flight, jobs with
+// live events, metrics, manifests, adapter downloads, SIWE sign-in and builder cancel.
+import { createReadStream, existsSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { describeError, parseTrainingSpec, type NodeHealth, type PreflightReport } from "@modelfactory/sdk";
+import { ApiError } from "./errors.ts";
+import { Router, readJson, sendJson, startSse } from "./http.ts";
+import { SiweAuth } from "./siwe.ts";
+import { VERSION, type TrainerNode } from "./trainer-node.ts";
+import { preflight } from "./preflight.ts";
+
+export type ApiServer = { server: Server; url: string; auth: SiweAuth; router: Router; close: () => Promise<void> };
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+export async function startApi(node: TrainerNode): Promise<ApiServer> {
+  const { config } = node;
+  const auth = new SiweAuth({ domain: new URL(config.publicUrl).host, chainId: node.chain.chainId, client: node.chain.publicClient });
+  const router = new Router();
+  const job = (id: string) => {
+    if (!/^\d{1,30}$/.test(id)) throw new ApiError(400, "BAD_JOB_ID", `"${id}" is not a job id.`);
+    const summary = node.journal.getJob(id);
+    if (!summary) throw new ApiError(404, "JOB_NOT_FOUND", `Job ${id} is not known to this node.`);
+    return summary;
+  };
+  const jobFile = (id: string, name: string) => path.join(config.dataDir, "jobs", job(id).jobId, name);
+
+  router
+    .add("GET", "/health", (_req, res) => {
+      const health: NodeHealth = {
+        ok: true,
+        version: VERSION,
+        operator: node.chain.account.address,
+        chainId: node.chain.chainId,
+        device: "cpu",
+        baseModels: node.baseModels,
+        servedModels: [...node.served.keys()],
+        jobsRunning: node.running.size,
+      };
+      sendJson(res, 200, health);
+    })
+    .add("GET", "/v1/base-models", (_req, res) => sendJson(res, 200, node.baseModels))
+    .add("POST", "/v1/preflight", async (req, res) => {
+      const body = (await readJson(req)) as { spec?: unknown } | null;
+      let spec;
+      try {
+        spec = parseTrainingSpec(body?.spec);
+      } catch (error) {
+        throw new ApiError(400, "SPEC_INVALID", describeError(error));
+      }
+      const report: PreflightReport = await preflight(node, spec);
+      sendJson(res, 200, report);
+    })
+    .add("GET", "/v1/jobs", (_req, res, _p, url) => {
+      const builder = url.searchParams.get("builder") ?? undefined;
+      sendJson(res, 200, node.journal.listJobs({ builder }));
+    })
+    .add("GET", "/v1/jobs/:jobId", (_req, res, p) => sendJson(res, 200, job(p.jobId!)))
+    .add("GET", "/v1/jobs/:jobId/events", (req, res, p) => {
+      const summary = job(p.jobId!);
+      const lastId = Number(req.headers["last-event-id"] ?? new URL(req.url ?? "", "http://x").searchParams.get("after") ?? 0) || 0;
+      const sse = startSse(res);
+      let last = lastId;
+      const send = (e: { seq: number; type: string }) => {
+        if (e.seq <= last) return;
+        last = e.seq;
+        sse.send(e.type, e.seq, e);
+      };
+      const listener = (e: { seq: number; type: string }) => send(e);
+      node.journal.events.on(`event:${summary.jobId}`, listener);
+      for (const e of node.journal.eventsOf(summary.jobId, lastId)) send(e);
+      res.on("close", () => node.journal.events.off(`event:${summary.jobId}`, listener));
+    })
+    .add("GET", "/v1/jobs/:jobId/metrics", async (_req, res, p) => {
+      const file = jobFile(p.jobId!, "metrics.json");
+      if (!existsSync(file)) throw new ApiError(404, "NOT_READY", `Job ${p.jobId} has no evaluation report yet.`);
+      sendJson(res, 200, JSON.parse(await readFile(file, "utf8")));
+    })
+    .add("GET", "/v1/jobs/:jobId/manifest", async (_req, res, p) => {
+      const file = jobFile(p.jobId!, "manifest.json");
+      if (!existsSync(file)) throw new ApiError(404, "NOT_READY", `Job ${p.jobId} has no training manifest yet.`);
+      sendJson(res, 200, JSON.parse(await readFile(file, "utf8")));
+    })
+    .add("GET", "/v1/models/:modelId/adapter", async (_req, res, p) => {
+      const served = node.served.get(p.modelId!);
+      if (!served) throw new ApiError(404, "MODEL_NOT_FOUND", `Model ${p.modelId} is not served by this node.`);
+      const file = path.join(config.dataDir, "jobs", served.jobId.toString(), "adapter.tar");
+      const size = (await stat(file)).size;
+      res.writeHead(200, { "content-type": "application/x-tar", "content-length": size, "content-disposition": `attachment; filename="model-${p.modelId}-adapter.tar"` });
+      createReadStream(file).pipe(res);
+    })
+    .add("GET", "/auth/nonce", (_req, res) => sendJson(res, 200, { nonce: auth.nonce() }))
+    .add("POST", "/auth/verify", async (req, res) => {
+      const body = (await readJson(req, 16 * 1024)) as { message?: unknown; signature?: unknown } | null;
+      sendJson(res, 200, await auth.verify(body?.message, body?.signature));
+    })
+    .add("POST", "/v1/jobs/:jobId/cancel", (req, res, p) => {
+      const caller = auth.authenticate(req.headers.authorization);
+      const summary = job(p.jobId!);
+      if (summary.builder.toLowerCase() !== caller.toLowerCase()) throw new ApiError(403, "FORBIDDEN", "Only the job's builder can cancel it.");
+      if (TERMINAL.has(summary.phase)) throw new ApiError(409, "JOB_FINISHED", `Job ${summary.jobId} already ${summary.phase}.`);
+      const runner = node.running.get(summary.jobId);
+      if (!runner) throw new ApiError(409, "NOT_RUNNING", `Job ${summary.jobId} is not running on this node.`);
+      runner.cancel("Cancelled by the builder.");
+      sendJson(res, 202, { jobId: summary.jobId, cancelling: true });
+    });
+
+  const server = createServer((req, res) => void router.handle(req, res, config.corsOrigins));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.apiPort, config.apiHost, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${config.apiHost}:${port}`,
+    auth,
+    router,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export { TERMINAL };

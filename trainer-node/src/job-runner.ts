@@ -1,0 +1,375 @@
+// One job from claim to completion: fetch and verify the spec and every contribution, split by
+// contribution, train through a fresh worker process (resuming from its last checkpoint after a
+// crash), evaluate base against tuned, publish adapter, metrics and manifest, and complete the
+// job on chain. Any failure fails the job on chain with a reason a builder can act on.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { decodeEventLog, type Address, type Hex } from "viem";
+import {
+  JobState,
+  describeError,
+  manifestRoot,
+  parseTrainingSpec,
+  trainingJobsAbi,
+  type BaseModelInfo,
+  type EvaluationReport,
+  type JobEvent,
+  type JobPhase,
+  type JobSummary,
+  type TrainingManifest,
+  type TrainingSpec,
+} from "@modelfactory/sdk";
+import { readContributions, serializeRecords, type ContentStore, type DatasetRecord } from "@modelfactory/sdk/node";
+import { tarDirectory } from "./archive.ts";
+import type { Chain } from "./chain.ts";
+import type { TrainerNodeConfig } from "./config.ts";
+import { getBytes, putBytes, putJson } from "./content.ts";
+import { JobFailure } from "./errors.ts";
+import type { Journal } from "./journal.ts";
+import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
+import { splitByContribution } from "./split.ts";
+import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
+import { toEvaluationReport } from "./evaluation.ts";
+
+export type JobRunnerContext = {
+  config: TrainerNodeConfig;
+  chain: Chain;
+  journal: Journal;
+  store: ContentStore;
+  baseModels: () => BaseModelInfo[];
+  log: (message: string) => void;
+  /** Called when the job registered a model on chain. */
+  onModel?: (model: { modelId: bigint; jobId: bigint; baseModel: string; adapterDir: string; datanetIds: bigint[] }) => void;
+};
+
+/** What `JobCreated` recorded for a job. */
+export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
+
+/** The question part of a record, as shown beside sample answers. */
+function promptOf(record: DatasetRecord): string {
+  if (record.kind === "instruction") return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
+  if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  return record.text.slice(0, 200);
+}
+
+const sha256 = (bytes: Uint8Array): Hex => `0x${createHash("sha256").update(bytes).digest("hex")}`;
+
+/** Reads a job's creation event. */
+export async function readJobRecord(chain: Chain, jobId: bigint): Promise<JobRecord> {
+  const [event] = await chain.publicClient.getContractEvents({
+    address: chain.contracts.jobs.address,
+    abi: trainingJobsAbi,
+    eventName: "JobCreated",
+    args: { jobId },
+    fromBlock: chain.startBlock,
+    strict: true,
+  });
+  if (!event) throw new JobFailure("JOB_UNKNOWN", `Job ${jobId} has no JobCreated event on this chain.`);
+  const a = event.args;
+  return { jobId, builder: a.builder, datanetIds: [...a.datanetIds], specURI: a.specURI, specHash: a.specHash, snapshotBlock: a.snapshotBlock };
+}
+
+/** Fetches the spec, checks it against the on-chain sha256 and validates it. */
+export async function fetchSpec(store: ContentStore, record: JobRecord): Promise<TrainingSpec> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await getBytes(store, record.specURI, 1024 * 1024);
+  } catch (cause) {
+    throw new JobFailure("SPEC_UNAVAILABLE", `The spec ${record.specURI} could not be read from the content store: ${describeError(cause)}`, { cause });
+  }
+  if (sha256(bytes) !== record.specHash.toLowerCase()) {
+    throw new JobFailure("SPEC_HASH_MISMATCH", `The spec at ${record.specURI} does not match the spec hash recorded on chain.`);
+  }
+  let spec: TrainingSpec;
+  try {
+    spec = parseTrainingSpec(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch (cause) {
+    throw new JobFailure("SPEC_INVALID", describeError(cause), { cause });
+  }
+  if (spec.datanetIds.join(",") !== record.datanetIds.join(",")) {
+    throw new JobFailure("SPEC_INVALID", `The spec lists Datanets ${spec.datanetIds.join(", ")} but the job was created for ${record.datanetIds.join(", ")}.`);
+  }
+  return spec;
+}
+
+/** Maps a spec to the worker's train config. */
+export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, evalEvery: number): Record<string, unknown> {
+  const h = spec.hyperparameters;
+  const targets = h.lora.targets.length === 1 && h.lora.targets[0] === "all-linear" ? "all-linear" : h.lora.targets;
+  return {
+    method: spec.method,
+    lora: { r: h.lora.rank, alpha: h.lora.alpha, dropout: h.lora.dropout, targets },
+    learning_rate: h.learningRate,
+    epochs: h.epochs,
+    batch_size: h.batchSize,
+    grad_accum: h.gradientAccumulation,
+    max_seq_len: h.maxLength,
+    scheduler: h.scheduler,
+    warmup_ratio: h.warmupRatio,
+    weight_decay: h.weightDecay,
+    seed: h.seed,
+    eval_every: evalEvery,
+    checkpoint_every: checkpointEvery,
+  };
+}
+
+export class JobRunner {
+  readonly jobId: bigint;
+  private readonly ctx: JobRunnerContext;
+  private worker: WorkerClient | undefined;
+  private cancelled: string | undefined;
+  private summary!: JobSummary;
+
+  constructor(ctx: JobRunnerContext, jobId: bigint) {
+    this.ctx = ctx;
+    this.jobId = jobId;
+  }
+
+  private get id(): string {
+    return this.jobId.toString();
+  }
+
+  private get dir(): string {
+    return path.join(this.ctx.config.dataDir, "jobs", this.id);
+  }
+
+  /** Stops the job within a worker step; it fails on chain with `reason`. */
+  cancel(reason: string): void {
+    this.cancelled = reason;
+    void this.worker?.cancelAll();
+  }
+
+  private event(e: Parameters<Journal["appendEvent"]>[1]): JobEvent {
+    return this.ctx.journal.appendEvent(this.id, e);
+  }
+
+  private setPhase(phase: JobPhase, message?: string, patch: Partial<JobSummary> = {}): void {
+    this.summary = { ...this.summary, ...patch, phase, updatedAt: Date.now() };
+    this.ctx.journal.saveJob(this.summary);
+    this.event({ type: "state", at: Date.now(), phase, message });
+    this.ctx.log(`job ${this.id}: ${phase}${message ? ` — ${message}` : ""}`);
+  }
+
+  private log(level: "info" | "warn" | "error", message: string): void {
+    this.event({ type: "log", at: Date.now(), level, message });
+  }
+
+  /** Runs the job, which this node has already claimed on chain. */
+  async run(record: JobRecord): Promise<void> {
+    const existing = this.ctx.journal.getJob(this.id);
+    this.summary = existing ?? {
+      jobId: this.id,
+      builder: record.builder,
+      phase: "claimed",
+      datanetIds: record.datanetIds.map(String),
+      spec: null,
+      specURI: record.specURI,
+      snapshotBlock: record.snapshotBlock.toString(),
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+      progress: null,
+      failureReason: null,
+      modelId: null,
+      metricsURI: null,
+      adapterCID: null,
+      manifestRoot: null,
+    };
+    if (!existing) this.setPhase("claimed", `claimed by ${this.ctx.chain.account.address}`);
+    else this.log("info", `resuming after a restart from phase ${existing.phase}`);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const prepared = await this.prepare(record);
+      const trained = await this.train(prepared);
+      const report = await this.evaluate(prepared, trained);
+      await this.publish(record, prepared, trained, report);
+    } catch (error) {
+      await this.fail(error);
+    } finally {
+      await this.worker?.close().catch(() => undefined);
+      this.worker = undefined;
+    }
+  }
+
+  private async prepare(record: JobRecord) {
+    this.setPhase("preparing", "verifying access, spec and contributions");
+    const spec = await fetchSpec(this.ctx.store, record);
+    this.summary = { ...this.summary, spec };
+    const model = this.ctx.baseModels().find((m) => m.id === spec.baseModel);
+    if (!model) throw new JobFailure("MODEL_MISSING", `Base model "${spec.baseModel}" is not on this trainer node.`);
+    await checkTrainAccess(this.ctx.chain, record.builder, record.datanetIds, record.snapshotBlock);
+    const contributions = await trainingContributions(this.ctx.chain, record.datanetIds, record.snapshotBlock);
+    this.log("info", `${contributions.length} accepted contribution(s) at block ${record.snapshotBlock}`);
+    const results = await readContributions(
+      this.ctx.store,
+      contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })),
+    );
+    const failures = results.filter((r) => !r.ok);
+    if (failures.length) {
+      const first = failures[0]!;
+      const reason = first.ok ? "" : describeError(first.error);
+      throw new JobFailure(
+        (first.ok ? undefined : first.error.code) === "CONTENT_HASH_MISMATCH" ? "CONTENT_HASH_MISMATCH" : "CONTRIBUTION_UNREADABLE",
+        `${failures.length} of ${results.length} contribution(s) failed verification; first: ${reason}`,
+      );
+    }
+    const records = new Map<bigint, DatasetRecord[]>();
+    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records));
+    const split = splitByContribution(contributions, spec.evalFraction, `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`);
+    const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
+    const trainRecords = flat(split.train);
+    const evalRecords = flat(split.eval);
+    const trainFile = path.join(this.dir, "train.jsonl");
+    const evalFile = path.join(this.dir, "eval.jsonl");
+    await writeFile(trainFile, serializeRecords(trainRecords));
+    await writeFile(evalFile, serializeRecords(evalRecords));
+    if (!split.heldOut) this.log("warn", "only one contribution: evaluation runs on the training data (in-sample)");
+    this.log("info", `train: ${split.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${split.eval.length}, ${evalRecords.length}`);
+    const prompts = evalRecords.slice(0, 32).map(promptOf);
+    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length };
+  }
+
+  private async startWorker(): Promise<WorkerClient> {
+    const worker = new WorkerClient({
+      command: this.ctx.config.workerCommand,
+      cwd: this.ctx.config.workerCwd,
+      hangMs: this.ctx.config.workerHangMs,
+      onLog: (line) => this.ctx.log(`job ${this.id} worker: ${line}`),
+    });
+    this.worker = worker;
+    await worker.ready;
+    return worker;
+  }
+
+  private async train(p: Awaited<ReturnType<JobRunner["prepare"]>>) {
+    this.setPhase("training", `${p.spec.method.toUpperCase()} on ${p.spec.baseModel}`);
+    const worker = await this.startWorker();
+    const modelDir = path.join(this.ctx.config.modelsDir, p.model.id);
+    await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" });
+    const checkpoint = this.ctx.journal.getMeta(`checkpoint:${this.id}`);
+    const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : null;
+    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}`);
+    if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+    const result = await worker.request(
+      "train",
+      {
+        config: workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 10)),
+        data: { train: p.trainFile, eval: p.evalFile },
+        output_dir: path.join(this.dir, "out"),
+        adapter: `job-${this.id}`,
+        resume_from: resumeFrom,
+      },
+      { onEvent: (e) => this.onWorkerEvent(e) },
+    );
+    if (result.status === "cancelled" || this.cancelled) throw new JobFailure("CANCELLED", this.cancelled ?? "Training was cancelled.");
+    if (typeof result.adapter_path !== "string") throw new JobFailure("TRAIN_FAILED", "The worker finished training without saving an adapter.");
+    return result as Record<string, unknown> & { adapter_path: string };
+  }
+
+  private onWorkerEvent(e: Record<string, unknown>): void {
+    if (e.event === "checkpoint" && typeof e.path === "string") {
+      this.ctx.journal.setMeta(`checkpoint:${this.id}`, e.path);
+      return;
+    }
+    if (e.event !== "progress") return;
+    const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    const memory = (e.memory ?? {}) as Record<string, unknown>;
+    const progress = this.event({
+      type: "progress",
+      at: Date.now(),
+      step: n(e.step),
+      totalSteps: n(e.total_steps),
+      epoch: n(e.epoch),
+      loss: n(e.loss),
+      learningRate: n(e.lr),
+      gradNorm: n(e.grad_norm),
+      tokensPerSecond: n(e.tokens_per_s),
+      mfu: n(e.mfu),
+      memoryBytes: Math.round(n(memory.cuda_allocated_mb ?? memory.rss_mb) * 1024 * 1024),
+      etaSeconds: n(e.eta_s),
+    });
+    this.summary = { ...this.summary, progress: progress as Extract<JobEvent, { type: "progress" }>, updatedAt: Date.now() };
+    this.ctx.journal.saveJob(this.summary);
+    if (typeof e.eval_loss === "number") this.event({ type: "eval", at: Date.now(), step: n(e.step), evalLoss: e.eval_loss });
+  }
+
+  private async evaluate(p: Awaited<ReturnType<JobRunner["prepare"]>>, trained: Record<string, unknown>): Promise<EvaluationReport> {
+    this.setPhase("evaluating", "perplexity, BLEU and ROUGE of base and tuned model on the held-out split");
+    const worker = this.worker!;
+    const result = await worker.request("evaluate", {
+      data: p.evalFile,
+      max_seq_len: p.spec.hyperparameters.maxLength,
+      max_samples: Number(process.env.MF_EVAL_SAMPLES ?? 8),
+      max_new_tokens: Number(process.env.MF_EVAL_NEW_TOKENS ?? 48),
+    });
+    if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+    return toEvaluationReport({
+      jobId: this.id,
+      spec: p.spec,
+      device: this.ctx.config.workerCommand.join(" ").includes("cuda") ? "cuda" : "cpu",
+      trained,
+      evaluated: result,
+      counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
+      prompts: p.prompts,
+    });
+  }
+
+  private async publish(record: JobRecord, p: Awaited<ReturnType<JobRunner["prepare"]>>, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
+    this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
+    const tar = await tarDirectory(trained.adapter_path);
+    const adapterHash = sha256(tar);
+    const adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
+    const metricsURI = await putJson(this.ctx.store, report);
+    const manifest: TrainingManifest = {
+      jobId: this.jobId,
+      specHash: record.specHash,
+      contributions: p.contributions.map((c) => ({ contributionId: c.id, contentHash: c.contentHash })),
+    };
+    const root = manifestRoot(manifest);
+    const manifestDoc = {
+      schema: "modelfactory.manifest/1",
+      jobId: this.id,
+      specURI: record.specURI,
+      specHash: record.specHash,
+      root,
+      contributions: p.contributions.map((c) => ({ contributionId: c.id.toString(), datanetId: c.datanetId.toString(), contentHash: c.contentHash, contentId: c.contentId, contributor: c.contributor })),
+    };
+    await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
+    await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));
+    await writeFile(path.join(this.dir, "adapter.tar"), tar);
+    await putJson(this.ctx.store, manifestDoc);
+    if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+    const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [this.jobId, adapterCID, adapterHash, metricsURI, root]);
+    let modelId: bigint | undefined;
+    for (const log of receipt.logs) {
+      try {
+        const decoded = decodeEventLog({ abi: trainingJobsAbi, data: log.data, topics: log.topics });
+        if (decoded.eventName === "ModelRegistered") modelId = decoded.args.modelId;
+      } catch {
+        /* other contracts' logs */
+      }
+    }
+    if (modelId === undefined) throw new JobFailure("NO_MODEL_EVENT", "completeJob succeeded but emitted no ModelRegistered event.");
+    this.setPhase("completed", `model ${modelId} registered`, { modelId: modelId.toString(), metricsURI, adapterCID, manifestRoot: root });
+    this.ctx.onModel?.({ modelId, jobId: this.jobId, baseModel: p.spec.baseModel, adapterDir: trained.adapter_path, datanetIds: record.datanetIds });
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    const cancelled = this.cancelled !== undefined || (error instanceof JobFailure && error.code === "CANCELLED");
+    let reason =
+      error instanceof JobFailure
+        ? error.shortMessage
+        : error instanceof WorkerCrashedError || error instanceof WorkerCommandError
+          ? `The model worker failed: ${describeError(error)}`
+          : `Unexpected error: ${describeError(error)}`;
+    if (cancelled) reason = this.cancelled ?? reason;
+    reason = reason.slice(0, 500);
+    this.log("error", reason);
+    const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read.getJob([this.jobId]).catch(() => [undefined, undefined, undefined, undefined] as const);
+    if (state === JobState.Claimed && trainer?.toLowerCase() === this.ctx.chain.account.address.toLowerCase()) {
+      await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason]).catch((e: unknown) => this.log("error", `failJob: ${describeError(e)}`));
+    }
+    this.setPhase(cancelled ? "cancelled" : "failed", reason, { failureReason: reason });
+  }
+}

@@ -1,0 +1,57 @@
+// The pre-flight check the train wizard shows before a builder pays for `createJob`: is the
+// base model here, does the builder's data verify and parse, how many records and tokens, how
+// much memory for each method, and roughly how long it will take on this node.
+import { describeError, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
+import { readContributions } from "@modelfactory/sdk/node";
+import { estimateMemory } from "./models.ts";
+import { trainingContributions } from "./snapshot.ts";
+import type { TrainerNode } from "./trainer-node.ts";
+
+/** Tokens per second assumed before this node has finished a job of its own. */
+const DEFAULT_TOKENS_PER_SECOND = 2000;
+
+export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<PreflightReport> {
+  const problems: PreflightReport["problems"] = [];
+  const baseModel = node.baseModels.find((m) => m.id === spec.baseModel) ?? null;
+  if (!baseModel) problems.push({ severity: "error", message: `Base model "${spec.baseModel}" is not on this node; pick one of: ${node.baseModels.map((m) => m.id).join(", ") || "none"}.` });
+  const datanetIds = spec.datanetIds.map(BigInt);
+  let contributions = 0;
+  let records = 0;
+  let chars = 0;
+  try {
+    const latest = await node.chain.publicClient.getBlockNumber();
+    const usable = await trainingContributions(node.chain, datanetIds, latest);
+    contributions = usable.length;
+    const results = await readContributions(node.store, usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })));
+    for (const r of results) {
+      if (!r.ok) {
+        problems.push({ severity: "error", message: `Contribution ${String(r.id)}: ${describeError(r.error)}` });
+        continue;
+      }
+      records += r.records.length;
+      chars += r.records.reduce((n, rec) => n + JSON.stringify(rec).length, 0);
+    }
+  } catch (error) {
+    problems.push({ severity: "error", message: describeError(error) });
+  }
+  if (contributions === 1) problems.push({ severity: "warning", message: "Only one contribution: nothing can be held out, so evaluation will be in-sample." });
+  // About four characters per token for the English-like text of the demo and most datasets.
+  const tokens = Math.round(chars / 4);
+  const h = spec.hyperparameters;
+  const perStep = h.batchSize * h.gradientAccumulation;
+  const estimatedSteps = Math.max(1, Math.ceil((records * (1 - spec.evalFraction)) / perStep) * h.epochs);
+  const finished = node.journal.listJobs({ phases: ["completed"] }).map((j) => j.progress?.tokensPerSecond ?? 0).filter((t) => t > 0);
+  const tokensPerSecond = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : DEFAULT_TOKENS_PER_SECOND;
+  const memory = estimateMemory(baseModel?.parameters ?? 0);
+  return {
+    ok: !problems.some((p) => p.severity === "error"),
+    baseModel,
+    contributions,
+    records,
+    tokens,
+    estimatedSteps,
+    estimatedSeconds: Math.round((tokens * (1 - spec.evalFraction) * h.epochs) / tokensPerSecond),
+    memory,
+    problems,
+  };
+}

@@ -1,0 +1,90 @@
+// A whole job on a real local chain: create → claim → train a tiny model → evaluate → publish
+// → complete; the model's manifest root matches the SDK's recomputation from chain data.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { JobState, Scope, manifestRoot, type EvaluationReport, type JobSummary } from "@modelfactory/sdk";
+import { readContent } from "@modelfactory/sdk/node";
+import { startApi, type ApiServer } from "../src/api.ts";
+import { TrainerNode } from "../src/trainer-node.ts";
+import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
+
+describe("job lifecycle", { timeout: 600_000 }, () => {
+  let stack: Stack;
+  let node: TrainerNode;
+  let api: ApiServer;
+  before(async () => {
+    stack = await startStack();
+    const modelsDir = path.join(stack.tmp, "models");
+    await tinyModel(modelsDir);
+    await stack.admit("trainer");
+    node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir), () => undefined);
+    await node.start();
+    api = await startApi(node);
+  });
+  after(async () => {
+    await node?.stop();
+    await api?.close();
+    await stack?.stop();
+  });
+
+  it("trains, evaluates, publishes and completes a job with a verifiable manifest", async () => {
+    const datanet = await stack.createDatanet(1, 1);
+    const ids = [await stack.contribute(datanet, qaJsonl("boiler", 12)), await stack.contribute(datanet, qaJsonl("pump", 12)), await stack.contribute(datanet, qaJsonl("fan", 12))];
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "acceptContributions", [ids]);
+    const rejected = await stack.contribute(datanet, qaJsonl("spam", 2));
+    await stack.grantBySignature(datanet, Scope.Train | Scope.Retrieve);
+    const jobId = await stack.createJob([datanet]);
+
+    const summary = await eventually("job completion", async () => {
+      const s = (await (await fetch(`${api.url}/v1/jobs/${jobId}`)).json()) as JobSummary;
+      if (s.phase === "failed") throw new Error(`job failed: ${s.failureReason}`);
+      return s.phase === "completed" ? s : undefined;
+    }, 300_000);
+
+    const [, state] = await stack.contracts.jobs.read.getJob([jobId]);
+    assert.equal(state, JobState.Completed);
+    const modelId = BigInt(summary.modelId!);
+    const [modelJob, root] = await stack.contracts.jobs.read.getModel([modelId]);
+    assert.equal(modelJob, jobId);
+    // Recompute the manifest from chain data alone: the accepted contributions' events.
+    const registered = await stack.publicClient.getContractEvents({ address: stack.contracts.datanets.address, abi: stack.contracts.datanets.abi, eventName: "ContributionRegistered", fromBlock: 0n, strict: true });
+    const [, , , , , specHash] = await stack.contracts.jobs.read.getJob([jobId]);
+    const expected = manifestRoot({
+      jobId,
+      specHash,
+      contributions: registered.filter((e) => ids.includes(e.args.contributionId)).map((e) => ({ contributionId: e.args.contributionId, contentHash: e.args.contentHash })),
+    });
+    assert.equal(root, expected);
+    assert.ok(!registered.some((e) => e.args.contributionId === rejected && summary.manifestRoot === undefined));
+
+    const manifest = (await (await fetch(`${api.url}/v1/jobs/${jobId}/manifest`)).json()) as { contributions: { contributionId: string }[] };
+    assert.deepEqual(manifest.contributions.map((c) => c.contributionId), ids.map(String), "pending contribution excluded");
+
+    const report = (await (await fetch(`${api.url}/v1/jobs/${jobId}/metrics`)).json()) as EvaluationReport;
+    assert.equal(report.schema, "modelfactory.metrics/1");
+    assert.ok(report.perplexity.tuned < report.perplexity.base, `tuned perplexity ${report.perplexity.tuned} should beat base ${report.perplexity.base}`);
+    assert.equal(report.counts.contributions, 3);
+    assert.equal(report.counts.heldOut, true);
+    assert.ok(report.training.finalLoss < 6, `final loss ${report.training.finalLoss}`);
+    // The metrics document on chain is the same report.
+    const stored = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice(7)))) as EvaluationReport;
+    assert.deepEqual(stored, report);
+
+    // The adapter archive's sha256 is the on-chain adapter hash.
+    const tar = new Uint8Array(await (await fetch(`${api.url}/v1/models/${modelId}/adapter`)).arrayBuffer());
+    const [, , adapterHash] = await stack.contracts.jobs.read.getModel([modelId]);
+    assert.equal(`0x${Buffer.from(await crypto.subtle.digest("SHA-256", tar)).toString("hex")}`, adapterHash);
+    assert.match(new TextDecoder().decode(tar.subarray(0, 100)), /adapter_config\.json|adapter_model\.safetensors/);
+
+    // History replays to a late subscriber in order, ending with completion.
+    const sse = await fetch(`${api.url}/v1/jobs/${jobId}/events`);
+    const reader = sse.body!.getReader();
+    let text = "";
+    while (!text.includes('"phase":"completed"')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const phases = [...text.matchAll(/"phase":"(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(phases, ["claimed", "preparing", "training", "evaluating", "publishing", "completed"]);
+    assert.match(text, /event: progress/);
+  });
+});
