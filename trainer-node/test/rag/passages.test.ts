@@ -34,7 +34,7 @@ describe("passages", () => {
     // Long records are covered completely, windows overlap, and none crosses a record.
     const first = passages.filter((p) => p.recordIndex === 0);
     assert.equal(first[0]!.start, 0);
-    assert.equal(first.at(-1)!.end, records[0]!.kind === "text" ? records[0].text.length : 0);
+    assert.equal(first.at(-1)!.end, (records[0] as { text: string }).text.length);
     for (let i = 1; i < first.length; i++) assert.ok(first[i]!.start < first[i - 1]!.end, "windows overlap");
     assert.equal(passages.filter((p) => p.recordIndex === 2).length, 0);
   });

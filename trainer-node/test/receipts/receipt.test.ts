@@ -1,0 +1,70 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { hashAnswer, verifyReceipt } from "@modelfactory/sdk";
+import { citation } from "./fixtures.ts";
+import { keccak256, stringToBytes } from "viem";
+import { canonicalJson, canonicalJsonHash } from "../../src/receipts/canonical-json.ts";
+import { InvalidReceiptError } from "../../src/receipts/errors.ts";
+import { buildReceiptBatch } from "../../src/receipts/merkle.ts";
+import { buildReceipt, leafFromJson, leafToJson, receiptDetailsHash, receiptLeafFromDocument } from "../../src/receipts/receipt.ts";
+
+
+describe("canonical JSON", () => {
+  it("sorts keys, has no spaces and round-trips through JSON.parse", () => {
+    const value = { b: [1, "x", { d: 1.5, c: null }], a: "é\u2028\"", e: undefined, z: -0, y: true };
+    const s = canonicalJson(value);
+    assert.equal(s, '{"a":"é\u2028\\"","b":[1,"x",{"c":null,"d":1.5}],"y":true,"z":0}');
+    assert.equal(canonicalJson(JSON.parse(s)), s);
+    assert.equal(canonicalJsonHash(value), keccak256(stringToBytes(s)));
+  });
+
+  it("refuses values JSON cannot carry faithfully", () => {
+    for (const bad of [{ n: NaN }, { n: Infinity }, { b: 1n }, [undefined], { d: new Date(0) }, () => 1]) {
+      assert.throws(() => canonicalJson(bad), InvalidReceiptError);
+    }
+  });
+});
+
+describe("receipts", () => {
+  it("builds a document whose leaf commits to it and verifies with the SDK", () => {
+    const answer = "LoRA adds small adapters.";
+    const built = [0, 1, 2].map((i) =>
+      buildReceipt({ modelId: 3n, question: `q${i}`, answer, citations: [citation("5", 6000), citation("9", 3999, 2), citation("5", 1, 3)] }),
+    );
+    const { document, leaf } = built[0]!;
+    assert.equal(document.schema, "modelfactory.receipt/1");
+    assert.equal(document.answerHash, hashAnswer(answer));
+    assert.equal(document.modelId, "3");
+    assert.match(document.receiptId, /^0x[0-9a-f]{64}$/);
+    assert.notEqual(built[1]!.document.receiptId, document.receiptId);
+    // Citations of the same contribution are summed in the leaf.
+    assert.deepEqual(leaf.contributionIds, [5n, 9n]);
+    assert.deepEqual(leaf.weights, [6001, 3999]);
+    assert.equal(leaf.detailsHash, keccak256(stringToBytes(canonicalJson(document))));
+    // A verifier re-derives the leaf from the stored JSON alone.
+    assert.deepEqual(receiptLeafFromDocument(JSON.parse(JSON.stringify(document))), leaf);
+    assert.deepEqual(leafFromJson(leafToJson(leaf)), leaf);
+
+    const batch = buildReceiptBatch(built.map((b) => b.leaf));
+    built.forEach((b, i) => assert.equal(verifyReceipt(batch.root, b.leaf, batch.proofs[i]!), true));
+    assert.equal(batch.citationCount, 6);
+    // Any edit of the document changes the details hash, so the leaf no longer verifies.
+    const edited = { ...document, citations: document.citations.map((c) => ({ ...c, reason: "edited" })) };
+    const forged = { ...leaf, detailsHash: receiptDetailsHash(edited) };
+    assert.equal(verifyReceipt(batch.root, forged, batch.proofs[0]!), false);
+  });
+
+  it("is deterministic given nonce and time", () => {
+    const input = { modelId: "1", question: "q", answer: "a", citations: [], createdAt: 5, nonce: `0x${"00".repeat(32)}` as const };
+    assert.deepEqual(buildReceipt(input), buildReceipt(input));
+  });
+
+  it("refuses receipts the ledger could not take", () => {
+    const base = { modelId: 1n, question: "q", answer: "a" };
+    assert.throws(() => buildReceipt({ ...base, citations: [citation("1", 6000), citation("2", 4001)] }), /sum to 10001/);
+    assert.throws(() => buildReceipt({ ...base, citations: [citation("0", 1)] }), /48-bit/);
+    assert.throws(() => buildReceipt({ ...base, citations: [citation(String(1n << 48n), 1)] }), /48-bit/);
+    assert.throws(() => buildReceipt({ ...base, citations: [citation("1", 1.5)] }), InvalidReceiptError);
+    assert.throws(() => buildReceipt({ ...base, modelId: "-1", citations: [] }), (e: unknown) => e instanceof InvalidReceiptError && e.code === "RECEIPT_INVALID");
+  });
+});
