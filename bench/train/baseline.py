@@ -10,10 +10,10 @@ do the same adapter work; fp32 on CPU (its bf16 default needs a GPU).
 
 from __future__ import annotations
 
-import time
+import tempfile
 
 
-def run_baseline(model_dir: str, examples, *, steps: int, warmup: int, rank: int, out_dir: str) -> dict:
+def run_baseline(model_dir: str, examples, *, steps: int, rank: int, ready, wait, on_begin, on_end) -> None:
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import (AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer,
@@ -26,8 +26,7 @@ def run_baseline(model_dir: str, examples, *, steps: int, warmup: int, rank: int
                                              target_modules="all-linear"))
     # transformers shifts labels itself: the label at j is token j where it is a response token.
     rows = [{"input_ids": e.input_ids, "attention_mask": [1] * len(e.input_ids),
-             "labels": [-100] + [t if t != -100 else -100 for t in e.targets[:-1]]} for e in examples]
-    base_collate = DataCollatorForSeq2Seq(tok, pad_to_multiple_of=8, label_pad_token_id=-100)
+             "labels": [-100] + e.targets[:-1]} for e in examples]
     counter = {"tokens": 0}
 
     def count(module, args, kwargs):  # real (unpadded) tokens of every micro-batch the model runs on
@@ -35,24 +34,23 @@ def run_baseline(model_dir: str, examples, *, steps: int, warmup: int, rank: int
 
     model.register_forward_pre_hook(count, with_kwargs=True)
 
-    marks: list[tuple[float, int]] = []
-
-    class Timer(TrainerCallback):
+    class Pace(TrainerCallback):
         def on_train_begin(self, args, state, control, **kw):
-            marks.append((time.perf_counter(), counter["tokens"]))
+            ready(lambda: counter["tokens"])
+
+        def on_step_begin(self, args, state, control, **kw):
+            wait()
+            on_begin()
 
         def on_step_end(self, args, state, control, **kw):
-            marks.append((time.perf_counter(), counter["tokens"]))
+            on_end(model)
 
-    args = TrainingArguments(output_dir=out_dir, per_device_train_batch_size=1, gradient_accumulation_steps=8,
-                             learning_rate=1e-4, lr_scheduler_type="cosine", warmup_ratio=0.1,
-                             max_steps=warmup + steps, logging_steps=1, save_strategy="no", report_to=[],
-                             gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": True},
-                             use_cpu=not torch.cuda.is_available(), bf16=torch.cuda.is_available(),
-                             dataloader_num_workers=0, remove_unused_columns=False, seed=42,
-                             disable_tqdm=True)
-    trainer = Trainer(model=model, args=args, train_dataset=rows, data_collator=base_collate, callbacks=[Timer()])
-    trainer.train()
-    t0, n0 = marks[warmup]
-    t1, n1 = marks[-1]
-    return {"tokens": n1 - n0, "seconds": t1 - t0, "model": model}
+    with tempfile.TemporaryDirectory() as out_dir:
+        args = TrainingArguments(output_dir=out_dir, per_device_train_batch_size=1, gradient_accumulation_steps=8,
+                                 learning_rate=1e-4, lr_scheduler_type="cosine", warmup_ratio=0.1, max_steps=steps,
+                                 logging_steps=1, save_strategy="no", report_to=[], gradient_checkpointing=True,
+                                 gradient_checkpointing_kwargs={"use_reentrant": True},
+                                 use_cpu=not torch.cuda.is_available(), bf16=torch.cuda.is_available(),
+                                 dataloader_num_workers=0, remove_unused_columns=False, seed=42, disable_tqdm=True)
+        Trainer(model=model, args=args, train_dataset=rows, data_collator=DataCollatorForSeq2Seq(
+            tok, pad_to_multiple_of=8, label_pad_token_id=-100), callbacks=[Pace()]).train()

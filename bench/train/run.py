@@ -4,7 +4,9 @@ Trainer + PEFT baseline with LLaMA-Factory's defaults measured in the same run.
 
     trainer-node/worker/.venv/bin/python bench/train/run.py [--quick] [--out bench/results/train.json]
 
-Each configuration runs in its own process so that its peak memory is its own.
+Each configuration runs in its own process (measure.py) so that its peak memory is its own; the
+configurations advance one optimizer step at a time in turn, and each reports its best measured
+step (the machine is shared: the best step is the one least disturbed by others).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import json
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -58,64 +59,44 @@ def tokenized(model_dir: str, n: int):
     return tokenize([parse_record(r) for r in records(n)], fmt, SEQ).examples
 
 
-def child(spec: dict) -> dict:
-    """One measurement in this process: ours (full / lora / qlora) or the baseline."""
-    import threading
+class Child:
+    """A measure.py process for one configuration."""
 
-    import torch
+    def __init__(self, spec: dict):
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(sys.path[:2])}
+        self.spec = spec
+        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "measure.py"), json.dumps(spec)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env, cwd=HERE)
+        self.steps: list[dict] = []
+        self.ready = self.read()
 
-    from modelfactory_worker.flops import flop_model, measure_matmul_peak
-    from modelfactory_worker.memory import MB, tensor_bytes
+    def read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read()[-4000:]
+            raise SystemExit(f"benchmark child {self.spec} died:\n{err}")
+        return json.loads(line)
 
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    examples = tokenized(spec["model"], 64)
-    peak = measure_matmul_peak(torch.device("cpu"), torch.float32)
-    warmup, steps = spec["warmup"], spec["steps"]
-    if spec["method"] == "baseline":
-        from baseline import run_baseline
+    def step(self) -> dict:
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        s = self.read()
+        self.steps.append(s)
+        return s
 
-        with tempfile.TemporaryDirectory() as tmp:
-            r = run_baseline(spec["model"], examples, steps=steps, warmup=warmup, rank=RANK, out_dir=tmp)
-        fm = flop_model(r["model"])
-        # Unpacked rows of ~mean length: attention FLOPs from the real lengths, head on every token.
-        mean_len = sum(len(e.input_ids) for e in examples) / len(examples)
-        flops = fm.step_flops(r["tokens"], r["tokens"], int(r["tokens"] * mean_len))
-        tokens, seconds, extra = r["tokens"], r["seconds"], {}
-    else:
-        from modelfactory_worker.models import load_model
-        from modelfactory_worker.qlora import quantization_report
-        from modelfactory_worker.train import Trainer
-        from modelfactory_worker.trainconfig import TrainConfig
-
-        lm = load_model(spec["model"], quantization="nf4" if spec["method"] == "qlora" else "none")
-        cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": warmup + steps, "batch_size": 4,
-                                     "max_seq_len": SEQ, "packing": True, "eval_fraction": 0.0,
-                                     "learning_rate": 1e-4, "lora": {"r": RANK, "alpha": 2 * RANK}})
-        events: list[dict] = []
-        with tempfile.TemporaryDirectory() as tmp:
-            t = Trainer(lm.model, cfg, examples, [], output_dir=tmp, adapter_name="bench",
-                        pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=events.append,
-                        cancel=threading.Event())
-            res = t.run()
-        measured = [e for e in events if e["event"] == "progress"][warmup:]
-        tokens = sum(e["tokens"] for e in measured)
-        seconds = sum(e["step_time_s"] for e in measured)
-        flops = sum(e["mfu"] * e["step_time_s"] * t.peak for e in measured)
-        tb = tensor_bytes(t.model, t.optimizer)
-        extra = {"activation_mb": res.activation_bytes / MB, "tensors_mb": sum(tb.values()) / MB + res.activation_bytes / MB,
-                 "quantization": quantization_report(t.model)}
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"tokens": tokens, "seconds": seconds, "tokens_per_s": tokens / seconds, "mfu": flops / seconds / peak,
-            "peak_rss_mb": peak_rss, "train_mem_mb": peak_rss - rss0, "matmul_peak_gflops": peak / 1e9, **extra}
+    def finish(self) -> dict:
+        done = self.read()
+        self.proc.wait(timeout=120)
+        return done
 
 
-def spawn(spec: dict) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-4000:])
-        raise SystemExit(f"benchmark child failed: {spec}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def summarise(child: Child, done: dict, warmup: int, peak: float) -> dict:
+    measured = child.steps[warmup:]
+    rates = sorted(s["tokens"] / s["seconds"] for s in measured)
+    best = max(measured, key=lambda s: s["tokens"] / s["seconds"])
+    return {"tokens_per_s": rates[-1], "tokens_per_s_median": rates[len(rates) // 2],
+            "mfu": best["flops"] / best["seconds"] / peak, "train_mem_mb": done["train_mem_mb"], **done}
 
 
 def machine() -> dict:
@@ -135,14 +116,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="tiny model, one measured step: a smoke test")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "train.json"))
-    ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child:
-        print(json.dumps(child(json.loads(a.child))))
-        return 0
     from modelfactory_worker.tiny import create_model
 
-    sizes = {"tiny": (1, 1)} if a.quick else {"25m": (1, 3), "110m": (1, 2)}  # (warmup, measured) steps
+    sizes = {"tiny": (1, 2)} if a.quick else {"25m": (1, 5), "110m": (1, 3)}  # (warmup, measured) steps
     metrics: dict[str, dict] = {}
     started = time.time()
 
@@ -152,13 +129,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size, (warmup, steps) in sizes.items():
             model_dir = create_model(os.path.join(tmp, size), "llama", size, seed=0)["path"]
-            runs = {}
-            for method in ("full", "lora", "qlora", "baseline"):
-                runs[method] = spawn({"model": model_dir, "method": method, "warmup": warmup, "steps": steps})
-                r = runs[method]
-                print(f"  {size:5s} {method:9s} {r['tokens_per_s']:9.1f} tok/s  MFU {100 * r['mfu']:5.1f} %  "
-                      f"train mem {r['train_mem_mb']:7.1f} MB", file=sys.stderr, flush=True)
+            methods = ("full", "lora", "qlora", "baseline")
+            children = {m: Child({"model": model_dir, "method": m, "steps": warmup + steps}) for m in methods}
+            for _ in range(warmup + steps):  # interleaved: every configuration sees the same machine
+                for m in methods:
+                    children[m].step()
+            done = {m: children[m].finish() for m in methods}
+            peak = max([c.ready["peak"] for c in children.values()] + [d["peak"] for d in done.values()])
+            runs = {m: summarise(children[m], done[m], warmup, peak) for m in methods}
             for method, r in runs.items():
+                print(f"  {size:5s} {method:9s} {r['tokens_per_s']:9.1f} tok/s (median {r['tokens_per_s_median']:8.1f})"
+                      f"  MFU {100 * r['mfu']:5.1f} %  train mem {r['train_mem_mb']:7.1f} MB", file=sys.stderr, flush=True)
                 put(f"{size}.{method}.tokens_per_s", r["tokens_per_s"], "tokens/s", "higher")
                 put(f"{size}.{method}.mfu", 100 * r["mfu"], "%", "higher")
                 put(f"{size}.{method}.train_memory", r["train_mem_mb"], "MB", "lower")
@@ -170,7 +151,7 @@ def main() -> int:
             put(f"{size}.qlora.base_vs_bf16", qlora["quantization"]["ratio_to_bf16"], "x", "lower")
             put(f"{size}.lora_vs_baseline.speed", lora["tokens_per_s"] / base["tokens_per_s"], "x", "higher")
             put(f"{size}.lora_vs_baseline.memory", lora["train_mem_mb"] / base["train_mem_mb"], "x", "lower")
-            put(f"{size}.matmul_peak", lora["matmul_peak_gflops"], "GFLOP/s", "higher")
+            put(f"{size}.matmul_peak", peak / 1e9, "GFLOP/s", "higher")
     result = {"suite": "train", "machine": machine(), "quick": a.quick, "seconds": round(time.time() - started, 1),
               "metrics": metrics}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)

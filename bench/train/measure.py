@@ -1,0 +1,127 @@
+"""One benchmark configuration in its own process, stepping only when the parent says so.
+
+The parent interleaves the configurations step by step (A B C D A B C D …), so that on a shared,
+noisy machine every configuration sees the same conditions. Memory is this process's own: the
+resident-set high-water mark is reset after set-up and read after the last step.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import sys
+import threading
+import time
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
+
+
+def hwm_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+
+
+def reset_hwm() -> None:
+    """Drop what set-up freed, then restart the high-water mark (Linux: clear_refs 5)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+class Link:
+    """Line protocol with the parent: we print JSON lines, it answers 'go' before each step."""
+
+    def send(self, obj: dict) -> None:
+        sys.__stdout__.write(json.dumps(obj) + "\n")
+        sys.__stdout__.flush()
+
+    def wait(self) -> None:
+        if sys.stdin.readline().strip() != "go":
+            raise SystemExit(0)
+
+
+def main(spec: dict) -> None:
+    sys.stdout = sys.stderr
+    import torch
+    import transformers  # noqa: F401  (imported before the baseline RSS is taken)
+    import peft  # noqa: F401
+
+    from modelfactory_worker.flops import flop_model, measure_matmul_peak
+    from modelfactory_worker.memory import MB
+    from run import RANK, SEQ, tokenized
+
+    link = Link()
+    base_rss = rss_mb()
+    examples = tokenized(spec["model"], 96)
+    total_steps = spec["steps"]
+    peak = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
+    extra: dict = {}
+    if spec["method"] == "baseline":
+        from baseline import run_baseline
+
+        state: dict = {}
+
+        def on_begin():
+            state["t"], state["n"] = time.perf_counter(), state["count"]()
+
+        def on_end(model):
+            if "flops" not in state:
+                state["flops"] = flop_model(model)
+            dt, n = time.perf_counter() - state["t"], state["count"]() - state["n"]
+            mean_len = sum(len(e.input_ids) for e in examples) / len(examples)
+            f = state["flops"].step_flops(n, n, int(n * mean_len))
+            link.send({"tokens": n, "seconds": dt, "flops": f})
+
+        def ready(counter):
+            state["count"] = counter
+            reset_hwm()
+            link.send({"ready": True, "peak": peak})
+
+        run_baseline(spec["model"], examples, steps=total_steps, rank=RANK, ready=ready, wait=link.wait,
+                     on_begin=on_begin, on_end=on_end)
+    else:
+        from modelfactory_worker.models import load_model
+        from modelfactory_worker.qlora import quantization_report
+        from modelfactory_worker.train import Trainer
+        from modelfactory_worker.trainconfig import TrainConfig
+        import tempfile
+
+        lm = load_model(spec["model"], quantization="nf4" if spec["method"] == "qlora" else "none")
+        cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": total_steps, "batch_size": 4,
+                                     "max_seq_len": SEQ, "packing": True, "eval_fraction": 0.0,
+                                     "learning_rate": 1e-4, "lora": {"r": RANK, "alpha": 2 * RANK}})
+
+        def emit(e):
+            if e["event"] == "progress":
+                f = e["mfu"] * e["step_time_s"] * trainer.peak
+                link.send({"tokens": e["tokens"], "seconds": e["step_time_s"], "flops": f})
+                if e["step"] < total_steps:
+                    link.wait()
+
+        with tempfile.TemporaryDirectory() as tmp:
+            trainer = Trainer(lm.model, cfg, examples, [], output_dir=tmp, adapter_name="bench",
+                              pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=emit,
+                              cancel=threading.Event())
+            reset_hwm()
+            link.send({"ready": True, "peak": peak})
+            link.wait()
+            res = trainer.run()
+        extra = {"activation_mb": res.activation_bytes / MB, "quantization": quantization_report(trainer.model)}
+    from modelfactory_worker import flops as flops_mod
+
+    flops_mod._PEAK_CACHE.clear()  # measure again after the steps: the machine is shared, keep the best
+    peak2 = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
+    link.send({"done": True, "train_mem_mb": hwm_mb() - base_rss, "hwm_mb": hwm_mb(), "base_rss_mb": base_rss,
+               "peak": max(peak, peak2), **extra})
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))
