@@ -1,0 +1,180 @@
+// Contribute: drop a file → validate in the browser with the SDK → describe → upload with
+// progress → register on chain → follow the contribution until the index has it.
+import { useState, type FormEvent } from "react";
+import { parseEventLogs, type Hex } from "viem";
+import { datanetRegistryAbi } from "@modelfactory/sdk";
+import { parseDataset, type ParseDatasetResult } from "@sdk/dataset/parse.ts";
+import { prepareContribution, buildContributionMetadata, type PreparedContribution } from "@sdk/dataset/prepare.ts";
+import { serializeContributionMetadata, normalizeDescription } from "@sdk/dataset/metadata.ts";
+import { useAppConfig } from "../../config/context.tsx";
+import { useContribution } from "../../data/hooks/useContribution.ts";
+import { useDatanet } from "../../data/hooks/useDatanet.ts";
+import { parseTags } from "../../data/datanet-metadata.ts";
+import { addContent } from "../../lib/content-api.ts";
+import { errorSentence } from "../../lib/error-sentence.ts";
+import { Link, useParams } from "../../router/router.tsx";
+import { Field, PageHeader, ProgressBar, StatusBadge } from "../../ui/bits.tsx";
+import { formatBytes } from "../../ui/format.ts";
+import { ErrorState, Loading } from "../../ui/states.tsx";
+import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
+import { WalletGate } from "../../wallet/WalletGate.tsx";
+import { DatasetProblems } from "./DatasetProblems.tsx";
+import { DropZone } from "./DropZone.tsx";
+import { RecordPreview } from "./RecordPreview.tsx";
+
+type Stage = "choose" | "invalid" | "valid" | "uploading" | "registering" | "indexing" | "done";
+const STEPS: { stage: Stage[]; label: string }[] = [
+  { stage: ["choose", "invalid", "valid"], label: "1 · Validate" },
+  { stage: ["uploading"], label: "2 · Upload" },
+  { stage: ["registering"], label: "3 · Register on chain" },
+  { stage: ["indexing", "done"], label: "4 · Indexed" },
+];
+
+function Steps({ stage }: { stage: Stage }) {
+  const current = STEPS.findIndex((s) => s.stage.includes(stage));
+  return (
+    <ol className="steps" aria-label="Progress">
+      {STEPS.map((s, i) => (
+        <li key={s.label} className={i < current || stage === "done" ? "done" : i === current ? "current" : ""} aria-current={i === current ? "step" : undefined}>
+          {s.label}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function FollowStatus({ id }: { id: string }) {
+  const c = useContribution(id);
+  return (
+    <section className="panel" data-testid="contribution-status">
+      <h2>Contribution #{id}</h2>
+      {c.data ? (
+        <p>
+          Indexed with status <StatusBadge status={c.data.status} />.{" "}
+          {c.data.status === "Pending" ? "An approver of this Datanet will review it." : null} <Link to="/contributions">See all my contributions</Link>
+        </p>
+      ) : c.error ? (
+        <ErrorState error={c.error} retry={() => void c.refetch()} />
+      ) : (
+        <Loading label="Registered on chain; waiting for the index…" />
+      )}
+    </section>
+  );
+}
+
+export default function ContributePage() {
+  const { id = "" } = useParams();
+  const datanet = useDatanet(id);
+  const config = useAppConfig();
+  const send = useTransaction();
+  const [file, setFile] = useState<{ name: string; bytes: Uint8Array } | null>(null);
+  const [result, setResult] = useState<ParseDatasetResult | null>(null);
+  const [stage, setStage] = useState<Stage>("choose");
+  const [progress, setProgress] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const [contributionId, setContributionId] = useState<string | null>(null);
+  const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
+  const [tags, setTags] = useState("");
+  const [license, setLicense] = useState("");
+
+  if (datanet.isPending) return <Loading />;
+  if (datanet.error || !datanet.data) return <ErrorState error={datanet.error ?? new Error(`Datanet #${id} is not indexed yet.`)} />;
+  const d = datanet.data;
+  const kinds = d.metadata?.recordKinds;
+
+  const onFile = async (f: File) => {
+    setError(null);
+    setContributionId(null);
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const parsed = parseDataset({ bytes, fileName: f.name }, kinds ? { kinds } : {});
+    setFile({ name: f.name, bytes });
+    setResult(parsed);
+    setStage(parsed.ok ? "valid" : "invalid");
+    if (!title) setTitle(f.name.replace(/\.[^.]+$/, ""));
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file || !result?.ok) return;
+    setError(null);
+    let prepared: PreparedContribution;
+    let descriptionDoc;
+    try {
+      descriptionDoc = normalizeDescription({ title, description, tags: parseTags(tags), license: license || d.license });
+      prepared = await prepareContribution({ bytes: file.bytes, fileName: file.name }, kinds ? { kinds } : {});
+    } catch (err) {
+      setError(err);
+      return;
+    }
+    try {
+      setStage("uploading");
+      setProgress(0);
+      const stored = await addContent(config.contentApiUrl, prepared.bytes, `${file.name}.canonical.jsonl`, setProgress);
+      if (stored.cid !== prepared.cid.toString()) {
+        throw new Error(`The content store gave CID ${stored.cid}, but these bytes have CID ${prepared.cid}; it does not use the pinned layout.`);
+      }
+      const metadata = buildContributionMetadata(prepared, descriptionDoc);
+      const meta = await addContent(config.contentApiUrl, serializeContributionMetadata(metadata), "metadata.json");
+      setStage("registering");
+      const receipt = await send(`Register contribution to Datanet #${d.id}`, {
+        contract: "DatanetRegistry",
+        functionName: "contribute",
+        args: [BigInt(d.id), prepared.contentHash as Hex, stored.cid, `ipfs://${meta.cid}`],
+      });
+      const [registered] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "ContributionRegistered" });
+      setContributionId(registered ? registered.args.contributionId.toString() : null);
+      setStage("indexing");
+    } catch (err) {
+      setStage("valid");
+      if (!alreadyToasted(err)) setError(err);
+    }
+  };
+
+  const busy = stage === "uploading" || stage === "registering";
+  return (
+    <>
+      <PageHeader title={`Contribute to ${d.metadata?.name ?? `Datanet #${d.id}`}`} subtitle={<>Accepts {kinds?.join(", ") ?? "any"} records · {d.contributionPolicy === "Curated" ? "an approver reviews each contribution" : "accepted on registration"}</>} />
+      <Steps stage={stage} />
+      <WalletGate reason="to contribute">
+        {stage !== "indexing" ? <DropZone onFile={(f) => void onFile(f)} accept=".jsonl,.json,.csv,.tsv,.txt,.md" /> : null}
+        {file && result ? (
+          <p className="hint" data-testid="file-summary">
+            {file.name} · {formatBytes(file.bytes.length)} · read as {result.format}
+            {result.ok ? ` · ${result.records.length} valid records` : ""}
+          </p>
+        ) : null}
+        {result && !result.ok ? <DatasetProblems problems={result.problems} total={result.problemCount} /> : null}
+        {result?.ok && stage !== "indexing" ? (
+          <div className="cols">
+            <div className="panel">
+              <RecordPreview records={result.records} />
+            </div>
+            <form className="panel" onSubmit={(e) => void submit(e)} aria-label="Describe the contribution">
+              <h2>Describe it</h2>
+              <Field id="c-title" label="Title">
+                <input id="c-title" value={title} onChange={(e) => setTitle(e.target.value)} required />
+              </Field>
+              <Field id="c-desc" label="Description" hint="Optional: source, collection method, caveats.">
+                <textarea id="c-desc" value={description} onChange={(e) => setDescription(e.target.value)} />
+              </Field>
+              <Field id="c-tags" label="Tags" hint="Comma-separated.">
+                <input id="c-tags" value={tags} onChange={(e) => setTags(e.target.value)} />
+              </Field>
+              <Field id="c-license" label="License" hint={`Defaults to the Datanet's license (${d.license}).`}>
+                <input id="c-license" value={license} placeholder={d.license} onChange={(e) => setLicense(e.target.value)} />
+              </Field>
+              {stage === "uploading" ? <ProgressBar value={progress} label="Upload progress" /> : null}
+              {error ? <ErrorState error={error} /> : null}
+              <button className="btn btn-primary" type="submit" disabled={busy}>
+                {stage === "uploading" ? "Uploading…" : stage === "registering" ? "Registering…" : "Upload and register"}
+              </button>
+            </form>
+          </div>
+        ) : null}
+        {contributionId ? <FollowStatus id={contributionId} /> : null}
+        {stage === "indexing" && !contributionId ? <p>{errorSentence(new Error("The registration event was not found in the receipt"))}</p> : null}
+      </WalletGate>
+    </>
+  );
+}

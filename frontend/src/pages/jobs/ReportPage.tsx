@@ -1,0 +1,167 @@
+// The evaluation report: base vs tuned (perplexity, BLEU, ROUGE), memory (measured; LoRA vs
+// QLoRA vs full for this model and 7B), training summary, sample answers side by side,
+// downloads, and the training manifest checked against its on-chain root.
+import { useQuery } from "@tanstack/react-query";
+import type { Hex } from "viem";
+import { manifestRoot, type EvaluationReport } from "@modelfactory/sdk";
+import { BarChart } from "../../charts/BarChart.tsx";
+import { useEvaluation } from "../../data/hooks/useEvaluation.ts";
+import { useJob } from "../../data/hooks/useJob.ts";
+import { useModel } from "../../data/hooks/useModel.ts";
+import { trainerApi } from "../../lib/trainer-api.ts";
+import { Link, useParams } from "../../router/router.tsx";
+import { Badge, Hash, PageHeader } from "../../ui/bits.tsx";
+import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
+import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
+import { useJobNode } from "./useJobNode.ts";
+
+const BASE = "#9aa3b8";
+const TUNED = "#2f5bea";
+
+export function qualityRows(r: EvaluationReport) {
+  return [
+    { metric: "Perplexity (lower is better)", base: r.perplexity.base, tuned: r.perplexity.tuned, better: "lower" as const },
+    { metric: "BLEU", base: r.bleu.base, tuned: r.bleu.tuned, better: "higher" as const },
+    { metric: "ROUGE-1", base: r.rouge.base.rouge1, tuned: r.rouge.tuned.rouge1, better: "higher" as const },
+    { metric: "ROUGE-2", base: r.rouge.base.rouge2, tuned: r.rouge.tuned.rouge2, better: "higher" as const },
+    { metric: "ROUGE-L", base: r.rouge.base.rougeL, tuned: r.rouge.tuned.rougeL, better: "higher" as const },
+  ];
+}
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const a = Object.assign(document.createElement("a"), { href: url, download: name });
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+function Manifest({ node, jobId, root }: { node: string | null; jobId: string; root: string | null }) {
+  const q = useQuery({ queryKey: ["manifest", node, jobId], queryFn: () => trainerApi.manifest(node!, jobId), enabled: !!node, staleTime: Infinity });
+  let computed: string | null = null;
+  const m = q.data as { jobId?: string; specHash?: Hex; contributions?: { contributionId: string; contentHash: Hex }[] } | undefined;
+  try {
+    if (m?.specHash && m.contributions) computed = manifestRoot({ jobId: BigInt(m.jobId ?? jobId), specHash: m.specHash, contributions: m.contributions.map((c) => ({ contributionId: BigInt(c.contributionId), contentHash: c.contentHash })) });
+  } catch {
+    computed = null;
+  }
+  return (
+    <section className="panel">
+      <h2>Training manifest</h2>
+      <dl className="kv">
+        <dt>On-chain root</dt><dd>{root ? <Hash value={root} /> : "not registered yet"}</dd>
+        <dt>Recomputed here</dt>
+        <dd>
+          {computed ? <Hash value={computed} /> : q.isPending ? "…" : "manifest unavailable"}{" "}
+          {computed && root ? computed.toLowerCase() === root.toLowerCase() ? <Badge tone="good">matches the chain</Badge> : <Badge tone="bad">does not match</Badge> : null}
+        </dd>
+        <dt>Contributions</dt>
+        <dd>{m?.contributions ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") : "–"}</dd>
+      </dl>
+    </section>
+  );
+}
+
+export default function ReportPage() {
+  const { id = "" } = useParams();
+  const job = useJob(id);
+  const model = useModel(job.data?.model?.id ?? "");
+  const node = useJobNode(job.data);
+  const report = useEvaluation(id, node, model.data?.metricsURI ?? null);
+  if (job.isPending) return <Loading />;
+  if (job.error) return <ErrorState error={job.error} />;
+  if (!job.data?.model) return <Empty title={`Job #${id} has no model yet.`}><Link to={`/jobs/${id}`}>Follow its progress.</Link></Empty>;
+  const modelId = job.data.model.id;
+  return (
+    <>
+      <PageHeader title={`Evaluation of model #${modelId}`} subtitle={<>From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link></>}>
+        <Link className="btn btn-primary" to={`/chat/${modelId}`}>Chat with it</Link>
+        {node ? <a className="btn" href={trainerApi.adapterUrl(node, modelId)} download>Download adapter</a> : null}
+        {report.data ? <button className="btn" onClick={() => download(`metrics-job-${id}.json`, JSON.stringify(report.data, null, 2))}>Download metrics</button> : null}
+      </PageHeader>
+      <QueryView query={report} loading="Loading the evaluation…">
+        {(r) => {
+          const rows = qualityRows(r);
+          const mem = r.memory;
+          return (
+            <>
+              <div className="cols-2">
+                <BarChart title="Perplexity (lower is better)" groups={[{ label: "perplexity", values: [{ name: "base", value: r.perplexity.base, color: BASE }, { name: "tuned", value: r.perplexity.tuned, color: TUNED }] }]} />
+                <BarChart
+                  title="BLEU and ROUGE (higher is better)"
+                  groups={rows.slice(1).map((row) => ({ label: row.metric, values: [{ name: "base", value: row.base, color: BASE }, { name: "tuned", value: row.tuned, color: TUNED }] }))}
+                />
+              </div>
+              <section className="panel">
+                <h2>Quality</h2>
+                <table className="table" data-testid="quality-table">
+                  <thead><tr><th>Metric</th><th className="num">Base</th><th className="num">Tuned</th><th className="num">Change</th></tr></thead>
+                  <tbody>
+                    {rows.map((row) => {
+                      const delta = row.tuned - row.base;
+                      const good = row.better === "lower" ? delta < 0 : delta > 0;
+                      return (
+                        <tr key={row.metric}>
+                          <td>{row.metric}</td>
+                          <td className="num">{formatNumber(row.base, 4)}</td>
+                          <td className="num">{formatNumber(row.tuned, 4)}</td>
+                          <td className="num"><span className={good ? "verify-ok" : "verify-bad"}>{delta > 0 ? "+" : ""}{formatNumber(delta, 3)}</span></td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </section>
+              <div className="cols-2">
+                <BarChart
+                  title="Memory to fine-tune (GiB)"
+                  format={(v) => v.toFixed(1)}
+                  groups={[
+                    { label: `this model (${formatNumber(mem.thisModel.parameters)})`, values: [{ name: "full", value: mem.thisModel.full / 2 ** 30, color: "#b42318" }, { name: "LoRA", value: mem.thisModel.lora / 2 ** 30, color: TUNED }, { name: "QLoRA", value: mem.thisModel.qlora / 2 ** 30, color: "#137a43" }] },
+                    { label: "7B model", values: [{ name: "full", value: mem.sevenB.full / 2 ** 30, color: "#b42318" }, { name: "LoRA", value: mem.sevenB.lora / 2 ** 30, color: TUNED }, { name: "QLoRA", value: mem.sevenB.qlora / 2 ** 30, color: "#137a43" }] },
+                  ]}
+                />
+                <section className="panel">
+                  <h2>Memory measured</h2>
+                  <dl className="kv">
+                    <dt>Device</dt><dd>{mem.device.toUpperCase()}</dd>
+                    <dt>Peak</dt><dd>{formatBytes(mem.measuredPeakBytes)}</dd>
+                    <dt>Parameters</dt><dd>{formatBytes(mem.breakdown.parameters)}</dd>
+                    <dt>Trainable</dt><dd>{formatBytes(mem.breakdown.trainable)}</dd>
+                    <dt>Optimizer</dt><dd>{formatBytes(mem.breakdown.optimizer)}</dd>
+                    <dt>Activations</dt><dd>{formatBytes(mem.breakdown.activations)}</dd>
+                    <dt>Bits / parameter</dt><dd>{mem.bitsPerParameter}</dd>
+                  </dl>
+                  <h3>Training</h3>
+                  <dl className="kv">
+                    <dt>Method</dt><dd>{r.method.toUpperCase()} on {r.baseModel}</dd>
+                    <dt>Steps / epochs</dt><dd>{r.training.steps} / {r.training.epochs}</dd>
+                    <dt>Tokens</dt><dd>{formatNumber(r.training.trainTokens)} at {formatNumber(r.training.tokensPerSecond)} tokens/s</dd>
+                    <dt>Time</dt><dd>{formatDuration(r.training.seconds)}</dd>
+                    <dt>Final loss</dt><dd>{formatNumber(r.training.finalLoss, 4)}{r.training.finalEvalLoss !== null ? ` (eval ${formatNumber(r.training.finalEvalLoss, 4)})` : ""}</dd>
+                    <dt>Data</dt><dd>{r.counts.contributions} contributions · {r.counts.trainRecords} train / {r.counts.evalRecords} held-out records</dd>
+                  </dl>
+                </section>
+              </div>
+              <section className="panel">
+                <h2>Sample answers</h2>
+                {r.samples.length === 0 ? <Empty title="No samples in this report." /> : null}
+                {r.samples.map((s, i) => (
+                  <article key={i} className="record" aria-label={`Sample ${i + 1}`}>
+                    <span className="record-role">prompt</span>
+                    <p className="record-text">{s.prompt}</p>
+                    <div className="cols-2" style={{ gridTemplateColumns: "1fr 1fr 1fr" }}>
+                      <div><span className="record-role">reference</span><p className="record-text">{s.reference}</p></div>
+                      <div><span className="record-role">base</span><p className="record-text">{s.base}</p></div>
+                      <div><span className="record-role">tuned</span><p className="record-text">{s.tuned}</p></div>
+                    </div>
+                  </article>
+                ))}
+              </section>
+            </>
+          );
+        }}
+      </QueryView>
+      <Manifest node={node} jobId={id} root={model.data?.manifestRoot ?? null} />
+    </>
+  );
+}

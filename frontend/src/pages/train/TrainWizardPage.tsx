@@ -1,0 +1,280 @@
+// The no-code training wizard: base model → Datanets → method → hyperparameters → pre-flight
+// → submit (spec → content store → createJob with the spec's sha256).
+import { useMemo, useState } from "react";
+import { useAccount } from "wagmi";
+import { parseEventLogs } from "viem";
+import { trainingJobsAbi, type BaseModelInfo, type FineTuneMethod, type PreflightReport } from "@modelfactory/sdk";
+import { useAppConfig } from "../../config/context.tsx";
+import { useDatanets } from "../../data/hooks/useDatanets.ts";
+import { useTrainAccess } from "../../data/hooks/useTrainAccess.ts";
+import { useTrainerNodes } from "../../data/hooks/useTrainerNodes.ts";
+import { addContent } from "../../lib/content-api.ts";
+import { errorSentence } from "../../lib/error-sentence.ts";
+import { trainerApi } from "../../lib/trainer-api.ts";
+import { Link, navigate } from "../../router/router.tsx";
+import { Badge, Field, PageHeader } from "../../ui/bits.tsx";
+import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
+import { Empty, ErrorState, Loading } from "../../ui/states.tsx";
+import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
+import { WalletGate } from "../../wallet/WalletGate.tsx";
+import { buildSpec, HYPERPARAMETER_HELP, PRESETS, SCHEDULERS, sha256Hex, specBytes, TARGET_MODULES, validateHyperparameters, type Hyperparameters } from "./hyperparameters.ts";
+
+const STEPS = ["Base model", "Datanets", "Method", "Hyperparameters", "Pre-flight & submit"];
+
+function NumberField({ id, label, value, onChange, step, error }: { id: string; label: string; value: number; onChange: (v: number) => void; step?: number; error?: string | undefined }) {
+  return (
+    <Field id={`hp-${id}`} label={label} hint={HYPERPARAMETER_HELP[id]} error={error}>
+      <input id={`hp-${id}`} type="number" step={step ?? "any"} value={Number.isFinite(value) ? value : ""} onChange={(e) => onChange(e.target.valueAsNumber)} />
+    </Field>
+  );
+}
+
+export default function TrainWizardPage() {
+  const config = useAppConfig();
+  const { address } = useAccount();
+  const nodes = useTrainerNodes();
+  const datanets = useDatanets();
+  const ids = useMemo(() => (datanets.data ?? []).map((d) => d.id), [datanets.data]);
+  const access = useTrainAccess(address, ids);
+  const send = useTransaction();
+  const [step, setStep] = useState(0);
+  const [choice, setChoice] = useState<{ node: string; model: BaseModelInfo } | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [method, setMethod] = useState<FineTuneMethod>("lora");
+  const [hp, setHp] = useState<Hyperparameters>(PRESETS.balanced.hp);
+  const [evalFraction, setEvalFraction] = useState(0.1);
+  const [name, setName] = useState("");
+  const [preflight, setPreflight] = useState<PreflightReport | null>(null);
+  const [preflightError, setPreflightError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const hpErrors = validateHyperparameters(hp, evalFraction);
+  const live = (nodes.data ?? []).filter((n) => n.health?.ok);
+  const spec = choice
+    ? buildSpec({ name: name || `${choice.model.name} on ${selected.map((s) => `#${s}`).join(", ")}`, description: "", baseModel: choice.model.id, method, datanetIds: selected, hyperparameters: hp, evalFraction })
+    : null;
+
+  const runPreflight = async () => {
+    if (!choice || !spec) return;
+    setPreflight(null);
+    setPreflightError(null);
+    try {
+      setPreflight(await trainerApi.preflight(choice.node, spec));
+    } catch (e) {
+      setPreflightError(e);
+    }
+  };
+  const submit = async () => {
+    if (!spec) return;
+    setBusy(true);
+    try {
+      const bytes = specBytes(spec);
+      const hash = await sha256Hex(bytes);
+      const { cid } = await addContent(config.contentApiUrl, bytes, "spec.json");
+      const receipt = await send("Create training job", { contract: "TrainingJobs", functionName: "createJob", args: [spec.datanetIds.map((d) => BigInt(d)), `ipfs://${cid}`, hash] });
+      const [created] = parseEventLogs({ abi: trainingJobsAbi, logs: receipt.logs, eventName: "JobCreated" });
+      navigate(`/jobs/${created?.args.jobId ?? ""}`);
+    } catch (e) {
+      if (!alreadyToasted(e)) setPreflightError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const canNext = [choice !== null, selected.length > 0, choice?.model.methods.includes(method) ?? false, Object.keys(hpErrors).length === 0, true][step];
+  const go = (s: number) => {
+    setStep(s);
+    if (s === 4) void runPreflight();
+  };
+
+  return (
+    <>
+      <PageHeader title="Train a model" subtitle="Fine-tune a base model on Datanets you may train on, with LoRA or QLoRA. No terminal needed." />
+      <ol className="steps" aria-label="Wizard steps">
+        {STEPS.map((s, i) => (
+          <li key={s} className={i < step ? "done" : i === step ? "current" : ""} aria-current={i === step ? "step" : undefined}>
+            {i + 1} · {s}
+          </li>
+        ))}
+      </ol>
+      <WalletGate reason="to train a model">
+        <section className="panel" aria-live="polite">
+          {step === 0 ? (
+            nodes.isPending ? (
+              <Loading label="Asking trainer nodes for their base models…" />
+            ) : nodes.error ? (
+              <ErrorState error={nodes.error} retry={() => void nodes.refetch()} />
+            ) : live.length === 0 ? (
+              <Empty title="No trainer node is reachable.">
+                {(nodes.data ?? []).map((n) => (
+                  <div key={n.url} className="hint">{n.url}: {n.error}</div>
+                ))}
+                Start one with the local stack (<code>npm run dev</code>).
+              </Empty>
+            ) : (
+              <fieldset>
+                <legend className="sr-only">Base model</legend>
+                {live.flatMap((n) =>
+                  n.health!.baseModels.map((m) => (
+                    <label key={`${n.url}-${m.id}`} className="option">
+                      <input type="radio" name="base" checked={choice?.model.id === m.id && choice.node === n.url} onChange={() => setChoice({ node: n.url, model: m })} />
+                      <div>
+                        <strong>{m.name}</strong> <span className="mono">{m.id}</span>
+                        <div className="meta">
+                          <span>{m.architecture}</span>
+                          <span>{formatNumber(m.parameters)} parameters</span>
+                          <span>{formatBytes(m.sizeBytes)} on disk</span>
+                          <span>context {m.contextLength}</span>
+                          <span>methods: {m.methods.join(", ") || "none"}</span>
+                          <span>{n.health!.device.toUpperCase()} node {new URL(n.url).host}</span>
+                          {!m.hasChatTemplate ? <span>default chat template</span> : null}
+                        </div>
+                      </div>
+                    </label>
+                  )),
+                )}
+              </fieldset>
+            )
+          ) : null}
+          {step === 1 ? (
+            datanets.isPending || access.isPending ? (
+              <Loading label="Checking your train access on chain…" />
+            ) : (
+              <fieldset>
+                <legend className="sr-only">Datanets</legend>
+                {(datanets.data ?? []).map((d) => {
+                  const ok = access.data?.[d.id] === true;
+                  return (
+                    <label key={d.id} className={`option${ok ? "" : " disabled"}`}>
+                      <input type="checkbox" disabled={!ok} checked={selected.includes(d.id)} onChange={(e) => setSelected(e.target.checked ? [...selected, d.id] : selected.filter((x) => x !== d.id))} />
+                      <div>
+                        <strong>{d.metadata?.name ?? `Datanet #${d.id}`}</strong> <span className="hint">#{d.id}</span>
+                        <div className="meta">
+                          <span>{d.acceptedContributionCount} accepted contributions</span>
+                          <span>{d.license}</span>
+                          {ok ? <Badge tone="good">you may train</Badge> : <Badge>no train access — <Link to={`/datanets/${d.id}`}>request it</Link></Badge>}
+                        </div>
+                      </div>
+                    </label>
+                  );
+                })}
+              </fieldset>
+            )
+          ) : null}
+          {step === 2 ? (
+            <fieldset>
+              <legend className="sr-only">Method</legend>
+              {(["lora", "qlora"] as const).map((m) => {
+                const ok = choice?.model.methods.includes(m) ?? false;
+                return (
+                  <label key={m} className={`option${ok ? "" : " disabled"}`}>
+                    <input type="radio" name="method" disabled={!ok} checked={method === m} onChange={() => setMethod(m)} />
+                    <div>
+                      <strong>{m === "lora" ? "LoRA" : "QLoRA"}</strong>
+                      <div className="hint">
+                        {m === "lora"
+                          ? "Trains small low-rank adapters on a frozen base model in 16/32-bit. Fast and faithful."
+                          : "Same adapters over a base model quantised to 4-bit NF4: about a quarter of the weight memory, slightly slower."}
+                        {ok ? "" : " Not offered by this node for this model."}
+                      </div>
+                    </div>
+                  </label>
+                );
+              })}
+            </fieldset>
+          ) : null}
+          {step === 3 ? (
+            <>
+              <div className="row" role="group" aria-label="Presets">
+                {Object.entries(PRESETS).map(([k, p]) => (
+                  <button key={k} className="btn" onClick={() => setHp(p.hp)} title={p.description}>
+                    {p.label}
+                  </button>
+                ))}
+                <span className="hint">Presets fill every field; adjust any of them.</span>
+              </div>
+              <div className="cols-2" style={{ marginTop: "1rem" }}>
+                <NumberField id="learningRate" label="Learning rate" value={hp.learningRate} onChange={(v) => setHp({ ...hp, learningRate: v })} error={hpErrors.learningRate} />
+                <NumberField id="batchSize" label="Batch size" value={hp.batchSize} step={1} onChange={(v) => setHp({ ...hp, batchSize: v })} error={hpErrors.batchSize} />
+                <NumberField id="gradientAccumulation" label="Gradient accumulation" value={hp.gradientAccumulation} step={1} onChange={(v) => setHp({ ...hp, gradientAccumulation: v })} error={hpErrors.gradientAccumulation} />
+                <NumberField id="epochs" label="Epochs" value={hp.epochs} step={1} onChange={(v) => setHp({ ...hp, epochs: v })} error={hpErrors.epochs} />
+                <NumberField id="maxLength" label="Max length (tokens)" value={hp.maxLength} step={1} onChange={(v) => setHp({ ...hp, maxLength: v })} error={hpErrors.maxLength} />
+                <NumberField id="warmupRatio" label="Warm-up ratio" value={hp.warmupRatio} onChange={(v) => setHp({ ...hp, warmupRatio: v })} error={hpErrors.warmupRatio} />
+                <Field id="hp-scheduler" label="Scheduler" hint={HYPERPARAMETER_HELP.scheduler}>
+                  <select id="hp-scheduler" value={hp.scheduler} onChange={(e) => setHp({ ...hp, scheduler: e.target.value as Hyperparameters["scheduler"] })}>
+                    {SCHEDULERS.map((s) => <option key={s}>{s}</option>)}
+                  </select>
+                </Field>
+                <NumberField id="weightDecay" label="Weight decay" value={hp.weightDecay} onChange={(v) => setHp({ ...hp, weightDecay: v })} error={hpErrors.weightDecay} />
+                <NumberField id="rank" label="LoRA rank (r)" value={hp.lora.rank} step={1} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, rank: v } })} error={hpErrors.rank} />
+                <NumberField id="alpha" label="LoRA alpha (α)" value={hp.lora.alpha} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })} error={hpErrors.alpha} />
+                <NumberField id="dropout" label="LoRA dropout" value={hp.lora.dropout} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })} error={hpErrors.dropout} />
+                <NumberField id="evalFraction" label="Held-out fraction" value={evalFraction} onChange={setEvalFraction} error={hpErrors.evalFraction} />
+                <NumberField id="seed" label="Seed" value={hp.seed} step={1} onChange={(v) => setHp({ ...hp, seed: v })} error={hpErrors.seed} />
+              </div>
+              <fieldset className="field">
+                <legend>LoRA targets</legend>
+                <div className="hint">{HYPERPARAMETER_HELP.targets}</div>
+                <div className="checks">
+                  {TARGET_MODULES.map((t) => (
+                    <label key={t}>
+                      <input type="checkbox" checked={hp.lora.targets.includes(t)} onChange={(e) => setHp({ ...hp, lora: { ...hp.lora, targets: e.target.checked ? [...hp.lora.targets, t] : hp.lora.targets.filter((x) => x !== t) } })} />
+                      <span className="mono">{t}</span>
+                    </label>
+                  ))}
+                </div>
+                {hpErrors.targets ? <div className="field-error">{hpErrors.targets}</div> : null}
+              </fieldset>
+            </>
+          ) : null}
+          {step === 4 && choice && spec ? (
+            <div data-testid="preflight">
+              <Field id="job-name" label="Job name" hint="Shown on dashboards and the model page.">
+                <input id="job-name" value={name} placeholder={spec.name} onChange={(e) => setName(e.target.value)} />
+              </Field>
+              <h2>Pre-flight</h2>
+              {preflightError ? <ErrorState error={preflightError} retry={() => void runPreflight()} /> : null}
+              {!preflight && !preflightError ? <Loading label="Estimating memory, tokens and time…" /> : null}
+              {preflight ? (
+                <>
+                  <div className="stats">
+                    <div className="stat"><b>{formatBytes(preflight.memory[method])}</b><span>estimated memory ({method === "lora" ? "LoRA" : "QLoRA"})</span></div>
+                    <div className="stat"><b>{formatBytes(preflight.memory.full)}</b><span>full fine-tune would need</span></div>
+                    <div className="stat"><b>{formatNumber(preflight.tokens)}</b><span>tokens</span></div>
+                    <div className="stat"><b>{preflight.records}</b><span>records in {preflight.contributions} contributions</span></div>
+                    <div className="stat"><b>{preflight.estimatedSteps}</b><span>steps</span></div>
+                    <div className="stat"><b>{formatDuration(preflight.estimatedSeconds)}</b><span>estimated time</span></div>
+                  </div>
+                  {preflight.problems.length ? (
+                    <ul className="problems">
+                      {preflight.problems.map((p, i) => (
+                        <li key={i}><Badge tone={p.severity === "error" ? "bad" : "warn"}>{p.severity}</Badge> {p.message}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <p className="verify-ok">No data problems found.</p>
+                  )}
+                </>
+              ) : null}
+              <h3>Spec</h3>
+              <pre className="log">{JSON.stringify(spec, null, 2)}</pre>
+              <button className="btn btn-primary" disabled={busy || (preflight !== null && !preflight.ok)} onClick={() => void submit()}>
+                {busy ? "Submitting…" : "Store spec and create job"}
+              </button>
+            </div>
+          ) : null}
+        </section>
+        <div className="row">
+          <button className="btn" disabled={step === 0} onClick={() => go(step - 1)}>
+            Back
+          </button>
+          <span className="spacer" />
+          {step < 4 ? (
+            <button className="btn btn-primary" disabled={!canNext} onClick={() => go(step + 1)}>
+              Next: {STEPS[step + 1]}
+            </button>
+          ) : null}
+        </div>
+        {preflightError && step !== 4 ? <p className="field-error">{errorSentence(preflightError)}</p> : null}
+      </WalletGate>
+    </>
+  );
+}
