@@ -58,7 +58,7 @@ export class Bm25Index<T> {
   #acc = new Float64Array(1024);
   #touched = new Int32Array(1024);
   #mask = new Uint8Array(16);
-  readonly #tf = new Map<string, number>();
+  readonly #seen = new Map<string, number>();
 
   constructor(options: Bm25Options = {}) {
     this.k1 = options.k1 ?? 1.2;
@@ -91,15 +91,26 @@ export class Bm25Index<T> {
     for (const { text, doc } of documents) {
       const d = this.#docCount++;
       this.#ensureDocCapacity(d + 1);
-      const tf = this.#tf;
-      tf.clear();
+      // Documents get increasing ids, so a term's last posting tells whether it was seen in
+      // this document already: no per-document frequency map.
       let length = 0;
+      let unique = 0;
       forEachToken(text, (term) => {
-        tf.set(term, (tf.get(term) ?? 0) + 1);
         length++;
+        let p = this.#terms.get(term);
+        if (!p) {
+          p = { docs: new Int32Array(4), tfs: new Uint16Array(4), length: 0, df: 0 };
+          this.#terms.set(term, p);
+        }
+        const last = p.length - 1;
+        if (last >= 0 && p.docs[last] === d) {
+          if (p.tfs[last]! < MAX_TF) p.tfs[last]!++;
+        } else {
+          append(p, d);
+          unique++;
+        }
       });
-      for (const [term, count] of tf) this.#append(term, d, count);
-      this.#postings += tf.size;
+      this.#postings += unique;
       this.#docLen[d] = length;
       this.#docGroup[d] = g;
       this.#docs[d] = doc;
@@ -116,7 +127,7 @@ export class Bm25Index<T> {
     const ids = this.#owners.get(owner);
     if (!ids) return false;
     this.#owners.delete(owner);
-    const seen = this.#tf;
+    const seen = this.#seen;
     for (const d of ids) {
       seen.clear();
       forEachToken(this.#texts[d]!, (term) => seen.set(term, 1));
@@ -275,26 +286,6 @@ export class Bm25Index<T> {
     return any ? mask : null;
   }
 
-  #append(term: string, d: number, count: number): void {
-    let p = this.#terms.get(term);
-    if (!p) {
-      p = { docs: new Int32Array(4), tfs: new Uint16Array(4), length: 0, df: 0 };
-      this.#terms.set(term, p);
-    }
-    if (p.length === p.docs.length) {
-      const docs = new Int32Array(p.docs.length * 2);
-      docs.set(p.docs);
-      const tfs = new Uint16Array(p.tfs.length * 2);
-      tfs.set(p.tfs);
-      p.docs = docs;
-      p.tfs = tfs;
-    }
-    p.docs[p.length] = d;
-    p.tfs[p.length] = Math.min(count, MAX_TF);
-    p.length++;
-    p.df++;
-  }
-
   #ensureDocCapacity(n: number): void {
     if (n <= this.#docLen.length) return;
     const cap = Math.max(n, this.#docLen.length * 2);
@@ -308,4 +299,20 @@ export class Bm25Index<T> {
     this.#acc = grow(this.#acc, (c) => new Float64Array(c));
     this.#touched = new Int32Array(cap);
   }
+}
+
+/** Adds document `d` with frequency 1 to `p`, growing its arrays by doubling. */
+function append(p: Postings, d: number): void {
+  if (p.length === p.docs.length) {
+    const docs = new Int32Array(p.docs.length * 2);
+    docs.set(p.docs);
+    const tfs = new Uint16Array(p.tfs.length * 2);
+    tfs.set(p.tfs);
+    p.docs = docs;
+    p.tfs = tfs;
+  }
+  p.docs[p.length] = d;
+  p.tfs[p.length] = 1;
+  p.length++;
+  p.df++;
 }

@@ -15,7 +15,7 @@ import type { Hex } from "viem";
 import { canonicalJson } from "./canonical-json.ts";
 import { BatcherClosedError, BatchPostError, InvalidReceiptError } from "./errors.ts";
 import { Journal } from "./journal.ts";
-import { buildReceiptBatch } from "./merkle.ts";
+import { buildReceiptBatch, type ReceiptBatchTree } from "./merkle.ts";
 import { buildReceipt, leafToJson, receiptLeafFromDocument, type BuildReceiptInput } from "./receipt.ts";
 
 /** Where batch documents go; the SDK's ContentStore (embedded or Kubo) satisfies it. */
@@ -84,13 +84,15 @@ type Batch = {
   receiptsURI: string;
   receiptIds: Hex[];
   posted: PostedBatch | null;
-  /** Proofs by receipt id; rebuilt on demand after a restart. */
-  proofs: Map<string, Hex[]> | null;
+  /** The tree, kept for the most recent batches (TREE_CACHE) and rebuilt on demand. */
+  tree: ReceiptBatchTree | null;
   /** Set when this batch was prepared in an earlier run or a post failed: it may be on chain already. */
   uncertain: boolean;
 };
 
 const MAX_LEDGER_CITATIONS = 4096;
+/** Batches whose trees stay in memory for proofs. */
+const TREE_CACHE = 16;
 
 export class ReceiptBatcher {
   readonly #o: Required<Omit<ReceiptBatcherOptions, "findPostedBatch" | "onPosted" | "retry">> &
@@ -100,6 +102,7 @@ export class ReceiptBatcher {
   /** Pending receipts not yet in a batch, in arrival order. */
   #queue: Hex[] = [];
   readonly #batches = new Map<string, Batch>();
+  #trees: Batch[] = [];
   #flushing: Promise<FlushResult> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #failures = 0;
@@ -178,10 +181,11 @@ export class ReceiptBatcher {
 
   /**
    * Posts everything pending now: batches prepared earlier first, then new ones. Resolves with
-   * the batches posted; rejects with BatchPostError on the first failure (the receipts stay
-   * pending and a retry is scheduled with backoff).
+   * the batches posted; rejects with BatchPostError when any batch failed (after trying the
+   * others): its receipts stay pending and a retry is scheduled with backoff.
    */
   flush(): Promise<FlushResult> {
+    if (this.#closed) return Promise.reject(new BatcherClosedError());
     if (this.#flushing) {
       // One flush at a time; a caller arriving mid-flush gets a flush that includes its receipts.
       return this.#flushing.catch(() => undefined).then(() => this.flush());
@@ -214,23 +218,44 @@ export class ReceiptBatcher {
 
   async #flushAll(): Promise<FlushResult> {
     const posted: PostedBatchInfo[] = [];
-    try {
-      for (const batch of this.#batches.values()) if (!batch.posted) posted.push(await this.#post(batch));
-      while (this.#queue.length) posted.push(await this.#post(await this.#prepare()));
+    const failures: unknown[] = [];
+    // One failing batch (say, for a model the ledger refuses) must not hold back the others.
+    const attempt = async (batch: Batch) => {
+      try {
+        posted.push(await this.#post(batch));
+      } catch (e) {
+        failures.push(e);
+      }
+    };
+    for (const batch of [...this.#batches.values()]) if (!batch.posted) await attempt(batch);
+    while (this.#queue.length) {
+      let batch: Batch;
+      try {
+        batch = await this.#prepare();
+      } catch (e) {
+        failures.push(e);
+        break;
+      }
+      await attempt(batch);
+    }
+    if (failures.length === 0) {
       this.#failures = 0;
       this.#lastError = null;
       return { posted };
-    } catch (cause) {
-      const error =
-        cause instanceof BatchPostError ? cause : new BatchPostError("Posting a receipt batch failed; its receipts stay pending.", { cause });
-      this.#failures++;
-      this.#totalFailures++;
-      this.#lastError = error.message;
-      if (!this.#closed) {
-        this.#schedule(Math.min(this.#o.retryMaxMs, this.#o.retryInitialMs * 2 ** (this.#failures - 1)));
-      }
-      throw error;
     }
+    const first = failures[0];
+    const error =
+      failures.length === 1 && first instanceof BatchPostError
+        ? first
+        : new BatchPostError(`${failures.length} receipt batch(es) could not be posted; their receipts stay pending.`, {
+            cause: first,
+            meta: { failures: failures.length, posted: posted.length },
+          });
+    this.#failures++;
+    this.#totalFailures++;
+    this.#lastError = error.message;
+    if (!this.#closed) this.#schedule(Math.min(this.#o.retryMaxMs, this.#o.retryInitialMs * 2 ** (this.#failures - 1)));
+    throw error;
   }
 
   /** Takes the oldest pending receipts of one model, within the size limits, and stores and journals the batch. */
@@ -263,9 +288,10 @@ export class ReceiptBatcher {
       receiptsURI,
       receiptIds,
       posted: null,
-      proofs: new Map(receiptIds.map((id, i) => [id, tree.proofs[i]!])),
+      tree: null,
       uncertain: false,
     };
+    this.#cacheTree(batch, tree);
     this.#batches.set(batch.root, batch);
     const inBatch = new Set(receiptIds);
     for (const h of chosen) h.batch = batch;
@@ -280,7 +306,7 @@ export class ReceiptBatcher {
       root: batch.root,
       receiptsURI: batch.receiptsURI,
       receiptCount: receipts.length,
-      citations: packCitations(receipts),
+      citations: batch.tree?.citations ?? packCitations(receipts),
     };
     let result: PostedBatch | null = null;
     try {
@@ -304,11 +330,15 @@ export class ReceiptBatcher {
   }
 
   #proof(batch: Batch, receiptId: Hex): Hex[] {
-    if (!batch.proofs) {
-      const tree = buildReceiptBatch(batch.receiptIds.map((id) => this.#receipts.get(id)!.leaf));
-      batch.proofs = new Map(batch.receiptIds.map((id, i) => [id, tree.proofs[i]!]));
-    }
-    return batch.proofs.get(receiptId)!;
+    const tree = batch.tree ?? this.#cacheTree(batch, buildReceiptBatch(batch.receiptIds.map((id) => this.#receipts.get(id)!.leaf)));
+    return tree.proof(batch.receiptIds.indexOf(receiptId));
+  }
+
+  #cacheTree(batch: Batch, tree: ReceiptBatchTree): ReceiptBatchTree {
+    batch.tree = tree;
+    this.#trees.push(batch);
+    if (this.#trees.length > TREE_CACHE) this.#trees.shift()!.tree = null;
+    return tree;
   }
 
   #replay(entries: Entry[]): void {
@@ -317,7 +347,7 @@ export class ReceiptBatcher {
         if (this.#receipts.has(e.document.receiptId)) continue;
         this.#receipts.set(e.document.receiptId, { document: e.document, leaf: receiptLeafFromDocument(e.document), batch: null });
       } else if (e.type === "batch") {
-        const batch: Batch = { modelId: BigInt(e.modelId), root: e.root, receiptsURI: e.receiptsURI, receiptIds: e.receiptIds, posted: null, proofs: null, uncertain: true };
+        const batch: Batch = { modelId: BigInt(e.modelId), root: e.root, receiptsURI: e.receiptsURI, receiptIds: e.receiptIds, posted: null, tree: null, uncertain: true };
         this.#batches.set(e.root, batch);
         for (const id of e.receiptIds) this.#receipts.get(id)!.batch = batch;
       } else if (e.type === "posted") {

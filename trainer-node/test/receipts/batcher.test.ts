@@ -78,6 +78,24 @@ describe("ReceiptBatcher", () => {
     await cleanup();
   });
 
+  it("does not let a batch the ledger refuses hold back the others", async () => {
+    const { dir, store, cleanup } = await tempStore();
+    const ledger = new FakeLedger();
+    ledger.rejectModels.add(2n);
+    const errors: BatchPostError[] = [];
+    const batcher = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxDelayMs: 3_600_000, retry: { initialMs: 3_600_000 }, onError: (e) => errors.push(e) });
+    const bad = await batcher.submit({ ...answer(0), modelId: 2n });
+    const good = await batcher.submit(answer(1));
+    await assert.rejects(batcher.flush(), (e: unknown) => e instanceof BatchPostError && /UnknownModel\(2\)/.test((e.cause as Error).message));
+    assert.equal(batcher.status(good.document.receiptId)!.status, "posted");
+    assert.equal(batcher.status(bad.document.receiptId)!.status, "pending");
+    assert.equal(batcher.stats().pending, 1);
+    assert.match(batcher.stats().lastError!, /stays pending/);
+    await batcher.close();
+    await assert.rejects(batcher.flush(), (e: unknown) => (e as { code?: string }).code === "RECEIPT_BATCHER_CLOSED");
+    await cleanup();
+  });
+
   it("re-posts pending receipts exactly once after a restart", async () => {
     const { dir, store, cleanup } = await tempStore();
     const ledger = new FakeLedger();

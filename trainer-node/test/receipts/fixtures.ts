@@ -40,12 +40,15 @@ export class FakeLedger {
   posts: PostBatchRequest[] = [];
   failNext = 0;
   hang = false;
+  /** Models the ledger refuses, as it does an unknown model. */
+  rejectModels = new Set<bigint>();
 
   postBatch = async (r: PostBatchRequest): Promise<PostedBatch> => {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("nonce too low");
     }
+    if (this.rejectModels.has(r.modelId)) throw new Error(`UnknownModel(${r.modelId})`);
     this.posts.push(r);
     if (this.hang) return new Promise<PostedBatch>(() => {});
     return this.#result(this.posts.length, r.root);

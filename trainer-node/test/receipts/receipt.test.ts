@@ -46,12 +46,12 @@ describe("receipts", () => {
     assert.deepEqual(leafFromJson(leafToJson(leaf)), leaf);
 
     const batch = buildReceiptBatch(built.map((b) => b.leaf));
-    built.forEach((b, i) => assert.equal(verifyReceipt(batch.root, b.leaf, batch.proofs[i]!), true));
+    built.forEach((b, i) => assert.equal(verifyReceipt(batch.root, b.leaf, batch.proof(i)), true));
     assert.equal(batch.citationCount, 6);
     // Any edit of the document changes the details hash, so the leaf no longer verifies.
     const edited = { ...document, citations: document.citations.map((c) => ({ ...c, reason: "edited" })) };
     const forged = { ...leaf, detailsHash: receiptDetailsHash(edited) };
-    assert.equal(verifyReceipt(batch.root, forged, batch.proofs[0]!), false);
+    assert.equal(verifyReceipt(batch.root, forged, batch.proof(0)), false);
   });
 
   it("is deterministic given nonce and time", () => {
