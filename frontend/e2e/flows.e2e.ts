@@ -1,0 +1,195 @@
+// End-to-end flows in real headless Chromium against the local stack, with an injected test
+// wallet: create a Datanet, contribute (a bad file refused with its errors, then a good one),
+// review, request and grant access by signature, redeem; with a trainer node: train, follow
+// live progress, read the evaluation, chat and verify a citation on chain.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchBrowser, screenshot } from "./browser.ts";
+import { startStack, type Stack } from "./stack.ts";
+import { testWalletScript } from "./test-wallet.ts";
+
+const ACCOUNTS = {
+  owner: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  approver: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+  contributor: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+  builder: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+} as const;
+type Role = keyof typeof ACCOUNTS;
+
+const GOOD = [
+  { instruction: "What is the first step when a patient arrives with chest pain?", output: "Assess airway, breathing and circulation, then take a 12-lead ECG within ten minutes." },
+  { instruction: "When should a sprained ankle be X-rayed?", output: "When the Ottawa ankle rules are positive: bone tenderness at the malleoli or inability to bear weight." },
+  { instruction: "What does <b>triage</b> mean?", output: "Sorting patients by urgency so that the sickest are treated first." },
+  { instruction: "How is dehydration in children assessed?", output: "By capillary refill, skin turgor, mucous membranes, tears and urine output." },
+  { instruction: "What is a normal adult resting heart rate?", output: "Between 60 and 100 beats per minute." },
+  { instruction: "Which sign suggests meningitis?", output: "Neck stiffness with fever and a non-blanching rash." },
+].map((r) => JSON.stringify(r)).join("\n") + "\n";
+const BAD = '{"instruction": "ok", "output": "fine"}\n{"instruction": "missing output"}\n{not json}\n{"instruction": "", "output": "x"}\n';
+
+const withTrainer = process.env.E2E_TRAINER !== "0";
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function as(role: Role) {
+  await page.evaluate((a) => (window as unknown as { __e2eWallet: { setAccount(a: string): void } }).__e2eWallet.setAccount(a), ACCOUNTS[role]);
+  const tail = ACCOUNTS[role].slice(-4);
+  await page.getByRole("button", { name: new RegExp(tail, "i") }).first().waitFor({ timeout: 10_000 });
+}
+
+async function go(path: string) {
+  await page.goto(`${stack.appUrl}${path}`);
+}
+
+async function waitToast(text: RegExp, timeout = 30_000) {
+  await page.getByTestId("toast-success").filter({ hasText: text }).first().waitFor({ timeout });
+}
+
+describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
+  before(async () => {
+    stack = await startStack({ trainer: withTrainer });
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.addInitScript(testWalletScript(stack.rpcUrl, ACCOUNTS.owner));
+    page = await context.newPage();
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test("browse Datanets (empty) and connect the injected wallet", async () => {
+    await go("/datanets");
+    await page.getByText("No Datanets yet.").waitFor();
+    await page.getByRole("button", { name: "Connect Wallet" }).first().click();
+    await page.getByText("E2E Test Wallet").click();
+    await page.getByRole("button", { name: /79C8/i }).waitFor({ timeout: 15_000 });
+    await screenshot(page, "01-datanets-empty");
+  });
+
+  test("create a Datanet: validation, then metadata → content store → createDatanet", async () => {
+    await go("/datanets/new");
+    await page.getByRole("button", { name: "Create Datanet" }).click();
+    await page.getByText("Give the Datanet a name.").waitFor();
+    await screenshot(page, "02-create-datanet-errors");
+    await page.getByLabel("Name").fill("Emergency triage Q&A");
+    await page.getByLabel("Description").fill("Short question-and-answer pairs written by emergency nurses about first assessment and triage.");
+    await page.getByLabel("Domain").fill("medicine");
+    await page.getByLabel("Tags").fill("triage, emergency, nursing");
+    await page.getByRole("button", { name: "Create Datanet" }).click();
+    await waitToast(/Create Datanet: confirmed/);
+    await page.waitForURL(/\/datanets\/1$/);
+    await page.getByRole("heading", { name: "Emergency triage Q&A" }).waitFor({ timeout: 30_000 });
+    await page.getByLabel("Approver address").fill(ACCOUNTS.approver);
+    await page.getByRole("button", { name: "Add approver" }).click();
+    await waitToast(/Add approver: confirmed/);
+    await page.getByText(ACCOUNTS.approver.toLowerCase()).waitFor({ timeout: 20_000 });
+    await screenshot(page, "03-datanet-detail");
+    await go("/datanets?q=triage");
+    await page.getByTestId("datanet-card").first().waitFor();
+    await screenshot(page, "04-datanets-list");
+  });
+
+  test("contribute: a bad file is refused with its errors, a good one is uploaded, registered and indexed", async () => {
+    await as("contributor");
+    await go("/datanets/1/contribute");
+    await page.getByTestId("file-input").setInputFiles({ name: "bad.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(BAD) });
+    const problems = page.getByTestId("dataset-problems");
+    await problems.waitFor();
+    const text = await problems.innerText();
+    assert.match(text, /Line 2/);
+    assert.match(text, /Line 3/);
+    await screenshot(page, "05-contribute-bad-file");
+    await page.getByTestId("file-input").setInputFiles({ name: "triage.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(GOOD) });
+    await page.getByTestId("record-preview").waitFor();
+    // Dataset text is rendered as text: the <b> in a record is visible literally.
+    await page.getByText("What does <b>triage</b> mean?").waitFor();
+    await screenshot(page, "06-contribute-preview");
+    await page.getByRole("button", { name: "Upload and register" }).click();
+    await waitToast(/Register contribution to Datanet #1: confirmed/);
+    await page.getByTestId("contribution-status").getByText("Pending").waitFor({ timeout: 30_000 });
+    await screenshot(page, "07-contribute-indexed");
+    await go("/contributions");
+    await page.getByTestId("contribution-row").first().waitFor();
+    await screenshot(page, "08-my-contributions");
+  });
+
+  test("access: request, approver reviews the contribution and signs a grant, builder redeems it", async () => {
+    await as("builder");
+    await go("/datanets/1");
+    await page.getByRole("tab", { name: "Access" }).click();
+    await page.getByLabel("Purpose").fill("Fine-tune a triage assistant for nurse training.");
+    await page.getByRole("button", { name: "Request access" }).click();
+    await waitToast(/Request access to Datanet #1: confirmed/);
+
+    await as("approver");
+    await go("/inbox");
+    await page.getByTestId("access-request").first().waitFor({ timeout: 30_000 });
+    await page.getByRole("checkbox", { name: /Select contribution 1/ }).check();
+    await screenshot(page, "09-approver-inbox");
+    await page.getByRole("button", { name: /Accept selected/ }).click();
+    await waitToast(/Accept 1 contribution\(s\): confirmed/);
+    await page.getByTestId("access-request").first().getByRole("button", { name: "Grant…" }).click();
+    await page.getByRole("button", { name: /Sign grant/ }).first().click();
+    const signed = await page.getByLabel("Signed grant", { exact: true }).inputValue({ timeout: 15_000 });
+    assert.match(signed, /"signature":"0x[0-9a-f]+"/);
+    await screenshot(page, "10-signed-grant");
+
+    await as("builder");
+    await go("/access");
+    await page.getByLabel(/Paste the signed grant/).fill(signed);
+    await page.getByText("signature valid").waitFor();
+    await screenshot(page, "11-redeem-grant");
+    await page.getByRole("button", { name: "Redeem on chain" }).click();
+    await waitToast(/Redeem grant for Datanet #1: confirmed/);
+    await page.getByTestId("my-grants").getByText("active").waitFor({ timeout: 30_000 });
+    await screenshot(page, "12-my-access");
+  });
+
+  test("train, follow live progress, read the evaluation, chat and verify a citation on chain", { skip: !withTrainer && "set E2E_TRAINER=1 with the worker venv" }, async () => {
+    assert.ok(stack.trainerUrl, "the trainer node did not start (worker venv missing?)");
+    await go("/train");
+    await page.getByRole("radio").first().check({ timeout: 30_000 });
+    await page.getByRole("button", { name: /Next: Datanets/ }).click();
+    await page.getByRole("checkbox").first().check({ timeout: 20_000 });
+    await page.getByRole("button", { name: /Next: Method/ }).click();
+    await page.getByRole("radio", { name: /LoRA/ }).first().check();
+    await page.getByRole("button", { name: /Next: Hyperparameters/ }).click();
+    await page.getByRole("button", { name: "Quick" }).click();
+    await page.getByLabel("Max length (tokens)").fill("128");
+    await page.getByLabel("Batch size").fill("2");
+    await screenshot(page, "13-train-hyperparameters");
+    await page.getByRole("button", { name: /Next: Pre-flight/ }).click();
+    await page.getByText("estimated memory").waitFor({ timeout: 60_000 });
+    await screenshot(page, "14-train-preflight");
+    await page.getByRole("button", { name: "Store spec and create job" }).click();
+    await waitToast(/Create training job: confirmed/);
+    await page.waitForURL(/\/jobs\/1$/);
+    await page.getByText("live").first().waitFor({ timeout: 60_000 });
+    await page.locator(".timeline li.reached", { hasText: "training" }).waitFor({ timeout: 240_000 }).catch(() => undefined);
+    await screenshot(page, "15-job-dashboard-live");
+    await page.getByRole("link", { name: "Evaluation report" }).waitFor({ timeout: 420_000 });
+    await screenshot(page, "16-job-dashboard-completed");
+    await page.getByRole("link", { name: "Evaluation report" }).click();
+    await page.getByTestId("quality-table").waitFor({ timeout: 60_000 });
+    await screenshot(page, "17-evaluation-report");
+    await go("/chat/1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Question").fill("What is the first step when a patient arrives with chest pain?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByTestId("citations").waitFor({ timeout: 120_000 });
+    await screenshot(page, "18-chat-citations");
+    await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
+    const result = page.getByTestId("verify-result");
+    await result.waitFor({ timeout: 30_000 });
+    assert.match(await result.innerText(), /valid/);
+    assert.match(await result.innerText(), /true/);
+    await screenshot(page, "19-chat-verified");
+    await go("/explore/model/1");
+    await page.getByText("Manifest root (on chain)").waitFor();
+    await screenshot(page, "20-explorer-model");
+  });
+});
