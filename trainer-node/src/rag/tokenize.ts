@@ -26,9 +26,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
-// Letters, combining marks (accents, Indic vowel signs) and digits of any script. Marks keep
-// words like "naïve" typed with a combining diaeresis together.
-// A fresh RegExp per call keeps `lastIndex` private, so visitors may tokenize other text.
+// A word: a letter or digit of any script, then letters, combining marks (accents, Indic vowel
+// signs) and digits, so "naïve" typed with a combining diaeresis stays one word. Each call
+// makes its own sticky copy, keeping `lastIndex` private so visitors may tokenize other text.
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -47,15 +47,51 @@ export function forEachToken(
   options: TokenizeOptions = {},
 ): void {
   const keep = options.keepStopWords ?? false;
-  const re = new RegExp(WORD);
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const word = m[0];
-    if (word.length > MAX_TOKEN_LENGTH) continue;
-    const term = normalizeTerm(word);
+  // ASCII words are scanned by hand (no match objects: indexing is allocation-bound); any
+  // word touching a non-ASCII character goes through the Unicode pattern, sticky at its start.
+  const re = new RegExp(WORD.source, "uy");
+  const emit = (start: number, end: number) => {
+    if (end - start > MAX_TOKEN_LENGTH) return;
+    const term = normalizeTerm(text.slice(start, end));
     const stop = STOP_WORDS.has(term);
-    if (stop && !keep) continue;
-    visit(term, m.index, m.index + word.length, stop);
+    if (stop && !keep) return;
+    visit(term, start, end, stop);
+  };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      if (!isAsciiAlnum(c)) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      let d = 0;
+      while (j < n && (d = text.charCodeAt(j)) < 128 && isAsciiAlnum(d)) j++;
+      if (j < n && d >= 128) {
+        re.lastIndex = i;
+        j = i + re.exec(text)![0].length;
+      }
+      emit(i, j);
+      i = j;
+      continue;
+    }
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m) {
+      emit(i, i + m[0].length);
+      i += m[0].length;
+    } else {
+      // Step over a whole surrogate pair, never into its middle.
+      const low = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      i += c >= 0xd800 && c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+    }
   }
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
 /**
