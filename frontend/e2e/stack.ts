@@ -64,7 +64,7 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
-export type StackOptions = { trainer?: boolean; quiet?: boolean };
+export type StackOptions = { trainer?: boolean; quiet?: boolean; /** More trainer node URLs for config.json (e.g. a benchmark stub). */ trainerNodes?: string[] };
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "mf-frontend-e2e-"));
@@ -162,7 +162,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         MF_RPC_URL: rpcUrl,
         MF_CONTENT_API_URL: contentApiUrl,
         MF_GRAPHQL_URL: graphqlUrl ?? "http://127.0.0.1:9/graphql",
-        MF_TRAINER_NODES: trainerUrl ?? "",
+        MF_TRAINER_NODES: [trainerUrl, ...(options.trainerNodes ?? [])].filter(Boolean).join(","),
         MF_CONFIG: path.join(tmp, "no-override.json"),
       },
       FRONTEND,

@@ -28,6 +28,20 @@ export function qualityRows(r: EvaluationReport) {
   ];
 }
 
+/** Full vs LoRA vs QLoRA for one model, in the unit that suits its size. */
+function MemoryChart({ title, estimate }: { title: string; estimate: EvaluationReport["memory"]["thisModel"] }) {
+  const max = Math.max(estimate.full, estimate.lora, estimate.qlora);
+  const [div, unit] = max >= 2 ** 30 ? [2 ** 30, "GiB"] : max >= 2 ** 20 ? [2 ** 20, "MiB"] : [2 ** 10, "KiB"];
+  return (
+    <BarChart
+      title={`${title}, ${unit}`}
+      format={(v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1))}
+      groups={[{ label: "method", values: [{ name: "full", value: estimate.full / div, color: "#b42318" }, { name: "LoRA", value: estimate.lora / div, color: TUNED }, { name: "QLoRA", value: estimate.qlora / div, color: "#137a43" }] }]}
+      height={160}
+    />
+  );
+}
+
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
   const a = Object.assign(document.createElement("a"), { href: url, download: name });
@@ -104,7 +118,7 @@ export default function ReportPage() {
                           <td>{row.metric}</td>
                           <td className="num">{formatNumber(row.base, 4)}</td>
                           <td className="num">{formatNumber(row.tuned, 4)}</td>
-                          <td className="num"><span className={good ? "verify-ok" : "verify-bad"}>{delta > 0 ? "+" : ""}{formatNumber(delta, 3)}</span></td>
+                          <td className="num"><span className={delta === 0 ? "hint" : good ? "verify-ok" : "verify-bad"}>{delta > 0 ? "+" : ""}{formatNumber(delta, 3)}</span></td>
                         </tr>
                       );
                     })}
@@ -112,14 +126,10 @@ export default function ReportPage() {
                 </table>
               </section>
               <div className="cols-2">
-                <BarChart
-                  title="Memory to fine-tune (GiB)"
-                  format={(v) => v.toFixed(1)}
-                  groups={[
-                    { label: `this model (${formatNumber(mem.thisModel.parameters)})`, values: [{ name: "full", value: mem.thisModel.full / 2 ** 30, color: "#b42318" }, { name: "LoRA", value: mem.thisModel.lora / 2 ** 30, color: TUNED }, { name: "QLoRA", value: mem.thisModel.qlora / 2 ** 30, color: "#137a43" }] },
-                    { label: "7B model", values: [{ name: "full", value: mem.sevenB.full / 2 ** 30, color: "#b42318" }, { name: "LoRA", value: mem.sevenB.lora / 2 ** 30, color: TUNED }, { name: "QLoRA", value: mem.sevenB.qlora / 2 ** 30, color: "#137a43" }] },
-                  ]}
-                />
+                <div>
+                  <MemoryChart title={`Memory to fine-tune this model (${formatNumber(mem.thisModel.parameters)} parameters)`} estimate={mem.thisModel} />
+                  <MemoryChart title="Memory to fine-tune a 7B model" estimate={mem.sevenB} />
+                </div>
                 <section className="panel">
                   <h2>Memory measured</h2>
                   <dl className="kv">
