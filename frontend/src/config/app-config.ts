@@ -1,6 +1,8 @@
 // The GUI's runtime configuration: chain, contract addresses and service URLs, read once at
 // start from `config.json` beside the app and validated, so a bad deployment names its field.
-import { parseDeployment, ModelFactoryError, type Deployment } from "@modelfactory/sdk";
+// Narrow SDK imports keep the Merkle-tree code out of the initial bundle.
+import { ModelFactoryError } from "@sdk/errors.ts";
+import { parseDeployment, type Deployment } from "@sdk/protocol/deployment.ts";
 
 export type AppConfig = {
   chainId: number;

@@ -1,7 +1,7 @@
 // The content store as the browser sees it: Kubo's RPC `add` (multipart upload with progress,
 // pinned layout flags so CIDs match the SDK's) and `cat`, against the local content API in
 // development or a Kubo node in production.
-import { ModelFactoryError } from "@modelfactory/sdk";
+import { ModelFactoryError } from "@sdk/errors.ts";
 
 export class ContentApiRequestError extends ModelFactoryError {
   override name = "ContentApiRequestError";

@@ -1,6 +1,6 @@
 // The protocol's contracts as wagmi/viem want them: address from the runtime config, ABI
 // from the SDK's generated ABIs.
-import { attributionLedgerAbi, datanetRegistryAbi, trainerRegistryAbi, trainingJobsAbi } from "@modelfactory/sdk";
+import { attributionLedgerAbi, datanetRegistryAbi, trainerRegistryAbi, trainingJobsAbi } from "@sdk/generated/abis.ts";
 import type { AppConfig } from "../config/app-config.ts";
 
 export const abis = {

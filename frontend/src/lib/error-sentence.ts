@@ -1,7 +1,7 @@
 // Turns any failure (wallet, contract revert, network, SDK, trainer API) into one readable
 // sentence for the person in front of the screen. Custom contract errors are decoded against
 // the protocol's ABIs and explained with their arguments.
-import { describeError, ModelFactoryError } from "@modelfactory/sdk";
+import { describeError, ModelFactoryError } from "@sdk/errors.ts";
 import {
   BaseError,
   ContractFunctionRevertedError,

@@ -1,6 +1,6 @@
 // Minimal GraphQL-over-HTTP client for the subgraph (The Graph dialect). Errors become
 // ModelFactoryErrors with one-sentence messages.
-import { ModelFactoryError } from "@modelfactory/sdk";
+import { ModelFactoryError } from "@sdk/errors.ts";
 
 export class IndexerError extends ModelFactoryError {
   override name = "IndexerError";

@@ -1,6 +1,6 @@
 // Client of the trainer node HTTP API (docs/trainer-node-api.md). Every failure becomes a
 // TrainerApiError whose short message is one sentence.
-import { ModelFactoryError } from "@modelfactory/sdk";
+import { ModelFactoryError } from "@sdk/errors.ts";
 import type {
   ApiError,
   AuthSession,

@@ -1,6 +1,6 @@
 // Small presentational pieces: addresses, hashes, badges, scope chips, page headers.
 import type { ReactNode } from "react";
-import { scopeNames } from "@modelfactory/sdk";
+import { scopeNames } from "@sdk/protocol/enums.ts";
 import { Link } from "../router/router.tsx";
 import { shortHex } from "./format.ts";
 

@@ -77,7 +77,9 @@ export default function ChatPage() {
             <span>Compare with</span>
             <select className="input" value={compareWith} onChange={(e) => setCompareWith(e.target.value)} aria-label="Compare with">
               <option value="">nothing</option>
-              {served.data.data.filter((m) => m.id !== `model-${modelId}`).map((m) => <option key={m.id}>{m.id}</option>)}
+              {[...new Set([`model-${modelId}:base`, ...served.data.data.map((m) => m.id)])].filter((m) => m !== `model-${modelId}`).map((m) => (
+                <option key={m} value={m}>{m.endsWith(":base") ? "the base model" : m}</option>
+              ))}
             </select>
           </label>
         ) : null}

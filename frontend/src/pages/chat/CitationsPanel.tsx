@@ -88,7 +88,7 @@ export function CitationsPanel({ attribution, node, answer, active, setActive }:
       {attribution.citations.map((c) => (
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
-      <VerifyReceipt node={node} receiptId={attribution.receiptId} answer={answer} />
+      {attribution.receiptId ? <VerifyReceipt node={node} receiptId={attribution.receiptId} answer={answer} /> : <p className="hint">This model posts no receipts (base model).</p>}
     </section>
   );
 }
