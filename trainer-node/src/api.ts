@@ -92,6 +92,20 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       res.writeHead(200, { "content-type": "application/x-tar", "content-length": size, "content-disposition": `attachment; filename="model-${p.modelId}-adapter.tar"` });
       createReadStream(file).pipe(res);
     })
+    .add("GET", "/v1/models", (req, res) => {
+      auth.authenticate(req.headers.authorization);
+      sendJson(res, 200, node.chat.models());
+    })
+    .add("POST", "/v1/chat/completions", async (req, res) => {
+      const caller = auth.authenticate(req.headers.authorization);
+      await node.chat.complete(caller, req, res);
+    })
+    .add("GET", "/v1/receipts/:receiptId", (_req, res, p) => {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(p.receiptId!)) throw new ApiError(400, "BAD_RECEIPT_ID", `"${p.receiptId}" is not a receipt id (0x + 64 hex digits).`);
+      const status = node.chat.batcher.status(p.receiptId as `0x${string}`);
+      if (!status) throw new ApiError(404, "RECEIPT_NOT_FOUND", `Receipt ${p.receiptId} is not known to this node.`);
+      sendJson(res, 200, status);
+    })
     .add("GET", "/auth/nonce", (_req, res) => sendJson(res, 200, { nonce: auth.nonce() }))
     .add("POST", "/auth/verify", async (req, res) => {
       const body = (await readJson(req, 16 * 1024)) as { message?: unknown; signature?: unknown } | null;

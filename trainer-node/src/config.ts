@@ -23,6 +23,8 @@ export type TrainerNodeConfig = {
   workerCwd: string;
   /** A worker silent this long during a command is considered hung. */
   workerHangMs: number;
+  /** How long a worker may take to start (import torch, measure its matmul peak). */
+  workerStartMs: number;
   apiHost: string;
   apiPort: number;
   /** The URL clients reach the API at; announced on chain and used as the SIWE domain. */
@@ -109,6 +111,7 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     workerCommand,
     workerCwd: env.MF_WORKER_CWD || workerDir,
     workerHangMs: int(env, "MF_WORKER_HANG_MS", 300_000, 1_000, 86_400_000),
+    workerStartMs: int(env, "MF_WORKER_START_MS", 120_000, 1_000, 3_600_000),
     apiHost,
     apiPort,
     publicUrl: url(env, "MF_PUBLIC_URL", `http://${apiHost}:${apiPort}`),

@@ -135,6 +135,11 @@ export class JobRunner {
     return path.join(this.ctx.config.dataDir, "jobs", this.id);
   }
 
+  /** Process id of the job's worker while one runs. */
+  get workerPid(): number | undefined {
+    return this.worker?.pid;
+  }
+
   /** Stops the job within a worker step; it fails on chain with `reason`. */
   cancel(reason: string): void {
     this.cancelled = reason;
@@ -235,6 +240,7 @@ export class JobRunner {
       command: this.ctx.config.workerCommand,
       cwd: this.ctx.config.workerCwd,
       hangMs: this.ctx.config.workerHangMs,
+      startMs: this.ctx.config.workerStartMs,
       onLog: (line) => this.ctx.log(`job ${this.id} worker: ${line}`),
     });
     this.worker = worker;

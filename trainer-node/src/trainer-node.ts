@@ -13,6 +13,7 @@ import { JobFailure } from "./errors.ts";
 import { ACTIVE_PHASES, Journal } from "./journal.ts";
 import { JobRunner, fetchSpec, readJobRecord, type JobRunnerContext } from "./job-runner.ts";
 import { scanModels } from "./models.ts";
+import { ChatService } from "./chat.ts";
 
 export const VERSION = "0.1.0";
 
@@ -26,6 +27,7 @@ export class TrainerNode {
   baseModels: BaseModelInfo[] = [];
   readonly running = new Map<string, JobRunner>();
   readonly served = new Map<string, ServedModel>();
+  chat!: ChatService;
   private readonly skipped = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -69,6 +71,7 @@ export class TrainerNode {
         });
       }
     }
+    this.chat = await ChatService.open(this);
     await this.announce();
     await this.recover();
     this.timer = setInterval(() => void this.poll(), this.config.pollIntervalMs);
@@ -80,6 +83,7 @@ export class TrainerNode {
     this.stopped = true;
     clearInterval(this.timer);
     for (const runner of this.running.values()) runner.cancel("The trainer node is shutting down.");
+    await this.chat?.close();
   }
 
   private async announce(): Promise<void> {
@@ -103,7 +107,7 @@ export class TrainerNode {
       const [, state, , trainer] = await this.chain.contracts.jobs.read.getJob([BigInt(job.jobId)]);
       if (state === JobState.Claimed && trainer.toLowerCase() === this.chain.account.address.toLowerCase()) {
         this.log(`job ${job.jobId}: resuming after restart`);
-        this.launch(BigInt(job.jobId));
+        void this.launch(BigInt(job.jobId));
       } else {
         const reason = "The claim was lost while this node was down.";
         this.journal.saveJob({ ...job, phase: "failed", failureReason: reason, updatedAt: Date.now() });
@@ -112,10 +116,15 @@ export class TrainerNode {
     }
   }
 
-  private launch(jobId: bigint): void {
+  /** Runs a job this node's operator has claimed on chain (after its own claim, or a resume). */
+  runClaimed(jobId: bigint): Promise<void> {
+    return this.launch(jobId);
+  }
+
+  private launch(jobId: bigint): Promise<void> {
     const runner = new JobRunner(this.runnerContext, jobId);
     this.running.set(jobId.toString(), runner);
-    void (async () => {
+    return (async () => {
       try {
         await runner.run(await readJobRecord(this.chain, jobId));
       } catch (error) {
@@ -132,6 +141,7 @@ export class TrainerNode {
     this.polling = true;
     try {
       await this.renewLeases();
+      await this.chat.sync().catch((e: unknown) => this.log(`retrieval sync: ${describeError(e)}`));
       const latest = await this.chain.publicClient.getBlockNumber();
       const from = BigInt(this.journal.getMeta("cursor") ?? this.chain.startBlock.toString());
       if (latest < from) return;
@@ -190,7 +200,7 @@ export class TrainerNode {
         continue;
       }
       this.log(`job ${id}: claimed`);
-      this.launch(jobId);
+      void this.launch(jobId);
     }
   }
 

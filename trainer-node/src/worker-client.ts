@@ -16,6 +16,8 @@ export type WorkerClientOptions = {
   env?: NodeJS.ProcessEnv;
   /** A command that produces no event for this long is considered hung; the worker is killed. */
   hangMs: number;
+  /** Limit for the worker to announce itself ready. Default: `hangMs`. */
+  startMs?: number;
   /** Called with every stderr line (library logs). */
   onLog?: (line: string) => void;
 };
@@ -69,10 +71,11 @@ export class WorkerClient {
       failReady = reject;
     });
     this.ready.catch(() => undefined);
+    const startMs = options.startMs ?? options.hangMs;
     const readyTimer = setTimeout(() => {
-      failReady(new WorkerCrashedError(`The model worker did not start within ${options.hangMs / 1000} s.`, { code: "WORKER_START_TIMEOUT" }));
+      failReady(new WorkerCrashedError(`The model worker did not start within ${startMs / 1000} s.`, { code: "WORKER_START_TIMEOUT" }));
       this.kill();
-    }, options.hangMs);
+    }, startMs);
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
       let event: WorkerEvent;
       try {

@@ -222,7 +222,8 @@ export type ReceiptStatus = {
 
 /** The `modelfactory` extension on chat completion responses (and the last stream chunk). */
 export type ChatAttribution = {
-  receiptId: Hex;
+  /** The answer's receipt; null for the base model (`model-<id>:base`), which posts none. */
+  receiptId: Hex | null;
   modelId: string;
   citations: Citation[];
 };

@@ -176,6 +176,7 @@ export async function startStack() {
       workerCommand: [WORKER_PYTHON, "-m", "modelfactory_worker"],
       workerCwd: WORKER_DIR,
       workerHangMs: 120_000,
+      workerStartMs: 120_000,
       apiHost: "127.0.0.1",
       apiPort: 0,
       publicUrl: "http://127.0.0.1:8787",

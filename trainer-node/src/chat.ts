@@ -1,0 +1,229 @@
+// OpenAI-compatible chat over the models this node trained: retrieval over the Datanets the
+// caller holds retrieve access to, generation from base + adapter in a serving worker (several
+// adapters over one loaded base), citations with spans and reasons, and a receipt per answer,
+// batched under a Merkle root on chain.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import type { Address } from "viem";
+import { ContributionStatus, Scope, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
+import { ApiError } from "./errors.ts";
+import { readJson, sendJson } from "./http.ts";
+import { attribute, buildContext, type RetrievedPassage } from "./rag/index.ts";
+import { ReceiptBatcher, attributionLedgerPoster, buildReceipt } from "./receipts/index.ts";
+import { RetrievalSync } from "./retrieval-sync.ts";
+import type { ServedModel, TrainerNode } from "./trainer-node.ts";
+import { WorkerClient } from "./worker-client.ts";
+
+type Message = { role: "system" | "user" | "assistant"; content: string };
+type ChatRequest = {
+  model: string;
+  messages: Message[];
+  stream: boolean;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  stop: string[];
+  retrieve: boolean;
+};
+
+const MAX_MESSAGES = 64;
+const MAX_CONTENT = 32 * 1024;
+const SYSTEM_PROMPT = "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
+
+/** Validates an OpenAI chat body, naming the bad field. */
+export function parseChatRequest(raw: unknown): ChatRequest {
+  const bad = (message: string): never => {
+    throw new ApiError(400, "BAD_REQUEST", message);
+  };
+  const o = raw as Record<string, unknown>;
+  if (!o || typeof o !== "object") bad("The body must be a JSON object.");
+  if (typeof o.model !== "string") bad('"model" must be a model id from GET /v1/models, e.g. "model-1".');
+  if (!Array.isArray(o.messages) || o.messages.length === 0 || o.messages.length > MAX_MESSAGES) bad(`"messages" must hold 1 to ${MAX_MESSAGES} messages.`);
+  const messages = (o.messages as unknown[]).map((m, i) => {
+    const msg = m as Record<string, unknown>;
+    if (!msg || !["system", "user", "assistant"].includes(msg.role as string)) bad(`messages[${i}].role must be system, user or assistant.`);
+    if (typeof msg.content !== "string" || msg.content.length > MAX_CONTENT) bad(`messages[${i}].content must be a string of at most ${MAX_CONTENT} characters.`);
+    return { role: msg.role, content: msg.content } as Message;
+  });
+  if (!messages.some((m) => m.role === "user")) bad('"messages" needs at least one user message.');
+  const num = (v: unknown, name: string, min: number, max: number, fallback: number) => {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "number" || !(v >= min && v <= max)) bad(`"${name}" must be a number from ${min} to ${max}.`);
+    return v as number;
+  };
+  const stop = o.stop === undefined || o.stop === null ? [] : typeof o.stop === "string" ? [o.stop] : o.stop;
+  if (!Array.isArray(stop) || stop.length > 4 || !stop.every((s) => typeof s === "string" && s.length > 0 && s.length <= 64)) bad('"stop" must be a string or up to 4 strings.');
+  const maxTokens = num(o.max_tokens ?? o.max_completion_tokens, "max_tokens", 1, 2048, 256);
+  if (!Number.isInteger(maxTokens)) bad('"max_tokens" must be an integer.');
+  const ext = (o.modelfactory ?? {}) as { retrieve?: unknown };
+  return {
+    model: o.model as string,
+    messages,
+    stream: o.stream === true,
+    maxTokens,
+    temperature: num(o.temperature, "temperature", 0, 2, 0),
+    topP: num(o.top_p, "top_p", 0.01, 1, 1),
+    stop: stop as string[],
+    retrieve: ext.retrieve !== false,
+  };
+}
+
+export class ChatService {
+  readonly retrieval: RetrievalSync;
+  readonly batcher: ReceiptBatcher;
+  private readonly node: TrainerNode;
+  private readonly servers = new Map<string, { worker: WorkerClient; adapters: Set<string>; queue: Promise<unknown> }>();
+  private readonly accessCache = new Map<string, { ok: boolean; until: number }>();
+
+  private constructor(node: TrainerNode, batcher: ReceiptBatcher) {
+    this.node = node;
+    this.batcher = batcher;
+    this.retrieval = new RetrievalSync(node.chain, node.store, (m) => console.warn(m));
+  }
+
+  static async open(node: TrainerNode): Promise<ChatService> {
+    const { chain, config } = node;
+    const batcher = await ReceiptBatcher.open({
+      dataDir: path.join(config.dataDir, "receipts"),
+      contentStore: node.store,
+      maxReceipts: config.receiptBatchSize,
+      maxDelayMs: config.receiptBatchMs,
+      ...attributionLedgerPoster({ publicClient: chain.publicClient, walletClient: chain.walletClient as never, address: chain.contracts.ledger.address, fromBlock: chain.startBlock }),
+      onError: (e) => console.warn(`receipts: ${e.shortMessage}`),
+    });
+    return new ChatService(node, batcher);
+  }
+
+  /** Keeps the retrieval index current; called on every node poll. */
+  async sync(): Promise<void> {
+    const datanets = new Set<bigint>();
+    for (const m of this.node.served.values()) for (const d of m.datanetIds) datanets.add(d);
+    if (datanets.size) await this.retrieval.sync(datanets);
+  }
+
+  /** OpenAI `GET /v1/models`. */
+  models() {
+    return {
+      object: "list",
+      data: [...this.node.served.values()].flatMap((m) => [
+        { id: `model-${m.modelId}`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
+        { id: `model-${m.modelId}:base`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
+      ]),
+    };
+  }
+
+  private resolve(id: string): { model: ServedModel; adapter: boolean } {
+    const m = /^model-(\d+)(:base)?$/.exec(id);
+    const model = m ? this.node.served.get(m[1]!) : undefined;
+    if (!model) throw new ApiError(404, "MODEL_NOT_FOUND", `Model "${id}" is not served by this node; see GET /v1/models.`);
+    return { model, adapter: !m![2] };
+  }
+
+  private async allowedDatanets(caller: Address, datanetIds: bigint[]): Promise<bigint[]> {
+    const out: bigint[] = [];
+    for (const d of datanetIds) {
+      const key = `${d}:${caller.toLowerCase()}`;
+      const cached = this.accessCache.get(key);
+      let ok = cached && cached.until > Date.now() ? cached.ok : undefined;
+      if (ok === undefined) {
+        ok = await this.node.chain.publicClient.readContract({ address: this.node.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "hasAccess", args: [d, caller, Scope.Retrieve] });
+        this.accessCache.set(key, { ok, until: Date.now() + 5000 });
+      }
+      if (ok) out.push(d);
+    }
+    return out;
+  }
+
+  /** Drops retrieved passages whose contribution is no longer accepted on chain (checked now). */
+  private async stillAccepted(retrieved: RetrievedPassage[]): Promise<RetrievedPassage[]> {
+    const ids = [...new Set(retrieved.map((r) => r.contribution.contributionId))];
+    const statuses = await Promise.all(ids.map((id) => this.node.chain.publicClient.readContract({ address: this.node.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(id)] })));
+    const gone = new Set(ids.filter((_, i) => statuses[i] !== ContributionStatus.Accepted));
+    for (const id of gone) this.retrieval.remove(BigInt(id));
+    return retrieved.filter((r) => !gone.has(r.contribution.contributionId)).map((r, i) => ({ ...r, rank: i + 1 }));
+  }
+
+  private async server(model: ServedModel) {
+    let s = this.servers.get(model.baseModel);
+    if (!s || !s.worker.alive) {
+      const worker = new WorkerClient({ command: this.node.config.workerCommand, cwd: this.node.config.workerCwd, hangMs: this.node.config.workerHangMs, startMs: this.node.config.workerStartMs, onLog: () => undefined });
+      s = { worker, adapters: new Set(), queue: Promise.resolve() };
+      this.servers.set(model.baseModel, s);
+      await worker.request("load", { model: path.join(this.node.config.modelsDir, model.baseModel) });
+    }
+    const name = `model-${model.modelId}`;
+    if (!s.adapters.has(name)) {
+      await s.worker.request("load", { adapters: { [name]: model.adapterDir } });
+      s.adapters.add(name);
+    }
+    return s;
+  }
+
+  /** `POST /v1/chat/completions` for an authenticated caller. */
+  async complete(caller: Address, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parseChatRequest(await readJson(req, 256 * 1024));
+    const { model, adapter } = this.resolve(body.model);
+    const question = [...body.messages].reverse().find((m) => m.role === "user")!.content;
+    await this.sync();
+    const allowed = body.retrieve ? await this.allowedDatanets(caller, model.datanetIds) : [];
+    const retrieved = allowed.length ? await this.stillAccepted(this.retrieval.index.search(question, allowed, 4)) : [];
+    const messages: Message[] = retrieved.length
+      ? [{ role: "system", content: `${SYSTEM_PROMPT}\n\nSources:\n${buildContext(retrieved)}` }, ...body.messages.filter((m) => m.role !== "system")]
+      : body.messages;
+    const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const server = await this.server(model);
+    if (body.stream) {
+      res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { role: "assistant" }, finish_reason: null }] })}\n\n`);
+    }
+    const run = server.queue.then(() =>
+      server.worker.request(
+        "generate",
+        { messages, adapter: adapter ? `model-${model.modelId}` : null, max_new_tokens: body.maxTokens, temperature: body.temperature, top_p: body.topP, stop: body.stop, stream: body.stream },
+        {
+          onEvent: (e) => {
+            if (body.stream && e.event === "token" && typeof e.text === "string") {
+              res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { content: e.text }, finish_reason: null }] })}\n\n`);
+            }
+          },
+        },
+      ),
+    );
+    server.queue = run.catch(() => undefined);
+    let result: Record<string, unknown>;
+    try {
+      result = await run;
+    } catch (error) {
+      if (!body.stream) throw error;
+      res.write(`data: ${JSON.stringify({ error: { code: "GENERATION_FAILED", message: error instanceof Error ? error.message : String(error) } })}\n\n`);
+      res.end();
+      return;
+    }
+    const answer = String(result.text ?? "");
+    const citations: Citation[] = attribute({ question, answer, retrieved });
+    let attribution: ChatAttribution | undefined;
+    if (adapter) {
+      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations });
+      await this.batcher.add(document);
+      attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations };
+    } else {
+      attribution = { receiptId: null, modelId: model.modelId.toString(), citations };
+    }
+    const finish = result.finish_reason === "stop" ? "stop" : "length";
+    const usage = result.usage as { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    const usageOut = { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: usage?.completion_tokens ?? 0, total_tokens: (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0) };
+    if (body.stream) {
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage: usageOut, modelfactory: attribution })}\n\n`);
+      res.write("data: [DONE]\n\n");
+      res.end();
+    } else {
+      sendJson(res, 200, { id, object: "chat.completion", created, model: body.model, choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: finish }], usage: usageOut, modelfactory: attribution });
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.servers.values()) await s.worker.close().catch(() => undefined);
+    await this.batcher.close();
+  }
+}
