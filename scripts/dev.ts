@@ -1,15 +1,24 @@
-// `npm run dev`: the local stack on 127.0.0.1. Starts a Hardhat node, deploys the protocol,
-// prints the URLs and demo accounts, streams every service's log with a prefix, and stops
-// everything cleanly on Ctrl-C.
+// `npm run dev` (and `npm start` for a production build of the GUI): the whole system on
+// 127.0.0.1 — a Hardhat node with the protocol deployed, the content API, the subgraph runner,
+// demo data, one CPU trainer node with a demo base model, and the GUI. Waits for each service
+// to be healthy, prints one table of URLs and accounts, prefixes every service's log, and stops
+// everything on Ctrl-C. What is still valid (worker environment, demo model, content store,
+// subgraph build) is reused, so a second start is quick.
 import { execSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { assertNodeVersion } from "./lib/node-version.ts";
 import { rpcReady, startService, stopServices, waitFor, type Service } from "./lib/processes.ts";
+import { DEMO_ACCOUNTS, DEMO_BASE_MODEL, ROOT, TRAINER_OPERATOR, stackPorts } from "./lib/stack-config.ts";
 
 assertNodeVersion();
-const root = path.resolve(import.meta.dirname, "..");
-const RPC_PORT = Number(process.env.RPC_PORT ?? 8545);
-const rpc = `http://127.0.0.1:${RPC_PORT}`;
+const production = process.argv.includes("--prod");
+const ports = stackPorts();
+const url = (port: number) => `http://127.0.0.1:${port}`;
+const rpc = url(ports.rpc);
+const data = path.join(ROOT, ".data");
+const session = path.join(data, "dev");
+const python = path.join(ROOT, "trainer-node/worker/.venv/bin/python");
 const services: Service[] = [];
 let stopping = false;
 
@@ -24,35 +33,97 @@ async function shutdown(code: number): Promise<never> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+function step(title: string, command: string, env: NodeJS.ProcessEnv = {}): void {
+  console.log(`▸ ${title}`);
+  execSync(command, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+}
+
+function service(name: string, command: string, env: NodeJS.ProcessEnv = {}): Service {
+  const s = startService(name, command, ROOT, env, services.length);
+  services.push(s);
+  s.child.once("exit", (code) => {
+    if (!stopping) {
+      console.error(`\n${name} exited with code ${code}; stopping the stack (see its log above).`);
+      void shutdown(1);
+    }
+  });
+  return s;
+}
+
+const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
+
 try {
-  if (await rpcReady(rpc).catch(() => false)) {
-    throw new Error(`Something already answers JSON-RPC at ${rpc}. Stop it, or set RPC_PORT to a free port.`);
+  for (const [name, port] of Object.entries(ports)) {
+    if (await fetch(url(port)).then(() => true).catch(() => false)) {
+      throw new Error(`Port ${port} (${name}) is already in use. Stop what uses it, or set ${name.toUpperCase()}_PORT.`);
+    }
   }
   const t0 = performance.now();
-  execSync("npx hardhat compile --quiet", { cwd: root, stdio: "inherit" });
-  const chain = startService("chain", `npx hardhat node --hostname 127.0.0.1 --port ${RPC_PORT}`, root, {}, 0);
-  services.push(chain);
+  if (!existsSync(python)) console.log("First start: creating the model worker's Python environment (a few minutes, cached afterwards).");
+  step("worker environment", "bash trainer-node/worker/setup.sh");
+  step("contracts", "npx hardhat compile --quiet");
+  step(`demo base model (${DEMO_BASE_MODEL}, pre-trained once and cached)`, `${python} -m modelfactory_worker pretrain --out trainer-node/models/${DEMO_BASE_MODEL}`, { HF_HUB_OFFLINE: "1" });
+  // A new chain starts empty, so everything derived from the previous one is discarded.
+  rmSync(session, { recursive: true, force: true });
+
+  const chain = service("chain", `npx hardhat node --hostname 127.0.0.1 --port ${ports.rpc}`);
   await waitFor("chain", () => rpcReady(rpc), 60_000, chain);
-  execSync(`npx hardhat run scripts/deploy.ts --network localhost`, { cwd: root, stdio: "inherit", env: { ...process.env, LOCALHOST_RPC_URL: rpc } });
+  step("deploy", "npx hardhat run scripts/deploy.ts --network localhost", { LOCALHOST_RPC_URL: rpc });
+  const deployment = path.join(ROOT, "deployments/31337.json");
+
+  const content = service("content", `node sdk/src/content-api/cli.ts --dir ${path.join(data, "ipfs")} --port ${ports.content}`);
+  await waitFor("content", httpOk(`${url(ports.content)}/api/v0/version`, { method: "POST" }), 30_000, content);
+
+  if (!existsSync(path.join(ROOT, "subgraph/build/subgraph.yaml"))) step("subgraph build", "npm run build -w subgraph");
+  const graphqlUrl = `${url(ports.graphql)}/subgraphs/name/modelfactory`;
+  const subgraph = service("subgraph", `node subgraph/runner/cli.ts --rpc ${rpc} --deployment ${deployment} --port ${ports.graphql} --db ${path.join(session, "subgraph.sqlite")}`);
+  await waitFor("subgraph", httpOk(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block { number } } }" }) }), 60_000, subgraph);
+
+  const trainerUrl = url(ports.trainer);
+  step("demo data", "node demo/seed.ts", {
+    MF_RPC_URL: rpc,
+    MF_DEPLOYMENT: deployment,
+    MF_CONTENT_API: url(ports.content),
+    MF_TRAINER_OPERATOR: TRAINER_OPERATOR.address,
+    MF_TRAINER_URL: trainerUrl,
+    MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
+    MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
+  });
+
+  const origins = [url(ports.frontend), `http://localhost:${ports.frontend}`].join(",");
+  const trainer = service("trainer", "node trainer-node/src/cli.ts", {
+    MF_RPC_URL: rpc,
+    MF_DEPLOYMENT: deployment,
+    MF_OPERATOR_KEY: TRAINER_OPERATOR.key,
+    MF_CONTENT_API: url(ports.content),
+    MF_DATA_DIR: path.join(session, "trainer-node"),
+    MF_API_PORT: String(ports.trainer),
+    MF_CORS_ORIGINS: origins,
+    MF_RECEIPT_BATCH_MS: "5000",
+  });
+  await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
+
+  const frontendEnv = { MF_RPC_URL: rpc, MF_DEPLOYMENT: deployment, MF_GRAPHQL_URL: graphqlUrl, MF_CONTENT_API_URL: url(ports.content), MF_TRAINER_NODES: trainerUrl };
+  if (production) step("GUI production build", "npm run build -w frontend", frontendEnv);
+  const gui = service("gui", `npm run ${production ? "preview" : "dev"} -w frontend -- --port ${ports.frontend} --strictPort`, frontendEnv);
+  await waitFor("gui", httpOk(url(ports.frontend)), 60_000, gui);
+
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`
-ModelFactory local stack is up (${seconds} s):
-  chain (JSON-RPC, chain id 31337)   ${rpc}
-  deployment                         deployments/31337.json
-
-Demo accounts (Hardhat's well-known test keys; never use them on a public network):
-  admin / deployer   0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
-  datanet owner      0x70997970C51812dc3A010C7d01b50e0d17dc79C8
-  approver           0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
-  contributor        0x90F79bf6EB2c4f870365E785982E1f101E93b906
-  builder            0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65
-
-Press Ctrl-C to stop.`);
-  await new Promise<never>((_, reject) =>
-    chain.child.once("exit", (code) => {
-      if (!stopping) reject(new Error(`chain exited with code ${code}; see its log above.`));
-    }),
-  );
+  const rows = [
+    ["GUI", url(ports.frontend)],
+    ["chain (JSON-RPC, id 31337)", rpc],
+    ["GraphQL (subgraph runner)", graphqlUrl],
+    ["content store (Kubo RPC)", url(ports.content)],
+    ["trainer node API", trainerUrl],
+    ["deployment", "deployments/31337.json"],
+  ];
+  console.log(`\nModelFactory is up in ${seconds} s${production ? " (production build)" : ""}:\n`);
+  for (const [k, v] of rows) console.log(`  ${k!.padEnd(28)} ${v}`);
+  console.log("\nDemo accounts (Hardhat's well-known test keys: the GUI's burner wallet offers them; never use them on a public network):");
+  for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(18)} ${a.address}`);
+  console.log(`  ${"trainer operator".padEnd(18)} ${TRAINER_OPERATOR.address}`);
+  console.log("\nA demo fine-tuning job is training now; its model appears in Chat when it completes. Press Ctrl-C to stop.");
+  await new Promise(() => undefined);
 } catch (error) {
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);

@@ -1,7 +1,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { getAddress, zeroHash, type Hex } from "viem";
-import { buildReceiptTree, hashAnswer, packCitations, receiptLeaf, receiptProof, unpackCitations, verifyReceipt, type Receipt } from "@modelfactory/sdk";
+import { buildReceiptTree, buildReceiptTreeReference, hashAnswer, packCitations, receiptLeaf, receiptProof, unpackCitations, verifyReceipt, type Receipt } from "@modelfactory/sdk";
 import { admitTrainers, connect, hashOf, type Env } from "../helpers/fixture.ts";
 
 describe("AttributionLedger", () => {
@@ -82,5 +82,25 @@ describe("AttributionLedger", () => {
     assert.throws(() => packCitations([{ ...receipts[0]!, contributionIds: [1n << 48n], weights: [1] }]), /48 bits/);
     assert.throws(() => receiptLeaf({ ...receipts[0]!, weights: [1] }), /3 contributions but 1 weights/);
     assert.throws(() => buildReceiptTree([]), /at least one receipt/);
+  });
+});
+
+describe("receipt tree", () => {
+  it("matches OpenZeppelin's StandardMerkleTree root and proofs", () => {
+    const rs: Receipt[] = Array.from({ length: 13 }, (_, i) => ({
+      receiptId: hashOf(`t${i}`),
+      modelId: BigInt(i % 3),
+      answerHash: hashAnswer(`a${i}`),
+      contributionIds: Array.from({ length: i % 4 }, (_, j) => BigInt(j + i)),
+      weights: Array.from({ length: i % 4 }, (_, j) => j * 100),
+      detailsHash: hashOf(`d${i}`),
+    }));
+    const ours = buildReceiptTree(rs);
+    const reference = buildReceiptTreeReference(rs);
+    assert.equal(ours.root, reference.root);
+    rs.forEach((r, i) => {
+      assert.deepEqual(ours.getProof(i), reference.getProof(i));
+      assert.equal(receiptLeaf(r), reference.leafHash([r.receiptId, r.modelId, r.answerHash, r.contributionIds, r.weights, r.detailsHash]));
+    });
   });
 });
