@@ -14,6 +14,7 @@ const SUITES: Record<string, { command: string; available: () => boolean; env?: 
   gas: { command: "npx hardhat run bench/gas/run.ts", available: () => true, env: update ? { GAS_SNAPSHOT_UPDATE: "1" } : {} },
   content: { command: "node bench/content/run.ts", available: () => existsSync(path.join(root, "bench/content/run.ts")) },
   indexer: { command: "node bench/indexer/run.ts", available: () => existsSync(path.join(root, "bench/indexer/run.ts")) },
+  frontend: { command: "node bench/frontend/run.ts", available: () => existsSync(path.join(root, "bench/frontend/run.ts")) },
   node: { command: "node bench/node/run.ts", available: () => existsSync(path.join(root, "bench/node/run.ts")) },
   train: { command: "npm run bench:train", available: () => existsSync(path.join(root, "bench/train")) },
 };

@@ -26,6 +26,9 @@ const SUITES: Suite[] = [
   },
   // Needs the worker's environment (the suite above creates it).
   { name: "trainer-node", steps: ["npm run setup:worker", "npm test -w trainer-node"] },
+  { name: "frontend", steps: ["npm test -w frontend"] },
+  // Real headless Chromium against a real local stack (chain, content API, subgraph, trainer node).
+  { name: "e2e", steps: ["node scripts/check-system.ts", "npm run setup:worker", "npm run test:e2e -w frontend"] },
 ];
 
 /** Test counts printed by the runners we use: hardhat/mocha, node:test, pytest. */

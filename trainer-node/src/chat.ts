@@ -149,11 +149,11 @@ export class ChatService {
       const worker = new WorkerClient({ command: this.node.config.workerCommand, cwd: this.node.config.workerCwd, hangMs: this.node.config.workerHangMs, startMs: this.node.config.workerStartMs, onLog: () => undefined });
       s = { worker, adapters: new Set(), queue: Promise.resolve() };
       this.servers.set(model.baseModel, s);
-      await worker.request("load", { model: path.join(this.node.config.modelsDir, model.baseModel) });
+      await worker.request("load", { model: path.join(this.node.config.modelsDir, model.baseModel) }, { hangMs: this.node.config.workerStartMs });
     }
     const name = `model-${model.modelId}`;
     if (!s.adapters.has(name)) {
-      await s.worker.request("load", { adapters: { [name]: model.adapterDir } });
+      await s.worker.request("load", { adapters: { [name]: model.adapterDir } }, { hangMs: this.node.config.workerStartMs });
       s.adapters.add(name);
     }
     return s;

@@ -252,7 +252,8 @@ export class JobRunner {
     this.setPhase("training", `${p.spec.method.toUpperCase()} on ${p.spec.baseModel}`);
     const worker = await this.startWorker();
     const modelDir = path.join(this.ctx.config.modelsDir, p.model.id);
-    await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" });
+    // Loading sends no progress events and takes as long as a start for large models.
+    await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
     const checkpoint = this.ctx.journal.getMeta(`checkpoint:${this.id}`);
     const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : null;
     if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}`);

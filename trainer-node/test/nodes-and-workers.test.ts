@@ -62,6 +62,7 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
       const pid = await eventually("training progress", () => {
         const runner = node.running.get(jobId.toString());
         const summary = node.journal.getJob(jobId.toString());
+        if (summary?.phase === "failed") throw new Error(`failed before training: ${summary.failureReason}`);
         return summary?.progress && summary.progress.step >= 2 ? runner?.workerPid : undefined;
       });
       process.kill(pid, signal);
