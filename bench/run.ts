@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { assertNodeVersion } from "../scripts/lib/node-version.ts";
+import { writeSummary } from "./lib/summary.ts";
 
 assertNodeVersion();
 const root = path.resolve(import.meta.dirname, "..");
@@ -15,6 +16,7 @@ const SUITES: Record<string, { command: string; available: () => boolean; env?: 
   content: { command: "node bench/content/run.ts", available: () => existsSync(path.join(root, "bench/content/run.ts")) },
   indexer: { command: "node bench/indexer/run.ts", available: () => existsSync(path.join(root, "bench/indexer/run.ts")) },
   frontend: { command: "node bench/frontend/run.ts", available: () => existsSync(path.join(root, "bench/frontend/run.ts")) },
+  stack: { command: "node bench/stack/run.ts", available: () => true },
   node: { command: "node bench/node/run.ts", available: () => existsSync(path.join(root, "bench/node/run.ts")) },
   train: { command: "npm run bench:train", available: () => existsSync(path.join(root, "bench/train")) },
 };
@@ -38,4 +40,5 @@ for (const name of selected) {
   const r = spawnSync(suite.command, { cwd: root, shell: true, stdio: "inherit", env: { ...process.env, ...suite.env } });
   if (r.status !== 0) failed++;
 }
+await writeSummary();
 process.exit(failed ? 1 : 0);

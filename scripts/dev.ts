@@ -16,7 +16,7 @@ const production = process.argv.includes("--prod");
 const ports = stackPorts();
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const rpc = url(ports.rpc);
-const data = path.join(ROOT, ".data");
+const data = path.resolve(process.env.MF_STACK_DATA ?? path.join(ROOT, ".data"));
 const session = path.join(data, "dev");
 const python = path.join(ROOT, "trainer-node/worker/.venv/bin/python");
 const services: Service[] = [];
