@@ -95,7 +95,9 @@ def main(spec: dict) -> None:
         import tempfile
 
         lm = load_model(spec["model"], quantization="nf4" if spec["method"] == "qlora" else "none")
-        cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": total_steps, "batch_size": 4,
+        cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": total_steps,
+                                     "batch_size": spec.get("batch_size", 4), "grad_accum": spec.get("grad_accum", 1),
+                                     "gradient_checkpointing": spec.get("gc", False),
                                      "max_seq_len": SEQ, "packing": True, "eval_fraction": 0.0,
                                      "learning_rate": 1e-4, "lora": {"r": RANK, "alpha": 2 * RANK}})
 

@@ -91,8 +91,11 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
         if backend == "bitsandbytes":
             kwargs["quantization_config"] = bnb_quantization_config(dt)
             kwargs["device_map"] = {"": dev.index or 0}
+    # The CPU NF4 path quantizes from bf16: half the loading peak of fp32, and bf16's 8-bit mantissa
+    # is far finer than NF4's 16 levels. What stays unquantized is cast back to the compute dtype.
+    load_dtype = torch.bfloat16 if backend == "cpu-nf4" else dt
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, config=config, dtype=dt, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(path, config=config, dtype=load_dtype, **kwargs)
     except ValueError as e:
         raise WorkerError("unsupported_model", f"transformers cannot load {path} as a causal LM "
                           f"(model_type {model_type!r}): {e}", {"path": path, "model_type": model_type}) from None
@@ -101,7 +104,8 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
     if backend == "cpu-nf4":
         from .qlora import quantize_model_nf4
 
-        quantize_model_nf4(model)
+        quantize_model_nf4(model, compute_dtype=dt)
+        model.to(dt)
     model.eval()
     if gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})

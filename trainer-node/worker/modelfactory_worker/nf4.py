@@ -100,10 +100,10 @@ class _MatmulNF4(torch.autograd.Function):
 class NF4Linear(nn.Linear):
     """A frozen nn.Linear stored in NF4. Subclasses nn.Linear so PEFT wraps it like any linear layer."""
 
-    def __init__(self, linear: nn.Linear):
+    def __init__(self, linear: nn.Linear, compute_dtype: torch.dtype | None = None):
         nn.Module.__init__(self)
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        self.compute_dtype = linear.weight.dtype
+        self.compute_dtype = compute_dtype or linear.weight.dtype
         q = quantize(linear.weight.data)
         self.register_buffer("packed", q.packed)
         self.register_buffer("absmax_q", q.absmax_q)
@@ -111,7 +111,7 @@ class NF4Linear(nn.Linear):
         self.register_buffer("absmax_mean", q.absmax_mean)
         self.shape = q.shape
         if linear.bias is not None:
-            self.bias = nn.Parameter(linear.bias.data.clone(), requires_grad=False)
+            self.bias = nn.Parameter(linear.bias.data.to(self.compute_dtype).clone(), requires_grad=False)
         else:
             self.register_parameter("bias", None)
 

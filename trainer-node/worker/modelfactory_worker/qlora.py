@@ -44,14 +44,18 @@ def bnb_quantization_config(compute_dtype: torch.dtype):
                               bnb_4bit_compute_dtype=compute_dtype)
 
 
-def quantize_model_nf4(model: nn.Module, skip: tuple[str, ...] = ("lm_head",)) -> int:
-    """Replace every nn.Linear (but the output head) with an NF4Linear, in place; returns the count."""
-    targets = [(name, m) for name, m in model.named_modules()
+def quantize_model_nf4(model: nn.Module, skip: tuple[str, ...] = ("lm_head",),
+                       compute_dtype: torch.dtype | None = None) -> int:
+    """Replace every nn.Linear (but the output head) with an NF4Linear, in place; returns the count.
+
+    Each layer is quantized and its full-precision weight released before the next one.
+    """
+    targets = [name for name, m in model.named_modules()
                if type(m) is nn.Linear and name.split(".")[-1] not in skip]
-    for name, linear in targets:
+    for name in targets:  # names, not modules: each replaced layer is freed right away
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
-        setattr(parent, child, NF4Linear(linear))
+        setattr(parent, child, NF4Linear(getattr(parent, child), compute_dtype))
     for p in model.parameters():
         p.requires_grad_(False)
     return len(targets)

@@ -63,7 +63,24 @@ def _apply_memory_limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+def _tune_allocator() -> None:
+    """MODELFACTORY_WORKER_MALLOC_TRIM_MB fixes glibc's trim threshold (and so turns off its dynamic
+    mmap threshold). Measured on the 110M benchmark model: peak RSS of a LoRA step on 1024 tokens
+    drops from 3.3 GB to 1.25 GB (heap fragmentation gone), at about 40 % more time per step."""
+    value = os.environ.get("MODELFACTORY_WORKER_MALLOC_TRIM_MB")
+    if not value:
+        return
+    import ctypes
+
+    M_TRIM_THRESHOLD = -1
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_TRIM_THRESHOLD, int(value) * 1024 * 1024)
+    except (OSError, AttributeError):
+        print("MODELFACTORY_WORKER_MALLOC_TRIM_MB ignored: not glibc", file=sys.stderr)
+
+
 def main() -> int:
+    _tune_allocator()
     out = _protocol_stream()
     writer = Writer(out)
     import torch
