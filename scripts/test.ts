@@ -39,6 +39,12 @@ function countTests(output: string): { passed: number; failed: number } {
   for (const m of output.matchAll(/^\s*(\d+) failing/gm)) failed += Number(m[1]);
   for (const m of output.matchAll(/^ℹ pass (\d+)/gm)) passed += Number(m[1]);
   for (const m of output.matchAll(/^ℹ fail (\d+)/gm)) failed += Number(m[1]);
+  // vitest: "Tests  1 failed | 31 passed (32)" (colour codes stripped first)
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  for (const m of plain.matchAll(/^\s*Tests\s+(?:(\d+) failed \| )?(\d+) passed/gm)) {
+    failed += Number(m[1] ?? 0);
+    passed += Number(m[2]);
+  }
   for (const m of output.matchAll(/=+ (?:(\d+) failed, )?(\d+) passed/gm)) {
     failed += Number(m[1] ?? 0);
     passed += Number(m[2]);
