@@ -158,7 +158,15 @@ def main() -> int:
             with lock:
                 state["pending"][job.id] = job
             jobs.put(job)
-        jobs.put(None)  # stdin closed: finish what is queued, then exit
+        # Stdin closed: the daemon is gone (exited or killed), so nobody will read what we produce.
+        # Stop the running command within a step, drop what waits, and exit — an orphaned worker
+        # must not keep training into a folder a restarted daemon is about to resume from.
+        with lock:
+            if state["running"] is not None:
+                state["running"].cancel.set()
+            for job in state["pending"].values():
+                job.cancel.set()
+        jobs.put(None)
 
     threading.Thread(target=reader, name="stdin-reader", daemon=True).start()
     writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,

@@ -189,3 +189,17 @@ def test_shutdown_exits_cleanly(llama_dir):
     final, _ = w.until_done("z1")
     assert final["event"] == "result" and final["cmd"] == "shutdown"
     assert w.proc.wait(timeout=30) == 0
+
+
+def test_closing_stdin_stops_a_running_train_and_exits(data, llama_dir, tmp_path):
+    w = WorkerProcess()
+    w.call({"id": "e1", "cmd": "load", "model": llama_dir})
+    w.send({"id": "e2", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path),
+            "config": {"max_steps": 5000, "batch_size": 2}})
+    ev = w.next()
+    while not (ev.get("id") == "e2" and ev["event"] == "progress"):
+        ev = w.next()
+    w.proc.stdin.close()
+    assert w.proc.wait(timeout=60) == 0
+    steps = [e["step"] for e in w.log if e.get("id") == "e2" and e["event"] == "progress"]
+    assert steps[-1] < 5000
