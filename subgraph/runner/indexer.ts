@@ -323,6 +323,7 @@ export class Indexer {
     try {
       mapping.run(
         handler.handler,
+        Number(log.blockNumber),
         {
           store: this.store,
           schema: this.schema,

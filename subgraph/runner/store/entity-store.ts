@@ -47,6 +47,8 @@ export class EntityStore {
   readonly model: SchemaModel;
   readonly tables = new Map<string, Table>();
   private pending = new Map<string, Map<string, Pending>>();
+  /** Entities read from the database since the last commit (mappings load, then save). */
+  private readCache = new Map<string, EntityData | null>();
   private touchedInBlock = new Set<string>();
   private journal: [number, string, string, string | null][] = [];
   private block: BlockPtr | undefined;
@@ -134,7 +136,13 @@ export class EntityStore {
     const table = this.table(entity);
     const p = this.pending.get(entity)?.get(id);
     if (p) return p.data;
-    return this.readDb(table, id);
+    const key = `${entity}\u0000${id}`;
+    let data = this.readCache.get(key);
+    if (data === undefined) {
+      data = this.readDb(table, id);
+      this.readCache.set(key, data);
+    }
+    return data;
   }
 
   /** The entity only if the current block created or updated it (graph-node `get_in_block`). */
@@ -301,6 +309,7 @@ export class EntityStore {
   /** Forgets uncommitted writes (after a failed handler). */
   discard(): void {
     this.pending.clear();
+    this.readCache.clear();
     this.journal = [];
     this.touchedInBlock.clear();
     this.block = undefined;

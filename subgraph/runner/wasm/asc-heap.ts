@@ -56,13 +56,13 @@ export class AscHeap {
     this.classIds = classIds;
   }
 
+  /** Re-creates the views after the memory grew (growing detaches the old buffer). */
   private sync(): void {
+    if (this.bytes.byteLength !== 0) return;
     const buffer = this.exports.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.bytes = new Uint8Array(buffer);
-      this.view = new DataView(buffer);
-    }
+    this.buffer = buffer;
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
   }
 
   classId(typeId: number): number {
@@ -153,6 +153,18 @@ export class AscHeap {
   writeU64(ptr: number, value: bigint): void {
     this.sync();
     this.view.setBigUint64(ptr, BigInt.asUintN(64, value), true);
+  }
+
+  private interned = new Map<string, number>();
+
+  /** A string that may be shared, such as an entity field name (AS strings are immutable). */
+  internString(s: string): number {
+    let ptr = this.interned.get(s);
+    if (ptr === undefined) {
+      ptr = this.newString(s);
+      this.interned.set(s, ptr);
+    }
+    return ptr;
   }
 
   newString(s: string): number {

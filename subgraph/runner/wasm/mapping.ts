@@ -1,10 +1,14 @@
 // One compiled mapping (a data source's .wasm): checks its imports against the host functions
-// at load, then runs each handler in a fresh instance, as graph-node does, so no state leaks
-// from one trigger to the next.
+// at load, then runs handlers. graph-node gives every trigger a fresh instance; creating one
+// costs more than a typical handler here, so the runner gives every *block* a fresh instance
+// (and a new one whenever the never-freeing stub heap passes 4 MiB). Module-level mutable
+// state, which graph-ts mappings should not have, could therefore be seen within a block.
 import { readFile } from "node:fs/promises";
 import { MappingError } from "../errors.ts";
 import { AscHeap } from "./asc-heap.ts";
 import { hostFunctions, UNSUPPORTED_IMPORTS, type HostState } from "./host.ts";
+
+const MAX_REUSED_MEMORY = 4 * 2 ** 20;
 
 type MappingExports = {
   memory: WebAssembly.Memory;
@@ -21,6 +25,7 @@ export class MappingModule {
   private readonly imports: WebAssembly.Imports;
   private readonly classIds = new Map<number, number>();
   private state: HostState | undefined;
+  private current: { block: number; exports: MappingExports; heap: AscHeap } | undefined;
 
   private constructor(name: string, file: string, module: WebAssembly.Module) {
     this.name = name;
@@ -71,16 +76,23 @@ export class MappingModule {
    * Runs `handler` on a new instance. `build` writes the handler's argument into the
    * instance's memory and returns its pointer; `state` supplies what host functions act on.
    */
-  run(handler: string, state: Omit<HostState, "heap">, build: (heap: AscHeap) => number): void {
-    const instance = new WebAssembly.Instance(this.module, this.imports);
-    const exports = instance.exports as unknown as MappingExports;
-    const heap = new AscHeap(exports, this.classIds);
+  run(handler: string, block: number, state: Omit<HostState, "heap">, build: (heap: AscHeap) => number): void {
+    let current = this.current;
+    const fresh = !current || current.block !== block || current.exports.memory.buffer.byteLength > MAX_REUSED_MEMORY;
+    if (fresh) {
+      const instance = new WebAssembly.Instance(this.module, this.imports);
+      const exports = instance.exports as unknown as MappingExports;
+      current = this.current = { block, exports, heap: new AscHeap(exports, this.classIds) };
+    }
+    const { exports, heap } = current!;
     this.state = { ...state, heap };
     try {
-      exports._start?.();
+      if (fresh) exports._start?.();
       const arg = build(heap);
       (exports[handler] as (ptr: number) => void)(arg);
     } catch (e) {
+      // A failed handler may leave the instance in any state: never reuse it.
+      this.current = undefined;
       if (e instanceof MappingError) throw e;
       throw new MappingError(`Handler ${handler} of ${this.name} failed: ${(e as Error).message}`, { cause: e });
     } finally {

@@ -107,7 +107,7 @@ export function newEntity(heap: AscHeap, schema: SchemaModel, entity: EntityMode
           TypeId.StoreValue,
         )
       : newScalarValue(heap, kind, value);
-    entries.push(heap.newObject([heap.newString(field.name), valuePtr], TypeId.TypedMapEntryStringStoreValue));
+    entries.push(heap.newObject([heap.internString(field.name), valuePtr], TypeId.TypedMapEntryStringStoreValue));
   }
   const array = heap.newPointerArray(entries, TypeId.ArrayTypedMapEntryStringStoreValue);
   return heap.newObject([array], TypeId.TypedMapStringStoreValue);

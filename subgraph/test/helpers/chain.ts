@@ -100,7 +100,7 @@ async function artifact(name: Name): Promise<{ abi: Abi; bytecode: Hex }> {
 
 /** Deploys the four contracts in the order of scripts/lib/deploy.ts, with account 0 as admin. */
 export async function deployProtocol(url: string): Promise<Protocol> {
-  const transport = http(url, { batch: { batchSize: 100, wait: 0 } });
+  const transport = http(url, { batch: { batchSize: 100, wait: 0 }, timeout: 120_000 });
   const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as PublicClient;
   const wallet = createWalletClient({ transport });
   const accounts = (await wallet.getAddresses()) as Address[];
