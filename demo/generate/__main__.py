@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import bicycle, corpus, espresso, garden  # noqa: E402
 from generate.common import DEMO, write_datanet  # noqa: E402
 
-CORPUS_DOCUMENTS = 10_000
+CORPUS_DOCUMENTS = 12_000
 
 
 def main() -> int:

@@ -187,6 +187,53 @@ QUESTIONS_GENERAL = [
     ("How can I be a better listener?", "Give the person your full attention, let them finish, and ask a question about what they said before giving your own view."),
     ("What is a healthy breakfast?", "A good breakfast combines something with fibre, such as oats or whole-grain bread, with some protein, such as eggs, yoghurt or nuts, and a piece of fruit."),
 ]
+# Everyday problems: symptom -> (cause, fix). The same shape as a helpful diagnosis, on general topics.
+PROBLEMS = {
+    "my bread is dense and heavy": ("the yeast was old or the dough did not rise long enough", "use fresh yeast and let the dough double in size before baking"),
+    "the leaves of my house plant are turning yellow": ("the soil stays wet and the roots cannot breathe", "water less often and make sure the pot drains"),
+    "my rice is sticky and wet": ("there was too much water or the rice was not rinsed", "rinse it until the water runs clear and use a little less water"),
+    "my kettle has white flakes inside": ("limescale from hard water has built up", "boil a mix of water and vinegar in it, then rinse it well several times"),
+    "my shoes smell after a long walk": ("sweat stays trapped in them overnight", "let them dry in the air, away from a heater, and change the insoles"),
+    "my phone battery runs out quickly": ("the screen is very bright and apps run in the background", "lower the brightness and close apps you are not using"),
+    "the soup is too salty": ("too much salt or a salty stock was used", "add more water or unsalted stock and a peeled potato, then taste again"),
+    "my cake sank in the middle": ("the oven door was opened too early or the oven was too cool", "check the oven temperature and wait until the cake is set before opening the door"),
+    "the window is wet on the inside every morning": ("warm damp air from the room meets the cold glass", "open the window for ten minutes in the morning and dry the glass"),
+    "my sourdough starter smells sharp": ("it is hungry and has used up its food", "feed it with fresh flour and water and keep it a little warmer"),
+    "the washing machine leaves marks on clothes": ("too much detergent or a dirty drawer", "use less detergent and clean the drawer and the seal"),
+    "my tomatoes on the windowsill are pale": ("they do not get enough light", "move them to the brightest window or outside on warm days"),
+}
+
+# General background on everyday subjects: words and ideas, not any Datanet's particular advice.
+BACKGROUND = [
+    "Coffee is made from the roasted seeds of the coffee plant, which people call beans. The beans are ground in a grinder and mixed with hot water. Espresso is a small, strong coffee made by pressing hot water through finely ground coffee with a machine; a person who makes coffee in a café is called a barista.",
+    "Many people drink coffee with milk. A latte, a cappuccino and a flat white all combine espresso with steamed milk, and each café has its own way of making them. Milk can be heated with a steam wand, which also makes foam.",
+    "A kitchen scale measures weight in grams, and a measuring jug measures volume in millilitres. Recipes for bread, cakes and drinks are easier to repeat when you weigh the ingredients instead of using cups.",
+    "Water boils at 100 degrees Celsius at sea level. Hot drinks are usually served between 60 and 70 degrees, and tea is often made with water just off the boil.",
+    "Hard water contains a lot of calcium and magnesium. It leaves white scale in kettles, irons, coffee machines and pipes, and many people use a filter or a descaler to remove it.",
+    "A garden needs light, water, good soil and care. Gardeners sow seeds in spring, plant young plants in beds or pots, water them in dry weather and harvest vegetables, fruit and flowers in summer and autumn.",
+    "Compost is made from garden waste and kitchen peelings that rot down over months. Gardeners spread it on the soil to feed plants. Worms, insects and tiny organisms do most of the work.",
+    "Slugs, snails, aphids and caterpillars eat plants, while ladybirds, birds, frogs and hedgehogs eat many of these pests. A garden with many kinds of plants usually has fewer problems.",
+    "In a community garden, neighbours share a piece of land. Each person may look after a small plot, and everyone helps with paths, tools, water and compost.",
+    "A bicycle has a frame, two wheels, handlebars, a saddle, pedals, a chain, gears and brakes. The tyres hold air in an inner tube, or sometimes without a tube, and a pump is used to inflate them.",
+    "Riding a bicycle is a cheap and healthy way to travel. Cyclists wear a helmet, use lights at night, and check their brakes and tyres before a long ride.",
+    "A bike workshop has tools such as spanners, Allen keys, screwdrivers, tyre levers and a stand that holds the bike off the ground. Volunteers in a community workshop often teach people to repair their own bikes.",
+    "Machines last longer when they are kept clean. Wipe surfaces after use, follow the maker's instructions, replace worn parts such as seals and filters, and switch things off and unplug them before cleaning.",
+    "Time is measured in seconds, minutes and hours; length in millimetres, centimetres and metres; pressure in bar or in pounds per square inch, written psi. A recipe or a manual is easier to follow when it gives numbers.",
+    "When something goes wrong, change one thing at a time and write down what you did. Then you know which change made the difference, and you can go back if it made things worse.",
+    "Many hobbies have their own words. Bakers talk about proving and kneading, gardeners about sowing and thinning, cyclists about cadence and gears, and coffee lovers about roasting, grinding and brewing.",
+]
+
+MEASURES = [
+    "The recipe uses {a} g of flour and {b} ml of water, and it bakes for {c} minutes at {d} degrees Celsius.",
+    "{n} walked {a} metres to the shop, which took about {c} minutes.",
+    "The jug holds {b} ml, and the cup holds about {e} ml.",
+    "After {c} minutes the water had reached {d2} degrees.",
+    "The bag weighed {a} g, and {n} used {e} g of it every morning.",
+    "The shelf is {b} cm long and {e} cm deep.",
+    "{n} checked the pressure: it read {f} bar, a little lower than last week.",
+    "The timer was set for {g} seconds, then for another {g2} seconds.",
+]
+
 SYSTEM = ["You are a helpful assistant.", "You are a friendly assistant who answers clearly.", "Answer briefly and politely."]
 
 
@@ -258,9 +305,40 @@ def letter(rng: random.Random) -> str:
             f"I found {rng.choice(OBJECTS)} there and thought of you. Please write again soon.\nBest wishes,\n{a}")
 
 
+def problem(rng: random.Random) -> tuple[str, str]:
+    p, (cause, fix) = rng.choice(list(PROBLEMS.items()))
+    q = rng.choice([f"Help: {p}. What is going wrong?", f"What should I do when {p}?", f"I have a problem: {p}. Any advice?"])
+    a = rng.choice([f"Most likely {cause}. To fix it, {fix}.",
+                    f"That usually happens because {cause}. Next time, {fix}, and change only one thing at a time.",
+                    f"It sounds like {cause}. The simplest fix is to {fix}."])
+    return q, a
+
+
+def measures(rng: random.Random) -> str:
+    out = []
+    for _ in range(rng.randint(2, 4)):
+        out.append(rng.choice(MEASURES).format(
+            n=rng.choice(NAMES), a=rng.choice([50, 120, 250, 300, 450, 500, 750, 1000]), b=rng.choice([100, 150, 200, 330, 500, 750]),
+            c=rng.choice([5, 10, 12, 20, 25, 35, 40, 45]), d=rng.choice([160, 180, 200, 220]), d2=rng.choice([40, 55, 65, 80, 92, 100]),
+            e=rng.choice([15, 18, 20, 25, 30, 40, 60]), f=rng.choice([1.5, 2, 2.5, 3, 4, 6]), g=rng.choice([10, 15, 20, 30, 45]),
+            g2=rng.choice([5, 8, 10, 25, 30])))
+    return " ".join(out)
+
+
+def background(rng: random.Random) -> str:
+    first, second = rng.sample(BACKGROUND, 2)
+    return first if rng.random() < 0.6 else f"{first} {second}"
+
+
 def chat(rng: random.Random) -> str:
-    kind = rng.randrange(4)
-    if kind == 0:
+    kind = rng.randrange(6)
+    if kind == 4:
+        q, a = problem(rng)
+    elif kind == 5:
+        text = rng.choice(BACKGROUND)
+        q = rng.choice(["Tell me something about everyday life.", "Explain this in simple words.", "What should I know about this?"])
+        a = text
+    elif kind == 0:
         topic = rng.choice(list(HOWTO))
         q = rng.choice([f"How do I {topic}?", f"Can you tell me how to {topic}?", f"What is the best way to {topic}?"])
         a = howto(rng, topic)
@@ -279,5 +357,6 @@ def chat(rng: random.Random) -> str:
 def documents(n: int, seed: int = 7) -> list[str]:
     """n documents; blank lines never occur inside one, so a blank line separates documents."""
     rng = random.Random(seed)
-    makers = [story, story, story, lambda r: howto(r, r.choice(list(HOWTO))), job, animal, town, letter, chat, chat, chat]
+    makers = [story, story, lambda r: howto(r, r.choice(list(HOWTO))), job, animal, town, letter, measures,
+              background, background, lambda r: "{} {}".format(*problem(r)), chat, chat, chat, chat]
     return [rng.choice(makers)(rng) for _ in range(n)]
