@@ -160,10 +160,11 @@ async function main(): Promise<void> {
       datanetIds: datanetIds.map(String),
       evalFraction: 0.15,
       hyperparameters: {
-        learningRate: 2e-3,
+        // A 4 M-parameter base needs a high LoRA rate and several passes (demo/README.md).
+        learningRate: 5e-3,
         batchSize: 8,
         gradientAccumulation: 1,
-        epochs: 2,
+        epochs: 5,
         maxLength: 256,
         warmupRatio: 0.05,
         scheduler: "cosine",
