@@ -18,6 +18,7 @@ const SUITES: Suite[] = [
   // Gas runs un-instrumented (coverage adds gas) against bench/gas/snapshot.json.
   { name: "gas", steps: ["npx hardhat test nodejs bench/gas/snapshot.test.ts"] },
   { name: "sdk", steps: ["npm test -w sdk"] },
+  { name: "demo", steps: ["node --test --test-reporter=spec demo/datanets.test.ts"] },
   { name: "subgraph", steps: ["npm test -w subgraph"], when: () => existsSync(path.join(root, "subgraph/package.json")) },
   {
     name: "worker",
