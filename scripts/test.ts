@@ -46,7 +46,8 @@ function countTests(output: string): { passed: number; failed: number } {
     failed += Number(m[1] ?? 0);
     passed += Number(m[2]);
   }
-  for (const m of output.matchAll(/=+ (?:(\d+) failed, )?(\d+) passed/gm)) {
+  // pytest: "== 2 failed, 69 passed in 70s ==", or with -q "2 failed, 69 passed in 70s"
+  for (const m of plain.matchAll(/^(?:=+ )?(?:(\d+) failed, )?(\d+) passed(?:, \d+ \w+)* in [\d.]+s/gm)) {
     failed += Number(m[1] ?? 0);
     passed += Number(m[2]);
   }

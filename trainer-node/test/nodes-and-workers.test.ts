@@ -4,6 +4,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { JobState, trainingJobsAbi } from "@modelfactory/sdk";
+import { createSiweMessage } from "viem/siwe";
+import { startApi } from "../src/api.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
 
@@ -73,4 +75,37 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
       await node.stop();
     });
   }
+
+  it("stops a job within a step when its builder cancels it, and refuses anyone else", async () => {
+    const node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir, { dataDir: path.join(stack.tmp, "node-cancel") }), () => undefined);
+    nodes.push(node);
+    await node.start();
+    const api = await startApi(node);
+    try {
+      const signIn = async (who: "builder" | "other") => {
+        const { nonce } = (await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string };
+        const w = stack.wallets[who];
+        const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce });
+        return ((await (await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) })).json()) as { token: string }).token;
+      };
+      const datanet = await stack.createDatanet(0, 0);
+      await stack.contribute(datanet, qaJsonl("cancel-a", 40));
+      await stack.contribute(datanet, qaJsonl("cancel-b", 40));
+      const jobId = await stack.createJob([datanet], {}, { epochs: 50, batchSize: 2 });
+      await eventually("training progress", () => ((node.journal.getJob(jobId.toString())?.progress?.step ?? 0) >= 2 ? true : undefined));
+      const cancel = (token: string) => fetch(`${api.url}/v1/jobs/${jobId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await cancel(await signIn("other"))).status, 403);
+      assert.equal((await fetch(`${api.url}/v1/jobs/${jobId}/cancel`, { method: "POST" })).status, 401);
+      assert.equal((await cancel(await signIn("builder"))).status, 202);
+      const reason = await eventually("on-chain failure", () => failureOf(jobId), 60_000);
+      assert.equal(reason, "Cancelled by the builder.");
+      await eventually("the runner to finish", () => (node.running.size === 0 ? true : undefined), 30_000);
+      const summary = node.journal.getJob(jobId.toString())!;
+      assert.equal(summary.phase, "cancelled");
+      assert.ok(summary.progress!.step < summary.progress!.totalSteps, "stopped before the end");
+    } finally {
+      await api.close();
+      await node.stop();
+    }
+  });
 });
