@@ -23,14 +23,7 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
   let boiler: bigint;
   let modelId: string;
 
-  async function signIn(who: keyof Stack["wallets"], expirationTime?: Date): Promise<string> {
-    const { nonce } = (await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string };
-    const w = stack.wallets[who];
-    const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce, expirationTime });
-    const res = await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) });
-    assert.equal(res.status, 200, await res.clone().text());
-    return ((await res.json()) as { token: string }).token;
-  }
+  const signIn = (who: keyof Stack["wallets"], expirationTime?: Date) => stack.signIn(api.url, who, expirationTime);
 
   async function chat(token: string, content: string, extra: Record<string, unknown> = {}): Promise<Completion> {
     const res = await fetch(`${api.url}/v1/chat/completions`, {

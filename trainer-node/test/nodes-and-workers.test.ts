@@ -4,7 +4,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { JobState, trainingJobsAbi } from "@modelfactory/sdk";
-import { createSiweMessage } from "viem/siwe";
 import { startApi } from "../src/api.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
@@ -13,10 +12,7 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
   let stack: Stack;
   let modelsDir: string;
   const nodes: TrainerNode[] = [];
-  const failureOf = async (jobId: bigint): Promise<string | undefined> => {
-    const logs = await stack.publicClient.getContractEvents({ address: stack.contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n, strict: true });
-    return logs[0]?.args.reason;
-  };
+  const failureOf = (jobId: bigint) => stack.failureOf(jobId);
 
   before(async () => {
     stack = await startStack();
@@ -82,12 +78,7 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
     await node.start();
     const api = await startApi(node);
     try {
-      const signIn = async (who: "builder" | "other") => {
-        const { nonce } = (await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string };
-        const w = stack.wallets[who];
-        const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce });
-        return ((await (await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) })).json()) as { token: string }).token;
-      };
+      const signIn = (who: "builder" | "other") => stack.signIn(api.url, who);
       const datanet = await stack.createDatanet(0, 0);
       await stack.contribute(datanet, qaJsonl("cancel-a", 40));
       await stack.contribute(datanet, qaJsonl("cancel-b", 40));

@@ -15,10 +15,7 @@ describe("refusals", { timeout: 600_000 }, () => {
   let node: TrainerNode;
   let modelsDir: string;
   const jobs: Record<string, bigint> = {};
-  const failureOf = async (jobId: bigint): Promise<string> => {
-    const logs = await stack.publicClient.getContractEvents({ address: stack.contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n, strict: true });
-    return logs[0]?.args.reason ?? "";
-  };
+  const failureOf = async (jobId: bigint): Promise<string> => (await stack.failureOf(jobId)) ?? "";
 
   before(async () => {
     stack = await startStack();

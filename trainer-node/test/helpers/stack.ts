@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { createPublicClient, createWalletClient, getContract, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
+import { createSiweMessage } from "viem/siwe";
 import {
   accessGrantTypedData,
   attributionLedgerAbi,
@@ -200,7 +201,23 @@ export async function startStack() {
     await rm(tmp, { recursive: true, force: true });
   }
 
-  return { tmp, rpcUrl, deployment, deploymentFile, contentApiUrl, store, publicClient, wallets, contracts, tx, createDatanet, contribute, grantBySignature, admit, createJob, nodeConfig, stop };
+  /** The reason of a job's JobFailed event, if it failed. */
+  async function failureOf(jobId: bigint): Promise<string | undefined> {
+    const logs = await publicClient.getContractEvents({ address: contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n, strict: true });
+    return logs[0]?.args.reason;
+  }
+
+  /** Signs in to a node's API with SIWE as `who`; returns the bearer token. */
+  async function signIn(apiUrl: string, who: keyof typeof KEYS, expirationTime?: Date): Promise<string> {
+    const { nonce } = (await (await fetch(`${apiUrl}/auth/nonce`)).json()) as { nonce: string };
+    const w = wallets[who];
+    const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce, expirationTime });
+    const res = await fetch(`${apiUrl}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) });
+    if (res.status !== 200) throw new Error(`sign-in failed: ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  return { tmp, rpcUrl, failureOf, signIn, deployment, deploymentFile, contentApiUrl, store, publicClient, wallets, contracts, tx, createDatanet, contribute, grantBySignature, admit, createJob, nodeConfig, stop };
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with `what`. */
