@@ -1,6 +1,7 @@
 // Grouped bars in SVG for comparisons (base vs tuned, LoRA vs QLoRA vs full).
 import { extent, linear, ticks } from "./scale.ts";
 import { formatNumber } from "../ui/format.ts";
+import { ChartFrame } from "./ChartFrame.tsx";
 
 export type BarGroup = { label: string; values: { name: string; value: number; color: string }[] };
 
@@ -13,19 +14,7 @@ export function BarChart({ groups, title, format = (v: number) => formatNumber(v
   const gw = (width - m.l - m.r) / Math.max(1, groups.length);
   const names = groups[0]?.values ?? [];
   return (
-    <figure className="panel" style={{ margin: 0 }}>
-      <figcaption className="row">
-        <strong>{title}</strong>
-        <span className="spacer" />
-        <span className="chart-legend">
-          {names.map((v) => (
-            <span key={v.name}>
-              <span className="swatch" style={{ background: v.color }} />
-              {v.name}
-            </span>
-          ))}
-        </span>
-      </figcaption>
+    <ChartFrame title={title} legend={names}>
       <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${groups.map((g) => `${g.label} ${g.values.map((v) => `${v.name} ${format(v.value)}`).join(" ")}`).join("; ")}`}>
         {ticks(0, hi, 4).map((t) => (
           <g key={t}>
@@ -53,6 +42,6 @@ export function BarChart({ groups, title, format = (v: number) => formatNumber(v
         })}
         <line className="axis" x1={m.l} x2={width - m.r} y1={height - m.b} y2={height - m.b} />
       </svg>
-    </figure>
+    </ChartFrame>
   );
 }

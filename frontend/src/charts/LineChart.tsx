@@ -2,6 +2,7 @@
 // summary for screen readers.
 import { downsample, extent, linePath, linear, ticks, type Series } from "./scale.ts";
 import { formatNumber } from "../ui/format.ts";
+import { ChartFrame } from "./ChartFrame.tsx";
 
 export function LineChart({ series, title, height = 180, xLabel = "step", yFormat = (v: number) => formatNumber(v, 3), logY = false }: {
   series: Series[];
@@ -23,19 +24,7 @@ export function LineChart({ series, title, height = 180, xLabel = "step", yForma
   const sy = linear([y0, y1], [height - m.b, m.t]);
   const last = shown.map((s) => `${s.name} ${s.points.length ? yFormat(s.points[s.points.length - 1]!.y) : "no data"}`).join(", ");
   return (
-    <figure className="panel" style={{ margin: 0 }}>
-      <figcaption className="row">
-        <strong>{title}</strong>
-        <span className="spacer" />
-        <span className="chart-legend">
-          {shown.map((s) => (
-            <span key={s.name}>
-              <span className="swatch" style={{ background: s.color }} />
-              {s.name}
-            </span>
-          ))}
-        </span>
-      </figcaption>
+    <ChartFrame title={title} legend={shown}>
       <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: latest ${last}`}>
         <line className="axis" x1={m.l} x2={width - m.r} y1={height - m.b} y2={height - m.b} />
         <line className="axis" x1={m.l} x2={m.l} y1={m.t} y2={height - m.b} />
@@ -60,6 +49,6 @@ export function LineChart({ series, title, height = 180, xLabel = "step", yForma
         ))}
       </svg>
       {xs.length === 0 ? <p className="hint">Waiting for data…</p> : null}
-    </figure>
+    </ChartFrame>
   );
 }
