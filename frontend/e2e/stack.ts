@@ -12,6 +12,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Hex } 
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { trainerRegistryAbi } from "@modelfactory/sdk";
+import { rpcReady } from "../../scripts/lib/processes.ts";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const FRONTEND = path.resolve(import.meta.dirname, "..");
@@ -94,8 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const rpcPort = await freePort();
     const rpcUrl = `http://127.0.0.1:${rpcPort}`;
     const chain = start("chain", "npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(rpcPort)]);
-    const rpcReady = async () => (await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' })).ok;
-    await waitFor("hardhat node", rpcReady, 90_000, chain.proc, chain.logs);
+    await waitFor("hardhat node", () => rpcReady(rpcUrl), 90_000, chain.proc, chain.logs);
     const deploymentsDir = path.join(tmp, "deployments");
     await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { env: { LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
     const deploymentFile = path.join(deploymentsDir, "31337.json");

@@ -16,6 +16,7 @@ import {
   type WalletClient,
 } from "viem";
 import type { Deployment } from "@modelfactory/sdk";
+import { rpcReady } from "../../../scripts/lib/processes.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
@@ -55,16 +56,7 @@ export async function startHardhatNode(port?: number): Promise<HardhatNode> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hardhat node exited early:\n${output}`);
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
+    if (await rpcReady(url).catch(() => false)) break;
     if (Date.now() > deadline) throw new Error(`hardhat node did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }

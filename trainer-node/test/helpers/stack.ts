@@ -1,7 +1,7 @@
 // A real local stack for trainer-node tests: a Hardhat node on a free port with the protocol
 // deployed, the content API over an embedded store, a tiny model made by the worker, and
 // wallet clients for Hardhat's well-known test accounts. Everything stops by pid at the end.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -25,6 +25,7 @@ import {
   type TrainingSpec,
 } from "@modelfactory/sdk";
 import { createEmbeddedContentStore, createKuboContentStore, prepareContribution, startContentApi, storeContribution } from "@modelfactory/sdk/node";
+import { rpcReady, waitFor } from "../../../scripts/lib/processes.ts";
 import type { TrainerNodeConfig } from "../../src/config.ts";
 
 const run = promisify(execFile);
@@ -55,19 +56,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitRpc(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}`);
-    const ok = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' })
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`hardhat node at ${url} did not answer within ${timeoutMs} ms`);
-}
-
 /** Makes (once, cached) a tiny random model in `trainer-node/.data/test-models/<arch>-<size>`. */
 export async function tinyModel(modelsDir: string, name = "tiny-llama", arch = "llama", size = "tiny"): Promise<string> {
   const cache = path.join(REPO, "trainer-node/.data/test-models", `${arch}-${size}`);
@@ -88,7 +76,7 @@ export async function startStack() {
   const port = await freePort();
   const rpcUrl = `http://127.0.0.1:${port}`;
   const chainProc = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: REPO, stdio: "ignore", detached: true });
-  await waitRpc(rpcUrl, chainProc);
+  await waitFor("hardhat node", () => rpcReady(rpcUrl), 60_000, { name: "hardhat node", child: chainProc });
   const deploymentsDir = path.join(tmp, "deployments");
   await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { cwd: REPO, env: { ...process.env, LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
   const deploymentFile = path.join(deploymentsDir, "31337.json");
