@@ -66,6 +66,7 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     assert.ok(report.perplexity.tuned < report.perplexity.base, `tuned perplexity ${report.perplexity.tuned} should beat base ${report.perplexity.base}`);
     assert.equal(report.counts.contributions, 3);
     assert.equal(report.counts.heldOut, true);
+    assert.ok(report.memory.breakdown.trainable > 0, "the adapter's trainable bytes are reported");
     assert.ok(report.training.finalLoss < 6, `final loss ${report.training.finalLoss}`);
     // The metrics document on chain is the same report.
     const stored = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice(7)))) as EvaluationReport;

@@ -172,6 +172,10 @@ class Session:
         lm.model = trainer.model
         res = trainer.run(resume)
         eval_loss = trainer.evaluate_loss() if res.status == "completed" else None
+        # Measured before the weights are frozen below, so trainable parameters count as such.
+        mem = memory_report(lm.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
+                            activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
+                            optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
         if cfg.method == "full":
             saved = os.path.join(out_dir, "model")
             lm.model.save_pretrained(saved, safe_serialization=True)
@@ -185,9 +189,6 @@ class Session:
             for p in lm.model.parameters():
                 p.requires_grad_(False)
         self.held_out = held_out
-        mem = memory_report(lm.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
-                            activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
-                            optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
         self.last_train = {"memory": mem, "config": cfg.to_dict()}
         tokens_per_s = res.tokens / res.seconds if res.seconds else 0.0
         return {"status": res.status, "step": res.step, "total_steps": res.total_steps,

@@ -101,6 +101,8 @@ def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_pa
     mem = r["memory"]
     assert mem["this_model"]["qlora_mb"] < mem["this_model"]["lora_mb"] < mem["this_model"]["full_mb"]
     assert mem["llama_7b"]["qlora_mb"] < mem["llama_7b"]["lora_mb"] < mem["llama_7b"]["full_mb"]
+    # The adapter's weights and their optimizer state are counted as the training held them.
+    assert mem["measured"]["tensors"]["trainable_params"] > 0 and mem["measured"]["tensors"]["optimizer"] > 0
 
     final, _ = worker.call({"id": "e1", "cmd": "evaluate", "max_samples": 4, "max_new_tokens": 24})
     r = final["result"]
