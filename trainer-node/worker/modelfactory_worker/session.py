@@ -45,6 +45,20 @@ def _path(cmd: dict, name: str, must_exist: bool = True, default: Any = ...) -> 
     return p
 
 
+def _load_full_weights(model, folder: str) -> None:
+    """Copy the weights a training process saved (save_pretrained, safetensors) into `model`."""
+    from safetensors.torch import load_file
+
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".safetensors"))
+    own = model.state_dict()
+    with torch.no_grad():
+        for f in files:
+            for key, value in load_file(os.path.join(folder, f)).items():
+                if key not in own:
+                    raise WorkerError("internal", f"trained weight {key} from {folder} is not in the loaded model")
+                own[key].copy_(value.to(own[key].device, own[key].dtype))
+
+
 class Session:
     def __init__(self, peak_flops: float, device_name: str):
         self.loaded: LoadedModel | None = None
@@ -54,6 +68,9 @@ class Session:
         self.last_train: dict | None = None
         self.peak_flops = peak_flops
         self.device_name = device_name
+        # (loaded model, folder of its weights) after a full fine-tune changed the base in memory:
+        # training processes must start from those weights, not from the folder it was loaded from.
+        self._full_trained: tuple[LoadedModel, str] | None = None
 
     # -- helpers ---------------------------------------------------------------------------
     def need_model(self, cmd: dict) -> LoadedModel:
@@ -148,7 +165,10 @@ class Session:
     def train(self, cmd: dict, ctx: Context) -> dict:
         from .train import Trainer, peak_memory_mb
 
+        from .distributed import check_processes
+
         lm = self.need_model(cmd)
+        processes = check_processes(field(cmd, "processes", int, 1), lm.device)
         cfg = TrainConfig.from_dict(field(cmd, "config", dict, {}))
         data = field(cmd, "data", dict)
         if not isinstance(data.get("train"), str):
@@ -166,6 +186,8 @@ class Session:
         os.makedirs(out_dir, exist_ok=True)
         if name in self.adapters and is_peft(lm.model):
             self.adapters.pop(name)
+        if processes > 1:
+            return self._train_processes(processes, lm, cfg, tr, ev, held_out, out_dir, name, resume, ctx)
         trainer = Trainer(lm.model, cfg, tr.examples, ev.examples, output_dir=out_dir, adapter_name=name,
                           pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=ctx.emit,
                           cancel=ctx.cancel)
@@ -182,6 +204,7 @@ class Session:
             lm.tokenizer.save_pretrained(saved)
             for p in lm.model.parameters():
                 p.requires_grad_(False)
+            self._full_trained = (lm, saved)
         else:
             saved = save_adapter(lm.model, name, os.path.join(out_dir, "adapter"))
             self.adapters[name] = saved
@@ -201,6 +224,47 @@ class Session:
                 "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
                          "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
                 "memory": mem, "config": cfg.to_dict()}
+
+    def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[Record],
+                         out_dir: str, name: str, resume: str | None, ctx: Context) -> dict:
+        """`train` with `processes` > 1: data-parallel ranks (distributed.py) train and rank 0 saves;
+        the trained adapter (or full weights) is then loaded here, so every later command sees it."""
+        from .distributed import train_processes
+        from .lora import base_model
+
+        if cfg.method == "full" and is_peft(lm.model):
+            raise WorkerError("bad_request", "full fine-tuning needs a plain (unquantized, adapter-free) base")
+        base_path = self._full_trained[1] if self._full_trained and self._full_trained[0] is lm else lm.path
+        model = {"path": base_path, "device": lm.device.type, "dtype": str(lm.dtype).replace("torch.", ""),
+                 "quantization": lm.quantization, "quant_backend": lm.quant_backend,
+                 "gradient_checkpointing": bool(getattr(base_model(lm.model), "is_gradient_checkpointing", False))}
+        threads = int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or torch.get_num_threads()
+        r = train_processes(processes=processes, model=model, config=cfg.to_dict(), train=tr.examples,
+                            held_out=ev.examples, output_dir=out_dir, adapter=name, pad_id=lm.tokenizer.pad_token_id,
+                            resume_from=resume, emit=ctx.emit, cancel=ctx.cancel, threads=threads)
+        saved = r["saved"]
+        if cfg.method == "full":
+            _load_full_weights(lm.model, saved)
+            for p in lm.model.parameters():
+                p.requires_grad_(False)
+            self._full_trained = (lm, saved)
+        else:
+            lm.model = load_adapter(lm.model, saved, name)
+            self.adapters[name] = saved
+            self.last_adapter = name
+        self.held_out = held_out
+        self.last_train = {"memory": r["memory"], "config": cfg.to_dict()}
+        tokens_per_s = r["tokens"] / r["seconds"] if r["seconds"] else 0.0
+        return {"status": r["status"], "step": r["step"], "total_steps": r["total_steps"],
+                "final_loss": r["losses"][-1] if r["losses"] else None, "losses": r["losses"],
+                "eval_loss": r["eval_loss"], "eval_losses": r["eval_losses"],
+                "adapter": name if cfg.method != "full" else None,
+                "adapter_path" if cfg.method != "full" else "model_path": saved,
+                "last_checkpoint": r["last_checkpoint"], "resumed_from": r["resumed_from"],
+                "tokens": r["tokens"], "seconds": r["seconds"], "tokens_per_s": tokens_per_s, "mfu": r["mfu"],
+                "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
+                         "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
+                "memory": r["memory"], "config": cfg.to_dict(), "processes": r["processes"]}
 
     def evaluate(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)

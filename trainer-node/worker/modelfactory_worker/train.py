@@ -2,6 +2,11 @@
 clipping, evaluation and checkpoints every N steps, exact resume, cooperative cancel.
 
 Every optimizer step reports loss, learning rate, grad norm, tokens/s, MFU, memory and ETA.
+
+Given a `DataParallel` (distributed.py, one process per rank), the same loop runs data-parallel:
+the model is wrapped in DDP through accelerate, each optimizer step's rows are split across the
+ranks, and the loss is scaled so that the averaged gradient equals the one-process gradient of
+the same global batch. Without it (the default) nothing below changes.
 """
 
 from __future__ import annotations
@@ -59,12 +64,13 @@ class TrainResult:
 class Trainer:
     def __init__(self, model, cfg: TrainConfig, train: list[Example], held_out: list[Example], *,
                  output_dir: str, adapter_name: str, pad_id: int, device: torch.device, dtype: torch.dtype,
-                 emit: Emit, cancel: threading.Event):
+                 emit: Emit, cancel: threading.Event, dist=None):
         if not train:
             raise WorkerError("bad_request", "no training example left after tokenization and truncation")
         self.cfg, self.train, self.held_out = cfg, train, held_out
         self.output_dir, self.adapter_name, self.pad_id = output_dir, adapter_name, pad_id
         self.device, self.dtype, self.emit, self.cancel = device, dtype, emit, cancel
+        self.dist = dist  # distributed.DataParallel, or None: one process
         torch.manual_seed(cfg.seed)  # LoRA initialisation and dropout follow the run's seed
         quantized = any(isinstance(m, NF4Linear) or type(m).__name__ == "Linear4bit" for m in model.modules())
         if cfg.method == "qlora" and not quantized:
@@ -99,6 +105,13 @@ class Trainer:
         self.flops = flop_model(self.model)
         self.peak = measure_matmul_peak(device, dtype)
         self._plans: dict[int, EpochPlan] = {}
+        if dist is not None:
+            # DDP over a module whose forward is the loss; accelerate's optimizer wrapper. Ranks
+            # start from the same LoRA init (same seed; DDP also broadcasts rank 0's weights), then
+            # draw dropout from their own streams.
+            self.ddp, self.dist_optimizer = dist.prepare(self.model, self.optimizer)
+            if dist.rank:
+                torch.manual_seed(cfg.seed + 7919 * dist.rank)
 
     def _plan(self, epoch: int) -> EpochPlan:
         return EpochPlan(self.train, seed=self.cfg.seed, epoch=epoch, micro_batch=self.cfg.batch_size,
@@ -127,11 +140,11 @@ class Trainer:
     def _trainable_state(self) -> dict[str, torch.Tensor]:
         return {n: p for n, p in self.named_trainable}
 
-    def _save(self, step: int, epoch: int, micro: int, result: TrainResult) -> str:
+    def _save(self, step: int, epoch: int, micro: int, result: TrainResult, extra: dict | None = None) -> str:
         state = {"step": step, "epoch": epoch, "micro": micro, "optimizer": self.optimizer.state_dict(),
                  "scheduler": self.scheduler.state_dict(), "rng": ckpt.rng_state(),
                  "fingerprint": self.cfg.fingerprint(), "losses": list(result.losses),
-                 "eval_losses": list(result.eval_losses), "tokens": result.tokens}
+                 "eval_losses": list(result.eval_losses), "tokens": result.tokens, **(extra or {})}
         writer = None
         if self.cfg.method != "full":
             writer = lambda d: save_adapter(self.model, self.adapter_name, d)  # noqa: E731
@@ -151,6 +164,9 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         ckpt.set_rng_state(state["rng"])
+        ranks = state.get("rng_ranks")
+        if self.dist is not None and ranks and len(ranks) == self.dist.world:
+            ckpt.set_rng_state(ranks[self.dist.rank])  # same world size: each rank's own stream
         result.losses = list(state["losses"])
         result.eval_losses = [tuple(x) for x in state["eval_losses"]]
         result.tokens = state["tokens"]
@@ -175,40 +191,49 @@ class Trainer:
                 continue
             t0 = time.perf_counter()
             rows_list = plan.micro_batches[micro : micro + cfg.grad_accum]
-            batches = [collate(rows, self.pad_id, plan.packing, self.dtype) for rows in rows_list]
-            n_trained = sum(b.trained_tokens for b in batches)
-            loss_sum, tokens, head_tokens, ctx_sq = 0.0, 0, 0, 0
-            for i, (rows, batch) in enumerate(zip(rows_list, batches)):
-                if self.cancel.is_set():
+            if self.dist is not None:
+                stats = self._dist_step(rows_list, plan.packing, step, result)
+                if stats is None:  # every rank agreed to stop: the step is dropped, as below
+                    self.optimizer.zero_grad(set_to_none=True)
+                    result.status = "cancelled"
                     break
-                meter = ActivationMeter(self.model) if step == 0 and i == 0 and not result.activation_bytes else None
-                with autocast_for(self.device, self.dtype):
-                    if meter is not None:
-                        with meter.measure():
+                loss_sum, n_trained, tokens, head_tokens, ctx_sq = stats
+            else:
+                batches = [collate(rows, self.pad_id, plan.packing, self.dtype) for rows in rows_list]
+                n_trained = sum(b.trained_tokens for b in batches)
+                loss_sum, tokens, head_tokens, ctx_sq = 0.0, 0, 0, 0
+                for i, (rows, batch) in enumerate(zip(rows_list, batches)):
+                    if self.cancel.is_set():
+                        break
+                    meter = ActivationMeter(self.model) if step == 0 and i == 0 and not result.activation_bytes else None
+                    with autocast_for(self.device, self.dtype):
+                        if meter is not None:
+                            with meter.measure():
+                                loss, _ = batch_loss(self.model, batch.to(self.device))
+                            result.activation_bytes = meter.bytes
+                            result.tokens_per_micro_batch = batch.tokens
+                        else:
                             loss, _ = batch_loss(self.model, batch.to(self.device))
-                        result.activation_bytes = meter.bytes
-                        result.tokens_per_micro_batch = batch.tokens
-                    else:
-                        loss, _ = batch_loss(self.model, batch.to(self.device))
-                (loss / max(n_trained, 1)).backward()
-                loss_sum += float(loss.detach())
-                tokens += batch.tokens
-                head_tokens += batch.trained_tokens
-                ctx_sq += sum(n * n for r in rows for n in r.lengths) if plan.packing else \
-                    sum(len(r.input_ids) ** 2 for r in rows)
-            if self.cancel.is_set():
-                self.optimizer.zero_grad(set_to_none=True)
-                result.status = "cancelled"
-                break
+                    (loss / max(n_trained, 1)).backward()
+                    loss_sum += float(loss.detach())
+                    tokens += batch.tokens
+                    head_tokens += batch.trained_tokens
+                    ctx_sq += sum(n * n for r in rows for n in r.lengths) if plan.packing else \
+                        sum(len(r.input_ids) ** 2 for r in rows)
+                if self.cancel.is_set():
+                    self.optimizer.zero_grad(set_to_none=True)
+                    result.status = "cancelled"
+                    break
             params = [p for _, p in self.named_trainable]
             if cfg.max_grad_norm > 0:
                 grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm))
             else:
                 grad_norm = float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params if p.grad is not None])))
             lr = self.scheduler.get_last_lr()[0]
-            self.optimizer.step()
+            optimizer = self.optimizer if self.dist is None else self.dist_optimizer
+            optimizer.step()
             self.scheduler.step()
-            self.optimizer.zero_grad(set_to_none=True)
+            optimizer.zero_grad(set_to_none=True)
             if self.device.type == "cuda":
                 torch.cuda.synchronize()
             dt = time.perf_counter() - t0
@@ -218,30 +243,85 @@ class Trainer:
             result.losses.append(loss_mean)
             result.tokens += tokens
             flops = self.flops.step_flops(tokens, head_tokens, ctx_sq)  # model FLOPs: recompute not counted
+            peak = self.peak * (self.dist.world if self.dist is not None else 1)  # all devices of the step
             flops_total, time_total = flops_total + flops, time_total + dt
             ema = dt if ema is None else 0.8 * ema + 0.2 * dt
             event = {"phase": "train", "step": step, "total_steps": self.total_steps,
                      "epoch": epoch + min(1.0, micro / max(1, len(plan))), "loss": loss_mean, "lr": lr,
                      "grad_norm": grad_norm, "tokens": tokens, "trained_tokens": n_trained,
-                     "tokens_per_s": tokens / dt, "mfu": flops / dt / self.peak if self.peak else 0.0,
+                     "tokens_per_s": tokens / dt, "mfu": flops / dt / peak if peak else 0.0,
                      "memory": process_memory(self.device), "eta_s": ema * (self.total_steps - step),
                      "step_time_s": dt}
-            if cfg.eval_every and step % cfg.eval_every == 0 and step < self.total_steps:
+            if cfg.eval_every and step % cfg.eval_every == 0 and step < self.total_steps and \
+                    (self.dist is None or self.dist.is_main):  # rank 0 evaluates, the others go on
                 event["eval_loss"] = self.evaluate_loss()
                 result.eval_losses.append((step, event["eval_loss"]))
             self.emit({"event": "progress", **event})
             if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < self.total_steps:
-                path = self._save(step, epoch, micro, result)
+                if self.dist is None:
+                    path = self._save(step, epoch, micro, result)
+                else:  # every rank's RNG state, written by rank 0 alone
+                    rngs = self.dist.gather(ckpt.rng_state())
+                    path = self._save(step, epoch, micro, result, {"rng_ranks": rngs}) if self.dist.is_main else None
                 result.last_checkpoint = path
-                self.emit({"event": "checkpoint", "step": step, "path": path})
-            if self.cancel.is_set():
+                if path is not None:
+                    self.emit({"event": "checkpoint", "step": step, "path": path})
+            if self.dist is None and self.cancel.is_set():
                 result.status = "cancelled"
                 break
         result.step = step
         result.seconds = time.perf_counter() - started
-        result.mfu = flops_total / time_total / self.peak if time_total and self.peak else 0.0
+        peak = self.peak * (self.dist.world if self.dist is not None else 1)
+        result.mfu = flops_total / time_total / peak if time_total and peak else 0.0
         self.model.eval()
         return result
+
+    def _dist_step(self, rows_list, packing: bool, step: int, result: TrainResult):
+        """Forward/backward of this rank's share of one optimizer step, gradients averaged by DDP.
+
+        Every rank knows the whole step (the plan is a pure function of seed and epoch), so the
+        step's trained-token count n is known everywhere; each rank scales its summed loss by
+        world / n, and DDP's mean over ranks leaves sum(all losses) / n: the one-process gradient.
+        One all-reduce per step sums the losses (the logged loss is the global mean), checks that
+        the shards covered every trained token, and carries the cancel flag, so all ranks stop at
+        the same step. Returns (loss_sum, n, tokens, head_tokens, ctx_sq), or None on cancel.
+        """
+        from contextlib import nullcontext
+
+        from .chat import IGNORE
+        from .distributed import shard
+
+        dist = self.dist
+        rows = [r for mb in rows_list for r in mb]
+        n_trained = sum(1 for r in rows for t in r.targets if t != IGNORE)
+        tokens = sum(len(r.input_ids) for r in rows)
+        ctx_sq = sum(n * n for r in rows for n in r.lengths) if packing else sum(len(r.input_ids) ** 2 for r in rows)
+        mine = shard(rows, dist.rank, dist.world)
+        chunks = [mine[i : i + self.cfg.batch_size] for i in range(0, len(mine), self.cfg.batch_size)]
+        weight = dist.world / max(n_trained, 1)
+        if not chunks:  # fewer rows than ranks: a zero-weighted pass keeps DDP's all-reduce in step
+            chunks, weight = [rows[:1]], 0.0
+        loss_sum, own_trained = 0.0, 0
+        for i, chunk in enumerate(chunks):
+            batch = collate(chunk, self.pad_id, packing, self.dtype)
+            measure = step == 0 and i == 0 and not result.activation_bytes
+            meter = ActivationMeter(self.model) if measure else None
+            with dist.no_sync(self.ddp, sync=i == len(chunks) - 1):
+                with autocast_for(self.device, self.dtype), (meter.measure() if meter else nullcontext()):
+                    loss = self.ddp(batch.to(self.device))
+                if meter is not None:
+                    result.activation_bytes = meter.bytes
+                    result.tokens_per_micro_batch = batch.tokens
+                (loss * weight).backward()
+            if weight:
+                loss_sum += float(loss.detach())
+                own_trained += batch.trained_tokens
+        total_loss, total_trained, stop = dist.all_sum([loss_sum, own_trained, float(self.cancel.is_set())])
+        if stop > 0:
+            return None
+        if int(round(total_trained)) != n_trained:
+            raise RuntimeError(f"rank shards cover {total_trained:.0f} trained tokens, the step has {n_trained}")
+        return total_loss, n_trained, tokens, n_trained, ctx_sq
 
 
 def peak_memory_mb(device: torch.device) -> float:
