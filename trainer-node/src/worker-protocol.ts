@@ -98,6 +98,8 @@ export interface TrainCommand extends CommandBase {
   config?: TrainConfig
   /** `"latest"` (newest checkpoint in output_dir, if any) or a checkpoint folder. */
   resume_from?: string | null
+  /** Data-parallel training processes (1-64, default 1 = in the worker); > 1: one per GPU, or CPU processes over gloo. */
+  processes?: number
 }
 
 export interface EvaluateCommand extends CommandBase {
@@ -251,6 +253,8 @@ export interface TrainResult {
   data: { train_examples: number; eval_examples: number; dropped: number; truncated: number }
   memory: MemoryReport
   config: Required<Omit<TrainConfig, 'lora'>> & { lora: Required<LoraSettings> }
+  /** Present when the command asked for `processes` > 1. */
+  processes?: number
 }
 
 export interface Perplexity { loss: number; perplexity: number; tokens: number }
