@@ -30,6 +30,7 @@ import { JobFailure } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
 import { splitByContribution } from "./split.ts";
+import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 
@@ -115,12 +116,16 @@ export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, e
   };
 }
 
+type Prepared = Awaited<ReturnType<JobRunner["prepare"]>>;
+
 export class JobRunner {
   readonly jobId: bigint;
   private readonly ctx: JobRunnerContext;
   private worker: WorkerClient | undefined;
   private cancelled: string | undefined;
   private summary!: JobSummary;
+  /** The worker's progress events of this run, kept for the result cache. */
+  private progressEvents: Record<string, unknown>[] = [];
 
   constructor(ctx: JobRunnerContext, jobId: bigint) {
     this.ctx = ctx;
@@ -186,8 +191,25 @@ export class JobRunner {
     try {
       await mkdir(this.dir, { recursive: true });
       const prepared = await this.prepare(record);
-      const trained = await this.train(prepared);
-      const report = await this.evaluate(prepared, trained);
+      const cache = this.ctx.config.resultCacheDir ? new ResultCache(this.ctx.config.resultCacheDir) : undefined;
+      const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
+      const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
+      let trained: Record<string, unknown> & { adapter_path: string };
+      let report: EvaluationReport;
+      if (hit && key) {
+        trained = hit.trained as typeof trained;
+        report = this.replay(prepared, key, hit);
+      } else {
+        trained = await this.train(prepared);
+        const evaluated = await this.evaluateRaw(prepared);
+        report = this.report(prepared, trained, evaluated);
+        // A resumed run's curve starts at its checkpoint: only whole runs are cached.
+        if (cache && key && !trained.resumed_from) {
+          await cache
+            .put(key, { trained, evaluated, progress: this.progressEvents })
+            .catch((e: unknown) => this.log("warn", `result cache: could not store this run: ${describeError(e)}`));
+        }
+      }
       await this.publish(record, prepared, trained, report);
     } catch (error) {
       await this.fail(error);
@@ -248,7 +270,7 @@ export class JobRunner {
     return worker;
   }
 
-  private async train(p: Awaited<ReturnType<JobRunner["prepare"]>>) {
+  private async train(p: Prepared) {
     this.setPhase("training", `${p.spec.method.toUpperCase()} on ${p.spec.baseModel}`);
     const worker = await this.startWorker();
     const modelDir = path.join(this.ctx.config.modelsDir, p.model.id);
@@ -261,7 +283,7 @@ export class JobRunner {
     const result = await worker.request(
       "train",
       {
-        config: workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 10)),
+        config: this.trainConfig(p),
         data: { train: p.trainFile, eval: p.evalFile },
         output_dir: path.join(this.dir, "out"),
         adapter: `job-${this.id}`,
@@ -280,6 +302,7 @@ export class JobRunner {
       return;
     }
     if (e.event !== "progress") return;
+    this.progressEvents.push(e);
     const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
     const memory = (e.memory ?? {}) as Record<string, unknown>;
     const progress = this.event({
@@ -301,16 +324,49 @@ export class JobRunner {
     if (typeof e.eval_loss === "number") this.event({ type: "eval", at: Date.now(), step: n(e.step), evalLoss: e.eval_loss });
   }
 
-  private async evaluate(p: Awaited<ReturnType<JobRunner["prepare"]>>, trained: Record<string, unknown>): Promise<EvaluationReport> {
-    this.setPhase("evaluating", "perplexity, BLEU and ROUGE of base and tuned model on the held-out split");
-    const worker = this.worker!;
-    const result = await worker.request("evaluate", {
+  private trainConfig(p: Prepared): Record<string, unknown> {
+    return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 10));
+  }
+
+  private evaluateArgs(p: Prepared): Record<string, unknown> {
+    return {
       data: p.evalFile,
       max_seq_len: p.spec.hyperparameters.maxLength,
       max_samples: Number(process.env.MF_EVAL_SAMPLES ?? 8),
       max_new_tokens: Number(process.env.MF_EVAL_NEW_TOKENS ?? 48),
-    });
+    };
+  }
+
+  private cacheInputs(p: Prepared) {
+    const { data: _file, ...evaluateArgs } = this.evaluateArgs(p);
+    return {
+      modelDir: path.join(this.ctx.config.modelsDir, p.model.id),
+      workerDir: this.ctx.config.workerCwd,
+      trainConfig: this.trainConfig(p),
+      quantization: p.spec.method === "qlora" ? "nf4" : "none",
+      trainFile: p.trainFile,
+      evalFile: p.evalFile,
+      evaluateArgs,
+    };
+  }
+
+  /** A cache hit: the identical earlier run's curve goes to the journal, then its evaluation. */
+  private replay(p: Prepared, key: string, hit: CachedRun): EvaluationReport {
+    this.setPhase("training", `${p.spec.method.toUpperCase()} on ${p.spec.baseModel}: reusing an identical earlier run`);
+    this.log("info", `result cache: base model, data, settings and worker code are byte-identical to run ${key.slice(0, 12)}, trained earlier on this node; reusing its adapter and evaluation instead of training again`);
+    for (const e of hit.progress) this.onWorkerEvent(e);
+    this.setPhase("evaluating", "evaluation of the identical earlier run");
+    return this.report(p, hit.trained, hit.evaluated);
+  }
+
+  private async evaluateRaw(p: Prepared): Promise<Record<string, unknown>> {
+    this.setPhase("evaluating", "perplexity, BLEU and ROUGE of base and tuned model on the held-out split");
+    const result = await this.worker!.request("evaluate", this.evaluateArgs(p));
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+    return result;
+  }
+
+  private report(p: Prepared, trained: Record<string, unknown>, result: Record<string, unknown>): EvaluationReport {
     return toEvaluationReport({
       jobId: this.id,
       spec: p.spec,
@@ -322,7 +378,7 @@ export class JobRunner {
     });
   }
 
-  private async publish(record: JobRecord, p: Awaited<ReturnType<JobRunner["prepare"]>>, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
+  private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const tar = await tarDirectory(trained.adapter_path);
     const adapterHash = sha256(tar);

@@ -144,7 +144,8 @@ export class TrainerNode {
       await this.chat.sync().catch((e: unknown) => this.log(`retrieval sync: ${describeError(e)}`));
       const latest = await this.chain.publicClient.getBlockNumber();
       const from = BigInt(this.journal.getMeta("cursor") ?? this.chain.startBlock.toString());
-      if (latest < from) return;
+      // No new block: jobs seen earlier may still wait for a slot that has since freed up.
+      if (latest < from) return await this.claimPending();
       const candidates = new Set<bigint>();
       for (const [fromBlock, toBlock] of blockRanges(from, latest)) {
         for (const eventName of ["JobCreated", "JobReleased"] as const) {

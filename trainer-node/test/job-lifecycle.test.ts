@@ -88,4 +88,20 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     assert.deepEqual(phases, ["claimed", "preparing", "training", "evaluating", "publishing", "completed"]);
     assert.match(text, /event: progress/);
   });
+
+  it("runs a job that waited for a free slot once the slot frees, with no new block to wake it", async () => {
+    // Concurrency is 1: the second job is seen while the first runs, and after the first
+    // completes nothing else happens on chain.
+    const datanet = await stack.createDatanet(0, 0);
+    await stack.contribute(datanet, qaJsonl("grinder", 8));
+    const first = await stack.createJob([datanet]);
+    const second = await stack.createJob([datanet]);
+    for (const jobId of [first, second]) {
+      await eventually(`job ${jobId} completion`, () => {
+        const s = node.journal.getJob(jobId.toString());
+        if (s?.phase === "failed") throw new Error(`job ${jobId} failed: ${s.failureReason}`);
+        return s?.phase === "completed" ? s : undefined;
+      }, 300_000);
+    }
+  });
 });

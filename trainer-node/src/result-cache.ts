@@ -1,0 +1,133 @@
+// Result cache (opt-in, MF_RESULT_CACHE_DIR): a job whose every input is byte-identical to an
+// earlier completed run on this node — the base model's files, the worker's code, the train
+// config, the train and eval records, the evaluation settings — reuses that run's adapter,
+// progress curve and evaluation instead of training again. The adapter it publishes is the
+// same bytes the earlier run produced, so the on-chain adapter hash is what training would give
+// (CPU training is deterministic for a fixed seed). `npm run dev` turns it on so that the demo
+// job of a second start completes in seconds; a node sharing GPUs across builders may want it
+// off, and it is off by default.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** Everything a cached run hands back. */
+export type CachedRun = {
+  /** The worker's `train` result and `evaluate` result, as it sent them. */
+  trained: Record<string, unknown>;
+  evaluated: Record<string, unknown>;
+  /** The worker's progress events, in order, for the dashboard's curves. */
+  progress: Record<string, unknown>[];
+};
+
+export type CacheInputs = {
+  modelDir: string;
+  workerDir: string;
+  trainConfig: Record<string, unknown>;
+  quantization: string;
+  trainFile: string;
+  evalFile: string;
+  evaluateArgs: Record<string, unknown>;
+};
+
+const SCHEMA = "modelfactory.result-cache/1";
+const KEY = /^[0-9a-f]{64}$/;
+const hashMemo = new Map<string, string>();
+
+async function fileHash(file: string): Promise<string> {
+  const s = await stat(file);
+  const memo = `${file}\0${s.size}\0${s.mtimeMs}`;
+  const known = hashMemo.get(memo);
+  if (known) return known;
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  const digest = h.digest("hex");
+  hashMemo.set(memo, digest);
+  return digest;
+}
+
+/** sha256 of every file under `dir` (names and contents, sorted; caches and virtualenvs skipped). */
+async function treeHash(dir: string, keep: (name: string) => boolean): Promise<string> {
+  const h = createHash("sha256");
+  const walk = async (rel: string): Promise<void> => {
+    const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const child = path.join(rel, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith(".") && e.name !== "__pycache__") await walk(child);
+      } else if (e.isFile() && keep(e.name)) {
+        h.update(`${child}\0${await fileHash(path.join(dir, child))}\n`);
+      }
+    }
+  };
+  await walk("");
+  return h.digest("hex");
+}
+
+/** The key of a run: sha256 over the hashes of all its inputs. */
+export async function runKey(inputs: CacheInputs): Promise<string> {
+  const worker = await treeHash(path.join(inputs.workerDir, "modelfactory_worker"), (n) => n.endsWith(".py"));
+  const model = await treeHash(inputs.modelDir, (n) => !n.endsWith(".md"));
+  const { eval_every: _e, checkpoint_every: _c, ...config } = inputs.trainConfig;
+  const doc = {
+    schema: SCHEMA,
+    worker,
+    model,
+    config,
+    quantization: inputs.quantization,
+    train: await fileHash(inputs.trainFile),
+    eval: await fileHash(inputs.evalFile),
+    evaluate: inputs.evaluateArgs,
+  };
+  return createHash("sha256").update(JSON.stringify(doc)).digest("hex");
+}
+
+export class ResultCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  private entry(key: string): string {
+    if (!KEY.test(key)) throw new Error(`result cache: malformed key ${JSON.stringify(key)}`);
+    return path.join(this.dir, key);
+  }
+
+  /**
+   * The cached run for `key`, with its adapter copied to `adapterDest`; undefined when there is
+   * none or it is unreadable (a damaged entry is removed, and the job trains as usual).
+   */
+  async get(key: string, adapterDest: string): Promise<CachedRun | undefined> {
+    const dir = this.entry(key);
+    if (!existsSync(path.join(dir, "run.json"))) return undefined;
+    try {
+      const run = JSON.parse(await readFile(path.join(dir, "run.json"), "utf8")) as CachedRun & { schema?: string };
+      const ok = run.schema === SCHEMA && typeof run.trained === "object" && typeof run.evaluated === "object" && Array.isArray(run.progress);
+      if (!ok || !existsSync(path.join(dir, "adapter", "adapter_config.json"))) throw new Error("incomplete entry");
+      await rm(adapterDest, { recursive: true, force: true });
+      await mkdir(path.dirname(adapterDest), { recursive: true });
+      await cp(path.join(dir, "adapter"), adapterDest, { recursive: true });
+      return { trained: { ...run.trained, adapter_path: adapterDest }, evaluated: run.evaluated, progress: run.progress };
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+      return undefined;
+    }
+  }
+
+  /** Stores a completed run; written to a temporary folder and renamed, so a crash leaves no half entry. */
+  async put(key: string, run: CachedRun & { trained: { adapter_path: string } }): Promise<void> {
+    const dir = this.entry(key);
+    if (existsSync(dir)) return;
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    await mkdir(tmp, { recursive: true });
+    try {
+      await cp(run.trained.adapter_path, path.join(tmp, "adapter"), { recursive: true });
+      await writeFile(path.join(tmp, "run.json"), JSON.stringify({ schema: SCHEMA, ...run }));
+      await rename(tmp, dir);
+    } catch (error) {
+      await rm(tmp, { recursive: true, force: true });
+      if (!existsSync(dir)) throw error;
+    }
+  }
+}
