@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         learningRate: 5e-3,
         batchSize: 8,
         gradientAccumulation: 1,
-        epochs: 5,
+        epochs: 8,
         maxLength: 256,
         warmupRatio: 0.05,
         scheduler: "cosine",

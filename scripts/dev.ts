@@ -52,6 +52,31 @@ function service(name: string, command: string, env: NodeJS.ProcessEnv = {}): Se
 
 const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
 
+/** Follows the seeded demo job (job 1 of the fresh chain) and says when its model is in Chat. */
+async function announceDemoModel(trainerUrl: string, guiUrl: string): Promise<void> {
+  const started = performance.now();
+  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start trains it, about 2 minutes on two cores; later starts reuse that run). Press Ctrl-C to stop.");
+  let last = "";
+  while (!stopping) {
+    const job = (await fetch(`${trainerUrl}/v1/jobs/1`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined)) as
+      | { phase: string; modelId: string | null; failureReason: string | null; progress: { step: number; totalSteps: number } | null }
+      | undefined;
+    if (job && job.phase !== last) {
+      last = job.phase;
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      if (job.phase === "completed") {
+        console.log(`\n✔ Demo model #${job.modelId} is ready after ${seconds} s: chat with it at ${guiUrl}/chat/${job.modelId}`);
+        return;
+      }
+      if (job.phase === "failed" || job.phase === "cancelled") {
+        console.log(`\n✖ The demo job ${job.phase}: ${job.failureReason ?? "see the trainer log above"}`);
+        return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 try {
   for (const [name, port] of Object.entries(ports)) {
     if (await fetch(url(port)).then(() => true).catch(() => false)) {
@@ -100,6 +125,9 @@ try {
     MF_API_PORT: String(ports.trainer),
     MF_CORS_ORIGINS: origins,
     MF_RECEIPT_BATCH_MS: "5000",
+    // The demo job of every start after the first is byte-identical to the first one's: the node
+    // publishes that run's adapter in seconds instead of training again (trainer-node/src/result-cache.ts).
+    MF_RESULT_CACHE_DIR: process.env.MF_RESULT_CACHE_DIR ?? path.join(data, "result-cache"),
   });
   await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
 
@@ -122,7 +150,8 @@ try {
   console.log("\nDemo accounts (Hardhat's well-known test keys: the GUI's burner wallet offers them; never use them on a public network):");
   for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(18)} ${a.address}`);
   console.log(`  ${"trainer operator".padEnd(18)} ${TRAINER_OPERATOR.address}`);
-  console.log("\nA demo fine-tuning job is training now; its model appears in Chat when it completes. Press Ctrl-C to stop.");
+  if ((process.env.MF_DEMO_JOB ?? "1") === "1") void announceDemoModel(trainerUrl, url(ports.frontend));
+  else console.log("\nPress Ctrl-C to stop.");
   await new Promise(() => undefined);
 } catch (error) {
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);

@@ -35,7 +35,7 @@ class PretrainConfig:
     context: int = 256
     seq_len: int = 128  # training window; the model accepts `context` tokens
     batch_size: int = 16
-    steps: int = 200
+    steps: int = 600
     learning_rate: float = 3e-3
     warmup_steps: int = 20
     min_lr_ratio: float = 0.1
