@@ -55,7 +55,10 @@ def main(spec: dict) -> None:
     import peft  # noqa: F401
 
     from modelfactory_worker.flops import flop_model, measure_matmul_peak
-    from modelfactory_worker.memory import MB
+    from modelfactory_worker.memory import MB, HeapPeak
+
+    def weight_bytes(model) -> int:
+        return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
     from run import RANK, SEQ, tokenized
 
     link = Link()
@@ -64,6 +67,7 @@ def main(spec: dict) -> None:
     total_steps = spec["steps"]
     peak = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
     extra: dict = {}
+    heap = HeapPeak()
     if spec["method"] == "baseline":
         from baseline import run_baseline
 
@@ -73,8 +77,10 @@ def main(spec: dict) -> None:
             state["t"], state["n"] = time.perf_counter(), state["count"]()
 
         def on_end(model):
+            heap.sample()
             if "flops" not in state:
                 state["flops"] = flop_model(model)
+                state["weights"] = weight_bytes(model)
             dt, n = time.perf_counter() - state["t"], state["count"]() - state["n"]
             mean_len = sum(len(e.input_ids) for e in examples) / len(examples)
             f = state["flops"].step_flops(n, n, int(n * mean_len))
@@ -83,10 +89,13 @@ def main(spec: dict) -> None:
         def ready(counter):
             state["count"] = counter
             reset_hwm()
+            heap.reset()
             link.send({"ready": True, "peak": peak})
 
-        run_baseline(spec["model"], examples, steps=total_steps, rank=RANK, ready=ready, wait=link.wait,
-                     on_begin=on_begin, on_end=on_end)
+        with heap.watch():
+            run_baseline(spec["model"], examples, steps=total_steps, rank=RANK, ready=ready, wait=link.wait,
+                         on_begin=on_begin, on_end=on_end)
+        extra = {"weights_mb": state["weights"] / MB}
     else:
         from modelfactory_worker.models import load_model
         from modelfactory_worker.qlora import quantization_report
@@ -103,6 +112,7 @@ def main(spec: dict) -> None:
 
         def emit(e):
             if e["event"] == "progress":
+                heap.sample()
                 f = e["mfu"] * e["step_time_s"] * trainer.peak
                 link.send({"tokens": e["tokens"], "seconds": e["step_time_s"], "flops": f})
                 if e["step"] < total_steps:
@@ -113,15 +123,20 @@ def main(spec: dict) -> None:
                               pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=emit,
                               cancel=threading.Event())
             reset_hwm()
+            heap.reset()
             link.send({"ready": True, "peak": peak})
             link.wait()
-            res = trainer.run()
-        extra = {"activation_mb": res.activation_bytes / MB, "quantization": quantization_report(trainer.model)}
+            with heap.watch():
+                res = trainer.run()
+        extra = {"activation_mb": res.activation_bytes / MB, "quantization": quantization_report(trainer.model),
+                 "weights_mb": weight_bytes(trainer.model) / MB}
     from modelfactory_worker import flops as flops_mod
 
     flops_mod._PEAK_CACHE.clear()  # measure again after the steps: the machine is shared, keep the best
     peak2 = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
-    link.send({"done": True, "train_mem_mb": hwm_mb() - base_rss, "hwm_mb": hwm_mb(), "base_rss_mb": base_rss,
+    # Tensor memory: the weights, plus the most the training steps had allocated at once (grads,
+    # optimizer state, activations, temporaries), free heap fragments excluded.
+    link.send({"done": True, "tensor_mem_mb": extra["weights_mb"] + heap.grown / MB, "train_mem_mb": hwm_mb() - base_rss, "hwm_mb": hwm_mb(), "base_rss_mb": base_rss,
                "peak": max(peak, peak2), **extra})
 
 

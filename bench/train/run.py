@@ -156,14 +156,20 @@ def main() -> int:
             runs = {m: summarise(children[m], done[m], warmup, peak) for m in methods}
             for method, r in runs.items():
                 print(f"  {size:5s} {method:9s} {r['tokens_per_s']:9.1f} tok/s (median {r['tokens_per_s_median']:8.1f})"
-                      f"  MFU {100 * r['mfu']:5.1f} %  train mem {r['train_mem_mb']:7.1f} MB", file=sys.stderr, flush=True)
+                      f"  MFU {100 * r['mfu']:5.1f} %  train mem {r['train_mem_mb']:7.1f} MB  tensors {r['tensor_mem_mb']:7.1f} MB",
+                      file=sys.stderr, flush=True)
                 put(f"{size}.{method}.tokens_per_s", r["tokens_per_s"], "tokens/s", "higher")
                 put(f"{size}.{method}.mfu", 100 * r["mfu"], "%", "higher")
                 put(f"{size}.{method}.train_memory", r["train_mem_mb"], "MB", "lower")
+                put(f"{size}.{method}.tensor_memory", r["tensor_mem_mb"], "MB", "lower")
             full, lora, qlora, base = runs["full"], runs["lora"], runs["qlora"], runs["baseline"]
             lean = runs["lora_gc"]
             put(f"{size}.lora_vs_full.speed", lora["tokens_per_s"] / full["tokens_per_s"], "x", "higher")
             put(f"{size}.lora_vs_full.memory", lora["train_mem_mb"] / full["train_mem_mb"], "x", "lower")
+            put(f"{size}.lora_vs_full.tensor_memory", lora["tensor_mem_mb"] / full["tensor_mem_mb"], "x", "lower")
+            put(f"{size}.qlora_vs_lora.tensor_memory", qlora["tensor_mem_mb"] / lora["tensor_mem_mb"], "x", "lower")
+            put(f"{size}.lora_vs_baseline.tensor_memory", lora["tensor_mem_mb"] / base["tensor_mem_mb"], "x", "lower")
+            put(f"{size}.lora_gc_vs_baseline.tensor_memory", lean["tensor_mem_mb"] / base["tensor_mem_mb"], "x", "lower")
             put(f"{size}.qlora_vs_lora.memory", qlora["train_mem_mb"] / lora["train_mem_mb"], "x", "lower")
             put(f"{size}.qlora.bits_per_param", qlora["quantization"]["bits_per_parameter"], "bits", "lower")
             put(f"{size}.qlora.base_vs_bf16", qlora["quantization"]["ratio_to_bf16"], "x", "lower")

@@ -26,6 +26,74 @@ def process_memory(device: torch.device) -> dict:
     return out
 
 
+class _MallInfo2:
+    """glibc's mallinfo2() (2.33+): bytes malloc has handed out and not had back, i.e. live
+    allocations, free heap fragments excluded. PyTorch's CPU tensors are malloc'ed, so this is the
+    CPU counterpart of CUDA's memory_allocated(); RSS is the counterpart of memory_reserved()."""
+
+    _fn = None
+
+    @classmethod
+    def in_use(cls) -> int | None:
+        if cls._fn is None:
+            import ctypes
+
+            class Info(ctypes.Structure):
+                _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                           "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+            try:
+                fn = ctypes.CDLL("libc.so.6").mallinfo2
+                fn.restype = Info
+                cls._fn = fn
+            except (OSError, AttributeError):
+                cls._fn = False
+        if not cls._fn:
+            return None
+        info = cls._fn()
+        return info.uordblks + info.hblkhd
+
+
+def heap_in_use() -> int | None:
+    """Live malloc'ed bytes of this process (None where libc has no mallinfo2)."""
+    return _MallInfo2.in_use()
+
+
+class HeapPeak:
+    """Peak of heap_in_use() over a region, sampled whenever autograd saves a tensor (forward) or
+    reads one back (backward), and when `sample()` is called (e.g. after an optimizer step)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.start = heap_in_use() or 0
+        self.peak = self.start
+
+    @property
+    def grown(self) -> int:
+        """Peak minus the value at the last reset: what the region allocated at most."""
+        return self.peak - self.start
+
+    def sample(self) -> None:
+        now = heap_in_use()
+        if now is not None and now > self.peak:
+            self.peak = now
+
+    def _pack(self, t):
+        self.sample()
+        return t
+
+    def _unpack(self, t):
+        self.sample()
+        return t
+
+    @contextmanager
+    def watch(self):
+        with torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack):
+            yield self
+
+
 def _nbytes(t: torch.Tensor) -> int:
     return t.numel() * t.element_size()
 

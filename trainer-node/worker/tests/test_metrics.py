@@ -11,7 +11,7 @@ from modelfactory_worker.data import tokenize
 from modelfactory_worker.evaluate import bleu, perplexity, rouge
 from modelfactory_worker.flops import flop_model
 from modelfactory_worker.lora import LoraSpec, attach
-from modelfactory_worker.memory import ActivationMeter, tensor_bytes
+from modelfactory_worker.memory import ActivationMeter, HeapPeak, heap_in_use, tensor_bytes
 from modelfactory_worker.models import load_model
 from modelfactory_worker.records import parse_record
 from modelfactory_worker.synthetic import instruction_records
@@ -81,3 +81,23 @@ def test_optimizer_and_activation_bytes_are_measured(llama_dir):
     assert b["optimizer"] == 2 * 4 * n + 4 * len(params)  # two fp32 moments + a step count per tensor
     # At least the logits (2 x 32 x 512 fp32) and each layer's input are kept for backward.
     assert meter.bytes > 2 * 32 * 512 * 4
+
+
+def test_heap_peak_counts_live_tensors_not_freed_ones():
+    if heap_in_use() is None:
+        pytest.skip("libc without mallinfo2")
+    mb = 1024 * 1024
+    meter = HeapPeak()
+    x = torch.ones(256, 256, requires_grad=True)
+    with meter.watch():
+        big = torch.empty(64 * mb // 4).fill_(1.0)  # 64 MB, live while autograd saves tensors below
+        (x * x).sum().backward()
+        del big
+    assert meter.grown >= 64 * mb, meter.grown
+    assert meter.grown < 96 * mb, meter.grown
+    before = heap_in_use()
+    y = torch.empty(32 * mb // 4).fill_(2.0)
+    assert heap_in_use() - before >= 32 * mb
+    del y
+    assert heap_in_use() - before < 4 * mb, "freed memory leaves the count at once"
+
