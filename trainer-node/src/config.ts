@@ -36,6 +36,8 @@ export type TrainerNodeConfig = {
   receiptBatchMs: number;
   /** Announce (admit/update) this node's endpoint on chain at start. */
   announce: boolean;
+  /** Data-parallel training processes per job (the worker's `processes`: one per GPU); 1 = in the worker. */
+  workerProcesses?: number;
   /** Folder of the result cache (result-cache.ts); undefined = off. */
   resultCacheDir?: string;
 };
@@ -123,6 +125,7 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     receiptBatchSize: int(env, "MF_RECEIPT_BATCH", 16, 1, 4096),
     receiptBatchMs: int(env, "MF_RECEIPT_BATCH_MS", 10_000, 10, 86_400_000),
     announce: env.MF_ANNOUNCE !== "0",
+    workerProcesses: int(env, "MF_WORKER_PROCESSES", 1, 1, 64),
     resultCacheDir: env.MF_RESULT_CACHE_DIR ? path.resolve(env.MF_RESULT_CACHE_DIR) : undefined,
   };
 }

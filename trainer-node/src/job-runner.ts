@@ -288,11 +288,13 @@ export class JobRunner {
         output_dir: path.join(this.dir, "out"),
         adapter: `job-${this.id}`,
         resume_from: resumeFrom,
+        ...((this.ctx.config.workerProcesses ?? 1) > 1 ? { processes: this.ctx.config.workerProcesses } : {}),
       },
       { onEvent: (e) => this.onWorkerEvent(e) },
     );
     if (result.status === "cancelled" || this.cancelled) throw new JobFailure("CANCELLED", this.cancelled ?? "Training was cancelled.");
     if (typeof result.adapter_path !== "string") throw new JobFailure("TRAIN_FAILED", "The worker finished training without saving an adapter.");
+    if (typeof result.processes === "number" && result.processes > 1) this.log("info", `trained data-parallel on ${result.processes} processes`);
     return result as Record<string, unknown> & { adapter_path: string };
   }
 
