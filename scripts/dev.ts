@@ -7,6 +7,7 @@
 import { execSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import type { JobSummary } from "@modelfactory/sdk";
 import { assertNodeVersion } from "./lib/node-version.ts";
 import { rpcReady, startService, stopServices, waitFor, type Service } from "./lib/processes.ts";
 import { DEMO_ACCOUNTS, DEMO_BASE_MODEL, ROOT, TRAINER_OPERATOR, stackPorts } from "./lib/stack-config.ts";
@@ -55,12 +56,10 @@ const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(
 /** Follows the seeded demo job (job 1 of the fresh chain) and says when its model is in Chat. */
 async function announceDemoModel(trainerUrl: string, guiUrl: string): Promise<void> {
   const started = performance.now();
-  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start trains it, about 2 minutes on two cores; later starts reuse that run). Press Ctrl-C to stop.");
+  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start trains it, about 80 s on two idle cores; later starts reuse that run). Press Ctrl-C to stop.");
   let last = "";
   while (!stopping) {
-    const job = (await fetch(`${trainerUrl}/v1/jobs/1`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined)) as
-      | { phase: string; modelId: string | null; failureReason: string | null; progress: { step: number; totalSteps: number } | null }
-      | undefined;
+    const job = (await fetch(`${trainerUrl}/v1/jobs/1`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined)) as JobSummary | undefined;
     if (job && job.phase !== last) {
       last = job.phase;
       const seconds = ((performance.now() - started) / 1000).toFixed(0);

@@ -35,14 +35,17 @@ const KEY = /^[0-9a-f]{64}$/;
 const hashMemo = new Map<string, string>();
 
 async function fileHash(file: string): Promise<string> {
-  const s = await stat(file);
-  const memo = `${file}\0${s.size}\0${s.mtimeMs}`;
-  const known = hashMemo.get(memo);
-  if (known) return known;
   const h = createHash("sha256");
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  const digest = h.digest("hex");
-  hashMemo.set(memo, digest);
+  return h.digest("hex");
+}
+
+/** fileHash, remembered per (path, size, mtime): model weights and worker sources are hashed once per process, not per job. */
+async function stableFileHash(file: string): Promise<string> {
+  const s = await stat(file);
+  const memo = `${file}\0${s.size}\0${s.mtimeMs}`;
+  let digest = hashMemo.get(memo);
+  if (!digest) hashMemo.set(memo, (digest = await fileHash(file)));
   return digest;
 }
 
@@ -56,7 +59,7 @@ async function treeHash(dir: string, keep: (name: string) => boolean): Promise<s
       if (e.isDirectory()) {
         if (!e.name.startsWith(".") && e.name !== "__pycache__") await walk(child);
       } else if (e.isFile() && keep(e.name)) {
-        h.update(`${child}\0${await fileHash(path.join(dir, child))}\n`);
+        h.update(`${child}\0${await stableFileHash(path.join(dir, child))}\n`);
       }
     }
   };

@@ -80,17 +80,13 @@ class HeapPeak:
         if now is not None and now > self.peak:
             self.peak = now
 
-    def _pack(self, t):
-        self.sample()
-        return t
-
-    def _unpack(self, t):
+    def _passing(self, t):
         self.sample()
         return t
 
     @contextmanager
     def watch(self):
-        with torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack):
+        with torch.autograd.graph.saved_tensors_hooks(self._passing, self._passing):
             yield self
 
 

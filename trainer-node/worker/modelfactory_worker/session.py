@@ -211,19 +211,29 @@ class Session:
             self.last_adapter = name
             for p in lm.model.parameters():
                 p.requires_grad_(False)
+        run = {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
+               "eval_loss": eval_loss, "eval_losses": [list(x) for x in res.eval_losses],
+               "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from, "tokens": res.tokens,
+               "seconds": res.seconds, "mfu": res.mfu, "memory": mem}
+        return self._train_result(run, cfg, name, saved, tr, ev, held_out)
+
+    def _train_result(self, run: dict, cfg: TrainConfig, name: str, saved: str, tr, ev,
+                      held_out: list[Record]) -> dict:
+        """Remembers a finished run (held-out split, memory report) and builds the `train` result."""
         self.held_out = held_out
-        self.last_train = {"memory": mem, "config": cfg.to_dict()}
-        tokens_per_s = res.tokens / res.seconds if res.seconds else 0.0
-        return {"status": res.status, "step": res.step, "total_steps": res.total_steps,
-                "final_loss": res.losses[-1] if res.losses else None, "losses": res.losses,
-                "eval_loss": eval_loss, "eval_losses": [list(x) for x in res.eval_losses],
+        self.last_train = {"memory": run["memory"], "config": cfg.to_dict()}
+        losses = run["losses"]
+        return {"status": run["status"], "step": run["step"], "total_steps": run["total_steps"],
+                "final_loss": losses[-1] if losses else None, "losses": losses,
+                "eval_loss": run["eval_loss"], "eval_losses": run["eval_losses"],
                 "adapter": name if cfg.method != "full" else None,
                 "adapter_path" if cfg.method != "full" else "model_path": saved,
-                "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from,
-                "tokens": res.tokens, "seconds": res.seconds, "tokens_per_s": tokens_per_s, "mfu": res.mfu,
+                "last_checkpoint": run["last_checkpoint"], "resumed_from": run["resumed_from"],
+                "tokens": run["tokens"], "seconds": run["seconds"],
+                "tokens_per_s": run["tokens"] / run["seconds"] if run["seconds"] else 0.0, "mfu": run["mfu"],
                 "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
                          "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
-                "memory": mem, "config": cfg.to_dict()}
+                "memory": run["memory"], "config": cfg.to_dict()}
 
     def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[Record],
                          out_dir: str, name: str, resume: str | None, ctx: Context) -> dict:
@@ -252,19 +262,7 @@ class Session:
             lm.model = load_adapter(lm.model, saved, name)
             self.adapters[name] = saved
             self.last_adapter = name
-        self.held_out = held_out
-        self.last_train = {"memory": r["memory"], "config": cfg.to_dict()}
-        tokens_per_s = r["tokens"] / r["seconds"] if r["seconds"] else 0.0
-        return {"status": r["status"], "step": r["step"], "total_steps": r["total_steps"],
-                "final_loss": r["losses"][-1] if r["losses"] else None, "losses": r["losses"],
-                "eval_loss": r["eval_loss"], "eval_losses": r["eval_losses"],
-                "adapter": name if cfg.method != "full" else None,
-                "adapter_path" if cfg.method != "full" else "model_path": saved,
-                "last_checkpoint": r["last_checkpoint"], "resumed_from": r["resumed_from"],
-                "tokens": r["tokens"], "seconds": r["seconds"], "tokens_per_s": tokens_per_s, "mfu": r["mfu"],
-                "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
-                         "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
-                "memory": r["memory"], "config": cfg.to_dict(), "processes": r["processes"]}
+        return {**self._train_result(r, cfg, name, saved, tr, ev, held_out), "processes": r["processes"]}
 
     def evaluate(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)
