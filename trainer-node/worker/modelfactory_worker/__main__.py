@@ -42,7 +42,11 @@ def cli(argv: list[str]) -> int:
         brief = {k: v for k, v in summary.items() if k not in ("losses", "samples")}
         print(json.dumps({"event": "result", "result": brief} if a.json else brief))
         return 0
-    print("usage: python -m modelfactory_worker [serve | create-model --out DIR [--arch A] [--size S] | pretrain --out DIR [--steps N]]",
+    if argv[0] == "import-gguf":
+        from .gguf_import import cli as import_gguf_cli
+
+        return import_gguf_cli(argv[1:])
+    print("usage: python -m modelfactory_worker [serve | create-model --out DIR [--arch A] [--size S] | pretrain --out DIR [--steps N] | import-gguf FILE --out DIR]",
           file=sys.stderr)
     return 2
 
