@@ -2,7 +2,7 @@
 // English) over a fixed vocabulary whose head is real English function words, in sentences of
 // varying length, grouped into records, contributions and Datanets. Seeded, so every run
 // indexes the same corpus.
-import type { CanonicalRecord } from "../../trainer-node/src/rag/passages.ts";
+import { RECORD_SCHEMA, type DatasetRecord } from "../../sdk/src/dataset/schema.ts";
 
 const HEAD = (
   "the of and to a in is that for it as was with be by on not he this are or his from at which but have an they you were " +
@@ -70,22 +70,22 @@ export class Zipf {
   }
 }
 
-export type SyntheticContribution = { id: number; datanetId: number; records: CanonicalRecord[] };
+export type SyntheticContribution = { id: number; datanetId: number; records: DatasetRecord[] };
 
 /** Contributions of 10 records each (one passage per record, 60–120 words), over `datanets` Datanets. */
 export function* contributions(passages: number, zipf: Zipf, random: () => number, datanets = 20): Generator<SyntheticContribution> {
   let made = 0;
   for (let id = 1; made < passages; id++) {
-    const records: CanonicalRecord[] = [];
+    const records: DatasetRecord[] = [];
     for (let r = 0; r < 10 && made < passages; r++, made++) {
       const words = 60 + Math.floor(random() * 60);
       records.push(
         random() < 0.5
-          ? { kind: "text", text: zipf.text(words) }
-          : { kind: "instruction", instruction: `${zipf.text(8).slice(0, -1)}?`, input: "", output: zipf.text(words - 8) },
+          ? { schema: RECORD_SCHEMA, kind: "text", text: zipf.text(words) }
+          : { schema: RECORD_SCHEMA, kind: "instruction", instruction: `${zipf.text(8).slice(0, -1)}?`, input: "", output: zipf.text(words - 8) },
       );
     }
     // Round-trip through JSON, as records arrive from a parsed contribution file (flat strings).
-    yield { id, datanetId: 1 + (id % datanets), records: JSON.parse(JSON.stringify(records)) as CanonicalRecord[] };
+    yield { id, datanetId: 1 + (id % datanets), records: JSON.parse(JSON.stringify(records)) as DatasetRecord[] };
   }
 }

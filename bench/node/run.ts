@@ -10,9 +10,9 @@ import { contributions, rng, Zipf } from "./corpus.ts";
 import { measureJobOverhead } from "./job-overhead.ts";
 import { attribute, buildContext } from "../../trainer-node/src/rag/attribution.ts";
 import { DatanetIndex, type RetrievedPassage } from "../../trainer-node/src/rag/datanet-index.ts";
-import { buildReceipt, receiptLeafFromDocument } from "../../trainer-node/src/receipts/receipt.ts";
+import { buildReceipt, receiptLeafFromDocument } from "../../sdk/src/protocol/receipt-document.ts";
 import { buildReceiptBatch } from "../../trainer-node/src/receipts/merkle.ts";
-import { canonicalJson } from "../../trainer-node/src/receipts/canonical-json.ts";
+import { canonicalJson } from "../../sdk/src/protocol/canonical-json.ts";
 import { ReceiptBatcher, type PostBatchRequest } from "../../trainer-node/src/receipts/batcher.ts";
 import { EmbeddedContentStore } from "../../sdk/src/content/embedded.ts";
 

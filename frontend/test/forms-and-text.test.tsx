@@ -5,7 +5,8 @@ import { filterDatanets } from "../src/data/actions/fetch-datanets.ts";
 import type { Datanet } from "../src/data/types.ts";
 import { grantFromForm, grantFromLinkParam, grantLink, validateGrantForm } from "../src/pages/access/grant-form.ts";
 import { Highlighted, segments } from "../src/pages/chat/highlight.tsx";
-import { buildSpec, PRESETS, sha256Hex, specBytes, validateHyperparameters } from "../src/pages/train/hyperparameters.ts";
+import { buildTrainingSpec, parseTrainingSpec, serializeTrainingSpec, SPEC_PRESETS } from "@modelfactory/sdk";
+import { sha256Hex, specErrors } from "../src/pages/train/hyperparameters.ts";
 import { LineChart } from "../src/charts/LineChart.tsx";
 
 describe("grant form", () => {
@@ -27,17 +28,22 @@ describe("grant form", () => {
 });
 
 describe("training spec", () => {
-  it("accepts every preset and names bad hyperparameters", () => {
-    for (const p of Object.values(PRESETS)) expect(validateHyperparameters(p.hp, 0.1)).toEqual({});
-    const bad = validateHyperparameters({ ...PRESETS.quick.hp, learningRate: 1, batchSize: 1.5, lora: { ...PRESETS.quick.hp.lora, targets: [] } }, 0.9);
-    expect(Object.keys(bad).sort()).toEqual(["batchSize", "evalFraction", "learningRate", "targets"]);
+  const base = { name: " n ", baseModel: "tiny", method: "lora" as const, datanetIds: ["10", "2", "2", "9"], evalFraction: 0.1 };
+  it("accepts every preset and names bad hyperparameters with the SDK's rules", () => {
+    for (const p of Object.values(SPEC_PRESETS)) expect(specErrors(buildTrainingSpec({ ...base, hyperparameters: p.hyperparameters }))).toEqual({});
+    const q = SPEC_PRESETS.quick.hyperparameters;
+    const bad = specErrors(buildTrainingSpec({ ...base, evalFraction: 0.9, hyperparameters: { ...q, learningRate: 1, batchSize: 1.5, lora: { ...q.lora, targets: [] } } }));
+    expect(Object.keys(bad).sort()).toEqual(["evalFraction", "hyperparameters.batchSize", "hyperparameters.learningRate", "hyperparameters.lora.targets"]);
+    expect(bad["hyperparameters.batchSize"]).toBe("Must be a whole number from 1 to 1024.");
   });
-  it("sorts Datanet ids numerically without duplicates and hashes the exact bytes", async () => {
-    const spec = buildSpec({ name: " n ", description: "", baseModel: "tiny", method: "lora", datanetIds: ["10", "2", "2", "9"], hyperparameters: PRESETS.quick.hp, evalFraction: 0.1 });
+  it("sorts Datanet ids numerically without duplicates and hashes the exact bytes the node parses", async () => {
+    const spec = buildTrainingSpec({ ...base, hyperparameters: SPEC_PRESETS.quick.hyperparameters });
     expect(spec.datanetIds).toEqual(["2", "9", "10"]);
     expect(spec.name).toBe("n");
-    const hash = await sha256Hex(specBytes(spec));
-    expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
+    const bytes = serializeTrainingSpec(spec);
+    // What the trainer node reads back is the same document, byte for byte.
+    expect(serializeTrainingSpec(parseTrainingSpec(JSON.parse(new TextDecoder().decode(bytes))))).toEqual(bytes);
+    expect(await sha256Hex(bytes)).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await sha256Hex(new TextEncoder().encode("abc"))).toBe("0xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 });

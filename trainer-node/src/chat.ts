@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
-import { ContributionStatus, Scope, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
+import { ContributionStatus, Scope, buildReceipt, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
 import { attribute, buildContext, type RetrievedPassage } from "./rag/index.ts";
-import { ReceiptBatcher, attributionLedgerPoster, buildReceipt } from "./receipts/index.ts";
+import { ReceiptBatcher, attributionLedgerPoster } from "./receipts/index.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
 import type { ServedModel, TrainerNode } from "./trainer-node.ts";
 import { WorkerClient } from "./worker-client.ts";

@@ -10,7 +10,7 @@ import { decodeEventLog, type Address, type Hex } from "viem";
 import {
   JobState,
   describeError,
-  manifestRoot,
+  buildManifestDocument,
   parseTrainingSpec,
   trainingJobsAbi,
   type BaseModelInfo,
@@ -18,7 +18,6 @@ import {
   type JobEvent,
   type JobPhase,
   type JobSummary,
-  type TrainingManifest,
   type TrainingSpec,
 } from "@modelfactory/sdk";
 import { readContributions, serializeRecords, type ContentStore, type DatasetRecord } from "@modelfactory/sdk/node";
@@ -386,20 +385,8 @@ export class JobRunner {
     const adapterHash = sha256(tar);
     const adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
     const metricsURI = await putJson(this.ctx.store, report);
-    const manifest: TrainingManifest = {
-      jobId: this.jobId,
-      specHash: record.specHash,
-      contributions: p.contributions.map((c) => ({ contributionId: c.id, contentHash: c.contentHash })),
-    };
-    const root = manifestRoot(manifest);
-    const manifestDoc = {
-      schema: "modelfactory.manifest/1",
-      jobId: this.id,
-      specURI: record.specURI,
-      specHash: record.specHash,
-      root,
-      contributions: p.contributions.map((c) => ({ contributionId: c.id.toString(), datanetId: c.datanetId.toString(), contentHash: c.contentHash, contentId: c.contentId, contributor: c.contributor })),
-    };
+    const manifestDoc = buildManifestDocument({ jobId: this.jobId, specURI: record.specURI, specHash: record.specHash, contributions: p.contributions });
+    const root = manifestDoc.root;
     await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
     await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));
     await writeFile(path.join(this.dir, "adapter.tar"), tar);

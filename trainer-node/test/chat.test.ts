@@ -6,9 +6,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { createSiweMessage } from "viem/siwe";
-import { Scope, type ChatAttribution, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
+import { Scope, leafFromJson, type ChatAttribution, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
 import { startApi, type ApiServer } from "../src/api.ts";
-import { leafFromJson } from "../src/receipts/index.ts";
+
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
 

@@ -1,8 +1,9 @@
 // Training manifests: the exact spec and contributions a model was trained on, as an
-// OpenZeppelin standard Merkle tree whose root goes on chain with `completeJob`.
-// Leaves match contracts/libraries/Manifest.sol.
+// OpenZeppelin standard Merkle tree whose root goes on chain with `completeJob`, and the manifest
+// document (stored at the model's `manifestURI`) that lists them. Leaves match
+// contracts/libraries/Manifest.sol.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { InvalidInputError } from "../errors.ts";
 
 export const MANIFEST_LEAF_TYPES = ["uint8", "uint256", "bytes32"] as const;
@@ -60,3 +61,104 @@ export function manifestContributionProof(manifest: TrainingManifest, contributi
 export function verifyManifestEntry(root: Hex, kind: number, id: bigint, contentHash: Hex, proof: Hex[]): boolean {
   return StandardMerkleTree.verify(root, [...MANIFEST_LEAF_TYPES], [kind, id, contentHash], proof);
 }
+
+export const MANIFEST_SCHEMA = "modelfactory.manifest/1";
+
+/** One trained-on contribution as the manifest document lists it (bigints as decimal strings). */
+export type ManifestDocumentEntry = {
+  contributionId: string;
+  datanetId: string;
+  contentHash: Hex;
+  contentId: string;
+  contributor: Address;
+};
+
+/**
+ * The training-manifest document: stored in the content store at the model's `manifestURI`,
+ * its `root` equal to the on-chain `manifestRoot`. Anyone recomputes the root from it.
+ */
+export type TrainingManifestDocument = {
+  schema: typeof MANIFEST_SCHEMA;
+  jobId: string;
+  specURI: string;
+  specHash: Hex;
+  root: Hex;
+  contributions: ManifestDocumentEntry[];
+};
+
+export type BuildManifestDocumentInput = {
+  jobId: bigint;
+  specURI: string;
+  specHash: Hex;
+  contributions: readonly { id: bigint; datanetId: bigint; contentHash: Hex; contentId: string; contributor: Address }[];
+};
+
+/** The manifest document of a job, its root computed from the entries. */
+export function buildManifestDocument(input: BuildManifestDocumentInput): TrainingManifestDocument {
+  const manifest: TrainingManifest = {
+    jobId: input.jobId,
+    specHash: input.specHash,
+    contributions: input.contributions.map((c) => ({ contributionId: c.id, contentHash: c.contentHash })),
+  };
+  return {
+    schema: MANIFEST_SCHEMA,
+    jobId: input.jobId.toString(),
+    specURI: input.specURI,
+    specHash: input.specHash,
+    root: manifestRoot(manifest),
+    contributions: input.contributions.map((c) => ({
+      contributionId: c.id.toString(),
+      datanetId: c.datanetId.toString(),
+      contentHash: c.contentHash,
+      contentId: c.contentId,
+      contributor: c.contributor,
+    })),
+  };
+}
+
+/** The Merkle-tree form of a manifest document. */
+export function manifestOfDocument(doc: TrainingManifestDocument): TrainingManifest {
+  return {
+    jobId: BigInt(doc.jobId),
+    specHash: doc.specHash,
+    contributions: doc.contributions.map((c) => ({ contributionId: BigInt(c.contributionId), contentHash: c.contentHash })),
+  };
+}
+
+/**
+ * Checks that an untrusted value (fetched from the content store or a node) is a manifest
+ * document whose entries give the root it states, and returns it typed. The error names the
+ * first bad field. Compare `root` with the chain's `manifestRoot` yourself.
+ */
+export function parseManifestDocument(raw: unknown): TrainingManifestDocument {
+  const bad = (field: string, rule: string): never => {
+    throw new InvalidInputError(`Invalid training manifest: "${field}" ${rule}.`, { code: "MANIFEST_INVALID", meta: { field } });
+  };
+  const o = raw as Record<string, unknown>;
+  if (!o || typeof o !== "object" || Array.isArray(o)) bad("manifest", "must be a JSON object");
+  if (o.schema !== MANIFEST_SCHEMA) bad("schema", `must be "${MANIFEST_SCHEMA}"`);
+  if (typeof o.jobId !== "string" || !DECIMAL.test(o.jobId)) bad("jobId", "must be a decimal string");
+  if (typeof o.specURI !== "string") bad("specURI", "must be a string");
+  if (typeof o.specHash !== "string" || !bytes32.test(o.specHash)) bad("specHash", "must be 32 bytes of hex");
+  if (typeof o.root !== "string" || !bytes32.test(o.root)) bad("root", "must be 32 bytes of hex");
+  if (!Array.isArray(o.contributions)) bad("contributions", "must be an array");
+  (o.contributions as unknown[]).forEach((raw, i) => {
+    const c = raw as Record<string, unknown>;
+    const at = `contributions[${i}]`;
+    if (!c || typeof c !== "object") bad(at, "must be an object");
+    if (typeof c.contributionId !== "string" || !DECIMAL.test(c.contributionId)) bad(`${at}.contributionId`, "must be a decimal string");
+    if (typeof c.datanetId !== "string" || !DECIMAL.test(c.datanetId)) bad(`${at}.datanetId`, "must be a decimal string");
+    if (typeof c.contentHash !== "string" || !bytes32.test(c.contentHash)) bad(`${at}.contentHash`, "must be 32 bytes of hex");
+    if (typeof c.contentId !== "string") bad(`${at}.contentId`, "must be a string");
+    if (typeof c.contributor !== "string" || !ADDRESS.test(c.contributor)) bad(`${at}.contributor`, "must be an address");
+  });
+  const doc = raw as TrainingManifestDocument;
+  const computed = manifestRoot(manifestOfDocument(doc));
+  if (computed.toLowerCase() !== doc.root.toLowerCase()) {
+    throw new InvalidInputError(`The manifest's entries give root ${computed}, not the ${doc.root} it states.`, { code: "MANIFEST_ROOT_MISMATCH", meta: { computed, stated: doc.root } });
+  }
+  return doc;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]{0,77})$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;

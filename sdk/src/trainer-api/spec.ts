@@ -1,117 +1,193 @@
-// Training specs: the presets the train wizard offers and the validation both the GUI (before
-// `createJob`) and the trainer node (after fetching the spec) apply, so a spec one accepts the
-// other accepts too.
+// Training specs: the presets and one-line help the train wizard offers, the one table of rules
+// both the GUI (before `createJob`) and the trainer node (after fetching the spec) apply, and the
+// spec document's exact bytes (whose sha256 goes on chain). One implementation, so a spec one
+// side accepts the other accepts too.
 import { InvalidInputError } from "../errors.ts";
-import type { TrainingSpec } from "./types.ts";
+import type { FineTuneMethod, TrainingSpec } from "./types.ts";
 
-type Hyper = TrainingSpec["hyperparameters"];
+export type Hyperparameters = TrainingSpec["hyperparameters"];
+export const SPEC_SCHEMA = "modelfactory.spec/1";
+
+/** Module names a LoRA adapter can target in LLaMA-family models; "all-linear" adapts every linear layer. */
+export const LORA_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;
+export const ALL_LINEAR = "all-linear";
+export const LR_SCHEDULERS = ["cosine", "linear", "constant"] as const;
 
 /** Presets with every key explained; `balanced` is the default. */
-export const SPEC_PRESETS: Record<"quick" | "balanced" | "thorough", { label: string; description: string; hyperparameters: Hyper }> = {
+export const SPEC_PRESETS: Record<"quick" | "balanced" | "thorough", { label: string; description: string; hyperparameters: Hyperparameters }> = {
   quick: {
     label: "Quick",
     description: "One pass at a higher learning rate: a first look in minutes.",
-    hyperparameters: { learningRate: 3e-4, batchSize: 8, gradientAccumulation: 1, epochs: 1, maxLength: 256, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"] } },
+    hyperparameters: { learningRate: 3e-4, batchSize: 8, gradientAccumulation: 1, epochs: 1, maxLength: 256, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 8, alpha: 16, dropout: 0, targets: [ALL_LINEAR] } },
   },
   balanced: {
     label: "Balanced",
     description: "Three passes, rank 16 on every linear layer: the usual starting point.",
-    hyperparameters: { learningRate: 2e-4, batchSize: 8, gradientAccumulation: 1, epochs: 3, maxLength: 512, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 16, alpha: 32, dropout: 0.05, targets: ["all-linear"] } },
+    hyperparameters: { learningRate: 2e-4, batchSize: 8, gradientAccumulation: 1, epochs: 3, maxLength: 512, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 16, alpha: 32, dropout: 0.05, targets: [ALL_LINEAR] } },
   },
   thorough: {
     label: "Thorough",
     description: "More passes at a lower rate with a larger rank, for larger Datanets.",
-    hyperparameters: { learningRate: 1e-4, batchSize: 8, gradientAccumulation: 2, epochs: 5, maxLength: 1024, warmupRatio: 0.1, scheduler: "cosine", weightDecay: 0.01, seed: 42, lora: { rank: 32, alpha: 64, dropout: 0.05, targets: ["all-linear"] } },
+    hyperparameters: { learningRate: 1e-4, batchSize: 8, gradientAccumulation: 2, epochs: 5, maxLength: 1024, warmupRatio: 0.1, scheduler: "cosine", weightDecay: 0.01, seed: 42, lora: { rank: 32, alpha: 64, dropout: 0.05, targets: [ALL_LINEAR] } },
   },
 };
 
-/** One line per hyperparameter, for the wizard's help text. */
-export const HYPERPARAMETER_HELP: Record<keyof Hyper | "lora.rank" | "lora.alpha" | "lora.dropout" | "lora.targets", string> = {
-  learningRate: "How far each step moves the adapter; too high diverges, too low learns nothing.",
-  batchSize: "Examples per step; larger is smoother but needs more memory.",
-  gradientAccumulation: "Steps summed before each update: a larger effective batch without more memory.",
-  epochs: "Passes over the training data.",
-  maxLength: "Longest example in tokens; longer ones are truncated.",
-  warmupRatio: "Share of steps spent ramping the learning rate up from zero.",
-  scheduler: "How the learning rate decays after warm-up: cosine, linear or constant.",
-  weightDecay: "Pulls weights towards zero to reduce overfitting.",
-  seed: "Fixes shuffling and initialisation so a run can be reproduced.",
-  lora: "LoRA adapter shape.",
-  "lora.rank": "Size of the low-rank update: more capacity, more memory.",
-  "lora.alpha": "Scale of the update (alpha / rank multiplies it).",
-  "lora.dropout": "Randomly drops adapter inputs while training, against overfitting.",
-  "lora.targets": "Layers that get adapters; all-linear adapts every linear layer.",
+/** Field paths of a spec's tunable values, as problems and help texts name them. */
+export type SpecField =
+  | `hyperparameters.${Exclude<keyof Hyperparameters, "lora">}`
+  | `hyperparameters.lora.${keyof Hyperparameters["lora"]}`
+  | "evalFraction";
+
+/** One line per tunable field, for the wizard's help text. */
+export const HYPERPARAMETER_HELP: Record<SpecField, string> = {
+  "hyperparameters.learningRate": "How far each step moves the adapter; too high diverges, too low learns nothing. LoRA usually wants 1e-4 to 3e-4.",
+  "hyperparameters.batchSize": "Examples per step; larger is smoother but needs more memory.",
+  "hyperparameters.gradientAccumulation": "Steps summed before each update: a larger effective batch (batch size × this) without more memory.",
+  "hyperparameters.epochs": "Passes over the training data; more fits closer but may overfit a small Datanet.",
+  "hyperparameters.maxLength": "Longest example in tokens; longer ones are truncated. Memory grows with it.",
+  "hyperparameters.warmupRatio": "Share of steps spent ramping the learning rate up from zero, for a stable start.",
+  "hyperparameters.scheduler": "How the learning rate decays after warm-up: cosine, linear or constant.",
+  "hyperparameters.weightDecay": "Pulls weights towards zero to reduce overfitting; 0 is common for LoRA.",
+  "hyperparameters.seed": "Fixes shuffling and initialisation so a run can be reproduced.",
+  "hyperparameters.lora.rank": "Size of the low-rank update: more capacity, more memory.",
+  "hyperparameters.lora.alpha": "Scale of the update (alpha / rank multiplies it); often 2 × rank.",
+  "hyperparameters.lora.dropout": "Randomly drops adapter inputs while training, against overfitting.",
+  "hyperparameters.lora.targets": "Layers that get adapters; all-linear adapts every linear layer.",
+  evalFraction: "Share of contributions held out to evaluate the model (split by contribution).",
 };
+
+type NumberRule = { min: number; max: number; integer?: boolean };
+
+/** The allowed range of every numeric field. */
+export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" | "hyperparameters.lora.targets">, NumberRule> = {
+  "hyperparameters.learningRate": { min: 1e-7, max: 0.1 },
+  "hyperparameters.batchSize": { min: 1, max: 1024, integer: true },
+  "hyperparameters.gradientAccumulation": { min: 1, max: 1024, integer: true },
+  "hyperparameters.epochs": { min: 1, max: 100, integer: true },
+  "hyperparameters.maxLength": { min: 16, max: 131072, integer: true },
+  "hyperparameters.warmupRatio": { min: 0, max: 0.5 },
+  "hyperparameters.weightDecay": { min: 0, max: 1 },
+  "hyperparameters.seed": { min: 0, max: 2 ** 31 - 1, integer: true },
+  "hyperparameters.lora.rank": { min: 1, max: 1024, integer: true },
+  "hyperparameters.lora.alpha": { min: 0.01, max: 4096 },
+  "hyperparameters.lora.dropout": { min: 0, max: 0.9 },
+  evalFraction: { min: 0, max: 0.5 },
+};
+
+/** One thing wrong with a spec: the field's path and the rule it breaks ("must be …"). */
+export type SpecProblem = { field: string; rule: string };
 
 const TARGET = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/**
- * Validates a parsed spec document and returns it typed, or throws an InvalidInputError that
- * names the bad field and its allowed range.
- */
-export function parseTrainingSpec(raw: unknown): TrainingSpec {
-  const fail = (field: string, rule: string): never => {
-    throw new InvalidInputError(`Invalid training spec: "${field}" ${rule}.`, { code: "SPEC_INVALID", meta: { field } });
-  };
+/** Every problem of a parsed spec document, in field order; empty when it is valid. */
+export function specProblems(raw: unknown): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const fail = (field: string, rule: string) => problems.push({ field, rule });
   const o = raw as Record<string, unknown>;
-  if (!o || typeof o !== "object" || Array.isArray(o)) fail("spec", "must be a JSON object");
-  if (o.schema !== "modelfactory.spec/1") fail("schema", 'must be "modelfactory.spec/1"');
-  const str = (v: unknown, field: string, max: number, min = 0): string => {
+  if (!o || typeof o !== "object" || Array.isArray(o)) return [{ field: "spec", rule: "must be a JSON object" }];
+  if (o.schema !== SPEC_SCHEMA) fail("schema", `must be "${SPEC_SCHEMA}"`);
+  const str = (v: unknown, field: string, max: number, min = 0) => {
     if (typeof v !== "string" || v.length < min || v.length > max) fail(field, `must be a string of ${min}–${max} characters`);
-    return v as string;
   };
-  const num = (v: unknown, field: string, min: number, max: number, integer = false): number => {
-    if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      fail(field, `must be ${integer ? "an integer" : "a number"} from ${min} to ${max}`);
-    }
-    return v as number;
-  };
-  const baseModel = str(o.baseModel, "baseModel", 200, 1);
-  if (!/^[A-Za-z0-9_.-]+$/.test(baseModel)) fail("baseModel", "may only contain letters, digits, '.', '_' and '-'");
+  str(o.name, "name", 200, 1);
+  str(o.description ?? "", "description", 5000);
+  str(o.baseModel, "baseModel", 200, 1);
+  if (typeof o.baseModel === "string" && !/^[A-Za-z0-9_.-]*$/.test(o.baseModel)) fail("baseModel", "may only contain letters, digits, '.', '_' and '-'");
   if (o.method !== "lora" && o.method !== "qlora") fail("method", 'must be "lora" or "qlora"');
   if (!Array.isArray(o.datanetIds) || o.datanetIds.length === 0 || o.datanetIds.length > 16) fail("datanetIds", "must list 1 to 16 Datanet ids");
-  const ids = (o.datanetIds as unknown[]).map((id, i) => {
-    if (typeof id !== "string" || !/^[1-9]\d{0,30}$/.test(id)) fail(`datanetIds[${i}]`, "must be a positive decimal string");
-    return BigInt(id as string);
-  });
-  ids.forEach((id, i) => i > 0 && id <= ids[i - 1]! && fail("datanetIds", "must be strictly increasing"));
-  const h = o.hyperparameters as Record<string, unknown>;
-  if (!h || typeof h !== "object") fail("hyperparameters", "must be an object");
-  const lora = h.lora as Record<string, unknown>;
-  if (!lora || typeof lora !== "object") fail("hyperparameters.lora", "must be an object");
-  if (!Array.isArray(lora.targets) || lora.targets.length === 0 || lora.targets.length > 32 || !lora.targets.every((t) => typeof t === "string" && TARGET.test(t))) {
-    fail("hyperparameters.lora.targets", 'must list 1–32 module names (e.g. "q_proj") or "all-linear"');
+  else {
+    const ids = o.datanetIds as unknown[];
+    const bad = ids.findIndex((id) => typeof id !== "string" || !/^[1-9]\d{0,30}$/.test(id));
+    if (bad >= 0) fail(`datanetIds[${bad}]`, "must be a positive decimal string");
+    else if (ids.some((id, i) => i > 0 && BigInt(id as string) <= BigInt(ids[i - 1] as string))) fail("datanetIds", "must be strictly increasing");
   }
-  if (!["cosine", "linear", "constant"].includes(h.scheduler as string)) fail("hyperparameters.scheduler", 'must be "cosine", "linear" or "constant"');
+  const h = o.hyperparameters as Record<string, unknown>;
+  if (!h || typeof h !== "object" || Array.isArray(h)) {
+    fail("hyperparameters", "must be an object");
+    return problems;
+  }
+  const lora = h.lora as Record<string, unknown>;
+  if (!lora || typeof lora !== "object" || Array.isArray(lora)) fail("hyperparameters.lora", "must be an object");
+  const valueOf = (field: string): unknown => {
+    if (field === "evalFraction") return o.evalFraction;
+    const [, a, b] = field.split(".");
+    return b === undefined ? h[a!] : lora?.[b];
+  };
+  for (const [field, rule] of Object.entries(SPEC_LIMITS) as [SpecField, NumberRule][]) {
+    if (field.startsWith("hyperparameters.lora.") && (!lora || typeof lora !== "object")) continue;
+    const v = valueOf(field);
+    if (typeof v !== "number" || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
+      fail(field, `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
+    }
+  }
+  if (!(LR_SCHEDULERS as readonly unknown[]).includes(h.scheduler)) fail("hyperparameters.scheduler", 'must be "cosine", "linear" or "constant"');
+  if (lora && typeof lora === "object") {
+    const t = lora.targets;
+    if (!Array.isArray(t) || t.length === 0 || t.length > 32 || !t.every((x) => typeof x === "string" && TARGET.test(x))) {
+      fail("hyperparameters.lora.targets", 'must list 1–32 module names (e.g. "q_proj") or "all-linear"');
+    } else if (t.includes(ALL_LINEAR) && t.length > 1) fail("hyperparameters.lora.targets", '"all-linear" already adapts every linear layer: list it alone');
+  }
+  return problems;
+}
+
+/**
+ * Validates a parsed spec document and returns it typed (keys in canonical order), or throws an
+ * InvalidInputError that names the first bad field and its allowed range.
+ */
+export function parseTrainingSpec(raw: unknown): TrainingSpec {
+  const [first] = specProblems(raw);
+  if (first) throw new InvalidInputError(`Invalid training spec: "${first.field}" ${first.rule}.`, { code: "SPEC_INVALID", meta: { field: first.field } });
+  const o = raw as TrainingSpec;
+  const h = o.hyperparameters;
   return {
-    schema: "modelfactory.spec/1",
-    name: str(o.name, "name", 200, 1),
-    description: str(o.description ?? "", "description", 5000),
-    baseModel,
-    method: o.method as TrainingSpec["method"],
-    datanetIds: o.datanetIds as string[],
-    evalFraction: num(o.evalFraction, "evalFraction", 0, 0.5),
+    schema: SPEC_SCHEMA,
+    name: o.name,
+    description: o.description ?? "",
+    baseModel: o.baseModel,
+    method: o.method,
+    datanetIds: [...o.datanetIds],
+    evalFraction: o.evalFraction,
     hyperparameters: {
-      learningRate: num(h.learningRate, "hyperparameters.learningRate", 1e-7, 1),
-      batchSize: num(h.batchSize, "hyperparameters.batchSize", 1, 1024, true),
-      gradientAccumulation: num(h.gradientAccumulation, "hyperparameters.gradientAccumulation", 1, 1024, true),
-      epochs: num(h.epochs, "hyperparameters.epochs", 1, 100, true),
-      maxLength: num(h.maxLength, "hyperparameters.maxLength", 16, 131072, true),
-      warmupRatio: num(h.warmupRatio, "hyperparameters.warmupRatio", 0, 0.5),
-      scheduler: h.scheduler as TrainingSpec["hyperparameters"]["scheduler"],
-      weightDecay: num(h.weightDecay, "hyperparameters.weightDecay", 0, 1),
-      seed: num(h.seed, "hyperparameters.seed", 0, 2 ** 31 - 1, true),
-      lora: {
-        rank: num(lora.rank, "hyperparameters.lora.rank", 1, 1024, true),
-        alpha: num(lora.alpha, "hyperparameters.lora.alpha", 0.01, 4096),
-        dropout: num(lora.dropout, "hyperparameters.lora.dropout", 0, 0.9),
-        targets: lora.targets as string[],
-      },
+      learningRate: h.learningRate,
+      batchSize: h.batchSize,
+      gradientAccumulation: h.gradientAccumulation,
+      epochs: h.epochs,
+      maxLength: h.maxLength,
+      warmupRatio: h.warmupRatio,
+      scheduler: h.scheduler,
+      weightDecay: h.weightDecay,
+      seed: h.seed,
+      lora: { rank: h.lora.rank, alpha: h.lora.alpha, dropout: h.lora.dropout, targets: [...h.lora.targets] },
     },
   };
 }
 
-/** The spec's canonical bytes (what is stored, hashed with sha256 and put on chain). */
+export type BuildTrainingSpecInput = {
+  name: string;
+  description?: string;
+  baseModel: string;
+  method: FineTuneMethod;
+  /** Any order, duplicates allowed: sorted ascending without duplicates, as `createJob` requires. */
+  datanetIds: readonly string[];
+  hyperparameters: Hyperparameters;
+  evalFraction: number;
+};
+
+/** A spec document from the wizard's choices (not validated: call `specProblems` on it). */
+export function buildTrainingSpec(input: BuildTrainingSpecInput): TrainingSpec {
+  return {
+    schema: SPEC_SCHEMA,
+    name: input.name.trim(),
+    description: (input.description ?? "").trim(),
+    baseModel: input.baseModel,
+    method: input.method,
+    datanetIds: [...new Set(input.datanetIds)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0)),
+    evalFraction: input.evalFraction,
+    hyperparameters: input.hyperparameters,
+  };
+}
+
+/** The spec's canonical bytes (what is stored, hashed with sha256 and put on chain). Throws if invalid. */
 export function serializeTrainingSpec(spec: TrainingSpec): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(parseTrainingSpec(spec)) + "\n");
 }

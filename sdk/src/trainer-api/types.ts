@@ -2,6 +2,9 @@
 // (and any client) reads them. Bigints travel as decimal strings, hashes and addresses as hex.
 // Documented route by route in docs/trainer-node-api.md.
 import type { Address, Hex } from "viem";
+import type { Citation, ReceiptDocument, ReceiptLeafJson } from "../protocol/receipt-document.ts";
+
+export type { Citation, ReceiptDocument, ReceiptLeafJson, Span } from "../protocol/receipt-document.ts";
 
 /** A base model a node holds in its models folder. */
 export type BaseModelInfo = {
@@ -171,48 +174,11 @@ export type EvaluationReport = {
   samples: { prompt: string; reference: string; base: string; tuned: string }[];
 };
 
-/** A character range [start, end) in some text. */
-export type Span = { start: number; end: number };
-
-/** Why an answer cites a contribution. */
-export type Citation = {
-  rank: number;
-  contributionId: string;
-  datanetId: string;
-  contributor: Address;
-  /** Unix seconds of the registering block. */
-  timestamp: number;
-  transactionHash: Hex;
-  contentId: string;
-  metadataURI: string;
-  score: number;
-  /** Weight in basis points, as posted on chain. */
-  weight: number;
-  /** The retrieved passage and its offsets within the contribution's canonical text. */
-  passage: { text: string; start: number; end: number };
-  /** Matched spans inside `passage.text`. */
-  sourceSpans: Span[];
-  /** Matched spans inside the answer. */
-  answerSpans: Span[];
-  reason: string;
-};
-
-/** The full receipt document for one answer (what the on-chain leaf commits to). */
-export type ReceiptDocument = {
-  schema: "modelfactory.receipt/1";
-  receiptId: Hex;
-  modelId: string;
-  answerHash: Hex;
-  question: string;
-  citations: Citation[];
-  createdAt: number;
-};
-
 /** GET /v1/receipts/:receiptId */
 export type ReceiptStatus = {
   receipt: ReceiptDocument;
   /** The leaf's fields, bigints as strings. */
-  leaf: { receiptId: Hex; modelId: string; answerHash: Hex; contributionIds: string[]; weights: number[]; detailsHash: Hex };
+  leaf: ReceiptLeafJson;
   status: "pending" | "posted";
   batchId: string | null;
   root: Hex | null;

@@ -5,7 +5,8 @@
 import type { Address, Hex } from "viem";
 import { Bm25Index, type Bm25Options, type Bm25Stats } from "./bm25.ts";
 import { RagInputError } from "./errors.ts";
-import { splitPassages, type CanonicalRecord, type PassageOptions } from "./passages.ts";
+import type { DatasetRecord } from "@modelfactory/sdk";
+import { splitPassages, type PassageOptions } from "./passages.ts";
 
 /** What the chain (or the indexer) says about a contribution; ids as decimal strings. */
 export type ContributionMeta = {
@@ -58,7 +59,7 @@ export class DatanetIndex {
    * Indexes (or re-indexes) a contribution from its canonical records; returns its passage count.
    * Throws ContributionTooLargeError or RagInputError and leaves the index as it was.
    */
-  upsertContribution(meta: ContributionMetaInput, records: readonly CanonicalRecord[]): number {
+  upsertContribution(meta: ContributionMetaInput, records: readonly DatasetRecord[]): number {
     const m = normalizeMeta(meta);
     const { passages } = splitPassages(records, this.#passageOptions);
     this.#bm25.add(

@@ -13,13 +13,9 @@
 // exclusive: `canonicalText(records).slice(p.start, p.end) === p.text` always holds.
 // A passage never crosses a record; a long record is cut into windows of at most
 // `maxChars`, overlapping by about `overlapChars`, cut at whitespace where possible.
+import type { DatasetRecord } from "@modelfactory/sdk";
 import { ContributionTooLargeError, RagInputError } from "./errors.ts";
 
-/** The record shapes of `modelfactory.record/1` that carry text (see sdk/src/dataset/schema.ts). */
-export type CanonicalRecord =
-  | { kind: "instruction"; instruction: string; input: string; output: string }
-  | { kind: "chat"; messages: { role: string; content: string }[] }
-  | { kind: "text"; text: string };
 
 /** A retrieval passage: `text` is `canonicalText.slice(start, end)`. */
 export type Passage = { text: string; start: number; end: number; recordIndex: number };
@@ -51,7 +47,7 @@ const DEFAULTS = {
 } as const;
 
 /** The text of one record, as defined above. Throws RagInputError on a malformed record. */
-export function recordText(record: CanonicalRecord, index = 0): string {
+export function recordText(record: DatasetRecord, index = 0): string {
   const r = record as Record<string, unknown>;
   const str = (v: unknown, field: string): string => {
     if (typeof v !== "string") throw new RagInputError(`Record ${index} has no string "${field}".`, { meta: { index, field } });
@@ -74,7 +70,7 @@ export function recordText(record: CanonicalRecord, index = 0): string {
 }
 
 /** The canonical text of a contribution (its records' texts joined by RECORD_SEPARATOR). */
-export function canonicalText(records: readonly CanonicalRecord[]): string {
+export function canonicalText(records: readonly DatasetRecord[]): string {
   return records.map((r, i) => recordText(r, i)).join(RECORD_SEPARATOR);
 }
 
@@ -84,7 +80,7 @@ export function canonicalText(records: readonly CanonicalRecord[]): string {
  * const { text, passages } = splitPassages(records)
  * text.slice(passages[0].start, passages[0].end) === passages[0].text // true
  */
-export function splitPassages(records: readonly CanonicalRecord[], options: PassageOptions = {}): SplitResult {
+export function splitPassages(records: readonly DatasetRecord[], options: PassageOptions = {}): SplitResult {
   const o = { ...DEFAULTS, ...options };
   if (!(o.maxChars >= 16) || !(o.overlapChars >= 0) || o.overlapChars * 2 >= o.maxChars) {
     throw new RagInputError("Passage size must be at least 16 and the overlap under half of it.", { meta: { ...o } });

@@ -10,13 +10,23 @@
 //   {"type":"batch","modelId","root","receiptsURI","receiptIds":[…]}   prepared, not yet posted
 //   {"type":"posted","root","batchId","transactionHash"}
 import path from "node:path";
-import { packCitations, type Receipt, type ReceiptDocument, type ReceiptStatus } from "@modelfactory/sdk";
+import {
+  buildReceipt,
+  canonicalJson,
+  leafToJson,
+  packCitations,
+  RECEIPT_BATCH_SCHEMA,
+  receiptLeafFromDocument,
+  type BuildReceiptInput,
+  type Receipt,
+  type ReceiptBatchDocument,
+  type ReceiptDocument,
+  type ReceiptStatus,
+} from "@modelfactory/sdk";
 import type { Hex } from "viem";
-import { canonicalJson } from "./canonical-json.ts";
 import { BatcherClosedError, BatchPostError, InvalidReceiptError } from "./errors.ts";
 import { Journal } from "./journal.ts";
 import { buildReceiptBatch, type ReceiptBatchTree } from "./merkle.ts";
-import { buildReceipt, leafToJson, receiptLeafFromDocument, type BuildReceiptInput } from "./receipt.ts";
 
 /** Where batch documents go; the SDK's ContentStore (embedded or Kubo) satisfies it. */
 export type ReceiptContentStore = { put(content: Uint8Array): Promise<{ toString(): string }> };
@@ -32,13 +42,7 @@ export type PostBatchRequest = {
 
 export type PostedBatch = { batchId: bigint; transactionHash: Hex };
 
-/** The document stored at a batch's `receiptsURI`. */
-export type ReceiptBatchDocument = {
-  schema: "modelfactory.receipts/1";
-  modelId: string;
-  root: Hex;
-  receipts: ReceiptDocument[];
-};
+export type { ReceiptBatchDocument } from "@modelfactory/sdk";
 
 export type ReceiptBatcherOptions = {
   /** Folder for the journal; created when missing. */
@@ -273,7 +277,7 @@ export class ReceiptBatcher {
       citations += n;
     }
     const tree = buildReceiptBatch(chosen.map((h) => h.leaf));
-    const doc: ReceiptBatchDocument = { schema: "modelfactory.receipts/1", modelId: modelId.toString(), root: tree.root, receipts: chosen.map((h) => h.document) };
+    const doc: ReceiptBatchDocument = { schema: RECEIPT_BATCH_SCHEMA, modelId: modelId.toString(), root: tree.root, receipts: chosen.map((h) => h.document) };
     let receiptsURI: string;
     try {
       receiptsURI = `ipfs://${(await this.#o.contentStore.put(new TextEncoder().encode(canonicalJson(doc)))).toString()}`;

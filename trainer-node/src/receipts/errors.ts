@@ -1,19 +1,14 @@
 // Errors of receipt building and batching, with stable codes the API passes through.
 import { ModelFactoryError, type ModelFactoryErrorOptions } from "@modelfactory/sdk";
 
+/** A receipt document that cannot be committed to: the SDK's error, re-exported for callers here. */
+export { InvalidReceiptError } from "@modelfactory/sdk";
+
 /** Base of every receipt error. */
 export class ReceiptError extends ModelFactoryError {
   override name = "ReceiptError";
   constructor(shortMessage: string, options: ModelFactoryErrorOptions = {}) {
     super(shortMessage, { code: "RECEIPT_ERROR", ...options });
-  }
-}
-
-/** Thrown when a receipt document or its citations cannot be committed to (bad weights, ids, values). */
-export class InvalidReceiptError extends ReceiptError {
-  override name = "InvalidReceiptError";
-  constructor(shortMessage: string, options: ModelFactoryErrorOptions = {}) {
-    super(shortMessage, { code: "RECEIPT_INVALID", ...options });
   }
 }
 

@@ -1,7 +1,6 @@
-// Answer receipts: building, canonical hashing, batching under a Merkle root and posting on chain.
+// Answer receipts on a trainer node: batching under a Merkle root, the crash-safe journal and
+// posting on chain. The receipt document, its leaf and canonical JSON are the SDK's.
 export * from "./errors.ts";
-export * from "./canonical-json.ts";
-export * from "./receipt.ts";
 export * from "./merkle.ts";
 export * from "./journal.ts";
 export * from "./batcher.ts";

@@ -2,17 +2,18 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { attribute, buildContext, WEIGHT_SCALE } from "../../src/rag/attribution.ts";
 import { DatanetIndex } from "../../src/rag/datanet-index.ts";
-import { canonicalText, type CanonicalRecord } from "../../src/rag/passages.ts";
+import { canonicalText } from "../../src/rag/passages.ts";
 import { tokenize } from "../../src/rag/tokenize.ts";
 import { meta } from "./fixtures.ts";
+import { RECORD_SCHEMA, type DatasetRecord } from "@modelfactory/sdk";
 
-const records: Record<number, CanonicalRecord[]> = {
+const records: Record<number, DatasetRecord[]> = {
   7: [
-    { kind: "text", text: "Unrelated opening paragraph about gardening and roses." },
-    { kind: "instruction", instruction: "How does QLoRA save memory?", input: "", output: "QLoRA stores the frozen base model in 4-bit NormalFloat and trains low-rank adapters in 16-bit." },
+    { schema: RECORD_SCHEMA, kind: "text", text: "Unrelated opening paragraph about gardening and roses." },
+    { schema: RECORD_SCHEMA, kind: "instruction", instruction: "How does QLoRA save memory?", input: "", output: "QLoRA stores the frozen base model in 4-bit NormalFloat and trains low-rank adapters in 16-bit." },
   ],
-  8: [{ kind: "text", text: "LoRA freezes the pretrained weights and learns two small low-rank matrices per layer." }],
-  9: [{ kind: "text", text: "Memory of a full fine-tune grows with optimizer state for every parameter." }],
+  8: [{ schema: RECORD_SCHEMA, kind: "text", text: "LoRA freezes the pretrained weights and learns two small low-rank matrices per layer." }],
+  9: [{ schema: RECORD_SCHEMA, kind: "text", text: "Memory of a full fine-tune grows with optimizer state for every parameter." }],
 };
 
 function setup() {

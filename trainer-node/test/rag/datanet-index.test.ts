@@ -2,15 +2,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DatanetIndex } from "../../src/rag/datanet-index.ts";
 import { meta } from "./fixtures.ts";
-import { canonicalText, type CanonicalRecord } from "../../src/rag/passages.ts";
+import { canonicalText } from "../../src/rag/passages.ts";
 import { RagInputError } from "../../src/rag/errors.ts";
+import { RECORD_SCHEMA, type DatasetRecord } from "@modelfactory/sdk";
 
 
-const corpus: Record<number, { datanet: number; records: CanonicalRecord[] }> = {
-  1: { datanet: 1, records: [{ kind: "instruction", instruction: "What is LoRA?", input: "", output: "LoRA adds low-rank adapter matrices to frozen weights." }] },
-  2: { datanet: 1, records: [{ kind: "text", text: "QLoRA quantises the base model to 4-bit NF4 and trains LoRA adapters on top." }] },
-  3: { datanet: 2, records: [{ kind: "text", text: "Secret: the LoRA rank of the private model is 64." }] },
-  4: { datanet: 3, records: [{ kind: "chat", messages: [{ role: "user", content: "best pasta?" }, { role: "assistant", content: "Carbonara with guanciale." }] }] },
+const corpus: Record<number, { datanet: number; records: DatasetRecord[] }> = {
+  1: { datanet: 1, records: [{ schema: RECORD_SCHEMA, kind: "instruction", instruction: "What is LoRA?", input: "", output: "LoRA adds low-rank adapter matrices to frozen weights." }] },
+  2: { datanet: 1, records: [{ schema: RECORD_SCHEMA, kind: "text", text: "QLoRA quantises the base model to 4-bit NF4 and trains LoRA adapters on top." }] },
+  3: { datanet: 2, records: [{ schema: RECORD_SCHEMA, kind: "text", text: "Secret: the LoRA rank of the private model is 64." }] },
+  4: { datanet: 3, records: [{ schema: RECORD_SCHEMA, kind: "chat", messages: [{ role: "user", content: "best pasta?" }, { role: "assistant", content: "Carbonara with guanciale." }] }] },
 };
 
 function build() {
@@ -50,7 +51,7 @@ describe("DatanetIndex", () => {
     assert.equal(index.removeContribution(3n), true);
     assert.deepEqual(index.search("secret rank private", [1n, 2n, 3n], 5).filter((h) => h.contribution.contributionId === "3"), []);
     assert.equal(index.has(3n), false);
-    index.upsertContribution(meta(2, 1), [{ kind: "text", text: "Replaced text about tokenizers." }]);
+    index.upsertContribution(meta(2, 1), [{ schema: RECORD_SCHEMA, kind: "text", text: "Replaced text about tokenizers." }]);
     assert.deepEqual(index.search("QLoRA NF4", [1n], 5).filter((h) => h.contribution.contributionId === "2"), []);
     assert.equal(index.search("tokenizers", [1n], 5)[0]!.contribution.contributionId, "2");
     assert.deepEqual(index.retainOnly([1n]), ["2", "4"]);

@@ -1,26 +1,27 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalText, RECORD_SEPARATOR, splitPassages, type CanonicalRecord } from "../../src/rag/passages.ts";
+import { canonicalText, RECORD_SEPARATOR, splitPassages } from "../../src/rag/passages.ts";
 import { ContributionTooLargeError, RagInputError } from "../../src/rag/errors.ts";
+import { RECORD_SCHEMA, type DatasetRecord } from "@modelfactory/sdk";
 
 const words = (n: number, seed = 1) => Array.from({ length: n }, (_, i) => `w${(i * 7919 + seed) % 1000}`).join(" ");
 
 describe("passages", () => {
   it("defines the canonical text of each record kind", () => {
-    const records: CanonicalRecord[] = [
-      { kind: "instruction", instruction: "Q?", input: "", output: "A." },
-      { kind: "chat", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] },
-      { kind: "text", text: "plain" },
+    const records: DatasetRecord[] = [
+      { schema: RECORD_SCHEMA, kind: "instruction", instruction: "Q?", input: "", output: "A." },
+      { schema: RECORD_SCHEMA, kind: "chat", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] },
+      { schema: RECORD_SCHEMA, kind: "text", text: "plain" },
     ];
     assert.equal(canonicalText(records), `Q?\nA.${RECORD_SEPARATOR}hi\nhello${RECORD_SEPARATOR}plain`);
   });
 
   it("every passage's offsets map back to the exact canonical text, including non-BMP characters", () => {
-    const records: CanonicalRecord[] = [
-      { kind: "text", text: `${words(400)} 🙂🙂 ${words(300, 5)}` },
-      { kind: "instruction", instruction: "How many?", input: "ctx", output: words(50) },
-      { kind: "text", text: "   " },
-      { kind: "text", text: "x".repeat(2000) },
+    const records: DatasetRecord[] = [
+      { schema: RECORD_SCHEMA, kind: "text", text: `${words(400)} 🙂🙂 ${words(300, 5)}` },
+      { schema: RECORD_SCHEMA, kind: "instruction", instruction: "How many?", input: "ctx", output: words(50) },
+      { schema: RECORD_SCHEMA, kind: "text", text: "   " },
+      { schema: RECORD_SCHEMA, kind: "text", text: "x".repeat(2000) },
     ];
     const { text, passages } = splitPassages(records, { maxChars: 300, overlapChars: 60 });
     assert.equal(text, canonicalText(records));
@@ -40,11 +41,11 @@ describe("passages", () => {
   });
 
   it("bounds untrusted input", () => {
-    const many = Array.from({ length: 11 }, () => ({ kind: "text" as const, text: "a" }));
+    const many = Array.from({ length: 11 }, (): DatasetRecord => ({ schema: RECORD_SCHEMA, kind: "text", text: "a" }));
     assert.throws(() => splitPassages(many, { maxRecords: 10 }), ContributionTooLargeError);
-    assert.throws(() => splitPassages([{ kind: "text", text: "a".repeat(100) }], { maxTextChars: 50 }), ContributionTooLargeError);
-    assert.throws(() => splitPassages([{ kind: "text", text: words(1000) }], { maxPassages: 3 }), (e: unknown) => e instanceof ContributionTooLargeError && e.code === "RAG_CONTRIBUTION_TOO_LARGE");
-    assert.throws(() => splitPassages([{ kind: "text", text: 5 } as never]), RagInputError);
-    assert.throws(() => splitPassages([{ kind: "audio" } as never]), /unknown kind/);
+    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: "a".repeat(100) }], { maxTextChars: 50 }), ContributionTooLargeError);
+    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: words(1000) }], { maxPassages: 3 }), (e: unknown) => e instanceof ContributionTooLargeError && e.code === "RAG_CONTRIBUTION_TOO_LARGE");
+    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: 5 } as never]), RagInputError);
+    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "audio" } as never]), /unknown kind/);
   });
 });

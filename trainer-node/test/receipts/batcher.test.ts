@@ -2,12 +2,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { unpackCitations, verifyReceipt } from "@modelfactory/sdk";
+import { leafFromJson, receiptLeafFromDocument, unpackCitations, verifyReceipt } from "@modelfactory/sdk";
 import type { Hex } from "viem";
 import { readContent } from "../../../sdk/src/content/store.ts";
 import { ReceiptBatcher, type ReceiptBatchDocument } from "../../src/receipts/batcher.ts";
 import { BatchPostError, ReceiptJournalError } from "../../src/receipts/errors.ts";
-import { leafFromJson, receiptLeafFromDocument } from "../../src/receipts/receipt.ts";
 import { citation, FakeLedger, tempStore, until } from "./fixtures.ts";
 
 const answer = (i: number) => ({ modelId: 1n, question: `question ${i}`, answer: `answer ${i}`, citations: [citation(String(i + 1), 7000), citation("99", 2000, 2)] });

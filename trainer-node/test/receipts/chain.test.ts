@@ -8,15 +8,14 @@ import { network } from "hardhat";
 // Brings in the `viem` field that the toolbox adds to network connections (types only).
 import type {} from "@nomicfoundation/hardhat-toolbox-viem";
 import { getContract, keccak256, parseEventLogs, stringToBytes, type Hex } from "viem";
-import { attributionLedgerAbi, datanetRegistryAbi, hashAnswer, trainerRegistryAbi, trainingJobsAbi, unpackCitations } from "@modelfactory/sdk";
+import { attributionLedgerAbi, datanetRegistryAbi, hashAnswer, leafFromJson, trainerRegistryAbi, trainingJobsAbi, unpackCitations } from "@modelfactory/sdk";
 import { deployProtocol } from "../../../scripts/lib/deploy.ts";
 import { attribute } from "../../src/rag/attribution.ts";
 import { DatanetIndex } from "../../src/rag/datanet-index.ts";
-import type { CanonicalRecord } from "../../src/rag/passages.ts";
 import { ReceiptBatcher, type PostBatchRequest } from "../../src/receipts/batcher.ts";
 import { attributionLedgerPoster } from "../../src/receipts/ledger.ts";
-import { leafFromJson } from "../../src/receipts/receipt.ts";
 import { tempStore } from "./fixtures.ts";
+import { RECORD_SCHEMA, type DatasetRecord } from "@modelfactory/sdk";
 
 const hashOf = (label: string): Hex => keccak256(stringToBytes(label));
 
@@ -37,9 +36,9 @@ describe("receipts on chain", () => {
     const attributionLedger = getContract({ address: protocol.attributionLedger.address, abi: attributionLedgerAbi, client });
     await trainerRegistry.write.admitTrainer([trainer!.account.address, "http://127.0.0.1:8787", "ipfs://node"], { account: admin!.account });
     await datanetRegistry.write.createDatanet(["ipfs://datanet", "CC-BY-4.0", 0, 0], { account: owner!.account });
-    const corpus: CanonicalRecord[][] = [
-      [{ kind: "instruction", instruction: "What does LoRA train?", input: "", output: "LoRA trains two low-rank matrices while the base weights stay frozen." }],
-      [{ kind: "text", text: "QLoRA keeps the frozen base model in 4-bit NormalFloat to save memory." }],
+    const corpus: DatasetRecord[][] = [
+      [{ schema: RECORD_SCHEMA, kind: "instruction", instruction: "What does LoRA train?", input: "", output: "LoRA trains two low-rank matrices while the base weights stay frozen." }],
+      [{ schema: RECORD_SCHEMA, kind: "text", text: "QLoRA keeps the frozen base model in 4-bit NormalFloat to save memory." }],
     ];
     const index = new DatanetIndex();
     for (const [i, records] of corpus.entries()) {

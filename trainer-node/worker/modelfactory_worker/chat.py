@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import ChatRecord, Message, Record, TextRecord
+from .records import ChatRecord, Message, DatasetRecord, TextRecord
 
 IGNORE = -100
 
@@ -64,7 +64,7 @@ class ChatFormatter:
         """Token ids of a conversation followed by the assistant's generation prompt."""
         return self.encode_text(self.render(messages, add_generation_prompt=True))
 
-    def encode_record(self, record: Record) -> tuple[list[int], list[bool]]:
+    def encode_record(self, record: DatasetRecord) -> tuple[list[int], list[bool]]:
         """Token ids and, per token, whether it is part of a response (trained)."""
         if isinstance(record, TextRecord):
             ids = self.tokenizer(record.text, add_special_tokens=True)["input_ids"]
@@ -90,7 +90,7 @@ class ChatFormatter:
             done = full
         return ids, trained
 
-    def example(self, record: Record, max_len: int) -> Example | None:
+    def example(self, record: DatasetRecord, max_len: int) -> Example | None:
         """Tokenize, truncate to max_len and shift; None when no trained token survives truncation."""
         ids, trained = self.encode_record(record)
         ids, trained = ids[:max_len], trained[:max_len]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 
 from .chat import IGNORE, ChatFormatter, Example
-from .records import Record
+from .records import DatasetRecord
 
 
 @dataclass
@@ -22,7 +22,7 @@ class TokenizedSplit:
     truncated: int
 
 
-def tokenize(records: list[Record], formatter: ChatFormatter, max_len: int) -> TokenizedSplit:
+def tokenize(records: list[DatasetRecord], formatter: ChatFormatter, max_len: int) -> TokenizedSplit:
     examples, dropped, truncated = [], 0, 0
     for r in records:
         ids, _ = formatter.encode_record(r)
@@ -35,7 +35,7 @@ def tokenize(records: list[Record], formatter: ChatFormatter, max_len: int) -> T
     return TokenizedSplit(examples, dropped, truncated)
 
 
-def split_records(records: list[Record], eval_fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
+def split_records(records: list[DatasetRecord], eval_fraction: float, seed: int) -> tuple[list[DatasetRecord], list[DatasetRecord]]:
     """Deterministic held-out split; at least one eval record when eval_fraction > 0 and n >= 2."""
     if eval_fraction <= 0 or len(records) < 2:
         return records, []

@@ -12,7 +12,7 @@ from .chat import ChatFormatter, Example
 from .data import EpochPlan, collate
 from .generate import SamplingParams, adapter_active, generate
 from .loss import autocast_for, batch_loss
-from .records import Record, prompt_and_reference
+from .records import DatasetRecord, prompt_and_reference
 
 
 @torch.no_grad()
@@ -52,7 +52,7 @@ def rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]:
     return {k: v / n for k, v in sums.items()}
 
 
-def generation_metrics(model, formatter: ChatFormatter, records: list[Record], adapter: str | None, *,
+def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRecord], adapter: str | None, *,
                        device: torch.device, max_samples: int, max_new_tokens: int,
                        cancel: threading.Event | None = None) -> dict:
     """Greedy answers to the held-out prompts, scored against the held-out answers."""

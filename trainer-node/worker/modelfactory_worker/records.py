@@ -38,7 +38,9 @@ class TextRecord:
     kind: str = "text"
 
 
-Record = Union[ChatRecord, TextRecord]
+# One name for a dataset record across the project (DatasetRecord in the SDK); instruction
+# records arrive as chat records (records.py turns them into a user and an assistant turn).
+DatasetRecord = Union[ChatRecord, TextRecord]
 
 
 def _fail(path: str, line: int, message: str) -> WorkerError:
@@ -56,8 +58,8 @@ def _string(obj: dict, key: str, path: str, line: int, allow_empty: bool = False
     return value
 
 
-def parse_record(obj: object, path: str = "<memory>", line: int = 1) -> Record:
-    """Validate one decoded JSON value and turn it into a Record."""
+def parse_record(obj: object, path: str = "<memory>", line: int = 1) -> DatasetRecord:
+    """Validate one decoded JSON value and turn it into a DatasetRecord."""
     if not isinstance(obj, dict):
         raise _fail(path, line, "a record must be a JSON object")
     if obj.get("schema") != RECORD_SCHEMA:
@@ -92,7 +94,7 @@ def parse_record(obj: object, path: str = "<memory>", line: int = 1) -> Record:
     raise _fail(path, line, f"field 'kind' must be 'instruction', 'chat' or 'text', got {kind!r}")
 
 
-def iter_records(path: str) -> Iterator[Record]:
+def iter_records(path: str) -> Iterator[DatasetRecord]:
     """Yield the records of a JSONL file; blank lines are skipped."""
     if not os.path.isfile(path):
         raise WorkerError("file_not_found", f"dataset file not found: {path}", {"path": path})
@@ -107,14 +109,14 @@ def iter_records(path: str) -> Iterator[Record]:
             yield parse_record(obj, path, line_no)
 
 
-def read_records(path: str) -> list[Record]:
+def read_records(path: str) -> list[DatasetRecord]:
     records = list(iter_records(path))
     if not records:
         raise WorkerError("invalid_record", f"{path}: the file holds no records", {"path": path})
     return records
 
 
-def prompt_and_reference(record: Record) -> tuple[tuple[Message, ...], str] | None:
+def prompt_and_reference(record: DatasetRecord) -> tuple[tuple[Message, ...], str] | None:
     """Split a chat record into (context up to the last answer, last answer) for BLEU/ROUGE."""
     if not isinstance(record, ChatRecord):
         return None

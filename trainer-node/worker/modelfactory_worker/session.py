@@ -23,7 +23,7 @@ from .memory import memory_report, process_memory
 from .models import LoadedModel, count_parameters, load_model
 from .protocol import field
 from .qlora import quantization_report
-from .records import Message, ROLES, Record, read_records
+from .records import Message, ROLES, DatasetRecord, read_records
 from .trainconfig import TrainConfig
 
 
@@ -64,7 +64,7 @@ class Session:
         self.loaded: LoadedModel | None = None
         self.adapters: dict[str, str | None] = {}  # name -> folder it was loaded from or saved to
         self.last_adapter: str | None = None
-        self.held_out: list[Record] = []
+        self.held_out: list[DatasetRecord] = []
         self.last_train: dict | None = None
         self.peak_flops = peak_flops
         self.device_name = device_name
@@ -218,7 +218,7 @@ class Session:
         return self._train_result(run, cfg, name, saved, tr, ev, held_out)
 
     def _train_result(self, run: dict, cfg: TrainConfig, name: str, saved: str, tr, ev,
-                      held_out: list[Record]) -> dict:
+                      held_out: list[DatasetRecord]) -> dict:
         """Remembers a finished run (held-out split, memory report) and builds the `train` result."""
         self.held_out = held_out
         self.last_train = {"memory": run["memory"], "config": cfg.to_dict()}
@@ -235,7 +235,7 @@ class Session:
                          "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
                 "memory": run["memory"], "config": cfg.to_dict()}
 
-    def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[Record],
+    def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[DatasetRecord],
                          out_dir: str, name: str, resume: str | None, ctx: Context) -> dict:
         """`train` with `processes` > 1: data-parallel ranks (distributed.py) train and rank 0 saves;
         the trained adapter (or full weights) is then loaded here, so every later command sees it."""

@@ -1,10 +1,9 @@
 // From a model: its manifest (on-chain root), the exact contributions it was trained on, the
 // contributors behind them, and the citations its answers posted.
-import { useQuery } from "@tanstack/react-query";
 import { useCitations } from "../../data/hooks/useCitations.ts";
 import { useContributions } from "../../data/hooks/useContributions.ts";
+import { useManifest } from "../../data/hooks/useManifest.ts";
 import { useModel } from "../../data/hooks/useModel.ts";
-import { trainerApi } from "../../lib/trainer-api.ts";
 import { Link, useParams } from "../../router/router.tsx";
 import { AddressLink, Hash, PageHeader } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
@@ -15,13 +14,10 @@ export default function ModelExplorePage() {
   const { id = "" } = useParams();
   const model = useModel(id);
   const node = model.data?.trainer.endpoint ?? null;
-  const manifest = useQuery({
-    queryKey: ["manifest", node, model.data?.job.id],
-    queryFn: () => trainerApi.manifest(node!, model.data!.job.id) as Promise<{ contributions?: { contributionId: string }[] }>,
-    enabled: !!node && !!model.data,
-    staleTime: Infinity,
-  });
-  const ids = manifest.data?.contributions?.map((c) => String(c.contributionId)) ?? [];
+  const manifest = useManifest(model.data?.job.id ?? null, node, model.data?.manifestURI ?? null);
+  // A manifest whose root is not the chain's lists contributions nobody can prove: show none.
+  const rootMatches = !!manifest.data && !!model.data && manifest.data.root.toLowerCase() === model.data.manifestRoot.toLowerCase();
+  const ids = rootMatches ? manifest.data!.contributions.map((c) => c.contributionId) : [];
   const contributions = useContributions({ ids });
   const citations = useCitations({ model: id });
   if (model.isPending) return <Loading />;
@@ -39,6 +35,7 @@ export default function ModelExplorePage() {
         <h2>Manifest</h2>
         <dl className="kv">
           <dt>Manifest root (on chain)</dt><dd><Hash value={m.manifestRoot} /></dd>
+          <dt>Manifest document</dt><dd className="mono">{m.manifestURI ?? "served by the trainer node"}</dd>
           <dt>Spec</dt><dd className="mono">{m.job.specURI}</dd>
           <dt>Spec hash</dt><dd><Hash value={m.job.specHash} /></dd>
           <dt>Data snapshot block</dt><dd>{m.job.snapshotBlock}</dd>
@@ -49,7 +46,8 @@ export default function ModelExplorePage() {
         </dl>
       </section>
       <h2>Contributions trained on ({ids.length})</h2>
-      {manifest.isPending && node ? <Loading label="Reading the manifest…" /> : manifest.error ? <ErrorState error={manifest.error} /> : null}
+      {manifest.isPending && manifest.fetchStatus !== "idle" ? <Loading label="Reading the manifest…" /> : manifest.error ? <ErrorState error={manifest.error} /> : null}
+      {manifest.data && !rootMatches ? <p className="field-error">The manifest document does not give the on-chain root {m.manifestRoot}; its list of contributions is not shown.</p> : null}
       {contributions.data && contributions.data.length > 0 ? <ContributionsTable rows={contributions.data} showDatanet /> : null}
       <h2>Contributors ({contributors.length})</h2>
       <p>{contributors.map((c) => <span key={c}><AddressLink address={c} label={c} /><br /></span>)}</p>

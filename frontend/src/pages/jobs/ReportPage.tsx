@@ -1,12 +1,11 @@
 // The evaluation report: base vs tuned (perplexity, BLEU, ROUGE), memory (measured; LoRA vs
 // QLoRA vs full for this model and 7B), training summary, sample answers side by side,
 // downloads, and the training manifest checked against its on-chain root.
-import { useQuery } from "@tanstack/react-query";
-import type { Hex } from "viem";
-import { manifestRoot, type EvaluationReport } from "@modelfactory/sdk";
+import { describeError, type EvaluationReport } from "@modelfactory/sdk";
 import { BarChart } from "../../charts/BarChart.tsx";
 import { useEvaluation } from "../../data/hooks/useEvaluation.ts";
 import { useJob } from "../../data/hooks/useJob.ts";
+import { useManifest } from "../../data/hooks/useManifest.ts";
 import { useModel } from "../../data/hooks/useModel.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 import { Link, useParams } from "../../router/router.tsx";
@@ -19,13 +18,15 @@ const BASE = "#9aa3b8";
 const TUNED = "#2f5bea";
 
 export function qualityRows(r: EvaluationReport) {
-  return [
+  const rows = [
     { metric: "Perplexity (lower is better)", base: r.perplexity.base, tuned: r.perplexity.tuned, better: "lower" as const },
     { metric: "BLEU", base: r.bleu.base, tuned: r.bleu.tuned, better: "higher" as const },
-    { metric: "ROUGE-1", base: r.rouge.base.rouge1, tuned: r.rouge.tuned.rouge1, better: "higher" as const },
-    { metric: "ROUGE-2", base: r.rouge.base.rouge2, tuned: r.rouge.tuned.rouge2, better: "higher" as const },
-    { metric: "ROUGE-L", base: r.rouge.base.rougeL, tuned: r.rouge.tuned.rougeL, better: "higher" as const },
+    { metric: "ROUGE-1", base: r.rouge.base?.rouge1 ?? null, tuned: r.rouge.tuned?.rouge1 ?? null, better: "higher" as const },
+    { metric: "ROUGE-2", base: r.rouge.base?.rouge2 ?? null, tuned: r.rouge.tuned?.rouge2 ?? null, better: "higher" as const },
+    { metric: "ROUGE-L", base: r.rouge.base?.rougeL ?? null, tuned: r.rouge.tuned?.rougeL ?? null, better: "higher" as const },
   ];
+  // BLEU and ROUGE are null when no held-out record had a reference answer to score: no row then.
+  return rows.filter((row): row is (typeof rows)[number] & { base: number; tuned: number } => row.base !== null && row.tuned !== null);
 }
 
 /** Full vs LoRA vs QLoRA for one model, in the unit that suits its size. */
@@ -49,15 +50,9 @@ function download(name: string, text: string) {
   URL.revokeObjectURL(url);
 }
 
-function Manifest({ node, jobId, root }: { node: string | null; jobId: string; root: string | null }) {
-  const q = useQuery({ queryKey: ["manifest", node, jobId], queryFn: () => trainerApi.manifest(node!, jobId), enabled: !!node, staleTime: Infinity });
-  let computed: string | null = null;
-  const m = q.data as { jobId?: string; specHash?: Hex; contributions?: { contributionId: string; contentHash: Hex }[] } | undefined;
-  try {
-    if (m?.specHash && m.contributions) computed = manifestRoot({ jobId: BigInt(m.jobId ?? jobId), specHash: m.specHash, contributions: m.contributions.map((c) => ({ contributionId: BigInt(c.contributionId), contentHash: c.contentHash })) });
-  } catch {
-    computed = null;
-  }
+function Manifest({ node, jobId, root, manifestURI }: { node: string | null; jobId: string; root: string | null; manifestURI: string | null }) {
+  const q = useManifest(jobId, node, manifestURI);
+  const m = q.data;
   return (
     <section className="panel">
       <h2>Training manifest</h2>
@@ -65,11 +60,12 @@ function Manifest({ node, jobId, root }: { node: string | null; jobId: string; r
         <dt>On-chain root</dt><dd>{root ? <Hash value={root} /> : "not registered yet"}</dd>
         <dt>Recomputed here</dt>
         <dd>
-          {computed ? <Hash value={computed} /> : q.isPending ? "…" : "manifest unavailable"}{" "}
-          {computed && root ? computed.toLowerCase() === root.toLowerCase() ? <Badge tone="good">matches the chain</Badge> : <Badge tone="bad">does not match</Badge> : null}
+          {m ? <Hash value={m.root} /> : q.isPending && q.fetchStatus !== "idle" ? "…" : q.error ? <span className="field-error">{describeError(q.error)}</span> : "manifest unavailable"}{" "}
+          {m && root ? m.root.toLowerCase() === root.toLowerCase() ? <Badge tone="good">matches the chain</Badge> : <Badge tone="bad">does not match</Badge> : null}
         </dd>
+        <dt>Read from</dt><dd className="mono">{manifestURI ?? (node ? `${node} (trainer node)` : "–")}</dd>
         <dt>Contributions</dt>
-        <dd>{m?.contributions ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") : "–"}</dd>
+        <dd>{m ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") || "none" : "–"}</dd>
       </dl>
     </section>
   );
@@ -171,7 +167,7 @@ export default function ReportPage() {
           );
         }}
       </QueryView>
-      <Manifest node={node} jobId={id} root={model.data?.manifestRoot ?? null} />
+      <Manifest node={node} jobId={id} root={model.data?.manifestRoot ?? null} manifestURI={model.data?.manifestURI ?? null} />
     </>
   );
 }

@@ -3,7 +3,21 @@
 import { useMemo, useState } from "react";
 import { useAccount } from "wagmi";
 import { parseEventLogs } from "viem";
-import { trainingJobsAbi, type BaseModelInfo, type FineTuneMethod, type PreflightReport } from "@modelfactory/sdk";
+import {
+  ALL_LINEAR,
+  buildTrainingSpec,
+  HYPERPARAMETER_HELP,
+  LORA_TARGET_MODULES,
+  LR_SCHEDULERS,
+  serializeTrainingSpec,
+  SPEC_PRESETS,
+  trainingJobsAbi,
+  type BaseModelInfo,
+  type FineTuneMethod,
+  type Hyperparameters,
+  type PreflightReport,
+  type SpecField,
+} from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { useDatanets } from "../../data/hooks/useDatanets.ts";
 import { useTrainAccess } from "../../data/hooks/useTrainAccess.ts";
@@ -17,16 +31,25 @@ import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading } from "../../ui/states.tsx";
 import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
-import { buildSpec, HYPERPARAMETER_HELP, PRESETS, SCHEDULERS, sha256Hex, specBytes, TARGET_MODULES, validateHyperparameters, type Hyperparameters } from "./hyperparameters.ts";
+import { sha256Hex, specErrors } from "./hyperparameters.ts";
 
 const STEPS = ["Base model", "Datanets", "Method", "Hyperparameters", "Pre-flight & submit"];
 
-function NumberField({ id, label, value, onChange, step, error }: { id: string; label: string; value: number; onChange: (v: number) => void; step?: number; error?: string | undefined }) {
+/** A numeric field of the spec; its id, help and error come from the field's path. */
+function NumberField({ field, label, value, onChange, step, errors }: { field: SpecField; label: string; value: number; onChange: (v: number) => void; step?: number; errors: Partial<Record<string, string>> }) {
+  const id = `hp-${field.split(".").at(-1)}`;
   return (
-    <Field id={`hp-${id}`} label={label} hint={HYPERPARAMETER_HELP[id]} error={error}>
-      <input id={`hp-${id}`} type="number" step={step ?? "any"} value={Number.isFinite(value) ? value : ""} onChange={(e) => onChange(e.target.valueAsNumber)} />
+    <Field id={id} label={label} hint={HYPERPARAMETER_HELP[field]} error={errors[field]}>
+      <input id={id} type="number" step={step ?? "any"} value={Number.isFinite(value) ? value : ""} onChange={(e) => onChange(e.target.valueAsNumber)} />
     </Field>
   );
+}
+
+/** Toggles one LoRA target; "all-linear" stands alone. */
+function toggleTarget(targets: string[], target: string, on: boolean): string[] {
+  if (target === ALL_LINEAR) return on ? [ALL_LINEAR] : [];
+  const rest = targets.filter((t) => t !== ALL_LINEAR && t !== target);
+  return on ? [...rest, target] : rest;
 }
 
 export default function TrainWizardPage() {
@@ -41,20 +64,26 @@ export default function TrainWizardPage() {
   const [choice, setChoice] = useState<{ node: string; model: BaseModelInfo } | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
   const [method, setMethod] = useState<FineTuneMethod>("lora");
-  const [hp, setHp] = useState<Hyperparameters>(PRESETS.balanced.hp);
+  const [hp, setHp] = useState<Hyperparameters>(SPEC_PRESETS.balanced.hyperparameters);
   const [evalFraction, setEvalFraction] = useState(0.1);
   const [name, setName] = useState("");
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   const [preflightError, setPreflightError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const hpErrors = validateHyperparameters(hp, evalFraction);
   const live = (nodes.data ?? []).filter((n) => n.health?.ok);
-  const spec = choice
-    ? buildSpec({ name: name || `${choice.model.name} on ${selected.map((s) => `#${s}`).join(", ")}`, description: "", baseModel: choice.model.id, method, datanetIds: selected, hyperparameters: hp, evalFraction })
-    : null;
+  const spec = buildTrainingSpec({
+    name: name || (choice ? `${choice.model.name} on ${selected.map((s) => `#${s}`).join(", ")}` : "draft"),
+    baseModel: choice?.model.id ?? "none",
+    method,
+    datanetIds: selected.length ? selected : ["1"],
+    hyperparameters: hp,
+    evalFraction,
+  });
+  // Only the hyperparameter step's fields: model and Datanets are checked by their own steps.
+  const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f === "evalFraction"));
 
   const runPreflight = async () => {
-    if (!choice || !spec) return;
+    if (!choice) return;
     setPreflight(null);
     setPreflightError(null);
     try {
@@ -64,10 +93,10 @@ export default function TrainWizardPage() {
     }
   };
   const submit = async () => {
-    if (!spec) return;
+    if (!choice) return;
     setBusy(true);
     try {
-      const bytes = specBytes(spec);
+      const bytes = serializeTrainingSpec(spec);
       const hash = await sha256Hex(bytes);
       const { cid } = await addContent(config.contentApiUrl, bytes, "spec.json");
       const receipt = await send("Create training job", { contract: "TrainingJobs", functionName: "createJob", args: [spec.datanetIds.map((d) => BigInt(d)), `ipfs://${cid}`, hash] });
@@ -124,7 +153,7 @@ export default function TrainWizardPage() {
                           <span>{formatBytes(m.sizeBytes)} on disk</span>
                           <span>context {m.contextLength}</span>
                           <span>methods: {m.methods.join(", ") || "none"}</span>
-                          <span>{n.health!.device.toUpperCase()} node {new URL(n.url).host}</span>
+                          <span>{(n.health!.device ?? "unknown device").toUpperCase()} node {new URL(n.url).host}</span>
                           {!m.hasChatTemplate ? <span>default chat template</span> : null}
                         </div>
                       </div>
@@ -184,44 +213,44 @@ export default function TrainWizardPage() {
           {step === 3 ? (
             <>
               <div className="row" role="group" aria-label="Presets">
-                {Object.entries(PRESETS).map(([k, p]) => (
-                  <button key={k} className="btn" onClick={() => setHp(p.hp)} title={p.description}>
+                {Object.entries(SPEC_PRESETS).map(([k, p]) => (
+                  <button key={k} className="btn" onClick={() => setHp(p.hyperparameters)} title={p.description}>
                     {p.label}
                   </button>
                 ))}
                 <span className="hint">Presets fill every field; adjust any of them.</span>
               </div>
               <div className="cols-2" style={{ marginTop: "1rem" }}>
-                <NumberField id="learningRate" label="Learning rate" value={hp.learningRate} onChange={(v) => setHp({ ...hp, learningRate: v })} error={hpErrors.learningRate} />
-                <NumberField id="batchSize" label="Batch size" value={hp.batchSize} step={1} onChange={(v) => setHp({ ...hp, batchSize: v })} error={hpErrors.batchSize} />
-                <NumberField id="gradientAccumulation" label="Gradient accumulation" value={hp.gradientAccumulation} step={1} onChange={(v) => setHp({ ...hp, gradientAccumulation: v })} error={hpErrors.gradientAccumulation} />
-                <NumberField id="epochs" label="Epochs" value={hp.epochs} step={1} onChange={(v) => setHp({ ...hp, epochs: v })} error={hpErrors.epochs} />
-                <NumberField id="maxLength" label="Max length (tokens)" value={hp.maxLength} step={1} onChange={(v) => setHp({ ...hp, maxLength: v })} error={hpErrors.maxLength} />
-                <NumberField id="warmupRatio" label="Warm-up ratio" value={hp.warmupRatio} onChange={(v) => setHp({ ...hp, warmupRatio: v })} error={hpErrors.warmupRatio} />
-                <Field id="hp-scheduler" label="Scheduler" hint={HYPERPARAMETER_HELP.scheduler}>
+                <NumberField field="hyperparameters.learningRate" label="Learning rate" value={hp.learningRate} onChange={(v) => setHp({ ...hp, learningRate: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.batchSize" label="Batch size" value={hp.batchSize} step={1} onChange={(v) => setHp({ ...hp, batchSize: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.gradientAccumulation" label="Gradient accumulation" value={hp.gradientAccumulation} step={1} onChange={(v) => setHp({ ...hp, gradientAccumulation: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.epochs" label="Epochs" value={hp.epochs} step={1} onChange={(v) => setHp({ ...hp, epochs: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.maxLength" label="Max length (tokens)" value={hp.maxLength} step={1} onChange={(v) => setHp({ ...hp, maxLength: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.warmupRatio" label="Warm-up ratio" value={hp.warmupRatio} onChange={(v) => setHp({ ...hp, warmupRatio: v })} errors={hpErrors} />
+                <Field id="hp-scheduler" label="Scheduler" hint={HYPERPARAMETER_HELP["hyperparameters.scheduler"]}>
                   <select id="hp-scheduler" value={hp.scheduler} onChange={(e) => setHp({ ...hp, scheduler: e.target.value as Hyperparameters["scheduler"] })}>
-                    {SCHEDULERS.map((s) => <option key={s}>{s}</option>)}
+                    {LR_SCHEDULERS.map((s) => <option key={s}>{s}</option>)}
                   </select>
                 </Field>
-                <NumberField id="weightDecay" label="Weight decay" value={hp.weightDecay} onChange={(v) => setHp({ ...hp, weightDecay: v })} error={hpErrors.weightDecay} />
-                <NumberField id="rank" label="LoRA rank (r)" value={hp.lora.rank} step={1} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, rank: v } })} error={hpErrors.rank} />
-                <NumberField id="alpha" label="LoRA alpha (α)" value={hp.lora.alpha} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })} error={hpErrors.alpha} />
-                <NumberField id="dropout" label="LoRA dropout" value={hp.lora.dropout} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })} error={hpErrors.dropout} />
-                <NumberField id="evalFraction" label="Held-out fraction" value={evalFraction} onChange={setEvalFraction} error={hpErrors.evalFraction} />
-                <NumberField id="seed" label="Seed" value={hp.seed} step={1} onChange={(v) => setHp({ ...hp, seed: v })} error={hpErrors.seed} />
+                <NumberField field="hyperparameters.weightDecay" label="Weight decay" value={hp.weightDecay} onChange={(v) => setHp({ ...hp, weightDecay: v })} errors={hpErrors} />
+                <NumberField field="hyperparameters.lora.rank" label="LoRA rank (r)" value={hp.lora.rank} step={1} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, rank: v } })} errors={hpErrors} />
+                <NumberField field="hyperparameters.lora.alpha" label="LoRA alpha (α)" value={hp.lora.alpha} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })} errors={hpErrors} />
+                <NumberField field="hyperparameters.lora.dropout" label="LoRA dropout" value={hp.lora.dropout} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })} errors={hpErrors} />
+                <NumberField field="evalFraction" label="Held-out fraction" value={evalFraction} onChange={setEvalFraction} errors={hpErrors} />
+                <NumberField field="hyperparameters.seed" label="Seed" value={hp.seed} step={1} onChange={(v) => setHp({ ...hp, seed: v })} errors={hpErrors} />
               </div>
               <fieldset className="field">
                 <legend>LoRA targets</legend>
-                <div className="hint">{HYPERPARAMETER_HELP.targets}</div>
+                <div className="hint">{HYPERPARAMETER_HELP["hyperparameters.lora.targets"]}</div>
                 <div className="checks">
-                  {TARGET_MODULES.map((t) => (
+                  {[ALL_LINEAR, ...LORA_TARGET_MODULES].map((t) => (
                     <label key={t}>
-                      <input type="checkbox" checked={hp.lora.targets.includes(t)} onChange={(e) => setHp({ ...hp, lora: { ...hp.lora, targets: e.target.checked ? [...hp.lora.targets, t] : hp.lora.targets.filter((x) => x !== t) } })} />
+                      <input type="checkbox" checked={hp.lora.targets.includes(t)} onChange={(e) => setHp({ ...hp, lora: { ...hp.lora, targets: toggleTarget(hp.lora.targets, t, e.target.checked) } })} />
                       <span className="mono">{t}</span>
                     </label>
                   ))}
                 </div>
-                {hpErrors.targets ? <div className="field-error">{hpErrors.targets}</div> : null}
+                {hpErrors["hyperparameters.lora.targets"] ? <div className="field-error">{hpErrors["hyperparameters.lora.targets"]}</div> : null}
               </fieldset>
             </>
           ) : null}

@@ -1,5 +1,6 @@
-// Canonical JSON: the byte form of a receipt document that its on-chain `detailsHash` commits
-// to, so any verifier can fetch the document, re-serialise it and compare hashes.
+// Canonical JSON: the byte form of a protocol document (a receipt's `detailsHash` commits to
+// it), so any verifier — a trainer node, the GUI, an auditor's script — re-serialises a document
+// it fetched and compares hashes. Browser-safe.
 //
 // Definition: UTF-8 of the value written with
 //   - object keys sorted by UTF-16 code units (JavaScript's default sort), properties whose
@@ -11,7 +12,7 @@
 //     (bigint, NaN, Infinity, undefined in an array, functions) is refused.
 // JSON.parse of a canonical string followed by canonicalJson gives the same string back.
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { InvalidReceiptError } from "./errors.ts";
+import { InvalidInputError } from "../errors.ts";
 
 /**
  * The canonical JSON string of `value`.
@@ -55,6 +56,6 @@ function write(value: unknown, path: string): string {
   }
 }
 
-function refuse(path: string, what: string): InvalidReceiptError {
-  return new InvalidReceiptError(`Canonical JSON cannot hold ${what} (at ${path}).`, { meta: { path } });
+function refuse(path: string, what: string): InvalidInputError {
+  return new InvalidInputError(`Canonical JSON cannot hold ${what} (at ${path}).`, { code: "CANONICAL_JSON_INVALID", meta: { path } });
 }

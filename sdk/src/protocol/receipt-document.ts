@@ -1,0 +1,262 @@
+// An answer's receipt document (question, answer hash, citations with scores, spans and
+// reasons), the batch document stored at a batch's `receiptsURI`, and the on-chain leaf a
+// document commits to. The leaf is a pure function of the document, so the trainer node that
+// builds it and the browser that verifies it run this same code. Browser-safe.
+import { bytesToHex, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { ModelFactoryError, type ModelFactoryErrorOptions } from "../errors.ts";
+import { canonicalJson, canonicalJsonHash } from "./canonical-json.ts";
+import { hashAnswer, MAX_RECEIPT_WEIGHT, type Receipt } from "./receipt.ts";
+
+export const RECEIPT_SCHEMA = "modelfactory.receipt/1";
+export const RECEIPT_BATCH_SCHEMA = "modelfactory.receipts/1";
+const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
+
+/** A character range [start, end) in some text. */
+export type Span = { start: number; end: number };
+
+/** Why an answer cites a contribution. */
+export type Citation = {
+  rank: number;
+  contributionId: string;
+  datanetId: string;
+  contributor: Address;
+  /** Unix seconds of the registering block. */
+  timestamp: number;
+  transactionHash: Hex;
+  contentId: string;
+  metadataURI: string;
+  score: number;
+  /** Weight in basis points, as posted on chain. */
+  weight: number;
+  /** The retrieved passage and its offsets within the contribution's canonical text. */
+  passage: { text: string; start: number; end: number };
+  /** Matched spans inside `passage.text`. */
+  sourceSpans: Span[];
+  /** Matched spans inside the answer. */
+  answerSpans: Span[];
+  reason: string;
+};
+
+/** The full receipt document for one answer (what the on-chain leaf commits to). */
+export type ReceiptDocument = {
+  schema: typeof RECEIPT_SCHEMA;
+  receiptId: Hex;
+  modelId: string;
+  answerHash: Hex;
+  question: string;
+  citations: Citation[];
+  createdAt: number;
+};
+
+/** The document stored at a batch's `receiptsURI`: every receipt of the batch, in leaf order. */
+export type ReceiptBatchDocument = {
+  schema: typeof RECEIPT_BATCH_SCHEMA;
+  modelId: string;
+  root: Hex;
+  receipts: ReceiptDocument[];
+};
+
+/** A leaf as JSON (bigints as decimal strings), as the trainer API shows it. */
+export type ReceiptLeafJson = {
+  receiptId: Hex;
+  modelId: string;
+  answerHash: Hex;
+  contributionIds: string[];
+  weights: number[];
+  detailsHash: Hex;
+};
+
+/** Thrown when a receipt document cannot be committed to or read (bad weights, ids, values, shape). */
+export class InvalidReceiptError extends ModelFactoryError {
+  override name = "InvalidReceiptError";
+  constructor(shortMessage: string, options: ModelFactoryErrorOptions = {}) {
+    super(shortMessage, { code: "RECEIPT_INVALID", ...options });
+  }
+}
+
+export type BuildReceiptInput = {
+  modelId: bigint | string;
+  question: string;
+  /** The exact answer text returned to the caller; only its hash is kept. */
+  answer: string;
+  citations: readonly Citation[];
+  /** Unix milliseconds. Default now. */
+  createdAt?: number;
+  /** 32 random bytes by default; fixed only in tests. */
+  nonce?: Hex;
+};
+
+export type BuiltReceipt = { document: ReceiptDocument; leaf: Receipt };
+
+/**
+ * Builds a receipt. `receiptId` is keccak256 of the canonical JSON of
+ * {answerHash, createdAt, modelId, nonce, question}: unique per answer, unguessable, and
+ * tied to the content.
+ * @example
+ * const { document, leaf } = buildReceipt({ modelId: 1n, question, answer, citations })
+ */
+export function buildReceipt(input: BuildReceiptInput): BuiltReceipt {
+  const modelId = decimal(input.modelId, "modelId");
+  const answerHash = hashAnswer(input.answer);
+  const createdAt = input.createdAt ?? Date.now();
+  const nonce = input.nonce ?? bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+  const receiptId = keccak256(stringToBytes(canonicalJson({ answerHash, createdAt, modelId, nonce, question: input.question })));
+  const document: ReceiptDocument = {
+    schema: RECEIPT_SCHEMA,
+    receiptId,
+    modelId,
+    answerHash,
+    question: input.question,
+    citations: input.citations.map((c) => ({ ...c })),
+    createdAt,
+  };
+  return { document, leaf: receiptLeafFromDocument(document) };
+}
+
+/** keccak256 of the canonical JSON bytes of the document: the leaf's `detailsHash`. */
+export function receiptDetailsHash(document: ReceiptDocument): Hex {
+  return canonicalJsonHash(document);
+}
+
+/**
+ * The on-chain leaf a document commits to. Citations of the same contribution (several of its
+ * passages) are summed into one entry, in order of first appearance; total weight ≤ 10000.
+ * Throws InvalidReceiptError when the document cannot be posted.
+ */
+export function receiptLeafFromDocument(document: ReceiptDocument): Receipt {
+  if (document.schema !== RECEIPT_SCHEMA) throw new InvalidReceiptError(`Unknown receipt schema ${JSON.stringify(document.schema)}.`);
+  if (!BYTES32.test(document.receiptId)) throw new InvalidReceiptError("receiptId must be 32 bytes of hex.");
+  const weights = new Map<bigint, number>();
+  let total = 0;
+  for (const c of document.citations) {
+    const id = BigInt(decimal(c.contributionId, "contributionId"));
+    if (id === 0n || id > MAX_CONTRIBUTION_ID) {
+      throw new InvalidReceiptError(`Contribution id ${id} does not fit the 48-bit citation format.`, { meta: { contributionId: String(id) } });
+    }
+    if (!Number.isInteger(c.weight) || c.weight < 0 || c.weight > MAX_RECEIPT_WEIGHT) {
+      throw new InvalidReceiptError(`Citation weight ${c.weight} is not between 0 and ${MAX_RECEIPT_WEIGHT}.`, { meta: { weight: c.weight } });
+    }
+    weights.set(id, (weights.get(id) ?? 0) + c.weight);
+    total += c.weight;
+  }
+  if (total > MAX_RECEIPT_WEIGHT) {
+    throw new InvalidReceiptError(`Citation weights sum to ${total}, above ${MAX_RECEIPT_WEIGHT}.`, { meta: { total } });
+  }
+  return {
+    receiptId: document.receiptId,
+    modelId: BigInt(decimal(document.modelId, "modelId")),
+    answerHash: document.answerHash,
+    contributionIds: [...weights.keys()],
+    weights: [...weights.values()],
+    detailsHash: receiptDetailsHash(document),
+  };
+}
+
+/** The leaf as JSON (bigints as decimal strings). */
+export function leafToJson(leaf: Receipt): ReceiptLeafJson {
+  return {
+    receiptId: leaf.receiptId,
+    modelId: leaf.modelId.toString(),
+    answerHash: leaf.answerHash,
+    contributionIds: leaf.contributionIds.map(String),
+    weights: [...leaf.weights],
+    detailsHash: leaf.detailsHash,
+  };
+}
+
+/** The leaf from its JSON form. */
+export function leafFromJson(leaf: ReceiptLeafJson): Receipt {
+  return {
+    receiptId: leaf.receiptId,
+    modelId: BigInt(leaf.modelId),
+    answerHash: leaf.answerHash,
+    contributionIds: leaf.contributionIds.map((id) => BigInt(id)),
+    weights: [...leaf.weights],
+    detailsHash: leaf.detailsHash,
+  };
+}
+
+/** The names of the leaf fields in which two leaves differ (empty when they are equal). */
+export function leafDifferences(a: Receipt, b: Receipt): (keyof Receipt)[] {
+  const out: (keyof Receipt)[] = [];
+  if (a.receiptId.toLowerCase() !== b.receiptId.toLowerCase()) out.push("receiptId");
+  if (a.modelId !== b.modelId) out.push("modelId");
+  if (a.answerHash.toLowerCase() !== b.answerHash.toLowerCase()) out.push("answerHash");
+  if (a.contributionIds.join(",") !== b.contributionIds.join(",")) out.push("contributionIds");
+  if (a.weights.join(",") !== b.weights.join(",")) out.push("weights");
+  if (a.detailsHash.toLowerCase() !== b.detailsHash.toLowerCase()) out.push("detailsHash");
+  return out;
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+const HEX = /^0x[0-9a-fA-F]*$/;
+
+/**
+ * Checks that an untrusted value (a document fetched from a node or the content store) has the
+ * shape of a receipt document, and returns it typed. The error names the first bad field.
+ */
+export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocument {
+  const o = object(raw, at);
+  if (o.schema !== RECEIPT_SCHEMA) bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}"`);
+  hex(o.receiptId, `${at}.receiptId`, true);
+  hex(o.answerHash, `${at}.answerHash`, true);
+  decimal(o.modelId as string, `${at}.modelId`);
+  if (typeof o.question !== "string") bad(`${at}.question`, "must be a string");
+  if (typeof o.createdAt !== "number" || !Number.isSafeInteger(o.createdAt)) bad(`${at}.createdAt`, "must be an integer");
+  if (!Array.isArray(o.citations)) bad(`${at}.citations`, "must be an array");
+  (o.citations as unknown[]).forEach((c, i) => citation(c, `${at}.citations[${i}]`));
+  return raw as ReceiptDocument;
+}
+
+/** Checks the shape of a batch document fetched from the content store. */
+export function parseReceiptBatchDocument(raw: unknown): ReceiptBatchDocument {
+  const o = object(raw, "batch");
+  if (o.schema !== RECEIPT_BATCH_SCHEMA) bad("batch.schema", `must be "${RECEIPT_BATCH_SCHEMA}"`);
+  decimal(o.modelId as string, "batch.modelId");
+  hex(o.root, "batch.root", true);
+  if (!Array.isArray(o.receipts) || o.receipts.length === 0) bad("batch.receipts", "must be a non-empty array");
+  (o.receipts as unknown[]).forEach((r, i) => parseReceiptDocument(r, `batch.receipts[${i}]`));
+  return raw as ReceiptBatchDocument;
+}
+
+function citation(raw: unknown, at: string): void {
+  const c = object(raw, at);
+  for (const k of ["rank", "timestamp", "score", "weight"] as const) {
+    if (typeof c[k] !== "number" || !Number.isFinite(c[k])) bad(`${at}.${k}`, "must be a number");
+  }
+  decimal(c.contributionId as string, `${at}.contributionId`);
+  decimal(c.datanetId as string, `${at}.datanetId`);
+  hex(c.contributor, `${at}.contributor`);
+  hex(c.transactionHash, `${at}.transactionHash`, true);
+  for (const k of ["contentId", "metadataURI", "reason"] as const) if (typeof c[k] !== "string") bad(`${at}.${k}`, "must be a string");
+  const p = object(c.passage, `${at}.passage`);
+  if (typeof p.text !== "string" || typeof p.start !== "number" || typeof p.end !== "number") bad(`${at}.passage`, "must hold text, start and end");
+  for (const k of ["sourceSpans", "answerSpans"] as const) {
+    if (!Array.isArray(c[k])) bad(`${at}.${k}`, "must be an array");
+    (c[k] as unknown[]).forEach((s, i) => {
+      const span = object(s, `${at}.${k}[${i}]`);
+      if (typeof span.start !== "number" || typeof span.end !== "number") bad(`${at}.${k}[${i}]`, "must hold start and end");
+    });
+  }
+}
+
+function object(raw: unknown, at: string): Record<string, unknown> {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) bad(at, "must be a JSON object");
+  return raw as Record<string, unknown>;
+}
+
+function hex(v: unknown, at: string, bytes32 = false): void {
+  if (typeof v !== "string" || !(bytes32 ? BYTES32 : HEX).test(v)) bad(at, bytes32 ? "must be 32 bytes of hex" : "must be hex");
+}
+
+function bad(field: string, rule: string): never {
+  throw new InvalidReceiptError(`Invalid receipt document: "${field}" ${rule}.`, { meta: { field } });
+}
+
+function decimal(value: bigint | string, field: string): string {
+  const s = typeof value === "bigint" ? value.toString() : value;
+  if (typeof s !== "string" || !/^(0|[1-9][0-9]{0,77})$/.test(s)) {
+    throw new InvalidReceiptError(`${field} must be a non-negative decimal integer, got ${String(value)}.`, { meta: { field } });
+  }
+  return s;
+}
