@@ -1,10 +1,12 @@
 // The base models a node offers: every folder in the models directory that holds a Hugging
-// Face causal LM (config.json + safetensors weights). Parameter counts come from the
-// safetensors headers, so scanning never loads weights.
+// Face causal LM (config.json + safetensors weights), and every GGUF file there after its one-time
+// conversion into such a folder (gguf-import.ts). Parameter counts come from the safetensors
+// headers, so scanning never loads weights.
 import { existsSync } from "node:fs";
 import { open, readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { BaseModelInfo, MemoryEstimate } from "@modelfactory/sdk";
+import { importGgufFiles, workerGgufImporter, type GgufImporter } from "./gguf-import.ts";
 
 const MAX_HEADER = 100 * 1024 * 1024;
 
@@ -58,12 +60,26 @@ export async function describeModel(dir: string): Promise<BaseModelInfo | undefi
   };
 }
 
-/** Every usable model under `modelsDir`, sorted by id. A broken folder is skipped with a warning. */
-export async function scanModels(modelsDir: string, warn: (message: string) => void = console.warn): Promise<BaseModelInfo[]> {
+export type ScanOptions = {
+  /** Converts `X.gguf` into `X/` (default: the worker's `import-gguf`); `false` leaves GGUF files alone. */
+  importGguf?: GgufImporter | false;
+};
+
+/**
+ * Every usable model under `modelsDir`, sorted by id. GGUF files are converted first (once each); a
+ * broken folder or file is skipped with a warning naming it and the reason.
+ */
+export async function scanModels(
+  modelsDir: string,
+  warn: (message: string) => void = console.warn,
+  options: ScanOptions = {},
+): Promise<BaseModelInfo[]> {
   if (!existsSync(modelsDir)) return [];
+  if (options.importGguf !== false) await importGgufFiles(modelsDir, options.importGguf ?? workerGgufImporter(), warn);
   const out: BaseModelInfo[] = [];
   for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
+    // Hidden entries: import state and the temporary folders of a conversion in progress.
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     try {
       const info = await describeModel(path.join(modelsDir, entry.name));
       if (info) out.push(info);
