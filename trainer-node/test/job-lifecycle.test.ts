@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { JobState, Scope, manifestRoot, type EvaluationReport, type JobSummary } from "@modelfactory/sdk";
+import { JobState, Scope, manifestRoot, parseManifestDocument, type EvaluationReport, type JobSummary } from "@modelfactory/sdk";
 import { readContent } from "@modelfactory/sdk/node";
 import { startApi, type ApiServer } from "../src/api.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
@@ -56,10 +56,12 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
       contributions: registered.filter((e) => ids.includes(e.args.contributionId)).map((e) => ({ contributionId: e.args.contributionId, contentHash: e.args.contentHash })),
     });
     assert.equal(root, expected);
-    assert.ok(!registered.some((e) => e.args.contributionId === rejected && summary.manifestRoot === undefined));
-
-    const manifest = (await (await fetch(`${api.url}/v1/jobs/${jobId}/manifest`)).json()) as { contributions: { contributionId: string }[] };
+    // The pending contribution exists on chain, and neither the manifest nor its root includes it.
+    assert.ok(registered.some((e) => e.args.contributionId === rejected), "the pending contribution was registered");
+    const manifest = parseManifestDocument(await (await fetch(`${api.url}/v1/jobs/${jobId}/manifest`)).json());
+    assert.equal(manifest.root, root);
     assert.deepEqual(manifest.contributions.map((c) => c.contributionId), ids.map(String), "pending contribution excluded");
+    assert.ok(!manifest.contributions.some((c) => c.contributionId === rejected.toString()));
 
     const report = (await (await fetch(`${api.url}/v1/jobs/${jobId}/metrics`)).json()) as EvaluationReport;
     assert.equal(report.schema, "modelfactory.metrics/1");

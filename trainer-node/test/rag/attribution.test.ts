@@ -70,6 +70,7 @@ describe("attribute", () => {
     assert.deepEqual(attribute({ question: "q", answer: "a", retrieved: [] }), []);
     const retrieved = setup().search(question, [1n, 2n], 5);
     const none = attribute({ question, answer: "Bonjour.", retrieved });
+    assert.ok(none.length > 0, "retrieval found passages to attribute");
     assert.ok(none.every((c) => c.answerSpans.length === 0 && c.reason.includes("nothing with the answer")));
     assert.ok(none.reduce((s, c) => s + c.weight, 0) <= WEIGHT_SCALE);
     assert.equal(attribute({ question, answer, retrieved, maxCitations: 1 }).length, 1);

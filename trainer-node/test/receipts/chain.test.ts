@@ -53,7 +53,7 @@ describe("receipts on chain", () => {
     }
     await trainingJobs.write.createJob([[1n], "ipfs://spec", hashOf("spec")], { account: builder!.account });
     await trainingJobs.write.claimJob([1n], { account: trainer!.account });
-    await trainingJobs.write.completeJob([1n, "bafyadapter", hashOf("adapter"), "ipfs://metrics", hashOf("manifest")], { account: trainer!.account });
+    await trainingJobs.write.completeJob([1n, "bafyadapter", hashOf("adapter"), "ipfs://metrics", hashOf("manifest"), "ipfs://manifest"], { account: trainer!.account });
     const poster = attributionLedgerPoster({ publicClient, walletClient: trainer!, address: protocol.attributionLedger.address, fromBlock: BigInt(protocol.blockNumber) });
     return { attributionLedger, publicClient, index, poster, modelId: 1n };
   }
@@ -82,7 +82,7 @@ describe("receipts on chain", () => {
     assert.equal(posted.length, 1);
     const batch = posted[0]!;
     assert.equal(batch.batchId, 1n);
-    assert.equal(await attributionLedger.read.batchRoot([1n]), batch.root);
+    assert.deepEqual(await attributionLedger.read.batchOf([batch.root]), [1n, 1n]);
     assert.equal(await attributionLedger.read.batchCount(), 1n);
 
     const [event] = parseEventLogs({
@@ -92,6 +92,7 @@ describe("receipts on chain", () => {
     });
     assert.equal(event!.args.receiptsURI, batch.receiptsURI);
     assert.equal(event!.args.receiptCount, 3);
+    assert.ok(unpackCitations(event!.args.citations).length > 0);
     assert.ok(unpackCitations(event!.args.citations).every((c) => c.contributionId === 1n || c.contributionId === 2n));
 
     for (const id of ids) {
