@@ -60,7 +60,7 @@ def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRec
     if not pairs:
         return {"samples": 0}
     params = SamplingParams(max_new_tokens=max_new_tokens, temperature=0.0)
-    hyps, refs = [], []
+    hyps, refs, prompts = [], [], []
     with adapter_active(model, adapter):
         for context, reference in pairs:
             if cancel is not None and cancel.is_set():
@@ -68,5 +68,7 @@ def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRec
             out = generate(model, formatter.tokenizer, formatter.encode_prompt(context), params, device)
             hyps.append(out["text"].strip())
             refs.append(reference)
+            prompts.append(next((m.content for m in reversed(context) if m.role == "user"), ""))
     return {"samples": len(hyps), "bleu": bleu(hyps, refs), **rouge(hyps, refs),
-            "examples": [{"prediction": h, "reference": r} for h, r in list(zip(hyps, refs))[:3]]}
+            "examples": [{"prompt": p, "prediction": h, "reference": r}
+                         for p, h, r in list(zip(prompts, hyps, refs))[:3]]}

@@ -27,6 +27,13 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
+def device_label(device: torch.device) -> str:
+    """The device as torch names it, CUDA index resolved ('cpu', 'cuda:0'): what the protocol reports."""
+    if device.type == "cuda":
+        return f"cuda:{device.index if device.index is not None else torch.cuda.current_device()}"
+    return str(device)
+
+
 def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
     if requested == "auto":
         if device.type == "cuda":

@@ -86,7 +86,7 @@ def main() -> int:
     import torch
 
     from .flops import measure_matmul_peak
-    from .models import pick_device, pick_dtype
+    from .models import device_label, pick_device, pick_dtype
     from .session import Context, Session
 
     torch.set_num_threads(int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or torch.get_num_threads())
@@ -170,7 +170,8 @@ def main() -> int:
 
     threading.Thread(target=reader, name="stdin-reader", daemon=True).start()
     writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,
-                 "pid": os.getpid(), "device": name, "matmul_peak_gflops": peak / 1e9})
+                 "pid": os.getpid(), "device": name, "compute_device": device_label(device),
+                 "matmul_peak_gflops": peak / 1e9})
     handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
                 "evaluate": session.evaluate, "generate": session.generate, "save": session.save}
     while True:

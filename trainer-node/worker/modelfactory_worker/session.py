@@ -20,7 +20,7 @@ from .evaluate import generation_metrics, perplexity
 from .generate import SamplingParams, adapter_active, generate
 from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import memory_report, process_memory
-from .models import LoadedModel, count_parameters, load_model
+from .models import LoadedModel, count_parameters, device_label, load_model, pick_device
 from .protocol import field
 from .qlora import quantization_report
 from .records import Message, ROLES, DatasetRecord, read_records
@@ -92,7 +92,7 @@ class Session:
         if self.loaded is None:
             return None
         lm = self.loaded
-        return {"model": lm.path, "model_type": lm.model_type, "device": str(lm.device),
+        return {"model": lm.path, "model_type": lm.model_type, "device": device_label(lm.device),
                 "dtype": str(lm.dtype).replace("torch.", ""), "quantization": lm.quantization,
                 "quant_backend": lm.quant_backend, "adapters": sorted(self.adapters)}
 
@@ -103,7 +103,10 @@ class Session:
 
         return {"protocol": PROTOCOL, "worker_version": __version__, "python": platform.python_version(),
                 "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
-                "device": self.device_name, "cuda_available": torch.cuda.is_available(),
+                "device": self.device_name,
+                # Where this worker computes: the loaded model's device, else where 'auto' would load.
+                "compute_device": device_label(self.loaded.device if self.loaded else pick_device("auto")),
+                "cuda_available": torch.cuda.is_available(),
                 "threads": torch.get_num_threads(), "matmul_peak_gflops": self.peak_flops / 1e9,
                 "loaded": self.describe(), "memory": process_memory(torch.device("cpu"))}
 

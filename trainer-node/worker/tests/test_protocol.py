@@ -38,6 +38,9 @@ def test_ready_and_info(worker):
     final, _ = worker.call({"id": "i1", "cmd": "info"})
     r = final["result"]
     assert final["cmd"] == "info" and r["protocol"] == "modelfactory.worker/1" and r["torch"].startswith("2.")
+    # The torch device it computes on, as the daemon reports it (GET /health, evaluation reports).
+    expected = "cuda:0" if r["cuda_available"] else "cpu"
+    assert worker.ready["compute_device"] == expected and r["compute_device"] == expected and r["loaded"] is None
 
 
 def test_framing_errors(worker):
@@ -70,6 +73,7 @@ def test_load_errors(worker, data, tmp_path):
 def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_path):
     final, _ = worker.call({"id": "c1", "cmd": "load", "model": llama_dir})
     assert final["result"]["model_type"] == "llama" and final["result"]["parameters"]["total"] > 0
+    assert final["result"]["device"] in ("cpu", "cuda:0")
 
     final, _ = worker.call({"id": "c2", "cmd": "count_tokens", "files": [data["train"]], "texts": ["a b"]})
     f = final["result"]["files"][0]
