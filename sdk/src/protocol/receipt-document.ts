@@ -14,9 +14,8 @@ const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
 /** A character range [start, end) in some text. */
 export type Span = { start: number; end: number };
 
-/** Why an answer cites a contribution. */
-export type Citation = {
-  rank: number;
+/** What the chain says about a cited contribution (from its `ContributionRegistered` event); ids as decimal strings. */
+export type ContributionMeta = {
   contributionId: string;
   datanetId: string;
   contributor: Address;
@@ -25,6 +24,11 @@ export type Citation = {
   transactionHash: Hex;
   contentId: string;
   metadataURI: string;
+};
+
+/** Why an answer cites a contribution. */
+export type Citation = ContributionMeta & {
+  rank: number;
   score: number;
   /** Weight in basis points, as posted on chain. */
   weight: number;

@@ -15,28 +15,11 @@ import {
   parseReceiptDocument,
   receiptDetailsHash,
   receiptLeafFromDocument,
-  type Citation,
 } from "../../src/protocol/receipt-document.ts";
 import { buildReceiptTree, hashAnswer, verifyReceipt } from "../../src/protocol/receipt.ts";
+import { exampleCitation } from "../fixtures/receipts.ts";
 
-function citation(contributionId: string, weight: number, rank = 1): Citation {
-  return {
-    rank,
-    contributionId,
-    datanetId: "1",
-    contributor: "0x00000000000000000000000000000000000000c1",
-    timestamp: 1_700_000_000,
-    transactionHash: `0x${"ab".repeat(32)}`,
-    contentId: "bafy",
-    metadataURI: "ipfs://m",
-    score: 7.2,
-    weight,
-    passage: { text: "LoRA adds low-rank adapters.", start: 10, end: 38 },
-    sourceSpans: [{ start: 0, end: 4 }],
-    answerSpans: [{ start: 2, end: 6 }],
-    reason: "Shares 1 term with the question (lora); BM25 score 7.20, rank 1 of 1.",
-  };
-}
+const citation = exampleCitation;
 
 describe("canonical JSON", () => {
   it("sorts keys, has no spaces and round-trips through JSON.parse", () => {

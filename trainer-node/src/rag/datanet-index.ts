@@ -5,20 +5,11 @@
 import type { Address, Hex } from "viem";
 import { Bm25Index, type Bm25Options, type Bm25Stats } from "./bm25.ts";
 import { RagInputError } from "./errors.ts";
-import type { DatasetRecord } from "@modelfactory/sdk";
+import type { ContributionMeta, DatasetRecord } from "@modelfactory/sdk";
 import { splitPassages, type PassageOptions } from "./passages.ts";
 
-/** What the chain (or the indexer) says about a contribution; ids as decimal strings. */
-export type ContributionMeta = {
-  contributionId: string;
-  datanetId: string;
-  contributor: Address;
-  /** Unix seconds of the registering block. */
-  timestamp: number;
-  transactionHash: Hex;
-  contentId: string;
-  metadataURI: string;
-};
+/** What the chain (or the indexer) says about a contribution: the SDK's, as citations carry it. */
+export type { ContributionMeta } from "@modelfactory/sdk";
 
 /** Input form: ids may be bigints, as viem returns them. */
 export type ContributionMetaInput = Omit<ContributionMeta, "contributionId" | "datanetId"> & {

@@ -4,29 +4,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Citation } from "@modelfactory/sdk";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { EmbeddedContentStore } from "../../../sdk/src/content/embedded.ts";
 import type { PostBatchRequest, PostedBatch } from "../../src/receipts/batcher.ts";
 
-export function citation(contributionId: string, weight: number, rank = 1): Citation {
-  return {
-    rank,
-    contributionId,
-    datanetId: "1",
-    contributor: "0x00000000000000000000000000000000000000c1",
-    timestamp: 1_700_000_000,
-    transactionHash: `0x${"ab".repeat(32)}`,
-    contentId: "bafy",
-    metadataURI: "ipfs://m",
-    score: 7.2,
-    weight,
-    passage: { text: "LoRA adds low-rank adapters.", start: 10, end: 38 },
-    sourceSpans: [{ start: 0, end: 4 }],
-    answerSpans: [{ start: 2, end: 6 }],
-    reason: "Shares 1 term with the question (lora); BM25 score 7.20, rank 1 of 1.",
-  };
-}
+/** The SDK's example citation. */
+export { exampleCitation as citation } from "../../../sdk/test/fixtures/receipts.ts";
 
 /** A temporary folder with an embedded content store in it; `cleanup` removes both. */
 export async function tempStore(): Promise<{ dir: string; store: EmbeddedContentStore; cleanup: () => Promise<void> }> {
