@@ -11,6 +11,7 @@ import { Router, readJson, sendJson, startSse } from "./http.ts";
 import { SiweAuth } from "./siwe.ts";
 import { VERSION, type TrainerNode } from "./trainer-node.ts";
 import { preflight } from "./preflight.ts";
+import { WorkerClient } from "./worker-client.ts";
 
 export type ApiServer = { server: Server; url: string; auth: SiweAuth; router: Router; close: () => Promise<void> };
 
@@ -27,6 +28,16 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
     return summary;
   };
   const jobFile = (id: string, name: string) => path.join(config.dataDir, "jobs", job(id).jobId, name);
+  // The device /health reports is the one a worker says it computes on: one `info` at start.
+  let device: string | null = null;
+  const probe = new WorkerClient({ command: config.workerCommand, cwd: config.workerCwd, hangMs: config.workerHangMs, startMs: config.workerStartMs });
+  void probe
+    .request("info", {})
+    .then((info) => {
+      device = info.compute_device;
+    })
+    .catch((error: unknown) => console.warn(`GET /health: the model worker did not report its device: ${describeError(error)}`))
+    .finally(() => probe.close().catch(() => undefined));
 
   router
     .add("GET", "/health", (_req, res) => {
@@ -35,7 +46,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
         version: VERSION,
         operator: node.chain.account.address,
         chainId: node.chain.chainId,
-        device: "cpu",
+        device,
         baseModels: node.baseModels,
         servedModels: [...node.served.keys()],
         jobsRunning: node.running.size,
@@ -135,6 +146,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
     router,
     close: () =>
       new Promise((resolve) => {
+        probe.kill();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -13,6 +13,7 @@ import { ReceiptBatcher, attributionLedgerPoster } from "./receipts/index.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
 import type { ServedModel, TrainerNode } from "./trainer-node.ts";
 import { WorkerClient } from "./worker-client.ts";
+import type { GenerateResult } from "./worker-protocol.ts";
 
 type Message = { role: "system" | "user" | "assistant"; content: string };
 type ChatRequest = {
@@ -183,7 +184,7 @@ export class ChatService {
         { messages, adapter: adapter ? `model-${model.modelId}` : null, max_new_tokens: body.maxTokens, temperature: body.temperature, top_p: body.topP, stop: body.stop, stream: body.stream },
         {
           onEvent: (e) => {
-            if (body.stream && e.event === "token" && typeof e.text === "string") {
+            if (body.stream) {
               res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { content: e.text }, finish_reason: null }] })}\n\n`);
             }
           },
@@ -191,7 +192,7 @@ export class ChatService {
       ),
     );
     server.queue = run.catch(() => undefined);
-    let result: Record<string, unknown>;
+    let result: GenerateResult;
     try {
       result = await run;
     } catch (error) {
@@ -200,7 +201,7 @@ export class ChatService {
       res.end();
       return;
     }
-    const answer = String(result.text ?? "");
+    const answer = result.text;
     const citations: Citation[] = attribute({ question, answer, retrieved });
     let attribution: ChatAttribution | undefined;
     if (adapter) {
@@ -210,9 +211,10 @@ export class ChatService {
     } else {
       attribution = { receiptId: null, modelId: model.modelId.toString(), citations };
     }
-    const finish = result.finish_reason === "stop" ? "stop" : "length";
-    const usage = result.usage as { prompt_tokens?: number; completion_tokens?: number } | undefined;
-    const usageOut = { prompt_tokens: usage?.prompt_tokens ?? 0, completion_tokens: usage?.completion_tokens ?? 0, total_tokens: (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0) };
+    // OpenAI's "stop" is a natural end: the model's end-of-sequence token or a stop sequence.
+    const finish = result.finish_reason === "length" ? "length" : "stop";
+    const { usage } = result;
+    const usageOut = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens };
     if (body.stream) {
       res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage: usageOut, modelfactory: attribution })}\n\n`);
       res.write("data: [DONE]\n\n");

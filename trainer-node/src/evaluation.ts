@@ -1,82 +1,104 @@
-// Turns the worker's `train` and `evaluate` results into the evaluation report stored at the
-// model's metricsURI (sdk EvaluationReport), the document the GUI's report screen reads.
-import type { EvaluationReport, RougeScores, TrainingSpec } from "@modelfactory/sdk";
+// Turns the worker's `load`, `train` and `evaluate` results into the evaluation report stored at
+// the model's metricsURI (sdk EvaluationReport), the document the GUI's report screen reads.
+// Every number is one the worker sent: a missing or non-finite value the report needs is a
+// WorkerProtocolError naming the field (the job fails with it), never a default. A value that is
+// legitimately absent (no eval loss, no scorable samples) is null in the report.
+import type { EvaluationReport, MemoryEstimate, RougeScores, TrainingSpec } from "@modelfactory/sdk";
+import type { EvaluateResult, GenerationMetrics, LoadResult, MemoryReport, TrainResult } from "./worker-protocol.ts";
+import { WorkerProtocolError } from "./worker-schema.ts";
 
 const MB = 1024 * 1024;
-type Obj = Record<string, unknown>;
 
-const num = (v: unknown, fallback = 0): number => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
-const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
-
-function rouge(g: Obj): RougeScores {
-  return { rouge1: num(g.rouge1), rouge2: num(g.rouge2), rougeL: num(g.rougeL) };
+/** `value` when it is a finite number; else a WorkerProtocolError naming `field`. */
+function finite(value: number | null | undefined, field: string): number {
+  if (value === undefined) throw new WorkerProtocolError(field, "is missing");
+  if (value === null || !Number.isFinite(value)) throw new WorkerProtocolError(field, "is not a finite number (null)");
+  return value;
 }
 
-function estimate(e: Obj, parameters: number) {
-  return { parameters: num(e.parameters, parameters), full: Math.round(num(e.full_mb) * MB), lora: Math.round(num(e.lora_mb) * MB), qlora: Math.round(num(e.qlora_mb) * MB) };
+const bytes = (mb: number) => Math.round(mb * MB);
+
+function estimate(e: MemoryReport["this_model"] | MemoryReport["llama_7b"]): MemoryEstimate {
+  return { parameters: e.parameters, full: bytes(e.full_mb), lora: bytes(e.lora_mb), qlora: bytes(e.qlora_mb) };
+}
+
+/** BLEU and ROUGE of one side; null when the worker had no prompt/reference pair to score. */
+function scores(g: GenerationMetrics | undefined, field: string): { bleu: number | null; rouge: RougeScores | null } {
+  if (!g) throw new WorkerProtocolError(field, "is missing");
+  if (g.samples === 0) return { bleu: null, rouge: null };
+  return {
+    bleu: finite(g.bleu, `${field}.bleu`),
+    rouge: { rouge1: finite(g.rouge1, `${field}.rouge1`), rouge2: finite(g.rouge2, `${field}.rouge2`), rougeL: finite(g.rougeL, `${field}.rougeL`) },
+  };
+}
+
+/** Stored bits per weight: measured by `load` for a quantized (QLoRA) base, else the weights' width. */
+function bitsPerParameter(method: TrainingSpec["method"], loaded: LoadResult, memory: MemoryReport): number {
+  if (method !== "qlora") return memory.this_model.bytes_per_weight * 8;
+  if (loaded.quantization !== "nf4") throw new WorkerProtocolError("load.quantization", `is "${loaded.quantization}" for a QLoRA job (expected "nf4")`);
+  return finite(loaded.quantized.bits_per_parameter, "load.quantized.bits_per_parameter");
 }
 
 export type EvaluationInput = {
   jobId: string;
   spec: TrainingSpec;
-  device: "cpu" | "cuda";
-  trained: Obj;
-  evaluated: Obj;
+  /** The worker's results of this job's `load` (the base model), `train` and `evaluate`. */
+  loaded: LoadResult;
+  trained: TrainResult;
+  evaluated: EvaluateResult;
   counts: EvaluationReport["counts"];
-  /** Prompts of the evaluated samples, in the order the worker generated them. */
-  prompts?: string[];
 };
 
+/** The evaluation report of a job; throws WorkerProtocolError when a value it needs is missing. */
 export function toEvaluationReport(input: EvaluationInput): EvaluationReport {
-  const { trained, evaluated } = input;
-  const genBase = obj(evaluated.generation_base);
-  const genTuned = obj(evaluated.generation_tuned);
-  const memory = obj(evaluated.memory ?? trained.memory);
-  const measured = obj(memory.measured);
-  const tensors = obj(measured.tensors);
-  const thisModel = obj(memory.this_model);
-  const sevenB = obj(memory.llama_7b);
-  const baseExamples = Array.isArray(genBase.examples) ? (genBase.examples as Obj[]) : [];
-  const tunedExamples = Array.isArray(genTuned.examples) ? (genTuned.examples as Obj[]) : [];
-  const evalLosses = Array.isArray(trained.eval_losses) ? (trained.eval_losses as unknown[][]) : [];
-  const parameters = num(thisModel.parameters);
-  const quantized = obj(trained.quantized);
+  const { loaded, trained, evaluated } = input;
+  const memory = trained.memory;
+  const { measured } = memory;
+  const tensors = measured.tensors;
+  const tunedPerplexity = evaluated.perplexity_tuned;
+  if (!tunedPerplexity) throw new WorkerProtocolError("evaluate.perplexity_tuned", "is missing (no adapter was evaluated)");
+  const base = scores(evaluated.generation_base, "evaluate.generation_base");
+  const tuned = scores(evaluated.generation_tuned, "evaluate.generation_tuned");
+  const baseExamples = evaluated.generation_base?.examples ?? [];
+  const tunedExamples = evaluated.generation_tuned?.examples ?? [];
   return {
     schema: "modelfactory.metrics/1",
     jobId: input.jobId,
     baseModel: input.spec.baseModel,
     method: input.spec.method,
-    perplexity: { base: num(obj(evaluated.perplexity_base).perplexity), tuned: num(obj(evaluated.perplexity_tuned).perplexity) },
-    bleu: { base: num(genBase.bleu), tuned: num(genTuned.bleu) },
-    rouge: { base: rouge(genBase), tuned: rouge(genTuned) },
+    perplexity: {
+      base: finite(evaluated.perplexity_base.perplexity, "evaluate.perplexity_base.perplexity"),
+      tuned: finite(tunedPerplexity.perplexity, "evaluate.perplexity_tuned.perplexity"),
+    },
+    bleu: { base: base.bleu, tuned: tuned.bleu },
+    rouge: { base: base.rouge, tuned: tuned.rouge },
     memory: {
-      device: input.device,
-      measuredPeakBytes: Math.round(num(measured.training_peak_mb, num(measured.cuda_peak_mb, num(measured.peak_rss_mb))) * MB),
+      device: loaded.device,
+      measuredPeakBytes: bytes(measured.training_peak_mb),
       breakdown: {
-        parameters: Math.round((num(tensors.trainable_params) + num(tensors.frozen_params) + num(tensors.buffers)) * MB),
-        trainable: Math.round(num(tensors.trainable_params) * MB),
-        optimizer: Math.round(num(tensors.optimizer) * MB),
-        activations: Math.round(num(memory.activations_per_token_mb) * num(thisModel.tokens_per_micro_batch) * MB),
+        parameters: bytes(tensors.trainable_params + tensors.frozen_params + tensors.buffers),
+        trainable: bytes(tensors.trainable_params),
+        optimizer: bytes(tensors.optimizer),
+        activations: bytes(memory.activations_per_token_mb * memory.this_model.tokens_per_micro_batch),
       },
-      bitsPerParameter: num(quantized.bits_per_param, input.spec.method === "qlora" ? 4.127 : num(thisModel.bytes_per_weight, 4) * 8),
-      thisModel: estimate(thisModel, parameters),
-      sevenB: estimate(sevenB, 7e9),
+      bitsPerParameter: bitsPerParameter(input.spec.method, loaded, memory),
+      thisModel: estimate(memory.this_model),
+      sevenB: estimate(memory.llama_7b),
     },
     training: {
-      steps: num(trained.step),
+      steps: trained.step,
       epochs: input.spec.hyperparameters.epochs,
-      trainTokens: num(trained.tokens),
-      seconds: num(trained.seconds),
-      tokensPerSecond: num(trained.tokens_per_s),
-      finalLoss: num(trained.final_loss),
-      finalEvalLoss: typeof trained.eval_loss === "number" ? trained.eval_loss : evalLosses.length ? num(evalLosses.at(-1)?.[1]) : null,
+      trainTokens: trained.tokens,
+      seconds: trained.seconds,
+      tokensPerSecond: trained.tokens_per_s,
+      finalLoss: finite(trained.final_loss, "train.final_loss"),
+      finalEvalLoss: trained.eval_loss,
     },
     counts: input.counts,
-    samples: baseExamples.map((b, i) => ({
-      prompt: input.prompts?.[i] ?? "",
-      reference: String(b.reference ?? ""),
-      base: String(b.prediction ?? ""),
-      tuned: String(tunedExamples[i]?.prediction ?? ""),
-    })),
+    samples: baseExamples.map((b, i) => {
+      const t = tunedExamples[i];
+      if (!t || t.prompt !== b.prompt) throw new WorkerProtocolError(`evaluate.generation_tuned.examples[${i}]`, `does not answer the prompt of evaluate.generation_base.examples[${i}]`);
+      return { prompt: b.prompt, reference: b.reference, base: b.prediction, tuned: t.prediction };
+    }),
   };
 }

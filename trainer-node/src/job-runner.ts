@@ -31,6 +31,7 @@ import { checkTrainAccess, trainingContributions, type ContributionInfo } from "
 import { splitByContribution } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
+import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 
 export type JobRunnerContext = {
@@ -95,7 +96,7 @@ export async function fetchSpec(store: ContentStore, record: JobRecord): Promise
 }
 
 /** Maps a spec to the worker's train config. */
-export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, evalEvery: number): Record<string, unknown> {
+export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, evalEvery: number): TrainConfig {
   const h = spec.hyperparameters;
   const targets = h.lora.targets.length === 1 && h.lora.targets[0] === "all-linear" ? "all-linear" : h.lora.targets;
   return {
@@ -124,7 +125,9 @@ export class JobRunner {
   private cancelled: string | undefined;
   private summary!: JobSummary;
   /** The worker's progress events of this run, kept for the result cache. */
-  private progressEvents: Record<string, unknown>[] = [];
+  private progressEvents: ProgressEvent[] = [];
+  /** The worker's `load` result for this run's base model: its device and measured quantization go into the report. */
+  private loaded: LoadResult | undefined;
 
   constructor(ctx: JobRunnerContext, jobId: bigint) {
     this.ctx = ctx;
@@ -193,7 +196,7 @@ export class JobRunner {
       const cache = this.ctx.config.resultCacheDir ? new ResultCache(this.ctx.config.resultCacheDir) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
       const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
-      let trained: Record<string, unknown> & { adapter_path: string };
+      let trained: TrainResult & { adapter_path: string };
       let report: EvaluationReport;
       if (hit && key) {
         trained = hit.trained as typeof trained;
@@ -201,11 +204,12 @@ export class JobRunner {
       } else {
         trained = await this.train(prepared);
         const evaluated = await this.evaluateRaw(prepared);
-        report = this.report(prepared, trained, evaluated);
+        const loaded = this.loaded!;
+        report = this.report(prepared, { loaded, trained, evaluated });
         // A resumed run's curve starts at its checkpoint: only whole runs are cached.
         if (cache && key && !trained.resumed_from) {
           await cache
-            .put(key, { trained, evaluated, progress: this.progressEvents })
+            .put(key, { loaded, trained, evaluated, progress: this.progressEvents })
             .catch((e: unknown) => this.log("warn", `result cache: could not store this run: ${describeError(e)}`));
         }
       }
@@ -274,7 +278,10 @@ export class JobRunner {
     const worker = await this.startWorker();
     const modelDir = path.join(this.ctx.config.modelsDir, p.model.id);
     // Loading sends no progress events and takes as long as a start for large models.
-    await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
+    const loaded = await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
+    this.loaded = loaded;
+    const bits = loaded.quantized.bits_per_parameter;
+    this.log("info", `base model loaded on ${loaded.device} (${loaded.dtype}${bits !== undefined ? `, NF4 at ${bits.toFixed(3)} bits per weight` : ""})`);
     const checkpoint = this.ctx.journal.getMeta(`checkpoint:${this.id}`);
     const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : null;
     if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}`);
@@ -292,44 +299,44 @@ export class JobRunner {
       { onEvent: (e) => this.onWorkerEvent(e) },
     );
     if (result.status === "cancelled" || this.cancelled) throw new JobFailure("CANCELLED", this.cancelled ?? "Training was cancelled.");
-    if (typeof result.adapter_path !== "string") throw new JobFailure("TRAIN_FAILED", "The worker finished training without saving an adapter.");
-    if (typeof result.processes === "number" && result.processes > 1) this.log("info", `trained data-parallel on ${result.processes} processes`);
-    return result as Record<string, unknown> & { adapter_path: string };
+    const adapterPath = result.adapter_path;
+    if (adapterPath === undefined) throw new JobFailure("TRAIN_FAILED", "The worker finished training without saving an adapter.");
+    if (result.processes !== undefined && result.processes > 1) this.log("info", `trained data-parallel on ${result.processes} processes`);
+    return { ...result, adapter_path: adapterPath };
   }
 
-  private onWorkerEvent(e: Record<string, unknown>): void {
-    if (e.event === "checkpoint" && typeof e.path === "string") {
+  private onWorkerEvent(e: ProgressEvent | CheckpointEvent): void {
+    if (e.event === "checkpoint") {
       this.ctx.journal.setMeta(`checkpoint:${this.id}`, e.path);
       return;
     }
-    if (e.event !== "progress") return;
     this.progressEvents.push(e);
-    const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-    const memory = (e.memory ?? {}) as Record<string, unknown>;
     const progress = this.event({
       type: "progress",
       at: Date.now(),
-      step: n(e.step),
-      totalSteps: n(e.total_steps),
-      epoch: n(e.epoch),
-      loss: n(e.loss),
-      learningRate: n(e.lr),
-      gradNorm: n(e.grad_norm),
-      tokensPerSecond: n(e.tokens_per_s),
-      mfu: n(e.mfu),
-      memoryBytes: Math.round(n(memory.cuda_allocated_mb ?? memory.rss_mb) * 1024 * 1024),
-      etaSeconds: n(e.eta_s),
+      step: e.step,
+      totalSteps: e.total_steps,
+      epoch: e.epoch,
+      // The worker sends a non-finite loss or gradient norm as null; it stays non-finite here.
+      loss: e.loss ?? Number.NaN,
+      learningRate: e.lr,
+      gradNorm: e.grad_norm ?? Number.NaN,
+      tokensPerSecond: e.tokens_per_s,
+      mfu: e.mfu,
+      // The allocator's figure on a GPU; the process's resident memory on CPU.
+      memoryBytes: Math.round((e.memory.cuda_allocated_mb ?? e.memory.rss_mb) * 1024 * 1024),
+      etaSeconds: e.eta_s,
     });
     this.summary = { ...this.summary, progress: progress as Extract<JobEvent, { type: "progress" }>, updatedAt: Date.now() };
     this.ctx.journal.saveJob(this.summary);
-    if (typeof e.eval_loss === "number") this.event({ type: "eval", at: Date.now(), step: n(e.step), evalLoss: e.eval_loss });
+    if (typeof e.eval_loss === "number") this.event({ type: "eval", at: Date.now(), step: e.step, evalLoss: e.eval_loss });
   }
 
-  private trainConfig(p: Prepared): Record<string, unknown> {
+  private trainConfig(p: Prepared): TrainConfig {
     return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 10));
   }
 
-  private evaluateArgs(p: Prepared): Record<string, unknown> {
+  private evaluateArgs(p: Prepared): EvaluateArgs & { data: string } {
     return {
       data: p.evalFile,
       max_seq_len: p.spec.hyperparameters.maxLength,
@@ -357,25 +364,23 @@ export class JobRunner {
     this.log("info", `result cache: base model, data, settings and worker code are byte-identical to run ${key.slice(0, 12)}, trained earlier on this node; reusing its adapter and evaluation instead of training again`);
     for (const e of hit.progress) this.onWorkerEvent(e);
     this.setPhase("evaluating", "evaluation of the identical earlier run");
-    return this.report(p, hit.trained, hit.evaluated);
+    return this.report(p, hit);
   }
 
-  private async evaluateRaw(p: Prepared): Promise<Record<string, unknown>> {
+  private async evaluateRaw(p: Prepared): Promise<EvaluateResult> {
     this.setPhase("evaluating", "perplexity, BLEU and ROUGE of base and tuned model on the held-out split");
     const result = await this.worker!.request("evaluate", this.evaluateArgs(p));
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
     return result;
   }
 
-  private report(p: Prepared, trained: Record<string, unknown>, result: Record<string, unknown>): EvaluationReport {
+  /** The report from what the worker sent: device and bits per weight from `load`, the rest from `train` and `evaluate`. */
+  private report(p: Prepared, run: Pick<CachedRun, "loaded" | "trained" | "evaluated">): EvaluationReport {
     return toEvaluationReport({
       jobId: this.id,
       spec: p.spec,
-      device: this.ctx.config.workerCommand.join(" ").includes("cuda") ? "cuda" : "cpu",
-      trained,
-      evaluated: result,
+      ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
-      prompts: p.prompts,
     });
   }
 

@@ -10,27 +10,31 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
+import { workerSchemas } from "./worker-schema.ts";
 
-/** Everything a cached run hands back. */
+/** Everything a cached run hands back: the worker's results and events, as it sent them. */
 export type CachedRun = {
-  /** The worker's `train` result and `evaluate` result, as it sent them. */
-  trained: Record<string, unknown>;
-  evaluated: Record<string, unknown>;
+  /** The `load` result of the base model (device, measured quantization). */
+  loaded: LoadResult;
+  trained: TrainResult;
+  evaluated: EvaluateResult;
   /** The worker's progress events, in order, for the dashboard's curves. */
-  progress: Record<string, unknown>[];
+  progress: ProgressEvent[];
 };
 
 export type CacheInputs = {
   modelDir: string;
   workerDir: string;
-  trainConfig: Record<string, unknown>;
+  trainConfig: TrainConfig;
   quantization: string;
   trainFile: string;
   evalFile: string;
-  evaluateArgs: Record<string, unknown>;
+  evaluateArgs: Omit<EvaluateArgs, "data">;
 };
 
-const SCHEMA = "modelfactory.result-cache/1";
+// 2: entries hold the `load` result too, and are checked against the worker protocol's schemas.
+const SCHEMA = "modelfactory.result-cache/2";
 const KEY = /^[0-9a-f]{64}$/;
 const hashMemo = new Map<string, string>();
 
@@ -105,13 +109,21 @@ export class ResultCache {
     const dir = this.entry(key);
     if (!existsSync(path.join(dir, "run.json"))) return undefined;
     try {
-      const run = JSON.parse(await readFile(path.join(dir, "run.json"), "utf8")) as CachedRun & { schema?: string };
-      const ok = run.schema === SCHEMA && typeof run.trained === "object" && typeof run.evaluated === "object" && Array.isArray(run.progress);
-      if (!ok || !existsSync(path.join(dir, "adapter", "adapter_config.json"))) throw new Error("incomplete entry");
+      const run = JSON.parse(await readFile(path.join(dir, "run.json"), "utf8")) as Partial<CachedRun> & { schema?: string };
+      if (run.schema !== SCHEMA || !Array.isArray(run.progress) || !existsSync(path.join(dir, "adapter", "adapter_config.json"))) throw new Error("incomplete entry");
+      // What an earlier worker sent is read like what a worker sends now.
+      const check = workerSchemas();
+      const entry: CachedRun = {
+        loaded: check.result("load", run.loaded),
+        trained: check.result("train", run.trained),
+        evaluated: check.result("evaluate", run.evaluated),
+        progress: run.progress.map((e) => check.event(e) as ProgressEvent),
+      };
+      if (entry.progress.some((e) => e.event !== "progress")) throw new Error("not a progress event");
       await rm(adapterDest, { recursive: true, force: true });
       await mkdir(path.dirname(adapterDest), { recursive: true });
       await cp(path.join(dir, "adapter"), adapterDest, { recursive: true });
-      return { trained: { ...run.trained, adapter_path: adapterDest }, evaluated: run.evaluated, progress: run.progress };
+      return { ...entry, trained: { ...entry.trained, adapter_path: adapterDest } };
     } catch {
       await rm(dir, { recursive: true, force: true });
       return undefined;

@@ -1,14 +1,22 @@
 // Drives one model-worker process over its JSON-lines protocol (trainer-node/worker/PROTOCOL.md):
-// correlates commands and events by id, routes progress/token events to their command, and
-// turns a crash, a hang or an error event into a rejected promise — never a silent wait.
+// one typed request per command, every event and result checked against the protocol's schemas
+// where it enters (worker-schema.ts), progress/token events routed to their command, and a crash,
+// a hang, an error event or a malformed line turned into a rejected promise — never a silent wait.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { TrainerNodeError } from "./errors.ts";
+import {
+  WORKER_PROTOCOL,
+  type CommandArgs,
+  type CommandEvents,
+  type CommandResults,
+  type ReadyEvent,
+  type WorkerCommandName,
+  type WorkerEvent,
+} from "./worker-protocol.ts";
+import { WorkerProtocolError, workerSchemas } from "./worker-schema.ts";
 
-export const WORKER_PROTOCOL = "modelfactory.worker/1";
-
-/** An event line from the worker. */
-export type WorkerEvent = { event: string; id: string | number | null; [key: string]: unknown };
+export { WORKER_PROTOCOL, WorkerProtocolError };
 
 export type WorkerClientOptions = {
   command: string[];
@@ -22,8 +30,9 @@ export type WorkerClientOptions = {
   onLog?: (line: string) => void;
 };
 
-export type RequestOptions = {
-  onEvent?: (event: WorkerEvent) => void;
+export type RequestOptions<C extends WorkerCommandName = WorkerCommandName> = {
+  /** The command's events before its result (`train`: progress and checkpoint; `generate`: token). */
+  onEvent?: (event: CommandEvents[C]) => void;
   /** Hang limit for this command, overriding the client's (e.g. long evaluations). */
   hangMs?: number;
 };
@@ -39,16 +48,16 @@ export class WorkerCrashedError extends TrainerNodeError {
 }
 
 type Pending = {
-  cmd: string;
-  resolve: (result: Record<string, unknown>) => void;
+  cmd: WorkerCommandName;
+  resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  onEvent?: (event: WorkerEvent) => void;
+  onEvent?: (event: never) => void;
   hangMs: number;
   timer: NodeJS.Timeout;
 };
 
 export class WorkerClient {
-  readonly ready: Promise<WorkerEvent>;
+  readonly ready: Promise<ReadyEvent>;
   private readonly child: ChildProcess;
   private readonly pending = new Map<string, Pending>();
   private readonly options: WorkerClientOptions;
@@ -64,7 +73,7 @@ export class WorkerClient {
       env: { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", PYTHONUNBUFFERED: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
-    let markReady: (e: WorkerEvent) => void;
+    let markReady: (e: ReadyEvent) => void;
     let failReady: (e: Error) => void;
     this.ready = new Promise((resolve, reject) => {
       markReady = resolve;
@@ -77,24 +86,30 @@ export class WorkerClient {
       this.kill();
     }, startMs);
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
-      let event: WorkerEvent;
+      let raw: unknown;
       try {
-        event = JSON.parse(line) as WorkerEvent;
+        raw = JSON.parse(line);
       } catch {
         this.options.onLog?.(`[worker stdout, not JSON] ${line}`);
         return;
       }
-      if (event.event === "ready") {
+      if ((raw as { event?: unknown } | null)?.event === "ready") {
         clearTimeout(readyTimer);
-        if (event.protocol !== WORKER_PROTOCOL) {
-          failReady(new WorkerCrashedError(`The worker speaks ${String(event.protocol)}, this node needs ${WORKER_PROTOCOL}.`, { code: "WORKER_PROTOCOL" }));
+        const protocol = (raw as { protocol?: unknown }).protocol;
+        if (protocol !== WORKER_PROTOCOL) {
+          failReady(new WorkerCrashedError(`The worker speaks ${String(protocol)}, this node needs ${WORKER_PROTOCOL}.`, { code: "WORKER_PROTOCOL" }));
           this.kill();
           return;
         }
-        markReady(event);
+        try {
+          markReady(workerSchemas().event(raw) as ReadyEvent);
+        } catch (error) {
+          failReady(error as Error);
+          this.kill();
+        }
         return;
       }
-      this.dispatch(event);
+      this.dispatch(raw);
     });
     createInterface({ input: this.child.stderr! }).on("line", (line) => {
       this.stderrTail.push(line);
@@ -130,16 +145,24 @@ export class WorkerClient {
     return this.exited === null;
   }
 
-  /** Sends a command and resolves with its result (rejects on an error event, crash or hang). */
-  async request(cmd: string, fields: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+  /**
+   * Sends `cmd` and resolves with its result, checked against the protocol's schema; rejects on
+   * an error event (WorkerCommandError), a malformed event or result (WorkerProtocolError), a
+   * crash or a hang (WorkerCrashedError).
+   *
+   * @example
+   * const loaded = await worker.request("load", { model: "/models/tiny", quantization: "nf4" });
+   * loaded.quantized.bits_per_parameter; // number | undefined
+   */
+  async request<C extends WorkerCommandName>(cmd: C, args: CommandArgs[C], options: RequestOptions<C> = {}): Promise<CommandResults[C]> {
     await this.ready;
     if (!this.alive) throw new WorkerCrashedError("The model worker is not running.", { code: "WORKER_CRASHED" });
     const id = `c${this.nextId++}`;
     const hangMs = options.hangMs ?? this.options.hangMs;
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { cmd, resolve, reject, onEvent: options.onEvent, hangMs, timer: setTimeout(() => this.hung(id), hangMs) };
+    return new Promise<CommandResults[C]>((resolve, reject) => {
+      const pending: Pending = { cmd, resolve: resolve as (r: unknown) => void, reject, onEvent: options.onEvent as ((e: never) => void) | undefined, hangMs, timer: setTimeout(() => this.hung(id), hangMs) };
       this.pending.set(id, pending);
-      this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id, cmd, ...fields }) + "\n");
+      this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id, cmd, ...args }) + "\n");
     });
   }
 
@@ -170,25 +193,51 @@ export class WorkerClient {
     if (this.alive) this.child.kill("SIGKILL");
   }
 
-  private dispatch(event: WorkerEvent): void {
-    const id = event.id === null ? null : String(event.id);
+  private dispatch(raw: unknown): void {
+    const rawId = (raw as { id?: unknown } | null)?.id;
+    const id = typeof rawId === "string" || typeof rawId === "number" ? String(rawId) : null;
     const p = id === null ? undefined : this.pending.get(id);
+    let event: WorkerEvent;
+    try {
+      event = workerSchemas().event(raw);
+    } catch (error) {
+      this.options.onLog?.(`[worker line not in the protocol] ${(error as Error).message}: ${JSON.stringify(raw).slice(0, 500)}`);
+      if (p) this.settle(id!, p, () => p.reject(error as Error), true);
+      return;
+    }
     if (!p) {
       if (event.event === "error") this.options.onLog?.(`[worker error] ${JSON.stringify(event)}`);
       return;
     }
-    clearTimeout(p.timer);
     if (event.event === "result") {
-      this.pending.delete(id!);
-      p.resolve((event.result ?? {}) as Record<string, unknown>);
+      if (event.cmd !== p.cmd) {
+        this.settle(id!, p, () => p.reject(new WorkerProtocolError(`${p.cmd} result`, `arrived as a result of '${event.cmd}'`)), true);
+        return;
+      }
+      let result: unknown;
+      try {
+        result = workerSchemas().result(p.cmd, event.result);
+      } catch (error) {
+        this.settle(id!, p, () => p.reject(error as Error), false);
+        return;
+      }
+      this.settle(id!, p, () => p.resolve(result), false);
     } else if (event.event === "error") {
-      this.pending.delete(id!);
-      const code = String(event.code ?? "worker_error");
-      p.reject(new WorkerCommandError(String(event.message ?? `worker error ${code}`), { code, meta: { workerCode: code, detail: event.detail } }));
+      const code = event.code;
+      this.settle(id!, p, () => p.reject(new WorkerCommandError(event.message, { code, meta: { workerCode: code, workerDetails: event.details } })), false);
     } else {
+      clearTimeout(p.timer);
       p.timer = setTimeout(() => this.hung(id!), p.hangMs);
-      p.onEvent?.(event);
+      p.onEvent?.(event as never);
     }
+  }
+
+  /** Ends a pending command; one that is still running in the worker (`stop`) is cancelled there. */
+  private settle(id: string, p: Pending, end: () => void, stop: boolean): void {
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    if (stop && this.alive) this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id: `x${this.nextId++}`, cmd: "cancel", target: id }) + "\n");
+    end();
   }
 
   private hung(id: string): void {
@@ -199,3 +248,4 @@ export class WorkerClient {
     this.kill();
   }
 }
+

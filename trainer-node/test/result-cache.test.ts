@@ -11,6 +11,7 @@ import { Scope, type JobEvent, type JobSummary } from "@modelfactory/sdk";
 import { ResultCache, runKey, type CacheInputs } from "../src/result-cache.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { WORKER_DIR, eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
+import { qloraRun } from "./helpers/worker-fixture.ts";
 
 describe("result cache: keys and entries", () => {
   let dir: string;
@@ -57,14 +58,25 @@ describe("result cache: keys and entries", () => {
     await writeFile(path.join(adapter, "adapter_model.safetensors"), "lora");
     const key = "a".repeat(64);
     assert.equal(await cache.get(key, path.join(dir, "out1")), undefined);
-    await cache.put(key, { trained: { adapter_path: adapter, final_loss: 1.5 }, evaluated: { perplexity: 3 }, progress: [{ event: "progress", step: 1 }] });
+    const { load: loaded, train, evaluate: evaluated, progress } = qloraRun;
+    await cache.put(key, { loaded, trained: { ...train, adapter_path: adapter }, evaluated, progress });
     assert.deepEqual((await readdir(cache.dir)).sort(), [key], "no temporary folder left behind");
     const hit = await cache.get(key, path.join(dir, "out1"));
     assert.ok(hit);
     assert.equal(hit.trained.adapter_path, path.join(dir, "out1"));
-    assert.equal(hit.trained.final_loss, 1.5);
-    assert.deepEqual(hit.evaluated, { perplexity: 3 });
+    assert.equal(hit.trained.final_loss, train.final_loss);
+    assert.deepEqual(hit.evaluated, evaluated);
+    assert.deepEqual(hit.loaded, loaded);
+    assert.deepEqual(hit.progress, progress);
     assert.equal(await readFile(path.join(dir, "out1", "adapter_model.safetensors"), "utf8"), "lora");
+
+    // An entry whose results no longer follow the worker protocol is dropped like a damaged one.
+    const stale = JSON.parse(await readFile(path.join(cache.dir, key, "run.json"), "utf8"));
+    delete stale.loaded.quantized;
+    await writeFile(path.join(cache.dir, key, "run.json"), JSON.stringify(stale));
+    assert.equal(await cache.get(key, path.join(dir, "out1b")), undefined);
+    assert.equal(existsSync(path.join(cache.dir, key)), false, "the entry that does not follow the protocol is removed");
+    await cache.put(key, { loaded, trained: { ...train, adapter_path: adapter }, evaluated, progress });
 
     await writeFile(path.join(cache.dir, key, "run.json"), "{not json");
     assert.equal(await cache.get(key, path.join(dir, "out2")), undefined);

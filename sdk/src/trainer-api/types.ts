@@ -33,7 +33,8 @@ export type NodeHealth = {
   version: string;
   operator: Address;
   chainId: number;
-  device: "cpu" | "cuda";
+  /** The torch device the node's model worker computes on, as the worker reports it ("cpu", "cuda:0"); null until a worker has answered. */
+  device: string | null;
   baseModels: BaseModelInfo[];
   /** Model ids (on-chain, decimal) this node serves for chat. */
   servedModels: string[];
@@ -150,12 +151,15 @@ export type EvaluationReport = {
   baseModel: string;
   method: FineTuneMethod;
   perplexity: { base: number; tuned: number };
-  bleu: { base: number; tuned: number };
-  rouge: { base: RougeScores; tuned: RougeScores };
+  /** null when no held-out record has a prompt and a reference answer to score. */
+  bleu: { base: number | null; tuned: number | null };
+  rouge: { base: RougeScores | null; tuned: RougeScores | null };
   memory: {
-    device: "cpu" | "cuda";
+    /** The torch device the worker trained on, as it reported it ("cpu", "cuda:0"). */
+    device: string;
     measuredPeakBytes: number;
     breakdown: { parameters: number; trainable: number; optimizer: number; activations: number };
+    /** Stored bits per weight: what the worker measured of the NF4 weights for QLoRA, else the weights' dtype width. */
     bitsPerParameter: number;
     thisModel: MemoryEstimate;
     sevenB: MemoryEstimate;

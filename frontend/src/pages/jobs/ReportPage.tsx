@@ -135,7 +135,7 @@ export default function ReportPage() {
                     <dt>Trainable</dt><dd>{formatBytes(mem.breakdown.trainable)}</dd>
                     <dt>Optimizer</dt><dd>{formatBytes(mem.breakdown.optimizer)}</dd>
                     <dt>Activations</dt><dd>{formatBytes(mem.breakdown.activations)}</dd>
-                    <dt>Bits / parameter</dt><dd>{mem.bitsPerParameter}</dd>
+                    <dt>Bits / parameter</dt><dd>{formatNumber(mem.bitsPerParameter, 3)}</dd>
                   </dl>
                   <h3>Training</h3>
                   <dl className="kv">

@@ -1,0 +1,88 @@
+// The evaluation report maps what the worker sent, field by field: bits per parameter and device
+// from the `load` result, a missing or non-finite value is an error naming the field, and a value
+// that is legitimately absent is null. The fixture is a real QLoRA run of the worker on the tiny
+// model (helpers/worker-fixture.ts), kept honest by the strict schema check below.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { SPEC_PRESETS, type TrainingSpec } from "@modelfactory/sdk";
+import { toEvaluationReport, type EvaluationInput } from "../src/evaluation.ts";
+import { WorkerProtocolError, WorkerSchemas } from "../src/worker-schema.ts";
+import { qloraRun } from "./helpers/worker-fixture.ts";
+
+const spec: TrainingSpec = {
+  schema: "modelfactory.spec/1",
+  name: "t",
+  description: "",
+  baseModel: "tiny-llama",
+  method: "qlora",
+  datanetIds: ["1"],
+  evalFraction: 0.2,
+  hyperparameters: SPEC_PRESETS.quick.hyperparameters,
+};
+
+const input = (patch: Partial<Pick<EvaluationInput, "loaded" | "trained" | "evaluated" | "spec">> = {}): EvaluationInput => ({
+  jobId: "1",
+  spec,
+  loaded: qloraRun.load,
+  trained: qloraRun.train,
+  evaluated: qloraRun.evaluate,
+  counts: { contributions: 2, trainRecords: 8, evalRecords: 2, heldOut: true },
+  ...patch,
+});
+
+const namesField = (field: string) => (e: unknown) => {
+  assert.ok(e instanceof WorkerProtocolError, String(e));
+  assert.equal(e.field, field);
+  assert.match(e.shortMessage, new RegExp(field.replace(/[.[\]]/g, "\\$&")));
+  return true;
+};
+
+describe("evaluation report from worker results", () => {
+  it("uses a fixture that is what the worker sends", () => {
+    const strict = new WorkerSchemas("reject");
+    assert.deepEqual(strict.resultProblems("load", qloraRun.load), []);
+    assert.deepEqual(strict.resultProblems("train", qloraRun.train), []);
+    assert.deepEqual(strict.resultProblems("evaluate", qloraRun.evaluate), []);
+    for (const e of qloraRun.progress) assert.deepEqual(strict.eventProblems(e), []);
+  });
+
+  it("carries the bits per parameter `load` measured and the device the worker used", () => {
+    const report = toEvaluationReport(input());
+    assert.equal(report.memory.bitsPerParameter, qloraRun.load.quantized.bits_per_parameter);
+    assert.notEqual(report.memory.bitsPerParameter, 4.127);
+    assert.equal(report.memory.device, qloraRun.load.device);
+    assert.equal(report.training.finalLoss, qloraRun.train.final_loss);
+    assert.equal(report.training.finalEvalLoss, qloraRun.train.eval_loss);
+    assert.equal(report.perplexity.tuned, qloraRun.evaluate.perplexity_tuned?.perplexity);
+    assert.equal(report.samples[0]?.prompt, qloraRun.evaluate.generation_base?.examples?.[0]?.prompt);
+  });
+
+  it("takes the weights' width for an unquantized run", () => {
+    const report = toEvaluationReport(input({ spec: { ...spec, method: "lora" } }));
+    assert.equal(report.memory.bitsPerParameter, qloraRun.train.memory.this_model.bytes_per_weight * 8);
+  });
+
+  it("fails naming the field when a value it needs is missing or not finite", () => {
+    const { bits_per_parameter: _b, ...quantized } = qloraRun.load.quantized;
+    assert.throws(() => toEvaluationReport(input({ loaded: { ...qloraRun.load, quantized } })), namesField("load.quantized.bits_per_parameter"));
+    assert.throws(() => toEvaluationReport(input({ loaded: { ...qloraRun.load, quantization: "none" } })), namesField("load.quantization"));
+    assert.throws(() => toEvaluationReport(input({ trained: { ...qloraRun.train, final_loss: null } })), namesField("train.final_loss"));
+    const { perplexity_tuned: _p, ...untuned } = qloraRun.evaluate;
+    assert.throws(() => toEvaluationReport(input({ evaluated: untuned })), namesField("evaluate.perplexity_tuned"));
+    const g = qloraRun.evaluate.generation_tuned!;
+    assert.throws(() => toEvaluationReport(input({ evaluated: { ...qloraRun.evaluate, generation_tuned: { ...g, bleu: undefined } } })), namesField("evaluate.generation_tuned.bleu"));
+  });
+
+  it("reports null, not 0, for what is legitimately absent", () => {
+    const report = toEvaluationReport(
+      input({
+        trained: { ...qloraRun.train, eval_loss: null },
+        evaluated: { ...qloraRun.evaluate, generation_base: { samples: 0 }, generation_tuned: { samples: 0 } },
+      }),
+    );
+    assert.equal(report.training.finalEvalLoss, null);
+    assert.deepEqual(report.bleu, { base: null, tuned: null });
+    assert.deepEqual(report.rouge, { base: null, tuned: null });
+    assert.deepEqual(report.samples, []);
+  });
+});
