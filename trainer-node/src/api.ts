@@ -30,13 +30,14 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
   const jobFile = (id: string, name: string) => path.join(config.dataDir, "jobs", job(id).jobId, name);
   // The device /health reports is the one a worker says it computes on: one `info` at start.
   let device: string | null = null;
+  let closed = false;
   const probe = new WorkerClient({ command: config.workerCommand, cwd: config.workerCwd, hangMs: config.workerHangMs, startMs: config.workerStartMs });
   void probe
     .request("info", {})
     .then((info) => {
       device = info.compute_device;
     })
-    .catch((error: unknown) => console.warn(`GET /health: the model worker did not report its device: ${describeError(error)}`))
+    .catch((error: unknown) => closed || console.warn(`GET /health: the model worker did not report its device: ${describeError(error)}`))
     .finally(() => probe.close().catch(() => undefined));
 
   router
@@ -146,6 +147,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
     router,
     close: () =>
       new Promise((resolve) => {
+        closed = true;
         probe.kill();
         server.closeAllConnections();
         server.close(() => resolve());
