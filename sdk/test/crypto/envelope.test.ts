@@ -65,7 +65,7 @@ describe("envelope", () => {
   });
 
   it("matches the committed test vector, with WebCrypto and with @noble/ciphers alike", async () => {
-    const vector = JSON.parse(readFileSync(new URL("../fixtures/envelope/vector-1.json", import.meta.url), "utf8")) as Record<string, `0x${string}`>;
+    const vector = JSON.parse(readFileSync(new URL("../fixtures/envelope/vector-1.json", import.meta.url), "utf8")) as { datanetPublicKey: `0x${string}`; contributorPublicKey: `0x${string}`; contentHash: `0x${string}`; envelope: `0x${string}` };
     const keys = [encryptionKeyPairFromSecret(v.datanetSecret).publicKey, encryptionKeyPairFromSecret(v.contributorSecret).publicKey];
     assert.equal(bytesToHex(keys[0]!), vector.datanetPublicKey);
     for (const backend of ["webcrypto", "noble"] as const) {
