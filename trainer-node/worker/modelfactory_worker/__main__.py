@@ -46,7 +46,11 @@ def cli(argv: list[str]) -> int:
         from .gguf_import import cli as import_gguf_cli
 
         return import_gguf_cli(argv[1:])
-    print("usage: python -m modelfactory_worker [serve | create-model --out DIR [--arch A] [--size S] | pretrain --out DIR [--steps N] | import-gguf FILE --out DIR]",
+    if argv[0] == "export":
+        from .export import cli as export_cli
+
+        return export_cli(argv[1:])
+    print("usage: python -m modelfactory_worker [serve | create-model --out DIR [--arch A] [--size S] | pretrain --out DIR [--steps N] | import-gguf FILE --out DIR | export --model DIR [--adapter DIR] --out DIR]",
           file=sys.stderr)
     return 2
 

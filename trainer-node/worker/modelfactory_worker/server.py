@@ -172,8 +172,11 @@ def main() -> int:
     writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,
                  "pid": os.getpid(), "device": name, "compute_device": device_label(device),
                  "matmul_peak_gflops": peak / 1e9})
+    from .export import export_command
+
     handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
-                "evaluate": session.evaluate, "generate": session.generate, "save": session.save}
+                "evaluate": session.evaluate, "generate": session.generate, "save": session.save,
+                "export": lambda cmd, ctx: export_command(session, cmd, ctx)}
     while True:
         job = jobs.get()
         if job is None:

