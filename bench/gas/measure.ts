@@ -14,6 +14,8 @@ export type GasOperation =
   | "grantByTransaction"
   | "grantBySignature"
   | "revokeAccess"
+  | "requestAccess"
+  | "denyAccessRequest"
   | "createJob1Datanet"
   | "createJob5Datanets"
   | "claimJob"
@@ -74,6 +76,13 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   await p.datanetRegistry.write.grantAccess([6n, admin!.account.address, 1, expiresAt], as(owner)).catch(() => undefined);
   await p.datanetRegistry.write.grantAccess([1n, contributor!.account.address, 1, expiresAt], as(approver));
   r.revokeAccess = await gas(p.datanetRegistry.write.revokeAccess([1n, contributor!.account.address], as(approver)));
+  // Requests (after a first one): one in four opens a new slot of four lanes; report the mean of four.
+  const purpose = "ipfs://bafkreiaqv7x5nkzbquhbm4k4xitf3n4lqbtkzrm5q5zryphfahh6ywyfqa";
+  await p.datanetRegistry.write.requestAccess([1n, 1, purpose], as(contributor));
+  let requests = 0;
+  for (let i = 0; i < 4; i++) requests += await gas(p.datanetRegistry.write.requestAccess([1n, 1, purpose], as(contributor)));
+  r.requestAccess = Math.round(requests / 4);
+  r.denyAccessRequest = await gas(p.datanetRegistry.write.denyAccessRequest([1n, 2n, "not for this purpose"], as(approver)));
 
   // Jobs.
   await p.trainerRegistry.write.admitTrainer([trainer!.account.address, "https://node.example", meta], as(admin));
@@ -82,16 +91,17 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   r.createJob1Datanet = await gas(p.trainingJobs.write.createJob([[1n], spec, h("spec1")], as(builder)));
   r.createJob5Datanets = await gas(p.trainingJobs.write.createJob([[1n, 2n, 3n, 4n, 5n], spec, h("spec5")], as(builder)));
   await p.trainingJobs.write.claimJob([1n], as(trainer));
-  await p.trainingJobs.write.completeJob([1n, cid, h("adapter0"), meta, h("root0")], as(trainer));
+  await p.trainingJobs.write.completeJob([1n, cid, h("adapter0"), meta, h("root0"), meta], as(trainer));
   r.claimJob = await gas(p.trainingJobs.write.claimJob([2n], as(trainer)));
-  r.completeJob = await gas(p.trainingJobs.write.completeJob([2n, cid, h("adapter"), meta, h("root")], as(trainer)));
+  r.completeJob = await gas(p.trainingJobs.write.completeJob([2n, cid, h("adapter"), meta, h("root"), meta], as(trainer)));
 
-  // Attribution: 20 receipts of 5 citations each = 100 citations, after a first batch.
+  // Attribution: 20 receipts of 5 citations each = 100 citations (of the 53 registered
+  // contributions), after a first batch.
   const receipts: Receipt[] = Array.from({ length: 20 }, (_, i) => ({
     receiptId: h(`r${i}`),
     modelId: 1n,
     answerHash: h(`a${i}`),
-    contributionIds: [1n, 2n, 3n, 4n, 5n].map((c) => c + BigInt(i * 5)),
+    contributionIds: [1n, 2n, 3n, 4n, 5n].map((c) => c + BigInt((i * 5) % 50)),
     weights: [4000, 2500, 1500, 1200, 800],
     detailsHash: h(`d${i}`),
   }));

@@ -137,7 +137,7 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
         finish.push({ from: trainer, to: "TrainingJobs", fn: "failJob", args: [BigInt(j), "out of memory"], gas: 300_000n });
         count("JobFailed");
       } else {
-        finish.push({ from: trainer, to: "TrainingJobs", fn: "completeJob", args: [BigInt(j), `bafy-adapter-${j}`, hash(`adapter-${j}`), `ipfs://metrics-${j}`, hash(`manifest-${j}`)], gas: 400_000n });
+        finish.push({ from: trainer, to: "TrainingJobs", fn: "completeJob", args: [BigInt(j), `bafy-adapter-${j}`, hash(`adapter-${j}`), `ipfs://metrics-${j}`, hash(`manifest-${j}`), `ipfs://manifest-${j}`], gas: 400_000n });
         count("JobCompleted");
         count("ModelRegistered");
         models++;
@@ -151,10 +151,11 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
       const cites: [number, number][] = [];
       for (let k = 0; k < 8; k++) cites.push([2 * ((b * 8 + k) % (contributionsCount / 2)) + 1, 1000 + k * 100]);
       attribution.push({
-        from: trainers[b % trainers.length]!,
+        // The model's own trainer posts (model m is job m + floor((m - 1) / 4): every fifth job fails).
+        from: trainers[(1 + (b % models) + Math.floor((b % models) / 4)) % trainers.length]!,
         to: "AttributionLedger",
         fn: "postBatch",
-        args: [BigInt(1 + (b % models)), hash(`receipts-${b}`), `ipfs://receipts-${b}`, 4, pack(cites)],
+        args: [BigInt(1 + (b % models)), hash(`receipts-${b}`), `ipfs://receipts-${b}`, 4, pack([0, 1, 2, 3].map((r) => [(b * 4 + r).toString(16), cites.slice(2 * r, 2 * r + 2)]))],
         gas: 400_000n,
       });
     }

@@ -173,7 +173,7 @@ async function onChain(dir: string, store: EmbeddedContentStore, docs: ReturnTyp
     await (p.datanetRegistry.write as unknown as Write).createDatanet!(["ipfs://m", "MIT", 0, 0], as(admin));
     await (p.trainingJobs.write as unknown as Write).createJob!([[1n], "ipfs://spec", h("spec")], as(builder));
     await (p.trainingJobs.write as unknown as Write).claimJob!([1n], as(trainer));
-    await (p.trainingJobs.write as unknown as Write).completeJob!([1n, "bafy", h("a"), "ipfs://m", h("root")], as(trainer));
+    await (p.trainingJobs.write as unknown as Write).completeJob!([1n, "bafy", h("a"), "ipfs://m", h("root"), "ipfs://manifest"], as(trainer));
     const poster = attributionLedgerPoster({ publicClient, walletClient: trainer!, address: p.attributionLedger.address });
     const batcher = await ReceiptBatcher.open({ dataDir: path.join(dir, "chain"), contentStore: store, maxReceipts: 256, maxDelayMs: 3_600_000, ...poster });
     const t = performance.now();

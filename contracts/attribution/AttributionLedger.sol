@@ -3,37 +3,71 @@ pragma solidity 0.8.37;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IAttributionLedger} from "../interfaces/IAttributionLedger.sol";
+import {IContributions} from "../interfaces/IContributions.sol";
 import {ITrainerRegistry} from "../interfaces/ITrainerRegistry.sol";
 import {ITrainingJobs} from "../interfaces/ITrainingJobs.sol";
 import {ReceiptLeaf} from "../libraries/ReceiptLeaf.sol";
 
 /// @title AttributionLedger
 /// @notice Stores one root per batch of answer receipts and emits the batch's citations packed,
-/// 8 bytes each, so the per-citation cost is calldata and log data only (no loop, no storage).
+/// one group per receipt, so the index reads every citation and its receipt from the event.
+/// A batch for a model is posted by that model's trainer or by a serving node its builder
+/// authorized (both active admitted trainers); a root is posted once.
+/// The packed bytes are checked in one pass over calldata (no storage per citation): well
+/// formed, one group per receipt, every cited contribution registered, and each receipt's
+/// weights summing to at most 10,000 basis points (which bounds each weight too).
+///
+/// Packed layout, big-endian, 8-byte words:
+/// - group header: bytes6 receipt key (the first 6 bytes of the receipt id), uint16 citation count;
+/// - then that many citations: uint48 contribution id, uint16 weight in basis points.
 contract AttributionLedger is IAttributionLedger {
-    /// @notice Bytes per packed citation: uint48 contribution id, uint16 weight.
+    /// @notice Bytes per packed word (group header or citation).
     uint256 public constant CITATION_SIZE = 8;
     /// @notice Largest number of citations per batch.
     uint256 public constant MAX_CITATIONS = 4096;
+    /// @notice Largest packed length: every citation plus one header per receipt, at most
+    /// {MAX_CITATIONS} receipts' worth.
+    uint256 public constant MAX_PACKED_SIZE = 2 * MAX_CITATIONS * CITATION_SIZE;
+    /// @notice Largest total weight of one receipt's citations, in basis points.
+    uint256 public constant MAX_RECEIPT_WEIGHT = 10_000;
 
-    /// @dev One slot per batch: the root. The model is checked against the receipt itself.
-    mapping(uint256 batchId => bytes32) private _roots;
-    uint256 private _batchCount;
+    /// @dev A posted batch, keyed by its root: one slot, so a root is posted once and a
+    /// receipt's model is checked against the batch's.
+    struct Batch {
+        uint64 batchId;
+        uint64 modelId;
+    }
+
+    /// @dev One slot read and written by every post: the batch counter, and the contribution
+    /// count last read from the registry. Contributions are never deleted, so a cached count
+    /// below the real one only refuses nothing that exists: a batch citing a newer id re-reads
+    /// the registry (one external call, ~5k gas) and refreshes the cache.
+    struct Counters {
+        uint64 batchCount;
+        uint64 knownContributions;
+    }
+
+    mapping(bytes32 root => Batch) private _batches;
+    mapping(uint256 modelId => mapping(address node => bool)) private _servingNodes;
+    Counters private _counters;
 
     ITrainerRegistry public immutable trainers;
     ITrainingJobs public immutable jobs;
+    IContributions public immutable contributions;
 
-    constructor(ITrainerRegistry trainerRegistry, ITrainingJobs trainingJobs) {
+    constructor(ITrainerRegistry trainerRegistry, ITrainingJobs trainingJobs, IContributions datanetRegistry) {
         trainers = trainerRegistry;
         jobs = trainingJobs;
+        contributions = datanetRegistry;
     }
 
-    /// @notice Posts a batch of receipts for a model. Active trainers only.
+    /// @notice Posts a batch of receipts for a model. The caller must be an active admitted
+    /// trainer and either the model's own trainer or a serving node its builder authorized.
     /// @param modelId The model whose answers the receipts record.
-    /// @param receiptsRoot Merkle root over the receipt leaves (see {ReceiptLeaf}).
+    /// @param receiptsRoot Merkle root over the receipt leaves (see {ReceiptLeaf}); posted once.
     /// @param receiptsURI Content-addressed document holding the full receipts.
-    /// @param receiptCount Number of receipts.
-    /// @param citations Packed (uint48 contribution id, uint16 weight) pairs of all receipts.
+    /// @param receiptCount Number of receipts, which must equal the number of groups in `citations`.
+    /// @param citations One group per receipt, in the layout described above.
     function postBatch(
         uint256 modelId,
         bytes32 receiptsRoot,
@@ -42,37 +76,160 @@ contract AttributionLedger is IAttributionLedger {
         bytes calldata citations
     ) external returns (uint256 batchId) {
         if (!trainers.isActiveTrainer(msg.sender)) revert NotActiveTrainer(msg.sender);
-        if (!jobs.modelExists(modelId)) revert UnknownModel(modelId);
+        address trainer = jobs.modelTrainer(modelId);
+        if (trainer == address(0)) revert UnknownModel(modelId);
+        if (trainer != msg.sender && !_servingNodes[modelId][msg.sender]) revert NotModelPoster(modelId, msg.sender);
         if (receiptCount == 0 || receiptsRoot == bytes32(0) || bytes(receiptsURI).length == 0) revert EmptyBatch();
-        uint256 len = citations.length;
-        if (len % CITATION_SIZE != 0 || len > MAX_CITATIONS * CITATION_SIZE) revert InvalidCitations(len);
-        batchId = ++_batchCount;
-        _roots[batchId] = receiptsRoot;
+        if (citations.length > MAX_PACKED_SIZE) revert InvalidCitations(citations.length);
+        Counters memory c = _counters;
+        (uint256 groups, bool unknown) = _checkCitations(citations, c.knownContributions);
+        if (groups != receiptCount) revert ReceiptCountMismatch(receiptCount, groups);
+        if (unknown) {
+            uint256 count = contributions.contributionCount();
+            uint256 id = _firstUnknown(citations, count);
+            if (id != type(uint256).max) revert UnknownContribution(id);
+            c.knownContributions = uint64(count);
+        }
+        Batch storage b = _batches[receiptsRoot];
+        if (b.batchId != 0) revert BatchAlreadyPosted(receiptsRoot, b.batchId);
+        batchId = ++c.batchCount;
+        _counters = c;
+        b.batchId = uint64(batchId);
+        b.modelId = uint64(modelId);
         emit AttributionBatchPosted(batchId, modelId, msg.sender, receiptsRoot, receiptsURI, receiptCount, citations);
     }
 
-    /// @notice The root of a batch.
-    function batchRoot(uint256 batchId) public view returns (bytes32 root) {
-        root = _roots[batchId];
-        if (root == bytes32(0)) revert BatchNotFound(batchId);
+    /// @notice Lets `node` post attribution batches for one of the caller's models. Builder only.
+    function authorizeServingNode(uint256 modelId, address node) external {
+        _checkModelBuilder(modelId);
+        if (node == address(0)) revert ZeroServingNode();
+        if (_servingNodes[modelId][node]) revert ServingNodeAlreadyAuthorized(modelId, node);
+        _servingNodes[modelId][node] = true;
+        emit ServingNodeAuthorized(modelId, node, msg.sender);
+    }
+
+    /// @notice Withdraws a serving node's right to post for one of the caller's models. Builder
+    /// only. Batches it already posted stay.
+    function revokeServingNode(uint256 modelId, address node) external {
+        _checkModelBuilder(modelId);
+        if (!_servingNodes[modelId][node]) revert ServingNodeNotAuthorized(modelId, node);
+        _servingNodes[modelId][node] = false;
+        emit ServingNodeRevoked(modelId, node, msg.sender);
+    }
+
+    /// @notice Whether `node` may post for `modelId` as a serving node its builder authorized
+    /// (the model's own trainer may always post while it is an active trainer).
+    function isServingNode(uint256 modelId, address node) external view returns (bool) {
+        return _servingNodes[modelId][node];
+    }
+
+    /// @notice The batch a root was posted as, and its model.
+    function batchOf(bytes32 receiptsRoot) external view returns (uint256 batchId, uint256 modelId) {
+        Batch memory b = _batches[receiptsRoot];
+        if (b.batchId == 0) revert UnknownBatchRoot(receiptsRoot);
+        return (b.batchId, b.modelId);
     }
 
     /// @notice Number of batches posted; ids run from 1 to this number.
     function batchCount() external view returns (uint256) {
-        return _batchCount;
+        return _counters.batchCount;
     }
 
-    /// @notice Whether `receipt` is in batch `batchId`, given its Merkle proof.
+    /// @notice Whether `receipt` is in batch `batchId`, given its Merkle proof: the proof must lead
+    /// to the root posted as that batch, and the receipt's model must be the batch's model.
     function verifyReceipt(uint256 batchId, Receipt calldata receipt, bytes32[] calldata proof)
         external
         view
         returns (bool)
     {
-        return MerkleProof.verifyCalldata(proof, batchRoot(batchId), ReceiptLeaf.hash(receipt));
+        if (batchId == 0 || batchId > _counters.batchCount) revert BatchNotFound(batchId);
+        Batch memory b = _batches[MerkleProof.processProofCalldata(proof, ReceiptLeaf.hash(receipt))];
+        return b.batchId == batchId && b.modelId == receipt.modelId;
     }
 
     /// @notice The leaf of a receipt, for off-chain tools that want the contract's own answer.
     function receiptLeaf(Receipt calldata receipt) external pure returns (bytes32) {
         return ReceiptLeaf.hash(receipt);
+    }
+
+    /// @dev Reverts unless the caller is the model's builder.
+    function _checkModelBuilder(uint256 modelId) private view {
+        address builder = jobs.modelBuilder(modelId);
+        if (builder == address(0)) revert UnknownModel(modelId);
+        if (builder != msg.sender) revert NotModelBuilder(modelId, msg.sender);
+    }
+
+    /// @dev Walks the packed groups once and returns how many there are, and whether an id lies
+    /// outside 1..`contributionCount` (ids are sequential, so that is exactly the registered set
+    /// when the count is current). Reverts with {InvalidCitations} when a group runs past the
+    /// end and {ReceiptWeightTooHigh} when a receipt's weights sum past {MAX_RECEIPT_WEIGHT}.
+    /// Assembly, four citations per 32-byte load and a branch-free id check keep the pass at
+    /// ~75 gas per citation (~150 in plain Solidity). Nothing overflows: offsets are bounded by
+    /// the calldata size, a receipt's total by 65,535 citations of at most 65,535 each.
+    function _checkCitations(bytes calldata packed, uint256 contributionCount)
+        private
+        pure
+        returns (uint256 groups, bool unknown)
+    {
+        assembly ("memory-safe") {
+            let p := packed.offset
+            let end := add(p, packed.length)
+            let mask := 0xffffffffffff
+            for {} lt(p, end) {} {
+                p := add(p, 8)
+                let groupEnd := add(p, shl(3, and(shr(192, calldataload(sub(p, 8))), 0xffff)))
+                if gt(groupEnd, end) {
+                    mstore(0, 0x878faafc00000000000000000000000000000000000000000000000000000000) // InvalidCitations(uint256)
+                    mstore(4, packed.length)
+                    revert(0, 0x24)
+                }
+                let total := 0
+                // id - 1 wraps for id 0, so one comparison refuses 0 and ids past the count.
+                for {} iszero(gt(add(p, 32), groupEnd)) { p := add(p, 32) } {
+                    let w := calldataload(p)
+                    unknown := or(
+                        or(
+                            iszero(lt(sub(shr(208, w), 1), contributionCount)),
+                            iszero(lt(sub(and(shr(144, w), mask), 1), contributionCount))
+                        ),
+                        or(
+                            or(unknown, iszero(lt(sub(and(shr(80, w), mask), 1), contributionCount))),
+                            iszero(lt(sub(and(shr(16, w), mask), 1), contributionCount))
+                        )
+                    )
+                    total := add(
+                        add(total, add(and(shr(192, w), 0xffff), and(shr(128, w), 0xffff))),
+                        add(and(shr(64, w), 0xffff), and(w, 0xffff))
+                    )
+                }
+                for {} lt(p, groupEnd) { p := add(p, 8) } {
+                    let w := calldataload(p)
+                    unknown := or(unknown, iszero(lt(sub(shr(208, w), 1), contributionCount)))
+                    total := add(total, and(shr(192, w), 0xffff))
+                }
+                if gt(total, MAX_RECEIPT_WEIGHT) {
+                    mstore(0, 0x9f81048000000000000000000000000000000000000000000000000000000000) // ReceiptWeightTooHigh(uint256,uint256)
+                    mstore(4, groups)
+                    mstore(0x24, total)
+                    revert(0, 0x44)
+                }
+                groups := add(groups, 1)
+            }
+        }
+    }
+
+    /// @dev The first cited id outside 1..`contributionCount`, or type(uint256).max when none is
+    /// (the groups are known to be well formed by then).
+    function _firstUnknown(bytes calldata packed, uint256 contributionCount) private pure returns (uint256) {
+        uint256 o;
+        while (o < packed.length) {
+            uint256 n = uint16(bytes2(packed[o + 6:o + 8]));
+            o += CITATION_SIZE;
+            for (uint256 end = o + n * CITATION_SIZE; o < end; o += CITATION_SIZE) {
+                uint256 id = uint48(bytes6(packed[o:o + 6]));
+                if (id == 0 || id > contributionCount) return id;
+            }
+        }
+        return type(uint256).max;
     }
 }

@@ -73,7 +73,7 @@ abstract contract Contributions is IContributions, Datanets {
         return _contributions[contributionId].status;
     }
 
-    /// @notice Number of contributions registered; ids run from 1 to this number.
+    /// @inheritdoc IContributions
     function contributionCount() external view returns (uint256) {
         return _contributionCount;
     }

@@ -37,6 +37,14 @@ interface IAccessGrants {
     /// @param approver The approver.
     /// @param nonce The nonce.
     error NonceAlreadyUsed(address approver, uint256 nonce);
+    /// @notice Thrown when no open access request has this id (never made, or already denied).
+    /// @param requestId The id.
+    error AccessRequestNotFound(uint256 requestId);
+    /// @notice Thrown when denying, under one Datanet, a request made to another.
+    /// @param requestId The request.
+    /// @param datanetId The Datanet named by the caller.
+    /// @param requestDatanetId The Datanet the request was made to.
+    error AccessRequestOfOtherDatanet(uint256 requestId, uint256 datanetId, uint256 requestDatanetId);
     /// @notice Thrown when revoking access that does not exist.
     /// @param datanetId The Datanet.
     /// @param grantee The account.

@@ -73,4 +73,7 @@ interface IContributions {
 
     /// @notice Status of a contribution (None for an unknown id).
     function contributionStatus(uint256 contributionId) external view returns (ContributionStatus);
+
+    /// @notice Number of contributions registered; ids run from 1 to this number.
+    function contributionCount() external view returns (uint256);
 }

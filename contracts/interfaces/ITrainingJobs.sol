@@ -52,7 +52,7 @@ interface ITrainingJobs {
     /// @param jobId The job.
     /// @param leaseExpiresAt When the lease ends.
     error LeaseNotExpired(uint256 jobId, uint64 leaseExpiresAt);
-    /// @notice Thrown when a completion lacks an adapter, its hash or a manifest root.
+    /// @notice Thrown when a completion lacks an adapter, its hash, a manifest root or its URI.
     error EmptyResult();
     /// @notice Thrown when a model id does not exist.
     /// @param modelId The unknown id.
@@ -112,6 +112,7 @@ interface ITrainingJobs {
     /// @param adapterHash sha256 of the adapter archive's bytes.
     /// @param metricsURI Content-addressed evaluation metrics.
     /// @param manifestRoot Merkle root over the spec and the exact contributions trained on.
+    /// @param manifestURI Content-addressed training-manifest document whose entries form that root.
     event ModelRegistered(
         uint256 indexed modelId,
         uint256 indexed jobId,
@@ -120,7 +121,8 @@ interface ITrainingJobs {
         string adapterCID,
         bytes32 adapterHash,
         string metricsURI,
-        bytes32 manifestRoot
+        bytes32 manifestRoot,
+        string manifestURI
     );
     /// @notice Emitted when the admin changes the claim lease.
     /// @param duration The new lease in seconds.
@@ -128,4 +130,10 @@ interface ITrainingJobs {
 
     /// @notice Whether a model id exists.
     function modelExists(uint256 modelId) external view returns (bool);
+
+    /// @notice The trainer that trained a model (zero for an unknown id).
+    function modelTrainer(uint256 modelId) external view returns (address);
+
+    /// @notice The builder who owns a model (zero for an unknown id).
+    function modelBuilder(uint256 modelId) external view returns (address);
 }

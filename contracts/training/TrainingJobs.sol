@@ -30,8 +30,11 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
         bytes32 specHash;
     }
 
+    /// @dev First slot: job id (sequential, so uint64 cannot overflow in practice) and the
+    /// trainer, read together by the attribution ledger.
     struct Model {
-        uint256 jobId;
+        uint64 jobId;
+        address trainer;
         bytes32 manifestRoot;
         bytes32 adapterHash;
     }
@@ -121,22 +124,30 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
     /// @param adapterHash sha256 of the adapter archive.
     /// @param metricsURI Content-addressed evaluation metrics.
     /// @param manifestRoot Merkle root of the training manifest (see {Manifest}).
+    /// @param manifestURI Content-addressed training-manifest document (event only: nothing on
+    /// chain reads it, and the index and auditors read the event).
     function completeJob(
         uint256 jobId,
         string calldata adapterCID,
         bytes32 adapterHash,
         string calldata metricsURI,
-        bytes32 manifestRoot
+        bytes32 manifestRoot,
+        string calldata manifestURI
     ) external returns (uint256 modelId) {
         Job storage job = _claimedBySender(jobId);
-        if (bytes(adapterCID).length == 0 || adapterHash == bytes32(0) || manifestRoot == bytes32(0)) {
+        if (
+            bytes(adapterCID).length == 0 || adapterHash == bytes32(0) || manifestRoot == bytes32(0)
+                || bytes(manifestURI).length == 0
+        ) {
             revert EmptyResult();
         }
         job.state = JobState.Completed;
         modelId = ++_modelCount;
-        _models[modelId] = Model(jobId, manifestRoot, adapterHash);
+        _models[modelId] = Model(uint64(jobId), msg.sender, manifestRoot, adapterHash);
         emit JobCompleted(jobId, msg.sender, modelId);
-        emit ModelRegistered(modelId, jobId, job.builder, msg.sender, adapterCID, adapterHash, metricsURI, manifestRoot);
+        emit ModelRegistered(
+            modelId, jobId, job.builder, msg.sender, adapterCID, adapterHash, metricsURI, manifestRoot, manifestURI
+        );
     }
 
     /// @notice Fails a claimed job with a human-readable reason. Claiming trainer only.
@@ -179,6 +190,17 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
     /// @inheritdoc ITrainingJobs
     function modelExists(uint256 modelId) external view returns (bool) {
         return _models[modelId].jobId != 0;
+    }
+
+    /// @inheritdoc ITrainingJobs
+    function modelTrainer(uint256 modelId) external view returns (address) {
+        return _models[modelId].trainer;
+    }
+
+    /// @inheritdoc ITrainingJobs
+    function modelBuilder(uint256 modelId) external view returns (address) {
+        uint256 jobId = _models[modelId].jobId;
+        return jobId == 0 ? address(0) : _jobs[jobId].builder;
     }
 
     /// @notice Proves that a contribution (or the spec) is part of a model's training manifest.

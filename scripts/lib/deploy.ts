@@ -14,6 +14,6 @@ export async function deployProtocol(viem: HardhatViemHelpers, admin?: Address) 
   const datanetRegistry = await viem.deployContract("DatanetRegistry");
   const trainerRegistry = await viem.deployContract("TrainerRegistry", [owner]);
   const trainingJobs = await viem.deployContract("TrainingJobs", [datanetRegistry.address, trainerRegistry.address, owner]);
-  const attributionLedger = await viem.deployContract("AttributionLedger", [trainerRegistry.address, trainingJobs.address]);
+  const attributionLedger = await viem.deployContract("AttributionLedger", [trainerRegistry.address, trainingJobs.address, datanetRegistry.address]);
   return { datanetRegistry, trainerRegistry, trainingJobs, attributionLedger, blockNumber, admin: owner };
 }

@@ -120,7 +120,7 @@ describe("Trainers, jobs and models", () => {
         account { id trainerNode { id } } history(orderBy: blockNumber) { kind } }
       trainingJobs(orderBy: jobId) { id builder { id } datanets { id } specURI specHash state trainer { id } failureReason model { id } claimCount
         history(orderBy: blockNumber) { kind } }
-      model(id: "1") { job { id } builder { id } trainer { id } datanets { id } adapterCID adapterHash metricsURI manifestRoot }
+      model(id: "1") { job { id } builder { id } trainer { id } datanets { id } adapterCID adapterHash metricsURI manifestRoot manifestURI }
       dave: account(id: "${dave}") { jobCount modelCount jobs(orderBy: jobId) { id } models { id } }
       d1: datanet(id: "1") { jobCount jobs(orderBy: jobId) { id } models { id } }
     }`);
@@ -138,7 +138,7 @@ describe("Trainers, jobs and models", () => {
     assert.deepEqual(j3.history.map((h: any) => h.kind), ["Created", "Claimed", "Released", "Claimed", "Failed"]);
     const m = d.model;
     assert.deepEqual([m.job.id, m.builder.id, m.trainer.id, m.datanets.map((x: any) => x.id)], ["1", lc(dave), lc(trainer), ["1", "2"]]);
-    assert.deepEqual([m.adapterCID, m.adapterHash, m.metricsURI, m.manifestRoot], ["bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest")]);
+    assert.deepEqual([m.adapterCID, m.adapterHash, m.metricsURI, m.manifestRoot, m.manifestURI], ["bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest"), "ipfs://manifest"]);
     assert.deepEqual([d.dave.jobCount, d.dave.modelCount], [3, 1]);
     assert.deepEqual(d.dave.jobs.map((x: any) => x.id), ["1", "2", "3"]);
     assert.deepEqual([d.d1.jobCount, d.d1.jobs.map((x: any) => x.id), d.d1.models.map((x: any) => x.id)], [2, ["1", "3"], ["1"]]);
@@ -150,7 +150,8 @@ describe("Attribution", () => {
     const { bob, trainer } = ix.actors;
     const d = await data(ix.url, `{
       attributionBatches { id model { id } trainer { id } receiptsRoot receiptsURI receiptCount citationCount totalWeight
-        citations(orderBy: index) { index contributionId weight contribution { id } datanet { id } contributor { id } model { id } } }
+        receipts(orderBy: index) { id key index citationCount totalWeight model { id } citations(orderBy: index) { index } }
+        citations(orderBy: index) { index contributionId weight contribution { id } datanet { id } contributor { id } model { id } receipt { id } } }
       c1: contribution(id: "1") { citationCount totalCitationWeight citations { weight } }
       c4: contribution(id: "4") { citationCount totalCitationWeight }
       d1: datanet(id: "1") { citationCount totalCitationWeight }
@@ -163,16 +164,31 @@ describe("Attribution", () => {
     assert.deepEqual([b.id, b.model.id, b.trainer.id, b.receiptsRoot, b.receiptsURI], ["1", "1", lc(trainer), hash("receipts"), "ipfs://receipts"]);
     assert.deepEqual([b.receiptCount, b.citationCount, b.totalWeight], [2, 4, "12600"]);
     assert.deepEqual(
-      b.citations.map((c: any) => [c.index, c.contributionId, c.weight, c.contribution?.id ?? null, c.datanet?.id ?? null]),
-      [[0, "1", 6000, "1", "1"], [1, "4", 4000, "4", "2"], [2, "1", 2500, "1", "1"], [3, "999", 100, null, null]],
+      b.citations.map((c: any) => [c.index, c.contributionId, c.weight, c.contribution?.id ?? null, c.datanet?.id ?? null, c.receipt.id]),
+      [[0, "1", 6000, "1", "1", "1-0"], [1, "4", 4000, "4", "2", "1-0"], [2, "1", 2500, "1", "1", "1-1"], [3, "2", 100, "2", "1", "1-1"]],
+    );
+    assert.deepEqual(
+      b.receipts.map((r: any) => [r.id, r.key, r.index, r.citationCount, r.totalWeight, r.model.id, r.citations.map((c: any) => c.index)]),
+      [["1-0", "0xa1a2a3a4a5a6", 0, 2, 10000, "1", [0, 1]], ["1-1", "0xb1b2b3b4b5b6", 1, 2, 2600, "1", [2, 3]]],
     );
     assert.equal(b.citations[0].contributor.id, lc(bob));
     assert.deepEqual([d.c1.citationCount, d.c1.totalCitationWeight, d.c1.citations.length], [2, "8500", 2]);
     assert.deepEqual([d.c4.citationCount, d.c4.totalCitationWeight], [1, "4000"]);
-    assert.deepEqual([d.d1.citationCount, d.d1.totalCitationWeight, d.d2.citationCount, d.d2.totalCitationWeight], ["2", "8500", "1", "4000"]);
-    assert.deepEqual([d.bob.citationCount, d.bob.totalCitationWeight], ["3", "12500"]);
-    assert.deepEqual([d.dc.citationCount, d.dc.totalCitationWeight], ["2", "8500"]);
+    assert.deepEqual([d.d1.citationCount, d.d1.totalCitationWeight, d.d2.citationCount, d.d2.totalCitationWeight], ["3", "8600", "1", "4000"]);
+    assert.deepEqual([d.bob.citationCount, d.bob.totalCitationWeight], ["4", "12600"]);
+    assert.deepEqual([d.dc.citationCount, d.dc.totalCitationWeight], ["3", "8600"]);
     assert.deepEqual([d.model.attributionBatchCount, d.model.receiptCount, d.model.citationCount, d.model.attributionBatches.length], [1, "2", "4", 1]);
+  });
+
+  it("finds a receipt's batch by its key, and lists the serving nodes a builder authorized", async () => {
+    const { bob, erin } = ix.actors;
+    const d = await data(ix.url, `{
+      receipts(where: { key: "0xb1b2b3b4b5b6" }) { id batch { id receiptsRoot receiptsURI } }
+      model(id: "1") { servingNodes(orderBy: id) { node { id } authorized } }
+    }`);
+    assert.deepEqual(d.receipts, [{ id: "1-1", batch: { id: "1", receiptsRoot: hash("receipts"), receiptsURI: "ipfs://receipts" } }]);
+    const nodes = d.model.servingNodes.map((n: any) => [n.node.id, n.authorized]).sort();
+    assert.deepEqual(nodes, [[lc(bob), true], [lc(erin), false]].sort());
   });
 });
 

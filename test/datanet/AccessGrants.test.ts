@@ -65,6 +65,19 @@ describe("AccessGrants", () => {
       "NotDatanetApprover",
       [gated, getAddress(accounts.other.account.address)],
     );
+    // A denied request is closed; ids of no request, and another Datanet's requests, are refused.
+    assert.equal(await datanetRegistry.read.accessRequestDatanet([1n]), 0n);
+    const approver = { account: accounts.approver.account };
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.denyAccessRequest([gated, 1n, ""], approver), datanetRegistry, "AccessRequestNotFound", [1n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.denyAccessRequest([gated, 99n, ""], approver), datanetRegistry, "AccessRequestNotFound", [99n]);
+    for (let i = 0; i < 4; i++) await datanetRegistry.write.requestAccess([i % 2 === 0 ? open : gated, Scope.Train, ""], { account: accounts.builder.account });
+    assert.deepEqual(await Promise.all([2n, 3n, 4n, 5n].map((id) => datanetRegistry.read.accessRequestDatanet([id]))), [open, gated, open, gated]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.denyAccessRequest([gated, 4n, ""], approver), datanetRegistry, "AccessRequestOfOtherDatanet", [4n, gated, open]);
+    await datanetRegistry.write.denyAccessRequest([gated, 3n, ""], approver);
+    // Closing one lane of a slot leaves its neighbours open.
+    assert.deepEqual(await Promise.all([2n, 3n, 4n, 5n].map((id) => datanetRegistry.read.accessRequestDatanet([id]))), [open, 0n, open, gated]);
+    await datanetRegistry.write.denyAccessRequest([gated, 5n, ""], approver);
+    await datanetRegistry.write.denyAccessRequest([open, 4n, ""], { account: accounts.owner.account });
   });
 
   it("grants by transaction, expires, and revokes", async () => {

@@ -7,7 +7,7 @@ import {IDatanets} from "../../contracts/interfaces/IDatanets.sol";
 import {TestBase} from "../lib/Vm.sol";
 
 /// Properties: no grant without a valid approver signature; a redeemed or cancelled signature
-/// never works again.
+/// never works again; only an open request of the named Datanet can be denied, once.
 contract AccessGrantsFuzzTest is TestBase {
     DatanetRegistry internal registry;
     uint256 internal constant APPROVER_KEY = 0xA11CE;
@@ -82,5 +82,30 @@ contract AccessGrantsFuzzTest is TestBase {
         registry.cancelGrantSignature(a);
         assertTrue(registry.isNonceUsed(approver, a), "cancelled nonce not used");
         assertTrue(!registry.isNonceUsed(approver, b), "other nonce affected");
+    }
+
+    /// Random requests to two Datanets, then random denials: a denial succeeds exactly when the id
+    /// names an open request of that Datanet, and closes it (neighbours in its slot stay open).
+    function testFuzz_DenyOnlyOpenRequestsOfTheDatanet(uint8[6] calldata requests, uint8[8] calldata denials) public {
+        vm.prank(OWNER);
+        uint256 other =
+            registry.createDatanet("ipfs://o", "MIT", IDatanets.AccessPolicy.Open, IDatanets.ContributionPolicy.Open);
+        uint256[8] memory datanetOf;
+        for (uint256 i; i < requests.length; ++i) {
+            uint256 target = requests[i] % 2 == 0 ? datanetId : other;
+            uint256 id = registry.requestAccess(target, 1, "");
+            datanetOf[id] = target;
+        }
+        for (uint256 i; i < denials.length; ++i) {
+            uint256 id = denials[i] % 8; // 0 and 7 never name a request
+            uint256 target = denials[i] & 0x80 == 0 ? datanetId : other;
+            vm.prank(OWNER);
+            (bool ok,) = address(registry).call(abi.encodeCall(registry.denyAccessRequest, (target, id, "")));
+            assertTrue(ok == (datanetOf[id] == target && target != 0), "deny outcome");
+            if (ok) datanetOf[id] = 0;
+            for (uint256 j = 1; j < 8; ++j) {
+                assertEq(registry.accessRequestDatanet(j), datanetOf[j], "request lanes");
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ contract TrainingJobsFuzzTest is TestBase {
                 if (ok) holder = caller;
             } else if (action == 1) {
                 (ok,) = address(jobs).call(
-                    abi.encodeCall(jobs.completeJob, (jobId, "bafy", keccak256("a"), "ipfs://m", keccak256("r")))
+                    abi.encodeCall(jobs.completeJob, (jobId, "bafy", keccak256("a"), "ipfs://m", keccak256("r"), "ipfs://manifest"))
                 );
                 assertTrue(ok == (holder == caller && holder != address(0) && !finished), "complete outcome");
                 if (ok) finished = true;

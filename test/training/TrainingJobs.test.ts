@@ -119,15 +119,15 @@ describe("TrainingJobs", () => {
     const root = manifestRoot(manifest);
     const adapterHash = hashOf("adapter");
     const t = getAddress(accounts.trainer.account.address);
-    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, "bafyadapter", adapterHash, "ipfs://metrics", root], { account: accounts.trainer2.account }), trainingJobs, "NotJobTrainer", [id, getAddress(accounts.trainer2.account.address), t]);
-    for (const args of [["", adapterHash, root], ["bafy", zeroHash, root], ["bafy", adapterHash, zeroHash]] as const) {
-      await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, args[0], args[1], "ipfs://m", args[2]], { account: accounts.trainer.account }), trainingJobs, "EmptyResult", []);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, "bafyadapter", adapterHash, "ipfs://metrics", root, "ipfs://manifest"], { account: accounts.trainer2.account }), trainingJobs, "NotJobTrainer", [id, getAddress(accounts.trainer2.account.address), t]);
+    for (const args of [["", adapterHash, root, "ipfs://manifest"], ["bafy", zeroHash, root, "ipfs://manifest"], ["bafy", adapterHash, zeroHash, "ipfs://manifest"], ["bafy", adapterHash, root, ""]] as const) {
+      await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, args[0], args[1], "ipfs://m", args[2], args[3]], { account: accounts.trainer.account }), trainingJobs, "EmptyResult", []);
     }
     await viem.assertions.emitWithArgs(
-      trainingJobs.write.completeJob([id, "bafyadapter", adapterHash, "ipfs://metrics", root], { account: accounts.trainer.account }),
+      trainingJobs.write.completeJob([id, "bafyadapter", adapterHash, "ipfs://metrics", root, "ipfs://manifest"], { account: accounts.trainer.account }),
       trainingJobs,
       "ModelRegistered",
-      [1n, id, getAddress(accounts.builder.account.address), t, "bafyadapter", adapterHash, "ipfs://metrics", root],
+      [1n, id, getAddress(accounts.builder.account.address), t, "bafyadapter", adapterHash, "ipfs://metrics", root, "ipfs://manifest"],
     );
     assert.equal((await trainingJobs.read.getJob([id]))[1], JobState.Completed);
     assert.deepEqual(await trainingJobs.read.getModel([1n]), [id, root, adapterHash]);

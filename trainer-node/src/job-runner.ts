@@ -395,9 +395,9 @@ export class JobRunner {
     await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
     await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));
     await writeFile(path.join(this.dir, "adapter.tar"), tar);
-    await putJson(this.ctx.store, manifestDoc);
+    const manifestURI = await putJson(this.ctx.store, manifestDoc);
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
-    const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [this.jobId, adapterCID, adapterHash, metricsURI, root]);
+    const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [this.jobId, adapterCID, adapterHash, metricsURI, root, manifestURI]);
     let modelId: bigint | undefined;
     for (const log of receipt.logs) {
       try {

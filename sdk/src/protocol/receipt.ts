@@ -1,14 +1,23 @@
 // Answer receipts: what a trainer node posts for every answer, batched under a Merkle root in
-// `AttributionLedger.postBatch`, with the citations packed 8 bytes each for the index.
-// Leaves match contracts/libraries/ReceiptLeaf.sol.
+// `AttributionLedger.postBatch`, with the citations packed one group per receipt for the index.
+// Leaves match contracts/libraries/ReceiptLeaf.sol; the packed layout matches AttributionLedger.
 import { SimpleMerkleTree, StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { bytesToHex, encodeAbiParameters, hexToBytes, keccak256, parseAbiParameters, stringToBytes, type Hex } from "viem";
 import { InvalidInputError } from "../errors.ts";
 
 export const RECEIPT_LEAF_TYPES = ["bytes32", "uint256", "bytes32", "uint256[]", "uint16[]", "bytes32"] as const;
-/** Bytes per packed citation: uint48 contribution id then uint16 weight. */
+/**
+ * Bytes per packed word. A batch's packed citations are one group per receipt, in batch order:
+ * a header (bytes6 receipt key = the receipt id's first 6 bytes, uint16 citation count), then
+ * that many citations (uint48 contribution id, uint16 weight in basis points), big-endian.
+ */
 export const CITATION_SIZE = 8;
+/** Bytes of the receipt key in a group header: the first bytes of the receipt id. */
+export const RECEIPT_KEY_SIZE = 6;
+/** Largest total weight of one receipt's citations (basis points), enforced on chain. */
+export const MAX_RECEIPT_WEIGHT = 10_000;
 const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
+const MAX_GROUP_CITATIONS = 0xffff;
 
 /** The on-chain part of a receipt (the leaf's fields). */
 export type Receipt = {
@@ -24,6 +33,14 @@ export type Receipt = {
 
 /** A citation as packed in the batch event. */
 export type PackedCitation = { contributionId: bigint; weight: number };
+
+/** One receipt's group in the batch event: its key (first 6 bytes of its id) and citations. */
+export type PackedReceiptGroup = { receiptKey: Hex; citations: PackedCitation[] };
+
+/** The key under which a receipt's group is packed (and indexed): its id's first 6 bytes. */
+export function receiptKey(receiptId: Hex): Hex {
+  return receiptId.slice(0, 2 + 2 * RECEIPT_KEY_SIZE).toLowerCase() as Hex;
+}
 
 type Leaf = [Hex, bigint, Hex, bigint[], number[], Hex];
 
@@ -85,36 +102,65 @@ export function verifyReceipt(root: Hex, receipt: Receipt, proof: Hex[]): boolea
   return StandardMerkleTree.verify(root, [...RECEIPT_LEAF_TYPES], toLeaf(receipt), proof);
 }
 
-/** Packs every citation of a batch for `postBatch`. */
+/**
+ * Packs every receipt of a batch for `postBatch`, one group per receipt in batch order. Refuses
+ * what the chain refuses: ids outside 1..2^48-1, more than 65,535 citations in a receipt, or a
+ * receipt whose weights sum past 10,000 basis points.
+ */
 export function packCitations(receipts: Receipt[]): Hex {
-  const all: PackedCitation[] = receipts.flatMap((r) =>
-    r.contributionIds.map((contributionId, i) => ({ contributionId, weight: r.weights[i]! })),
-  );
-  const out = new Uint8Array(all.length * CITATION_SIZE);
+  const words = receipts.reduce((n, r) => n + 1 + r.contributionIds.length, 0);
+  const out = new Uint8Array(words * CITATION_SIZE);
   const view = new DataView(out.buffer);
-  all.forEach(({ contributionId, weight }, i) => {
-    if (contributionId <= 0n || contributionId > MAX_CONTRIBUTION_ID) {
-      throw new InvalidInputError(`Contribution id ${contributionId} does not fit in 48 bits.`);
-    }
-    const o = i * CITATION_SIZE;
-    view.setUint16(o, Number(contributionId >> 32n));
-    view.setUint32(o + 2, Number(contributionId & 0xffffffffn));
-    view.setUint16(o + 6, weight);
-  });
+  let o = 0;
+  for (const r of receipts) {
+    toLeaf(r);
+    const n = r.contributionIds.length;
+    if (n > MAX_GROUP_CITATIONS) throw new InvalidInputError(`Receipt ${r.receiptId} cites ${n} contributions; at most ${MAX_GROUP_CITATIONS} fit a group.`);
+    const total = r.weights.reduce((a, w) => a + w, 0);
+    if (total > MAX_RECEIPT_WEIGHT) throw new InvalidInputError(`Receipt ${r.receiptId} has weights summing to ${total} basis points, over ${MAX_RECEIPT_WEIGHT}.`);
+    out.set(hexToBytes(r.receiptId).subarray(0, RECEIPT_KEY_SIZE), o);
+    view.setUint16(o + 6, n);
+    o += CITATION_SIZE;
+    r.contributionIds.forEach((contributionId, i) => {
+      if (contributionId <= 0n || contributionId > MAX_CONTRIBUTION_ID) {
+        throw new InvalidInputError(`Contribution id ${contributionId} does not fit in 48 bits.`);
+      }
+      view.setUint16(o, Number(contributionId >> 32n));
+      view.setUint32(o + 2, Number(contributionId & 0xffffffffn));
+      view.setUint16(o + 6, r.weights[i]!);
+      o += CITATION_SIZE;
+    });
+  }
   return bytesToHex(out);
 }
 
-/** Unpacks the `citations` bytes of an `AttributionBatchPosted` event. */
-export function unpackCitations(packed: Hex): PackedCitation[] {
+/** Unpacks the `citations` bytes of an `AttributionBatchPosted` event into receipt groups. */
+export function unpackReceiptGroups(packed: Hex): PackedReceiptGroup[] {
   const bytes = hexToBytes(packed);
   if (bytes.length % CITATION_SIZE !== 0) {
     throw new InvalidInputError(`Packed citations are ${bytes.length} bytes, not a multiple of ${CITATION_SIZE}.`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: PackedCitation[] = [];
-  for (let o = 0; o < bytes.length; o += CITATION_SIZE) {
-    const contributionId = (BigInt(view.getUint16(o)) << 32n) | BigInt(view.getUint32(o + 2));
-    out.push({ contributionId, weight: view.getUint16(o + 6) });
+  const groups: PackedReceiptGroup[] = [];
+  let o = 0;
+  while (o < bytes.length) {
+    const receiptKey = bytesToHex(bytes.subarray(o, o + RECEIPT_KEY_SIZE));
+    const n = view.getUint16(o + 6);
+    o += CITATION_SIZE;
+    if (o + n * CITATION_SIZE > bytes.length) {
+      throw new InvalidInputError(`Receipt group ${groups.length} declares ${n} citations but the packed bytes end first.`);
+    }
+    const citations: PackedCitation[] = [];
+    for (let i = 0; i < n; i++, o += CITATION_SIZE) {
+      const contributionId = (BigInt(view.getUint16(o)) << 32n) | BigInt(view.getUint32(o + 2));
+      citations.push({ contributionId, weight: view.getUint16(o + 6) });
+    }
+    groups.push({ receiptKey, citations });
   }
-  return out;
+  return groups;
+}
+
+/** Every citation of an `AttributionBatchPosted` event, in order, without the receipt groups. */
+export function unpackCitations(packed: Hex): PackedCitation[] {
+  return unpackReceiptGroups(packed).flatMap((g) => g.citations);
 }

@@ -144,6 +144,7 @@ export function handleModelRegistered(event: ModelRegistered): void {
   model.adapterHash = event.params.adapterHash;
   model.metricsURI = event.params.metricsURI;
   model.manifestRoot = event.params.manifestRoot;
+  model.manifestURI = event.params.manifestURI;
   model.attributionBatchCount = 0;
   model.receiptCount = ZERO;
   model.citationCount = ZERO;

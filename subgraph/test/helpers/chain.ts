@@ -110,7 +110,7 @@ export async function deployProtocol(url: string): Promise<Protocol> {
   await deployOne("DatanetRegistry", []);
   await deployOne("TrainerRegistry", [admin]);
   await deployOne("TrainingJobs", [contracts.DatanetRegistry.address, contracts.TrainerRegistry.address, admin]);
-  await deployOne("AttributionLedger", [contracts.TrainerRegistry.address, contracts.TrainingJobs.address]);
+  await deployOne("AttributionLedger", [contracts.TrainerRegistry.address, contracts.TrainingJobs.address, contracts.DatanetRegistry.address]);
   const deployment: Deployment = {
     chainId,
     contracts: {

@@ -7,9 +7,11 @@ import type { Protocol } from "./chain.ts";
 
 export const hash = (s: string): Hex => keccak256(stringToHex(s));
 
-/** Packs (contribution id, weight) pairs as AttributionLedger expects: uint48 then uint16. */
-export function pack(citations: [number, number][]): Hex {
-  return `0x${citations.map(([id, w]) => id.toString(16).padStart(12, "0") + w.toString(16).padStart(4, "0")).join("")}`;
+/** Packs receipts as AttributionLedger expects: per receipt a header (bytes6 key, uint16 count),
+ * then its (uint48 contribution id, uint16 weight) citations. */
+export function pack(receipts: [string, [number, number][]][]): Hex {
+  const word = (a: string, b: number) => a.padStart(12, "0") + b.toString(16).padStart(4, "0");
+  return `0x${receipts.map(([key, cs]) => word(key, cs.length) + cs.map(([id, w]) => word(id.toString(16), w)).join("")).join("")}`;
 }
 
 export type Actors = { admin: Address; alice: Address; bob: Address; carol: Address; dave: Address; trainer: Address; erin: Address };
@@ -19,11 +21,10 @@ export function actors(p: Protocol): Actors {
   return { admin: admin!, alice: alice!, bob: bob!, carol: carol!, dave: dave!, trainer: trainer!, erin: erin! };
 }
 
-export const CITATIONS: [number, number][] = [
-  [1, 6000],
-  [4, 4000],
-  [1, 2500],
-  [999, 100],
+/** Two receipts (keys are receipt ids' first 6 bytes): four citations of contributions 1, 4, 1, 2. */
+export const RECEIPTS: [string, [number, number][]][] = [
+  ["a1a2a3a4a5a6", [[1, 6000], [4, 4000]]],
+  ["b1b2b3b4b5b6", [[1, 2500], [2, 100]]],
 ];
 
 export async function runScenario(p: Protocol): Promise<Actors> {
@@ -66,14 +67,17 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.dave, "TrainingJobs", "createJob", [[1n], "ipfs://spec3", hash("spec3")]);
   await send(a.trainer, "TrainingJobs", "claimJob", [1n]);
   await send(a.trainer, "TrainingJobs", "renewLease", [1n]);
-  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest")]);
+  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest"), "ipfs://manifest"]);
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
   await send(a.trainer, "TrainingJobs", "releaseJob", [3n]);
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
   await send(a.trainer, "TrainingJobs", "failJob", [3n, "out of memory"]);
   await send(a.admin, "TrainingJobs", "setLeaseDuration", [3600n]);
 
-  await send(a.trainer, "AttributionLedger", "postBatch", [1n, hash("receipts"), "ipfs://receipts", 2, pack(CITATIONS)]);
+  await send(a.trainer, "AttributionLedger", "postBatch", [1n, hash("receipts"), "ipfs://receipts", 2, pack(RECEIPTS)]);
+  await send(a.dave, "AttributionLedger", "authorizeServingNode", [1n, a.erin]);
+  await send(a.dave, "AttributionLedger", "authorizeServingNode", [1n, a.bob]);
+  await send(a.dave, "AttributionLedger", "revokeServingNode", [1n, a.erin]);
 
   await send(a.alice, "DatanetRegistry", "transferOwnership", [2n, a.bob]);
   await send(a.bob, "DatanetRegistry", "acceptOwnership", [2n]);
