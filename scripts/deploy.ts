@@ -16,6 +16,7 @@ const file = await writeDeploymentFile(path.resolve(process.env.MF_DEPLOYMENTS_D
     TrainerRegistry: { address: d.trainerRegistry.address, blockNumber: d.blockNumber },
     TrainingJobs: { address: d.trainingJobs.address, blockNumber: d.blockNumber },
     AttributionLedger: { address: d.attributionLedger.address, blockNumber: d.blockNumber },
+    DatanetKeys: { address: d.datanetKeys.address, blockNumber: d.blockNumber },
   },
 });
 console.log(`Deployed ModelFactory to chain ${chainId}; wrote ${path.relative(process.cwd(), file)}`);
@@ -24,4 +25,5 @@ for (const [name, c] of Object.entries({
   TrainerRegistry: d.trainerRegistry,
   TrainingJobs: d.trainingJobs,
   AttributionLedger: d.attributionLedger,
+  DatanetKeys: d.datanetKeys,
 })) console.log(`  ${name.padEnd(18)} ${c.address}`);

@@ -22,6 +22,8 @@ export type GasOperation =
   | "completeJob"
   | "attributionBatch100"
   | "attributionPerCitation"
+  | "setDatanetKey"
+  | "rotateDatanetKey"
   | "referenceStoreAndEmit";
 
 /** Budgets from the protocol issue; the snapshot test fails when one is exceeded. */
@@ -110,6 +112,11 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   await p.attributionLedger.write.postBatch([1n, h("warm"), receiptsURI, 20, packCitations(receipts)], as(trainer));
   r.attributionBatch100 = await gas(p.attributionLedger.write.postBatch([1n, tree.root as Hex, receiptsURI, 20, packCitations(receipts)], as(trainer)));
   r.attributionPerCitation = Math.round(r.attributionBatch100 / 100);
+
+  // Datanet keys: the owner's first key for a permissioned Datanet, then a rotation.
+  const keyService = "https://keys.example.org/datanet-1";
+  r.setDatanetKey = await gas(p.datanetKeys.write.setEncryptionKey([1n, h("x25519 v1"), keyService], as(owner)));
+  r.rotateDatanetKey = await gas(p.datanetKeys.write.setEncryptionKey([1n, h("x25519 v2"), keyService], as(owner)));
 
   await reference.write.store([h("warm")]);
   r.referenceStoreAndEmit = await gas(reference.write.store([h("value")]));

@@ -5,7 +5,7 @@ import type { Address } from "viem";
 
 export type ProtocolDeployment = Awaited<ReturnType<typeof deployProtocol>>;
 
-/** Deploys DatanetRegistry, TrainerRegistry, TrainingJobs and AttributionLedger, in that order. */
+/** Deploys DatanetRegistry, TrainerRegistry, TrainingJobs, AttributionLedger and DatanetKeys, in that order. */
 export async function deployProtocol(viem: HardhatViemHelpers, admin?: Address) {
   const [deployer] = await viem.getWalletClients();
   const owner = admin ?? deployer!.account.address;
@@ -15,5 +15,7 @@ export async function deployProtocol(viem: HardhatViemHelpers, admin?: Address) 
   const trainerRegistry = await viem.deployContract("TrainerRegistry", [owner]);
   const trainingJobs = await viem.deployContract("TrainingJobs", [datanetRegistry.address, trainerRegistry.address, owner]);
   const attributionLedger = await viem.deployContract("AttributionLedger", [trainerRegistry.address, trainingJobs.address, datanetRegistry.address]);
-  return { datanetRegistry, trainerRegistry, trainingJobs, attributionLedger, blockNumber, admin: owner };
+  // Last, so the addresses of the four above stay what they were before it existed.
+  const datanetKeys = await viem.deployContract("DatanetKeys", [datanetRegistry.address]);
+  return { datanetRegistry, trainerRegistry, trainingJobs, attributionLedger, datanetKeys, blockNumber, admin: owner };
 }

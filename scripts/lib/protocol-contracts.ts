@@ -5,6 +5,7 @@ export const PROTOCOL_CONTRACTS = [
   { name: "TrainerRegistry", artifact: "contracts/training/TrainerRegistry.sol/TrainerRegistry.json" },
   { name: "TrainingJobs", artifact: "contracts/training/TrainingJobs.sol/TrainingJobs.json" },
   { name: "AttributionLedger", artifact: "contracts/attribution/AttributionLedger.sol/AttributionLedger.json" },
+  { name: "DatanetKeys", artifact: "contracts/keys/DatanetKeys.sol/DatanetKeys.json" },
 ] as const;
 
 export type ProtocolContractName = (typeof PROTOCOL_CONTRACTS)[number]["name"];

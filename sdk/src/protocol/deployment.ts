@@ -4,11 +4,14 @@ import { InvalidInputError } from "../errors.ts";
 
 export const CONTRACT_NAMES = ["DatanetRegistry", "TrainerRegistry", "TrainingJobs", "AttributionLedger"] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
+/** Contracts added after the first four: optional, so deployment files written before them stay valid. */
+export const OPTIONAL_CONTRACT_NAMES = ["DatanetKeys"] as const;
+export type OptionalContractName = (typeof OPTIONAL_CONTRACT_NAMES)[number];
 
 export type DeployedContract = { address: Address; blockNumber: number };
 export type Deployment = {
   chainId: number;
-  contracts: Record<ContractName, DeployedContract>;
+  contracts: Record<ContractName, DeployedContract> & Partial<Record<OptionalContractName, DeployedContract>>;
 };
 
 /** Validates a parsed deployment file, naming the first bad field. */
@@ -18,7 +21,7 @@ export function parseDeployment(raw: unknown, source = "deployment"): Deployment
   if (typeof o.chainId !== "number" || !Number.isInteger(o.chainId) || o.chainId <= 0) {
     throw new InvalidInputError(`${source}: "chainId" must be a positive integer.`);
   }
-  const contracts = {} as Record<ContractName, DeployedContract>;
+  const contracts = {} as Deployment["contracts"];
   for (const name of CONTRACT_NAMES) {
     const c = o.contracts?.[name];
     if (!c || typeof c.address !== "string" || !isAddress(c.address)) {
@@ -26,6 +29,15 @@ export function parseDeployment(raw: unknown, source = "deployment"): Deployment
         details: "Run the deploy script (npm run deploy) for this chain.",
       });
     }
+    if (typeof c.blockNumber !== "number" || c.blockNumber < 0) {
+      throw new InvalidInputError(`${source}: contracts.${name}.blockNumber must be a non-negative integer.`);
+    }
+    contracts[name] = { address: c.address as Address, blockNumber: c.blockNumber };
+  }
+  for (const name of OPTIONAL_CONTRACT_NAMES) {
+    const c = o.contracts?.[name];
+    if (c === undefined) continue;
+    if (typeof c.address !== "string" || !isAddress(c.address)) throw new InvalidInputError(`${source}: contracts.${name}.address is not an address.`);
     if (typeof c.blockNumber !== "number" || c.blockNumber < 0) {
       throw new InvalidInputError(`${source}: contracts.${name}.blockNumber must be a non-negative integer.`);
     }
