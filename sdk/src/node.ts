@@ -2,5 +2,6 @@
 // and server helpers.
 export * from "./index.ts";
 export * from "./node/deployment-file.ts";
+export * from "./node/keystore.ts";
 export * from "./content/node.ts";
 export * from "./content-api/index.ts";

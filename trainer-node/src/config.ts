@@ -6,7 +6,7 @@ import path from "node:path";
 import { isHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ConfigError } from "./errors.ts";
-import { decryptKeystoreFile } from "./keystore.ts";
+import { decryptKeystoreFile } from "@modelfactory/sdk/node";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
