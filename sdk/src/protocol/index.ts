@@ -8,3 +8,5 @@ export * from "./receipt.ts";
 export * from "./canonical-json.ts";
 export * from "./receipt-document.ts";
 export * from "./deployment.ts";
+export * from "./key-request.ts";
+export * from "./key-service-api.ts";
