@@ -172,7 +172,7 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await waitToast(/Create training job: confirmed/);
     await page.waitForURL(/\/jobs\/1$/);
     await page.getByText("live").first().waitFor({ timeout: 60_000 });
-    await page.locator(".timeline li.reached", { hasText: "training" }).waitFor({ timeout: 240_000 }).catch(() => undefined);
+    await page.locator(".timeline li.reached", { hasText: "training" }).waitFor({ timeout: 240_000 });
     await screenshot(page, "15-job-dashboard-live");
     await page.getByRole("link", { name: "Evaluation report" }).waitFor({ timeout: 420_000 });
     await screenshot(page, "16-job-dashboard-completed");
@@ -196,11 +196,51 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByTestId("citations").waitFor({ timeout: 120_000 });
     await screenshot(page, "18-chat-citations");
+    assert.ok((await page.getByTestId("citations").locator("article.citation").count()) > 0, "the answer cites no contribution");
     await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
-    const result = page.getByTestId("verify-result");
-    await result.waitFor({ timeout: 30_000 });
-    assert.match(await result.innerText(), /valid/);
-    assert.match(await result.innerText(), /true/);
+    await page.getByTestId("verify-result").waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId("verify-summary").innerText(), "Verified: what is shown is what the chain holds.");
+    const checks = page.getByTestId("verify-result").locator("dd[data-check]");
+    assert.deepEqual(await checks.evaluateAll((dds) => dds.map((d) => `${d.getAttribute("data-check")}=${d.getAttribute("data-ok")}`)), [
+      "document=true", "leaf=true", "citations=true", "passages=true", "question=true", "answer=true", "model=true", "root=true", "proof=true", "ledger=true",
+    ]);
     await screenshot(page, "19-chat-verified");
+
+    // The public receipt names the question, answer and passages by hash only.
+    const receiptDoc = (await page.evaluate(async (u) => (await fetch(u)).json(), `${stack.trainerUrl}/v1/receipts/${await page.getByTestId("verify-receipt").getAttribute("data-receipt-id")}`)) as { receipt: Record<string, unknown> };
+    const publicJson = JSON.stringify(receiptDoc.receipt);
+    assert.ok(!publicJson.includes("chest pain") && !("question" in receiptDoc.receipt), "the public receipt holds the question's text");
+    assert.match(String(receiptDoc.receipt.questionHash), /^0x[0-9a-f]{64}$/);
+
+    // A dishonest node: it serves a receipt document whose first citation's reason differs from
+    // what it committed (and still hands over the committed leaf and its valid proof). The GUI
+    // must say so.
+    const firstReceipt = await page.getByTestId("verify-receipt").getAttribute("data-receipt-id");
+    assert.match(firstReceipt ?? "", /^0x[0-9a-f]{64}$/);
+    await page.route(/\/v1\/receipts\/0x[0-9a-fA-F]{64}$/, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { receipt: { citations: { reason: string }[] } };
+      body.receipt.citations = body.receipt.citations.map((c, i) => (i === 0 ? { ...c, reason: `${c.reason} (edited by the node)` } : c));
+      await route.fulfill({ response, json: body });
+    });
+    await page.getByLabel("Question").fill("What does the guide say about a patient with chest pain?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator(`[data-testid=verify-receipt]:not([data-receipt-id="${firstReceipt}"])`).waitFor({ timeout: 120_000 });
+    await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
+    const summary = page.getByTestId("verify-summary");
+    await summary.waitFor({ timeout: 30_000 });
+    assert.match(await summary.innerText(), /^Does not match: leaf the node committed does not match the document \(detailsHash differ\)/);
+    assert.equal(await page.locator("dd[data-check=leaf]").getAttribute("data-ok"), "false");
+    await screenshot(page, "22-tampered-receipt-refused");
+    await page.unroute(/\/v1\/receipts\//);
+
+    // An auditor with no trainer node: the index finds the batch, the content store has its
+    // document, and the browser computes the proof itself.
+    await go(`/explore/answer/0/${firstReceipt}`);
+    await page.getByText("no trainer node").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
+    await page.getByTestId("verify-summary").waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId("verify-summary").innerText(), "Verified: what is shown is what the chain holds.");
+    await screenshot(page, "23-receipt-verified-from-the-index");
   });
 });

@@ -6,7 +6,7 @@ export const CONTRIBUTION_FIELDS = `id datanet { id } contributor { id } content
 export const REQUEST_FIELDS = `id datanet { id } requester { id } scopes purposeURI status createdAt`;
 export const GRANT_FIELDS = `id datanet { id } grantee { id } approver { id } scopes expiresAt bySignature active grantedAt grantedTx`;
 export const MODEL_FIELDS = `id job { id specURI specHash snapshotBlock } builder { id } trainer { id endpoint } datanets { id }
-  adapterCID adapterHash metricsURI manifestRoot receiptCount citationCount createdAt createdTx`;
+  adapterCID adapterHash metricsURI manifestRoot manifestURI receiptCount citationCount createdAt createdTx`;
 export const JOB_FIELDS = `id builder { id } datanets { id } specURI specHash snapshotBlock state trainer { id endpoint }
   failureReason model { id } createdAt createdTx`;
 export const CITATION_FIELDS = `id batch { id transactionHash receiptsRoot } model { id } contributionId contributor { id } datanet { id }

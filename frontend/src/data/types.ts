@@ -70,8 +70,8 @@ export type ModelEntity = {
   adapterHash: string;
   metricsURI: string;
   manifestRoot: string;
-  /** Where the manifest document is stored; null for models registered before it was on chain. */
-  manifestURI: string | null;
+  /** Where the manifest document is stored (content store), as `completeJob` recorded it. */
+  manifestURI: string;
   receiptCount: string;
   citationCount: string;
   createdAt: string;

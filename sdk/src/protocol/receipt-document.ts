@@ -1,13 +1,17 @@
-// An answer's receipt document (question, answer hash, citations with scores, spans and
-// reasons), the batch document stored at a batch's `receiptsURI`, and the on-chain leaf a
-// document commits to. The leaf is a pure function of the document, so the trainer node that
-// builds it and the browser that verifies it run this same code. Browser-safe.
+// An answer's receipt in two parts. The public document (ids, weights, ranks, span offsets,
+// text-free reasons, and hashes of the question, the answer and each cited passage) goes into
+// the batch document at the batch's `receiptsURI`, where any auditor reads it; the on-chain leaf
+// commits to it. The private part (question, answer and passage texts) goes only to the asker,
+// who proves their texts match the public hashes. So a receipt of a permissioned Datanet's
+// answer publishes no text. The leaf is a pure function of the public document: the trainer node
+// that builds it and the browser that verifies it run this same code. Browser-safe.
 import { bytesToHex, keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { ModelFactoryError, type ModelFactoryErrorOptions } from "../errors.ts";
 import { canonicalJson, canonicalJsonHash } from "./canonical-json.ts";
 import { hashAnswer, MAX_RECEIPT_WEIGHT, type Receipt } from "./receipt.ts";
 
-export const RECEIPT_SCHEMA = "modelfactory.receipt/1";
+export const RECEIPT_SCHEMA = "modelfactory.receipt/2";
+export const RECEIPT_PRIVATE_SCHEMA = "modelfactory.receipt-private/1";
 export const RECEIPT_BATCH_SCHEMA = "modelfactory.receipts/1";
 const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
 
@@ -26,7 +30,25 @@ export type ContributionMeta = {
   metadataURI: string;
 };
 
-/** Why an answer cites a contribution. */
+/** A citation as the receipt's public document holds it: no text, the passage by its hash. */
+export type PublicCitation = ContributionMeta & {
+  rank: number;
+  score: number;
+  /** Weight in basis points, as posted on chain. */
+  weight: number;
+  /** keccak256 of the passage's UTF-8 text (see {@link hashText}). */
+  passageHash: Hex;
+  /** The passage's offsets within the contribution's canonical text. */
+  passage: { start: number; end: number };
+  /** Matched spans inside the passage. */
+  sourceSpans: Span[];
+  /** Matched spans inside the answer. */
+  answerSpans: Span[];
+  /** Why it was retrieved and weighted, quoting no text. */
+  reason: string;
+};
+
+/** Why an answer cites a contribution, as the asker sees it: with the passage text. */
 export type Citation = ContributionMeta & {
   rank: number;
   score: number;
@@ -38,18 +60,33 @@ export type Citation = ContributionMeta & {
   sourceSpans: Span[];
   /** Matched spans inside the answer. */
   answerSpans: Span[];
+  /** Why it was retrieved and weighted; may quote the question, answer or passage. */
   reason: string;
+  /** The same without quoted text: what the public receipt says. */
+  publicReason: string;
 };
 
-/** The full receipt document for one answer (what the on-chain leaf commits to). */
+/** The public receipt document for one answer (what the on-chain leaf commits to). */
 export type ReceiptDocument = {
   schema: typeof RECEIPT_SCHEMA;
   receiptId: Hex;
   modelId: string;
+  /** keccak256 of the question's UTF-8 text. */
+  questionHash: Hex;
+  /** keccak256 of the answer's UTF-8 text. */
   answerHash: Hex;
-  question: string;
-  citations: Citation[];
+  citations: PublicCitation[];
   createdAt: number;
+};
+
+/** The texts behind a receipt's hashes, for the asker only. */
+export type ReceiptPrivatePart = {
+  schema: typeof RECEIPT_PRIVATE_SCHEMA;
+  receiptId: Hex;
+  question: string;
+  answer: string;
+  /** Each citation's passage text, in the order of the document's citations. */
+  passages: string[];
 };
 
 /** The document stored at a batch's `receiptsURI`: every receipt of the batch, in leaf order. */
@@ -90,31 +127,79 @@ export type BuildReceiptInput = {
   nonce?: Hex;
 };
 
-export type BuiltReceipt = { document: ReceiptDocument; leaf: Receipt };
+export type BuiltReceipt = { document: ReceiptDocument; privatePart: ReceiptPrivatePart; leaf: Receipt };
+
+/** keccak256 of a text's UTF-8 bytes: how the public receipt names a question, answer or passage. */
+export function hashText(text: string): Hex {
+  return keccak256(stringToBytes(text));
+}
+
+/** The public form of a citation: its passage by hash, its reason without quoted text. */
+export function publicCitation(c: Citation): PublicCitation {
+  return {
+    rank: c.rank,
+    contributionId: c.contributionId,
+    datanetId: c.datanetId,
+    contributor: c.contributor,
+    timestamp: c.timestamp,
+    transactionHash: c.transactionHash,
+    contentId: c.contentId,
+    metadataURI: c.metadataURI,
+    score: c.score,
+    weight: c.weight,
+    passageHash: hashText(c.passage.text),
+    passage: { start: c.passage.start, end: c.passage.end },
+    sourceSpans: c.sourceSpans.map((s) => ({ start: s.start, end: s.end })),
+    answerSpans: c.answerSpans.map((s) => ({ start: s.start, end: s.end })),
+    reason: c.publicReason,
+  };
+}
 
 /**
- * Builds a receipt. `receiptId` is keccak256 of the canonical JSON of
- * {answerHash, createdAt, modelId, nonce, question}: unique per answer, unguessable, and
- * tied to the content.
+ * Builds a receipt: the public document, the asker's private part and the leaf. `receiptId` is
+ * keccak256 of the canonical JSON of {answerHash, createdAt, modelId, nonce, questionHash}:
+ * unique per answer, unguessable, and tied to the content.
  * @example
- * const { document, leaf } = buildReceipt({ modelId: 1n, question, answer, citations })
+ * const { document, privatePart, leaf } = buildReceipt({ modelId: 1n, question, answer, citations })
  */
 export function buildReceipt(input: BuildReceiptInput): BuiltReceipt {
   const modelId = decimal(input.modelId, "modelId");
   const answerHash = hashAnswer(input.answer);
+  const questionHash = hashText(input.question);
   const createdAt = input.createdAt ?? Date.now();
   const nonce = input.nonce ?? bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
-  const receiptId = keccak256(stringToBytes(canonicalJson({ answerHash, createdAt, modelId, nonce, question: input.question })));
+  const receiptId = keccak256(stringToBytes(canonicalJson({ answerHash, createdAt, modelId, nonce, questionHash })));
   const document: ReceiptDocument = {
     schema: RECEIPT_SCHEMA,
     receiptId,
     modelId,
+    questionHash,
     answerHash,
-    question: input.question,
-    citations: input.citations.map((c) => ({ ...c })),
+    citations: input.citations.map(publicCitation),
     createdAt,
   };
-  return { document, leaf: receiptLeafFromDocument(document) };
+  const privatePart: ReceiptPrivatePart = {
+    schema: RECEIPT_PRIVATE_SCHEMA,
+    receiptId,
+    question: input.question,
+    answer: input.answer,
+    passages: input.citations.map((c) => c.passage.text),
+  };
+  return { document, privatePart, leaf: receiptLeafFromDocument(document) };
+}
+
+/**
+ * What of a private part (or of the texts on screen) does not match the public document's
+ * hashes: empty when the asker's texts are exactly what the receipt committed to.
+ */
+export function privatePartMismatches(document: ReceiptDocument, part: Pick<ReceiptPrivatePart, "question" | "answer" | "passages"> & { receiptId?: Hex }): string[] {
+  const out: string[] = [];
+  if (part.receiptId !== undefined && part.receiptId.toLowerCase() !== document.receiptId.toLowerCase()) out.push("receiptId");
+  if (hashText(part.question).toLowerCase() !== document.questionHash.toLowerCase()) out.push("question");
+  if (hashAnswer(part.answer).toLowerCase() !== document.answerHash.toLowerCase()) out.push("answer");
+  if (part.passages.length !== document.citations.length) out.push(`passages (${part.passages.length} given, ${document.citations.length} cited)`);
+  else part.passages.forEach((p, i) => hashText(p).toLowerCase() !== document.citations[i]!.passageHash.toLowerCase() && out.push(`passage of citation ${document.citations[i]!.rank}`));
+  return out;
 }
 
 /** keccak256 of the canonical JSON bytes of the document: the leaf's `detailsHash`. */
@@ -203,9 +288,10 @@ export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocum
   const o = object(raw, at);
   if (o.schema !== RECEIPT_SCHEMA) bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}"`);
   hex(o.receiptId, `${at}.receiptId`, true);
+  if ("question" in o || "answer" in o) bad(`${at}.${"question" in o ? "question" : "answer"}`, "must not be in a public receipt (texts belong to the asker's private part)");
+  hex(o.questionHash, `${at}.questionHash`, true);
   hex(o.answerHash, `${at}.answerHash`, true);
   decimal(o.modelId as string, `${at}.modelId`);
-  if (typeof o.question !== "string") bad(`${at}.question`, "must be a string");
   if (typeof o.createdAt !== "number" || !Number.isSafeInteger(o.createdAt)) bad(`${at}.createdAt`, "must be an integer");
   if (!Array.isArray(o.citations)) bad(`${at}.citations`, "must be an array");
   (o.citations as unknown[]).forEach((c, i) => citation(c, `${at}.citations[${i}]`));
@@ -233,8 +319,10 @@ function citation(raw: unknown, at: string): void {
   hex(c.contributor, `${at}.contributor`);
   hex(c.transactionHash, `${at}.transactionHash`, true);
   for (const k of ["contentId", "metadataURI", "reason"] as const) if (typeof c[k] !== "string") bad(`${at}.${k}`, "must be a string");
+  hex(c.passageHash, `${at}.passageHash`, true);
   const p = object(c.passage, `${at}.passage`);
-  if (typeof p.text !== "string" || typeof p.start !== "number" || typeof p.end !== "number") bad(`${at}.passage`, "must hold text, start and end");
+  if (typeof p.start !== "number" || typeof p.end !== "number") bad(`${at}.passage`, "must hold start and end");
+  if ("text" in p) bad(`${at}.passage.text`, "must not be in a public receipt (the text belongs to the asker's private part)");
   for (const k of ["sourceSpans", "answerSpans"] as const) {
     if (!Array.isArray(c[k])) bad(`${at}.${k}`, "must be an array");
     (c[k] as unknown[]).forEach((s, i) => {

@@ -4,7 +4,7 @@
 import type { Address, Hex } from "viem";
 import type { Citation, ReceiptDocument, ReceiptLeafJson } from "../protocol/receipt-document.ts";
 
-export type { Citation, ReceiptDocument, ReceiptLeafJson, Span } from "../protocol/receipt-document.ts";
+export type { Citation, PublicCitation, ReceiptDocument, ReceiptLeafJson, ReceiptPrivatePart, Span } from "../protocol/receipt-document.ts";
 
 /** A base model a node holds in its models folder. */
 export type BaseModelInfo = {

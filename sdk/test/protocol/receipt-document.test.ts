@@ -14,6 +14,9 @@ import {
   parseReceiptBatchDocument,
   parseReceiptDocument,
   receiptDetailsHash,
+  privatePartMismatches,
+  publicCitation,
+  hashText,
   receiptLeafFromDocument,
 } from "../../src/protocol/receipt-document.ts";
 import { buildReceiptTree, hashAnswer, verifyReceipt } from "../../src/protocol/receipt.ts";
@@ -44,8 +47,9 @@ describe("receipts", () => {
       buildReceipt({ modelId: 3n, question: `q${i}`, answer, citations: [citation("5", 6000), citation("9", 3999, 2), citation("5", 1, 3)] }),
     );
     const { document, leaf } = built[0]!;
-    assert.equal(document.schema, "modelfactory.receipt/1");
+    assert.equal(document.schema, "modelfactory.receipt/2");
     assert.equal(document.answerHash, hashAnswer(answer));
+    assert.equal(document.questionHash, hashText("q0"));
     assert.equal(document.modelId, "3");
     assert.match(document.receiptId, /^0x[0-9a-f]{64}$/);
     assert.notEqual(built[1]!.document.receiptId, document.receiptId);
@@ -64,6 +68,22 @@ describe("receipts", () => {
     const forged = { ...leaf, detailsHash: receiptDetailsHash(edited) };
     assert.equal(verifyReceipt(batch.root, forged, batch.getProof(0)), false);
     assert.deepEqual(leafDifferences(receiptLeafFromDocument(edited), leaf), ["detailsHash"]);
+  });
+
+  it("publishes no text: the public document holds hashes, the asker's private part the texts", () => {
+    const question = "What does LoRA add?";
+    const answer = "LoRA adds small adapters.";
+    const { document, privatePart } = buildReceipt({ modelId: 1n, question, answer, citations: [citation("5", 6000), citation("9", 4000, 2)] });
+    const json = JSON.stringify(document);
+    for (const text of [question, answer, "LoRA adds low-rank adapters.", "(lora)"]) assert.ok(!json.includes(text), `the public receipt holds ${JSON.stringify(text)}`);
+    assert.deepEqual(document.citations.map((c) => c.passageHash), [hashText("LoRA adds low-rank adapters."), hashText("LoRA adds low-rank adapters.")]);
+    assert.equal(document.citations[0]!.reason, "Shares 1 term with the question; BM25 score 7.20, rank 1 of 1.");
+    assert.deepEqual(privatePart, { schema: "modelfactory.receipt-private/1", receiptId: document.receiptId, question, answer, passages: ["LoRA adds low-rank adapters.", "LoRA adds low-rank adapters."] });
+    // The asker proves their texts match; anything else does not.
+    assert.deepEqual(privatePartMismatches(document, privatePart), []);
+    assert.deepEqual(privatePartMismatches(document, { ...privatePart, question: "What does QLoRA add?", passages: ["x", privatePart.passages[1]!] }), ["question", "passage of citation 1"]);
+    assert.deepEqual(privatePartMismatches(document, { ...privatePart, passages: [] }), ["passages (0 given, 2 cited)"]);
+    assert.deepEqual(publicCitation(citation("5", 6000)), document.citations[0]);
   });
 
   it("is deterministic given nonce and time", () => {
@@ -97,6 +117,8 @@ describe("reading untrusted receipt documents", () => {
       [{ ...document, receiptId: "0x12" }, /"receipt.receiptId" must be 32 bytes/],
       [{ ...document, citations: [{ ...document.citations[0], weight: "1" }] }, /"receipt.citations\[0\].weight" must be a number/],
       [{ ...document, citations: [{ ...document.citations[0], passage: null }] }, /"receipt.citations\[0\].passage" must be a JSON object/],
+      [{ ...document, citations: [{ ...document.citations[0], passage: { text: "x", start: 0, end: 1 } }] }, /"receipt.citations\[0\].passage.text" must not be in a public receipt/],
+      [{ ...document, question: "q" }, /"receipt.question" must not be in a public receipt/],
       [{ ...document, modelId: 2 }, /modelId must be a non-negative decimal/],
     ];
     for (const [raw, message] of cases) assert.throws(() => parseReceiptDocument(raw), (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message));

@@ -66,7 +66,8 @@ export function attribute(input: AttributeInput): Citation[] {
       passage: { text: r.passage.text, start: r.passage.start, end: r.passage.end },
       sourceSpans: m.sourceSpans,
       answerSpans: m.answerSpans,
-      reason: reason(qTerms.filter((t) => m.questionTerms.has(t)), m, r, input.retrieved.length),
+      reason: reason(qTerms.filter((t) => m.questionTerms.has(t)), m, r, input.retrieved.length, true),
+      publicReason: reason(qTerms.filter((t) => m.questionTerms.has(t)), m, r, input.retrieved.length, false),
     };
   });
 }
@@ -211,10 +212,11 @@ function normalise(raw: readonly number[]): number[] {
   return raw.map((v) => (Number.isFinite(v) && v > 0 ? Math.floor((v / total) * WEIGHT_SCALE) : 0));
 }
 
-function reason(terms: string[], m: Match, r: RetrievedPassage, of: number): string {
+/** The reason in words; `quote` adds the shared terms and phrases (the public receipt quotes no text). */
+function reason(terms: string[], m: Match, r: RetrievedPassage, of: number, quote: boolean): string {
   const parts: string[] = [];
-  parts.push(terms.length ? `Shares ${terms.length} ${plural(terms.length, "term")} with the question (${list(terms)})` : "Shares no term with the question");
-  if (m.phrases.length) parts.push(`${m.phrases.length} ${plural(m.phrases.length, "phrase")} with the answer (${list(m.phrases.map((p) => `“${clip(p.replace(/\s+/g, " "))}”`))})`);
+  parts.push(terms.length ? `Shares ${terms.length} ${plural(terms.length, "term")} with the question${quote ? ` (${list(terms)})` : ""}` : "Shares no term with the question");
+  if (m.phrases.length) parts.push(`${m.phrases.length} ${plural(m.phrases.length, "phrase")} with the answer${quote ? ` (${list(m.phrases.map((p) => `“${clip(p.replace(/\s+/g, " "))}”`))})` : ""}`);
   else if (m.answerWords) parts.push(`${m.answerWords} ${plural(m.answerWords, "word")} with the answer`);
   else parts.push("nothing with the answer");
   return `${parts.join(" and ")}; BM25 score ${r.score.toFixed(2)}, rank ${r.rank} of ${of}.`;

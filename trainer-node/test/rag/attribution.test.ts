@@ -64,6 +64,8 @@ describe("attribute", () => {
     assert.ok(top.answerSpans.some((s) => answer.slice(s.start, s.end).includes(phrase)), JSON.stringify(top.answerSpans));
     assert.ok(top.sourceSpans.some((s) => top.passage.text.slice(s.start, s.end).includes(phrase)));
     assert.match(top.reason, /^Shares \d+ terms with the question \(qlora, save, memory\) and \d+ phrases? with the answer \(“QLoRA stores the frozen base model in 4-bit NormalFloat”.*\); BM25 score \d+\.\d\d, rank 1 of \d\.$/);
+    // The public receipt's reason says the same without quoting question, answer or passage.
+    assert.match(top.publicReason, /^Shares \d+ terms with the question and \d+ phrases? with the answer; BM25 score \d+\.\d\d, rank 1 of \d\.$/);
   });
 
   it("handles no retrieval, no overlap and caps the number of citations", () => {

@@ -21,10 +21,14 @@ export default function ChatPage() {
   const { modelId = "" } = useParams();
   const models = useModels();
   const nodes = useTrainerNodes();
+  const ownTrainer = models.data?.find((m) => m.id === modelId)?.trainer.endpoint ?? null;
+  // The model's own trainer first (its endpoint is on chain, in the index), else another live
+  // node that says it serves the model; never just any node, whose receipts would be for nothing.
   const node = useMemo(() => {
     const live = (nodes.data ?? []).filter((n) => n.health?.ok);
-    return (live.find((n) => n.health!.servedModels.includes(modelId)) ?? live[0])?.url ?? null;
-  }, [nodes.data, modelId]);
+    const own = ownTrainer ? live.find((n) => n.url.replace(/\/$/, "") === ownTrainer.replace(/\/$/, "")) : undefined;
+    return (own ?? live.find((n) => n.health!.servedModels.includes(modelId)))?.url ?? null;
+  }, [nodes.data, modelId, ownTrainer]);
   const session = useTrainerSession(node);
   const served = useQuery({ queryKey: ["served-models", node, session.token], queryFn: () => trainerApi.models(node!, session.token!), enabled: !!node && !!session.token });
   const [compareWith, setCompareWith] = useState("");
@@ -131,7 +135,7 @@ export default function ChatPage() {
                 </form>
               </section>
               <aside>
-                {last ? <CitationsPanel attribution={last.attribution} node={node} answer={last.answer} active={active} setActive={setActive} /> : <p className="hint">Sources appear here.</p>}
+                {last ? <CitationsPanel attribution={last.attribution} node={node} question={last.question} answer={last.answer} active={active} setActive={setActive} /> : <p className="hint">Sources appear here.</p>}
               </aside>
             </div>
           )}

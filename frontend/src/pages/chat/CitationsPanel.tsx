@@ -1,19 +1,24 @@
 // An answer's citations: which contribution, Datanet, contributor, when, which transaction,
 // why it was retrieved (rank, score, matched spans), and a check of the receipt on chain.
-import { useState } from "react";
-import type { ChatAttribution, Citation } from "@modelfactory/sdk";
+import { Fragment, useState } from "react";
+import type { UseQueryResult } from "@tanstack/react-query";
+import type { ChatAttribution, Citation, ReceiptStatus } from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { useReceipt } from "../../data/hooks/useReceipt.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
-import { verifyReceiptOnChain, type ReceiptVerification } from "../../lib/verify-receipt.ts";
+import { verificationSummary, verifyReceiptOnChain, type ReceiptVerification, type ShownAnswer } from "../../lib/verify-receipt.ts";
 import { Link } from "../../router/router.tsx";
 import { AddressLink, Badge, Hash } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
 import { Highlighted } from "./highlight.tsx";
 
-export function VerifyReceipt({ node, receiptId, answer }: { node: string; receiptId: string; answer?: string }) {
+/**
+ * "Verify on chain": recomputes the receipt's leaf here from its public document and checks it,
+ * the citations, model and texts shown, and the Merkle proof against the on-chain root. The
+ * receipt comes from the caller: a trainer node's answer, or the index and content store.
+ */
+export function VerifyReceipt({ receiptId, receipt, source, shown = {} }: { receiptId: string; receipt: UseQueryResult<ReceiptStatus>; source: string; shown?: ShownAnswer }) {
   const config = useAppConfig();
-  const receipt = useReceipt(node, receiptId);
   const [result, setResult] = useState<ReceiptVerification | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -22,7 +27,7 @@ export function VerifyReceipt({ node, receiptId, answer }: { node: string; recei
     setBusy(true);
     setError(null);
     try {
-      setResult(await verifyReceiptOnChain(config, receipt.data, answer));
+      setResult(await verifyReceiptOnChain(config, receipt.data, shown));
     } catch (e) {
       setError(errorSentence(e));
     } finally {
@@ -31,27 +36,42 @@ export function VerifyReceipt({ node, receiptId, answer }: { node: string; recei
   };
   const posted = receipt.data?.status === "posted";
   return (
-    <div className="panel" data-testid="verify-receipt">
+    <div className="panel" data-testid="verify-receipt" data-receipt-id={receiptId}>
       <div className="row">
         <strong>Receipt</strong> <Hash value={receiptId} />
         <span className="spacer" />
-        {posted ? <Badge tone="good">in batch #{receipt.data!.batchId}</Badge> : <Badge tone="warn">{receipt.isPending ? "loading" : "waiting for its batch"}</Badge>}
+        {posted ? <Badge tone="good">in batch #{receipt.data!.batchId}</Badge> : <Badge tone="warn">{receipt.isPending ? "loading" : receipt.error ? "unavailable" : "waiting for its batch"}</Badge>}
       </div>
+      <p className="hint">Receipt read from {source}.</p>
+      {receipt.error ? <p className="verify-bad" role="alert">{errorSentence(receipt.error)}</p> : null}
       <button className="btn btn-primary" disabled={!posted || busy} onClick={() => void verify()}>
         {busy ? "Verifying…" : "Verify on chain"}
       </button>
       {error ? <p className="verify-bad" role="alert">{error}</p> : null}
       {result ? (
-        <dl className="kv" data-testid="verify-result">
-          <dt>Batch root on chain</dt><dd><Hash value={result.root} /></dd>
-          <dt>Merkle proof (checked here)</dt><dd className={result.localProof ? "verify-ok" : "verify-bad"}>{result.localProof ? "valid" : "invalid"}</dd>
-          <dt>AttributionLedger.verifyReceipt</dt><dd className={result.onChain ? "verify-ok" : "verify-bad"}>{result.onChain ? "true" : "false"}</dd>
-          {result.answerMatches !== null ? (<><dt>Answer hash</dt><dd className={result.answerMatches ? "verify-ok" : "verify-bad"}>{result.answerMatches ? "matches this answer" : "does not match this answer"}</dd></>) : null}
-          {receipt.data?.transactionHash ? (<><dt>Batch transaction</dt><dd><Hash value={receipt.data.transactionHash} /></dd></>) : null}
-        </dl>
+        <>
+          <p className={result.valid ? "verify-ok" : "verify-bad"} data-testid="verify-summary" role="status">{verificationSummary(result)}</p>
+          <dl className="kv" data-testid="verify-result">
+            <dt>Batch root on chain</dt><dd><Hash value={result.root} /></dd>
+            {result.leaf ? (<><dt>Leaf recomputed here</dt><dd><span className="mono">details <Hash value={result.leaf.detailsHash} /></span></dd></>) : null}
+            {result.checks.map((c) => (
+              <Fragment key={c.id}>
+                <dt>{c.label}</dt>
+                <dd className={c.ok ? "verify-ok" : "verify-bad"} data-check={c.id} data-ok={c.ok}>{c.detail}</dd>
+              </Fragment>
+            ))}
+            {receipt.data?.transactionHash ? (<><dt>Batch transaction</dt><dd><Hash value={receipt.data.transactionHash} /></dd></>) : null}
+          </dl>
+        </>
       ) : null}
     </div>
   );
+}
+
+/** The receipt of an answer just given, from the trainer node that gave it (polled until posted). */
+function NodeReceipt({ node, receiptId, shown }: { node: string; receiptId: string; shown: ShownAnswer }) {
+  const receipt = useReceipt(node, receiptId);
+  return <VerifyReceipt receiptId={receiptId} receipt={receipt} source={`the trainer node at ${new URL(node).host}`} shown={shown} />;
 }
 
 function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; onFocus: () => void }) {
@@ -79,7 +99,7 @@ function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; on
   );
 }
 
-export function CitationsPanel({ attribution, node, answer, active, setActive }: { attribution: ChatAttribution | null; node: string; answer: string; active: number | null; setActive: (rank: number) => void }) {
+export function CitationsPanel({ attribution, node, question, answer, active, setActive }: { attribution: ChatAttribution | null; node: string; question: string; answer: string; active: number | null; setActive: (rank: number) => void }) {
   if (!attribution) return <p className="hint">Ask a question; the sources behind the answer appear here.</p>;
   return (
     <section aria-label="Citations" data-testid="citations">
@@ -88,7 +108,7 @@ export function CitationsPanel({ attribution, node, answer, active, setActive }:
       {attribution.citations.map((c) => (
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
-      {attribution.receiptId ? <VerifyReceipt node={node} receiptId={attribution.receiptId} answer={answer} /> : <p className="hint">This model posts no receipts (base model).</p>}
+      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: attribution.citations, modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
     </section>
   );
 }
