@@ -31,11 +31,14 @@ export type ContributionMetadata = {
   recordSchemaVersion: typeof RECORD_SCHEMA_VERSION;
   recordCount: number;
   recordKinds: Record<RecordKind, number>;
-  /** Size of the canonical bytes. */
+  /** Size of the canonical bytes (of the envelope, for a sealed contribution). */
   byteSize: number;
+  /** The on-chain content hash: sha256 of the canonical bytes, or of salt ‖ bytes when sealed. */
   contentHash: ContentHash;
-  /** CID of the canonical bytes, when stored. */
+  /** CID of what is stored: the canonical bytes, or the envelope when sealed. */
   contentCid?: string;
+  /** Present when the contribution is stored encrypted (a permissioned Datanet): sdk/ENVELOPE.md. */
+  encryption?: { format: "modelfactory.envelope/1"; datanetKeyVersion: number };
 };
 
 export const METADATA_LIMITS = Object.freeze({ title: 200, description: 5000, tags: 20, tag: 50, license: 100 });

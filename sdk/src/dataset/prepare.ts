@@ -15,6 +15,8 @@ import {
   type ContributionMetadata,
 } from "./metadata.ts";
 import { parseDataset, type DatasetInput, type ParseDatasetOptions } from "./parse.ts";
+import { collectBytes, type EncryptEnvelopeOptions } from "../crypto/envelope.ts";
+import { sealContribution } from "../crypto/sealed-contribution.ts";
 import { DatasetInvalidError } from "./problems.ts";
 import { RECORD_SCHEMA, RECORD_SCHEMA_VERSION, type DatasetFormat, type DatasetRecord, type RecordKind } from "./schema.ts";
 
@@ -56,12 +58,60 @@ export async function prepareContribution(input: DatasetInput, options: ParseDat
   };
 }
 
-/** The metadata document of a prepared contribution. */
+/** A prepared contribution sealed for a permissioned Datanet: what is stored and registered instead. */
+export type SealedPreparedContribution = {
+  /** The envelope's bytes (store these). */
+  envelope: Uint8Array;
+  /** The envelope's CID (the on-chain content id). */
+  cid: CID;
+  /** sha256(salt ‖ canonical bytes): the on-chain content hash. */
+  contentHash: ContentHash;
+  /** The version of the Datanet key it was sealed for. */
+  datanetKeyVersion: number;
+};
+
+/**
+ * Seals a prepared contribution for its Datanet's key (as bound on chain in `DatanetKeys`) and
+ * the contributor's own key. The envelope is built in memory: contributions are bounded
+ * (`maxContributionBytes`); `encryptEnvelope` streams where a caller needs it.
+ * @example
+ * const sealed = await sealPreparedContribution(prepared, { recipients: [datanetKey, mine.publicKey], datanetKeyVersion: 1 })
+ */
+export async function sealPreparedContribution(
+  prepared: PreparedContribution,
+  options: EncryptEnvelopeOptions & { datanetKeyVersion: number; salt?: Uint8Array },
+): Promise<SealedPreparedContribution> {
+  const sealed = sealContribution(prepared.bytes, options);
+  const envelope = await collectBytes(sealed.envelope);
+  return { envelope, cid: await computeCid(envelope), contentHash: sealed.contentHash as ContentHash, datanetKeyVersion: options.datanetKeyVersion };
+}
+
+/**
+ * The metadata document of a prepared contribution (public: it is stored in the clear). For a
+ * sealed one it names the envelope's hash and CID, never the canonical bytes' own hash, which an
+ * outsider could check a guessed text against.
+ */
 export function buildContributionMetadata(
   prepared: PreparedContribution,
   description: ContributionDescription,
+  sealed?: SealedPreparedContribution,
 ): ContributionMetadata {
   const d = normalizeDescription(description);
+  if (sealed) {
+    return {
+      schema: CONTRIBUTION_METADATA_SCHEMA,
+      ...d,
+      sourceFormat: prepared.format,
+      recordSchema: RECORD_SCHEMA,
+      recordSchemaVersion: RECORD_SCHEMA_VERSION,
+      recordCount: prepared.recordCount,
+      recordKinds: prepared.recordKinds,
+      byteSize: sealed.envelope.length,
+      contentHash: sealed.contentHash,
+      contentCid: sealed.cid.toString(),
+      encryption: { format: "modelfactory.envelope/1", datanetKeyVersion: sealed.datanetKeyVersion },
+    };
+  }
   return {
     schema: CONTRIBUTION_METADATA_SCHEMA,
     ...d,
@@ -84,6 +134,29 @@ export type StoredContribution = {
   contentHash: ContentHash;
   metadata: ContributionMetadata;
 };
+
+/**
+ * Stores a sealed contribution's envelope and its (public) metadata; the returned content hash
+ * and CID are what `contribute` registers. Throws ContentIntegrityError on a CID mismatch.
+ */
+export async function storeSealedContribution(
+  store: ContentStore,
+  prepared: PreparedContribution,
+  description: ContributionDescription,
+  options: EncryptEnvelopeOptions & { datanetKeyVersion: number },
+): Promise<StoredContribution> {
+  const sealed = await sealPreparedContribution(prepared, options);
+  const metadata = buildContributionMetadata(prepared, description, sealed);
+  const cid = await store.put(sealed.envelope);
+  if (cid.toString() !== sealed.cid.toString()) {
+    throw new ContentIntegrityError(`The store gave CID ${cid} to an envelope whose CID is ${sealed.cid}.`, {
+      details: "The store does not use the pinned layout; see sdk/CONTENT.md.",
+      meta: { returned: cid.toString(), expected: sealed.cid.toString() },
+    });
+  }
+  const metadataCid = await store.put(serializeContributionMetadata(metadata));
+  return { cid, metadataCid, contentHash: sealed.contentHash, metadata };
+}
 
 /**
  * Stores a prepared contribution's records and metadata. Throws ContentIntegrityError if the

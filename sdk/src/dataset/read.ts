@@ -5,20 +5,44 @@
 import type { CID } from "multiformats/cid";
 import { ModelFactoryError, InvalidInputError } from "../errors.ts";
 import { readContent, type ContentStore } from "../content/store.ts";
-import { ContentIntegrityError, ContentStoreError } from "../content/errors.ts";
+import { ContentIntegrityError, ContentStoreError, ContentTooLargeError } from "../content/errors.ts";
 import { isContentHash, serializeRecord, sha256Hex, type ContentHash } from "./canonical.ts";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits.ts";
 import { DatasetInvalidError, ProblemList } from "./problems.ts";
 import { toCanonicalRecord } from "./record-shape.ts";
 import type { DatasetRecord } from "./schema.ts";
+import { collectBytes, ENVELOPE_MAGIC } from "../crypto/envelope.ts";
+import { EnvelopeError } from "../crypto/errors.ts";
+import { openContribution } from "../crypto/sealed-contribution.ts";
 
 /** A contribution as the chain records it. */
 export type ContributionRef = {
   id: bigint | number | string;
   cid: CID | string;
-  /** sha256 of the stored bytes, 0x-prefixed bytes32 hex. */
+  /**
+   * sha256 of the stored bytes, 0x-prefixed bytes32 hex; for a sealed contribution (an
+   * envelope, sdk/ENVELOPE.md) sha256 of the salt and the canonical bytes inside it.
+   */
   contentHash: ContentHash | string;
+  /** The data key of a sealed contribution, released by its Datanet's key service. */
+  dataKey?: Uint8Array;
 };
+
+/** Thrown (as a result's `error`) when a contribution is sealed and no data key was given for it. */
+export class SealedContributionError extends ModelFactoryError {
+  override name = "SealedContributionError";
+  constructor(id: ContributionRef["id"]) {
+    super(`Contribution ${String(id)} is encrypted; its Datanet's key service must release its data key first.`, { code: "CONTRIBUTION_SEALED", meta: { id: String(id) } });
+  }
+}
+
+/** Thrown (as a result's `error`) when a sealed contribution does not decrypt: edited, truncated or reordered ciphertext, or a wrong key. */
+export class ContributionDecryptError extends ContentIntegrityError {
+  override name = "ContributionDecryptError";
+  constructor(id: ContributionRef["id"], cause: EnvelopeError) {
+    super(`Contribution ${String(id)} does not decrypt: ${cause.shortMessage}`, { code: "CONTRIBUTION_DECRYPT_FAILED", cause, meta: { id: String(id), envelopeCode: cause.code } });
+  }
+}
 
 export type ContributionReadResult =
   | { id: ContributionRef["id"]; ok: true; records: DatasetRecord[]; byteSize: number }
@@ -90,13 +114,46 @@ export async function readContribution(
     throw new InvalidInputError(`Contribution ${String(ref.id)} has a malformed content hash.`, { meta: { contentHash: ref.contentHash } });
   }
   const limits = resolveDatasetLimits(options.limits);
+  // An envelope adds its header, the salt and a 16-byte tag per chunk (sdk/ENVELOPE.md); its
+  // plaintext is held to the contribution limit below, once decrypted.
   const bytes = await readContent(store, ref.cid, {
-    maxBytes: limits.maxContributionBytes,
+    maxBytes: 2 * limits.maxContributionBytes + ENVELOPE_OVERHEAD,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const actual = await sha256Hex(bytes);
-  if (actual !== ref.contentHash.toLowerCase()) throw new ContentHashMismatchError(ref.id, ref.contentHash.toLowerCase(), actual);
-  return { records: parseCanonicalRecords(bytes, limits), byteSize: bytes.length };
+  const sealed = isEnvelope(bytes);
+  if (sealed && !ref.dataKey) throw new SealedContributionError(ref.id);
+  if (!sealed && ref.dataKey) {
+    throw new ContentIntegrityError(`Contribution ${String(ref.id)} is stored in the clear, but a data key was given for it: its Datanet expects envelopes.`, { code: "CONTRIBUTION_NOT_SEALED", meta: { id: String(ref.id) } });
+  }
+  if (!sealed) {
+    if (bytes.length > limits.maxContributionBytes) {
+      throw new ContentTooLargeError(`Content ${String(ref.cid)} is larger than the ${limits.maxContributionBytes}-byte limit.`, { meta: { cid: String(ref.cid), limit: limits.maxContributionBytes } });
+    }
+    const actual = await sha256Hex(bytes);
+    if (actual !== ref.contentHash.toLowerCase()) throw new ContentHashMismatchError(ref.id, ref.contentHash.toLowerCase(), actual);
+    return { records: parseCanonicalRecords(bytes, limits), byteSize: bytes.length };
+  }
+  const opened = openContribution([bytes], { dataKey: ref.dataKey! });
+  let canonical: Uint8Array;
+  try {
+    canonical = await collectBytes(opened.bytes);
+    if (canonical.length > limits.maxContributionBytes) {
+      throw new ContentTooLargeError(`Contribution ${String(ref.id)} decrypts to ${canonical.length} bytes, over the ${limits.maxContributionBytes}-byte limit.`, { meta: { id: String(ref.id) } });
+    }
+  } catch (error) {
+    if (error instanceof EnvelopeError) throw new ContributionDecryptError(ref.id, error);
+    throw error;
+  }
+  const { contentHash } = await opened.done();
+  if (contentHash !== ref.contentHash.toLowerCase()) throw new ContentHashMismatchError(ref.id, ref.contentHash.toLowerCase(), contentHash);
+  return { records: parseCanonicalRecords(canonical, limits), byteSize: canonical.length };
+}
+
+const ENVELOPE_OVERHEAD = 64 * 1024 + 10 + 32 + 16;
+
+/** Whether stored bytes are an envelope (they start with its magic). */
+export function isEnvelope(bytes: Uint8Array): boolean {
+  return bytes.length >= ENVELOPE_MAGIC.length && ENVELOPE_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 /**
