@@ -36,4 +36,7 @@ interface ITrainerRegistry {
 
     /// @notice Whether `operator` is admitted and switched on.
     function isActiveTrainer(address operator) external view returns (bool);
+
+    /// @notice Whether `operator` was admitted and not removed (switched on or off).
+    function isAdmitted(address operator) external view returns (bool);
 }

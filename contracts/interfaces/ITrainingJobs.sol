@@ -57,6 +57,20 @@ interface ITrainingJobs {
     /// @notice Thrown when a model id does not exist.
     /// @param modelId The unknown id.
     error ModelNotFound(uint256 modelId);
+    /// @notice Thrown when a removed trainer acts on a claim it still holds.
+    /// @param trainer The trainer.
+    error TrainerNotAdmitted(address trainer);
+    /// @notice Thrown when renewing a claim whose total life is over.
+    /// @param jobId The job.
+    /// @param claimEndsAt When the claim's life ended.
+    error ClaimLifeOver(uint256 jobId, uint64 claimEndsAt);
+    /// @notice Thrown when the builder cancels a claimed job before its first lease ended.
+    /// @param jobId The job.
+    /// @param firstLeaseEndsAt When the first lease ends.
+    error ClaimWithinFirstLease(uint256 jobId, uint64 firstLeaseEndsAt);
+    /// @notice Thrown when the total claim life is out of bounds.
+    /// @param life The offending life in seconds.
+    error InvalidClaimLife(uint64 life);
     /// @notice Thrown when the lease duration is out of bounds.
     /// @param duration The offending duration.
     error InvalidLeaseDuration(uint64 duration);
@@ -76,7 +90,7 @@ interface ITrainingJobs {
         bytes32 specHash,
         uint64 snapshotBlock
     );
-    /// @notice Emitted when the builder cancels an unclaimed job.
+    /// @notice Emitted when the builder cancels a job (unclaimed, or claimed past its first lease).
     /// @param jobId The job.
     event JobCancelled(uint256 indexed jobId);
     /// @notice Emitted when a trainer claims a job.
@@ -88,10 +102,11 @@ interface ITrainingJobs {
     /// @param jobId The job.
     /// @param leaseExpiresAt The new end of the lease.
     event JobLeaseRenewed(uint256 indexed jobId, uint64 leaseExpiresAt);
-    /// @notice Emitted when a claim is given up, by its trainer or as stale by anyone.
+    /// @notice Emitted when a claim is given up, by its trainer, or as stale (lapsed lease or
+    /// removed trainer) by anyone.
     /// @param jobId The job, open again.
     /// @param trainer The trainer that held it.
-    /// @param stale Whether it was released because the lease ran out.
+    /// @param stale Whether it was released by someone else (lease ran out, or trainer removed).
     event JobReleased(uint256 indexed jobId, address indexed trainer, bool stale);
     /// @notice Emitted when the trainer completes a job.
     /// @param jobId The job.
@@ -127,6 +142,9 @@ interface ITrainingJobs {
     /// @notice Emitted when the admin changes the claim lease.
     /// @param duration The new lease in seconds.
     event LeaseDurationUpdated(uint64 duration);
+    /// @notice Emitted when the admin changes the total claim life.
+    /// @param life The new life in seconds.
+    event MaxClaimLifeUpdated(uint64 life);
 
     /// @notice Whether a model id exists.
     function modelExists(uint256 modelId) external view returns (bool);

@@ -37,8 +37,8 @@ contract TrainerRegistry is ITrainerRegistry, AccessControl {
         emit TrainerAdmitted(operator, endpoint, metadataURI);
     }
 
-    /// @notice Removes a trainer. Trainer admins only. Its claimed jobs can be released once
-    /// their leases run out.
+    /// @notice Removes a trainer. Trainer admins only. It can no longer renew, complete, fail or
+    /// release its claims, and anyone may release them at once (`TrainingJobs.releaseStaleClaim`).
     function removeTrainer(address operator) external onlyRole(TRAINER_ADMIN_ROLE) {
         if (!_trainers[operator].admitted) revert TrainerNotAdmitted(operator);
         delete _trainers[operator];
@@ -60,7 +60,7 @@ contract TrainerRegistry is ITrainerRegistry, AccessControl {
         emit TrainerStatusChanged(msg.sender, active);
     }
 
-    /// @notice Whether `operator` was admitted (and not removed).
+    /// @inheritdoc ITrainerRegistry
     function isAdmitted(address operator) external view returns (bool) {
         return _trainers[operator].admitted;
     }

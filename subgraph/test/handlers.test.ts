@@ -195,7 +195,7 @@ describe("Attribution", () => {
 describe("Protocol totals", () => {
   it("counts every kind of object once", async () => {
     const d = await data(ix.url, `{ protocol(id: "modelfactory") { accountCount datanetCount contributionCount acceptedContributionCount
-      accessRequestCount accessGrantCount trainerCount jobCount modelCount attributionBatchCount receiptCount citationCount leaseDuration } }`);
+      accessRequestCount accessGrantCount trainerCount jobCount modelCount attributionBatchCount receiptCount citationCount leaseDuration maxClaimLife } }`);
     assert.deepEqual(d.protocol, {
       accountCount: 7,
       datanetCount: 2,
@@ -210,6 +210,7 @@ describe("Protocol totals", () => {
       receiptCount: "2",
       citationCount: "4",
       leaseDuration: "3600",
+      maxClaimLife: "86400",
     });
   });
 });

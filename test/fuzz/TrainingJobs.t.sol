@@ -9,7 +9,9 @@ import {TrainingJobs} from "../../contracts/training/TrainingJobs.sol";
 import {TestBase} from "../lib/Vm.sol";
 
 /// Properties: a job is claimed at most once at a time; only the claiming trainer can complete
-/// or fail it; a finished job never changes again.
+/// or fail it; a finished job never changes again; no lease reaches past the claim's life; a
+/// removed trainer never acts on its claim and anyone releases it; the builder cancels a claimed
+/// job exactly when its first lease is over.
 contract TrainingJobsFuzzTest is TestBase {
     DatanetRegistry internal datanets;
     TrainerRegistry internal trainers;
@@ -84,5 +86,58 @@ contract TrainingJobsFuzzTest is TestBase {
         vm.prank(nodes[1]);
         (bool taken,) = address(jobs).call(abi.encodeCall(jobs.claimJob, (jobId)));
         assertTrue(taken == ok, "second node claimed a held job");
+    }
+
+    /// Random sequences of time steps, renewals, removals, releases, cancels and completions.
+    function testFuzz_ClaimLifeRemovalAndCancel(uint8[10] calldata ops, uint32[10] calldata steps) public {
+        uint256 jobId = _newJob();
+        address node = nodes[0];
+        vm.prank(node);
+        jobs.claimJob(jobId);
+        (uint64 firstLeaseEnd, uint64 claimEnd) = jobs.claimTimes(jobId);
+        bool removed;
+        for (uint256 i; i < ops.length; ++i) {
+            vm.warp(block.timestamp + (steps[i] % 3 days));
+            (, ITrainingJobs.JobState state, address holder,) = _claim(jobId);
+            bool claimed = state == ITrainingJobs.JobState.Claimed && holder == node;
+            uint8 op = ops[i] % 5;
+            bool ok;
+            if (op == 0) {
+                vm.prank(node);
+                (ok,) = address(jobs).call(abi.encodeCall(jobs.renewLease, (jobId)));
+                assertTrue(ok == (claimed && !removed && block.timestamp < claimEnd), "renew outcome");
+            } else if (op == 1) {
+                if (!removed) trainers.removeTrainer(node);
+                removed = true;
+            } else if (op == 2) {
+                (, , , uint64 lease) = _claim(jobId);
+                (ok,) = address(jobs).call(abi.encodeCall(jobs.releaseStaleClaim, (jobId)));
+                assertTrue(ok == (claimed && (removed || block.timestamp > lease)), "stale release outcome");
+            } else if (op == 3) {
+                vm.prank(BUILDER);
+                (ok,) = address(jobs).call(abi.encodeCall(jobs.cancelJob, (jobId)));
+                bool open = state == ITrainingJobs.JobState.Open;
+                assertTrue(ok == (open || (claimed && block.timestamp > firstLeaseEnd)), "cancel outcome");
+            } else {
+                vm.prank(node);
+                (ok,) = address(jobs).call(
+                    abi.encodeCall(jobs.completeJob, (jobId, "bafy", keccak256("a"), "ipfs://m", keccak256("r"), "ipfs://manifest"))
+                );
+                assertTrue(ok == (claimed && !removed), "complete outcome");
+            }
+            (, state, holder,) = _claim(jobId);
+            if (state == ITrainingJobs.JobState.Claimed) {
+                (,,,, uint64 lease,) = jobs.getJob(jobId);
+                assertTrue(lease <= claimEnd, "lease past the claim's life");
+            }
+        }
+    }
+
+    function _claim(uint256 jobId)
+        internal
+        view
+        returns (address builder, ITrainingJobs.JobState state, address trainer, uint64 lease)
+    {
+        (builder, state,, trainer, lease,) = jobs.getJob(jobId);
     }
 }

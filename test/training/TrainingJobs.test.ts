@@ -81,7 +81,8 @@ describe("TrainingJobs", () => {
     const lease = await trainingJobs.read.leaseDuration();
     await viem.assertions.emitWithArgs(trainingJobs.write.claimJob([id], { account: accounts.trainer.account }), trainingJobs, "JobClaimed", [id, t, (await now(env)) + 1n + lease]);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.claimJob([id], { account: accounts.trainer2.account }), trainingJobs, "InvalidJobState", [id, JobState.Claimed]);
-    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.cancelJob([id], { account: accounts.builder.account }), trainingJobs, "InvalidJobState", [id, JobState.Claimed]);
+    const [firstLeaseEndsAt] = await trainingJobs.read.claimTimes([id]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.cancelJob([id], { account: accounts.builder.account }), trainingJobs, "ClaimWithinFirstLease", [id, firstLeaseEndsAt]);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.claimJob([12345n], { account: accounts.trainer.account }), trainingJobs, "JobNotFound", [12345n]);
   });
 
@@ -167,5 +168,101 @@ describe("TrainingJobs", () => {
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.setLeaseDuration([31n * 86400n], { account: accounts.admin.account }), trainingJobs, "InvalidLeaseDuration", [31n * 86400n]);
     await viem.assertions.emitWithArgs(trainingJobs.write.setLeaseDuration([3600n], { account: accounts.admin.account }), trainingJobs, "LeaseDurationUpdated", [3600n]);
     assert.equal(await trainingJobs.read.leaseDuration(), 3600n);
+  });
+
+  it("leaves a removed trainer nothing to do with its claims, and lets anyone release them at once", async () => {
+    const { trainingJobs, trainerRegistry, viem, accounts } = env;
+    await admitTrainers(env, accounts.other);
+    const o = getAddress(accounts.other.account.address);
+    const id = await newJob();
+    await trainingJobs.write.claimJob([id], { account: accounts.other.account });
+    await trainerRegistry.write.removeTrainer([o], { account: accounts.admin.account });
+    const as = { account: accounts.other.account };
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.renewLease([id], as), trainingJobs, "TrainerNotAdmitted", [o]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, "bafy", hashOf("a"), "ipfs://m", hashOf("r"), "ipfs://manifest"], as), trainingJobs, "TrainerNotAdmitted", [o]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.failJob([id, "x"], as), trainingJobs, "TrainerNotAdmitted", [o]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.releaseJob([id], as), trainingJobs, "TrainerNotAdmitted", [o]);
+    // Within its lease, anyone (the admin, another node) releases it.
+    await viem.assertions.emitWithArgs(trainingJobs.write.releaseStaleClaim([id], { account: accounts.builder.account }), trainingJobs, "JobReleased", [id, o, true]);
+    assert.equal((await trainingJobs.read.getJob([id]))[1], JobState.Open);
+  });
+
+  it("lets a paused trainer finish what it holds, but not claim", async () => {
+    const { trainingJobs, trainerRegistry, viem, accounts } = env;
+    const id = await newJob();
+    const other = await newJob();
+    await trainingJobs.write.claimJob([id], { account: accounts.trainer2.account });
+    await trainerRegistry.write.setActive([false], { account: accounts.trainer2.account });
+    const as = { account: accounts.trainer2.account };
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.claimJob([other], as), trainingJobs, "NotActiveTrainer", [getAddress(accounts.trainer2.account.address)]);
+    await trainingJobs.write.renewLease([id], as);
+    await trainingJobs.write.completeJob([id, "bafy", hashOf("paused"), "ipfs://m", hashOf("r"), "ipfs://manifest"], as);
+    assert.equal((await trainingJobs.read.getJob([id]))[1], JobState.Completed);
+    await trainerRegistry.write.setActive([true], as);
+  });
+
+  it("bounds a claim's total life: renewals stop at its end, after which anyone may release it", async () => {
+    const { trainingJobs, viem, accounts, networkHelpers } = env;
+    const id = await newJob();
+    const life = await trainingJobs.read.maxClaimLife();
+    const lease = await trainingJobs.read.leaseDuration();
+    await trainingJobs.write.claimJob([id], { account: accounts.trainer.account });
+    const [firstLeaseEndsAt, claimEndsAt] = await trainingJobs.read.claimTimes([id]);
+    assert.equal(claimEndsAt - firstLeaseEndsAt, life - lease);
+    const as = { account: accounts.trainer.account };
+    // Renewing just before the end reaches the end, not a full lease past it.
+    await networkHelpers.time.increaseTo(claimEndsAt - 10n);
+    await viem.assertions.emitWithArgs(trainingJobs.write.renewLease([id], as), trainingJobs, "JobLeaseRenewed", [id, claimEndsAt]);
+    await networkHelpers.time.increaseTo(claimEndsAt);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.renewLease([id], as), trainingJobs, "ClaimLifeOver", [id, claimEndsAt]);
+    await viem.assertions.emitWithArgs(trainingJobs.write.releaseStaleClaim([id], { account: accounts.other.account }), trainingJobs, "JobReleased", [id, getAddress(accounts.trainer.account.address), true]);
+    assert.deepEqual(await trainingJobs.read.claimTimes([id]), [0n, 0n]);
+    // The admin tunes the life within bounds.
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.setMaxClaimLife([3600n], { account: accounts.other.account }), trainingJobs, "AccessControlUnauthorizedAccount", [getAddress(accounts.other.account.address), zeroHash]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.setMaxClaimLife([60n], { account: accounts.admin.account }), trainingJobs, "InvalidClaimLife", [60n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.setMaxClaimLife([181n * 86400n], { account: accounts.admin.account }), trainingJobs, "InvalidClaimLife", [181n * 86400n]);
+    await viem.assertions.emitWithArgs(trainingJobs.write.setMaxClaimLife([3600n], { account: accounts.admin.account }), trainingJobs, "MaxClaimLifeUpdated", [3600n]);
+    // A claim life shorter than the lease caps the first lease too.
+    await trainingJobs.write.setLeaseDuration([2n * 3600n], { account: accounts.admin.account });
+    await trainingJobs.write.claimJob([id], as);
+    const [first, end] = await trainingJobs.read.claimTimes([id]);
+    assert.equal(first, end);
+    assert.equal((await trainingJobs.read.getJob([id]))[4], end);
+    await trainingJobs.write.setMaxClaimLife([7n * 86400n], { account: accounts.admin.account });
+    await trainingJobs.write.setLeaseDuration([lease], { account: accounts.admin.account });
+  });
+
+  it("lets the builder cancel a job whose claim outlived its first lease", async () => {
+    const { trainingJobs, viem, accounts, networkHelpers } = env;
+    const id = await newJob();
+    await trainingJobs.write.claimJob([id], { account: accounts.trainer.account });
+    const [firstLeaseEndsAt] = await trainingJobs.read.claimTimes([id]);
+    await networkHelpers.time.increaseTo(firstLeaseEndsAt - 5n);
+    await trainingJobs.write.renewLease([id], { account: accounts.trainer.account });
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.cancelJob([id], { account: accounts.builder.account }), trainingJobs, "ClaimWithinFirstLease", [id, firstLeaseEndsAt]);
+    await networkHelpers.time.increaseTo(firstLeaseEndsAt + 1n);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.cancelJob([id], { account: accounts.other.account }), trainingJobs, "NotJobBuilder", [id, getAddress(accounts.other.account.address)]);
+    await viem.assertions.emitWithArgs(trainingJobs.write.cancelJob([id], { account: accounts.builder.account }), trainingJobs, "JobCancelled", [id]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.completeJob([id, "bafy", hashOf("a"), "ipfs://m", hashOf("r"), "ipfs://manifest"], { account: accounts.trainer.account }), trainingJobs, "InvalidJobState", [id, JobState.Cancelled]);
+  });
+
+  it("re-checks the builder's train access to every Datanet of the job at completion", async () => {
+    const { trainingJobs, datanetRegistry, viem, accounts } = env;
+    const b = getAddress(accounts.builder.account.address);
+    const extra: bigint[] = [];
+    for (let i = 0; i < 4; i++) extra.push(await createDatanet(env, AccessPolicy.Open, ContributionPolicy.Open));
+    const ids = [open, gated, ...extra];
+    await datanetRegistry.write.grantAccess([gated, b, Scope.Train, (await now(env)) + 100_000n], { account: accounts.approver.account });
+    const id = await newJob(ids);
+    assert.deepEqual(await trainingJobs.read.jobDatanets([id]), ids);
+    await trainingJobs.write.claimJob([id], { account: accounts.trainer.account });
+    await datanetRegistry.write.revokeAccess([gated, b], { account: accounts.approver.account });
+    const complete = () => trainingJobs.write.completeJob([id, "bafy", hashOf("a"), "ipfs://m", hashOf("r"), "ipfs://manifest"], { account: accounts.trainer.account });
+    await viem.assertions.revertWithCustomErrorWithArgs(complete(), trainingJobs, "NoTrainAccess", [gated, b]);
+    await datanetRegistry.write.grantAccess([gated, b, Scope.Train, (await now(env)) + 100_000n], { account: accounts.approver.account });
+    await complete();
+    assert.equal((await trainingJobs.read.getJob([id]))[1], JobState.Completed);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.jobDatanets([999n]), trainingJobs, "JobNotFound", [999n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.claimTimes([999n]), trainingJobs, "JobNotFound", [999n]);
   });
 });

@@ -2066,6 +2066,38 @@ export const trainingJobsAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "claimEndsAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimLifeOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "firstLeaseEndsAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimWithinFirstLease",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "datanetId",
         "type": "uint256"
       }
@@ -2081,6 +2113,17 @@ export const trainingJobsAbi = [
   {
     "inputs": [],
     "name": "EmptySpec",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "life",
+        "type": "uint64"
+      }
+    ],
+    "name": "InvalidClaimLife",
     "type": "error"
   },
   {
@@ -2226,6 +2269,17 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "NotJobTrainer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      }
+    ],
+    "name": "TrainerNotAdmitted",
     "type": "error"
   },
   {
@@ -2420,6 +2474,19 @@ export const trainingJobsAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "life",
+        "type": "uint64"
+      }
+    ],
+    "name": "MaxClaimLifeUpdated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "uint256",
         "name": "modelId",
@@ -2567,6 +2634,19 @@ export const trainingJobsAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_CLAIM_LIFE",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_DATANETS",
     "outputs": [
       {
@@ -2581,6 +2661,19 @@ export const trainingJobsAbi = [
   {
     "inputs": [],
     "name": "MAX_LEASE",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_CLAIM_LIFE",
     "outputs": [
       {
         "internalType": "uint64",
@@ -2628,6 +2721,30 @@ export const trainingJobsAbi = [
     "name": "claimJob",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "claimTimes",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "firstLeaseEndsAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "claimEndsAt",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2887,8 +3004,40 @@ export const trainingJobsAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "jobDatanets",
+    "outputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "ids",
+        "type": "uint256[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "leaseDuration",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxClaimLife",
     "outputs": [
       {
         "internalType": "uint64",
@@ -3040,6 +3189,19 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "setLeaseDuration",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "life",
+        "type": "uint64"
+      }
+    ],
+    "name": "setMaxClaimLife",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

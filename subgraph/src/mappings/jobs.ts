@@ -9,6 +9,7 @@ import {
   JobLeaseRenewed,
   JobReleased,
   LeaseDurationUpdated,
+  MaxClaimLifeUpdated,
   ModelRegistered,
 } from "../../generated/TrainingJobs/TrainingJobs";
 import { Account, Datanet, JobChange, Model, TrainerNode, TrainingJob } from "../../generated/schema";
@@ -67,7 +68,9 @@ export function handleJobCreated(event: JobCreated): void {
 
 export function handleJobCancelled(event: JobCancelled): void {
   const job = loadJob(event.params.jobId, event);
+  // A job claimed past its first lease can be cancelled too; `trainer` keeps the last holder.
   job.state = "Cancelled";
+  job.leaseExpiresAt = null;
   job.save();
   recordChange(job, "Cancelled", null, event).save();
 }
@@ -164,5 +167,11 @@ export function handleModelRegistered(event: ModelRegistered): void {
 export function handleLeaseDurationUpdated(event: LeaseDurationUpdated): void {
   const protocol = getProtocol();
   protocol.leaseDuration = event.params.duration;
+  protocol.save();
+}
+
+export function handleMaxClaimLifeUpdated(event: MaxClaimLifeUpdated): void {
+  const protocol = getProtocol();
+  protocol.maxClaimLife = event.params.life;
   protocol.save();
 }

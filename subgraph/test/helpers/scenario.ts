@@ -73,6 +73,7 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
   await send(a.trainer, "TrainingJobs", "failJob", [3n, "out of memory"]);
   await send(a.admin, "TrainingJobs", "setLeaseDuration", [3600n]);
+  await send(a.admin, "TrainingJobs", "setMaxClaimLife", [86_400n]);
 
   await send(a.trainer, "AttributionLedger", "postBatch", [1n, hash("receipts"), "ipfs://receipts", 2, pack(RECEIPTS)]);
   await send(a.dave, "AttributionLedger", "authorizeServingNode", [1n, a.erin]);
