@@ -4,7 +4,7 @@
 // job on chain. Any failure fails the job on chain with a reason a builder can act on.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { decodeEventLog, type Address, type Hex } from "viem";
 import {
@@ -30,6 +30,7 @@ import type { Journal } from "./journal.ts";
 import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
 import { splitByContribution } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
+import { releaseJobDataKeys } from "./sealed-keys.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
@@ -190,10 +191,13 @@ export class JobRunner {
     };
     if (!existing) this.setPhase("claimed", `claimed by ${this.ctx.chain.account.address}`);
     else this.log("info", `resuming after a restart from phase ${existing.phase}`);
+    let sealedJob = false;
     try {
       await mkdir(this.dir, { recursive: true });
       const prepared = await this.prepare(record);
-      const cache = this.ctx.config.resultCacheDir ? new ResultCache(this.ctx.config.resultCacheDir) : undefined;
+      sealedJob = prepared.sealed > 0;
+      // Nothing derived from encrypted data is kept beyond the job (the cache holds sample answers).
+      const cache = this.ctx.config.resultCacheDir && !sealedJob ? new ResultCache(this.ctx.config.resultCacheDir) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
       const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
       let trained: TrainResult & { adapter_path: string };
@@ -219,6 +223,11 @@ export class JobRunner {
     } finally {
       await this.worker?.close().catch(() => undefined);
       this.worker = undefined;
+      // Decrypted records leave the disk when the job ends, whatever its outcome.
+      if (sealedJob) {
+        for (const f of ["train.jsonl", "eval.jsonl"]) await rm(path.join(this.dir, f), { force: true }).catch(() => undefined);
+        this.log("info", "deleted this job's decrypted records");
+      }
     }
   }
 
@@ -231,16 +240,26 @@ export class JobRunner {
     await checkTrainAccess(this.ctx.chain, record.builder, record.datanetIds, record.snapshotBlock);
     const contributions = await trainingContributions(this.ctx.chain, record.datanetIds, record.snapshotBlock);
     this.log("info", `${contributions.length} accepted contribution(s) at block ${record.snapshotBlock}`);
-    const results = await readContributions(
-      this.ctx.store,
-      contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })),
-    );
+    const refs = contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash }));
+    let results = await readContributions(this.ctx.store, refs);
+    // Sealed contributions (permissioned Datanets): their keys come from each Datanet's key
+    // service, released to this node only while the chain allows it, then they are read again.
+    const sealed = results.flatMap((r, i) => (!r.ok && r.error.code === "CONTRIBUTION_SEALED" ? [contributions[i]!] : []));
+    if (sealed.length) {
+      this.log("info", `${sealed.length} contribution(s) are encrypted: asking their Datanets' key services for this job's keys`);
+      const keys = await releaseJobDataKeys(this.ctx.chain, this.jobId, sealed.map((c) => ({ id: c.id, datanetId: c.datanetId })));
+      const again = await readContributions(this.ctx.store, sealed.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash, dataKey: keys.get(c.id)! })));
+      const byId = new Map(again.map((r) => [BigInt(r.id), r]));
+      results = results.map((r, i) => byId.get(contributions[i]!.id) ?? r);
+      this.log("info", `decrypted ${again.filter((r) => r.ok).length} of ${sealed.length} encrypted contribution(s) into this job's folder`);
+    }
     const failures = results.filter((r) => !r.ok);
     if (failures.length) {
       const first = failures[0]!;
       const reason = first.ok ? "" : describeError(first.error);
+      const code = first.ok ? undefined : first.error.code;
       throw new JobFailure(
-        (first.ok ? undefined : first.error.code) === "CONTENT_HASH_MISMATCH" ? "CONTENT_HASH_MISMATCH" : "CONTRIBUTION_UNREADABLE",
+        code === "CONTENT_HASH_MISMATCH" || code === "CONTRIBUTION_DECRYPT_FAILED" ? code : "CONTRIBUTION_UNREADABLE",
         `${failures.length} of ${results.length} contribution(s) failed verification; first: ${reason}`,
       );
     }
@@ -257,7 +276,7 @@ export class JobRunner {
     if (!split.heldOut) this.log("warn", "only one contribution: evaluation runs on the training data (in-sample)");
     this.log("info", `train: ${split.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${split.eval.length}, ${evalRecords.length}`);
     const prompts = evalRecords.slice(0, 32).map(promptOf);
-    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length };
+    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -376,12 +395,16 @@ export class JobRunner {
 
   /** The report from what the worker sent: device and bits per weight from `load`, the rest from `train` and `evaluate`. */
   private report(p: Prepared, run: Pick<CachedRun, "loaded" | "trained" | "evaluated">): EvaluationReport {
-    return toEvaluationReport({
+    const report = toEvaluationReport({
       jobId: this.id,
       spec: p.spec,
       ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
     });
+    // The report is public (metricsURI): sample prompts, references and answers drawn from
+    // encrypted data stay out of it; its numbers stay in.
+    if (p.sealed === 0) return report;
+    return { ...report, samples: [], samplesWithheld: `The held-out records include ${p.sealed > 1 ? "contributions" : "a contribution"} of a permissioned Datanet, so this public report holds no sample prompts, references or answers.` };
   }
 
   private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {

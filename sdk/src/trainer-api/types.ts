@@ -176,6 +176,8 @@ export type EvaluationReport = {
   /** `heldOut` is false when a single contribution forced evaluation on the training data. */
   counts: { contributions: number; trainRecords: number; evalRecords: number; heldOut: boolean };
   samples: { prompt: string; reference: string; base: string; tuned: string }[];
+  /** Why `samples` is empty although the run was evaluated (e.g. the data is permissioned). */
+  samplesWithheld?: string;
 };
 
 /** GET /v1/receipts/:receiptId */

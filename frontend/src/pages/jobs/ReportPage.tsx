@@ -150,7 +150,7 @@ export default function ReportPage() {
               </div>
               <section className="panel">
                 <h2>Sample answers</h2>
-                {r.samples.length === 0 ? <Empty title="No samples in this report." /> : null}
+                {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}
                 {r.samples.map((s, i) => (
                   <article key={i} className="record" aria-label={`Sample ${i + 1}`}>
                     <span className="record-role">prompt</span>
