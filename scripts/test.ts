@@ -27,6 +27,8 @@ const SUITES: Suite[] = [
   },
   // Needs the worker's environment (the suite above creates it).
   { name: "trainer-node", steps: ["npm run setup:worker", "npm test -w trainer-node"] },
+  // The key service against a real chain and content store (no worker needed).
+  { name: "key-service", steps: ["npm test -w key-service"] },
   { name: "frontend", steps: ["npm test -w frontend"] },
   // Real headless Chromium against a real local stack (chain, content API, subgraph, trainer node).
   { name: "e2e", steps: ["node scripts/check-system.ts", "npm run setup:worker", "npm run test:e2e -w frontend"] },
