@@ -9,22 +9,27 @@ import { parseArgs } from "node:util";
 import {
   attributionLedgerAbi,
   CONTRACT_NAMES,
+  datanetKeysAbi,
   datanetRegistryAbi,
+  OPTIONAL_CONTRACT_NAMES,
   trainerRegistryAbi,
   trainingJobsAbi,
   type ContractName,
   type Deployment,
+  type OptionalContractName,
 } from "@modelfactory/sdk";
 import { loadDeployment } from "../runner/config.ts";
 
 const subgraphDir = path.resolve(import.meta.dirname, "..");
 
-const ABIS: Record<ContractName, readonly unknown[]> = {
+const ABIS: Record<ContractName | OptionalContractName, readonly unknown[]> = {
   DatanetRegistry: datanetRegistryAbi,
   TrainerRegistry: trainerRegistryAbi,
   TrainingJobs: trainingJobsAbi,
   AttributionLedger: attributionLedgerAbi,
+  DatanetKeys: datanetKeysAbi,
 };
+const ALL_CONTRACTS = [...CONTRACT_NAMES, ...OPTIONAL_CONTRACT_NAMES] as const;
 
 /** graph-node network names of the chains we deploy to; anything else needs `--network`. */
 const NETWORKS: Record<number, string> = {
@@ -50,14 +55,20 @@ export type GenerateManifestOptions = {
 /** Renders the manifest for a deployment. */
 export function renderManifest(template: string, deployment: Deployment, network: string): string {
   const values: Record<string, string> = { network };
-  for (const name of CONTRACT_NAMES) {
+  for (const name of ALL_CONTRACTS) {
+    // An optional contract missing from an older deployment file fails below, naming it.
     const c = deployment.contracts[name];
+    if (!c) continue;
     values[`${name}.address`] = c.address.toLowerCase();
     values[`${name}.startBlock`] = String(c.blockNumber);
   }
   const body = template.replace(/\{\{([\w.]+)\}\}/g, (_, key: string) => {
     const value = values[key];
-    if (value === undefined) throw new Error(`subgraph.template.yaml names an unknown value {{${key}}}.`);
+    if (value === undefined) {
+      const contract = key.split(".")[0]!;
+      if ((OPTIONAL_CONTRACT_NAMES as readonly string[]).includes(contract)) throw new Error(`The deployment for chain ${deployment.chainId} has no ${contract} contract: redeploy (npm run deploy).`);
+      throw new Error(`subgraph.template.yaml names an unknown value {{${key}}}.`);
+    }
     return value;
   });
   const header = [
@@ -76,7 +87,7 @@ export async function generateManifest(options: GenerateManifestOptions): Promis
   }
   const template = await readFile(path.join(dir, "subgraph.template.yaml"), "utf8");
   await mkdir(path.join(dir, "abis"), { recursive: true });
-  for (const name of CONTRACT_NAMES) {
+  for (const name of ALL_CONTRACTS) {
     await writeFile(path.join(dir, "abis", `${name}.json`), JSON.stringify(ABIS[name], null, 2) + "\n");
   }
   const file = path.join(dir, "subgraph.yaml");

@@ -41,7 +41,7 @@ describe("mapping loading", () => {
   });
   it("loads the built mappings, whose imports are all provided", async () => {
     const manifest = await loadManifest(buildDir);
-    assert.deepEqual(manifest.dataSources.map((d) => d.name), ["DatanetRegistry", "TrainerRegistry", "TrainingJobs", "AttributionLedger"]);
+    assert.deepEqual(manifest.dataSources.map((d) => d.name), ["DatanetRegistry", "TrainerRegistry", "TrainingJobs", "AttributionLedger", "DatanetKeys"]);
     for (const ds of manifest.dataSources) {
       await MappingModule.load(ds.name, ds.wasmFile, [...ds.handlers.values()].map((h) => h.handler));
     }

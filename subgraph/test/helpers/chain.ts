@@ -25,6 +25,7 @@ const ARTIFACTS = {
   TrainerRegistry: "contracts/training/TrainerRegistry.sol/TrainerRegistry.json",
   TrainingJobs: "contracts/training/TrainingJobs.sol/TrainingJobs.json",
   AttributionLedger: "contracts/attribution/AttributionLedger.sol/AttributionLedger.json",
+  DatanetKeys: "contracts/keys/DatanetKeys.sol/DatanetKeys.json",
 } as const;
 type Name = keyof typeof ARTIFACTS;
 
@@ -90,7 +91,7 @@ async function artifact(name: Name): Promise<{ abi: Abi; bytecode: Hex }> {
   return JSON.parse(await readFile(path.join(repoRoot, "artifacts", ARTIFACTS[name]), "utf8"));
 }
 
-/** Deploys the four contracts in the order of scripts/lib/deploy.ts, with account 0 as admin. */
+/** Deploys the protocol contracts in the order of scripts/lib/deploy.ts, with account 0 as admin. */
 export async function deployProtocol(url: string): Promise<Protocol> {
   const transport = http(url, { batch: { batchSize: 100, wait: 0 }, timeout: 120_000 });
   const publicClient = createPublicClient({ transport, pollingInterval: 50 }) as PublicClient;
@@ -111,6 +112,7 @@ export async function deployProtocol(url: string): Promise<Protocol> {
   await deployOne("TrainerRegistry", [admin]);
   await deployOne("TrainingJobs", [contracts.DatanetRegistry.address, contracts.TrainerRegistry.address, admin]);
   await deployOne("AttributionLedger", [contracts.TrainerRegistry.address, contracts.TrainingJobs.address, contracts.DatanetRegistry.address]);
+  await deployOne("DatanetKeys", [contracts.DatanetRegistry.address]);
   const deployment: Deployment = {
     chainId,
     contracts: {
@@ -118,6 +120,7 @@ export async function deployProtocol(url: string): Promise<Protocol> {
       TrainerRegistry: { address: contracts.TrainerRegistry.address, blockNumber },
       TrainingJobs: { address: contracts.TrainingJobs.address, blockNumber },
       AttributionLedger: { address: contracts.AttributionLedger.address, blockNumber },
+      DatanetKeys: { address: contracts.DatanetKeys.address, blockNumber },
     },
   };
   const send = async (from: Address, name: Name, functionName: string, args: unknown[]) => {
