@@ -13,6 +13,8 @@ import { computeCid } from "../../sdk/src/content/index.ts";
 import { createEmbeddedContentStore, createNodeKuboContentStore } from "../../sdk/src/content/node.ts";
 import { startContentApi } from "../../sdk/src/content-api/index.ts";
 import { parseDataset, prepareContribution } from "../../sdk/src/dataset/index.ts";
+import { decryptEnvelope, encryptEnvelope, generateEncryptionKeyPair } from "../../sdk/src/crypto/index.ts";
+import { measureKeyRelease } from "./key-release.ts";
 import { writeSuiteResult, type Metric } from "../lib/results.ts";
 import { workloads } from "./workloads.ts";
 
@@ -60,6 +62,12 @@ try {
       await finished(out);
     }));
     record("embeddedCat", await seconds(() => drain(store.get(cid))));
+    // Permissioned Datanets: seal (AES-256-GCM chunks) while adding, open while reading.
+    const datanetKey = generateEncryptionKeyPair();
+    let sealedCid = cid;
+    record("encryptedAdd", await seconds(async () => (sealedCid = await store.put(encryptEnvelope(slices(), { recipients: [datanetKey.publicKey] })))));
+    record("decryptedCat", await seconds(() => drain(decryptEnvelope(store.get(sealedCid), { secretKey: datanetKey.secretKey }))));
+    record("encryptOnly", await seconds(() => drain(encryptEnvelope(slices(), { recipients: [datanetKey.publicKey] }))));
     record("fileRead", await seconds(() => drain(createReadStream(file, { highWaterMark: SLICE }))));
 
     const api = await startContentApi({ store, port: 0, maxRequestBytes: 2 * SIZE });
@@ -72,11 +80,22 @@ try {
 
   const metrics: Record<string, Metric> = {};
   const mbps = (name: string) => +(SIZE / 1e6 / median(times[name]!)).toFixed(1);
-  for (const name of ["embeddedAdd", "fileWrite", "embeddedCat", "fileRead", "hashOnly", "apiAdd", "apiCat"]) {
+  for (const name of ["embeddedAdd", "fileWrite", "embeddedCat", "fileRead", "hashOnly", "apiAdd", "apiCat", "encryptedAdd", "decryptedCat", "encryptOnly"]) {
     metrics[`${name}Throughput`] = { value: mbps(name), unit: "MB/s", better: "higher" };
   }
   metrics.addVsFileWrite = { value: +(mbps("embeddedAdd") / mbps("fileWrite")).toFixed(3), unit: "ratio", better: "higher" };
   metrics.catVsFileRead = { value: +(mbps("embeddedCat") / mbps("fileRead")).toFixed(3), unit: "ratio", better: "higher" };
+  // Target (issue 18): encrypted add ≥ 0.5× plain add, measured in the same runs.
+  metrics.encryptedAddVsAdd = { value: +(mbps("encryptedAdd") / mbps("embeddedAdd")).toFixed(3), unit: "ratio", better: "higher" };
+  metrics.decryptedCatVsCat = { value: +(mbps("decryptedCat") / mbps("embeddedCat")).toFixed(3), unit: "ratio", better: "higher" };
+  // Key release on the local stack (target p50 ≤ 50 ms); CONTENT_BENCH_KEY_RELEASE=0 skips it.
+  const release = process.env.CONTENT_BENCH_KEY_RELEASE === "0" ? undefined : await measureKeyRelease(Number(process.env.CONTENT_BENCH_KEY_SAMPLES ?? 50));
+  if (release) {
+    metrics.keyReleaseP50 = { value: release.singleP50, unit: "ms", better: "lower" };
+    metrics.keyReleaseP95 = { value: release.singleP95, unit: "ms", better: "lower" };
+    metrics.keyReleaseRoundTripP50 = { value: release.roundTripP50, unit: "ms", better: "lower" };
+    metrics[`keyReleaseBatch${release.batchSize}P50`] = { value: release.batchP50, unit: "ms", better: "lower" };
+  }
 
   const validation: Array<[string, number, number]> = [];
   for (const w of workloads(RECORDS)) {
@@ -111,6 +130,16 @@ try {
   row("CID only (no storage)", String(mbps("hashOnly")));
   row("local API add (Kubo backend)", String(mbps("apiAdd")));
   row("local API cat (Kubo backend)", String(mbps("apiCat")));
+  row("encrypted add (envelope)", String(mbps("encryptedAdd")), `${metrics.encryptedAddVsAdd.value}× add`);
+  row("decrypted cat (envelope)", String(mbps("decryptedCat")), `${metrics.decryptedCatVsCat.value}× cat`);
+  row("encrypt only (no storage)", String(mbps("encryptOnly")));
+  if (release) {
+    console.log(`
+key release, local stack, ${release.samples} samples`);
+    row("POST /v1/keys, 1 contribution", `${release.singleP50} ms`, `p95 ${release.singleP95}`);
+    row(`POST /v1/keys, ${release.batchSize} contributions`, `${release.batchP50} ms`);
+    row("nonce + sign + request", `${release.roundTripP50} ms`);
+  }
   console.log(`\nvalidation, ${RECORDS} records per format`);
   row("format", "parse rec/s", "prepare rec/s");
   for (const [name, parse, prepared] of validation) row(name, String(parse), String(prepared));

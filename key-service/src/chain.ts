@@ -2,7 +2,7 @@
 // events, cached: they never change), statuses, jobs and the Datanets they are over, models,
 // access, trainers and curators, each at a given block so one request sees one moment.
 import { readFile } from "node:fs/promises";
-import { createPublicClient, http, type Address, type Hex, type PublicClient } from "viem";
+import { BaseError, ContractFunctionRevertedError, createPublicClient, http, type Address, type Hex, type PublicClient } from "viem";
 import { datanetKeysAbi, datanetRegistryAbi, parseDeployment, trainerRegistryAbi, trainingJobsAbi, type Deployment } from "@modelfactory/sdk";
 import { ConfigError, KeyServiceDaemonError } from "./errors.ts";
 
@@ -13,6 +13,12 @@ export type Job = { id: bigint; builder: Address; state: number; snapshotBlock: 
 const LOG_RANGE = 10_000n;
 
 export type ChainReader = Awaited<ReturnType<typeof connectChain>>;
+
+/** The custom error a call reverted with, if it did. */
+function revertName(error: unknown): string | undefined {
+  const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+  return revert instanceof ContractFunctionRevertedError ? revert.data?.errorName : undefined;
+}
 
 /** Connects to the chain and checks the deployment (with DatanetKeys) is on it. */
 export async function connectChain(config: { rpcUrl: string; deploymentFile: string }) {
@@ -59,21 +65,26 @@ export async function connectChain(config: { rpcUrl: string; deploymentFile: str
   }
 
   const status = (id: bigint, blockNumber: bigint) => client.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [id], blockNumber });
+  /** Statuses of `ids` at one block, in one JSON-RPC batch. */
+  const statuses = (ids: readonly bigint[], blockNumber: bigint) => Promise.all(ids.map((id) => status(id, blockNumber)));
 
   /** A job with the Datanets of its JobCreated event, or undefined for an unknown id. */
   async function job(id: bigint, blockNumber: bigint): Promise<Job | undefined> {
-    const [count] = await client.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "counts", blockNumber });
-    if (id < 1n || id > count) return undefined;
-    const [builder, state, snapshotBlock, trainer, leaseExpiresAt] = await client.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "getJob", args: [id], blockNumber });
-    let datanetIds = jobDatanets.get(id);
-    if (!datanetIds) {
-      const logs = await logsInRanges(blockNumber, (fromBlock, toBlock) =>
-        client.getContractEvents({ address: jobs, abi: trainingJobsAbi, eventName: "JobCreated", args: { jobId: id }, fromBlock, toBlock, strict: true }),
-      );
-      if (!logs[0]) throw new KeyServiceDaemonError(`Job ${id} exists but its JobCreated event was not found.`, { code: "CHAIN_INCONSISTENT" });
-      datanetIds = [...logs[0].args.datanetIds];
-      jobDatanets.set(id, datanetIds);
-    }
+    // The record and (once) the creation event travel together.
+    const [record, datanetIds] = await Promise.all([
+      client.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "getJob", args: [id], blockNumber }).catch((error: unknown) => {
+        if (revertName(error) === "JobNotFound") return undefined;
+        throw error;
+      }),
+      jobDatanets.get(id) ??
+        logsInRanges(blockNumber, (fromBlock, toBlock) =>
+          client.getContractEvents({ address: jobs, abi: trainingJobsAbi, eventName: "JobCreated", args: { jobId: id }, fromBlock, toBlock, strict: true }),
+        ).then((logs) => logs[0] && [...logs[0].args.datanetIds]),
+    ]);
+    if (!record) return undefined;
+    if (!datanetIds) throw new KeyServiceDaemonError(`Job ${id} exists but its JobCreated event was not found.`, { code: "CHAIN_INCONSISTENT" });
+    jobDatanets.set(id, datanetIds);
+    const [builder, state, snapshotBlock, trainer, leaseExpiresAt] = record;
     return { id, builder, state, snapshotBlock: BigInt(snapshotBlock), trainer, leaseExpiresAt: BigInt(leaseExpiresAt), datanetIds };
   }
 
@@ -95,6 +106,7 @@ export async function connectChain(config: { rpcUrl: string; deploymentFile: str
     deployment,
     contributions,
     status,
+    statuses,
     job,
     model,
     latestBlock: async () => {

@@ -10,9 +10,8 @@ export type Moment = { number: bigint; timestamp: bigint };
 
 const statusName = (s: number) => String(enumName(ContributionStatus, s) ?? s).toLowerCase();
 
-/** The records of the request's contributions, all of them of `datanetId`. */
-async function ownContributions(chain: ChainReader, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
-  const records = await chain.contributions(request.contributionIds, at.number);
+/** The request's contributions, each checked to be registered and of `datanetId`. */
+function ofDatanet(request: KeyReleaseRequest, records: Map<bigint, ContributionRecord>, datanetId: bigint): ContributionRecord[] {
   return request.contributionIds.map((id) => {
     const r = records.get(id);
     if (!r) throw new Refusal("CONTRIBUTION_NOT_FOUND", `Contribution ${id} is not registered on chain.`);
@@ -21,67 +20,75 @@ async function ownContributions(chain: ChainReader, request: KeyReleaseRequest, 
   });
 }
 
-async function requireStatus(chain: ChainReader, records: ContributionRecord[], blockNumber: bigint, ok: (s: number) => boolean, refuse: (r: ContributionRecord, s: number) => Refusal): Promise<void> {
-  const statuses = await Promise.all(records.map((r) => chain.status(r.id, blockNumber)));
+function requireStatus(records: ContributionRecord[], statuses: readonly number[], ok: (s: number) => boolean, refuse: (r: ContributionRecord, s: number) => Refusal): void {
   records.forEach((r, i) => {
     if (!ok(statuses[i]!)) throw refuse(r, statuses[i]!);
   });
 }
 
+// Reads run in as few round trips as the conditions allow (independent reads together, in one
+// JSON-RPC batch); the conditions are then checked in the documented order, so the reason given
+// is the first that fails whatever finished first.
+
 /** Purpose "train": an active trainer holding the claim of a job over this Datanet, whose builder had and has train access, for contributions accepted at the snapshot and not withdrawn since. */
 async function train(chain: ChainReader, requester: Address, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
-  const trainer = await chain.trainerState(requester, at.number);
+  const ids = request.contributionIds;
+  const [trainer, job, registered] = await Promise.all([chain.trainerState(requester, at.number), chain.job(request.jobId!, at.number), chain.contributions(ids, at.number)]);
   if (!trainer.admitted) throw new Refusal("TRAINER_NOT_ADMITTED", `${requester} is not an admitted trainer node.`);
   if (!trainer.active) throw new Refusal("TRAINER_NOT_ACTIVE", `Trainer ${requester} is admitted but switched off.`);
-  const job = await chain.job(request.jobId!, at.number);
   if (!job) throw new Refusal("JOB_NOT_FOUND", `Job ${request.jobId} does not exist.`);
   if (!job.datanetIds.includes(datanetId)) throw new Refusal("JOB_OTHER_DATANETS", `Job ${job.id} is over Datanet${job.datanetIds.length > 1 ? "s" : ""} ${job.datanetIds.join(", ")}, not Datanet ${datanetId}.`);
   if (job.state !== JobState.Claimed || job.trainer.toLowerCase() !== requester.toLowerCase()) {
     throw new Refusal("NO_CLAIM", `Trainer ${requester} holds no claim on job ${job.id} over Datanet ${datanetId} (the job is ${String(enumName(JobState, job.state)).toLowerCase()}${job.state === JobState.Claimed ? ` by ${job.trainer}` : ""}).`);
   }
   if (job.leaseExpiresAt <= at.timestamp) throw new Refusal("CLAIM_LAPSED", `Trainer ${requester}'s claim on job ${job.id} lapsed at ${new Date(Number(job.leaseExpiresAt) * 1000).toISOString()}.`);
-  if (!(await chain.hasAccess(datanetId, job.builder, Scope.Train, job.snapshotBlock))) {
-    throw new Refusal("BUILDER_NO_ACCESS_AT_SNAPSHOT", `Builder ${job.builder} had no train access to Datanet ${datanetId} at job ${job.id}'s snapshot block ${job.snapshotBlock}.`);
-  }
-  if (!(await chain.hasAccess(datanetId, job.builder, Scope.Train, at.number))) {
-    throw new Refusal("BUILDER_ACCESS_REVOKED", `Builder ${job.builder}'s train access to Datanet ${datanetId} was revoked or expired after job ${job.id}'s snapshot.`);
-  }
-  const records = await ownContributions(chain, request, datanetId, at);
-  await requireStatus(chain, records, job.snapshotBlock, (s) => s === ContributionStatus.Accepted, (r, s) =>
+  const [atSnapshot, now, snapshotStatuses, nowStatuses] = await Promise.all([
+    chain.hasAccess(datanetId, job.builder, Scope.Train, job.snapshotBlock),
+    chain.hasAccess(datanetId, job.builder, Scope.Train, at.number),
+    chain.statuses(ids, job.snapshotBlock),
+    chain.statuses(ids, at.number),
+  ]);
+  if (!atSnapshot) throw new Refusal("BUILDER_NO_ACCESS_AT_SNAPSHOT", `Builder ${job.builder} had no train access to Datanet ${datanetId} at job ${job.id}'s snapshot block ${job.snapshotBlock}.`);
+  if (!now) throw new Refusal("BUILDER_ACCESS_REVOKED", `Builder ${job.builder}'s train access to Datanet ${datanetId} was revoked or expired after job ${job.id}'s snapshot.`);
+  const records = ofDatanet(request, registered, datanetId);
+  requireStatus(records, snapshotStatuses, (s) => s === ContributionStatus.Accepted, (r, s) =>
     new Refusal("CONTRIBUTION_NOT_ACCEPTED", `Contribution ${r.id} was ${statusName(s)} at job ${job.id}'s snapshot block ${job.snapshotBlock}, not accepted.`),
   );
-  await requireStatus(chain, records, at.number, (s) => s !== ContributionStatus.Withdrawn, (r) => new Refusal("CONTRIBUTION_WITHDRAWN", `Contribution ${r.id} was withdrawn after job ${job.id}'s snapshot.`));
+  requireStatus(records, nowStatuses, (s) => s !== ContributionStatus.Withdrawn, (r) => new Refusal("CONTRIBUTION_WITHDRAWN", `Contribution ${r.id} was withdrawn after job ${job.id}'s snapshot.`));
   return records;
 }
 
 /** Purpose "retrieve": the trainer that registered a model trained on this Datanet, while its builder keeps train or retrieve access, for accepted contributions. */
 async function retrieve(chain: ChainReader, requester: Address, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
-  const model = await chain.model(request.modelId!, at.number);
+  const ids = request.contributionIds;
+  const [model, registered, statuses] = await Promise.all([chain.model(request.modelId!, at.number), chain.contributions(ids, at.number), chain.statuses(ids, at.number)]);
   if (!model) throw new Refusal("MODEL_NOT_FOUND", `Model ${request.modelId} does not exist.`);
   if (model.trainer.toLowerCase() !== requester.toLowerCase()) throw new Refusal("NOT_MODEL_TRAINER", `Model ${request.modelId} was registered by trainer ${model.trainer}, not ${requester}.`);
-  const job = await chain.job(model.jobId, at.number);
-  if (!job!.datanetIds.includes(datanetId)) throw new Refusal("MODEL_OTHER_DATANETS", `Model ${request.modelId} was trained on Datanet${job!.datanetIds.length > 1 ? "s" : ""} ${job!.datanetIds.join(", ")}, not Datanet ${datanetId}.`);
-  const [train, retrieval] = await Promise.all([
+  const [job, train, retrieval] = await Promise.all([
+    chain.job(model.jobId, at.number),
     chain.hasAccess(datanetId, model.builder, Scope.Train, at.number),
     chain.hasAccess(datanetId, model.builder, Scope.Retrieve, at.number),
   ]);
+  if (!job!.datanetIds.includes(datanetId)) throw new Refusal("MODEL_OTHER_DATANETS", `Model ${request.modelId} was trained on Datanet${job!.datanetIds.length > 1 ? "s" : ""} ${job!.datanetIds.join(", ")}, not Datanet ${datanetId}.`);
   if (!train && !retrieval) throw new Refusal("BUILDER_ACCESS_REVOKED", `Model ${request.modelId}'s builder ${model.builder} no longer holds train or retrieve access to Datanet ${datanetId}.`);
-  const records = await ownContributions(chain, request, datanetId, at);
-  await requireStatus(chain, records, at.number, (s) => s === ContributionStatus.Accepted, (r, s) => new Refusal(s === ContributionStatus.Withdrawn ? "CONTRIBUTION_WITHDRAWN" : "CONTRIBUTION_NOT_ACCEPTED", `Contribution ${r.id} is ${statusName(s)}, not accepted.`));
+  const records = ofDatanet(request, registered, datanetId);
+  requireStatus(records, statuses, (s) => s === ContributionStatus.Accepted, (r, s) => new Refusal(s === ContributionStatus.Withdrawn ? "CONTRIBUTION_WITHDRAWN" : "CONTRIBUTION_NOT_ACCEPTED", `Contribution ${r.id} is ${statusName(s)}, not accepted.`));
   return records;
 }
 
 /** Purpose "curate": the Datanet's owner or an approver, for any contribution not withdrawn. */
 async function curate(chain: ChainReader, requester: Address, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
-  if (!(await chain.isApprover(datanetId, requester, at.number))) throw new Refusal("NOT_CURATOR", `${requester} is neither the owner nor an approver of Datanet ${datanetId}.`);
-  const records = await ownContributions(chain, request, datanetId, at);
-  await requireStatus(chain, records, at.number, (s) => s !== ContributionStatus.Withdrawn, (r) => new Refusal("CONTRIBUTION_WITHDRAWN", `Contribution ${r.id} was withdrawn by its contributor.`));
+  const ids = request.contributionIds;
+  const [curator, registered, statuses] = await Promise.all([chain.isApprover(datanetId, requester, at.number), chain.contributions(ids, at.number), chain.statuses(ids, at.number)]);
+  if (!curator) throw new Refusal("NOT_CURATOR", `${requester} is neither the owner nor an approver of Datanet ${datanetId}.`);
+  const records = ofDatanet(request, registered, datanetId);
+  requireStatus(records, statuses, (s) => s !== ContributionStatus.Withdrawn, (r) => new Refusal("CONTRIBUTION_WITHDRAWN", `Contribution ${r.id} was withdrawn by its contributor.`));
   return records;
 }
 
 /** Purpose "own": the contributor, for their own contributions (any status). */
 async function own(chain: ChainReader, requester: Address, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
-  const records = await ownContributions(chain, request, datanetId, at);
+  const records = ofDatanet(request, await chain.contributions(request.contributionIds, at.number), datanetId);
   for (const r of records) {
     if (r.contributor.toLowerCase() !== requester.toLowerCase()) throw new Refusal("NOT_CONTRIBUTOR", `Contribution ${r.id} was made by ${r.contributor}, not ${requester}.`);
   }

@@ -30,6 +30,9 @@ export async function createKeyService(config: KeyServiceConfig) {
   }
 
   async function release(body: unknown): Promise<KeyServiceKeysResponse> {
+    // The moment the conditions are read at is fetched while the signature is checked.
+    const moment = chain.latestBlock();
+    moment.catch(() => undefined);
     let who: Awaited<ReturnType<RequestAuth["verify"]>>;
     try {
       who = await auth.verify(body);
@@ -49,10 +52,9 @@ export async function createKeyService(config: KeyServiceConfig) {
     try {
       if (request.datanetId !== datanetId) throw new ApiError(403, "OTHER_DATANET", `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`);
       if (request.contributionIds.length > config.maxBatch) throw new ApiError(400, "BATCH_TOO_LARGE", `At most ${config.maxBatch} contributions per request, not ${request.contributionIds.length}.`);
-      const at = await chain.latestBlock();
+      const at = await moment;
       const records = await checkRelease(chain, requester, request, datanetId, at);
-      const keys = [];
-      for (const r of records) keys.push({ contributionId: String(r.id), wrappedKey: await rewrapper.rewrap(r, request.recipientPublicKey) });
+      const keys = await Promise.all(records.map(async (r) => ({ contributionId: String(r.id), wrappedKey: await rewrapper.rewrap(r, request.recipientPublicKey) })));
       await audit.write({ event: "release", datanetId: String(datanetId), ...entry, block: String(at.number) });
       return { keys };
     } catch (error) {
