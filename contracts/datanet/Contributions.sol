@@ -38,12 +38,14 @@ abstract contract Contributions is IContributions, Datanets {
         emit ContributionRegistered(contributionId, datanetId, msg.sender, contentHash, contentId, metadataURI, status);
     }
 
-    /// @notice Accepts pending contributions. The caller must approve for each one's Datanet.
+    /// @notice Accepts pending contributions, skipping (and reporting) entries no longer pending.
+    /// The caller must approve for each existing entry's Datanet.
     function acceptContributions(uint256[] calldata contributionIds) external {
         _review(contributionIds, ContributionStatus.Accepted, "");
     }
 
-    /// @notice Rejects pending contributions with a reason shown to the contributors.
+    /// @notice Rejects pending contributions with a reason shown to the contributors, skipping
+    /// (and reporting) entries no longer pending.
     function rejectContributions(uint256[] calldata contributionIds, string calldata reason) external {
         _review(contributionIds, ContributionStatus.Rejected, reason);
     }
@@ -78,20 +80,32 @@ abstract contract Contributions is IContributions, Datanets {
         return _contributionCount;
     }
 
-    /// @dev Moves pending contributions to `status`. The approver check is repeated only when
-    /// the Datanet changes between consecutive ids, which keeps same-Datanet batches cheap.
+    /// @dev Moves pending contributions to `status`. An entry that is no longer pending (a
+    /// contributor withdrew it just before the batch landed, another approver reviewed it) or
+    /// that does not exist is skipped and reported with {ContributionReviewSkipped}, so one entry
+    /// cannot make the whole batch revert. The approver check still covers every existing entry;
+    /// it is repeated only when the Datanet changes between consecutive ids, which keeps
+    /// same-Datanet batches cheap.
     function _review(uint256[] calldata ids, ContributionStatus status, string memory reason) private {
         uint256 n = ids.length;
         if (n == 0 || n > MAX_REVIEW_BATCH) revert InvalidBatchSize(n, MAX_REVIEW_BATCH);
         uint256 checkedDatanet;
         for (uint256 i; i < n; ++i) {
             uint256 id = ids[i];
-            Contribution storage c = _contribution(id);
-            if (c.status != ContributionStatus.Pending) revert InvalidContributionStatus(id, c.status);
+            Contribution storage c = _contributions[id];
+            if (c.contributor == address(0)) {
+                emit ContributionReviewSkipped(id, 0, msg.sender, ContributionStatus.None);
+                continue;
+            }
             uint256 datanetId = c.datanetId;
             if (datanetId != checkedDatanet) {
                 _checkApprover(datanetId);
                 checkedDatanet = datanetId;
+            }
+            ContributionStatus current = c.status;
+            if (current != ContributionStatus.Pending) {
+                emit ContributionReviewSkipped(id, datanetId, msg.sender, current);
+                continue;
             }
             c.status = status;
             emit ContributionStatusChanged(id, datanetId, msg.sender, status, reason);

@@ -65,6 +65,16 @@ interface IContributions {
         string reason
     );
 
+    /// @notice Emitted for each entry of a review batch that was left alone because it was no
+    /// longer pending (or never existed), instead of reverting the whole batch.
+    /// @param contributionId The entry.
+    /// @param datanetId Its Datanet (0 for an unknown id).
+    /// @param approver The reviewing approver.
+    /// @param status Its status, unchanged (None for an unknown id).
+    event ContributionReviewSkipped(
+        uint256 indexed contributionId, uint256 indexed datanetId, address indexed approver, ContributionStatus status
+    );
+
     /// @notice Registers a contribution to a Datanet.
     /// @return contributionId The new id (ids start at 1).
     function contribute(uint256 datanetId, bytes32 contentHash, string calldata contentId, string calldata metadataURI)

@@ -145,6 +145,17 @@ describe("Trainers, jobs and models", () => {
   });
 });
 
+describe("Review skips", () => {
+  it("records the entries a review batch left alone", async () => {
+    const { carol } = ix.actors;
+    const d = await data(ix.url, `{ contributionReviewSkips(orderBy: contributionId) { contributionId contribution { id } approver { id } status } }`);
+    assert.deepEqual(d.contributionReviewSkips, [
+      { contributionId: "3", contribution: { id: "3" }, approver: { id: lc(carol) }, status: "Withdrawn" },
+      { contributionId: "77", contribution: null, approver: { id: lc(carol) }, status: null },
+    ]);
+  });
+});
+
 describe("Attribution", () => {
   it("decodes packed citations and adds them up per contribution, Datanet, contributor and model", async () => {
     const { bob, trainer } = ix.actors;

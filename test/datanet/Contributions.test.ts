@@ -60,12 +60,17 @@ describe("Contributions", () => {
       [ids[2]!, curated, getAddress(accounts.owner.account.address), Status.Rejected, "off topic"],
     );
     assert.equal(await datanetRegistry.read.contributionStatus([ids[2]!]), Status.Rejected);
-    await viem.assertions.revertWithCustomErrorWithArgs(
-      datanetRegistry.write.acceptContributions([[ids[2]!]], { account: accounts.approver.account }),
+    // An entry no longer pending is skipped and reported; the rest of the batch goes through.
+    const ap = getAddress(accounts.approver.account.address);
+    const next = await contribute(env, curated, "c4");
+    await viem.assertions.emitWithArgs(
+      datanetRegistry.write.acceptContributions([[ids[2]!, next]], { account: accounts.approver.account }),
       datanetRegistry,
-      "InvalidContributionStatus",
-      [ids[2]!, Status.Rejected],
+      "ContributionReviewSkipped",
+      [ids[2]!, curated, ap, Status.Rejected],
     );
+    assert.equal(await datanetRegistry.read.contributionStatus([ids[2]!]), Status.Rejected);
+    assert.equal(await datanetRegistry.read.contributionStatus([next]), Status.Accepted);
   });
 
   it("refuses reviews by non-approvers, of unknown ids, and of empty or oversized batches", async () => {
@@ -77,11 +82,11 @@ describe("Contributions", () => {
       "NotDatanetApprover",
       [curated, getAddress(accounts.other.account.address)],
     );
-    await viem.assertions.revertWithCustomErrorWithArgs(
+    await viem.assertions.emitWithArgs(
       datanetRegistry.write.acceptContributions([[12345n]], { account: accounts.approver.account }),
       datanetRegistry,
-      "ContributionNotFound",
-      [12345n],
+      "ContributionReviewSkipped",
+      [12345n, 0n, getAddress(accounts.approver.account.address), Status.None],
     );
     await viem.assertions.revertWithCustomErrorWithArgs(
       datanetRegistry.write.acceptContributions([[]], { account: accounts.approver.account }),
@@ -136,12 +141,14 @@ describe("Contributions", () => {
       "InvalidContributionStatus",
       [id, Status.Withdrawn],
     );
-    await viem.assertions.revertWithCustomErrorWithArgs(
+    // A withdrawal that lands just before a review batch does not make the batch revert.
+    await viem.assertions.emitWithArgs(
       datanetRegistry.write.acceptContributions([[id]], { account: accounts.approver.account }),
       datanetRegistry,
-      "InvalidContributionStatus",
-      [id, Status.Withdrawn],
+      "ContributionReviewSkipped",
+      [id, curated, getAddress(accounts.approver.account.address), Status.Withdrawn],
     );
+    assert.equal(await datanetRegistry.read.contributionStatus([id]), Status.Withdrawn);
     await viem.assertions.revertWithCustomErrorWithArgs(
       datanetRegistry.write.withdrawContribution([4242n], { account: accounts.contributor.account }),
       datanetRegistry,

@@ -548,6 +548,37 @@ export const datanetRegistryAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "approver",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum IContributions.ContributionStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "ContributionReviewSkipped",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "actor",
         "type": "address"
       },

@@ -1,8 +1,19 @@
 // Contributions: registration and review (accept, reject, withdraw), with the per-Datanet,
 // per-contributor and protocol counters kept in step with each status change.
 import { Address, ethereum } from "@graphprotocol/graph-ts";
-import { ContributionRegistered, ContributionStatusChanged } from "../../generated/DatanetRegistry/DatanetRegistry";
-import { Account, Contribution, ContributionStatusChange, Datanet, DatanetContributor } from "../../generated/schema";
+import {
+  ContributionRegistered,
+  ContributionReviewSkipped,
+  ContributionStatusChanged,
+} from "../../generated/DatanetRegistry/DatanetRegistry";
+import {
+  Account,
+  Contribution,
+  ContributionReviewSkip,
+  ContributionStatusChange,
+  Datanet,
+  DatanetContributor,
+} from "../../generated/schema";
 import { contributionStatusName, datanetAccountId, getOrCreateAccount, getProtocol, logId, ZERO } from "./shared";
 
 /** Moves one contribution between the Datanet's per-status counters. */
@@ -119,4 +130,19 @@ export function handleContributionStatusChanged(event: ContributionStatusChanged
   const protocol = getProtocol();
   protocol.acceptedContributionCount += delta;
   protocol.save();
+}
+
+export function handleContributionReviewSkipped(event: ContributionReviewSkipped): void {
+  const skip = new ContributionReviewSkip(logId(event));
+  skip.contributionId = event.params.contributionId;
+  const known = event.params.status != 0;
+  if (known) {
+    skip.contribution = event.params.contributionId.toString();
+    skip.status = contributionStatusName(event.params.status);
+  }
+  skip.approver = getOrCreateAccount(event.params.approver, event).id;
+  skip.blockNumber = event.block.number;
+  skip.timestamp = event.block.timestamp;
+  skip.transactionHash = event.transaction.hash;
+  skip.save();
 }

@@ -42,6 +42,8 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.carol, "DatanetRegistry", "acceptContributions", [[1n, 3n]]);
   await send(a.carol, "DatanetRegistry", "rejectContributions", [[2n], "duplicate"]);
   await send(a.erin, "DatanetRegistry", "withdrawContribution", [3n]);
+  // A review batch of a withdrawn entry and an unknown id: both skipped, nothing reverts.
+  await send(a.carol, "DatanetRegistry", "acceptContributions", [[3n, 77n]]);
   await send(a.dave, "DatanetRegistry", "requestAccess", [1n, 3, "ipfs://purpose-dave"]);
   await send(a.erin, "DatanetRegistry", "requestAccess", [1n, 1, "ipfs://purpose-erin"]);
   await send(a.carol, "DatanetRegistry", "denyAccessRequest", [1n, 2n, "not now"]);
