@@ -7,7 +7,10 @@
 import { execSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { JobSummary } from "@modelfactory/sdk";
+import { createPublicClient, createWalletClient, http, type Hex } from "viem";
+import { hardhat } from "viem/chains";
+import { datanetKeysAbi, parseDeployment, type JobSummary } from "@modelfactory/sdk";
+import { DATANETS, demoAccount, readMetadata } from "../demo/plan.ts";
 import { assertNodeVersion } from "./lib/node-version.ts";
 import { rpcReady, startService, stopServices, waitFor, type Service } from "./lib/processes.ts";
 import { DEMO_ACCOUNTS, DEMO_BASE_MODEL, ROOT, TRAINER_OPERATOR, stackPorts } from "./lib/stack-config.ts";
@@ -52,6 +55,22 @@ function service(name: string, command: string, env: NodeJS.ProcessEnv = {}): Se
 }
 
 const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
+
+/**
+ * Binds the key service's public key to the demo's permissioned Datanet in DatanetKeys, as its
+ * owner (demo key #1) would from the GUI right after creating it.
+ */
+async function bindDatanetKey(deploymentFile: string, datanetId: bigint, keyServiceUrl: string): Promise<Hex> {
+  const { readFileSync } = await import("node:fs");
+  const deployment = parseDeployment(JSON.parse(readFileSync(deploymentFile, "utf8")), deploymentFile);
+  const { publicKey } = (await (await fetch(`${keyServiceUrl}/v1/datanets/${datanetId}/key`)).json()) as { publicKey: Hex };
+  const chain = { ...hardhat, rpcUrls: { default: { http: [rpc] } } };
+  const owner = createWalletClient({ account: demoAccount(1), chain, transport: http(rpc) });
+  const hash = await owner.writeContract({ address: deployment.contracts.DatanetKeys!.address, abi: datanetKeysAbi, functionName: "setEncryptionKey", args: [datanetId, publicKey, keyServiceUrl] });
+  const receipt = await createPublicClient({ chain, transport: http(rpc) }).waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error("DatanetKeys.setEncryptionKey reverted for the demo Datanet.");
+  return publicKey;
+}
 
 /** Follows the seeded demo job (job 1 of the fresh chain) and says when its model is in Chat. */
 async function announceDemoModel(trainerUrl: string, guiUrl: string): Promise<void> {
@@ -130,6 +149,24 @@ try {
   });
   await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
 
+  // One key service, for the permissioned demo Datanet (Datanet ids follow the seed's order).
+  const permissioned = DATANETS.findIndex((d) => readMetadata(d.slug).accessPolicy === "Permissioned") + 1;
+  const keysUrl = url(ports.keys);
+  const keys = service("keys", "node key-service/src/cli.ts", {
+    MF_KS_DATANET_ID: String(permissioned),
+    MF_KS_RPC_URL: rpc,
+    MF_KS_DEPLOYMENT: deployment,
+    MF_KS_CONTENT_API_URL: url(ports.content),
+    MF_KS_DATA_DIR: path.join(data, "key-service", `datanet-${permissioned}`),
+    // A development password for the demo owner's keystore; a real owner uses MF_KS_PASSWORD_FILE.
+    MF_KS_PASSWORD: process.env.MF_KS_PASSWORD ?? "modelfactory-dev",
+    MF_KS_PORT: String(ports.keys),
+    MF_KS_CORS_ORIGINS: origins,
+  });
+  await waitFor("keys", httpOk(`${keysUrl}/health`), 60_000, keys);
+  const datanetKey = await bindDatanetKey(deployment, BigInt(permissioned), keysUrl);
+  console.log(`▸ Datanet ${permissioned}'s encryption key ${datanetKey.slice(0, 10)}… bound on chain (DatanetKeys) to ${keysUrl}`);
+
   const frontendEnv = { MF_RPC_URL: rpc, MF_DEPLOYMENT: deployment, MF_GRAPHQL_URL: graphqlUrl, MF_CONTENT_API_URL: url(ports.content), MF_TRAINER_NODES: trainerUrl };
   if (production) step("GUI production build", "npm run build -w frontend", frontendEnv);
   const gui = service("gui", `npm run ${production ? "preview" : "dev"} -w frontend -- --port ${ports.frontend} --strictPort`, frontendEnv);
@@ -142,6 +179,7 @@ try {
     ["GraphQL (subgraph runner)", graphqlUrl],
     ["content store (Kubo RPC)", url(ports.content)],
     ["trainer node API", trainerUrl],
+    [`key service (Datanet ${permissioned})`, keysUrl],
     ["deployment", "deployments/31337.json"],
   ];
   console.log(`\nModelFactory is up in ${seconds} s${production ? " (production build)" : ""}:\n`);

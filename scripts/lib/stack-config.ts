@@ -5,7 +5,7 @@ import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type StackPorts = { rpc: number; content: number; graphql: number; trainer: number; frontend: number };
+export type StackPorts = { rpc: number; content: number; graphql: number; trainer: number; frontend: number; keys: number };
 
 export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
   const port = (name: string, fallback: number) => {
@@ -19,6 +19,8 @@ export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
     graphql: port("GRAPHQL_PORT", 8000),
     trainer: port("TRAINER_PORT", 8787),
     frontend: port("FRONTEND_PORT", 5173),
+    // The demo owner's key service for the permissioned demo Datanet.
+    keys: port("KEYS_PORT", 8790),
   };
 }
 
