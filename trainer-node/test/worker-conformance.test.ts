@@ -133,7 +133,7 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
   it("loads an NF4 base and reports the bits per parameter it stores", async () => {
     const { result } = await run("load", { model, quantization: "nf4" });
     assert.equal(result.quantization, "nf4");
-    assert.ok(result.parameters.quantized > 0);
+    assert.ok(result.quantized.quantized_parameters > 0);
     const bits = result.quantized.bits_per_parameter;
     assert.ok(bits !== undefined && bits > 4 && bits < 4.6, `bits per parameter ${bits}`);
   });
@@ -142,6 +142,9 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     const unknown = await worker.request("no_such_command");
     assert.equal(unknown.end.event, "error");
     assert.equal(unknown.end.code, "unknown_command");
+    // The worker lists the commands it knows: each needs its result schema in worker-results.ts.
+    const known = (unknown.end.details as { known: string[] }).known;
+    assert.deepEqual([...known].sort(), [...WORKER_COMMANDS].sort(), "the worker's commands are the ones worker-protocol.ts types (WORKER_COMMANDS, RESULT_SCHEMAS)");
     const bad = await worker.request("train", {});
     assert.equal(bad.end.code, "bad_request");
   });
