@@ -98,8 +98,14 @@ export class ChatService {
   /** Keeps the retrieval index current; called on every node poll. */
   async sync(): Promise<void> {
     const datanets = new Set<bigint>();
-    for (const m of this.node.served.values()) for (const d of m.datanetIds) datanets.add(d);
-    if (datanets.size) await this.retrieval.sync(datanets);
+    const models = new Map<bigint, bigint>();
+    for (const m of this.node.served.values()) {
+      for (const d of m.datanetIds) {
+        datanets.add(d);
+        models.set(d, m.modelId);
+      }
+    }
+    if (datanets.size) await this.retrieval.sync(datanets, models);
   }
 
   /** OpenAI `GET /v1/models`. */

@@ -30,7 +30,7 @@ import type { Journal } from "./journal.ts";
 import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
 import { splitByContribution } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
-import { releaseJobDataKeys } from "./sealed-keys.ts";
+import { releaseDataKeys } from "./sealed-keys.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
@@ -224,10 +224,7 @@ export class JobRunner {
       await this.worker?.close().catch(() => undefined);
       this.worker = undefined;
       // Decrypted records leave the disk when the job ends, whatever its outcome.
-      if (sealedJob) {
-        for (const f of ["train.jsonl", "eval.jsonl"]) await rm(path.join(this.dir, f), { force: true }).catch(() => undefined);
-        this.log("info", "deleted this job's decrypted records");
-      }
+      if (sealedJob) await this.dropDecryptedRecords();
     }
   }
 
@@ -247,7 +244,7 @@ export class JobRunner {
     const sealed = results.flatMap((r, i) => (!r.ok && r.error.code === "CONTRIBUTION_SEALED" ? [contributions[i]!] : []));
     if (sealed.length) {
       this.log("info", `${sealed.length} contribution(s) are encrypted: asking their Datanets' key services for this job's keys`);
-      const keys = await releaseJobDataKeys(this.ctx.chain, this.jobId, sealed.map((c) => ({ id: c.id, datanetId: c.datanetId })));
+      const keys = await releaseDataKeys(this.ctx.chain, { purpose: "train", jobId: this.jobId }, sealed.map((c) => ({ id: c.id, datanetId: c.datanetId })));
       const again = await readContributions(this.ctx.store, sealed.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash, dataKey: keys.get(c.id)! })));
       const byId = new Map(again.map((r) => [BigInt(r.id), r]));
       results = results.map((r, i) => byId.get(contributions[i]!.id) ?? r);
@@ -407,7 +404,20 @@ export class JobRunner {
     return { ...report, samples: [], samplesWithheld: `The held-out records include ${p.sealed > 1 ? "contributions" : "a contribution"} of a permissioned Datanet, so this public report holds no sample prompts, references or answers.` };
   }
 
+  /** Deletes the job's record files: for encrypted data, once training and evaluation are done. */
+  private async dropDecryptedRecords(): Promise<void> {
+    let removed = 0;
+    for (const f of ["train.jsonl", "eval.jsonl"]) {
+      const file = path.join(this.dir, f);
+      if (!existsSync(file)) continue;
+      await rm(file, { force: true });
+      removed++;
+    }
+    if (removed) this.log("info", "deleted this job's decrypted records");
+  }
+
   private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
+    if (p.sealed > 0) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const tar = await tarDirectory(trained.adapter_path);
     const adapterHash = sha256(tar);

@@ -1,10 +1,14 @@
 // Keeps the retrieval index equal to the accepted contributions of every Datanet a served
 // model was trained on: a full read for a Datanet seen for the first time, then only the
 // events since the last sync. Withdrawn or rejected contributions leave the index at once.
+// Encrypted contributions (permissioned Datanets) are decrypted with data keys their Datanet's
+// key service releases for retrieval by a model this node registered; the texts live only in
+// this process's memory.
 import { ContributionStatus, datanetRegistryAbi, describeError } from "@modelfactory/sdk";
 import { readContributions, type ContentStore } from "@modelfactory/sdk/node";
 import { blockRanges, type Chain } from "./chain.ts";
 import { DatanetIndex } from "./rag/index.ts";
+import { releaseDataKeys } from "./sealed-keys.ts";
 import { contributionsAt, type ContributionInfo } from "./snapshot.ts";
 
 export class RetrievalSync {
@@ -18,14 +22,21 @@ export class RetrievalSync {
   private syncedBlock = -1n;
   private running: Promise<void> | undefined;
 
+  /** A served model trained on each Datanet: whose retrieval a sealed contribution's key is released for. */
+  private models = new Map<bigint, bigint>();
+
   constructor(chain: Chain, store: ContentStore, log: (m: string) => void) {
     this.chain = chain;
     this.store = store;
     this.log = log;
   }
 
-  /** Brings the index up to date for `datanetIds` (one sync at a time). */
-  sync(datanetIds: Iterable<bigint>): Promise<void> {
+  /**
+   * Brings the index up to date for `datanetIds` (one sync at a time); `models` names, per
+   * Datanet, a model this node serves that was trained on it.
+   */
+  sync(datanetIds: Iterable<bigint>, models: ReadonlyMap<bigint, bigint> = new Map()): Promise<void> {
+    this.models = new Map(models);
     this.running ??= this.doSync([...datanetIds]).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -73,7 +84,21 @@ export class RetrievalSync {
       return;
     }
     if (indexed) return;
-    const [result] = await readContributions(this.store, [{ id: info.id, cid: info.contentId, contentHash: info.contentHash }]);
+    let [result] = await readContributions(this.store, [{ id: info.id, cid: info.contentId, contentHash: info.contentHash }]);
+    if (result && !result.ok && result.error.code === "CONTRIBUTION_SEALED") {
+      const modelId = this.models.get(info.datanetId);
+      if (modelId === undefined) {
+        this.log(`retrieval: contribution ${info.id} is encrypted and no served model of this node was trained on Datanet ${info.datanetId}`);
+        return;
+      }
+      try {
+        const keys = await releaseDataKeys(this.chain, { purpose: "retrieve", modelId }, [{ id: info.id, datanetId: info.datanetId }]);
+        [result] = await readContributions(this.store, [{ id: info.id, cid: info.contentId, contentHash: info.contentHash, dataKey: keys.get(info.id)! }]);
+      } catch (error) {
+        this.log(`retrieval: contribution ${info.id} not indexed: ${describeError(error)}`);
+        return;
+      }
+    }
     if (!result?.ok) {
       this.log(`retrieval: contribution ${info.id} not indexed: ${result ? describeError(result.error) : "unreadable"}`);
       return;

@@ -1,7 +1,8 @@
-// Data keys for a job's sealed contributions (permissioned Datanets, sdk/ENVELOPE.md): for each
-// Datanet the node reads its key service's URL from `DatanetKeys` on chain, asks it — signed by
-// the operator's wallet, for purpose "train" and this job — to wrap the data keys to a one-time
-// X25519 key made for this job, and unwraps them in memory. Nothing here is written to disk or
+// Data keys of sealed contributions (permissioned Datanets, sdk/ENVELOPE.md), for a job this
+// node trains or a model it serves: for each Datanet the node reads its key service's URL from
+// `DatanetKeys` on chain, asks it — signed by the operator's wallet, for purpose "train" (a job)
+// or "retrieve" (a model) — to wrap the data keys to a one-time X25519 key, and unwraps them in
+// memory. Nothing here is written to disk or
 // logged; the key service decides from the chain whether this node may have them now.
 import {
   datanetKeysAbi,
@@ -29,11 +30,14 @@ export async function datanetKeyService(chain: Chain, datanetId: bigint): Promis
   return { url, publicKey, version };
 }
 
+/** Why the node asks: to train a job it holds the claim of, or to retrieve for a model it registered. */
+export type KeyUse = { purpose: "train"; jobId: bigint } | { purpose: "retrieve"; modelId: bigint };
+
 /**
- * Releases the data keys of `sealed` for job `jobId`; throws a JobFailure naming the Datanet and
- * the key service's reason when it refuses (the job then fails on chain with that reason).
+ * Releases the data keys of `sealed` for `use`; throws a JobFailure naming the Datanet and the
+ * key service's reason when it refuses (a job then fails on chain with that reason).
  */
-export async function releaseJobDataKeys(chain: Chain, jobId: bigint, sealed: readonly SealedContributionRef[]): Promise<Map<bigint, Uint8Array>> {
+export async function releaseDataKeys(chain: Chain, use: KeyUse, sealed: readonly SealedContributionRef[]): Promise<Map<bigint, Uint8Array>> {
   const byDatanet = new Map<bigint, bigint[]>();
   for (const c of sealed) byDatanet.set(c.datanetId, [...(byDatanet.get(c.datanetId) ?? []), c.id]);
   const recipient = generateEncryptionKeyPair();
@@ -46,7 +50,7 @@ export async function releaseJobDataKeys(chain: Chain, jobId: bigint, sealed: re
       try {
         ({ keys } = await requestDataKeys(
           service.url,
-          { purpose: "train", datanetId, jobId, contributionIds: batch, recipientPublicKey: bytesToHex(recipient.publicKey) },
+          { ...use, datanetId, contributionIds: batch, recipientPublicKey: bytesToHex(recipient.publicKey) },
           chain.account,
           { chainId: chain.chainId },
         ));

@@ -97,21 +97,6 @@ export function buildContributionMetadata(
   sealed?: SealedPreparedContribution,
 ): ContributionMetadata {
   const d = normalizeDescription(description);
-  if (sealed) {
-    return {
-      schema: CONTRIBUTION_METADATA_SCHEMA,
-      ...d,
-      sourceFormat: prepared.format,
-      recordSchema: RECORD_SCHEMA,
-      recordSchemaVersion: RECORD_SCHEMA_VERSION,
-      recordCount: prepared.recordCount,
-      recordKinds: prepared.recordKinds,
-      byteSize: sealed.envelope.length,
-      contentHash: sealed.contentHash,
-      contentCid: sealed.cid.toString(),
-      encryption: { format: "modelfactory.envelope/1", datanetKeyVersion: sealed.datanetKeyVersion },
-    };
-  }
   return {
     schema: CONTRIBUTION_METADATA_SCHEMA,
     ...d,
@@ -120,9 +105,14 @@ export function buildContributionMetadata(
     recordSchemaVersion: RECORD_SCHEMA_VERSION,
     recordCount: prepared.recordCount,
     recordKinds: prepared.recordKinds,
-    byteSize: prepared.bytes.length,
-    contentHash: prepared.contentHash,
-    contentCid: prepared.cid.toString(),
+    ...(sealed
+      ? {
+          byteSize: sealed.envelope.length,
+          contentHash: sealed.contentHash,
+          contentCid: sealed.cid.toString(),
+          encryption: { format: "modelfactory.envelope/1" as const, datanetKeyVersion: sealed.datanetKeyVersion },
+        }
+      : { byteSize: prepared.bytes.length, contentHash: prepared.contentHash, contentCid: prepared.cid.toString() }),
   };
 }
 

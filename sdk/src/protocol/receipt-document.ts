@@ -136,22 +136,14 @@ export function hashText(text: string): Hex {
 
 /** The public form of a citation: its passage by hash, its reason without quoted text. */
 export function publicCitation(c: Citation): PublicCitation {
+  const { passage, sourceSpans, answerSpans, publicReason, reason: _quoted, ...meta } = c;
   return {
-    rank: c.rank,
-    contributionId: c.contributionId,
-    datanetId: c.datanetId,
-    contributor: c.contributor,
-    timestamp: c.timestamp,
-    transactionHash: c.transactionHash,
-    contentId: c.contentId,
-    metadataURI: c.metadataURI,
-    score: c.score,
-    weight: c.weight,
-    passageHash: hashText(c.passage.text),
-    passage: { start: c.passage.start, end: c.passage.end },
-    sourceSpans: c.sourceSpans.map((s) => ({ start: s.start, end: s.end })),
-    answerSpans: c.answerSpans.map((s) => ({ start: s.start, end: s.end })),
-    reason: c.publicReason,
+    ...meta,
+    passageHash: hashText(passage.text),
+    passage: { start: passage.start, end: passage.end },
+    sourceSpans: sourceSpans.map((s) => ({ start: s.start, end: s.end })),
+    answerSpans: answerSpans.map((s) => ({ start: s.start, end: s.end })),
+    reason: publicReason,
   };
 }
 

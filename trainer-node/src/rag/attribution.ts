@@ -53,14 +53,8 @@ export function attribute(input: AttributeInput): Citation[] {
     const m = matches[i]!;
     const c = r.contribution;
     return {
+      ...c,
       rank: r.rank,
-      contributionId: c.contributionId,
-      datanetId: c.datanetId,
-      contributor: c.contributor,
-      timestamp: c.timestamp,
-      transactionHash: c.transactionHash,
-      contentId: c.contentId,
-      metadataURI: c.metadataURI,
       score: round(r.score),
       weight: weights[i]!,
       passage: { text: r.passage.text, start: r.passage.start, end: r.passage.end },
