@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { bytesToHex } from "viem";
-import { generateEncryptionKeyPair, openContribution, unwrapDataKey, type KeyServiceKeyResponse, type KeyServiceKeysResponse, type KeyServiceRotateResponse } from "@modelfactory/sdk";
+import { fetchDatanetKey, generateEncryptionKeyPair, KeyServiceError, openContribution, requestDataKeys, unwrapDataKey, type KeyServiceKeyResponse, type KeyServiceKeysResponse, type KeyServiceRotateResponse } from "@modelfactory/sdk";
 import { startStack } from "../../trainer-node/test/helpers/stack.ts";
 import { loadConfig } from "../src/config.ts";
 import { contributeSealed, publishKey, records, requesterKey, send, startKeyService, type RunningKeyService, type Sealed, type Stack } from "./helpers/stack.ts";
@@ -85,6 +85,20 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
     const again = await curate(ks, v1.id, v2.id);
     assert.equal(again.status, 200);
     await opens(again.body, [v1, v2]);
+  });
+
+  it("answers the SDK's client (requestDataKeys, fetchDatanetKey), refusals as KeyServiceError", async () => {
+    const key = await fetchDatanetKey(ks.url, D);
+    assert.equal(key.publicKey, ks.service.ring.current.publicKey);
+    const wallet = stack.wallets.approver;
+    const signer = { address: wallet.account.address, signMessage: (args: { message: string }) => wallet.signMessage(args) };
+    const answer = await requestDataKeys(ks.url, { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex }, signer, { chainId: 31337 });
+    await opens(answer, [v1]);
+    const other = stack.wallets.other;
+    await assert.rejects(
+      requestDataKeys(ks.url, { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex }, { address: other.account.address, signMessage: (args) => other.signMessage(args) }, { chainId: 31337 }),
+      (e: unknown) => e instanceof KeyServiceError && e.status === 403 && e.code === "NOT_CURATOR",
+    );
   });
 
   it("refuses to open its keystores with a wrong password or for another Datanet", async () => {
