@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       await send(requester, registry, datanetRegistryAbi, "requestAccess", [id, Scope.Retrieve | Scope.Evaluate, `ipfs://${purpose}`]);
       // The builder's access, granted by the approver's EIP-712 signature and redeemed by the builder.
       const now = (await client.getBlock()).timestamp;
-      const grant = { datanetId: id, grantee: demoAccount(builder).address, scopes: Scope.Train | Scope.Retrieve, expiresAt: now + 365n * 86_400n, nonce: id, deadline: now + 3_600n };
+      const grant = { datanetId: id, grantee: demoAccount(builder).address, scopes: Scope.Train | Scope.Retrieve, expiresAt: now + 365n * 86_400n, nonce: id, deadline: now + 3_600n, issuedAt: now + 1n };
       const signature = await wallet(approver).signTypedData(accessGrantTypedData(chainId, registry, grant));
       await send(builder, registry, datanetRegistryAbi, "grantAccessBySig", [grant, demoAccount(approver).address, signature]);
     }

@@ -72,7 +72,7 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   for (let i = 2n; i <= 4n; i++) await p.datanetRegistry.write.grantAccess([i, builder!.account.address, 1, expiresAt], as(approver));
   // Warm the approver's nonce word, as after its first signed grant.
   await p.datanetRegistry.write.cancelGrantSignature([0n], as(approver));
-  const grant = { datanetId: 5n, grantee: builder!.account.address, scopes: 3, expiresAt, nonce: 1n, deadline: t + 3600n };
+  const grant = { datanetId: 5n, grantee: builder!.account.address, scopes: 3, expiresAt, nonce: 1n, deadline: t + 3600n, issuedAt: t + 1n };
   const signature = await approver!.signTypedData({ account: approver!.account, ...accessGrantTypedData(chainId, p.datanetRegistry.address, grant) });
   r.grantBySignature = await gas(p.datanetRegistry.write.grantAccessBySig([grant, approver!.account.address, signature], as(contributor)));
   await p.datanetRegistry.write.grantAccess([6n, admin!.account.address, 1, expiresAt], as(owner)).catch(() => undefined);

@@ -12,16 +12,27 @@ import {Datanets} from "./Datanets.sol";
 /// `hasAccess`. The EIP-712 domain binds a signature to this chain and contract, the struct to
 /// one Datanet and grantee, and each approver's nonce is usable once (unordered, as a bitmap),
 /// so a signature can be replayed nowhere. Signers may be EOAs or ERC-1271 contract wallets.
+/// Every grant carries its issue time, and the grantee's record keeps the issue time of its
+/// latest grant or revocation: a signed grant must be strictly newer, so revoking a grantee
+/// kills every signature issued for it before, and an older grant never replaces a newer one.
+/// A signature must also be issued within its signer's current term as approver (see
+/// {approverSince}), so removing an approver kills its unredeemed signatures for good.
 abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
     /// @notice EIP-712 type hash of {AccessGrant}.
     bytes32 public constant ACCESS_GRANT_TYPEHASH = keccak256(
-        "AccessGrant(uint256 datanetId,address grantee,uint8 scopes,uint64 expiresAt,uint256 nonce,uint256 deadline)"
+        "AccessGrant(uint256 datanetId,address grantee,uint8 scopes,uint64 expiresAt,uint256 nonce,uint256 deadline,uint64 issuedAt)"
     );
+    /// @notice Longest access a grant gives, counted from the moment it is applied (5 years).
+    uint64 public constant MAX_GRANT_DURATION = 5 * 365 days;
+    /// @notice How far in the future a signed grant's issue time may be, for signers' clock skew.
+    uint64 public constant MAX_CLOCK_SKEW = 15 minutes;
 
-    /// @dev A grant in one slot; a zero `scopes` means no grant.
+    /// @dev A grant in one slot; a zero `scopes` means no grant. `issuedAt` is the issue time of
+    /// the latest grant or revocation, which signed grants must exceed.
     struct Grant {
         uint8 scopes;
         uint64 expiresAt;
+        uint64 issuedAt;
     }
 
     uint256 private _requestCount;
@@ -58,24 +69,36 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
         emit AccessRequestDenied(requestId, datanetId, msg.sender, reason);
     }
 
-    /// @notice Grants access by transaction, replacing any previous grant. Approvers only.
+    /// @notice Grants access by transaction, replacing any previous grant; issued now.
+    /// Approvers only.
     function grantAccess(uint256 datanetId, address grantee, uint8 scopes, uint64 expiresAt) external {
         _checkApprover(datanetId);
-        _grant(datanetId, grantee, scopes, expiresAt, msg.sender, 0, false);
+        _grant(datanetId, grantee, scopes, expiresAt, uint64(block.timestamp), msg.sender, 0, false);
     }
 
-    /// @notice Redeems an approver's signed grant; anyone may submit it.
+    /// @notice Redeems an approver's signed grant; anyone may submit it. The grant must be newer
+    /// than the grantee's latest grant or revocation, and issued within the signer's current
+    /// term as approver.
     /// @param grant The signed grant.
     /// @param approver The signer, who must still approve for the Datanet.
-    /// @param signature ECDSA signature (65 or 64 bytes) or an ERC-1271 signature.
+    /// @param signature A 65-byte ECDSA signature (r, s, v) from an EOA, or whatever an ERC-1271
+    /// contract wallet accepts (OpenZeppelin 5.7's `SignatureChecker`; 64-byte compact ECDSA
+    /// signatures are refused).
     function grantAccessBySig(AccessGrant calldata grant, address approver, bytes calldata signature) external {
         if (block.timestamp > grant.deadline) revert SignatureExpired(grant.deadline);
-        if (!isApprover(grant.datanetId, approver)) revert NotDatanetApprover(grant.datanetId, approver);
+        if (grant.issuedAt > block.timestamp + MAX_CLOCK_SKEW) revert GrantIssuedInFuture(grant.issuedAt);
+        uint64 since = approverSince(grant.datanetId, approver);
+        if (since == 0) revert NotDatanetApprover(grant.datanetId, approver);
+        if (grant.issuedAt < since) revert GrantIssuedBeforeApproval(approver, grant.issuedAt, since);
+        uint64 latest = _grants[grant.datanetId][grant.grantee].issuedAt;
+        if (grant.issuedAt <= latest) revert GrantOutdated(grant.datanetId, grant.grantee, grant.issuedAt, latest);
         if (!SignatureChecker.isValidSignatureNow(approver, hashAccessGrant(grant), signature)) {
             revert InvalidSignature(approver);
         }
         _useNonce(approver, grant.nonce);
-        _grant(grant.datanetId, grant.grantee, grant.scopes, grant.expiresAt, approver, grant.nonce, true);
+        _grant(
+            grant.datanetId, grant.grantee, grant.scopes, grant.expiresAt, grant.issuedAt, approver, grant.nonce, true
+        );
     }
 
     /// @notice Cancels one of the caller's unredeemed signatures by burning its nonce.
@@ -84,11 +107,12 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
         emit GrantSignatureCancelled(msg.sender, nonce);
     }
 
-    /// @notice Revokes a grant at once. Approvers only.
+    /// @notice Revokes a grant at once, and with it every signed grant for the grantee issued
+    /// until now and not yet redeemed. Approvers only.
     function revokeAccess(uint256 datanetId, address grantee) external {
         _checkApprover(datanetId);
         if (_grants[datanetId][grantee].scopes == 0) revert NoGrant(datanetId, grantee);
-        delete _grants[datanetId][grantee];
+        _grants[datanetId][grantee] = Grant(0, 0, uint64(block.timestamp));
         emit AccessRevoked(datanetId, grantee, msg.sender);
     }
 
@@ -106,6 +130,12 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
     function grantOf(uint256 datanetId, address grantee) external view returns (uint8 scopes, uint64 expiresAt) {
         Grant memory g = _grants[datanetId][grantee];
         return (g.scopes, g.expiresAt);
+    }
+
+    /// @notice Issue time of the grantee's latest grant or revocation (0 when none): a signed
+    /// grant for it must be issued later.
+    function grantIssuedAt(uint256 datanetId, address grantee) external view returns (uint64) {
+        return _grants[datanetId][grantee].issuedAt;
     }
 
     /// @notice The Datanet of an open access request, or 0 when none is open under this id.
@@ -129,7 +159,8 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
                     grant.scopes,
                     grant.expiresAt,
                     grant.nonce,
-                    grant.deadline
+                    grant.deadline,
+                    grant.issuedAt
                 )
             )
         );
@@ -159,6 +190,7 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
         address grantee,
         uint8 scopes,
         uint64 expiresAt,
+        uint64 issuedAt,
         address approver,
         uint256 nonce,
         bool bySignature
@@ -166,7 +198,9 @@ abstract contract AccessGrants is IAccessGrants, Datanets, EIP712 {
         if (grantee == address(0)) revert ZeroAddress();
         if (!Scopes.isValid(scopes)) revert InvalidScopes(scopes);
         if (expiresAt <= block.timestamp) revert ExpiryInPast(expiresAt);
-        _grants[datanetId][grantee] = Grant(scopes, expiresAt);
+        uint64 maxExpiresAt = uint64(block.timestamp) + MAX_GRANT_DURATION;
+        if (expiresAt > maxExpiresAt) revert ExpiryTooFar(expiresAt, maxExpiresAt);
+        _grants[datanetId][grantee] = Grant(scopes, expiresAt, issuedAt);
         emit AccessGranted(datanetId, grantee, approver, scopes, expiresAt, nonce, bySignature);
     }
 }

@@ -7,17 +7,21 @@ import {IDatanets} from "../interfaces/IDatanets.sol";
 /// @notice Datanet records: owner (with two-step transfer), approvers, metadata and policies.
 /// The metadata URI and license live in events only; the index serves them.
 abstract contract Datanets is IDatanets {
-    /// @dev One storage slot per Datanet: owner and both policies packed.
+    /// @dev One storage slot per Datanet: owner, both policies, and since when the owner owns it
+    /// (its signed grants issued earlier do not count: see {approverSince}).
     struct Datanet {
         address owner;
         AccessPolicy accessPolicy;
         ContributionPolicy contributionPolicy;
+        uint64 ownerSince;
     }
 
     uint256 private _datanetCount;
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => address) private _pendingOwners;
-    mapping(uint256 datanetId => mapping(address account => bool)) private _approvers;
+    /// @dev When each approver's current term began (0: not an approver). A removed approver
+    /// that is added again starts a new term, so signatures of its earlier term stay dead.
+    mapping(uint256 datanetId => mapping(address account => uint64 since)) private _approvers;
 
     /// @inheritdoc IDatanets
     function createDatanet(
@@ -28,7 +32,7 @@ abstract contract Datanets is IDatanets {
     ) external returns (uint256 datanetId) {
         if (bytes(metadataURI).length == 0) revert EmptyMetadataURI();
         datanetId = ++_datanetCount;
-        _datanets[datanetId] = Datanet(msg.sender, accessPolicy, contributionPolicy);
+        _datanets[datanetId] = Datanet(msg.sender, accessPolicy, contributionPolicy, uint64(block.timestamp));
         emit DatanetCreated(datanetId, msg.sender, metadataURI, license, accessPolicy, contributionPolicy);
     }
 
@@ -55,17 +59,18 @@ abstract contract Datanets is IDatanets {
     function addApprover(uint256 datanetId, address approver) external {
         _checkOwner(datanetId);
         if (approver == address(0)) revert ZeroAddress();
-        if (_approvers[datanetId][approver]) revert AlreadyApprover(datanetId, approver);
-        _approvers[datanetId][approver] = true;
+        if (_approvers[datanetId][approver] != 0) revert AlreadyApprover(datanetId, approver);
+        _approvers[datanetId][approver] = uint64(block.timestamp);
         emit ApproverAdded(datanetId, approver);
     }
 
-    /// @notice Removes an approver. Owner only. Grants the approver signed and that were
-    /// not yet redeemed stop working, since redemption checks the signer is still an approver.
+    /// @notice Removes an approver. Owner only. Grants the approver signed and that were not yet
+    /// redeemed stop working for good: redemption needs the signer to be an approver and the
+    /// grant to be issued within its current term, and adding it again starts a new term.
     function removeApprover(uint256 datanetId, address approver) external {
         _checkOwner(datanetId);
-        if (!_approvers[datanetId][approver]) revert NotAnApprover(datanetId, approver);
-        _approvers[datanetId][approver] = false;
+        if (_approvers[datanetId][approver] == 0) revert NotAnApprover(datanetId, approver);
+        _approvers[datanetId][approver] = 0;
         emit ApproverRemoved(datanetId, approver);
     }
 
@@ -83,6 +88,7 @@ abstract contract Datanets is IDatanets {
         Datanet storage d = _datanets[datanetId];
         address previous = d.owner;
         d.owner = msg.sender;
+        d.ownerSince = uint64(block.timestamp);
         delete _pendingOwners[datanetId];
         emit DatanetOwnershipTransferred(datanetId, previous, msg.sender);
     }
@@ -110,7 +116,15 @@ abstract contract Datanets is IDatanets {
 
     /// @inheritdoc IDatanets
     function isApprover(uint256 datanetId, address account) public view returns (bool) {
-        return _datanet(datanetId).owner == account || _approvers[datanetId][account];
+        return _datanet(datanetId).owner == account || _approvers[datanetId][account] != 0;
+    }
+
+    /// @notice Since when `account` may approve for the Datanet: the owner since it took
+    /// ownership, an approver since it was (last) added; 0 when it may not. Signed grants issued
+    /// before this moment are refused.
+    function approverSince(uint256 datanetId, address account) public view returns (uint64) {
+        Datanet storage d = _datanet(datanetId);
+        return d.owner == account ? d.ownerSince : _approvers[datanetId][account];
     }
 
     /// @dev The Datanet record, reverting for an unknown id.

@@ -12,6 +12,8 @@ interface IAccessGrants {
     /// @param expiresAt When the access ends (unix seconds).
     /// @param nonce The approver's nonce; each may be used or cancelled once.
     /// @param deadline Last moment the signature may be redeemed (unix seconds).
+    /// @param issuedAt When the approver issued it (unix seconds): it must be later than the
+    /// grantee's latest grant or revocation and within the approver's current term.
     struct AccessGrant {
         uint256 datanetId;
         address grantee;
@@ -19,6 +21,7 @@ interface IAccessGrants {
         uint64 expiresAt;
         uint256 nonce;
         uint256 deadline;
+        uint64 issuedAt;
     }
 
     /// @notice Thrown when scopes are empty or contain unknown bits.
@@ -27,6 +30,25 @@ interface IAccessGrants {
     /// @notice Thrown when a grant's expiry is not in the future.
     /// @param expiresAt The offending expiry.
     error ExpiryInPast(uint64 expiresAt);
+    /// @notice Thrown when a grant's expiry is more than {MAX_GRANT_DURATION} away.
+    /// @param expiresAt The offending expiry.
+    /// @param maxExpiresAt The latest expiry accepted now.
+    error ExpiryTooFar(uint64 expiresAt, uint64 maxExpiresAt);
+    /// @notice Thrown when a signed grant's issue time is further in the future than clock skew allows.
+    /// @param issuedAt The grant's issue time.
+    error GrantIssuedInFuture(uint64 issuedAt);
+    /// @notice Thrown when a signed grant was issued before its signer's current term as approver
+    /// (before it was last added, or before it took ownership).
+    /// @param approver The signer.
+    /// @param issuedAt The grant's issue time.
+    /// @param approverSince When the signer's current term began.
+    error GrantIssuedBeforeApproval(address approver, uint64 issuedAt, uint64 approverSince);
+    /// @notice Thrown when a signed grant is not newer than the grantee's latest grant or revocation.
+    /// @param datanetId The Datanet.
+    /// @param grantee The grantee.
+    /// @param issuedAt The signed grant's issue time.
+    /// @param latestIssuedAt Issue time of the latest grant or revocation.
+    error GrantOutdated(uint256 datanetId, address grantee, uint64 issuedAt, uint64 latestIssuedAt);
     /// @notice Thrown when a signed grant is redeemed after its deadline.
     /// @param deadline The grant's deadline.
     error SignatureExpired(uint256 deadline);

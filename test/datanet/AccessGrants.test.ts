@@ -1,7 +1,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { getAddress, keccak256, stringToBytes, zeroAddress, type Address, type Hex } from "viem";
-import { accessGrantTypedData, accessGrantTypes, hashAccessGrant, recoverAccessGrantSigner, type AccessGrant } from "@modelfactory/sdk";
+import { accessGrantTypedData, accessGrantTypes, decodeSignedAccessGrant, encodeSignedAccessGrant, hashAccessGrant, MAX_GRANT_DURATION_SECONDS, recoverAccessGrantSigner, type AccessGrant } from "@modelfactory/sdk";
 import { connect, createDatanet, now, AccessPolicy, ContributionPolicy, Scope, type Env } from "../helpers/fixture.ts";
 
 describe("AccessGrants", () => {
@@ -20,7 +20,7 @@ describe("AccessGrants", () => {
 
   async function grantFor(grantee: Address, nonce: bigint, over: Partial<AccessGrant> = {}): Promise<AccessGrant> {
     const t = await now(env);
-    return { datanetId: gated, grantee, scopes: Scope.Train | Scope.Retrieve, expiresAt: t + 86_400n, nonce, deadline: t + 3_600n, ...over };
+    return { datanetId: gated, grantee, scopes: Scope.Train | Scope.Retrieve, expiresAt: t + 86_400n, nonce, deadline: t + 3_600n, issuedAt: t + 1n, ...over };
   }
 
   async function sign(grant: AccessGrant, signer = env.accounts.approver, registry: Address = env.datanetRegistry.address, chain = chainId): Promise<Hex> {
@@ -136,6 +136,12 @@ describe("AccessGrants", () => {
     assert.match(await env.datanetRegistry.read.domainSeparator(), /^0x[0-9a-f]{64}$/);
     const typeString = "AccessGrant(" + accessGrantTypes.AccessGrant.map((f) => `${f.type} ${f.name}`).join(",") + ")";
     assert.equal(await env.datanetRegistry.read.ACCESS_GRANT_TYPEHASH(), keccak256(stringToBytes(typeString)));
+    // The share-able encoding carries every signed field; the SDK refuses what the chain would.
+    const approver = env.accounts.approver.account.address;
+    assert.deepEqual(decodeSignedAccessGrant(encodeSignedAccessGrant({ grant, approver, signature })), { grant, approver, signature });
+    assert.throws(() => accessGrantTypedData(chainId, env.datanetRegistry.address, { ...grant, issuedAt: 0n }), /time it was issued/);
+    assert.throws(() => accessGrantTypedData(chainId, env.datanetRegistry.address, { ...grant, expiresAt: grant.issuedAt + MAX_GRANT_DURATION_SECONDS + 1n }), /at most 5 years/);
+    assert.equal(await env.datanetRegistry.read.MAX_GRANT_DURATION(), MAX_GRANT_DURATION_SECONDS);
   });
 
   it("redeems a signed grant submitted by anyone, exactly once", async () => {
@@ -152,12 +158,14 @@ describe("AccessGrants", () => {
     );
     assert.equal(await datanetRegistry.read.hasAccess([gated, grantee, Scope.Retrieve]), true);
     assert.equal(await datanetRegistry.read.isNonceUsed([approver, 100n]), true);
+    // A replay is no newer than the grant it applied.
     await viem.assertions.revertWithCustomErrorWithArgs(
       datanetRegistry.write.grantAccessBySig([grant, approver, signature]),
       datanetRegistry,
-      "NonceAlreadyUsed",
-      [approver, 100n],
+      "GrantOutdated",
+      [gated, grantee, grant.issuedAt, grant.issuedAt],
     );
+    assert.equal(await datanetRegistry.read.grantIssuedAt([gated, grantee]), grant.issuedAt);
   });
 
   it("refuses replay with another grantee, Datanet, chain or contract", async () => {
@@ -171,6 +179,7 @@ describe("AccessGrants", () => {
       { ...grant, scopes: Scope.Train | Scope.Retrieve | Scope.Evaluate },
       { ...grant, expiresAt: grant.expiresAt + 1n },
       { ...grant, nonce: 201n },
+      { ...grant, issuedAt: grant.issuedAt + 1n },
     ]) {
       await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([tampered, approver, signature]), datanetRegistry, "InvalidSignature", [approver]);
     }
@@ -184,7 +193,8 @@ describe("AccessGrants", () => {
     await second.write.addApprover([1n, approver], { account: accounts.owner.account });
     await second.write.createDatanet(["ipfs://m", "MIT", 1, 1], { account: accounts.owner.account });
     await second.write.addApprover([2n, approver], { account: accounts.owner.account });
-    await viem.assertions.revertWithCustomErrorWithArgs(second.write.grantAccessBySig([grant, approver, signature]), second, "InvalidSignature", [approver]);
+    const later = await grantFor(accounts.builder.account.address, 202n);
+    await viem.assertions.revertWithCustomErrorWithArgs(second.write.grantAccessBySig([later, approver, await sign(later)]), second, "InvalidSignature", [approver]);
     // The untampered grant still works on the right contract.
     await datanetRegistry.write.grantAccessBySig([grant, approver, signature]);
   });
@@ -233,8 +243,67 @@ describe("AccessGrants", () => {
     const g = await grantFor(accounts.builder.account.address, 400n);
     const sig = await sign(g);
     await datanetRegistry.write.removeApprover([gated, approver], { account: accounts.owner.account });
+    assert.equal(await datanetRegistry.read.approverSince([gated, approver]), 0n);
     await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([g, approver, sig]), datanetRegistry, "NotDatanetApprover", [gated, approver]);
+    // Adding it back starts a new term: the old signature stays dead for good.
     await datanetRegistry.write.addApprover([gated, approver], { account: accounts.owner.account });
+    const since = await datanetRegistry.read.approverSince([gated, approver]);
+    assert.ok(since > g.issuedAt);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([g, approver, sig]), datanetRegistry, "GrantIssuedBeforeApproval", [approver, g.issuedAt, since]);
+    // A signature of the new term works.
+    const fresh = await grantFor(accounts.builder.account.address, 401n);
+    await datanetRegistry.write.grantAccessBySig([fresh, approver, await sign(fresh)]);
+  });
+
+  it("kills a revoked grantee's unredeemed signatures, never lets an older grant replace a newer one, and bounds expiry", async () => {
+    const { datanetRegistry, viem, accounts, networkHelpers } = env;
+    const approver = getAddress(accounts.approver.account.address);
+    const grantee = getAddress(accounts.contributor.account.address);
+    const as = { account: accounts.approver.account };
+    const outstanding = await grantFor(grantee, 600n);
+    const outstandingSig = await sign(outstanding);
+    await networkHelpers.time.increase(10);
+    await datanetRegistry.write.grantAccess([gated, grantee, Scope.Train, (await now(env)) + 1000n], as);
+    await datanetRegistry.write.revokeAccess([gated, grantee], as);
+    const revokedAt = await datanetRegistry.read.grantIssuedAt([gated, grantee]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([outstanding, approver, outstandingSig]), datanetRegistry, "GrantOutdated", [gated, grantee, outstanding.issuedAt, revokedAt]);
+    assert.equal(await datanetRegistry.read.hasAccess([gated, grantee, Scope.Train]), false);
+    // Two later signatures: the newer applies; the older one cannot downgrade it afterwards.
+    await networkHelpers.time.increase(10);
+    const older = await grantFor(grantee, 601n, { scopes: Scope.Train });
+    await networkHelpers.time.increase(10);
+    const newer = await grantFor(grantee, 602n, { scopes: Scope.Train | Scope.Retrieve | Scope.Evaluate });
+    const olderSig = await sign(older);
+    await datanetRegistry.write.grantAccessBySig([newer, approver, await sign(newer)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([older, approver, olderSig]), datanetRegistry, "GrantOutdated", [gated, grantee, older.issuedAt, newer.issuedAt]);
+    assert.deepEqual(await datanetRegistry.read.grantOf([gated, grantee]), [Scope.Train | Scope.Retrieve | Scope.Evaluate, newer.expiresAt]);
+    // Issue times past the clock skew, and expiries past 5 years, are refused.
+    const t = await now(env);
+    const future = await grantFor(grantee, 603n, { issuedAt: t + 3600n });
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([future, approver, await sign(future)]), datanetRegistry, "GrantIssuedInFuture", [t + 3600n]);
+    const fiveYears = 5n * 365n * 86_400n;
+    const at = (await now(env)) + 100n;
+    await networkHelpers.time.setNextBlockTimestamp(at);
+    const far = at + fiveYears + 1n;
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccess([gated, grantee, Scope.Train, far], as), datanetRegistry, "ExpiryTooFar", [far, at + fiveYears]);
+  });
+
+  it("counts an owner's signatures only from when it took ownership", async () => {
+    const { datanetRegistry, viem, accounts, networkHelpers } = env;
+    const owner = getAddress(accounts.owner.account.address);
+    const id = await createDatanet(env, AccessPolicy.Permissioned, ContributionPolicy.Open);
+    assert.ok((await datanetRegistry.read.approverSince([id, owner])) > 0n);
+    const g = await grantFor(accounts.builder.account.address, 700n, { datanetId: id });
+    const sig = await sign(g, accounts.owner);
+    await networkHelpers.time.increase(10);
+    // Ownership goes to another account and comes back: the signature of the earlier tenure stays dead.
+    await datanetRegistry.write.transferOwnership([id, accounts.other.account.address], { account: accounts.owner.account });
+    await datanetRegistry.write.acceptOwnership([id], { account: accounts.other.account });
+    await datanetRegistry.write.transferOwnership([id, owner], { account: accounts.other.account });
+    await datanetRegistry.write.acceptOwnership([id], { account: accounts.owner.account });
+    const since = await datanetRegistry.read.approverSince([id, owner]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.grantAccessBySig([g, owner, sig]), datanetRegistry, "GrantIssuedBeforeApproval", [owner, g.issuedAt, since]);
+    assert.equal(await datanetRegistry.read.approverSince([id, getAddress(accounts.other.account.address)]), 0n);
   });
 
   it("validates the grant's fields after the signature", async () => {
@@ -256,6 +325,7 @@ describe("AccessGrants", () => {
       types: { AccessGrant: [
         { name: "datanetId", type: "uint256" }, { name: "grantee", type: "address" }, { name: "scopes", type: "uint8" },
         { name: "expiresAt", type: "uint64" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" },
+        { name: "issuedAt", type: "uint64" },
       ] },
       primaryType: "AccessGrant",
       message: bad,

@@ -7,7 +7,10 @@ import {IDatanets} from "../../contracts/interfaces/IDatanets.sol";
 import {TestBase} from "../lib/Vm.sol";
 
 /// Properties: no grant without a valid approver signature; a redeemed or cancelled signature
-/// never works again; only an open request of the named Datanet can be denied, once.
+/// never works again; only an open request of the named Datanet can be denied, once; a revoked
+/// grantee never regains access through a signature issued before the revocation; a removed
+/// approver's signatures never work again, even after it is added back; an older grant never
+/// replaces a newer one.
 contract AccessGrantsFuzzTest is TestBase {
     DatanetRegistry internal registry;
     uint256 internal constant APPROVER_KEY = 0xA11CE;
@@ -28,7 +31,9 @@ contract AccessGrantsFuzzTest is TestBase {
     }
 
     function _grant(address grantee, uint8 scopes, uint256 nonce) internal view returns (IAccessGrants.AccessGrant memory) {
-        return IAccessGrants.AccessGrant(datanetId, grantee, scopes, uint64(block.timestamp + 1 days), nonce, block.timestamp + 1 hours);
+        return IAccessGrants.AccessGrant(
+            datanetId, grantee, scopes, uint64(block.timestamp + 1 days), nonce, block.timestamp + 1 hours, uint64(block.timestamp)
+        );
     }
 
     function _sign(uint256 key, IAccessGrants.AccessGrant memory g) internal view returns (bytes memory) {
@@ -107,5 +112,80 @@ contract AccessGrantsFuzzTest is TestBase {
                 assertEq(registry.accessRequestDatanet(j), datanetOf[j], "request lanes");
             }
         }
+    }
+
+    /// Signatures issued at random times before and after a revocation, a removal and a re-adding
+    /// of the approver, redeemed in random order: only those issued after the last revocation and
+    /// within the approver's current term, and newer than the grant in force, ever apply.
+    function testFuzz_RevocationAndRemovalKillOlderSignatures(
+        address grantee,
+        uint8[4] calldata issueSteps,
+        uint8[4] calldata order,
+        bool reAdd
+    ) public {
+        vm.assume(grantee != address(0) && grantee != OWNER && grantee != approver);
+        // Four signatures issued at increasing times, interleaved with: a grant then revocation
+        // (after the first), removal (after the second) and maybe re-adding (after the third).
+        IAccessGrants.AccessGrant[4] memory grants;
+        bytes[4] memory sigs;
+        uint64 revokedAt;
+        uint64 since = registry.approverSince(datanetId, approver);
+        for (uint256 i; i < 4; ++i) {
+            vm.warp(block.timestamp + 1 + issueSteps[i]);
+            grants[i] = _grant(grantee, 1, 1000 + i);
+            grants[i].deadline = block.timestamp + 30 days;
+            grants[i].expiresAt = uint64(block.timestamp + 30 days);
+            sigs[i] = _sign(APPROVER_KEY, grants[i]);
+            vm.warp(block.timestamp + 1);
+            if (i == 0) {
+                vm.prank(approver);
+                registry.grantAccess(datanetId, grantee, 1, uint64(block.timestamp + 1 days));
+                vm.prank(approver);
+                registry.revokeAccess(datanetId, grantee);
+                revokedAt = uint64(block.timestamp);
+            } else if (i == 1) {
+                vm.prank(OWNER);
+                registry.removeApprover(datanetId, approver);
+                since = 0;
+            } else if (i == 2 && reAdd) {
+                vm.prank(OWNER);
+                registry.addApprover(datanetId, approver);
+                since = uint64(block.timestamp);
+            }
+        }
+        uint64 latest = revokedAt;
+        bool[4] memory used;
+        for (uint256 k; k < 4; ++k) {
+            uint256 i = order[k] % 4;
+            uint64 issued = grants[i].issuedAt;
+            bool expected = since != 0 && issued >= since && issued > latest && !used[i];
+            (bool ok,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (grants[i], approver, sigs[i])));
+            if (ok) used[i] = true;
+            assertTrue(ok == expected, "signed grant outcome");
+            if (ok) latest = issued;
+            // Only signatures of the approver's current term (the fourth, after re-adding) can apply.
+            if (ok) assertTrue(i == 3 && reAdd, "an old signature applied");
+        }
+        assertTrue(registry.hasAccess(datanetId, grantee, 1) == (reAdd && latest > revokedAt), "access");
+    }
+
+    /// Two signed grants redeemed in either order: the newer one always ends up in force.
+    function testFuzz_OlderGrantNeverReplacesNewer(address grantee, uint8 gap, bool newerFirst) public {
+        vm.assume(grantee != address(0) && grantee != OWNER && grantee != approver);
+        IAccessGrants.AccessGrant memory older = _grant(grantee, 7, 1);
+        vm.warp(block.timestamp + 1 + gap);
+        IAccessGrants.AccessGrant memory newer = _grant(grantee, 1, 2);
+        bytes memory olderSig = _sign(APPROVER_KEY, older);
+        bytes memory newerSig = _sign(APPROVER_KEY, newer);
+        if (newerFirst) {
+            registry.grantAccessBySig(newer, approver, newerSig);
+            (bool ok,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (older, approver, olderSig)));
+            assertTrue(!ok, "older grant replaced a newer one");
+        } else {
+            registry.grantAccessBySig(older, approver, olderSig);
+            registry.grantAccessBySig(newer, approver, newerSig);
+        }
+        (uint8 scopes,) = registry.grantOf(datanetId, grantee);
+        assertEq(scopes, 1, "the newer grant is in force");
     }
 }

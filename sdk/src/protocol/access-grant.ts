@@ -23,8 +23,12 @@ export const accessGrantTypes = {
     { name: "expiresAt", type: "uint64" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
+    { name: "issuedAt", type: "uint64" },
   ],
 } as const;
+
+/** Longest access a grant may give, counted from when it is applied (5 years), as on chain. */
+export const MAX_GRANT_DURATION_SECONDS = 5n * 365n * 86_400n;
 
 /** A grant as signed and as passed to `grantAccessBySig`. */
 export type AccessGrant = {
@@ -34,6 +38,12 @@ export type AccessGrant = {
   expiresAt: bigint;
   nonce: bigint;
   deadline: bigint;
+  /**
+   * When the approver issued it (unix seconds; normally "now" when signing). The chain refuses it
+   * unless it is later than the grantee's latest grant or revocation and within the approver's
+   * current term, so revoking a grantee or removing an approver kills older signatures.
+   */
+  issuedAt: bigint;
 };
 
 /** A grant with the approver's signature: everything a redeemer needs. */
@@ -85,6 +95,10 @@ export function assertAccessGrant(grant: AccessGrant): void {
   if (grant.expiresAt <= 0n || grant.deadline <= 0n) {
     throw new InvalidInputError("A grant needs an expiry and a redemption deadline in the future.");
   }
+  if (grant.issuedAt <= 0n) throw new InvalidInputError("A grant needs the time it was issued.");
+  if (grant.expiresAt - grant.issuedAt > MAX_GRANT_DURATION_SECONDS) {
+    throw new InvalidInputError("A grant gives access for at most 5 years.", { meta: { expiresAt: grant.expiresAt, issuedAt: grant.issuedAt } });
+  }
 }
 
 /** Serialises a signed grant for sharing (links, files): bigints become decimal strings. */
@@ -122,6 +136,7 @@ export function decodeSignedAccessGrant(text: string): SignedAccessGrant {
     expiresAt: big("expiresAt"),
     nonce: big("nonce"),
     deadline: big("deadline"),
+    issuedAt: big("issuedAt"),
   };
   assertAccessGrant(grant);
   return { grant, approver: o.approver as Address, signature: o.signature as Hex };

@@ -49,7 +49,8 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.carol, "DatanetRegistry", "denyAccessRequest", [1n, 2n, "not now"]);
   await send(a.erin, "DatanetRegistry", "requestAccess", [1n, 1, "ipfs://purpose-erin-2"]);
   await send(a.carol, "DatanetRegistry", "grantAccess", [1n, a.dave, 3, far]);
-  const grant = { datanetId: 1n, grantee: a.erin, scopes: 1, expiresAt: far, nonce: 7n, deadline: far };
+  const issuedAt = (await p.publicClient.getBlock()).timestamp + 1n;
+  const grant = { datanetId: 1n, grantee: a.erin, scopes: 1, expiresAt: far, nonce: 7n, deadline: far, issuedAt };
   const signature = await p.wallet.signTypedData({
     account: a.alice,
     ...accessGrantTypedData(p.chainId, p.contracts.DatanetRegistry.address, grant),

@@ -124,7 +124,7 @@ export async function startStack() {
   /** Grants `builder` scopes on a Datanet by an approver's EIP-712 signature, redeemed by the builder. */
   async function grantBySignature(datanetId: bigint, scopes: number, grantee: keyof typeof KEYS = "builder", ttl = 86_400n): Promise<void> {
     const now = (await publicClient.getBlock()).timestamp;
-    const grant = { datanetId, grantee: wallets[grantee].account.address, scopes, expiresAt: now + ttl, nonce: BigInt(Date.now()), deadline: now + 3600n };
+    const grant = { datanetId, grantee: wallets[grantee].account.address, scopes, expiresAt: now + ttl, nonce: BigInt(Date.now()), deadline: now + 3600n, issuedAt: now + 1n };
     const signature = await wallets.approver.signTypedData(accessGrantTypedData(31337, c.DatanetRegistry.address, grant));
     await tx(grantee, c.DatanetRegistry.address, datanetRegistryAbi, "grantAccessBySig", [grant, wallets.approver.account.address, signature]);
   }

@@ -10,7 +10,7 @@ export function validateGrantForm(v: GrantFormValues): GrantFormErrors {
   if (!/^\d+$/.test(v.datanetId) || v.datanetId === "0") e.datanetId = "Choose a Datanet.";
   if (!isAddress(v.grantee)) e.grantee = "Enter the builder's 0x address.";
   if (!isValidScopes(v.scopes)) e.scopes = "Choose at least one scope.";
-  if (!Number.isFinite(v.expiryDays) || v.expiryDays <= 0 || v.expiryDays > 3650) e.expiryDays = "Access lasts 1 to 3650 days.";
+  if (!Number.isFinite(v.expiryDays) || v.expiryDays <= 0 || v.expiryDays > 1825) e.expiryDays = "Access lasts 1 to 1825 days (5 years).";
   if (!Number.isFinite(v.deadlineDays) || v.deadlineDays <= 0 || v.deadlineDays > 365) e.deadlineDays = "The grant must be redeemed within 1 to 365 days.";
   return e;
 }
@@ -23,6 +23,7 @@ export function grantFromForm(v: GrantFormValues, now = Math.floor(Date.now() / 
     expiresAt: BigInt(now + Math.round(v.expiryDays * 86400)),
     nonce: randomGrantNonce(),
     deadline: BigInt(now + Math.round(v.deadlineDays * 86400)),
+    issuedAt: BigInt(now),
   };
 }
 
