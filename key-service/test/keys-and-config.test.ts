@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { bytesToHex } from "viem";
+import { datanetRegistryAbi, trainingJobsAbi } from "@modelfactory/sdk";
 import { fetchDatanetKey, generateEncryptionKeyPair, KeyServiceError, openContribution, requestDataKeys, unwrapDataKey, type KeyServiceKeyResponse, type KeyServiceKeysResponse, type KeyServiceRotateResponse } from "@modelfactory/sdk";
 import { startStack } from "../../trainer-node/test/helpers/stack.ts";
 import { loadConfig } from "../src/config.ts";
@@ -116,6 +117,23 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
     assert.equal(answer.status, 422);
     assert.equal(answer.body.error?.code, "NOT_AN_ENVELOPE");
   });
+  it("refuses a trainer whose claim lease lapsed (last: it moves the chain's clock two days on)", async () => {
+    const sealed = await contributeSealed(stack, D, ks.service.ring.current.publicKey, contributorKey, records("tulip-lease"));
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "acceptContributions", [[sealed.id]]);
+    await stack.grantBySignature(D, 1, "builder", 30n * 86_400n);
+    await stack.admit("trainer");
+    const job = await stack.createJob([D]);
+    await stack.tx("trainer", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "claimJob", [job]);
+    const ask = () => send<KeyServiceKeysResponse>(ks, stack, "trainer", { action: "release", purpose: "train", datanetId: D, jobId: job, contributionIds: [sealed.id], recipientPublicKey: me.hex });
+    assert.equal((await ask()).status, 200);
+    await stack.publicClient.request({ method: "evm_increaseTime" as never, params: [2 * 86_400] as never });
+    await stack.publicClient.request({ method: "evm_mine" as never, params: [] as never });
+    const answer = await ask();
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.error?.code, "CLAIM_LAPSED");
+    assert.match(answer.body.error!.message, new RegExp(`claim on job ${job} lapsed at \\d{4}-`));
+  });
+
 });
 
 describe("configuration and CLI", () => {
