@@ -10,7 +10,7 @@ import { WORKER_PROTOCOL, commandIdSchema, processMemorySchema, type CommandResu
 
 export * from "./worker-results.ts";
 
-export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "save", "cancel", "shutdown"] as const;
+export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "save", "export", "cancel", "shutdown"] as const;
 export type WorkerCommandName = (typeof WORKER_COMMANDS)[number];
 
 export const WORKER_ERROR_CODES = [
@@ -113,6 +113,9 @@ export type GenerateArgs = SamplingSettings & {
 };
 
 export type SaveArgs = { path: string; adapter?: string; merged?: boolean; full_model?: boolean };
+export type ExportFormat = "hf" | "gguf-f16" | "gguf-q8_0";
+/** Base + adapter merged (from the full-precision base on disk), written under `path` in each format. */
+export type ExportArgs = { path: string; adapter?: string | null; formats?: ExportFormat[]; name?: string };
 export type CancelArgs = { target: CommandId };
 export type NoArgs = Record<string, never>;
 
@@ -125,6 +128,7 @@ export type CommandArgs = {
   evaluate: EvaluateArgs;
   generate: GenerateArgs;
   save: SaveArgs;
+  export: ExportArgs;
   cancel: CancelArgs;
   shutdown: NoArgs;
 };
@@ -267,6 +271,7 @@ export type CommandEvents = {
   evaluate: never;
   generate: TokenEvent;
   save: never;
+  export: never;
   cancel: never;
   shutdown: never;
 };

@@ -344,6 +344,47 @@ export const saveResultSchema = {
   additionalProperties: false,
 } as const satisfies JSONSchema;
 
+const ggufFileSchema = {
+  type: "object",
+  properties: {
+    path: str,
+    bytes: int,
+    /** Tensor count per GGUF type (F32, F16, Q8_0). */
+    tensor_types: { type: "object", additionalProperties: int },
+    pre_tokenizer: str,
+    notes: strings,
+  },
+  required: ["path", "bytes", "tensor_types", "pre_tokenizer", "notes"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
+/** The merged model written in each asked format (export.py). */
+export const exportResultSchema = {
+  type: "object",
+  properties: {
+    path: str,
+    /** The adapter merged in; null: the base as it is. */
+    adapter: strOrNull,
+    seconds: num,
+    files: {
+      type: "object",
+      properties: {
+        hf: {
+          type: "object",
+          properties: { path: str, bytes: int, files: strings },
+          required: ["path", "bytes", "files"],
+          additionalProperties: false,
+        },
+        "gguf-f16": ggufFileSchema,
+        "gguf-q8_0": ggufFileSchema,
+      },
+      additionalProperties: false,
+    },
+  },
+  required: ["path", "adapter", "seconds", "files"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
 export const commandIdSchema = { type: ["string", "integer"] } as const satisfies JSONSchema;
 
 export const cancelResultSchema = {
@@ -364,6 +405,7 @@ export const RESULT_SCHEMAS = {
   evaluate: evaluateResultSchema,
   generate: generateResultSchema,
   save: saveResultSchema,
+  export: exportResultSchema,
   cancel: cancelResultSchema,
   shutdown: shutdownResultSchema,
 } as const;
@@ -382,6 +424,7 @@ export type GenerationMetrics = FromSchema<typeof generationMetricsSchema>;
 export type EvaluateResult = FromSchema<typeof evaluateResultSchema>;
 export type GenerateResult = FromSchema<typeof generateResultSchema>;
 export type SaveResult = FromSchema<typeof saveResultSchema>;
+export type ExportResult = FromSchema<typeof exportResultSchema>;
 export type CancelResult = FromSchema<typeof cancelResultSchema>;
 export type ShutdownResult = FromSchema<typeof shutdownResultSchema>;
 
@@ -394,6 +437,7 @@ export type CommandResults = {
   evaluate: EvaluateResult;
   generate: GenerateResult;
   save: SaveResult;
+  export: ExportResult;
   cancel: CancelResult;
   shutdown: ShutdownResult;
 };

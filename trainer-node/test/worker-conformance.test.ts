@@ -1,6 +1,6 @@
 // Protocol conformance: the real worker (the venv's Python, a tiny LLaMA) is driven through every
 // command — info, load (plain and NF4), count_tokens, train with evaluation and checkpoints,
-// evaluate, generate with streamed tokens, save, cancel, shutdown — and every line it sends is
+// evaluate, generate with streamed tokens, save, export, cancel, shutdown — and every line it sends is
 // checked against the protocol's JSON Schemas (worker-protocol.ts, worker-results.ts) with unknown
 // fields refused. A field renamed on either side fails here.
 import { after, before, describe, it } from "node:test";
@@ -101,7 +101,7 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     assert.equal(evaluated.generation_base?.examples?.[0]?.prompt, "What is step 100 of the pump manual?");
   });
 
-  it("streams generated tokens that concatenate to the answer, and saves the adapter", async () => {
+  it("streams generated tokens that concatenate to the answer, saves the adapter and exports the merged model", async () => {
     const gen = await run("generate", { messages: [{ role: "user", content: "What is step 1?" }], adapter: "conf", max_new_tokens: 6, stream: true });
     const tokens = gen.events.filter((e) => e.event === "token");
     assert.ok(tokens.length > 0);
@@ -112,6 +112,10 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     const saved = (await run("save", { path: path.join(dir, "saved"), adapter: "conf" })).result;
     assert.equal(saved.kind, "adapter");
     assert.ok(saved.files.includes("adapter_config.json"));
+    const exported = (await run("export", { path: path.join(dir, "export"), adapter: "conf", formats: ["hf", "gguf-q8_0"], name: "conf" })).result;
+    assert.equal(exported.adapter, "conf");
+    assert.ok(exported.files.hf?.files.includes("config.json"));
+    assert.ok(exported.files["gguf-q8_0"] && existsSync(exported.files["gguf-q8_0"].path));
   });
 
   it("cancels a running train (result: cancelled) and says when nothing has the id", async () => {
