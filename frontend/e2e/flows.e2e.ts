@@ -90,6 +90,12 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("button", { name: "Add approver" }).click();
     await waitToast(/Add approver: confirmed/);
     await page.getByText(ACCOUNTS.approver.toLowerCase()).waitFor({ timeout: 20_000 });
+    // Permissioned: the owner binds its key service's key on chain before anyone contributes.
+    await page.getByTestId("encryption-key").getByText("No encryption key is bound yet").waitFor({ timeout: 20_000 });
+    await page.getByLabel("Key service URL").fill(stack.keyServiceUrl);
+    await page.getByRole("button", { name: "Bind this key service's key" }).click();
+    await waitToast(/Bind encryption key: confirmed/);
+    await page.getByTestId("encryption-key").getByText("Public key (version 1)").waitFor({ timeout: 20_000 });
     await screenshot(page, "03-datanet-detail");
     await go("/datanets?q=triage");
     await page.getByTestId("datanet-card").first().waitFor();
@@ -111,10 +117,17 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     // Dataset text is rendered as text: the <b> in a record is visible literally.
     await page.getByText("What does <b>triage</b> mean?").waitFor();
     await screenshot(page, "06-contribute-preview");
-    await page.getByRole("button", { name: "Upload and register" }).click();
+    await page.getByTestId("encryption-notice").waitFor();
+    await page.getByRole("button", { name: "Encrypt, upload and register" }).click();
     await waitToast(/Register contribution to Datanet #1: confirmed/);
     await page.getByTestId("contribution-status").getByText("Pending").waitFor({ timeout: 30_000 });
     await screenshot(page, "07-contribute-indexed");
+    // An outsider reading the CID the chain names for it gets an envelope, no record text.
+    const indexed = (await (await fetch(stack.graphqlUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ contributions(first: 5) { contentId metadataURI } }" }) })).json()) as { data: { contributions: { contentId: string; metadataURI: string }[] } };
+    assert.equal(indexed.data.contributions.length, 1);
+    const stored = Buffer.from(await (await fetch(`${stack.contentApiUrl}/api/v0/cat?arg=${indexed.data.contributions[0]!.contentId}`, { method: "POST" })).arrayBuffer());
+    assert.equal(stored.subarray(0, 5).toString("latin1"), "MFENV");
+    assert.ok(!stored.includes("triage"), "the stored contribution holds record text");
     await go("/contributions");
     await page.getByTestId("contribution-row").first().waitFor();
     await screenshot(page, "08-my-contributions");

@@ -29,6 +29,8 @@ export type Stack = {
   contentApiUrl: string;
   graphqlUrl: string | null;
   trainerUrl: string | null;
+  /** The key service of Datanet 1 (the permissioned Datanet the flows create). */
+  keyServiceUrl: string;
   appUrl: string;
   log: (name: string) => string;
   stop: () => Promise<void>;
@@ -114,8 +116,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await waitFor("subgraph runner", async () => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ _meta { block { number } } }"}' })).ok, 60_000, sub.proc, sub.logs);
     }
 
+    // The key service of Datanet 1, the permissioned Datanet the flows create: its owner binds
+    // its key on chain from the Datanet page, then contributions are encrypted for it.
     const appPort = await freePort();
     const appUrl = `http://127.0.0.1:${appPort}`;
+    const ksPort = await freePort();
+    const keyServiceUrl = `http://127.0.0.1:${ksPort}`;
+    const ks = start("key-service", process.execPath, ["key-service/src/cli.ts"], {
+      MF_KS_DATANET_ID: "1",
+      MF_KS_RPC_URL: rpcUrl,
+      MF_KS_DEPLOYMENT: deploymentFile,
+      MF_KS_CONTENT_API_URL: contentApiUrl,
+      MF_KS_DATA_DIR: path.join(tmp, "key-service"),
+      MF_KS_PASSWORD: "e2e key service password",
+      MF_KS_SCRYPT_N: "1024",
+      MF_KS_PORT: String(ksPort),
+      MF_KS_CORS_ORIGINS: appUrl,
+    });
+    await waitFor("key service", async () => (await fetch(`${keyServiceUrl}/health`)).ok, 30_000, ks.proc, ks.logs);
     let trainerUrl: string | null = null;
     if (options.trainer && existsSync(WORKER_PYTHON)) {
       const modelsDir = path.join(tmp, "models");
@@ -175,6 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       contentApiUrl,
       graphqlUrl,
       trainerUrl,
+      keyServiceUrl,
       appUrl,
       log: (name) => procs.find((p) => p.name === name)?.logs.join("") ?? "",
       stop,

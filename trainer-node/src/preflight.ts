@@ -3,12 +3,24 @@
 // much memory for each method, and roughly how long it will take on this node.
 import { describeError, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
 import { readContributions } from "@modelfactory/sdk/node";
+import { getBytes } from "./content.ts";
 import { estimateMemory } from "./models.ts";
 import { trainingContributions } from "./snapshot.ts";
 import type { TrainerNode } from "./trainer-node.ts";
 
 /** Tokens per second assumed before this node has finished a job of its own. */
 const DEFAULT_TOKENS_PER_SECOND = 2000;
+
+/** Record count and size from a sealed contribution's public metadata, or null when it has none. */
+async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{ recordCount: number; byteSize: number } | null> {
+  try {
+    const m = JSON.parse(new TextDecoder().decode(await getBytes(node.store, metadataURI, 256 * 1024))) as { recordCount?: unknown; byteSize?: unknown };
+    const ok = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+    return ok(m.recordCount) && ok(m.byteSize) ? { recordCount: m.recordCount as number, byteSize: m.byteSize as number } : null;
+  } catch {
+    return null;
+  }
+}
 
 export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<PreflightReport> {
   const problems: PreflightReport["problems"] = [];
@@ -23,7 +35,21 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<
     const usable = await trainingContributions(node.chain, datanetIds, latest);
     contributions = usable.length;
     const results = await readContributions(node.store, usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })));
-    for (const r of results) {
+    let sealed = 0;
+    for (const [i, r] of results.entries()) {
+      // Encrypted contributions: no key is released before a job is claimed, so they are counted
+      // from their public metadata (records, size); their text is checked when the job runs.
+      if (!r.ok && r.error.code === "CONTRIBUTION_SEALED") {
+        const meta = await sealedMetadata(node, usable[i]!.metadataURI);
+        if (!meta) {
+          problems.push({ severity: "warning", message: `Contribution ${String(r.id)} is encrypted and its metadata does not say how many records it holds; it is not counted.` });
+          continue;
+        }
+        sealed++;
+        records += meta.recordCount;
+        chars += meta.byteSize;
+        continue;
+      }
       if (!r.ok) {
         problems.push({ severity: "error", message: `Contribution ${String(r.id)}: ${describeError(r.error)}` });
         continue;
@@ -31,6 +57,7 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<
       records += r.records.length;
       chars += r.records.reduce((n, rec) => n + JSON.stringify(rec).length, 0);
     }
+    if (sealed) problems.push({ severity: "info", message: `${sealed} contribution(s) are encrypted: counted from their public metadata; their records are decrypted and verified when the job runs, with keys their Datanet's key service releases to the trainer that claims it.` });
   } catch (error) {
     problems.push({ severity: "error", message: describeError(error) });
   }

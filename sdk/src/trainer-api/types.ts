@@ -78,7 +78,7 @@ export type PreflightReport = {
   estimatedSteps: number;
   estimatedSeconds: number;
   memory: MemoryEstimate;
-  problems: { severity: "error" | "warning"; message: string }[];
+  problems: { severity: "error" | "warning" | "info"; message: string }[];
 };
 
 /** Bytes needed for full fine-tuning, LoRA and QLoRA of one model. */

@@ -4,28 +4,30 @@ import { useState, type FormEvent } from "react";
 import { parseEventLogs, type Hex } from "viem";
 import { datanetRegistryAbi } from "@modelfactory/sdk";
 import { parseDataset, type ParseDatasetResult } from "@sdk/dataset/parse.ts";
-import { prepareContribution, buildContributionMetadata, type PreparedContribution } from "@sdk/dataset/prepare.ts";
+import { prepareContribution, buildContributionMetadata, sealPreparedContribution, type PreparedContribution, type SealedPreparedContribution } from "@sdk/dataset/prepare.ts";
 import { serializeContributionMetadata, normalizeDescription } from "@sdk/dataset/metadata.ts";
 import { useAppConfig } from "../../config/context.tsx";
 import { useContribution } from "../../data/hooks/useContribution.ts";
 import { useDatanet } from "../../data/hooks/useDatanet.ts";
 import { parseTags } from "../../data/datanet-metadata.ts";
 import { addContent } from "../../lib/content-api.ts";
+import { readDatanetKey } from "../../lib/datanet-key.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Link, useParams } from "../../router/router.tsx";
 import { Field, PageHeader, ProgressBar, StatusBadge } from "../../ui/bits.tsx";
 import { formatBytes } from "../../ui/format.ts";
 import { ErrorState, Loading } from "../../ui/states.tsx";
+import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { DatasetProblems } from "./DatasetProblems.tsx";
 import { DropZone } from "./DropZone.tsx";
 import { RecordPreview } from "./RecordPreview.tsx";
 
-type Stage = "choose" | "invalid" | "valid" | "uploading" | "registering" | "indexing" | "done";
+type Stage = "choose" | "invalid" | "valid" | "encrypting" | "uploading" | "registering" | "indexing" | "done";
 const STEPS: { stage: Stage[]; label: string }[] = [
   { stage: ["choose", "invalid", "valid"], label: "1 · Validate" },
-  { stage: ["uploading"], label: "2 · Upload" },
+  { stage: ["encrypting", "uploading"], label: "2 · Upload" },
   { stage: ["registering"], label: "3 · Register on chain" },
   { stage: ["indexing", "done"], label: "4 · Indexed" },
 ];
@@ -67,6 +69,7 @@ export default function ContributePage() {
   const datanet = useDatanet(id);
   const config = useAppConfig();
   const send = useTransaction();
+  const encryptionKey = useEncryptionKey();
   const [file, setFile] = useState<{ name: string; bytes: Uint8Array } | null>(null);
   const [result, setResult] = useState<ParseDatasetResult | null>(null);
   const [stage, setStage] = useState<Stage>("choose");
@@ -81,6 +84,7 @@ export default function ContributePage() {
   if (datanet.isPending) return <Loading />;
   if (datanet.error || !datanet.data) return <ErrorState error={datanet.error ?? new Error(`Datanet #${id} is not indexed yet.`)} />;
   const d = datanet.data;
+  const permissioned = d.accessPolicy === "Permissioned";
   const kinds = d.metadata?.recordKinds;
 
   const onFile = async (f: File) => {
@@ -108,19 +112,31 @@ export default function ContributePage() {
       return;
     }
     try {
+      // A permissioned Datanet's records are sealed here, before anything leaves the browser:
+      // for the key its owner bound on chain and for the contributor's own wallet key.
+      let sealed: SealedPreparedContribution | undefined;
+      if (permissioned) {
+        setStage("encrypting");
+        const key = await readDatanetKey(config, d.id);
+        if (!key) throw new Error(`Datanet #${d.id} is permissioned but its owner has not bound an encryption key on chain yet, so nothing can be contributed privately. Ask the owner to set one on the Datanet's page.`);
+        const mine = await encryptionKey();
+        sealed = await sealPreparedContribution(prepared, { recipients: [key.publicKey, mine.publicKey], datanetKeyVersion: key.version });
+      }
+      const upload = sealed ? sealed.envelope : prepared.bytes;
+      const expected = sealed ? sealed.cid : prepared.cid;
       setStage("uploading");
       setProgress(0);
-      const stored = await addContent(config.contentApiUrl, prepared.bytes, `${file.name}.canonical.jsonl`, setProgress);
-      if (stored.cid !== prepared.cid.toString()) {
-        throw new Error(`The content store gave CID ${stored.cid}, but these bytes have CID ${prepared.cid}; it does not use the pinned layout.`);
+      const stored = await addContent(config.contentApiUrl, upload, sealed ? `${file.name}.envelope` : `${file.name}.canonical.jsonl`, setProgress);
+      if (stored.cid !== expected.toString()) {
+        throw new Error(`The content store gave CID ${stored.cid}, but these bytes have CID ${expected}; it does not use the pinned layout.`);
       }
-      const metadata = buildContributionMetadata(prepared, descriptionDoc);
+      const metadata = buildContributionMetadata(prepared, descriptionDoc, sealed);
       const meta = await addContent(config.contentApiUrl, serializeContributionMetadata(metadata), "metadata.json");
       setStage("registering");
       const receipt = await send(`Register contribution to Datanet #${d.id}`, {
         contract: "DatanetRegistry",
         functionName: "contribute",
-        args: [BigInt(d.id), prepared.contentHash as Hex, stored.cid, `ipfs://${meta.cid}`],
+        args: [BigInt(d.id), (sealed ? sealed.contentHash : prepared.contentHash) as Hex, stored.cid, `ipfs://${meta.cid}`],
       });
       const [registered] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "ContributionRegistered" });
       setContributionId(registered ? registered.args.contributionId.toString() : null);
@@ -131,7 +147,7 @@ export default function ContributePage() {
     }
   };
 
-  const busy = stage === "uploading" || stage === "registering";
+  const busy = stage === "encrypting" || stage === "uploading" || stage === "registering";
   return (
     <>
       <PageHeader title={`Contribute to ${d.metadata?.name ?? `Datanet #${d.id}`}`} subtitle={<>Accepts {kinds?.join(", ") ?? "any"} records · {d.contributionPolicy === "Curated" ? "an approver reviews each contribution" : "accepted on registration"}</>} />
@@ -164,10 +180,16 @@ export default function ContributePage() {
               <Field id="c-license" label="License" hint={`Defaults to the Datanet's license (${d.license}).`}>
                 <input id="c-license" value={license} placeholder={d.license} onChange={(e) => setLicense(e.target.value)} />
               </Field>
+              {permissioned ? (
+                <p className="hint" data-testid="encryption-notice">
+                  🔒 Encrypted in this browser before upload, for this Datanet's approvers and the trainers it admits (its key is bound on chain) and for you. The title, description, tags, license and record count above stay public.
+                </p>
+              ) : null}
+              {stage === "encrypting" ? <p className="hint">Encrypting… (your wallet asks once for a signature that derives your encryption key; it costs nothing)</p> : null}
               {stage === "uploading" ? <ProgressBar value={progress} label="Upload progress" /> : null}
               {error ? <ErrorState error={error} /> : null}
               <button className="btn btn-primary" type="submit" disabled={busy}>
-                {stage === "uploading" ? "Uploading…" : stage === "registering" ? "Registering…" : "Upload and register"}
+                {stage === "encrypting" ? "Encrypting…" : stage === "uploading" ? "Uploading…" : stage === "registering" ? "Registering…" : permissioned ? "Encrypt, upload and register" : "Upload and register"}
               </button>
             </form>
           </div>

@@ -11,6 +11,7 @@ import { AddressLink, Badge, Hash, PageHeader } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
 import { ApproversPanel } from "./ApproversPanel.tsx";
+import { EncryptionKeyPanel } from "./EncryptionKeyPanel.tsx";
 import { ContributionsTable } from "./ContributionsTable.tsx";
 import { RequestAccessForm } from "./RequestAccessForm.tsx";
 
@@ -100,6 +101,11 @@ export default function DatanetPage() {
           <div style={{ gridColumn: "1 / -1" }}>
             <ApproversPanel datanetId={d.id} approvers={d.approvers} isOwner={isOwner} />
           </div>
+          {d.accessPolicy === "Permissioned" ? (
+            <div style={{ gridColumn: "1 / -1" }}>
+              <EncryptionKeyPanel datanetId={d.id} isOwner={isOwner} />
+            </div>
+          ) : null}
         </div>
       ) : null}
       {tab === "Contributions" ? (

@@ -275,7 +275,7 @@ export default function TrainWizardPage() {
                   {preflight.problems.length ? (
                     <ul className="problems">
                       {preflight.problems.map((p, i) => (
-                        <li key={i}><Badge tone={p.severity === "error" ? "bad" : "warn"}>{p.severity}</Badge> {p.message}</li>
+                        <li key={i}><Badge tone={p.severity === "error" ? "bad" : p.severity === "warning" ? "warn" : "info"}>{p.severity}</Badge> {p.message}</li>
                       ))}
                     </ul>
                   ) : (
