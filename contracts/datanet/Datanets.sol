@@ -13,7 +13,16 @@ abstract contract Datanets is IDatanets {
         address owner;
         AccessPolicy accessPolicy;
         ContributionPolicy contributionPolicy;
-        uint64 ownerSince;
+        uint48 ownerSince;
+        uint32 approverEpoch;
+    }
+
+    /// @dev An approver's current term: since when (0: none), in which approver set. Accepting
+    /// ownership starts a new set (unless the new owner keeps the old one), which ends every
+    /// term of the old set at once without enumerating it.
+    struct Approver {
+        uint64 since;
+        uint32 epoch;
     }
 
     uint256 private _datanetCount;
@@ -21,7 +30,7 @@ abstract contract Datanets is IDatanets {
     mapping(uint256 datanetId => address) private _pendingOwners;
     /// @dev When each approver's current term began (0: not an approver). A removed approver
     /// that is added again starts a new term, so signatures of its earlier term stay dead.
-    mapping(uint256 datanetId => mapping(address account => uint64 since)) private _approvers;
+    mapping(uint256 datanetId => mapping(address account => Approver)) private _approvers;
 
     /// @inheritdoc IDatanets
     function createDatanet(
@@ -32,7 +41,7 @@ abstract contract Datanets is IDatanets {
     ) external returns (uint256 datanetId) {
         if (bytes(metadataURI).length == 0) revert EmptyMetadataURI();
         datanetId = ++_datanetCount;
-        _datanets[datanetId] = Datanet(msg.sender, accessPolicy, contributionPolicy, uint64(block.timestamp));
+        _datanets[datanetId] = Datanet(msg.sender, accessPolicy, contributionPolicy, uint48(block.timestamp), 0);
         emit DatanetCreated(datanetId, msg.sender, metadataURI, license, accessPolicy, contributionPolicy);
     }
 
@@ -59,8 +68,8 @@ abstract contract Datanets is IDatanets {
     function addApprover(uint256 datanetId, address approver) external {
         _checkOwner(datanetId);
         if (approver == address(0)) revert ZeroAddress();
-        if (_approvers[datanetId][approver] != 0) revert AlreadyApprover(datanetId, approver);
-        _approvers[datanetId][approver] = uint64(block.timestamp);
+        if (_approverTerm(datanetId, approver) != 0) revert AlreadyApprover(datanetId, approver);
+        _approvers[datanetId][approver] = Approver(uint64(block.timestamp), _datanets[datanetId].approverEpoch);
         emit ApproverAdded(datanetId, approver);
     }
 
@@ -69,8 +78,8 @@ abstract contract Datanets is IDatanets {
     /// grant to be issued within its current term, and adding it again starts a new term.
     function removeApprover(uint256 datanetId, address approver) external {
         _checkOwner(datanetId);
-        if (_approvers[datanetId][approver] == 0) revert NotAnApprover(datanetId, approver);
-        _approvers[datanetId][approver] = 0;
+        if (_approverTerm(datanetId, approver) == 0) revert NotAnApprover(datanetId, approver);
+        delete _approvers[datanetId][approver];
         emit ApproverRemoved(datanetId, approver);
     }
 
@@ -82,13 +91,30 @@ abstract contract Datanets is IDatanets {
         emit DatanetOwnershipTransferStarted(datanetId, msg.sender, newOwner);
     }
 
-    /// @notice Completes a transfer started by {transferOwnership}. Pending owner only.
+    /// @notice Completes a transfer started by {transferOwnership} and clears the approver set:
+    /// the seller's approvers (the seller too, if it added itself) lose their role and their
+    /// unredeemed signatures at once. Pending owner only.
     function acceptOwnership(uint256 datanetId) external {
+        _acceptOwnership(datanetId, false);
+    }
+
+    /// @notice Completes a transfer started by {transferOwnership}, keeping the current
+    /// approvers explicitly. Pending owner only.
+    function acceptOwnershipKeepingApprovers(uint256 datanetId) external {
+        _acceptOwnership(datanetId, true);
+    }
+
+    function _acceptOwnership(uint256 datanetId, bool keepApprovers) private {
         if (_pendingOwners[datanetId] != msg.sender) revert NotPendingOwner(datanetId, msg.sender);
         Datanet storage d = _datanets[datanetId];
         address previous = d.owner;
         d.owner = msg.sender;
-        d.ownerSince = uint64(block.timestamp);
+        d.ownerSince = uint48(block.timestamp);
+        if (!keepApprovers) {
+            uint32 epoch = d.approverEpoch + 1;
+            d.approverEpoch = epoch;
+            emit ApproversCleared(datanetId, epoch);
+        }
         delete _pendingOwners[datanetId];
         emit DatanetOwnershipTransferred(datanetId, previous, msg.sender);
     }
@@ -116,7 +142,7 @@ abstract contract Datanets is IDatanets {
 
     /// @inheritdoc IDatanets
     function isApprover(uint256 datanetId, address account) public view returns (bool) {
-        return _datanet(datanetId).owner == account || _approvers[datanetId][account] != 0;
+        return _datanet(datanetId).owner == account || _approverTerm(datanetId, account) != 0;
     }
 
     /// @notice Since when `account` may approve for the Datanet: the owner since it took
@@ -124,7 +150,13 @@ abstract contract Datanets is IDatanets {
     /// before this moment are refused.
     function approverSince(uint256 datanetId, address account) public view returns (uint64) {
         Datanet storage d = _datanet(datanetId);
-        return d.owner == account ? d.ownerSince : _approvers[datanetId][account];
+        return d.owner == account ? d.ownerSince : _approverTerm(datanetId, account);
+    }
+
+    /// @dev Start of `account`'s term as an added approver of the current set, or 0.
+    function _approverTerm(uint256 datanetId, address account) private view returns (uint64) {
+        Approver memory a = _approvers[datanetId][account];
+        return a.epoch == _datanets[datanetId].approverEpoch ? a.since : 0;
     }
 
     /// @dev The Datanet record, reverting for an unknown id.

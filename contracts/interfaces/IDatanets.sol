@@ -85,6 +85,10 @@ interface IDatanets {
     /// @param owner The current owner.
     /// @param pendingOwner The proposed owner, who must accept.
     event DatanetOwnershipTransferStarted(uint256 indexed datanetId, address indexed owner, address indexed pendingOwner);
+    /// @notice Emitted when accepting ownership clears the approver set.
+    /// @param datanetId The Datanet.
+    /// @param approverEpoch The new, empty approver set's number.
+    event ApproversCleared(uint256 indexed datanetId, uint32 approverEpoch);
     /// @notice Emitted when ownership changes hands.
     /// @param datanetId The Datanet.
     /// @param previousOwner The former owner.

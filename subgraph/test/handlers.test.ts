@@ -24,6 +24,7 @@ describe("Datanets", () => {
         approverCount approvers { approver { id } active removedAt }
         history(orderBy: blockNumber) { kind actor { id } account { id } } }
       d2: datanet(id: "2") { owner { id } pendingOwner { id } accessPolicy contributionPolicy
+        approverCount activeApprovers approvers { approver { id } active }
         history(orderBy: blockNumber) { kind account { id } } }
     }`);
     assert.equal(d.d1.datanetId, "1");
@@ -42,8 +43,10 @@ describe("Datanets", () => {
     assert.equal(d.d1.history[0].actor.id, lc(alice));
     assert.equal(d.d2.owner.id, lc(bob));
     assert.equal(d.d2.pendingOwner, null);
-    assert.deepEqual(d.d2.history.map((h: any) => h.kind), ["Created", "OwnershipTransferStarted", "OwnershipTransferred"]);
-    assert.equal(d.d2.history[2].account.id, lc(bob));
+    // Accepting ownership cleared the approver set dave was in.
+    assert.deepEqual(d.d2.history.map((h: any) => h.kind).sort(), ["ApproverAdded", "ApproversCleared", "Created", "OwnershipTransferStarted", "OwnershipTransferred"]);
+    assert.equal(d.d2.history.find((h: any) => h.kind === "OwnershipTransferred").account.id, lc(bob));
+    assert.deepEqual([d.d2.approverCount, d.d2.activeApprovers, d.d2.approvers.map((x: any) => [x.approver.id, x.active])], [0, [], [[lc(ix.actors.dave), false]]]);
   });
 });
 

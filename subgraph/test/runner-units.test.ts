@@ -45,7 +45,7 @@ describe("mapping loading", () => {
     for (const ds of manifest.dataSources) {
       await MappingModule.load(ds.name, ds.wasmFile, [...ds.handlers.values()].map((h) => h.handler));
     }
-    assert.equal(manifest.dataSources[0]!.handlers.size, 15);
+    assert.equal(manifest.dataSources[0]!.handlers.size, 16);
   });
 });
 

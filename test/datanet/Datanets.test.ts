@@ -163,4 +163,40 @@ describe("Datanets", () => {
     assert.equal(await datanetRegistry.read.pendingOwner([id]), zeroAddress);
     assert.equal(await datanetRegistry.read.isApprover([id, owner]), false, "former owner no longer approves");
   });
+
+  it("clears the seller's approvers on transfer, unless the new owner keeps them", async () => {
+    const { datanetRegistry, viem, accounts } = env;
+    const seller = accounts.owner;
+    const buyer = accounts.builder;
+    const approver = getAddress(accounts.approver.account.address);
+    const sellerAddress = getAddress(seller.account.address);
+    const create = async () => {
+      await datanetRegistry.write.createDatanet(["ipfs://m", "MIT", 1, 1], { account: seller.account });
+      const d = await datanetRegistry.read.datanetCount();
+      await datanetRegistry.write.addApprover([d, approver], { account: seller.account });
+      // The seller adds itself too, hoping to keep approving after the sale.
+      await datanetRegistry.write.addApprover([d, sellerAddress], { account: seller.account });
+      await datanetRegistry.write.transferOwnership([d, buyer.account.address], { account: seller.account });
+      return d;
+    };
+    const cleared = await create();
+    await viem.assertions.emitWithArgs(datanetRegistry.write.acceptOwnership([cleared], { account: buyer.account }), datanetRegistry, "ApproversCleared", [cleared, 1]);
+    for (const a of [approver, sellerAddress]) {
+      assert.equal(await datanetRegistry.read.isApprover([cleared, a]), false);
+      assert.equal(await datanetRegistry.read.approverSince([cleared, a]), 0n);
+    }
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.removeApprover([cleared, approver], { account: buyer.account }), datanetRegistry, "NotAnApprover", [cleared, approver]);
+    // The new owner can build its own set, starting fresh.
+    await datanetRegistry.write.addApprover([cleared, approver], { account: buyer.account });
+    assert.equal(await datanetRegistry.read.isApprover([cleared, approver]), true);
+    const kept = await create();
+    const hash = await datanetRegistry.write.acceptOwnershipKeepingApprovers([kept], { account: buyer.account });
+    const receipt = await env.publicClient.waitForTransactionReceipt({ hash });
+    const events = await env.publicClient.getContractEvents({ address: datanetRegistry.address, abi: datanetRegistry.abi, eventName: "ApproversCleared", blockHash: receipt.blockHash });
+    assert.equal(events.length, 0);
+    assert.equal(await datanetRegistry.read.isApprover([kept, approver]), true);
+    assert.equal(await datanetRegistry.read.isApprover([kept, sellerAddress]), true, "kept explicitly, seller included");
+    assert.equal(getAddress(await datanetRegistry.read.datanetOwner([kept])), getAddress(buyer.account.address));
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.acceptOwnershipKeepingApprovers([kept], { account: buyer.account }), datanetRegistry, "NotPendingOwner", [kept, getAddress(buyer.account.address)]);
+  });
 });

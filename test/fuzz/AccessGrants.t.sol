@@ -188,4 +188,28 @@ contract AccessGrantsFuzzTest is TestBase {
         (uint8 scopes,) = registry.grantOf(datanetId, grantee);
         assertEq(scopes, 1, "the newer grant is in force");
     }
+
+    /// Ownership passes through random hands, keeping or clearing the approvers each time: the
+    /// approver (and its signature issued before) survives exactly when every transfer kept them.
+    function testFuzz_TransferClearsApproversUnlessKept(address grantee, bool[3] calldata keep, uint8 buyerSeed) public {
+        vm.assume(grantee != address(0) && grantee != OWNER && grantee != approver);
+        IAccessGrants.AccessGrant memory g = _grant(grantee, 1, 77);
+        bytes memory sig = _sign(APPROVER_KEY, g);
+        vm.warp(block.timestamp + 1);
+        address holder = OWNER;
+        bool allKept = true;
+        for (uint256 i; i < keep.length; ++i) {
+            address buyer = address(uint160(0xB000 + uint256(buyerSeed) + i));
+            vm.prank(holder);
+            registry.transferOwnership(datanetId, buyer);
+            vm.prank(buyer);
+            if (keep[i]) registry.acceptOwnershipKeepingApprovers(datanetId);
+            else registry.acceptOwnership(datanetId);
+            allKept = allKept && keep[i];
+            holder = buyer;
+            assertTrue(registry.isApprover(datanetId, approver) == allKept, "approver survived a clearing");
+        }
+        (bool ok,) = address(registry).call(abi.encodeCall(registry.grantAccessBySig, (g, approver, sig)));
+        assertTrue(ok == allKept, "signature outcome after transfers");
+    }
 }

@@ -561,6 +561,25 @@ export const datanetRegistryAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "approverEpoch",
+        "type": "uint32"
+      }
+    ],
+    "name": "ApproversCleared",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
         "name": "contributionId",
         "type": "uint256"
       },
@@ -940,6 +959,19 @@ export const datanetRegistryAbi = [
       }
     ],
     "name": "acceptOwnership",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "acceptOwnershipKeepingApprovers",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

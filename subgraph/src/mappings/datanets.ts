@@ -1,7 +1,8 @@
 // Datanets: creation, metadata and policy updates, approvers and two-step ownership transfer.
-import { Address, ethereum } from "@graphprotocol/graph-ts";
+import { Address, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import {
   ApproverAdded,
+  ApproversCleared,
   ApproverRemoved,
   DatanetCreated,
   DatanetMetadataUpdated,
@@ -41,6 +42,7 @@ export function handleDatanetCreated(event: DatanetCreated): void {
   datanet.accessPolicy = accessPolicyName(event.params.accessPolicy);
   datanet.contributionPolicy = contributionPolicyName(event.params.contributionPolicy);
   datanet.approverCount = 0;
+  datanet.activeApprovers = [];
   datanet.contributionCount = 0;
   datanet.pendingContributionCount = 0;
   datanet.acceptedContributionCount = 0;
@@ -111,6 +113,11 @@ function setApprover(datanet: Datanet, approver: Address, active: boolean, event
   entry.save();
 
   datanet.approverCount += active ? 1 : -1;
+  const list = datanet.activeApprovers;
+  const next: Bytes[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i] != approver) next.push(list[i]);
+  if (active) next.push(approver);
+  datanet.activeApprovers = next;
   datanet.updatedAt = event.block.timestamp;
   datanet.save();
   const change = recordChange(datanet, active ? "ApproverAdded" : "ApproverRemoved", event);
@@ -145,4 +152,20 @@ export function handleDatanetOwnershipTransferred(event: DatanetOwnershipTransfe
   const change = recordChange(datanet, "OwnershipTransferred", event);
   change.account = datanet.owner;
   change.save();
+}
+
+export function handleApproversCleared(event: ApproversCleared): void {
+  const datanet = Datanet.load(event.params.datanetId.toString())!;
+  const list = datanet.activeApprovers;
+  for (let i = 0; i < list.length; i++) {
+    const entry = DatanetApprover.load(datanetAccountId(datanet.id, Address.fromBytes(list[i])))!;
+    entry.active = false;
+    entry.removedAt = event.block.timestamp;
+    entry.save();
+  }
+  datanet.activeApprovers = [];
+  datanet.approverCount = 0;
+  datanet.updatedAt = event.block.timestamp;
+  datanet.save();
+  recordChange(datanet, "ApproversCleared", event).save();
 }

@@ -83,6 +83,7 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.dave, "AttributionLedger", "authorizeServingNode", [1n, a.bob]);
   await send(a.dave, "AttributionLedger", "revokeServingNode", [1n, a.erin]);
 
+  await send(a.alice, "DatanetRegistry", "addApprover", [2n, a.dave]);
   await send(a.alice, "DatanetRegistry", "transferOwnership", [2n, a.bob]);
   await send(a.bob, "DatanetRegistry", "acceptOwnership", [2n]);
   await send(a.alice, "DatanetRegistry", "setPolicies", [1n, 1, 0]);
