@@ -144,6 +144,16 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await as("approver");
     await go("/inbox");
     await page.getByTestId("access-request").first().waitFor({ timeout: 30_000 });
+    // The approver reads what they accept: the encrypted records, decrypted in their browser
+    // through the key service ("curate"), checked against the chain, searchable, as text.
+    await page.getByRole("button", { name: "Preview #1" }).click();
+    const preview = page.getByTestId("contribution-preview");
+    await preview.getByText("decrypted in this browser").waitFor({ timeout: 30_000 });
+    assert.match(await preview.getByTestId("preview-summary").innerText(), new RegExp(`^${GOOD.trim().split("\n").length} records, verified against the on-chain content hash`));
+    await preview.getByText("What does <b>triage</b> mean?").waitFor();
+    await preview.getByLabel("Search records").fill("ankle");
+    assert.equal(await preview.getByTestId("preview-record").count(), 1);
+    await screenshot(page, "09-approver-preview");
     await page.getByRole("checkbox", { name: /Select contribution 1/ }).check();
     await screenshot(page, "09-approver-inbox");
     await page.getByRole("button", { name: /Accept selected/ }).click();

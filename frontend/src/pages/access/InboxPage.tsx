@@ -1,10 +1,11 @@
-// The approver's inbox: pending contributions (batch accept/reject) and pending access
-// requests (grant by signature or transaction, or deny), and the grants they may revoke.
+// The approver's inbox: pending contributions (previewed — decrypted in the browser when
+// encrypted — then batch accept/reject), pending access requests (grant by signature or
+// transaction, or deny), and the grants they may revoke.
 import { useState } from "react";
 import { useAccount } from "wagmi";
 import { useContentJson } from "../../data/hooks/useContentJson.ts";
 import { useInbox } from "../../data/hooks/useInbox.ts";
-import type { AccessRequestEntity } from "../../data/types.ts";
+import type { AccessRequestEntity, ContributionEntity } from "../../data/types.ts";
 import { Link } from "../../router/router.tsx";
 import { AddressLink, PageHeader, Scopes } from "../../ui/bits.tsx";
 import { formatTime, timeFromNow } from "../../ui/format.ts";
@@ -12,6 +13,7 @@ import { Empty, QueryView } from "../../ui/states.tsx";
 import { useTransaction } from "../../wallet/use-transaction.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { ContributionsTable } from "../datanets/ContributionsTable.tsx";
+import { ContributionPreview } from "./ContributionPreview.tsx";
 import { GrantForm } from "./GrantForm.tsx";
 
 function Purpose({ uri }: { uri: string }) {
@@ -53,6 +55,7 @@ function Inbox({ address }: { address: string }) {
   const query = useInbox(address);
   const send = useTransaction();
   const [selected, setSelected] = useState(new Set<string>());
+  const [preview, setPreview] = useState<ContributionEntity | null>(null);
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
   const review = async (accept: boolean) => {
     const ids = [...selected].map((x) => BigInt(x)).sort((a, b) => (a < b ? -1 : 1));
@@ -84,6 +87,12 @@ function Inbox({ address }: { address: string }) {
                   </button>
                 </div>
                 <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
+                <div className="toolbar" aria-label="Preview before you accept">
+                  {d.contributions.map((c) => (
+                    <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
+                  ))}
+                </div>
+                {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
               </>
             )}
           </section>
