@@ -76,6 +76,11 @@ abstract contract Contributions is IContributions, Datanets {
     }
 
     /// @inheritdoc IContributions
+    function contributionDatanet(uint256 contributionId) external view returns (uint256) {
+        return _contributions[contributionId].datanetId;
+    }
+
+    /// @inheritdoc IContributions
     function contributionCount() external view returns (uint256) {
         return _contributionCount;
     }

@@ -84,6 +84,9 @@ interface IContributions {
     /// @notice Status of a contribution (None for an unknown id).
     function contributionStatus(uint256 contributionId) external view returns (ContributionStatus);
 
+    /// @notice The Datanet of a contribution (0 for an unknown id).
+    function contributionDatanet(uint256 contributionId) external view returns (uint256);
+
     /// @notice Number of contributions registered; ids run from 1 to this number.
     function contributionCount() external view returns (uint256);
 }

@@ -71,6 +71,14 @@ interface ITrainingJobs {
     /// @notice Thrown when the total claim life is out of bounds.
     /// @param life The offending life in seconds.
     error InvalidClaimLife(uint64 life);
+    /// @notice Thrown when a challenged entry's proof does not lead to the model's manifest root.
+    /// @param modelId The model.
+    /// @param contributionId The entry's contribution id.
+    error NotInManifest(uint256 modelId, uint256 contributionId);
+    /// @notice Thrown when a challenged entry is a registered contribution of one of the job's Datanets.
+    /// @param modelId The model.
+    /// @param contributionId The contribution.
+    error ManifestEntryValid(uint256 modelId, uint256 contributionId);
     /// @notice Thrown when the lease duration is out of bounds.
     /// @param duration The offending duration.
     error InvalidLeaseDuration(uint64 duration);
@@ -142,6 +150,15 @@ interface ITrainingJobs {
     /// @notice Emitted when the admin changes the claim lease.
     /// @param duration The new lease in seconds.
     event LeaseDurationUpdated(uint64 duration);
+    /// @notice Emitted when someone proves a model's manifest lists a contribution outside its
+    /// job's Datanets, or an unknown id; the model is flagged.
+    /// @param modelId The model.
+    /// @param contributionId The offending entry.
+    /// @param datanetId The contribution's Datanet (0 when the id was never registered).
+    /// @param challenger Who proved it.
+    event ManifestChallenged(
+        uint256 indexed modelId, uint256 indexed contributionId, uint256 datanetId, address indexed challenger
+    );
     /// @notice Emitted when the admin changes the total claim life.
     /// @param life The new life in seconds.
     event MaxClaimLifeUpdated(uint64 life);

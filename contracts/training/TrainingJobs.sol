@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IAccessGrants} from "../interfaces/IAccessGrants.sol";
+import {IContributions} from "../interfaces/IContributions.sol";
 import {ITrainerRegistry} from "../interfaces/ITrainerRegistry.sol";
 import {ITrainingJobs} from "../interfaces/ITrainingJobs.sol";
 import {Manifest} from "../libraries/Manifest.sol";
@@ -47,6 +48,7 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
     struct Model {
         uint64 jobId;
         address trainer;
+        bool manifestChallenged;
         bytes32 manifestRoot;
         bytes32 adapterHash;
     }
@@ -182,7 +184,7 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
         _checkTrainAccess(jobId, job.builder, job.datanetCount);
         job.state = JobState.Completed;
         modelId = ++_modelCount;
-        _models[modelId] = Model(uint64(jobId), msg.sender, manifestRoot, adapterHash);
+        _models[modelId] = Model(uint64(jobId), msg.sender, false, manifestRoot, adapterHash);
         emit JobCompleted(jobId, msg.sender, modelId);
         emit ModelRegistered(
             modelId, jobId, job.builder, msg.sender, adapterCID, adapterHash, metricsURI, manifestRoot, manifestURI
@@ -280,6 +282,29 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
         return MerkleProof.verifyCalldata(proof, m.manifestRoot, Manifest.leaf(kind, id, contentHash));
     }
 
+    /// @notice Flags a model whose manifest provably lists a contribution outside the job's
+    /// Datanets or an id that was never registered: the proof shows the entry is in the manifest,
+    /// the registry shows where the contribution belongs. Anyone may call. What the chain cannot
+    /// decide (whether the trainer really trained on exactly the accepted contributions listed)
+    /// stays the trainer's word.
+    function challengeManifestEntry(uint256 modelId, uint256 contributionId, bytes32 contentHash, bytes32[] calldata proof)
+        external
+    {
+        Model storage m = _models[modelId];
+        if (m.jobId == 0) revert ModelNotFound(modelId);
+        bytes32 leaf = Manifest.leaf(Manifest.KIND_CONTRIBUTION, contributionId, contentHash);
+        if (!MerkleProof.verifyCalldata(proof, m.manifestRoot, leaf)) revert NotInManifest(modelId, contributionId);
+        uint256 datanetId = IContributions(address(datanets)).contributionDatanet(contributionId);
+        if (datanetId != 0 && _jobHasDatanet(m.jobId, datanetId)) revert ManifestEntryValid(modelId, contributionId);
+        m.manifestChallenged = true;
+        emit ManifestChallenged(modelId, contributionId, datanetId, msg.sender);
+    }
+
+    /// @notice Whether a successful {challengeManifestEntry} flagged the model's manifest.
+    function manifestChallenged(uint256 modelId) external view returns (bool) {
+        return _models[modelId].manifestChallenged;
+    }
+
     /// @notice Current claim lease in seconds.
     function leaseDuration() external view returns (uint64) {
         return _leaseDuration;
@@ -314,6 +339,15 @@ contract TrainingJobs is ITrainingJobs, AccessControl {
             uint256 id = (word >> ((i & 3) * 64)) & type(uint64).max;
             if (!datanets.hasAccess(id, builder, Scopes.TRAIN)) revert NoTrainAccess(id, builder);
         }
+    }
+
+    /// @dev Whether `datanetId` is one of the job's Datanets (at most 16: a bounded loop).
+    function _jobHasDatanet(uint256 jobId, uint256 datanetId) private view returns (bool) {
+        uint256 n = _jobs[jobId].datanetCount;
+        for (uint256 i; i < n; ++i) {
+            if ((_jobDatanets[jobId][i >> 2] >> ((i & 3) * 64)) & type(uint64).max == datanetId) return true;
+        }
+        return false;
     }
 
     function _min(uint64 a, uint64 b) private pure returns (uint64) {

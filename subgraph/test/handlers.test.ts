@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { data } from "./helpers/graphql.ts";
 import { indexedScenario, type Indexed } from "./helpers/fixture.ts";
-import { hash } from "./helpers/scenario.ts";
+import { FLAWED_MANIFEST_ROOT, hash } from "./helpers/scenario.ts";
 
 let ix: Indexed;
 const lc = (s: string) => s.toLowerCase();
@@ -123,7 +123,7 @@ describe("Trainers, jobs and models", () => {
         account { id trainerNode { id } } history(orderBy: blockNumber) { kind } }
       trainingJobs(orderBy: jobId) { id builder { id } datanets { id } specURI specHash state trainer { id } failureReason model { id } claimCount
         history(orderBy: blockNumber) { kind } }
-      model(id: "1") { job { id } builder { id } trainer { id } datanets { id } adapterCID adapterHash metricsURI manifestRoot manifestURI }
+      model(id: "1") { job { id } builder { id } trainer { id } datanets { id } adapterCID adapterHash metricsURI manifestRoot manifestURI manifestChallenged manifestChallengeCount }
       dave: account(id: "${dave}") { jobCount modelCount jobs(orderBy: jobId) { id } models { id } }
       d1: datanet(id: "1") { jobCount jobs(orderBy: jobId) { id } models { id } }
     }`);
@@ -141,7 +141,8 @@ describe("Trainers, jobs and models", () => {
     assert.deepEqual(j3.history.map((h: any) => h.kind), ["Created", "Claimed", "Released", "Claimed", "Failed"]);
     const m = d.model;
     assert.deepEqual([m.job.id, m.builder.id, m.trainer.id, m.datanets.map((x: any) => x.id)], ["1", lc(dave), lc(trainer), ["1", "2"]]);
-    assert.deepEqual([m.adapterCID, m.adapterHash, m.metricsURI, m.manifestRoot, m.manifestURI], ["bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest"), "ipfs://manifest"]);
+    assert.deepEqual([m.adapterCID, m.adapterHash, m.metricsURI, m.manifestRoot, m.manifestURI], ["bafyadapter", hash("adapter"), "ipfs://metrics", FLAWED_MANIFEST_ROOT, "ipfs://manifest"]);
+    assert.deepEqual([m.manifestChallenged, m.manifestChallengeCount], [true, 1]);
     assert.deepEqual([d.dave.jobCount, d.dave.modelCount], [3, 1]);
     assert.deepEqual(d.dave.jobs.map((x: any) => x.id), ["1", "2", "3"]);
     assert.deepEqual([d.d1.jobCount, d.d1.jobs.map((x: any) => x.id), d.d1.models.map((x: any) => x.id)], [2, ["1", "3"], ["1"]]);

@@ -2,7 +2,7 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { getAddress, zeroAddress, zeroHash, type Hex } from "viem";
 import { buildManifestTree, manifestContributionProof, manifestRoot, verifyManifestEntry, ManifestEntryKind, type TrainingManifest } from "@modelfactory/sdk";
-import { admitTrainers, connect, createDatanet, hashOf, now, AccessPolicy, ContributionPolicy, JobState, Scope, type Env } from "../helpers/fixture.ts";
+import { admitTrainers, connect, contribute, createDatanet, hashOf, now, AccessPolicy, ContributionPolicy, JobState, Scope, type Env } from "../helpers/fixture.ts";
 
 describe("TrainingJobs", () => {
   let env: Env;
@@ -264,5 +264,30 @@ describe("TrainingJobs", () => {
     assert.equal((await trainingJobs.read.getJob([id]))[1], JobState.Completed);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.jobDatanets([999n]), trainingJobs, "JobNotFound", [999n]);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.claimTimes([999n]), trainingJobs, "JobNotFound", [999n]);
+  });
+
+  it("lets anyone flag a model whose manifest lists another Datanet's contribution or an unknown id", async () => {
+    const { trainingJobs, viem, accounts } = env;
+    const mine = await contribute(env, open, "mine");
+    const foreign = await contribute(env, gated, "foreign");
+    const id = await newJob();
+    await trainingJobs.write.claimJob([id], { account: accounts.trainer.account });
+    const manifest: TrainingManifest = {
+      jobId: id,
+      specHash: spec,
+      contributions: [mine, foreign, 999_999n].map((c) => ({ contributionId: c, contentHash: hashOf(`m${c}`) })),
+    };
+    await trainingJobs.write.completeJob([id, "bafy", hashOf("flag"), "ipfs://m", manifestRoot(manifest), "ipfs://manifest"], { account: accounts.trainer.account });
+    const modelId = (await trainingJobs.read.counts())[1];
+    const proofOf = (c: bigint) => manifestContributionProof(manifest, c);
+    const challenge = (c: bigint, hash = hashOf(`m${c}`), proof = proofOf(c)) => trainingJobs.write.challengeManifestEntry([modelId, c, hash, proof], { account: accounts.other.account });
+    await viem.assertions.revertWithCustomErrorWithArgs(challenge(mine), trainingJobs, "ManifestEntryValid", [modelId, mine]);
+    await viem.assertions.revertWithCustomErrorWithArgs(challenge(foreign, hashOf("forged")), trainingJobs, "NotInManifest", [modelId, foreign]);
+    await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.challengeManifestEntry([888n, mine, hashOf("x"), []]), trainingJobs, "ModelNotFound", [888n]);
+    assert.equal(await trainingJobs.read.manifestChallenged([modelId]), false);
+    const challenger = getAddress(accounts.other.account.address);
+    await viem.assertions.emitWithArgs(challenge(foreign), trainingJobs, "ManifestChallenged", [modelId, foreign, gated, challenger]);
+    assert.equal(await trainingJobs.read.manifestChallenged([modelId]), true);
+    await viem.assertions.emitWithArgs(challenge(999_999n), trainingJobs, "ManifestChallenged", [modelId, 999_999n, 0n, challenger]);
   });
 });

@@ -1105,6 +1105,25 @@ export const datanetRegistryAbi = [
         "type": "uint256"
       }
     ],
+    "name": "contributionDatanet",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      }
+    ],
     "name": "contributionStatus",
     "outputs": [
       {
@@ -2423,6 +2442,22 @@ export const trainingJobsAbi = [
         "internalType": "uint256",
         "name": "modelId",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ManifestEntryValid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
       }
     ],
     "name": "ModelNotFound",
@@ -2453,6 +2488,22 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "NotActiveTrainer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotInManifest",
     "type": "error"
   },
   {
@@ -2695,6 +2746,37 @@ export const trainingJobsAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "datanetId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      }
+    ],
+    "name": "ManifestChallenged",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": false,
         "internalType": "uint64",
         "name": "life",
@@ -2927,6 +3009,34 @@ export const trainingJobsAbi = [
       }
     ],
     "name": "cancelJob",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "contributionId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "contentHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "challengeManifestEntry",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3251,6 +3361,25 @@ export const trainingJobsAbi = [
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "manifestChallenged",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",

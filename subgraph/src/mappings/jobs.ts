@@ -9,6 +9,7 @@ import {
   JobLeaseRenewed,
   JobReleased,
   LeaseDurationUpdated,
+  ManifestChallenged,
   MaxClaimLifeUpdated,
   ModelRegistered,
 } from "../../generated/TrainingJobs/TrainingJobs";
@@ -148,6 +149,8 @@ export function handleModelRegistered(event: ModelRegistered): void {
   model.metricsURI = event.params.metricsURI;
   model.manifestRoot = event.params.manifestRoot;
   model.manifestURI = event.params.manifestURI;
+  model.manifestChallenged = false;
+  model.manifestChallengeCount = 0;
   model.attributionBatchCount = 0;
   model.receiptCount = ZERO;
   model.citationCount = ZERO;
@@ -174,4 +177,11 @@ export function handleMaxClaimLifeUpdated(event: MaxClaimLifeUpdated): void {
   const protocol = getProtocol();
   protocol.maxClaimLife = event.params.life;
   protocol.save();
+}
+
+export function handleManifestChallenged(event: ManifestChallenged): void {
+  const model = Model.load(event.params.modelId.toString())!;
+  model.manifestChallenged = true;
+  model.manifestChallengeCount += 1;
+  model.save();
 }

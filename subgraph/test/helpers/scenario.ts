@@ -1,11 +1,15 @@
 // A protocol history that touches every event: Datanets, contributions and their review,
 // access requests, grants by transaction and by EIP-712 signature, revocation, trainers,
 // jobs through every state, a model and an attribution batch with packed citations.
-import { keccak256, stringToHex, type Address, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, stringToHex, type Address, type Hex } from "viem";
 import { accessGrantTypedData } from "@modelfactory/sdk";
 import type { Protocol } from "./chain.ts";
 
 export const hash = (s: string): Hex => keccak256(stringToHex(s));
+
+/** A one-entry training manifest listing contribution 999, which was never registered: its
+ * root is the leaf itself (OpenZeppelin standard leaf), so the empty proof proves it. */
+export const FLAWED_MANIFEST_ROOT = keccak256(keccak256(encodeAbiParameters([{ type: "uint8" }, { type: "uint256" }, { type: "bytes32" }], [1, 999n, hash("c999")])));
 
 /** Packs receipts as AttributionLedger expects: per receipt a header (bytes6 key, uint16 count),
  * then its (uint48 contribution id, uint16 weight) citations. */
@@ -70,7 +74,8 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.dave, "TrainingJobs", "createJob", [[1n], "ipfs://spec3", hash("spec3")]);
   await send(a.trainer, "TrainingJobs", "claimJob", [1n]);
   await send(a.trainer, "TrainingJobs", "renewLease", [1n]);
-  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", hash("manifest"), "ipfs://manifest"]);
+  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", FLAWED_MANIFEST_ROOT, "ipfs://manifest"]);
+  await send(a.erin, "TrainingJobs", "challengeManifestEntry", [1n, 999n, hash("c999"), []]);
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
   await send(a.trainer, "TrainingJobs", "releaseJob", [3n]);
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
