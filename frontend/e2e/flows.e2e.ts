@@ -173,6 +173,16 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await waitToast(/Redeem grant for Datanet #1: confirmed/);
     await page.getByTestId("my-grants").getByText("active").waitFor({ timeout: 30_000 });
     await screenshot(page, "12-my-access");
+
+    // An approver cancels a signed grant nobody has redeemed yet: its nonce is burnt on chain.
+    await as("approver");
+    await go("/inbox");
+    await page.getByLabel("Builder (grantee)").fill(ACCOUNTS.contributor);
+    await page.getByRole("button", { name: /Sign grant/ }).last().click();
+    await page.getByRole("button", { name: "Cancel this signed grant" }).click({ timeout: 15_000 });
+    await waitToast(/Cancel signed grant: confirmed/);
+    await page.getByText("Cancelled on chain: this signed grant can no longer be redeemed.").waitFor();
+    await as("builder");
   });
 
   test("train, follow live progress and read the evaluation", { skip: !withTrainer && "E2E_TRAINER=0" }, async () => {

@@ -18,6 +18,8 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
   const [v, setV] = useState<GrantFormValues>({ datanetId: datanetIds[0] ?? "", grantee: "", scopes: 7, expiryDays: 90, deadlineDays: 7, ...initial });
   const [tried, setTried] = useState(false);
   const [signed, setSigned] = useState<string | null>(null);
+  const [signedNonce, setSignedNonce] = useState<bigint | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const errors = tried ? validateGrantForm(v) : {};
   const ok = () => {
@@ -31,6 +33,8 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
       const grant = grantFromForm(v);
       const signature = await signTypedDataAsync(accessGrantTypedData(config.chainId, config.contracts.DatanetRegistry.address, grant));
       setSigned(encodeSignedAccessGrant({ grant, approver: address, signature }));
+      setSignedNonce(grant.nonce);
+      setCancelled(false);
     } catch (e) {
       setError(errorSentence(e));
     }
@@ -87,7 +91,17 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
             <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(signed)}>Copy text</button>
             <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(grantLink(location.origin, signed))}>Copy redeem link</button>
             <a className="btn btn-small" href={grantLink("", signed)}>Open redeem link</a>
+            {signedNonce !== null && !cancelled ? (
+              <button
+                className="btn btn-small btn-danger"
+                title="Burns this signature's nonce on chain, so nobody can redeem it any more."
+                onClick={() => void send("Cancel signed grant", { contract: "DatanetRegistry", functionName: "cancelGrantSignature", args: [signedNonce] }).then(() => setCancelled(true), () => {})}
+              >
+                Cancel this signed grant
+              </button>
+            ) : null}
           </div>
+          {cancelled ? <p className="hint" role="status">Cancelled on chain: this signed grant can no longer be redeemed.</p> : null}
         </div>
       ) : null}
     </div>

@@ -1,9 +1,22 @@
 // The owner adds and removes approvers.
 import { useState, type FormEvent } from "react";
-import { isAddress } from "viem";
-import { AddressLink } from "../../ui/bits.tsx";
+import { useQuery } from "@tanstack/react-query";
+import { createPublicClient, http, isAddress, type Address } from "viem";
+import { useAppConfig } from "../../config/context.tsx";
+import { AddressLink, Badge } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
 import { useTransaction } from "../../wallet/use-transaction.ts";
+
+/**
+ * Marks an approver that is a contract wallet (ERC-1271, or an EOA delegated with EIP-7702): its
+ * grant signatures are whatever its code says they are, so its owner should trust that code.
+ */
+function ContractWalletBadge({ address }: { address: string }) {
+  const config = useAppConfig();
+  const code = useQuery({ queryKey: ["code", address], queryFn: () => createPublicClient({ transport: http(config.rpcUrl) }).getCode({ address: address as Address }), staleTime: 60_000 });
+  if (!code.data || code.data === "0x") return null;
+  return <span title="Its grant signatures are checked by its own code (ERC-1271): a wallet whose code accepts anything lets anyone sign grants in its name."><Badge tone="warn">contract wallet</Badge></span>;
+}
 
 export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: string; approvers: { approver: { id: string }; addedAt: string }[]; isOwner: boolean }) {
   const send = useTransaction();
@@ -23,7 +36,7 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
       <ul>
         {approvers.map((a) => (
           <li key={a.approver.id} className="row">
-            <AddressLink address={a.approver.id} label={a.approver.id} /> <span className="hint">since {formatTime(a.addedAt)}</span>
+            <AddressLink address={a.approver.id} label={a.approver.id} /> <ContractWalletBadge address={a.approver.id} /> <span className="hint">since {formatTime(a.addedAt)}</span>
             {isOwner ? (
               <button className="btn btn-small btn-danger" onClick={() => void send("Remove approver", { contract: "DatanetRegistry", functionName: "removeApprover", args: [BigInt(datanetId), a.approver.id] }).catch(() => {})}>
                 Remove
