@@ -63,7 +63,8 @@ def main(spec: dict) -> None:
 
     link = Link()
     base_rss = rss_mb()
-    examples = tokenized(spec["model"], 96)
+    seq = spec.get("seq", SEQ)
+    examples = tokenized(spec["model"], 96, seq)
     total_steps = spec["steps"]
     peak = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
     extra: dict = {}
@@ -107,7 +108,7 @@ def main(spec: dict) -> None:
         cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": total_steps,
                                      "batch_size": spec.get("batch_size", 4), "grad_accum": spec.get("grad_accum", 1),
                                      "gradient_checkpointing": spec.get("gc", False),
-                                     "max_seq_len": SEQ, "packing": True, "eval_fraction": 0.0,
+                                     "max_seq_len": seq, "packing": True, "eval_fraction": 0.0,
                                      "learning_rate": 1e-4, "lora": {"r": RANK, "alpha": 2 * RANK}})
 
         def emit(e):

@@ -1,8 +1,11 @@
 """`train` benchmark suite: tokens/s, MFU and memory of full fine-tuning, LoRA (r=16, all linear
-layers) and QLoRA on ~25M and ~110M LLaMA configs at sequence 256, against a plain transformers
-Trainer + PEFT baseline with LLaMA-Factory's defaults measured in the same run.
+layers) and QLoRA on ~25M and ~110M LLaMA configs at sequence 256, and LoRA on the real
+SmolLM2-135M-Instruct at sequence 512, against a plain transformers Trainer + PEFT baseline with
+LLaMA-Factory's defaults measured in the same run.
 
-    trainer-node/worker/.venv/bin/python bench/train/run.py [--quick] [--out bench/results/train.json]
+    trainer-node/worker/.venv/bin/python bench/train/run.py [--quick] [--sizes 25m 110m smollm2] [--out bench/results/train.json]
+
+`--sizes` with a subset replaces only those sizes' metrics in an existing result file.
 
 Each configuration runs in its own process (measure.py) so that its peak memory is its own; the
 configurations advance one optimizer step at a time in turn, and each reports its best measured
@@ -29,6 +32,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SEQ = 256
 RANK = 16
+# The real model setup.sh converts (trainer-node/worker/README.md); measured at sequence 512 with
+# LoRA only (full and QLoRA on it add minutes and say nothing the random configs do not).
+SMOLLM2 = os.path.join(os.environ.get("MF_MODELS_DIR") or os.path.join(ROOT, "trainer-node", "models"),
+                       "smollm2-135m-instruct")
+SIZES = {  # size -> (warmup steps, measured steps, sequence length, configurations)
+    "25m": (1, 5, SEQ, None),
+    "110m": (1, 3, SEQ, None),
+    "smollm2": (1, 3, 512, ("lora", "lora_gc", "baseline")),
+}
 # Ours: packed rows of SEQ tokens, 4 rows per step. lora_gc trades speed for memory like the
 # baseline does: one row per micro-batch, 4 micro-batches per step, gradient checkpointing.
 CONFIGS = {
@@ -40,15 +52,15 @@ CONFIGS = {
 }
 
 
-def records(n: int, seed: int = 0) -> list[dict]:
-    """Instruction records whose answers are paragraphs of 20-200 words: lengths spread up to SEQ."""
+def records(n: int, seed: int = 0, seq: int = SEQ) -> list[dict]:
+    """Instruction records whose answers are paragraphs of 20-200 words (scaled with seq): lengths spread up to seq."""
     from modelfactory_worker.synthetic import corpus
 
     rng = random.Random(seed)
     lines = corpus(2000, seed=seed + 1)
     out = []
     for i in range(n):
-        words, parts = rng.randint(20, 200), []
+        words, parts = rng.randint(20, 200 * seq // SEQ), []
         while sum(len(p.split()) for p in parts) < words:
             parts.append(rng.choice(lines))
         out.append({"schema": "modelfactory.record/1", "kind": "instruction",
@@ -57,7 +69,7 @@ def records(n: int, seed: int = 0) -> list[dict]:
     return out
 
 
-def tokenized(model_dir: str, n: int):
+def tokenized(model_dir: str, n: int, seq: int = SEQ):
     from transformers import AutoTokenizer
 
     from modelfactory_worker.chat import ChatFormatter
@@ -65,7 +77,7 @@ def tokenized(model_dir: str, n: int):
     from modelfactory_worker.records import parse_record
 
     fmt = ChatFormatter(AutoTokenizer.from_pretrained(model_dir))
-    return tokenize([parse_record(r) for r in records(n)], fmt, SEQ).examples
+    return tokenize([parse_record(r) for r in records(n, seq=seq)], fmt, seq).examples
 
 
 class Child:
@@ -124,6 +136,7 @@ def machine() -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="tiny model, one measured step: a smoke test")
+    ap.add_argument("--sizes", nargs="+", choices=list(SIZES), help="only these sizes (merged into an existing --out)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "train.json"))
     a = ap.parse_args()
     import torch
@@ -131,18 +144,27 @@ def main() -> int:
     from modelfactory_worker import flops as flops_mod
     from modelfactory_worker.tiny import create_model
 
-    sizes = {"tiny": (1, 2)} if a.quick else {"25m": (1, 5), "110m": (1, 3)}  # (warmup, measured) steps
+    sizes = {"tiny": (1, 2, SEQ, None)} if a.quick else {k: v for k, v in SIZES.items() if not a.sizes or k in a.sizes}
     metrics: dict[str, dict] = {}
+    if a.sizes and os.path.isfile(a.out):  # keep the other sizes' figures
+        with open(a.out) as f:
+            metrics = {k: v for k, v in json.load(f).get("metrics", {}).items() if k.split(".")[0] not in sizes}
     started = time.time()
 
     def put(name, value, unit, better):
         metrics[name] = {"value": round(value, 4), "unit": unit, "better": better}
 
     with tempfile.TemporaryDirectory() as tmp:
-        for size, (warmup, steps) in sizes.items():
-            model_dir = create_model(os.path.join(tmp, size), "llama", size, seed=0)["path"]
-            methods = tuple(CONFIGS)
-            children = {m: Child({"model": model_dir, "steps": warmup + steps, **CONFIGS[m]}) for m in methods}
+        for size, (warmup, steps, seq, configs) in sizes.items():
+            if size == "smollm2":
+                if not os.path.isfile(os.path.join(SMOLLM2, "config.json")):
+                    raise SystemExit(f"{SMOLLM2} is missing: run `npm run setup:worker` first")
+                model_dir = SMOLLM2
+            else:
+                model_dir = create_model(os.path.join(tmp, size), "llama", size, seed=0)["path"]
+            methods = configs or tuple(CONFIGS)
+            children = {m: Child({"model": model_dir, "steps": warmup + steps, "seq": seq, **CONFIGS[m]})
+                        for m in methods}
             peaks = []
             for i in range(warmup + steps):  # interleaved: every configuration sees the same machine
                 for m in methods:
@@ -162,24 +184,25 @@ def main() -> int:
                 put(f"{size}.{method}.mfu", 100 * r["mfu"], "%", "higher")
                 put(f"{size}.{method}.train_memory", r["train_mem_mb"], "MB", "lower")
                 put(f"{size}.{method}.tensor_memory", r["tensor_mem_mb"], "MB", "lower")
-            full, lora, qlora, base = runs["full"], runs["lora"], runs["qlora"], runs["baseline"]
-            lean = runs["lora_gc"]
-            put(f"{size}.lora_vs_full.speed", lora["tokens_per_s"] / full["tokens_per_s"], "x", "higher")
-            put(f"{size}.lora_vs_full.memory", lora["train_mem_mb"] / full["train_mem_mb"], "x", "lower")
-            put(f"{size}.lora_vs_full.tensor_memory", lora["tensor_mem_mb"] / full["tensor_mem_mb"], "x", "lower")
-            put(f"{size}.qlora_vs_lora.tensor_memory", qlora["tensor_mem_mb"] / lora["tensor_mem_mb"], "x", "lower")
+            lora, base, lean = runs["lora"], runs["baseline"], runs["lora_gc"]
+            if "full" in runs and "qlora" in runs:
+                full, qlora = runs["full"], runs["qlora"]
+                put(f"{size}.lora_vs_full.speed", lora["tokens_per_s"] / full["tokens_per_s"], "x", "higher")
+                put(f"{size}.lora_vs_full.memory", lora["train_mem_mb"] / full["train_mem_mb"], "x", "lower")
+                put(f"{size}.lora_vs_full.tensor_memory", lora["tensor_mem_mb"] / full["tensor_mem_mb"], "x", "lower")
+                put(f"{size}.qlora_vs_lora.tensor_memory", qlora["tensor_mem_mb"] / lora["tensor_mem_mb"], "x", "lower")
+                put(f"{size}.qlora_vs_lora.memory", qlora["train_mem_mb"] / lora["train_mem_mb"], "x", "lower")
+                put(f"{size}.qlora.bits_per_param", qlora["quantization"]["bits_per_parameter"], "bits", "lower")
+                put(f"{size}.qlora.base_vs_bf16", qlora["quantization"]["ratio_to_bf16"], "x", "lower")
             put(f"{size}.lora_vs_baseline.tensor_memory", lora["tensor_mem_mb"] / base["tensor_mem_mb"], "x", "lower")
             put(f"{size}.lora_gc_vs_baseline.tensor_memory", lean["tensor_mem_mb"] / base["tensor_mem_mb"], "x", "lower")
-            put(f"{size}.qlora_vs_lora.memory", qlora["train_mem_mb"] / lora["train_mem_mb"], "x", "lower")
-            put(f"{size}.qlora.bits_per_param", qlora["quantization"]["bits_per_parameter"], "bits", "lower")
-            put(f"{size}.qlora.base_vs_bf16", qlora["quantization"]["ratio_to_bf16"], "x", "lower")
             put(f"{size}.lora_vs_baseline.speed", lora["tokens_per_s"] / base["tokens_per_s"], "x", "higher")
             put(f"{size}.lora_vs_baseline.memory", lora["train_mem_mb"] / base["train_mem_mb"], "x", "lower")
             put(f"{size}.lora_gc_vs_baseline.speed", lean["tokens_per_s"] / base["tokens_per_s"], "x", "higher")
             put(f"{size}.lora_gc_vs_baseline.memory", lean["train_mem_mb"] / base["train_mem_mb"], "x", "lower")
             put(f"{size}.matmul_peak", peak / 1e9, "GFLOP/s", "higher")
     result = {"suite": "train", "machine": machine(), "quick": a.quick, "seconds": round(time.time() - started, 1),
-              "metrics": metrics}
+              "sizes": list(sizes), "metrics": metrics}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     tmp_out = a.out + ".tmp"
     with open(tmp_out, "w") as f:
