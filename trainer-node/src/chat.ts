@@ -173,7 +173,9 @@ export class ChatService {
     const question = [...body.messages].reverse().find((m) => m.role === "user")!.content;
     await this.sync();
     const allowed = body.retrieve ? await this.allowedDatanets(caller, model.datanetIds) : [];
-    const retrieved = allowed.length ? await this.stillAccepted(this.retrieval.index.search(question, allowed, 4)) : [];
+    // Search deeper than the four passages used, so contributions found withdrawn on chain at
+    // answer time (before the index has purged them) do not leave the answer without sources.
+    const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, 4) : [];
     const messages: Message[] = retrieved.length
       ? [{ role: "system", content: `${SYSTEM_PROMPT}\n\nSources:\n${buildContext(retrieved)}` }, ...body.messages.filter((m) => m.role !== "system")]
       : body.messages;

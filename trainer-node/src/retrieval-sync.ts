@@ -37,8 +37,15 @@ export class RetrievalSync {
    */
   sync(datanetIds: Iterable<bigint>, models: ReadonlyMap<bigint, bigint> = new Map()): Promise<void> {
     this.models = new Map(models);
-    this.running ??= this.doSync([...datanetIds]).finally(() => (this.running = undefined));
-    return this.running;
+    // Every call gets a sync that starts after it was made (queued behind one in flight), so an
+    // answer never relies on a sync that began before a withdrawal it must honour.
+    const ids = [...datanetIds];
+    const start = () => this.doSync(ids);
+    const run: Promise<void> = (this.running ? this.running.then(start, start) : start()).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
   }
 
   /** Removes a contribution now (e.g. found withdrawn while answering). */
