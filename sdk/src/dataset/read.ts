@@ -120,6 +120,19 @@ export async function readContribution(
     maxBytes: 2 * limits.maxContributionBytes + ENVELOPE_OVERHEAD,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  return decodeContribution(ref, bytes, limits);
+}
+
+/**
+ * Verifies and parses a contribution's stored bytes (fetched by the caller, e.g. a browser):
+ * plaintext is checked against sha256, an envelope is decrypted with `ref.dataKey` and checked
+ * against the salted hash. Throws the same typed errors as {@link readContribution}.
+ */
+export async function decodeContribution(
+  ref: Pick<ContributionRef, "id" | "cid" | "contentHash" | "dataKey">,
+  bytes: Uint8Array,
+  limits: DatasetLimits = resolveDatasetLimits(),
+): Promise<{ records: DatasetRecord[]; byteSize: number }> {
   const sealed = isEnvelope(bytes);
   if (sealed && !ref.dataKey) throw new SealedContributionError(ref.id);
   if (!sealed && ref.dataKey) {

@@ -2,18 +2,12 @@
 // store, and for an encrypted one decrypted with its data key, which the Datanet's key service
 // releases to an owner or approver ("curate") and re-wraps to a one-time key made here. Either
 // way the bytes are checked against the on-chain content hash before anything is shown.
+import { bytesToHex, type Hex } from "viem";
 import {
-  bytesToHex,
-  type Hex,
-} from "viem";
-import {
-  collectBytes,
+  decodeContribution,
   generateEncryptionKeyPair,
   isEnvelope,
-  openContribution,
-  parseCanonicalRecords,
   requestDataKeys,
-  sha256Hex,
   unwrapDataKey,
   type DatasetRecord,
   type KeyServiceSigner,
@@ -30,10 +24,8 @@ export async function fetchContributionRecords(
   signer: KeyServiceSigner,
 ): Promise<ContributionRecords> {
   const bytes = await catContent(config.contentApiUrl, c.contentId);
-  if (!isEnvelope(bytes)) {
-    if ((await sha256Hex(bytes)) !== c.contentHash.toLowerCase()) throw new Error(`Contribution #${c.id}'s stored bytes do not match its on-chain content hash.`);
-    return { records: parseCanonicalRecords(bytes), encrypted: false };
-  }
+  const ref = { id: c.id, cid: c.contentId, contentHash: c.contentHash };
+  if (!isEnvelope(bytes)) return { records: (await decodeContribution(ref, bytes)).records, encrypted: false };
   const key = await readDatanetKey(config, c.datanetId);
   if (!key) throw new Error(`Contribution #${c.id} is encrypted but Datanet #${c.datanetId} binds no key service on chain.`);
   const recipient = generateEncryptionKeyPair();
@@ -45,9 +37,6 @@ export async function fetchContributionRecords(
   );
   const wrapped = keys.find((k) => k.contributionId === c.id);
   if (!wrapped) throw new Error(`The key service released no key for contribution #${c.id}.`);
-  const opened = openContribution([bytes], { dataKey: unwrapDataKey(wrapped.wrappedKey, recipient.secretKey) });
-  const canonical = await collectBytes(opened.bytes);
-  const { contentHash } = await opened.done();
-  if (contentHash !== c.contentHash.toLowerCase()) throw new Error(`Contribution #${c.id} decrypts to records that do not match its on-chain content hash.`);
-  return { records: parseCanonicalRecords(canonical), encrypted: true };
+  const { records } = await decodeContribution({ ...ref, dataKey: unwrapDataKey(wrapped.wrappedKey, recipient.secretKey) }, bytes);
+  return { records, encrypted: true };
 }
