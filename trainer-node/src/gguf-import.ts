@@ -2,11 +2,11 @@
 // worker's `import-gguf`, into the Hugging Face folder `X/` beside it, which the scanner then offers.
 // The outcome is remembered per file (size and mtime) in `.gguf-imports/`, so a file the worker
 // cannot read is reported once with its reason and not converted again until it changes.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TrainerNodeError } from "./errors.ts";
+import { runWorkerCli, WorkerCliError } from "./worker-cli.ts";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const STATE_DIR = ".gguf-imports";
@@ -35,33 +35,14 @@ export function workerGgufImporter(
   workerCommand: string[] = [path.join(REPO_ROOT, "trainer-node/worker/.venv/bin/python"), "-m", "modelfactory_worker"],
   cwd: string = path.join(REPO_ROOT, "trainer-node/worker"),
 ): GgufImporter {
-  return (file, outDir) =>
-    new Promise((resolve, reject) => {
-      const [cmd, ...args] = workerCommand;
-      const child = spawn(cmd!, [...args, "import-gguf", file, "--out", outDir, "--name", path.basename(outDir)], {
-        cwd,
-        env: { ...process.env, HF_HUB_OFFLINE: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-      child.on("error", reject);
-      child.on("close", (code, signal) => {
-        const last = stdout.trim().split("\n").pop() ?? "";
-        let event: { event?: string; code?: string; message?: string } | undefined;
-        try {
-          event = JSON.parse(last) as typeof event;
-        } catch {
-          event = undefined;
-        }
-        if (code === 0 && event?.event === "result") return resolve();
-        if (event?.event === "error") return reject(new GgufImportError(event.message ?? "import failed", event.code ?? "internal"));
-        const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-        reject(new GgufImportError(`the worker's import-gguf exited with ${signal ?? `status ${code}`}: ${tail || "no output"}`, "internal"));
-      });
-    });
+  return async (file, outDir) => {
+    try {
+      await runWorkerCli(workerCommand, ["import-gguf", file, "--out", outDir, "--name", path.basename(outDir)], { cwd });
+    } catch (error) {
+      if (error instanceof WorkerCliError) throw new GgufImportError(error.message, error.code ?? "internal");
+      throw error;
+    }
+  };
 }
 
 async function readState(file: string): Promise<ImportState | undefined> {

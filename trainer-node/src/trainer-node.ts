@@ -13,6 +13,7 @@ import { JobFailure } from "./errors.ts";
 import { ACTIVE_PHASES, Journal } from "./journal.ts";
 import { JobRunner, fetchSpec, readJobRecord, type JobRunnerContext } from "./job-runner.ts";
 import { scanModels } from "./models.ts";
+import { workerGgufImporter } from "./gguf-import.ts";
 import { ChatService } from "./chat.ts";
 
 export const VERSION = "0.1.0";
@@ -57,7 +58,8 @@ export class TrainerNode {
     this.chain = await connectChain(this.config);
     this.journal = new Journal(this.config.dataDir);
     this.store = createNodeKuboContentStore({ url: this.config.contentApiUrl });
-    this.baseModels = await scanModels(this.config.modelsDir, this.log);
+    // GGUF files are converted by the same worker command the node runs jobs with.
+    this.baseModels = await scanModels(this.config.modelsDir, this.log, { importGguf: workerGgufImporter(this.config.workerCommand, this.config.workerCwd) });
     this.log(`operator ${this.chain.account.address} on chain ${this.chain.chainId}; ${this.baseModels.length} base model(s): ${this.baseModels.map((m) => m.id).join(", ") || "none"}`);
     if (this.baseModels.length === 0) this.log(`no base models in ${this.config.modelsDir}: the node will not claim jobs`);
     for (const job of this.journal.listJobs({ phases: ["completed"] })) {
