@@ -13,6 +13,9 @@ export type AuditEntry = {
   contributionIds?: string[];
   jobId?: string;
   modelId?: string;
+  /** Purpose "model": which sealed artifact, and the envelope's CID the chain named. */
+  artifact?: string;
+  cid?: string;
   /** The X25519 public key the data keys were wrapped to (public). */
   recipientPublicKey?: string;
   /** Refusals: the stable code and the sentence sent back. */

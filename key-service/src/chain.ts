@@ -8,6 +8,8 @@ import { ConfigError, KeyServiceDaemonError } from "./errors.ts";
 
 /** A contribution as registered: what its event says. */
 export type ContributionRecord = { id: bigint; datanetId: bigint; contributor: Address; contentHash: Hex; contentId: string };
+/** What a model's ModelRegistered event says: where its adapter and report are. */
+export type ModelRecord = { id: bigint; jobId: bigint; builder: Address; trainer: Address; adapterCID: string; adapterHash: Hex; metricsURI: string };
 export type Job = { id: bigint; builder: Address; state: number; snapshotBlock: bigint; trainer: Address; leaseExpiresAt: bigint; datanetIds: bigint[] };
 
 const LOG_RANGE = 10_000n;
@@ -42,6 +44,7 @@ export async function connectChain(config: { rpcUrl: string; deploymentFile: str
   const startBlock = BigInt(deployment.contracts.DatanetRegistry.blockNumber);
   const records = new Map<bigint, ContributionRecord>();
   const jobDatanets = new Map<bigint, bigint[]>();
+  const modelRecords = new Map<bigint, ModelRecord>();
 
   async function logsInRanges<T>(toBlock: bigint, read: (from: bigint, to: bigint) => Promise<T[]>): Promise<T[]> {
     const out: T[] = [];
@@ -100,6 +103,20 @@ export async function connectChain(config: { rpcUrl: string; deploymentFile: str
     return { jobId, trainer, builder };
   }
 
+  /** A model's registration event (immutable, cached), or undefined when none was emitted up to `blockNumber`. */
+  async function modelRecord(id: bigint, blockNumber: bigint): Promise<ModelRecord | undefined> {
+    const cached = modelRecords.get(id);
+    if (cached) return cached;
+    const logs = await logsInRanges(blockNumber, (fromBlock, toBlock) =>
+      client.getContractEvents({ address: jobs, abi: trainingJobsAbi, eventName: "ModelRegistered", args: { modelId: id }, fromBlock, toBlock, strict: true }),
+    );
+    const a = logs[0]?.args;
+    if (!a) return undefined;
+    const record: ModelRecord = { id, jobId: a.jobId, builder: a.builder, trainer: a.trainer, adapterCID: a.adapterCID, adapterHash: a.adapterHash, metricsURI: a.metricsURI };
+    modelRecords.set(id, record);
+    return record;
+  }
+
   return {
     client,
     chainId,
@@ -109,6 +126,7 @@ export async function connectChain(config: { rpcUrl: string; deploymentFile: str
     statuses,
     job,
     model,
+    modelRecord,
     latestBlock: async () => {
       const b = await client.getBlock();
       return { number: b.number, timestamp: b.timestamp };

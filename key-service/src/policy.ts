@@ -2,8 +2,8 @@
 // one block. Each failed condition is a Refusal whose message says which, in words. A request
 // is all or nothing: one contribution that may not be released refuses the whole request.
 import type { Address } from "viem";
-import { ContributionStatus, enumName, JobState, Scope, type KeyReleaseRequest } from "@modelfactory/sdk";
-import type { ChainReader, ContributionRecord } from "./chain.ts";
+import { ContributionStatus, enumName, JobState, modelArtifactRefusal, Scope, type KeyReleaseRequest, type ModelKeyRequest } from "@modelfactory/sdk";
+import type { ChainReader, ContributionRecord, ModelRecord } from "./chain.ts";
 import { Refusal } from "./errors.ts";
 
 export type Moment = { number: bigint; timestamp: bigint };
@@ -100,6 +100,28 @@ const POLICIES = { train, retrieve, curate, own } as const;
 /** The contributions whose keys `requester` may receive now, or a Refusal naming the failed condition. */
 export function checkRelease(chain: ChainReader, requester: Address, request: KeyReleaseRequest, datanetId: bigint, at: Moment): Promise<ContributionRecord[]> {
   return POLICIES[request.purpose](chain, requester, request, datanetId, at);
+}
+
+/**
+ * Purpose "model": a sealed artifact of a model trained on this Datanet, for the model's builder
+ * or whoever holds train or evaluate access now on every Datanet of the model's job (the SDK's
+ * `modelArtifactRefusal`, which the trainer node's download route applies too).
+ */
+export async function checkModelRelease(chain: ChainReader, requester: Address, request: ModelKeyRequest, datanetId: bigint, at: Moment): Promise<ModelRecord> {
+  const model = await chain.model(request.modelId, at.number);
+  if (!model) throw new Refusal("MODEL_NOT_FOUND", `Model ${request.modelId} does not exist.`);
+  const [job, record] = await Promise.all([chain.job(model.jobId, at.number), chain.modelRecord(request.modelId, at.number)]);
+  if (!job!.datanetIds.includes(datanetId)) throw new Refusal("MODEL_OTHER_DATANETS", `Model ${request.modelId} was trained on Datanet${job!.datanetIds.length > 1 ? "s" : ""} ${job!.datanetIds.join(", ")}, not Datanet ${datanetId}.`);
+  const access = await Promise.all(
+    job!.datanetIds.map(async (d) => {
+      const [train, evaluate] = await Promise.all([chain.hasAccess(d, requester, Scope.Train, at.number), chain.hasAccess(d, requester, Scope.Evaluate, at.number)]);
+      return train || evaluate;
+    }),
+  );
+  const refusal = modelArtifactRefusal({ caller: requester, modelId: request.modelId, builder: model.builder, datanetIds: job!.datanetIds, access });
+  if (refusal) throw new Refusal(refusal.code, refusal.message);
+  if (!record) throw new Refusal("MODEL_NOT_FOUND", `Model ${request.modelId} exists but its ModelRegistered event was not found.`);
+  return record;
 }
 
 /** Rotation: the Datanet's owner now. */

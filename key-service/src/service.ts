@@ -1,14 +1,14 @@
 // The key service: one Datanet's key ring, the chain, the content store, the audit log and the
 // request checks, put together. `release` and `rotate` are what the HTTP routes call.
 import type { Hex } from "viem";
-import { describeError, type KeyServiceKeysResponse, type KeyServiceRotateResponse } from "@modelfactory/sdk";
+import { describeError, type KeyServiceKeysResponse, type KeyServiceModelKeyResponse, type KeyServiceRotateResponse, type ModelKeyRequest } from "@modelfactory/sdk";
 import { createKuboContentStore } from "@modelfactory/sdk/node";
 import { AuditLog, type AuditEntry } from "./audit-log.ts";
 import { connectChain, type ChainReader } from "./chain.ts";
 import type { KeyServiceConfig } from "./config.ts";
 import { ApiError } from "./errors.ts";
 import { KeyRing } from "./key-ring.ts";
-import { checkRelease, checkRotation } from "./policy.ts";
+import { checkModelRelease, checkRelease, checkRotation } from "./policy.ts";
 import { Rewrapper } from "./release.ts";
 import { RequestAuth } from "./request-auth.ts";
 
@@ -29,7 +29,23 @@ export async function createKeyService(config: KeyServiceConfig) {
     throw api;
   }
 
-  async function release(body: unknown): Promise<KeyServiceKeysResponse> {
+  /** Purpose "model": the data key of a sealed model artifact whose envelope the chain names. */
+  async function releaseModel(requester: `0x${string}`, request: ModelKeyRequest, moment: Promise<{ number: bigint; timestamp: bigint }>): Promise<KeyServiceModelKeyResponse> {
+    const entry = { requester, purpose: request.purpose, modelId: String(request.modelId), artifact: request.artifact, recipientPublicKey: request.recipientPublicKey };
+    try {
+      if (request.datanetId !== datanetId) throw new ApiError(403, "OTHER_DATANET", `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`);
+      const at = await moment;
+      const model = await checkModelRelease(chain, requester, request, datanetId, at);
+      const cid = await rewrapper.artifactCid(model, request.artifact);
+      const wrappedKey = await rewrapper.rewrapEnvelope(cid, `Model ${model.id}'s ${request.artifact}`, request.recipientPublicKey);
+      await audit.write({ event: "release", datanetId: String(datanetId), ...entry, cid, block: String(at.number) });
+      return { modelId: String(model.id), artifact: request.artifact, cid, wrappedKey };
+    } catch (error) {
+      return refused(error, entry);
+    }
+  }
+
+  async function release(body: unknown): Promise<KeyServiceKeysResponse | KeyServiceModelKeyResponse> {
     // The moment the conditions are read at is fetched while the signature is checked.
     const moment = chain.latestBlock();
     moment.catch(() => undefined);
@@ -41,6 +57,7 @@ export async function createKeyService(config: KeyServiceConfig) {
     }
     const { requester, request } = who;
     if (request.action !== "release") return refused(new ApiError(400, "BAD_REQUEST", "POST /v1/keys takes a release request; rotation is POST /v1/datanets/:id/rotate."), { requester });
+    if (request.purpose === "model") return releaseModel(requester, request, moment);
     const entry = {
       requester,
       purpose: request.purpose,

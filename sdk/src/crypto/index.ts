@@ -4,3 +4,4 @@ export { chunkCipher, defaultAeadBackend, type AeadBackend, type ChunkCipher } f
 export * from "./keys.ts";
 export * from "./envelope.ts";
 export * from "./sealed-contribution.ts";
+export * from "./sealed-artifact.ts";

@@ -4,7 +4,7 @@
 import type { Address, Hex } from "viem";
 import { ModelFactoryError } from "../errors.ts";
 import type { WrappedKey } from "../crypto/keys.ts";
-import { keyRequestMessage, type KeyRequest, type KeyRequestEnvelope } from "./key-request.ts";
+import { keyRequestMessage, type KeyReleaseRequest, type KeyRequest, type KeyRequestEnvelope, type ModelArtifact, type ModelKeyRequest } from "./key-request.ts";
 
 /** `GET /v1/datanets/:id/key`: the key the service holds now, for comparison with the chain. */
 export type KeyServiceKeyResponse = { datanetId: string; publicKey: Hex; version: number; versions: { version: number; publicKey: Hex }[] };
@@ -14,6 +14,8 @@ export type KeyServiceNonceResponse = { nonce: string; expiresAt: number };
 export type KeyServiceSignedRequest = { message: string; signature: Hex };
 /** `POST /v1/keys` → one data key per contribution, wrapped to the request's recipient key. */
 export type KeyServiceKeysResponse = { keys: { contributionId: string; wrappedKey: WrappedKey }[] };
+/** `POST /v1/keys` with purpose "model" → the sealed artifact's CID (found on chain) and its data key, wrapped to the recipient key. */
+export type KeyServiceModelKeyResponse = { modelId: string; artifact: ModelArtifact; cid: string; wrappedKey: WrappedKey };
 /** `POST /v1/datanets/:id/rotate` → the new version, to publish with `DatanetKeys.setEncryptionKey`. */
 export type KeyServiceRotateResponse = { datanetId: string; version: number; publicKey: Hex };
 /** Every refusal: `code` is stable, `message` names the condition that failed. */
@@ -71,8 +73,17 @@ export async function signedKeyServiceRequest<T>(
  * @example
  * const { keys } = await requestDataKeys(url, { action: "release", purpose: "train", datanetId, jobId, contributionIds, recipientPublicKey }, wallet, { chainId })
  */
-export function requestDataKeys(baseUrl: string, request: Omit<Extract<KeyRequest, { action: "release" }>, "action">, signer: KeyServiceSigner, options: { chainId: number; ttlMs?: number }): Promise<KeyServiceKeysResponse> {
+export function requestDataKeys(baseUrl: string, request: Omit<KeyReleaseRequest, "action">, signer: KeyServiceSigner, options: { chainId: number; ttlMs?: number }): Promise<KeyServiceKeysResponse> {
   return signedKeyServiceRequest<KeyServiceKeysResponse>(baseUrl, { action: "release", ...request }, signer, options);
+}
+
+/**
+ * Requests the data key of a sealed model artifact (purpose "model"), wrapped to `request.recipientPublicKey`.
+ * @example
+ * const { cid, wrappedKey } = await requestModelKey(url, { purpose: "model", datanetId, modelId, artifact: "samples", recipientPublicKey }, wallet, { chainId })
+ */
+export function requestModelKey(baseUrl: string, request: Omit<ModelKeyRequest, "action">, signer: KeyServiceSigner, options: { chainId: number; ttlMs?: number }): Promise<KeyServiceModelKeyResponse> {
+  return signedKeyServiceRequest<KeyServiceModelKeyResponse>(baseUrl, { action: "release", ...request }, signer, options);
 }
 
 /** The key a key service holds for a Datanet (compare it with `DatanetKeys.encryptionKey`). */

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { privateKeyToAccount } from "viem/accounts";
 import { verifyMessage } from "viem";
-import { keyRequestMessage, parseKeyRequestMessage, KeyRequestError, MAX_KEY_REQUEST_CONTRIBUTIONS, type KeyRequest } from "../../src/index.ts";
+import { keyRequestMessage, parseKeyRequestMessage, KeyRequestError, MAX_KEY_REQUEST_CONTRIBUTIONS, type KeyReleaseRequest, type KeyRequest, type ModelKeyRequest } from "../../src/index.ts";
 
 const account = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const recipientPublicKey = `0x${"ab".repeat(32)}` as const;
@@ -16,6 +16,8 @@ describe("key request messages", () => {
     { action: "release", purpose: "retrieve", datanetId: 3n, modelId: 2n, contributionIds: [4n], recipientPublicKey },
     { action: "release", purpose: "curate", datanetId: 1n, contributionIds: [1n], recipientPublicKey },
     { action: "release", purpose: "own", datanetId: 1n, contributionIds: [1n, 2n], recipientPublicKey },
+    { action: "release", purpose: "model", datanetId: 3n, modelId: 2n, artifact: "adapter", recipientPublicKey },
+    { action: "release", purpose: "model", datanetId: 3n, modelId: 2n, artifact: "samples", recipientPublicKey },
     { action: "rotate", datanetId: 4n },
   ];
   for (const request of cases) {
@@ -52,7 +54,7 @@ describe("key request messages", () => {
   });
 
   it("refuses to build malformed requests", () => {
-    const base = cases[0] as Extract<KeyRequest, { action: "release" }>;
+    const base = cases[0] as KeyReleaseRequest;
     const refuse = (r: KeyRequest, re: RegExp) => assert.throws(() => keyRequestMessage(r, envelope), re);
     refuse({ ...base, contributionIds: [] }, /1 to 500 contributions, not 0/);
     refuse({ ...base, contributionIds: Array.from({ length: MAX_KEY_REQUEST_CONTRIBUTIONS + 1 }, (_, i) => BigInt(i + 1)) }, /not 501/);
@@ -63,5 +65,21 @@ describe("key request messages", () => {
     refuse({ ...base, recipientPublicKey: "0x1234" }, /32-byte X25519/);
     refuse({ ...base, purpose: "sell" as "own" }, /Unknown purpose "sell"/);
     refuse({ action: "rotate", datanetId: 0n }, /Datanet id of 1 or more/);
+    refuse({ ...base, artifact: "adapter" } as unknown as KeyRequest, /artifact goes with purpose "model"/);
+    const model = cases[4] as ModelKeyRequest;
+    refuse({ ...model, artifact: "weights" as "adapter" }, /Unknown model artifact "weights"/);
+    refuse({ ...model, modelId: 0n }, /model id of 1 or more/);
+    refuse({ ...model, contributionIds: [1n] } as unknown as KeyRequest, /no job or contributions/);
+    refuse({ ...model, recipientPublicKey: "0x12" }, /32-byte X25519/);
+  });
+
+  it("says in words which model artifact it asks for, and refuses a model request with extra resources", () => {
+    const message = keyRequestMessage(cases[5]!, envelope);
+    assert.match(message, /Release the data key of ModelFactory model 2's private evaluation samples, sealed for Datanet 3\./);
+    assert.match(message, /urn:modelfactory:key-request:artifact:samples/);
+    const refuse = (m: string, re: RegExp) => assert.throws(() => parseKeyRequestMessage(m), (e: unknown) => e instanceof KeyRequestError && re.test(e.message));
+    refuse(message.replace("artifact:samples", "artifact:adapter"), /statement does not say/);
+    refuse(message.replace("key-request:artifact:samples", "key-request:contributions:4"), /names its model, artifact and recipient key/);
+    refuse(message.replace("- urn:modelfactory:key-request:model:2", "- urn:modelfactory:key-request:model:2\n- urn:modelfactory:key-request:job:9"), /Unknown resource job in a "model" release request/);
   });
 });

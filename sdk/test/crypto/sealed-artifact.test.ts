@@ -1,0 +1,67 @@
+// Sealed model artifacts: an adapter archive and a report's private samples open for every
+// recipient and for a released data key, the plaintext hash is checked against the expected
+// (on-chain) one, and edited, truncated or foreign envelopes are refused with their codes.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import {
+  collectBytes,
+  dataKeyFromHeader,
+  encodePrivateSamples,
+  EnvelopeError,
+  generateEncryptionKeyPair,
+  openArtifact,
+  parsePrivateSamples,
+  PRIVATE_SAMPLES_SCHEMA,
+  readEnvelopeHeader,
+  sealArtifact,
+} from "../../src/index.ts";
+import { bytesToHex } from "viem";
+
+const datanetA = generateEncryptionKeyPair();
+const datanetB = generateEncryptionKeyPair();
+const builder = generateEncryptionKeyPair();
+const outsider = generateEncryptionKeyPair();
+const code = (c: string) => (e: unknown) => e instanceof EnvelopeError && e.code === c;
+// A stand-in for an adapter tar: several chunks' worth of bytes that are not all alike.
+const archive = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+const sha = (b: Uint8Array) => `0x${createHash("sha256").update(b).digest("hex")}` as const;
+
+describe("sealed model artifacts", () => {
+  it("opens for every recipient and for a data key, and its hash is the plaintext's SHA-256", async () => {
+    const sealed = sealArtifact(archive, { recipients: [datanetA.publicKey, datanetB.publicKey, builder.publicKey], chunkSize: 64 * 1024 });
+    assert.equal(sealed.sha256, sha(archive));
+    const envelope = await collectBytes(sealed.envelope);
+    assert.ok(!Buffer.from(envelope).includes(Buffer.from(archive.subarray(1000, 1064))), "plaintext visible in the envelope");
+    for (const k of [datanetA, datanetB, builder]) assert.deepEqual(await openArtifact([envelope], { secretKey: k.secretKey }, { sha256: sealed.sha256 }), archive);
+    const header = await readEnvelopeHeader([envelope]);
+    const dataKey = dataKeyFromHeader(header, datanetB.secretKey, bytesToHex(datanetB.publicKey));
+    assert.deepEqual(await openArtifact([envelope], { dataKey }), archive);
+  });
+
+  it("refuses an outsider, edited or truncated ciphertext, and bytes that are not the expected ones", async () => {
+    const sealed = sealArtifact(archive, { recipients: [datanetA.publicKey, builder.publicKey], chunkSize: 64 * 1024 });
+    const envelope = await collectBytes(sealed.envelope);
+    await assert.rejects(openArtifact([envelope], { secretKey: outsider.secretKey }), code("ENVELOPE_NOT_A_RECIPIENT"));
+    const edited = envelope.slice();
+    edited[edited.length - 200]! ^= 0x01;
+    await assert.rejects(openArtifact([edited], { secretKey: builder.secretKey }), code("ENVELOPE_AUTH_FAILED"));
+    await assert.rejects(openArtifact([envelope.subarray(0, envelope.length - 64 * 1024)], { secretKey: builder.secretKey }), (e: unknown) => e instanceof EnvelopeError && /ENVELOPE_(TRUNCATED|AUTH_FAILED)/.test(e.code));
+    // A genuine envelope of other bytes: it authenticates but is not the artifact the chain names.
+    const other = await collectBytes(sealArtifact(archive.subarray(1), { recipients: [builder.publicKey] }).envelope);
+    await assert.rejects(openArtifact([other], { secretKey: builder.secretKey }, { sha256: sealed.sha256 }), (e: unknown) => code("ARTIFACT_HASH_MISMATCH")(e) && /does not match the expected/.test((e as Error).message));
+    await assert.rejects(openArtifact([envelope], { secretKey: builder.secretKey }, { maxBytes: 1000 }), code("ARTIFACT_TOO_LARGE"));
+  });
+
+  it("round-trips private samples and refuses another job's, or malformed ones", async () => {
+    const samples = [{ prompt: "What does the <b>compost</b> note say?", reference: "Turn it weekly.", base: "I don't know.", tuned: "Turn it weekly." }];
+    const bytes = encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples });
+    const envelope = await collectBytes(sealArtifact(bytes, { recipients: [datanetA.publicKey, builder.publicKey] }).envelope);
+    const opened = parsePrivateSamples(await openArtifact([envelope], { secretKey: builder.secretKey }), "7");
+    assert.deepEqual(opened.samples, samples);
+    assert.throws(() => parsePrivateSamples(bytes, "8"), (e: unknown) => code("PRIVATE_SAMPLES_INVALID")(e) && /"jobId" must be "8"/.test((e as Error).message));
+    const bad = new TextEncoder().encode(JSON.stringify({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples: [{ prompt: 1, reference: "", base: "", tuned: "" }] }));
+    assert.throws(() => parsePrivateSamples(bad, "7"), /"samples\[0\]\.prompt" must be a string/);
+    assert.throws(() => parsePrivateSamples(new Uint8Array([0xff, 0xfe]), "7"), /not UTF-8 JSON/);
+  });
+});
