@@ -31,6 +31,7 @@ import { checkTrainAccess, trainingContributions, type ContributionInfo } from "
 import { splitByContribution } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { releaseDataKeys } from "./sealed-keys.ts";
+import { artifactRecipients, putSealed, sealReportSamples } from "./sealed-artifacts.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
@@ -398,10 +399,8 @@ export class JobRunner {
       ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
     });
-    // The report is public (metricsURI): sample prompts, references and answers drawn from
-    // encrypted data stay out of it; its numbers stay in.
-    if (p.sealed === 0) return report;
-    return { ...report, samples: [], samplesWithheld: `The held-out records include ${p.sealed > 1 ? "contributions" : "a contribution"} of a permissioned Datanet, so this public report holds no sample prompts, references or answers.` };
+    // For encrypted data the samples leave this report when it is published (sealed, see publish).
+    return report;
   }
 
   /** Deletes the job's record files: for encrypted data, once training and evaluation are done. */
@@ -420,8 +419,19 @@ export class JobRunner {
     if (p.sealed > 0) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const tar = await tarDirectory(trained.adapter_path);
+    // The on-chain hash is the plaintext archive's either way, so a key holder verifies what they open.
     const adapterHash = sha256(tar);
-    const adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
+    let adapterCID: string;
+    if (p.sealed > 0) {
+      // Trained on encrypted data: the adapter can reproduce it, and the samples quote it. Both
+      // are sealed; the public report keeps its numbers and names the sealed samples' CID.
+      const recipients = await artifactRecipients(this.ctx.chain, record.datanetIds, p.spec.builderEncryptionKey);
+      adapterCID = (await putSealed(this.ctx.store, tar, recipients)).cid;
+      report = await sealReportSamples(this.ctx.store, report, recipients, p.sealed);
+      this.log("info", `adapter and sample answers sealed for ${recipients.length} key(s): the job's Datanets'${p.spec.builderEncryptionKey ? " and the builder's" : ""}`);
+    } else {
+      adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
+    }
     const metricsURI = await putJson(this.ctx.store, report);
     const manifestDoc = buildManifestDocument({ jobId: this.jobId, specURI: record.specURI, specHash: record.specHash, contributions: p.contributions });
     const root = manifestDoc.root;

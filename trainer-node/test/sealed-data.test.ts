@@ -1,14 +1,27 @@
 // A permissioned Datanet's encrypted contributions through a real trainer node: the node gets
 // the job's data keys from the Datanet's key service (a real one, on a real chain), trains,
-// publishes a report without sample texts, deletes the decrypted records, and its chat retrieves
-// from the sealed passages with keys released for its model. Edited ciphertext fails the job on
-// chain naming the contribution.
+// publishes a sealed adapter and a report whose sample texts are only in its sealed private part,
+// deletes the decrypted records, serves the adapter only to the builder or access holders, and its
+// chat retrieves from the sealed passages with keys released for its model. Edited ciphertext
+// fails the job on chain naming the contribution.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { generateEncryptionKeyPair, readEnvelopeHeader, Scope, type ChatAttribution, type EvaluationReport, type JobSummary } from "@modelfactory/sdk";
+import { createHash } from "node:crypto";
+import { bytesToHex } from "viem";
+import {
+  ENVELOPE_MAGIC,
+  generateEncryptionKeyPair,
+  openArtifact,
+  parsePrivateSamples,
+  readEnvelopeHeader,
+  Scope,
+  type ChatAttribution,
+  type EvaluationReport,
+  type JobSummary,
+} from "@modelfactory/sdk";
 import { readContent } from "@modelfactory/sdk/node";
 import { contributeSealed, publishKey, records, startKeyService, type RunningKeyService } from "../../key-service/test/helpers/stack.ts";
 import { startApi, type ApiServer } from "../src/api.ts";
@@ -22,6 +35,8 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
   let api: ApiServer;
   let datanet: bigint;
   const contributor = generateEncryptionKeyPair();
+  // The builder's wallet-derived key in the GUI; the spec names its public half.
+  const builderKey = generateEncryptionKeyPair();
 
   before(async () => {
     stack = await startStack();
@@ -56,7 +71,7 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     // An outsider reading every CID on chain gets ciphertext.
     for (const s of sealed) assert.ok(!new TextDecoder().decode(await readContent(stack.store, s.cid)).includes("compost note"));
     await stack.grantBySignature(datanet, Scope.Train | Scope.Retrieve);
-    const jobId = await stack.createJob([datanet]);
+    const jobId = await stack.createJob([datanet], { builderEncryptionKey: bytesToHex(builderKey.publicKey) });
 
     const summary = await finished(jobId);
     assert.equal(summary.phase, "completed", summary.failureReason ?? "");
@@ -65,6 +80,40 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.deepEqual(report.samples, []);
     assert.match(report.samplesWithheld ?? "", /permissioned Datanet/);
     assert.ok(!JSON.stringify(report).includes("note"), "the public report quotes the data");
+    // The report on chain is that public one; its samples are in the sealed private part, which the builder's key opens.
+    const modelId = BigInt(summary.modelId!);
+    const onChainReport = new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length)));
+    assert.doesNotMatch(onChainReport, /note \d|compost|mulch|seedling/);
+    assert.ok(report.privateSamples, "the report names no private samples");
+    const privateEnvelope = await readContent(stack.store, report.privateSamples.cid);
+    assert.doesNotMatch(Buffer.from(privateEnvelope).toString("latin1"), /note \d/);
+    const opened = parsePrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString());
+    assert.ok(opened.samples.length > 0 && opened.samples.length === report.privateSamples.count, `${opened.samples.length} private samples`);
+    assert.match(opened.samples[0]!.prompt, /What does the (compost|mulch|seedling) note \d say\?/);
+    assert.equal(typeof opened.samples[0]!.tuned, "string");
+    // The adapter in the content store is an envelope, not a tar; the builder's key opens it into the bytes the chain hashes.
+    const [, , adapterHash] = await stack.contracts.jobs.read.getModel([modelId]);
+    const stored = await readContent(stack.store, summary.adapterCID!, { maxBytes: 256 * 1024 * 1024 });
+    assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC);
+    assert.doesNotMatch(Buffer.from(stored.subarray(0, 4096)).toString("latin1"), /adapter_config\.json|ustar/);
+    const header = await readEnvelopeHeader([stored]);
+    assert.deepEqual(header.recipients.map((r) => r.publicKey).sort(), [ks.service.ring.current.publicKey.toLowerCase(), bytesToHex(builderKey.publicKey)].sort());
+    const tar = await openArtifact([stored], { secretKey: builderKey.secretKey }, { sha256: adapterHash });
+    assert.match(new TextDecoder().decode(tar.subarray(0, 512)), /adapter_config\.json|adapter_model\.safetensors/);
+    // The node's adapter route: not without signing in, not for an outsider (with the reason), yes for the builder.
+    const adapterUrl = `${api.url}/v1/models/${modelId}/adapter`;
+    const anonymous = await fetch(adapterUrl);
+    assert.equal(anonymous.status, 401);
+    assert.match(((await anonymous.json()) as { error: { message: string } }).error.message, new RegExp(`trained on permissioned Datanet ${datanet}: sign in`));
+    const outsider = await fetch(adapterUrl, { headers: { authorization: `Bearer ${await stack.signIn(api.url, "other")}` } });
+    assert.equal(outsider.status, 403);
+    const refusal = ((await outsider.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(refusal.code, "NOT_MODEL_BUILDER_OR_HOLDER");
+    assert.match(refusal.message, new RegExp(`is not model ${modelId}'s builder .* holds no train or evaluate access to Datanet ${datanet}`));
+    const served = await fetch(adapterUrl, { headers: { authorization: `Bearer ${await stack.signIn(api.url, "builder")}` } });
+    assert.equal(served.status, 200);
+    const servedTar = new Uint8Array(await served.arrayBuffer());
+    assert.equal(`0x${createHash("sha256").update(servedTar).digest("hex")}`, adapterHash);
     for (const f of ["train.jsonl", "eval.jsonl"]) assert.equal(existsSync(path.join(node.config.dataDir, "jobs", jobId.toString(), f)), false, `${f} left on disk`);
     // The key service logged the release to this trainer for this job.
     const audit = (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { event: string; purpose?: string; requester?: string; jobId?: string });
