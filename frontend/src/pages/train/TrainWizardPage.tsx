@@ -2,9 +2,10 @@
 // → submit (spec → content store → createJob with the spec's sha256).
 import { useMemo, useState } from "react";
 import { useAccount } from "wagmi";
-import { parseEventLogs } from "viem";
+import { bytesToHex, parseEventLogs } from "viem";
 import {
   ALL_LINEAR,
+  BUILDER_ENCRYPTION_KEY_HELP,
   buildTrainingSpec,
   HYPERPARAMETER_HELP,
   LORA_TARGET_MODULES,
@@ -31,6 +32,7 @@ import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading } from "../../ui/states.tsx";
 import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
+import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { sha256Hex, specErrors } from "./hyperparameters.ts";
 
 const STEPS = ["Base model", "Datanets", "Method", "Hyperparameters", "Pre-flight & submit"];
@@ -60,6 +62,7 @@ export default function TrainWizardPage() {
   const ids = useMemo(() => (datanets.data ?? []).map((d) => d.id), [datanets.data]);
   const access = useTrainAccess(address, ids);
   const send = useTransaction();
+  const encryptionKey = useEncryptionKey();
   const [step, setStep] = useState(0);
   const [choice, setChoice] = useState<{ node: string; model: BaseModelInfo } | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
@@ -96,7 +99,10 @@ export default function TrainWizardPage() {
     if (!choice) return;
     setBusy(true);
     try {
-      const bytes = serializeTrainingSpec(spec);
+      // Over permissioned data the adapter and samples are sealed; naming the builder's
+      // wallet-derived key lets them open both without a key service.
+      const permissioned = (datanets.data ?? []).some((d) => selected.includes(d.id) && d.accessPolicy === "Permissioned");
+      const bytes = serializeTrainingSpec(permissioned ? { ...spec, builderEncryptionKey: bytesToHex((await encryptionKey()).publicKey) } : spec);
       const hash = await sha256Hex(bytes);
       const { cid } = await addContent(config.contentApiUrl, bytes, "spec.json");
       const receipt = await send("Create training job", { contract: "TrainingJobs", functionName: "createJob", args: [spec.datanetIds.map((d) => BigInt(d)), `ipfs://${cid}`, hash] });
@@ -285,6 +291,9 @@ export default function TrainWizardPage() {
               ) : null}
               <h3>Spec</h3>
               <pre className="log">{JSON.stringify(spec, null, 2)}</pre>
+              {(datanets.data ?? []).some((d) => selected.includes(d.id) && d.accessPolicy === "Permissioned") ? (
+                <p className="hint" data-testid="builder-key-hint">Permissioned data: your wallet signs once to add your encryption key to the spec. {BUILDER_ENCRYPTION_KEY_HELP}</p>
+              ) : null}
               <button className="btn btn-primary" disabled={busy || (preflight !== null && !preflight.ok)} onClick={() => void submit()}>
                 {busy ? "Submitting…" : "Store spec and create job"}
               </button>
