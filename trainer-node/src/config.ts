@@ -40,6 +40,12 @@ export type TrainerNodeConfig = {
   workerProcesses?: number;
   /** Folder of the result cache (result-cache.ts); undefined = off. */
   resultCacheDir?: string;
+  /**
+   * Memory a training job may use, in MiB (MF_MEMORY_LIMIT_MB; undefined = the device's): pre-flight
+   * refuses specs whose estimated peak exceeds it, and each job's worker is capped to it, so an
+   * oversized run fails with an out-of-memory error instead of taking the machine down.
+   */
+  memoryLimitMb?: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -127,5 +133,6 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     announce: env.MF_ANNOUNCE !== "0",
     workerProcesses: int(env, "MF_WORKER_PROCESSES", 1, 1, 64),
     resultCacheDir: env.MF_RESULT_CACHE_DIR ? path.resolve(env.MF_RESULT_CACHE_DIR) : undefined,
+    memoryLimitMb: int(env, "MF_MEMORY_LIMIT_MB", 0, 0, 64 * 1024 * 1024) || undefined,
   };
 }

@@ -93,6 +93,11 @@ export function toEvaluationReport(input: EvaluationInput): EvaluationReport {
       tokensPerSecond: trained.tokens_per_s,
       finalLoss: finite(trained.final_loss, "train.final_loss"),
       finalEvalLoss: trained.eval_loss,
+      evalLosses: trained.eval_losses.map(([step, loss]) => [step, loss ?? null] as [number, number | null]),
+      // The published weights are the best evaluation's: which step, its loss, and why the run ended there.
+      best: trained.best
+        ? { step: trained.best.step, evalLoss: finite(trained.best.eval_loss, "train.best.eval_loss"), stoppedEarly: trained.best.stopped_early, reason: trained.best.reason }
+        : null,
     },
     counts: input.counts,
     samples: baseExamples.map((b, i) => {

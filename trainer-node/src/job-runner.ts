@@ -28,13 +28,14 @@ import { getBytes, putBytes, putJson } from "./content.ts";
 import { JobFailure } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
-import { splitByContribution } from "./split.ts";
+import { splitByContribution, splitByRecord, type EvalSplitMethod } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { releaseDataKeys } from "./sealed-keys.ts";
 import { artifactRecipients, putSealed, sealReportSamples } from "./sealed-artifacts.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
+import { outOfMemoryReason } from "./memory-fit.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -51,6 +52,16 @@ export type JobRunnerContext = {
 export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
 
 /** The question part of a record, as shown beside sample answers. */
+/** How this job's held-out records were chosen, as its report states it. */
+type HeldOutSplit = { method: EvalSplitMethod; heldOut: boolean; paraphraseShare: number | null; description: string };
+
+/** The reference answer of a record (what a paraphrase of it shares). */
+function answerOf(record: DatasetRecord): string {
+  if (record.kind === "instruction") return record.output;
+  if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "assistant")?.content ?? "";
+  return record.text;
+}
+
 function promptOf(record: DatasetRecord): string {
   if (record.kind === "instruction") return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
   if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "user")?.content ?? "";
@@ -97,7 +108,10 @@ export async function fetchSpec(store: ContentStore, record: JobRecord): Promise
   return spec;
 }
 
-/** Maps a spec to the worker's train config. */
+/** Held-out evaluations per run when neither the spec nor the node sets how often (issue 16: about ten). */
+export const EVALS_PER_RUN = 10;
+
+/** Maps a spec to the worker's train config; `evalEvery` 0 evaluates about EVALS_PER_RUN times. */
 export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, evalEvery: number): TrainConfig {
   const h = spec.hyperparameters;
   const targets = h.lora.targets.length === 1 && h.lora.targets[0] === "all-linear" ? "all-linear" : h.lora.targets;
@@ -113,7 +127,11 @@ export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, e
     warmup_ratio: h.warmupRatio,
     weight_decay: h.weightDecay,
     seed: h.seed,
-    eval_every: evalEvery,
+    eval_every: h.evalEvery || evalEvery,
+    evals_per_run: EVALS_PER_RUN,
+    early_stopping_patience: h.earlyStoppingPatience ?? 0,
+    early_stopping_min_delta: h.earlyStoppingMinDelta ?? 0,
+    gradient_checkpointing: h.gradientCheckpointing ?? false,
     checkpoint_every: checkpointEvery,
   };
 }
@@ -263,16 +281,27 @@ export class JobRunner {
     }
     const records = new Map<bigint, DatasetRecord[]>();
     results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records));
-    const split = splitByContribution(contributions, spec.evalFraction, `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`);
-    const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
-    const trainRecords = flat(split.train);
-    const evalRecords = flat(split.eval);
+    const seed = `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`;
+    let trainRecords: DatasetRecord[];
+    let evalRecords: DatasetRecord[];
+    let split: HeldOutSplit;
+    if (spec.evalSplit === "record") {
+      const s = splitByRecord(records, spec.evalFraction, seed, answerOf);
+      [trainRecords, evalRecords] = [s.train, s.eval];
+      split = { method: "record", heldOut: s.heldOut, paraphraseShare: s.paraphraseShare, description: `${s.eval.length} of ${s.train.length + s.eval.length} records (${Math.round(spec.evalFraction * 100)} % of every contribution, chosen by a seeded hash) held out; every contribution is trained on, so this measures what the Datanets teach: ${Math.round(s.paraphraseShare * 100)} % of the held-out questions have their answer given by a training record in other words.` };
+      this.log("info", `train: ${trainRecords.length} record(s); eval: ${evalRecords.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
+    } else {
+      const s = splitByContribution(contributions, spec.evalFraction, seed);
+      const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
+      [trainRecords, evalRecords] = [flat(s.train), flat(s.eval)];
+      split = { method: "contribution", heldOut: s.heldOut, paraphraseShare: null, description: s.heldOut ? `${s.eval.length} of ${contributions.length} contributions (chosen by a seeded hash) held out whole: this measures how the model does on material it never saw.` : "Only one contribution: evaluation runs on the training data (in-sample)." };
+      this.log("info", `train: ${s.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${s.eval.length}, ${evalRecords.length}`);
+    }
     const trainFile = path.join(this.dir, "train.jsonl");
     const evalFile = path.join(this.dir, "eval.jsonl");
     await writeFile(trainFile, serializeRecords(trainRecords));
     await writeFile(evalFile, serializeRecords(evalRecords));
-    if (!split.heldOut) this.log("warn", "only one contribution: evaluation runs on the training data (in-sample)");
-    this.log("info", `train: ${split.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${split.eval.length}, ${evalRecords.length}`);
+    if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
     const prompts = evalRecords.slice(0, 32).map(promptOf);
     return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length };
   }
@@ -283,6 +312,8 @@ export class JobRunner {
       cwd: this.ctx.config.workerCwd,
       hangMs: this.ctx.config.workerHangMs,
       startMs: this.ctx.config.workerStartMs,
+      // The node's memory limit caps the job's worker: past it, allocations fail as out of memory.
+      ...(this.ctx.config.memoryLimitMb ? { env: { MODELFACTORY_WORKER_MEMORY_LIMIT_MB: String(this.ctx.config.memoryLimitMb) } } : {}),
       onLog: (line) => this.ctx.log(`job ${this.id} worker: ${line}`),
     });
     this.worker = worker;
@@ -350,7 +381,7 @@ export class JobRunner {
   }
 
   private trainConfig(p: Prepared): TrainConfig {
-    return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 10));
+    return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 0));
   }
 
   private evaluateArgs(p: Prepared): EvaluateArgs & { data: string } {
@@ -399,6 +430,7 @@ export class JobRunner {
       ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
     });
+    report.split = { method: p.split.method, paraphraseShare: p.split.paraphraseShare, description: p.split.description };
     // For encrypted data the samples leave this report when it is published (sealed, see publish).
     return report;
   }
@@ -460,9 +492,10 @@ export class JobRunner {
     let reason =
       error instanceof JobFailure
         ? error.shortMessage
-        : error instanceof WorkerCrashedError || error instanceof WorkerCommandError
-          ? `The model worker failed: ${describeError(error)}`
-          : `Unexpected error: ${describeError(error)}`;
+        : (outOfMemoryReason(error, this.summary.phase, this.ctx.config.memoryLimitMb) ??
+          (error instanceof WorkerCrashedError || error instanceof WorkerCommandError
+            ? `The model worker failed: ${describeError(error)}`
+            : `Unexpected error: ${describeError(error)}`));
     if (cancelled) reason = this.cancelled ?? reason;
     reason = reason.slice(0, 500);
     this.log("error", reason);

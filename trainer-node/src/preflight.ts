@@ -1,10 +1,14 @@
 // The pre-flight check the train wizard shows before a builder pays for `createJob`: is the
 // base model here, does the builder's data verify and parse, how many records and tokens, how
-// much memory for each method, and roughly how long it will take on this node.
+// much memory for each method, whether the run fits this node's memory (refused, naming what
+// would fit, when it does not), and roughly how long it will take on this node.
+import path from "node:path";
 import { describeError, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
 import { readContributions } from "@modelfactory/sdk/node";
 import { getBytes } from "./content.ts";
 import { estimateMemory } from "./models.ts";
+import { deviceMemory, memoryFit, readModelShape, refusalMessage } from "./memory-fit.ts";
+import type { InfoResult } from "./worker-protocol.ts";
 import { trainingContributions } from "./snapshot.ts";
 import type { TrainerNode } from "./trainer-node.ts";
 
@@ -22,7 +26,8 @@ async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{
   }
 }
 
-export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<PreflightReport> {
+/** `worker`: the node's worker's `info` (its device and memory), or null while it has not answered. */
+export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: InfoResult | null = null): Promise<PreflightReport> {
   const problems: PreflightReport["problems"] = [];
   const baseModel = node.baseModels.find((m) => m.id === spec.baseModel) ?? null;
   if (!baseModel) problems.push({ severity: "error", message: `Base model "${spec.baseModel}" is not on this node; pick one of: ${node.baseModels.map((m) => m.id).join(", ") || "none"}.` });
@@ -70,6 +75,22 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<
   const finished = node.journal.listJobs({ phases: ["completed"] }).map((j) => j.progress?.tokensPerSecond ?? 0).filter((t) => t > 0);
   const tokensPerSecond = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : DEFAULT_TOKENS_PER_SECOND;
   const memory = estimateMemory(baseModel?.parameters ?? 0);
+  let fit: PreflightReport["memoryFit"] = null;
+  const device = deviceMemory(worker, node.config.memoryLimitMb);
+  if (baseModel && device && worker) {
+    try {
+      const shape = await readModelShape(path.join(node.config.modelsDir, baseModel.id));
+      fit = memoryFit(
+        { shape, spec, methods: baseModel.methods, dataTokens: Math.max(1, Math.round(tokens * (1 - spec.evalFraction))), bytesPerWeight: device.kind === "cuda" ? 2 : 4, runtimeBytes: worker.memory.rss_mb * 1024 * 1024 },
+        device,
+      );
+      if (!fit.fits) problems.push({ severity: "error", message: refusalMessage(fit, device) });
+    } catch (error) {
+      problems.push({ severity: "warning", message: `The memory this run needs could not be estimated: ${describeError(error)}` });
+    }
+  } else if (baseModel) {
+    problems.push({ severity: "info", message: "This node's model worker has not reported its memory yet, so whether the run fits was not checked; try the pre-flight again in a few seconds." });
+  }
   return {
     ok: !problems.some((p) => p.severity === "error"),
     baseModel,
@@ -79,6 +100,7 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec): Promise<
     estimatedSteps,
     estimatedSeconds: Math.round((tokens * (1 - spec.evalFraction) * h.epochs) / tokensPerSecond),
     memory,
+    memoryFit: fit,
     problems,
   };
 }

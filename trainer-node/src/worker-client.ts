@@ -126,7 +126,7 @@ export class WorkerClient {
       const tail = this.stderrTail.slice(-5).join("\n");
       const error = new WorkerCrashedError(
         `The model worker exited (${signal ?? `code ${code}`}) while running ${[...this.pending.values()].map((p) => p.cmd).join(", ") || "nothing"}.`,
-        { code: "WORKER_CRASHED", details: tail || undefined },
+        { code: "WORKER_CRASHED", details: tail || undefined, meta: { exitCode: code, signal } },
       );
       failReady(error);
       for (const [id, p] of this.pending) {

@@ -1,6 +1,8 @@
 """Training checkpoints: trainable weights, optimizer, scheduler, RNG and data position.
 
-Resuming from one reproduces the uninterrupted run's losses exactly. A checkpoint is written to
+Resuming from one reproduces the uninterrupted run's losses exactly. A checkpoint also holds the
+best evaluation's trainable weights (`best.safetensors`) when they differ from its own, so a
+resumed run publishes the same best weights as an uninterrupted one. A checkpoint is written to
 a temporary folder and renamed into place, so a crash never leaves a half-written one behind.
 """
 
@@ -34,8 +36,9 @@ def set_rng_state(state: dict) -> None:
 
 
 def save_checkpoint(root: str, step: int, trainable: dict[str, torch.Tensor], state: dict,
-                    write_adapter=None, keep: int = 2) -> str:
-    """Write checkpoints/step-N under root; keep only the newest `keep` (0 keeps all)."""
+                    write_adapter=None, keep: int = 2, best: dict[str, torch.Tensor] | None = None) -> str:
+    """Write checkpoints/step-N under root; keep only the newest `keep` (0 keeps all). `best`: the
+    best evaluation's trainable weights, when they are not the step's own."""
     base = os.path.join(root, "checkpoints")
     final = os.path.join(base, f"step-{step}")
     tmp = final + ".tmp"
@@ -43,6 +46,8 @@ def save_checkpoint(root: str, step: int, trainable: dict[str, torch.Tensor], st
     os.makedirs(tmp)
     save_file({k: v.detach().contiguous().cpu() for k, v in trainable.items()},
               os.path.join(tmp, "trainable.safetensors"))
+    if best is not None:
+        save_file({k: v.detach().contiguous().cpu() for k, v in best.items()}, os.path.join(tmp, "best.safetensors"))
     torch.save(state, os.path.join(tmp, "trainer_state.pt"))
     if write_adapter is not None:
         write_adapter(os.path.join(tmp, "adapter"))
@@ -76,3 +81,9 @@ def load_checkpoint(path: str) -> tuple[dict[str, torch.Tensor], dict]:
     trainable = load_file(os.path.join(path, "trainable.safetensors"))
     state = torch.load(os.path.join(path, "trainer_state.pt"), weights_only=False)
     return trainable, state
+
+
+def load_best(path: str) -> dict[str, torch.Tensor] | None:
+    """The best evaluation's weights saved with a checkpoint; None when they are its own (or it has none)."""
+    f = os.path.join(path, "best.safetensors")
+    return load_file(f) if os.path.isfile(f) else None

@@ -310,7 +310,7 @@ def _rank_train(spec: dict, rank: int, send: Callable[[dict], None], cancel: thr
     from .lora import save_adapter
     from .memory import memory_report
     from .models import load_model
-    from .train import Trainer, peak_memory_mb
+    from .train import Trainer, evaluation_summary, peak_memory_mb
     from .trainconfig import TrainConfig
 
     m = spec["model"]
@@ -332,10 +332,9 @@ def _rank_train(spec: dict, rank: int, send: Callable[[dict], None], cancel: thr
                       output_dir=spec["output_dir"], adapter_name=spec["adapter"], pad_id=spec["pad_id"],
                       device=lm.device, dtype=lm.dtype, emit=send if main else (lambda e: None), cancel=cancel,
                       dist=dp)
-    res = trainer.run(spec.get("resume_from"))
+    res = trainer.run(spec.get("resume_from"))  # rank 0 is left with the best evaluation's weights
     if not main:
         return None
-    eval_loss = trainer.evaluate_loss() if res.status == "completed" else None
     mem = memory_report(trainer.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
                         activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
                         optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
@@ -346,7 +345,7 @@ def _rank_train(spec: dict, rank: int, send: Callable[[dict], None], cancel: thr
     else:
         saved = save_adapter(trainer.model, spec["adapter"], os.path.join(spec["output_dir"], "adapter"))
     return {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
-            "eval_losses": [list(x) for x in res.eval_losses], "eval_loss": eval_loss, "tokens": res.tokens,
+            "eval_losses": [list(x) for x in res.eval_losses], **evaluation_summary(res), "tokens": res.tokens,
             "seconds": res.seconds, "mfu": res.mfu, "last_checkpoint": res.last_checkpoint,
             "resumed_from": res.resumed_from, "memory": mem, "saved": saved, "processes": dp.world}
 

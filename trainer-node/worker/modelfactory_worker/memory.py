@@ -26,6 +26,16 @@ def process_memory(device: torch.device) -> dict:
     return out
 
 
+def device_memory(device: torch.device) -> dict:
+    """What a job on `device` can use: the GPU's free and total memory, or the machine's available
+    and total RAM (psutil's `available`: free plus what the kernel can reclaim)."""
+    if device.type == "cuda":
+        free, total = torch.cuda.mem_get_info(device)
+        return {"kind": "cuda", "total_mb": total / MB, "available_mb": free / MB}
+    vm = psutil.virtual_memory()
+    return {"kind": "cpu", "total_mb": vm.total / MB, "available_mb": vm.available / MB}
+
+
 class _MallInfo2:
     """glibc's mallinfo2() (2.33+): bytes malloc has handed out and not had back, i.e. live
     allocations, free heap fragments excluded. PyTorch's CPU tensors are malloc'ed, so this is the

@@ -19,7 +19,7 @@ from .errors import WorkerError
 from .evaluate import generation_metrics, perplexity
 from .generate import SamplingParams, adapter_active, generate
 from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
-from .memory import memory_report, process_memory
+from .memory import device_memory, memory_report, process_memory
 from .models import LoadedModel, count_parameters, device_label, load_model, pick_device
 from .protocol import field
 from .qlora import quantization_report
@@ -101,11 +101,12 @@ class Session:
         import peft
         import transformers
 
+        compute = self.loaded.device if self.loaded else pick_device("auto")
         return {"protocol": PROTOCOL, "worker_version": __version__, "python": platform.python_version(),
                 "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
                 "device": self.device_name,
                 # Where this worker computes: the loaded model's device, else where 'auto' would load.
-                "compute_device": device_label(self.loaded.device if self.loaded else pick_device("auto")),
+                "compute_device": device_label(compute), "device_memory": device_memory(compute),
                 "cuda_available": torch.cuda.is_available(),
                 "threads": torch.get_num_threads(), "matmul_peak_gflops": self.peak_flops / 1e9,
                 "loaded": self.describe(), "memory": process_memory(torch.device("cpu"))}
@@ -166,7 +167,7 @@ class Session:
         return out
 
     def train(self, cmd: dict, ctx: Context) -> dict:
-        from .train import Trainer, peak_memory_mb
+        from .train import Trainer, evaluation_summary, peak_memory_mb
 
         from .distributed import check_processes
 
@@ -195,8 +196,7 @@ class Session:
                           pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=ctx.emit,
                           cancel=ctx.cancel)
         lm.model = trainer.model
-        res = trainer.run(resume)
-        eval_loss = trainer.evaluate_loss() if res.status == "completed" else None
+        res = trainer.run(resume)  # leaves the best evaluation's weights in the model
         # Measured before the weights are frozen below, so trainable parameters count as such.
         mem = memory_report(lm.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
                             activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
@@ -215,7 +215,7 @@ class Session:
             for p in lm.model.parameters():
                 p.requires_grad_(False)
         run = {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
-               "eval_loss": eval_loss, "eval_losses": [list(x) for x in res.eval_losses],
+               "eval_losses": [list(x) for x in res.eval_losses], **evaluation_summary(res),
                "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from, "tokens": res.tokens,
                "seconds": res.seconds, "mfu": res.mfu, "memory": mem}
         return self._train_result(run, cfg, name, saved, tr, ev, held_out)
@@ -228,7 +228,8 @@ class Session:
         losses = run["losses"]
         return {"status": run["status"], "step": run["step"], "total_steps": run["total_steps"],
                 "final_loss": losses[-1] if losses else None, "losses": losses,
-                "eval_loss": run["eval_loss"], "eval_losses": run["eval_losses"],
+                "eval_loss": run["eval_loss"], "eval_losses": run["eval_losses"], "eval_every": run["eval_every"],
+                "eval_seconds": run["eval_seconds"], "best": run["best"],
                 "adapter": name if cfg.method != "full" else None,
                 "adapter_path" if cfg.method != "full" else "model_path": saved,
                 "last_checkpoint": run["last_checkpoint"], "resumed_from": run["resumed_from"],

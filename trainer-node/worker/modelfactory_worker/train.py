@@ -1,5 +1,9 @@
 """The training loop: AdamW, warmup + cosine/linear/constant schedule, gradient accumulation and
-clipping, evaluation and checkpoints every N steps, exact resume, cooperative cancel.
+clipping, evaluation and checkpoints every N steps, early stopping, exact resume, cooperative cancel.
+
+With held-out data the run evaluates every `eval_every` steps (or about `evals_per_run` times) and
+at its last step; the weights of the lowest held-out loss are what it leaves in the model, so the
+adapter saved after it is the best checkpoint's (early_stopping.py decides best and stop).
 
 Every optimizer step reports loss, learning rate, grad norm, tokens/s, MFU, memory and ETA.
 
@@ -23,6 +27,7 @@ import torch
 from . import checkpoint as ckpt
 from .chat import Example
 from .data import EpochPlan, collate, steps_per_epoch
+from .early_stopping import EarlyStopping, eval_interval
 from .errors import WorkerError
 from .flops import flop_model, measure_matmul_peak
 from .lora import adapter_parameters, attach, is_peft, save_adapter
@@ -59,6 +64,12 @@ class TrainResult:
     tokens_per_micro_batch: int = 0
     resumed_from: str | None = None
     last_checkpoint: str | None = None
+    eval_every: int = 0
+    eval_seconds: float = 0.0  # time spent on held-out evaluations during training
+    eval_loss: float | None = None  # of the weights the run leaves in the model (the best evaluation's)
+    best_step: int | None = None
+    stopped_early: bool = False
+    stop_reason: str = ""
 
 
 class Trainer:
@@ -100,6 +111,11 @@ class Trainer:
         self.steps_per_epoch = steps_per_epoch(n_micro, cfg.grad_accum)
         self.total_steps = cfg.max_steps or cfg.epochs * self.steps_per_epoch
         warmup = cfg.warmup_steps or int(cfg.warmup_ratio * self.total_steps)
+        self.eval_every = eval_interval(cfg.eval_every, cfg.evals_per_run, self.total_steps)
+        self.stopper = EarlyStopping(cfg.early_stopping_patience, cfg.early_stopping_min_delta)
+        # CPU copy of the trainable weights at the best evaluation (small for LoRA; a full copy of
+        # the model for full fine-tuning, which is also what a checkpoint of it holds).
+        self.best_weights: dict[str, torch.Tensor] | None = None
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: lr_multiplier(s, self.total_steps, warmup, cfg.scheduler, cfg.min_lr_ratio))
         self.flops = flop_model(self.model)
@@ -144,12 +160,14 @@ class Trainer:
         state = {"step": step, "epoch": epoch, "micro": micro, "optimizer": self.optimizer.state_dict(),
                  "scheduler": self.scheduler.state_dict(), "rng": ckpt.rng_state(),
                  "fingerprint": self.cfg.fingerprint(), "losses": list(result.losses),
-                 "eval_losses": list(result.eval_losses), "tokens": result.tokens, **(extra or {})}
+                 "eval_losses": list(result.eval_losses), "tokens": result.tokens,
+                 "early_stopping": self.stopper.state_dict(), "eval_seconds": result.eval_seconds, **(extra or {})}
         writer = None
         if self.cfg.method != "full":
             writer = lambda d: save_adapter(self.model, self.adapter_name, d)  # noqa: E731
+        best = self.best_weights if self.stopper.best_step not in (None, step) else None
         return ckpt.save_checkpoint(self.output_dir, step, self._trainable_state(), state, writer,
-                                    keep=self.cfg.keep_checkpoints)
+                                    keep=self.cfg.keep_checkpoints, best=best)
 
     def _restore(self, path: str, result: TrainResult) -> tuple[int, int, int]:
         weights, state = ckpt.load_checkpoint(path)
@@ -171,7 +189,49 @@ class Trainer:
         result.eval_losses = [tuple(x) for x in state["eval_losses"]]
         result.tokens = state["tokens"]
         result.resumed_from = path
+        self.stopper.load_state_dict(state["early_stopping"])
+        result.eval_seconds = state["eval_seconds"]
+        if self.stopper.best_step == state["step"]:
+            self.best_weights = {n: w.clone() for n, w in weights.items()}
+        elif self.stopper.best_step is not None:
+            best = ckpt.load_best(path)
+            if best is None or set(best) != set(own):
+                raise WorkerError("bad_request", f"checkpoint {path} lacks the weights of its best evaluation "
+                                                 f"(step {self.stopper.best_step})")
+            self.best_weights = best
         return state["step"], state["epoch"], state["micro"]
+
+    def _evaluate(self, step: int, result: TrainResult) -> float | None:
+        """One held-out evaluation after `step`: recorded, timed, and weighed for best and stop."""
+        t0 = time.perf_counter()
+        loss = self.evaluate_loss()
+        result.eval_seconds += time.perf_counter() - t0
+        result.eval_losses.append((step, loss))
+        if self.stopper.update(step, loss):
+            self.best_weights = {n: p.detach().to("cpu", copy=True) for n, p in self.named_trainable}
+        return loss
+
+    def _stop_agreed(self) -> bool:
+        """Whether early stopping says stop; with ranks, rank 0 (which evaluates) decides for all."""
+        stop = self.stopper.should_stop
+        if self.dist is not None:
+            stop = self.dist.all_sum([float(stop)])[0] > 0
+        return stop
+
+    def _finish(self, step: int, result: TrainResult) -> None:
+        """After a completed run: the last step evaluated if it was not, and the best weights put back."""
+        main = self.dist is None or self.dist.is_main
+        if not self.held_out or not main:
+            return
+        if not result.eval_losses or result.eval_losses[-1][0] != step:
+            self._evaluate(step, result)
+        best = self.stopper.best_step
+        if best is not None and best != step and self.best_weights is not None:
+            with torch.no_grad():
+                for name, p in self.named_trainable:
+                    p.copy_(self.best_weights[name].to(p.device, p.dtype))
+        result.best_step = best
+        result.eval_loss = self.stopper.best_loss if best is not None else result.eval_losses[-1][1]
 
     def run(self, resume_from: str | None = None) -> TrainResult:
         cfg = self.cfg
@@ -184,7 +244,8 @@ class Trainer:
         self.model.train()
         started, ema = time.perf_counter(), None
         flops_total, time_total = 0.0, 0.0
-        while step < self.total_steps:
+        result.eval_every = self.eval_every
+        while step < self.total_steps and not self.stopper.should_stop:
             plan = self.plan(epoch)
             if micro >= len(plan):
                 epoch, micro = epoch + 1, 0
@@ -252,11 +313,13 @@ class Trainer:
                      "tokens_per_s": tokens / dt, "mfu": flops / dt / peak if peak else 0.0,
                      "memory": process_memory(self.device), "eta_s": ema * (self.total_steps - step),
                      "step_time_s": dt}
-            if cfg.eval_every and step % cfg.eval_every == 0 and step < self.total_steps and \
-                    (self.dist is None or self.dist.is_main):  # rank 0 evaluates, the others go on
-                event["eval_loss"] = self.evaluate_loss()
-                result.eval_losses.append((step, event["eval_loss"]))
+            evaluating = self.eval_every and (step % self.eval_every == 0 or step == self.total_steps)
+            if evaluating and (self.dist is None or self.dist.is_main):  # rank 0 evaluates, the others wait
+                event["eval_loss"] = self._evaluate(step, result) if self.held_out else None
             self.emit({"event": "progress", **event})
+            if evaluating and self._stop_agreed():
+                result.stopped_early = True
+                break
             if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < self.total_steps:
                 if self.dist is None:
                     path = self._save(step, epoch, micro, result)
@@ -270,6 +333,9 @@ class Trainer:
                 result.status = "cancelled"
                 break
         result.step = step
+        if result.status == "completed":
+            self._finish(step, result)
+        result.stop_reason = self.stopper.reason(step, self.total_steps) if result.eval_losses else ""
         result.seconds = time.perf_counter() - started
         peak = self.peak * (self.dist.world if self.dist is not None else 1)
         result.mfu = flops_total / time_total / peak if time_total and peak else 0.0
@@ -324,9 +390,19 @@ class Trainer:
         return total_loss, n_trained, tokens, n_trained, ctx_sq
 
 
+def evaluation_summary(res) -> dict:
+    """The `train` result's evaluation fields from a TrainResult: the published weights' eval loss,
+    when and how often it evaluated, and which evaluation was best and why the run ended there."""
+    best = None
+    if res.best_step is not None:
+        best = {"step": res.best_step, "eval_loss": res.eval_loss, "stopped_early": res.stopped_early,
+                "reason": res.stop_reason}
+    return {"eval_loss": res.eval_loss, "eval_every": res.eval_every, "eval_seconds": res.eval_seconds, "best": best}
+
+
 def peak_memory_mb(device: torch.device) -> float:
     mem = process_memory(device)
     return mem.get("cuda_peak_mb", mem["peak_rss_mb"])
 
 
-__all__ = ["Trainer", "TrainResult", "lr_multiplier", "peak_memory_mb"]
+__all__ = ["Trainer", "TrainResult", "evaluation_summary", "lr_multiplier", "peak_memory_mb"]

@@ -37,7 +37,10 @@ class TrainConfig:
     adam_beta2: float = 0.999
     adam_eps: float = 1e-8
     seed: int = 42
-    eval_every: int = 0  # steps; 0 = only at the end
+    eval_every: int = 0  # steps between held-out evaluations; 0 = derived from evals_per_run
+    evals_per_run: int = 0  # with eval_every 0: evaluate about this many times per run; 0 = only at the end
+    early_stopping_patience: int = 0  # stop after this many evaluations in a row without improving; 0 = never
+    early_stopping_min_delta: float = 0.0  # an eval loss must beat the best by more than this to count
     checkpoint_every: int = 0  # steps; 0 = no intermediate checkpoints
     keep_checkpoints: int = 2
     eval_fraction: float = 0.1  # held-out share when no eval file is given
@@ -89,6 +92,11 @@ class TrainConfig:
         need(self.eval_every >= 0 and self.checkpoint_every >= 0 and self.keep_checkpoints >= 0,
              "eval_every, checkpoint_every and keep_checkpoints must be >= 0")
         need(0 <= self.eval_fraction < 1, "eval_fraction must be in [0, 1)")
+        need(self.evals_per_run >= 0 and self.early_stopping_patience >= 0,
+             "evals_per_run and early_stopping_patience must be >= 0")
+        need(self.early_stopping_min_delta >= 0, "early_stopping_min_delta must be >= 0")
+        need(not self.early_stopping_patience or self.eval_every or self.evals_per_run,
+             "early_stopping_patience needs evaluations during training (eval_every or evals_per_run > 0)")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -96,8 +104,9 @@ class TrainConfig:
         return d
 
     def fingerprint(self) -> str:
-        """What must not change between a checkpoint and its resume (the schedule, the data order)."""
+        """What must not change between a checkpoint and its resume (the schedule, the data order,
+        and when it evaluates: the published weights are the best evaluation's)."""
         d = self.to_dict()
-        for k in ("eval_every", "checkpoint_every", "keep_checkpoints"):
+        for k in ("checkpoint_every", "keep_checkpoints"):
             d.pop(k)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
