@@ -47,6 +47,8 @@ export default function JobPage() {
     }
   };
   const last = state.progress[state.progress.length - 1];
+  // The lowest held-out loss so far: the weights the node will publish (unless a later one beats it).
+  const best = state.evals.reduce<(typeof state.evals)[number] | null>((b, e) => (Number.isFinite(e.evalLoss) && (!b || e.evalLoss < b.evalLoss) ? e : b), null);
   const failure = j.failureReason ?? state.phases.findLast((p) => p.phase === "failed" || p.phase === "cancelled")?.message;
   return (
     <>
@@ -86,6 +88,7 @@ export default function JobPage() {
             <div className="stat"><b>{formatNumber(last.tokensPerSecond)}</b><span>tokens/s</span></div>
             <div className="stat"><b>{(last.mfu * 100).toFixed(1)}%</b><span>MFU</span></div>
             <div className="stat"><b>{formatNumber(last.gradNorm, 3)}</b><span>grad norm</span></div>
+            {best ? <div className="stat" data-testid="best-eval"><b>{formatNumber(best.evalLoss, 4)}</b><span>best eval loss (step {best.step})</span></div> : null}
           </div>
         ) : null}
       </section>

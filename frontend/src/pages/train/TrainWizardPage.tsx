@@ -11,7 +11,9 @@ import {
   LORA_TARGET_MODULES,
   LR_SCHEDULERS,
   serializeTrainingSpec,
+  EVAL_SPLITS,
   SPEC_PRESETS,
+  type EvalSplit,
   trainingJobsAbi,
   type BaseModelInfo,
   type FineTuneMethod,
@@ -34,6 +36,7 @@ import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts"
 import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { sha256Hex, specErrors } from "./hyperparameters.ts";
+import { EvaluationOptions } from "./EvaluationOptions.tsx";
 
 const STEPS = ["Base model", "Datanets", "Method", "Hyperparameters", "Pre-flight & submit"];
 
@@ -69,6 +72,7 @@ export default function TrainWizardPage() {
   const [method, setMethod] = useState<FineTuneMethod>("lora");
   const [hp, setHp] = useState<Hyperparameters>(SPEC_PRESETS.balanced.hyperparameters);
   const [evalFraction, setEvalFraction] = useState(0.1);
+  const [evalSplit, setEvalSplit] = useState<EvalSplit>("contribution");
   const [name, setName] = useState("");
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   const [preflightError, setPreflightError] = useState<unknown>(null);
@@ -81,6 +85,8 @@ export default function TrainWizardPage() {
     datanetIds: selected.length ? selected : ["1"],
     hyperparameters: hp,
     evalFraction,
+    // The default stays out of the spec's bytes, as in specs written before the choice existed.
+    ...(evalSplit === "record" ? { evalSplit } : {}),
   });
   // Only the hyperparameter step's fields: model and Datanets are checked by their own steps.
   const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f === "evalFraction"));
@@ -243,6 +249,14 @@ export default function TrainWizardPage() {
                 <NumberField field="hyperparameters.lora.alpha" label="LoRA alpha (α)" value={hp.lora.alpha} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })} errors={hpErrors} />
                 <NumberField field="hyperparameters.lora.dropout" label="LoRA dropout" value={hp.lora.dropout} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })} errors={hpErrors} />
                 <NumberField field="evalFraction" label="Held-out fraction" value={evalFraction} onChange={setEvalFraction} errors={hpErrors} />
+                <label className="field">
+                  <span>Held out</span>
+                  <select value={evalSplit} onChange={(e) => setEvalSplit(e.target.value as EvalSplit)}>
+                    <option value="contribution">whole contributions</option>
+                    <option value="record">records of every contribution</option>
+                  </select>
+                  <span className="hint">{EVAL_SPLITS[evalSplit]}</span>
+                </label>
                 <NumberField field="hyperparameters.seed" label="Seed" value={hp.seed} step={1} onChange={(v) => setHp({ ...hp, seed: v })} errors={hpErrors} />
               </div>
               <fieldset className="field">
@@ -258,6 +272,7 @@ export default function TrainWizardPage() {
                 </div>
                 {hpErrors["hyperparameters.lora.targets"] ? <div className="field-error">{hpErrors["hyperparameters.lora.targets"]}</div> : null}
               </fieldset>
+              <EvaluationOptions hp={hp} onChange={setHp} errors={hpErrors} />
             </>
           ) : null}
           {step === 4 && choice && spec ? (
@@ -273,6 +288,9 @@ export default function TrainWizardPage() {
                   <div className="stats">
                     <div className="stat"><b>{formatBytes(preflight.memory[method])}</b><span>estimated memory ({method === "lora" ? "LoRA" : "QLoRA"})</span></div>
                     <div className="stat"><b>{formatBytes(preflight.memory.full)}</b><span>full fine-tune would need</span></div>
+                    {preflight.memoryFit ? (
+                      <div className="stat" data-testid="memory-fit"><b>{formatBytes(preflight.memoryFit.estimatedPeakBytes)} / {formatBytes(preflight.memoryFit.availableBytes)}</b><span>estimated peak / this node has{preflight.memoryFit.fits ? "" : " — does not fit"}</span></div>
+                    ) : null}
                     <div className="stat"><b>{formatNumber(preflight.tokens)}</b><span>tokens</span></div>
                     <div className="stat"><b>{preflight.records}</b><span>records in {preflight.contributions} contributions</span></div>
                     <div className="stat"><b>{preflight.estimatedSteps}</b><span>steps</span></div>
