@@ -8,6 +8,7 @@
 import { bytesToHex, keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { ModelFactoryError, type ModelFactoryErrorOptions } from "../errors.ts";
 import { canonicalJson, canonicalJsonHash } from "./canonical-json.ts";
+import type { CitationEffect } from "./citation-effect.ts";
 import { hashAnswer, MAX_RECEIPT_WEIGHT, type Receipt } from "./receipt.ts";
 
 export const RECEIPT_SCHEMA = "modelfactory.receipt/2";
@@ -64,6 +65,11 @@ export type Citation = ContributionMeta & {
   reason: string;
   /** The same without quoted text: what the public receipt says. */
   publicReason: string;
+  /**
+   * The passage's measured effect on the answer, where the node measured it. Not a field of the
+   * public document (its reason states the effect in words); `weight` is derived from it.
+   */
+  effect?: CitationEffect;
 };
 
 /** The public receipt document for one answer (what the on-chain leaf commits to). */
@@ -134,9 +140,9 @@ export function hashText(text: string): Hex {
   return keccak256(stringToBytes(text));
 }
 
-/** The public form of a citation: its passage by hash, its reason without quoted text. */
+/** The public form of a citation: its passage by hash, its reason without quoted text (which states the measured effect). */
 export function publicCitation(c: Citation): PublicCitation {
-  const { passage, sourceSpans, answerSpans, publicReason, reason: _quoted, ...meta } = c;
+  const { passage, sourceSpans, answerSpans, publicReason, reason: _quoted, effect: _inReason, ...meta } = c;
   return {
     ...meta,
     passageHash: hashText(passage.text),
