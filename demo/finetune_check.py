@@ -4,8 +4,9 @@ Starts `python -m modelfactory_worker` as the trainer node does, loads the demo 
 a LoRA adapter on one demo Datanet (a seeded share held out), evaluates base vs tuned (perplexity,
 BLEU, ROUGE on the held-out split) and asks both a few questions. Prints one JSON summary.
 
-  trainer-node/worker/.venv/bin/python demo/finetune_check.py [--model trainer-node/models/demo-llama]
-      [--datanet home-espresso] [--epochs 10] [--lr 5e-3]
+  trainer-node/worker/.venv/bin/python demo/finetune_check.py [--model trainer-node/models/smollm2-135m-instruct]
+      [--datanet home-espresso --datanet community-garden] [--skip beans-and-water] [--epochs 1] [--lr 1e-3]
+      [--batch 8] [--max-len 256]
 """
 
 from __future__ import annotations
@@ -61,10 +62,12 @@ class Worker:
         self.proc.wait(timeout=60)
 
 
-def canonical_records(slug: str) -> list[dict]:
+def canonical_records(slug: str, skip: list[str]) -> list[dict]:
     """The Datanet's records as the trainer node hands them over (modelfactory.record/1)."""
     out = []
     for f in sorted((REPO / "demo" / "datanets" / slug / "contributions").glob("*.jsonl")):
+        if f.stem in skip:
+            continue
         for line in f.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
             out.append({"schema": "modelfactory.record/1", "kind": "instruction", "instruction": r["instruction"],
@@ -74,25 +77,29 @@ def canonical_records(slug: str) -> list[dict]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default=str(REPO / "trainer-node" / "models" / "demo-llama"))
-    ap.add_argument("--datanet", default="home-espresso", choices=list(QUESTIONS))
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--lr", type=float, default=5e-3)
+    ap.add_argument("--model", default=str(REPO / "trainer-node" / "models" / "smollm2-135m-instruct"))
+    ap.add_argument("--datanet", action="append", choices=list(QUESTIONS), help="repeatable; default home-espresso")
+    ap.add_argument("--skip", action="append", default=[], help="contribution file stem to leave out (repeatable)")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--max-len", type=int, default=256)
     a = ap.parse_args()
+    a.datanet = a.datanet or ["home-espresso"]
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "records.jsonl"
-        data.write_text("".join(json.dumps(r) + "\n" for r in canonical_records(a.datanet)), encoding="utf-8")
+        data.write_text("".join(json.dumps(r) + "\n" for d in a.datanet for r in canonical_records(d, a.skip)), encoding="utf-8")
         w = Worker()
         try:
             w.call({"cmd": "load", "model": a.model})
             trained = w.call({"cmd": "train", "data": {"train": str(data)}, "output_dir": str(Path(tmp) / "out"), "adapter": "demo",
                               "config": {"method": "lora", "lora": {"r": 16, "alpha": 32, "targets": "all-linear"},
-                                         "learning_rate": a.lr, "epochs": a.epochs, "batch_size": 8, "max_seq_len": 256,
+                                         "learning_rate": a.lr, "epochs": a.epochs, "batch_size": a.batch, "max_seq_len": a.max_len,
                                          "warmup_ratio": 0.05, "eval_fraction": 0.15, "seed": 42}})
             ev = w.call({"cmd": "evaluate", "adapter": "demo", "max_samples": 16, "max_new_tokens": 64})
             answers = []
-            for q in QUESTIONS[a.datanet]:
+            for q in [q for d in a.datanet for q in QUESTIONS[d]]:
                 msgs = [{"role": "user", "content": q}]
                 base = w.call({"cmd": "generate", "messages": msgs, "adapter": None, "max_new_tokens": 60, "stream": False})
                 tuned = w.call({"cmd": "generate", "messages": msgs, "adapter": "demo", "max_new_tokens": 60, "stream": False})

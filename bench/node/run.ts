@@ -8,6 +8,7 @@ import path from "node:path";
 import { writeSuiteResult, type Metric } from "../lib/results.ts";
 import { contributions, rng, Zipf } from "./corpus.ts";
 import { measureJobOverhead } from "./job-overhead.ts";
+import { measureChatSpeed } from "./chat-speed.ts";
 import { attribute, buildContext } from "../../trainer-node/src/rag/attribution.ts";
 import { DatanetIndex, type RetrievedPassage } from "../../trainer-node/src/rag/datanet-index.ts";
 import { buildReceipt, receiptLeafFromDocument } from "../../sdk/src/protocol/receipt-document.ts";
@@ -198,9 +199,10 @@ await receipts();
 const job = await measureJobOverhead();
 if (job) Object.assign(metrics, job);
 else notes.jobOverhead = "not measured yet (bench/node/job-overhead.ts)";
+Object.assign(metrics, await measureChatSpeed(notes));
 
 const file = await writeSuiteResult("node", metrics, {
-  targets: { retrieval100kP50: "≤ 5 ms", attributionP50: "≤ 20 ms" },
+  targets: { retrieval100kP50: "≤ 5 ms", attributionP50: "≤ 20 ms", chatFirstTokenMs1k: "≤ 1500 ms", chatDecodeTokensPerSecond: "≥ 15 tokens/s" },
   reference: "referenceSort100k: Float64Array.sort of 100k random numbers, median of 15, same run",
   notes,
 });

@@ -6,3 +6,4 @@ export * from "./content/index.ts";
 export * from "./crypto/index.ts";
 export type * from "./trainer-api/types.ts";
 export * from "./trainer-api/spec.ts";
+export * from "./trainer-api/exports.ts";

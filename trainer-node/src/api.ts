@@ -1,5 +1,5 @@
 // The node's HTTP API (docs/trainer-node-api.md): health, base models, pre-flight, jobs with
-// live events, metrics, manifests, adapter downloads, SIWE sign-in and builder cancel.
+// live events, metrics, manifests, adapter downloads and model exports, SIWE sign-in and builder cancel.
 import { createReadStream, existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -12,6 +12,10 @@ import { SiweAuth } from "./siwe.ts";
 import { VERSION, type TrainerNode } from "./trainer-node.ts";
 import { preflight } from "./preflight.ts";
 import { WorkerClient } from "./worker-client.ts";
+import { deviceMemory } from "./memory-fit.ts";
+import type { InfoResult } from "./worker-protocol.ts";
+import { ModelExports, parseExportFormat } from "./model-export.ts";
+import { assertModelArtifactAccess } from "./model-access.ts";
 
 export type ApiServer = { server: Server; url: string; auth: SiweAuth; router: Router; close: () => Promise<void> };
 
@@ -21,6 +25,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
   const { config } = node;
   const auth = new SiweAuth({ domain: new URL(config.publicUrl).host, chainId: node.chain.chainId, client: node.chain.publicClient });
   const router = new Router();
+  const exports = new ModelExports({ dataDir: config.dataDir, workerCommand: config.workerCommand, workerCwd: config.workerCwd, log: (m) => console.log(m) });
   const job = (id: string) => {
     if (!/^\d{1,30}$/.test(id)) throw new ApiError(400, "BAD_JOB_ID", `"${id}" is not a job id.`);
     const summary = node.journal.getJob(id);
@@ -30,12 +35,15 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
   const jobFile = (id: string, name: string) => path.join(config.dataDir, "jobs", job(id).jobId, name);
   // The device /health reports is the one a worker says it computes on: one `info` at start.
   let device: string | null = null;
+  // Its memory too: what /health reports and pre-flight compares a spec's estimated peak with.
+  let info: InfoResult | null = null;
   let closed = false;
   const probe = new WorkerClient({ command: config.workerCommand, cwd: config.workerCwd, hangMs: config.workerHangMs, startMs: config.workerStartMs });
   void probe
     .request("info", {})
-    .then((info) => {
-      device = info.compute_device;
+    .then((answer) => {
+      device = answer.compute_device;
+      info = answer;
     })
     .catch((error: unknown) => closed || console.warn(`GET /health: the model worker did not report its device: ${describeError(error)}`))
     .finally(() => probe.close().catch(() => undefined));
@@ -48,6 +56,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
         operator: node.chain.account.address,
         chainId: node.chain.chainId,
         device,
+        memory: deviceMemory(info, config.memoryLimitMb),
         baseModels: node.baseModels,
         servedModels: [...node.served.keys()],
         jobsRunning: node.running.size,
@@ -63,7 +72,7 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       } catch (error) {
         throw new ApiError(400, "SPEC_INVALID", describeError(error));
       }
-      const report: PreflightReport = await preflight(node, spec);
+      const report: PreflightReport = await preflight(node, spec, info);
       sendJson(res, 200, report);
     })
     .add("GET", "/v1/jobs", (_req, res, _p, url) => {
@@ -96,12 +105,33 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       if (!existsSync(file)) throw new ApiError(404, "NOT_READY", `Job ${p.jobId} has no training manifest yet.`);
       sendJson(res, 200, JSON.parse(await readFile(file, "utf8")));
     })
-    .add("GET", "/v1/models/:modelId/adapter", async (_req, res, p) => {
+    .add("GET", "/v1/models/:modelId/adapter", async (req, res, p) => {
       const served = node.served.get(p.modelId!);
       if (!served) throw new ApiError(404, "MODEL_NOT_FOUND", `Model ${p.modelId} is not served by this node.`);
+      // A model trained on permissioned data: signed in, and its builder or a holder of train or
+      // evaluate access on all its Datanets, read from the chain now. Open models: anyone.
+      const caller = req.headers.authorization ? auth.authenticate(req.headers.authorization) : undefined;
+      await assertModelArtifactAccess(node, caller, p.modelId!);
       const file = path.join(config.dataDir, "jobs", served.jobId.toString(), "adapter.tar");
       const size = (await stat(file)).size;
       res.writeHead(200, { "content-type": "application/x-tar", "content-length": size, "content-disposition": `attachment; filename="model-${p.modelId}-adapter.tar"` });
+      createReadStream(file).pipe(res);
+    })
+    .add("POST", "/v1/models/:modelId/exports", async (req, res, p) => {
+      const caller = auth.authenticate(req.headers.authorization);
+      const served = node.served.get(p.modelId!);
+      if (!served) throw new ApiError(404, "MODEL_NOT_FOUND", `Model ${p.modelId} is not served by this node.`);
+      const body = (await readJson(req, 4096)) as { format?: unknown } | null;
+      const format = parseExportFormat(body?.format);
+      // A merged model reproduces its training data as well as the adapter does: the same rule.
+      await assertModelArtifactAccess(node, caller, p.modelId!);
+      const status = await exports.request({ modelId: p.modelId!, baseModelDir: path.join(config.modelsDir, served.baseModel), adapterDir: served.adapterDir }, format);
+      sendJson(res, status.state === "running" ? 202 : 200, exports.ticket(status));
+    })
+    .add("GET", "/v1/models/:modelId/exports/:format", (_req, res, p, url) => {
+      const { file, fileName } = exports.redeem(p.modelId!, parseExportFormat(p.format), url.searchParams.get("ticket"));
+      const type = fileName.endsWith(".tar") ? "application/x-tar" : "application/octet-stream";
+      res.writeHead(200, { "content-type": type, "content-disposition": `attachment; filename="${fileName}"` });
       createReadStream(file).pipe(res);
     })
     .add("GET", "/v1/models", (req, res) => {

@@ -1,7 +1,8 @@
 // Deterministic tar (POSIX ustar) of an adapter folder: sorted entries, zero mtimes, fixed
 // modes, so the same PEFT files always give the same bytes, sha256 and CID. `tar -xf` (or any
 // tar reader) unpacks it into a folder that PEFT's `from_pretrained` loads.
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { TrainerNodeError } from "./errors.ts";
 
@@ -61,6 +62,32 @@ export async function tarDirectory(dir: string): Promise<Uint8Array> {
     offset += p.length;
   }
   return out;
+}
+
+/**
+ * The same archive as `tarDirectory`, written to `outFile` one file at a time, so a merged model of
+ * several GB never sits in memory. ustar sizes have 11 octal digits: files up to 8 GiB.
+ */
+export async function writeTarFile(dir: string, outFile: string): Promise<number> {
+  const out = createWriteStream(outFile);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on("finish", resolve);
+    out.on("error", reject);
+  });
+  const write = (chunk: Uint8Array) => (out.write(chunk) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r())));
+  let total = 0;
+  for (const rel of await listFiles(dir)) {
+    const { size } = await stat(path.join(dir, rel));
+    if (size >= 8 ** 11) throw new TrainerNodeError(`${rel} is ${size} bytes; a tar entry holds at most 8 GiB.`, { code: "ARCHIVE_TOO_LARGE" });
+    await write(header(rel, size));
+    for await (const chunk of createReadStream(path.join(dir, rel))) await write(chunk as Buffer);
+    await write(new Uint8Array((BLOCK - (size % BLOCK)) % BLOCK));
+    total += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  await write(new Uint8Array(BLOCK * 2));
+  out.end();
+  await done;
+  return total + BLOCK * 2;
 }
 
 /** Unpacks `tarDirectory` output into `dir`, refusing paths that escape it. */

@@ -10,7 +10,7 @@ import { WORKER_PROTOCOL, commandIdSchema, processMemorySchema, type CommandResu
 
 export * from "./worker-results.ts";
 
-export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "save", "export", "cancel", "shutdown"] as const;
+export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "save", "export", "cancel", "shutdown"] as const;
 export type WorkerCommandName = (typeof WORKER_COMMANDS)[number];
 
 export const WORKER_ERROR_CODES = [
@@ -64,7 +64,12 @@ export type TrainConfig = {
   adam_beta2?: number;
   adam_eps?: number;
   seed?: number;
+  /** Steps between held-out evaluations; 0 = about `evals_per_run` per run. */
   eval_every?: number;
+  evals_per_run?: number;
+  /** Stop after this many evaluations in a row without improving by more than the min delta; 0 = never. */
+  early_stopping_patience?: number;
+  early_stopping_min_delta?: number;
   checkpoint_every?: number;
   keep_checkpoints?: number;
   eval_fraction?: number;
@@ -112,6 +117,28 @@ export type GenerateArgs = SamplingSettings & {
   stream?: boolean;
 };
 
+/**
+ * Context attribution of a generated answer: the answer's log-likelihood with every passage and
+ * with passages removed. The prompt is rebuilt as chat built it: a system message of
+ * `sources.before` + the kept passages + `sources.after`, then `messages`.
+ */
+export type AttributeArgs = {
+  sources: { before: string; passages: string[]; after?: string };
+  /** The conversation after that system message (user and assistant turns). */
+  messages: ChatMessage[];
+  /** The answer exactly as generated. */
+  answer: string;
+  /** null or absent: the base model without adapters */
+  adapter?: string | null;
+  /** auto (default): leave-one-out when it needs no more passes than `ablations`, else ContextCite. */
+  method?: "auto" | "leave_one_out" | "contextcite";
+  /** Forward passes of ContextCite's random masks, the full prompt included (default 32). */
+  ablations?: number;
+  seed?: number;
+  /** Rows per forward pass (default 1 on CPU, 16 on CUDA). */
+  batch_size?: number;
+};
+
 export type SaveArgs = { path: string; adapter?: string; merged?: boolean; full_model?: boolean };
 export type ExportFormat = "hf" | "gguf-f16" | "gguf-q8_0";
 /** Base + adapter merged (from the full-precision base on disk), written under `path` in each format. */
@@ -127,6 +154,7 @@ export type CommandArgs = {
   train: TrainArgs;
   evaluate: EvaluateArgs;
   generate: GenerateArgs;
+  attribute: AttributeArgs;
   save: SaveArgs;
   export: ExportArgs;
   cancel: CancelArgs;
@@ -270,6 +298,7 @@ export type CommandEvents = {
   train: ProgressEvent | CheckpointEvent;
   evaluate: never;
   generate: TokenEvent;
+  attribute: never;
   save: never;
   export: never;
   cancel: never;

@@ -71,10 +71,17 @@ export const infoResultSchema = {
     matmul_peak_gflops: num,
     loaded: { anyOf: [loadedModelSchema, { type: "null" }] },
     memory: processMemorySchema,
+    /** What a job on compute_device can use: the GPU's free/total memory, or the machine's available/total RAM (MiB). */
+    device_memory: {
+      type: "object",
+      properties: { kind: { enum: ["cuda", "cpu"] }, total_mb: num, available_mb: num },
+      required: ["kind", "total_mb", "available_mb"],
+      additionalProperties: false,
+    },
   },
   required: [
     "protocol", "worker_version", "python", "torch", "transformers", "peft", "device", "compute_device",
-    "cuda_available", "threads", "matmul_peak_gflops", "loaded", "memory",
+    "cuda_available", "threads", "matmul_peak_gflops", "loaded", "memory", "device_memory",
   ],
   additionalProperties: false,
 } as const satisfies JSONSchema;
@@ -210,6 +217,9 @@ export const trainConfigSchema = {
     adam_eps: num,
     seed: int,
     eval_every: int,
+    evals_per_run: int,
+    early_stopping_patience: int,
+    early_stopping_min_delta: num,
     checkpoint_every: int,
     keep_checkpoints: int,
     eval_fraction: num,
@@ -218,9 +228,24 @@ export const trainConfigSchema = {
   required: [
     "method", "lora", "learning_rate", "epochs", "max_steps", "batch_size", "grad_accum", "max_seq_len", "packing",
     "scheduler", "warmup_steps", "warmup_ratio", "min_lr_ratio", "weight_decay", "max_grad_norm", "adam_beta1",
-    "adam_beta2", "adam_eps", "seed", "eval_every", "checkpoint_every", "keep_checkpoints", "eval_fraction",
-    "gradient_checkpointing",
+    "adam_beta2", "adam_eps", "seed", "eval_every", "evals_per_run", "early_stopping_patience",
+    "early_stopping_min_delta", "checkpoint_every", "keep_checkpoints", "eval_fraction", "gradient_checkpointing",
   ],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
+/** The evaluation whose weights the run published (the lowest held-out loss), and why the run ended where it did. */
+export const bestEvaluationSchema = {
+  type: "object",
+  properties: {
+    step: int,
+    eval_loss: measured,
+    /** true when early stopping ended the run before its last step */
+    stopped_early: bool,
+    /** One sentence for people: "eval loss 1.92 at step 40 was the lowest of 6 evaluation(s); stopped at step 60 …" */
+    reason: str,
+  },
+  required: ["step", "eval_loss", "stopped_early", "reason"],
   additionalProperties: false,
 } as const satisfies JSONSchema;
 
@@ -233,12 +258,19 @@ export const trainResultSchema = {
     /** null when no step ran (or its loss was not finite). */
     final_loss: measured,
     losses: { type: "array", items: measured },
-    /** null without held-out data, or when the run was cancelled. */
+    /** The published weights' held-out loss (the best evaluation's); null without held-out data, or when the run was cancelled. */
     eval_loss: measured,
+    /** [step, held-out loss] of every evaluation during training, the last step's included. */
     eval_losses: {
       type: "array",
       items: { type: "array", items: [int, measured], minItems: 2, additionalItems: false },
     },
+    /** Steps between evaluations the run used (set, or derived from evals_per_run); 0 = only at the end. */
+    eval_every: int,
+    /** Seconds of the run spent on those evaluations. */
+    eval_seconds: num,
+    /** null without a finite held-out loss (no held-out data, or cancelled before any evaluation). */
+    best: { anyOf: [bestEvaluationSchema, { type: "null" }] },
     /** The adapter's name; null for `method: full`. */
     adapter: strOrNull,
     /** The saved PEFT adapter folder (LoRA, QLoRA). */
@@ -263,7 +295,7 @@ export const trainResultSchema = {
     processes: int,
   },
   required: [
-    "status", "step", "total_steps", "final_loss", "losses", "eval_loss", "eval_losses", "adapter", "last_checkpoint",
+    "status", "step", "total_steps", "final_loss", "losses", "eval_loss", "eval_losses", "eval_every", "eval_seconds", "best", "adapter", "last_checkpoint",
     "resumed_from", "tokens", "seconds", "tokens_per_s", "mfu", "data", "memory", "config",
   ],
   additionalProperties: false,
@@ -337,6 +369,40 @@ export const generateResultSchema = {
   additionalProperties: false,
 } as const satisfies JSONSchema;
 
+/** One passage's measured effect on the answer (attribution.py). */
+export const passageEffectSchema = {
+  type: "object",
+  properties: {
+    /** log p(answer) without this passage; null for ContextCite (no pass leaves exactly it out). */
+    log_prob_without: measured,
+    /** Nats the answer's log-likelihood falls when the passage is removed (measured, or the surrogate's prediction). */
+    log_prob_drop: measured,
+    /** exp(log_prob_drop): how many times likelier the answer is with the passage; null past float range. */
+    ratio: measured,
+    /** The linear surrogate's weight (equal to the drop for leave-one-out). */
+    weight: measured,
+  },
+  required: ["log_prob_without", "log_prob_drop", "ratio", "weight"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
+export const attributeResultSchema = {
+  type: "object",
+  properties: {
+    adapter: strOrNull,
+    method: { enum: ["leave_one_out", "contextcite"] },
+    answer_tokens: int,
+    /** log p(answer | full prompt), nats */
+    log_prob: measured,
+    forward_passes: int,
+    seconds: num,
+    /** In the order of `sources.passages`. */
+    passages: { type: "array", items: passageEffectSchema },
+  },
+  required: ["adapter", "method", "answer_tokens", "log_prob", "forward_passes", "seconds", "passages"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
 export const saveResultSchema = {
   type: "object",
   properties: { path: str, kind: { enum: ["adapter", "merged", "model"] }, adapter: str, files: strings },
@@ -404,6 +470,7 @@ export const RESULT_SCHEMAS = {
   train: trainResultSchema,
   evaluate: evaluateResultSchema,
   generate: generateResultSchema,
+  attribute: attributeResultSchema,
   save: saveResultSchema,
   export: exportResultSchema,
   cancel: cancelResultSchema,
@@ -419,10 +486,13 @@ export type CountTokensResult = FromSchema<typeof countTokensResultSchema>;
 export type MemoryReport = FromSchema<typeof memoryReportSchema>;
 export type TrainResultConfig = FromSchema<typeof trainConfigSchema>;
 export type TrainResult = FromSchema<typeof trainResultSchema>;
+export type BestEvaluation = FromSchema<typeof bestEvaluationSchema>;
 export type Perplexity = FromSchema<typeof perplexitySchema>;
 export type GenerationMetrics = FromSchema<typeof generationMetricsSchema>;
 export type EvaluateResult = FromSchema<typeof evaluateResultSchema>;
 export type GenerateResult = FromSchema<typeof generateResultSchema>;
+export type PassageEffect = FromSchema<typeof passageEffectSchema>;
+export type AttributeResult = FromSchema<typeof attributeResultSchema>;
 export type SaveResult = FromSchema<typeof saveResultSchema>;
 export type ExportResult = FromSchema<typeof exportResultSchema>;
 export type CancelResult = FromSchema<typeof cancelResultSchema>;
@@ -436,6 +506,7 @@ export type CommandResults = {
   train: TrainResult;
   evaluate: EvaluateResult;
   generate: GenerateResult;
+  attribute: AttributeResult;
   save: SaveResult;
   export: ExportResult;
   cancel: CancelResult;

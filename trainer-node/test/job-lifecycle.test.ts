@@ -13,6 +13,7 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
   let stack: Stack;
   let node: TrainerNode;
   let api: ApiServer;
+  let completedModel: string | undefined;
   before(async () => {
     stack = await startStack();
     const modelsDir = path.join(stack.tmp, "models");
@@ -45,6 +46,7 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     const [, state] = await stack.contracts.jobs.read.getJob([jobId]);
     assert.equal(state, JobState.Completed);
     const modelId = BigInt(summary.modelId!);
+    completedModel = summary.modelId!;
     const [modelJob, root] = await stack.contracts.jobs.read.getModel([modelId]);
     assert.equal(modelJob, jobId);
     // Recompute the manifest from chain data alone: the accepted contributions' events.
@@ -89,6 +91,42 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     const phases = [...text.matchAll(/"phase":"(\w+)"/g)].map((m) => m[1]);
     assert.deepEqual(phases, ["claimed", "preparing", "training", "evaluating", "publishing", "completed"]);
     assert.match(text, /event: progress/);
+  });
+
+  it("exports the model as GGUF and as a Hugging Face folder to a signed-in caller, through one-time links", async () => {
+    assert.ok(completedModel, "the first test registered a model");
+    const ask = (format: unknown, token?: string) =>
+      fetch(`${api.url}/v1/models/${completedModel}/exports`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ format }) });
+    assert.equal((await ask("gguf-q8_0")).status, 401, "exports cost the node a merge: signed-in callers only");
+    const token = await stack.signIn(api.url, "builder");
+    const bad = await ask("gguf-q4", token);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /"gguf-q4" is not one of hf, gguf-f16, gguf-q8_0/);
+
+    type Status = { state: string; bytes?: number; error?: string; download?: { path: string } };
+    const ready = async (format: string) =>
+      eventually(`${format} export`, async () => {
+        const s = (await (await ask(format, token)).json()) as Status;
+        if (s.state === "failed") throw new Error(`export failed: ${s.error}`);
+        return s.state === "ready" ? s : undefined;
+      }, 180_000);
+
+    const gguf = await ready("gguf-q8_0");
+    const link = `${api.url}${gguf.download!.path}`;
+    const file = new Uint8Array(await (await fetch(link)).arrayBuffer());
+    assert.equal(new TextDecoder().decode(file.subarray(0, 4)), "GGUF");
+    assert.equal(file.length, gguf.bytes);
+    const again = await fetch(link);
+    assert.equal(again.status, 403, "a link works once");
+    assert.equal(((await again.json()) as { error: { code: string } }).error.code, "EXPORT_TICKET_INVALID");
+
+    const hf = await ready("hf");
+    const tar = new TextDecoder().decode(new Uint8Array(await (await fetch(`${api.url}${hf.download!.path}`)).arrayBuffer()).subarray(0, 1 << 20));
+    for (const name of ["config.json", "model.safetensors", "tokenizer.json"]) assert.ok(tar.includes(name), `the folder holds ${name}`);
+    // A finished export is answered at once, from disk, with a fresh link.
+    const cached = (await (await ask("gguf-q8_0", token)).json()) as Status;
+    assert.equal(cached.state, "ready");
+    assert.notEqual(`${api.url}${cached.download!.path}`, link);
   });
 
   it("runs a job that waited for a free slot once the slot frees, with no new block to wake it", async () => {

@@ -1,6 +1,6 @@
 // Protocol conformance: the real worker (the venv's Python, a tiny LLaMA) is driven through every
 // command — info, load (plain and NF4), count_tokens, train with evaluation and checkpoints,
-// evaluate, generate with streamed tokens, save, export, cancel, shutdown — and every line it sends is
+// evaluate, generate with streamed tokens, attribute, save, export, cancel, shutdown — and every line it sends is
 // checked against the protocol's JSON Schemas (worker-protocol.ts, worker-results.ts) with unknown
 // fields refused. A field renamed on either side fails here.
 import { after, before, describe, it } from "node:test";
@@ -107,6 +107,11 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     assert.ok(tokens.length > 0);
     assert.equal(tokens.map((t) => t.text).join(""), gen.result.text);
     assert.deepEqual(tokens.map((t) => t.index), tokens.map((_, i) => i));
+    const sources = { before: "Sources:\n", passages: ["\n[1] Step 1: open valve 1.\n", "\n[2] Pumps move water.\n"], after: "" };
+    const attributed = (await run("attribute", { sources, messages: [{ role: "user", content: "What is step 1?" }], answer: gen.result.text || "Step 1", adapter: "conf" })).result;
+    assert.equal(attributed.method, "leave_one_out");
+    assert.equal(attributed.forward_passes, 3);
+    assert.equal(attributed.passages.length, 2);
     const plain = await run("generate", { prompt: "Pumps", max_new_tokens: 3, stream: false });
     assert.equal(plain.events.length, 0);
     const saved = (await run("save", { path: path.join(dir, "saved"), adapter: "conf" })).result;

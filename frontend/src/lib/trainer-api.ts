@@ -8,6 +8,8 @@ import type {
   ChatAttribution,
   EvaluationReport,
   JobSummary,
+  ModelExportFormat,
+  ModelExportStatus,
   NodeHealth,
   PreflightReport,
   ReceiptStatus,
@@ -62,6 +64,7 @@ export const trainerApi = {
   verify: (url: string, message: string, signature: string) => trainerFetch<AuthSession>(url, "/auth/verify", { body: { message, signature } }),
   models: (url: string, token: string) => trainerFetch<{ data: { id: string }[] }>(url, "/v1/models", { token }),
   adapterUrl: (url: string, modelId: string) => `${url}/v1/models/${modelId}/adapter`,
+  exportModel: (url: string, modelId: string, format: ModelExportFormat, token: string) => trainerFetch<ModelExportStatus>(url, `/v1/models/${modelId}/exports`, { body: { format }, token }),
 };
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };

@@ -53,13 +53,28 @@ export const HYPERPARAMETER_HELP: Record<SpecField, string> = {
   "hyperparameters.lora.alpha": "Scale of the update (alpha / rank multiplies it); often 2 × rank.",
   "hyperparameters.lora.dropout": "Randomly drops adapter inputs while training, against overfitting.",
   "hyperparameters.lora.targets": "Layers that get adapters; all-linear adapts every linear layer.",
-  evalFraction: "Share of contributions held out to evaluate the model (split by contribution).",
+  "hyperparameters.evalEvery": "Steps between held-out evaluations drawn on the dashboard; 0 evaluates about ten times per run.",
+  "hyperparameters.earlyStoppingPatience": "Stop after this many evaluations in a row without improving, and publish the best one; 0 never stops early.",
+  "hyperparameters.earlyStoppingMinDelta": "How much an eval loss must beat the best so far to count as an improvement.",
+  "hyperparameters.gradientCheckpointing": "Recompute activations during the backward pass: much less memory for about a third more time.",
+  evalFraction: "Share held out to evaluate the model: of the contributions, or of every contribution's records (see the split).",
 };
+
+/** How the held-out records are chosen (`evalSplit`), in the words the wizard and the report use. */
+export const EVAL_SPLITS = {
+  contribution: "Whole contributions held out: measures how the model does on material it never saw (new topics).",
+  record: "A share of every contribution's records held out: measures what the Datanets teach, asked in other words (their facts are trained on).",
+} as const;
+export type EvalSplit = keyof typeof EVAL_SPLITS;
+
+/** Help for the optional `builderEncryptionKey` (the wizard fills it from the wallet). */
+export const BUILDER_ENCRYPTION_KEY_HELP =
+  "Your wallet-derived encryption key (X25519, public). When the job trains on a permissioned Datanet, its adapter and sample answers are encrypted; this key lets you open them without asking a key service.";
 
 type NumberRule = { min: number; max: number; integer?: boolean };
 
 /** The allowed range of every numeric field. */
-export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" | "hyperparameters.lora.targets">, NumberRule> = {
+export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" | "hyperparameters.lora.targets" | "hyperparameters.gradientCheckpointing">, NumberRule> = {
   "hyperparameters.learningRate": { min: 1e-7, max: 0.1 },
   "hyperparameters.batchSize": { min: 1, max: 1024, integer: true },
   "hyperparameters.gradientAccumulation": { min: 1, max: 1024, integer: true },
@@ -71,8 +86,14 @@ export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" 
   "hyperparameters.lora.rank": { min: 1, max: 1024, integer: true },
   "hyperparameters.lora.alpha": { min: 0.01, max: 4096 },
   "hyperparameters.lora.dropout": { min: 0, max: 0.9 },
+  "hyperparameters.evalEvery": { min: 0, max: 1_000_000, integer: true },
+  "hyperparameters.earlyStoppingPatience": { min: 0, max: 1000, integer: true },
+  "hyperparameters.earlyStoppingMinDelta": { min: 0, max: 10 },
   evalFraction: { min: 0, max: 0.5 },
 };
+
+/** Fields a spec may leave out (specs written before they existed keep their bytes and hash). */
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(["hyperparameters.evalEvery", "hyperparameters.earlyStoppingPatience", "hyperparameters.earlyStoppingMinDelta"]);
 
 /** One thing wrong with a spec: the field's path and the rule it breaks ("must be …"). */
 export type SpecProblem = { field: string; rule: string };
@@ -116,16 +137,22 @@ export function specProblems(raw: unknown): SpecProblem[] {
   for (const [field, rule] of Object.entries(SPEC_LIMITS) as [SpecField, NumberRule][]) {
     if (field.startsWith("hyperparameters.lora.") && (!lora || typeof lora !== "object")) continue;
     const v = valueOf(field);
+    if (v === undefined && OPTIONAL_FIELDS.has(field)) continue;
     if (typeof v !== "number" || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
       fail(field, `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
     }
   }
+  if (h.gradientCheckpointing !== undefined && typeof h.gradientCheckpointing !== "boolean") fail("hyperparameters.gradientCheckpointing", "must be true or false");
   if (!(LR_SCHEDULERS as readonly unknown[]).includes(h.scheduler)) fail("hyperparameters.scheduler", 'must be "cosine", "linear" or "constant"');
   if (lora && typeof lora === "object") {
     const t = lora.targets;
     if (!Array.isArray(t) || t.length === 0 || t.length > 32 || !t.every((x) => typeof x === "string" && TARGET.test(x))) {
       fail("hyperparameters.lora.targets", 'must list 1–32 module names (e.g. "q_proj") or "all-linear"');
     } else if (t.includes(ALL_LINEAR) && t.length > 1) fail("hyperparameters.lora.targets", '"all-linear" already adapts every linear layer: list it alone');
+  }
+  if (o.evalSplit !== undefined && (typeof o.evalSplit !== "string" || !Object.hasOwn(EVAL_SPLITS, o.evalSplit))) fail("evalSplit", 'must be "contribution" or "record", or left out (contribution)');
+  if (o.builderEncryptionKey !== undefined && (typeof o.builderEncryptionKey !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.builderEncryptionKey))) {
+    fail("builderEncryptionKey", "must be a 32-byte X25519 public key in hex (0x + 64 hex digits), or left out");
   }
   return problems;
 }
@@ -147,6 +174,7 @@ export function parseTrainingSpec(raw: unknown): TrainingSpec {
     method: o.method,
     datanetIds: [...o.datanetIds],
     evalFraction: o.evalFraction,
+    ...(o.evalSplit !== undefined ? { evalSplit: o.evalSplit } : {}),
     hyperparameters: {
       learningRate: h.learningRate,
       batchSize: h.batchSize,
@@ -158,7 +186,13 @@ export function parseTrainingSpec(raw: unknown): TrainingSpec {
       weightDecay: h.weightDecay,
       seed: h.seed,
       lora: { rank: h.lora.rank, alpha: h.lora.alpha, dropout: h.lora.dropout, targets: [...h.lora.targets] },
+      // Optional fields only when set, so a spec without them keeps its canonical bytes and hash.
+      ...(h.evalEvery !== undefined ? { evalEvery: h.evalEvery } : {}),
+      ...(h.earlyStoppingPatience !== undefined ? { earlyStoppingPatience: h.earlyStoppingPatience } : {}),
+      ...(h.earlyStoppingMinDelta !== undefined ? { earlyStoppingMinDelta: h.earlyStoppingMinDelta } : {}),
+      ...(h.gradientCheckpointing !== undefined ? { gradientCheckpointing: h.gradientCheckpointing } : {}),
     },
+    ...(o.builderEncryptionKey !== undefined ? { builderEncryptionKey: o.builderEncryptionKey.toLowerCase() as TrainingSpec["builderEncryptionKey"] } : {}),
   };
 }
 
@@ -171,6 +205,10 @@ export type BuildTrainingSpecInput = {
   datanetIds: readonly string[];
   hyperparameters: Hyperparameters;
   evalFraction: number;
+  /** How held-out records are chosen; absent: by contribution. */
+  evalSplit?: EvalSplit;
+  /** The builder's X25519 public key, to seal artifacts of permissioned data to (optional). */
+  builderEncryptionKey?: TrainingSpec["builderEncryptionKey"];
 };
 
 /** A spec document from the wizard's choices (not validated: call `specProblems` on it). */
@@ -183,7 +221,9 @@ export function buildTrainingSpec(input: BuildTrainingSpecInput): TrainingSpec {
     method: input.method,
     datanetIds: [...new Set(input.datanetIds)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0)),
     evalFraction: input.evalFraction,
+    ...(input.evalSplit !== undefined ? { evalSplit: input.evalSplit } : {}),
     hyperparameters: input.hyperparameters,
+    ...(input.builderEncryptionKey !== undefined ? { builderEncryptionKey: input.builderEncryptionKey } : {}),
   };
 }
 

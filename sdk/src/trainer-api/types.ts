@@ -35,10 +35,21 @@ export type NodeHealth = {
   chainId: number;
   /** The torch device the node's model worker computes on, as the worker reports it ("cpu", "cuda:0"); null until a worker has answered. */
   device: string | null;
+  /** Memory a training job may use on that device, in bytes (the GPU's, or the machine's RAM, capped by the node's memory limit); null until a worker has answered. */
+  memory: DeviceMemory | null;
   baseModels: BaseModelInfo[];
   /** Model ids (on-chain, decimal) this node serves for chat. */
   servedModels: string[];
   jobsRunning: number;
+};
+
+/** A device's memory as the node reports it; `available` is what a job can count on now. */
+export type DeviceMemory = {
+  kind: "cuda" | "cpu";
+  totalBytes: number;
+  availableBytes: number;
+  /** The node's configured cap (MF_MEMORY_LIMIT_MB) on what a job allocates beyond the worker's own runtime, when one is set; `availableBytes` is at most this plus that runtime. */
+  limitBytes: number | null;
 };
 
 /** The spec document a builder stores in the content store; its sha256 goes on chain. */
@@ -61,9 +72,23 @@ export type TrainingSpec = {
     weightDecay: number;
     seed: number;
     lora: { rank: number; alpha: number; dropout: number; targets: string[] };
+    /** Steps between held-out evaluations; absent or 0: about ten evaluations per run. */
+    evalEvery?: number;
+    /** Stop after this many evaluations in a row that do not beat the best by more than `earlyStoppingMinDelta`; absent or 0: never stop early. */
+    earlyStoppingPatience?: number;
+    earlyStoppingMinDelta?: number;
+    /** Recompute activations in the backward pass: less memory, about a third more time. */
+    gradientCheckpointing?: boolean;
   };
-  /** Fraction of contributions held out for evaluation (split by contribution). */
+  /** Fraction held out for evaluation: of contributions, or of every contribution's records (`evalSplit`). */
   evalFraction: number;
+  /** "contribution" (default when absent): whole contributions held out; "record": a share of each one's records (sdk spec.ts EVAL_SPLITS). */
+  evalSplit?: "contribution" | "record";
+  /**
+   * The builder's X25519 public key (the wallet-derived one, `encryptionKeyMessage`): artifacts of
+   * a job over permissioned data (adapter, private samples) are also sealed to it.
+   */
+  builderEncryptionKey?: Hex;
 };
 
 /** POST /v1/preflight body. */
@@ -78,7 +103,18 @@ export type PreflightReport = {
   estimatedSteps: number;
   estimatedSeconds: number;
   memory: MemoryEstimate;
+  /** The estimated peak of this spec against the node's device memory, and the changes that would fit; null when the node could not tell its memory. */
+  memoryFit: MemoryFit | null;
   problems: { severity: "error" | "warning" | "info"; message: string }[];
+};
+
+/** Pre-flight's memory check: the spec's estimated peak, what the node has, and alternatives that fit. */
+export type MemoryFit = {
+  estimatedPeakBytes: number;
+  availableBytes: number;
+  fits: boolean;
+  /** Each a change to the spec (e.g. "QLoRA", "batch size 2", "max length 256") with its estimated peak; only those that fit. */
+  alternatives: { change: string; estimatedPeakBytes: number }[];
 };
 
 /** Bytes needed for full fine-tuning, LoRA and QLoRA of one model. */
@@ -171,13 +207,25 @@ export type EvaluationReport = {
     seconds: number;
     tokensPerSecond: number;
     finalLoss: number;
+    /** Held-out loss of the published weights (the best evaluation's). */
     finalEvalLoss: number | null;
+    /** [step, held-out loss] of each evaluation during training. Absent in reports written before it existed. */
+    evalLosses?: [number, number | null][];
+    /** The evaluation whose weights were published and why the run ended where it did; null without held-out data. */
+    best?: { step: number; evalLoss: number; stoppedEarly: boolean; reason: string } | null;
   };
   /** `heldOut` is false when a single contribution forced evaluation on the training data. */
   counts: { contributions: number; trainRecords: number; evalRecords: number; heldOut: boolean };
+  /** How the held-out records were chosen (the spec's `evalSplit`) and what that means for the numbers. */
+  split?: { method: "contribution" | "record"; paraphraseShare: number | null; description: string };
   samples: { prompt: string; reference: string; base: string; tuned: string }[];
   /** Why `samples` is empty although the run was evaluated (e.g. the data is permissioned). */
   samplesWithheld?: string;
+  /**
+   * For permissioned data: the samples, sealed (sdk/ENVELOPE.md "Sealed model artifacts") for the
+   * job's Datanets' keys and the builder's key; `cid` is the envelope's, `count` how many it holds.
+   */
+  privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number };
 };
 
 /** GET /v1/receipts/:receiptId */

@@ -51,13 +51,20 @@ def _protocol_stream():
 
 def _apply_memory_limit() -> None:
     """MODELFACTORY_WORKER_MEMORY_LIMIT_MB caps the address space above what is mapped at start-up,
-    so an oversized job fails with an out_of_memory error instead of taking the machine down."""
+    so an oversized job fails with an out_of_memory error instead of taking the machine down. On a
+    GPU it caps the CUDA allocator instead (CUDA maps far more address space than it uses)."""
     limit = os.environ.get("MODELFACTORY_WORKER_MEMORY_LIMIT_MB")
     if not limit:
         return
     import resource
 
     import psutil
+    import torch
+
+    if torch.cuda.is_available():
+        total = torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, int(limit) * 1024 * 1024 / total), 0)
+        return
 
     cap = psutil.Process().memory_info().vms + int(limit) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -172,10 +179,12 @@ def main() -> int:
     writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,
                  "pid": os.getpid(), "device": name, "compute_device": device_label(device),
                  "matmul_peak_gflops": peak / 1e9})
+    from .attribution import attribute_command
     from .export import export_command
 
     handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
                 "evaluate": session.evaluate, "generate": session.generate, "save": session.save,
+                "attribute": lambda cmd, ctx: attribute_command(session, cmd, ctx),
                 "export": lambda cmd, ctx: export_command(session, cmd, ctx)}
     while True:
         job = jobs.get()

@@ -12,7 +12,9 @@ import { Link, useParams } from "../../router/router.tsx";
 import { Badge, Hash, PageHeader } from "../../ui/bits.tsx";
 import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
+import { ExportPanel } from "./ExportPanel.tsx";
 import { useJobNode } from "./useJobNode.ts";
+import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 
 const BASE = "#9aa3b8";
 const TUNED = "#2f5bea";
@@ -81,11 +83,13 @@ export default function ReportPage() {
   if (job.error) return <ErrorState error={job.error} />;
   if (!job.data?.model) return <Empty title={`Job #${id} has no model yet.`}><Link to={`/jobs/${id}`}>Follow its progress.</Link></Empty>;
   const modelId = job.data.model.id;
+  // Trained on permissioned data: the report names its sealed samples, and the adapter is sealed too.
+  const sealed = report.data?.privateSamples && model.data ? { id: modelId, builder: model.data.builder.id, datanetIds: model.data.datanets.map((d) => d.id) } : null;
   return (
     <>
       <PageHeader title={`Evaluation of model #${modelId}`} subtitle={<>From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link></>}>
         <Link className="btn btn-primary" to={`/chat/${modelId}`}>Chat with it</Link>
-        {node ? <a className="btn" href={trainerApi.adapterUrl(node, modelId)} download>Download adapter</a> : null}
+        {sealed ? <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} /> : node ? <a className="btn" href={trainerApi.adapterUrl(node, modelId)} download>Download adapter</a> : null}
         {report.data ? <button className="btn" onClick={() => download(`metrics-job-${id}.json`, JSON.stringify(report.data, null, 2))}>Download metrics</button> : null}
       </PageHeader>
       <QueryView query={report} loading="Loading the evaluation…">
@@ -144,13 +148,16 @@ export default function ReportPage() {
                     <dt>Tokens</dt><dd>{formatNumber(r.training.trainTokens)} at {formatNumber(r.training.tokensPerSecond)} tokens/s</dd>
                     <dt>Time</dt><dd>{formatDuration(r.training.seconds)}</dd>
                     <dt>Final loss</dt><dd>{formatNumber(r.training.finalLoss, 4)}{r.training.finalEvalLoss !== null ? ` (eval ${formatNumber(r.training.finalEvalLoss, 4)})` : ""}</dd>
+                    {r.training.best ? <><dt>Published checkpoint</dt><dd data-testid="best-checkpoint">step {r.training.best.step}{r.training.best.stoppedEarly ? " (stopped early)" : ""}: {r.training.best.reason}</dd></> : null}
                     <dt>Data</dt><dd>{r.counts.contributions} contributions · {r.counts.trainRecords} train / {r.counts.evalRecords} held-out records</dd>
+                    {r.split ? <><dt>Held out</dt><dd>{r.split.description}</dd></> : null}
                   </dl>
                 </section>
               </div>
               <section className="panel">
                 <h2>Sample answers</h2>
                 {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}
+                {sealed && r.privateSamples ? <PrivateSamples model={sealed} jobId={id} cid={r.privateSamples.cid} count={r.privateSamples.count} /> : null}
                 {r.samples.map((s, i) => (
                   <article key={i} className="record" aria-label={`Sample ${i + 1}`}>
                     <span className="record-role">prompt</span>
@@ -167,6 +174,7 @@ export default function ReportPage() {
           );
         }}
       </QueryView>
+      <ExportPanel node={node} modelId={modelId} />
       <Manifest node={node} jobId={id} root={model.data?.manifestRoot ?? null} manifestURI={model.data?.manifestURI ?? null} />
     </>
   );
