@@ -1,7 +1,8 @@
 """`train` benchmark suite: tokens/s, MFU and memory of full fine-tuning, LoRA (r=16, all linear
 layers) and QLoRA on ~25M and ~110M LLaMA configs at sequence 256, and LoRA on the real
 SmolLM2-135M-Instruct at sequence 512, against a plain transformers Trainer + PEFT baseline with
-LLaMA-Factory's defaults measured in the same run.
+LLaMA-Factory's defaults measured in the same run; and per size the share of a LoRA run's time
+spent evaluating the held-out split at the node's default frequency (eval_cost.py; target <= 15 %).
 
     trainer-node/worker/.venv/bin/python bench/train/run.py [--quick] [--sizes 25m 110m smollm2] [--out bench/results/train.json]
 
@@ -201,6 +202,14 @@ def main() -> int:
             put(f"{size}.lora_gc_vs_baseline.speed", lean["tokens_per_s"] / base["tokens_per_s"], "x", "higher")
             put(f"{size}.lora_gc_vs_baseline.memory", lean["train_mem_mb"] / base["train_mem_mb"], "x", "lower")
             put(f"{size}.matmul_peak", peak / 1e9, "GFLOP/s", "higher")
+            # Evaluation during training at the node's default frequency (eval_cost.py), one LoRA run.
+            from eval_cost import eval_share
+
+            n, eval_seq = (40, 64) if size == "tiny" else (200, seq)
+            cost = eval_share(model_dir, records(n, seq=eval_seq), seq=eval_seq)
+            print(f"  {size:5s} evaluation during training: {100 * cost['share']:.1f} % of the run "
+                  f"({cost['evaluations']} evaluations over {cost['steps']} steps)", file=sys.stderr, flush=True)
+            put(f"{size}.eval_during_training.time_share", 100 * cost["share"], "%", "lower")
     result = {"suite": "train", "machine": machine(), "quick": a.quick, "seconds": round(time.time() - started, 1),
               "sizes": list(sizes), "metrics": metrics}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
