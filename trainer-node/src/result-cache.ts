@@ -75,7 +75,9 @@ async function treeHash(dir: string, keep: (name: string) => boolean): Promise<s
 export async function runKey(inputs: CacheInputs): Promise<string> {
   const worker = await treeHash(path.join(inputs.workerDir, "modelfactory_worker"), (n) => n.endsWith(".py"));
   const model = await treeHash(inputs.modelDir, (n) => !n.endsWith(".md"));
-  const { eval_every: _e, checkpoint_every: _c, ...config } = inputs.trainConfig;
+  // Checkpoint frequency does not change the result; evaluation frequency does (the best
+  // evaluation's weights are the ones published), so it stays in the key.
+  const { checkpoint_every: _c, ...config } = inputs.trainConfig;
   const doc = {
     schema: SCHEMA,
     worker,

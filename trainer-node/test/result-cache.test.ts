@@ -40,8 +40,10 @@ describe("result cache: keys and entries", () => {
     const key = await runKey(inputs);
     assert.match(key, /^[0-9a-f]{64}$/);
     assert.equal(await runKey({ ...inputs }), key);
-    // How often progress is checkpointed or evaluated does not change the result.
-    assert.equal(await runKey({ ...inputs, trainConfig: { ...inputs.trainConfig, eval_every: 3, checkpoint_every: 0 } }), key);
+    // How often progress is checkpointed does not change the result; how often it is evaluated
+    // does (the best evaluation's weights are published).
+    assert.equal(await runKey({ ...inputs, trainConfig: { ...inputs.trainConfig, checkpoint_every: 0 } }), key);
+    assert.notEqual(await runKey({ ...inputs, trainConfig: { ...inputs.trainConfig, eval_every: 3 } }), key);
     assert.notEqual(await runKey({ ...inputs, trainConfig: { ...inputs.trainConfig, learning_rate: 0.002 } }), key);
     assert.notEqual(await runKey({ ...inputs, quantization: "nf4" }), key);
     assert.notEqual(await runKey({ ...inputs, evaluateArgs: { max_samples: 9 } }), key);
