@@ -1,14 +1,15 @@
 // OpenAI-compatible chat over the models this node trained: retrieval over the Datanets the
 // caller holds retrieve access to, generation from base + adapter in a serving worker (several
-// adapters over one loaded base), citations with spans and reasons, and a receipt per answer,
-// batched under a Merkle root on chain.
+// adapters over one loaded base), citations weighted by each passage's measured effect on the
+// answer (context ablation in the same worker) with lexical spans and reasons, and a receipt per
+// answer, batched under a Merkle root on chain.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
 import { ContributionStatus, Scope, buildReceipt, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
-import { attribute, buildContext, type RetrievedPassage } from "./rag/index.ts";
+import { attribute, contextParts, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
 import { ReceiptBatcher, attributionLedgerPoster } from "./receipts/index.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
 import type { ServedModel, TrainerNode } from "./trainer-node.ts";
@@ -29,7 +30,7 @@ type ChatRequest = {
 
 const MAX_MESSAGES = 64;
 const MAX_CONTENT = 32 * 1024;
-const SYSTEM_PROMPT = "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
+export const SYSTEM_PROMPT = "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
 
 /** Validates an OpenAI chat body, naming the bad field. */
 export function parseChatRequest(raw: unknown): ChatRequest {
@@ -176,9 +177,11 @@ export class ChatService {
     // Search deeper than the four passages used, so contributions found withdrawn on chain at
     // answer time (before the index has purged them) do not leave the answer without sources.
     const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, 4) : [];
-    const messages: Message[] = retrieved.length
-      ? [{ role: "system", content: `${SYSTEM_PROMPT}\n\nSources:\n${buildContext(retrieved)}` }, ...body.messages.filter((m) => m.role !== "system")]
-      : body.messages;
+    // The prompt in parts: attribution rebuilds it with passages removed, exactly as served here.
+    const context = retrieved.length ? contextParts(retrieved) : null;
+    const before = context ? `${SYSTEM_PROMPT}\n\nSources:\n${context.header}` : "";
+    const conversation = body.messages.filter((m) => m.role !== "system");
+    const messages: Message[] = context ? [{ role: "system", content: before + context.blocks.join("") }, ...conversation] : body.messages;
     const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const created = Math.floor(Date.now() / 1000);
     const server = await this.server(model);
@@ -210,10 +213,21 @@ export class ChatService {
       return;
     }
     const answer = result.text;
-    const citations: Citation[] = attribute({ question, answer, retrieved });
+    let citations: Citation[];
+    try {
+      citations = await this.cite(server, { question, answer, context, before, conversation, adapter: adapter ? `model-${model.modelId}` : null });
+    } catch (error) {
+      const message = `The answer's sources could not be measured: ${error instanceof Error ? error.message : String(error)}`;
+      if (!body.stream) throw new ApiError(500, "ATTRIBUTION_FAILED", message);
+      res.write(`data: ${JSON.stringify({ error: { code: "ATTRIBUTION_FAILED", message } })}\n\n`);
+      res.end();
+      return;
+    }
     let attribution: ChatAttribution | undefined;
     if (adapter) {
-      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations });
+      // The receipt (and so the chain) pays the passages that shaped the answer; one retrieved but
+      // not used stays in the chat's answer, weight 0, and is not posted as a citation.
+      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0) });
       await this.batcher.add(document);
       attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations };
     } else {
@@ -230,6 +244,31 @@ export class ChatService {
     } else {
       sendJson(res, 200, { id, object: "chat.completion", created, model: body.model, choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: finish }], usage: usageOut, modelfactory: attribution });
     }
+  }
+
+  /**
+   * Citations for an answer: the worker measures each passage's effect on the answer's likelihood
+   * (leave-one-out over the prompt exactly as served), and the weights come from it; the lexical
+   * match explains it. Queued on the serving worker like generation.
+   */
+  private async cite(
+    server: { worker: WorkerClient; queue: Promise<unknown> },
+    input: { question: string; answer: string; context: ContextParts | null; before: string; conversation: Message[]; adapter: string | null },
+  ): Promise<Citation[]> {
+    const { context, answer } = input;
+    // No passage in the prompt, or no answer text to attribute: nothing shaped it from the sources.
+    if (!context || context.included.length === 0 || answer.trim() === "") return [];
+    const run = server.queue.then(() =>
+      server.worker.request("attribute", {
+        sources: { before: input.before, passages: context.blocks, after: "" },
+        messages: input.conversation.map((m) => ({ role: m.role, content: m.content })),
+        answer,
+        adapter: input.adapter,
+      }),
+    );
+    server.queue = run.catch(() => undefined);
+    const effects = effectsFromWorker(await run, context.blocks.length);
+    return attribute({ question: input.question, answer, retrieved: context.included, effects });
   }
 
   async close(): Promise<void> {

@@ -220,6 +220,8 @@ export const trainConfigSchema = {
     evals_per_run: int,
     early_stopping_patience: int,
     early_stopping_min_delta: num,
+    /** Held-out records the in-training evaluations read; 0 = derived. Optional: workers before it echo no such field. */
+    eval_slice_records: int,
     checkpoint_every: int,
     keep_checkpoints: int,
     eval_fraction: num,
@@ -269,6 +271,8 @@ export const trainResultSchema = {
     eval_every: int,
     /** Seconds of the run spent on those evaluations. */
     eval_seconds: num,
+    /** Held-out records each of those evaluations read: a seeded slice of the split (the report's perplexity reads all of it). */
+    eval_records: int,
     /** null without a finite held-out loss (no held-out data, or cancelled before any evaluation). */
     best: { anyOf: [bestEvaluationSchema, { type: "null" }] },
     /** The adapter's name; null for `method: full`. */
@@ -396,10 +400,12 @@ export const attributeResultSchema = {
     log_prob: measured,
     forward_passes: int,
     seconds: num,
+    /** CPU seconds of all the worker's threads: the cost apart from waiting for a core on a shared machine. */
+    cpu_seconds: num,
     /** In the order of `sources.passages`. */
     passages: { type: "array", items: passageEffectSchema },
   },
-  required: ["adapter", "method", "answer_tokens", "log_prob", "forward_passes", "seconds", "passages"],
+  required: ["adapter", "method", "answer_tokens", "log_prob", "forward_passes", "seconds", "cpu_seconds", "passages"],
   additionalProperties: false,
 } as const satisfies JSONSchema;
 

@@ -5,3 +5,4 @@ export * from "./passages.ts";
 export * from "./bm25.ts";
 export * from "./datanet-index.ts";
 export * from "./attribution.ts";
+export * from "./context-effect.ts";

@@ -80,7 +80,7 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
     if method == "auto":
         method = "leave_one_out" if n + 1 <= ablations else "contextcite"
     masks = ablation_masks(n, method, ablations, seed)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with adapter_active(lm.model, adapter):
         scores = answer_log_likelihoods(lm.model, [prompt(m) for m in masks], answer_ids,
                                         pad_id=lm.tokenizer.pad_token_id, device=lm.device, batch_size=batch_size,
@@ -94,7 +94,7 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
         weights = fit_surrogate(masks, scores)
         without = [None] * n
         drops = weights  # the surrogate's prediction of the drop when a passage is removed
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "adapter": adapter,
         "method": method,
@@ -102,6 +102,9 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
         "log_prob": full,
         "forward_passes": len(masks),
         "seconds": seconds,
+        # CPU time of every thread of the worker: on a shared machine, what the passes cost apart
+        # from waiting for a core.
+        "cpu_seconds": cpu_seconds,
         "passages": [{"log_prob_without": w, "log_prob_drop": d, "ratio": _ratio(d), "weight": s}
                      for w, d, s in zip(without, drops, weights)],
     }
