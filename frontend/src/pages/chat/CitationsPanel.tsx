@@ -1,8 +1,10 @@
-// An answer's citations: which contribution, Datanet, contributor, when, which transaction,
-// why it was retrieved (rank, score, matched spans), and a check of the receipt on chain.
+// An answer's citations: which contribution, Datanet, contributor, when, which transaction, how
+// much the passage shaped the answer (the effect the node measured by leaving it out: "without
+// this passage the answer becomes 4× less likely"), why it was retrieved (rank, score, matched
+// spans), the passages retrieved but not used, and a check of the receipt on chain.
 import { Fragment, useState } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
-import type { ChatAttribution, Citation, ReceiptStatus } from "@modelfactory/sdk";
+import { describeCitationEffect, type ChatAttribution, type Citation, type ReceiptStatus } from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { useReceipt } from "../../data/hooks/useReceipt.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
@@ -74,17 +76,42 @@ function NodeReceipt({ node, receiptId, shown }: { node: string; receiptId: stri
   return <VerifyReceipt receiptId={receiptId} receipt={receipt} source={`the trainer node at ${new URL(node).host}`} shown={shown} />;
 }
 
-function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; onFocus: () => void }) {
+/**
+ * The citations the answer's receipt commits to: where the node measured effects, the passages
+ * that shaped the answer (weight above 0); a passage retrieved but not used is not posted.
+ */
+export function postedCitations(citations: readonly Citation[]): Citation[] {
+  return citations.filter((c) => !c.effect || c.weight > 0);
+}
+
+/** The measured effect in a domain expert's words, with how it was measured. */
+function Effect({ c }: { c: Citation }) {
+  const e = c.effect;
+  if (!e) return null;
+  const how = e.method === "leave-one-out" ? "measured by leaving the passage out" : "estimated from random ablations (ContextCite)";
+  const sentence = describeCitationEffect(e);
   return (
-    <article className="citation" aria-label={`Citation ${c.rank}`} onMouseEnter={onFocus} onFocus={onFocus} tabIndex={0} style={active ? { borderColor: "#2f5bea" } : undefined}>
+    <p className="citation-effect" data-testid="citation-effect" data-used={e.used}>
+      <strong>{e.used ? sentence.charAt(0).toUpperCase() + sentence.slice(1) : "Retrieved, not used"}</strong>
+      {e.used ? null : <> — {sentence}, too little to count</>}
+      <span className="hint"> ({how}; log-likelihood {e.logProbDrop >= 0 ? "−" : "+"}{Math.abs(e.logProbDrop).toFixed(2)} nats)</span>
+    </p>
+  );
+}
+
+function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; onFocus: () => void }) {
+  const notUsed = c.effect ? !c.effect.used : false;
+  return (
+    <article className="citation" aria-label={`Citation ${c.rank}`} data-used={!notUsed} onMouseEnter={onFocus} onFocus={onFocus} tabIndex={0} style={{ ...(active ? { borderColor: "#2f5bea" } : {}), ...(notUsed ? { opacity: 0.7, background: "#f7f8fb" } : {}) }}>
       <div className="row">
         <strong>#{c.rank}</strong>
         <span>contribution <Link to={`/explore/contributor/${c.contributor.toLowerCase()}`}>#{c.contributionId}</Link></span>
         <span>· <Link to={`/datanets/${c.datanetId}`}>Datanet #{c.datanetId}</Link></span>
         <span className="spacer" />
         <Badge tone="info">score {c.score.toFixed(3)}</Badge>
-        <Badge>{(c.weight / 100).toFixed(1)}%</Badge>
+        {notUsed ? <Badge tone="warn">retrieved, not used</Badge> : <Badge tone={c.effect ? "good" : "neutral"}>{(c.weight / 100).toFixed(1)}%</Badge>}
       </div>
+      <Effect c={c} />
       <div className="meta">
         <span>by <AddressLink address={c.contributor} /></span>
         <span>{formatTime(c.timestamp)}</span>
@@ -101,14 +128,19 @@ function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; on
 
 export function CitationsPanel({ attribution, node, question, answer, active, setActive }: { attribution: ChatAttribution | null; node: string; question: string; answer: string; active: number | null; setActive: (rank: number) => void }) {
   if (!attribution) return <p className="hint">Ask a question; the sources behind the answer appear here.</p>;
+  const posted = postedCitations(attribution.citations);
+  const measured = attribution.citations.some((c) => c.effect);
+  // The passages that shaped the answer first (by weight), then those retrieved but not used.
+  const shown = [...attribution.citations].sort((a, b) => Number(!!b.effect?.used) - Number(!!a.effect?.used) || b.weight - a.weight || a.rank - b.rank);
   return (
     <section aria-label="Citations" data-testid="citations">
-      <h2>Sources ({attribution.citations.length})</h2>
+      <h2>Sources ({measured ? `${posted.length} used of ${attribution.citations.length} retrieved` : attribution.citations.length})</h2>
       {attribution.citations.length === 0 ? <p className="hint">No contribution was retrieved for this answer.</p> : null}
-      {attribution.citations.map((c) => (
+      {measured ? <p className="hint">Weights come from each passage's measured effect on this answer: how much less likely the answer becomes without it. A passage without which the answer is at most 4× less likely is shown as retrieved, not used, and is not paid.</p> : null}
+      {shown.map((c) => (
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
-      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: attribution.citations, modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
+      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
     </section>
   );
 }
