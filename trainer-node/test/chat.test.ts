@@ -1,18 +1,37 @@
 // Chat with attribution on a real stack: SIWE sign-in (and its refusals), citations that point
-// at the retrieved contribution text, retrieval limited to Datanets the caller may retrieve
-// from, receipts that verify against the on-chain batch root, withdrawn contributions never
-// cited again, and OpenAI-style streaming.
+// at the retrieved contribution text and carry the effect the worker measured (weights from it,
+// passages without an effect "retrieved, not used" and left out of the receipt), retrieval limited
+// to Datanets the caller may retrieve from, receipts that verify against the on-chain batch root,
+// withdrawn contributions never cited again, and OpenAI-style streaming.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { createSiweMessage } from "viem/siwe";
-import { Scope, leafFromJson, type ChatAttribution, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
+import { Scope, leafFromJson, type ChatAttribution, type Citation, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
 import { startApi, type ApiServer } from "../src/api.ts";
 
+import { effectWeights, NOT_USED_NATS } from "../src/rag/index.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
 
 type Completion = { choices: { message: { content: string } }[]; modelfactory: ChatAttribution };
+
+/** Every citation carries a measured effect, and the weights are the ones its effects give. */
+function assertMeasured(citations: readonly Citation[]): void {
+  for (const c of citations) {
+    const e = c.effect;
+    assert.ok(e, `citation ${c.rank} carries its measured effect`);
+    assert.ok(Number.isFinite(e.logProbDrop) && Number.isFinite(e.surrogateWeight), JSON.stringify(e));
+    assert.equal(e.method, "leave-one-out", "four passages: every one left out once");
+    assert.equal(e.surrogateWeight, e.logProbDrop, "leave-one-out's exact surrogate weight is the drop");
+    if (e.ratio !== null) assert.ok(Math.abs(e.ratio - Math.exp(e.logProbDrop)) <= 1e-3 * e.ratio);
+    assert.equal(e.used, e.logProbDrop > NOT_USED_NATS && c.weight > 0);
+    assert.equal(c.weight > 0, e.used, "a passage is paid exactly when it was used");
+    assert.match(c.publicReason, e.used ? /^Without this passage the answer becomes .+ (less|more) likely \(log-likelihood/ : /^Retrieved, not used: /);
+  }
+  assert.deepEqual(citations.map((c) => c.weight), effectWeights(citations.map((c) => c.effect!)));
+  assert.ok(citations.reduce((n, c) => n + c.weight, 0) <= 10_000);
+}
 
 describe("chat with attribution", { timeout: 600_000 }, () => {
   let stack: Stack;
@@ -104,7 +123,7 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     for (const c of citations) for (const s of c.sourceSpans) assert.ok(s.start >= 0 && s.end <= c.passage.text.length && s.start < s.end);
     assert.ok(top.sourceSpans.some((s) => top.passage.text.slice(s.start, s.end).toLowerCase().includes("boiler")));
     assert.match(top.reason, /\w/);
-    assert.ok(citations.reduce((n, c) => n + c.weight, 0) <= 10_000);
+    assertMeasured(citations);
   });
 
   it("never retrieves from a Datanet the caller holds no retrieve access to", async () => {
@@ -123,11 +142,16 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     await node.chat.batcher.flush();
     const status = (await (await fetch(`${api.url}/v1/receipts/${receiptId}`)).json()) as ReceiptStatus;
     assert.equal(status.status, "posted");
-    assert.equal(status.receipt.citations.length, answer.modelfactory.citations.length);
+    assertMeasured(answer.modelfactory.citations);
+    // The receipt pays the passages that shaped the answer: the used ones, with the weights shown.
+    const used = answer.modelfactory.citations.filter((c) => c.effect!.used);
+    assert.deepEqual(status.receipt.citations.map((c) => [c.contributionId, c.weight, c.reason]), used.map((c) => [c.contributionId, c.weight, c.publicReason]));
     const leaf = leafFromJson(status.leaf);
+    assert.deepEqual(leaf.weights.reduce((a, b) => a + b, 0), used.reduce((a, c) => a + c.weight, 0));
     assert.equal(await stack.contracts.ledger.read.verifyReceipt([BigInt(status.batchId!), leaf, status.proof!]), true);
     assert.equal((await stack.contracts.ledger.read.batchOf([status.root!]))[0], BigInt(status.batchId!));
-    const forged = { ...leaf, weights: leaf.weights.map(() => 10_000) };
+    // A node paying a passage it retrieved but did not use (or paying more) does not verify.
+    const forged = { ...leaf, contributionIds: [...leaf.contributionIds, boiler], weights: [...leaf.weights.map(() => 0), 1] };
     assert.equal(await stack.contracts.ledger.read.verifyReceipt([BigInt(status.batchId!), forged, status.proof!]), false);
   });
 
@@ -152,6 +176,7 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     assert.equal(chunks.at(-1), "[DONE]");
     const last = JSON.parse(chunks.at(-2)!) as { modelfactory: ChatAttribution; choices: { finish_reason: string }[] };
     assert.ok(last.modelfactory.receiptId);
+    assertMeasured(last.modelfactory.citations);
     assert.ok(["stop", "length"].includes(last.choices[0]!.finish_reason));
     assert.ok(chunks.slice(1, -2).length > 0, "tokens were streamed before the attribution");
     assert.ok(chunks.slice(1, -2).every((c) => typeof (JSON.parse(c) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content === "string"));
