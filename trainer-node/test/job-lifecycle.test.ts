@@ -77,7 +77,10 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     assert.deepEqual(stored, report);
 
     // The adapter archive's sha256 is the on-chain adapter hash.
-    const tar = new Uint8Array(await (await fetch(`${api.url}/v1/models/${modelId}/adapter`)).arrayBuffer());
+    // The Datanet is permissioned: the adapter goes to its builder (signed in), not to anyone.
+    assert.equal((await fetch(`${api.url}/v1/models/${modelId}/adapter`)).status, 401);
+    const builderToken = await stack.signIn(api.url, "builder");
+    const tar = new Uint8Array(await (await fetch(`${api.url}/v1/models/${modelId}/adapter`, { headers: { authorization: `Bearer ${builderToken}` } })).arrayBuffer());
     const [, , adapterHash] = await stack.contracts.jobs.read.getModel([modelId]);
     assert.equal(`0x${Buffer.from(await crypto.subtle.digest("SHA-256", tar)).toString("hex")}`, adapterHash);
     assert.match(new TextDecoder().decode(tar.subarray(0, 100)), /adapter_config\.json|adapter_model\.safetensors/);

@@ -9,6 +9,42 @@ import { useTrainerSession } from "../../wallet/use-trainer-session.ts";
 
 const POLL_MS = 2000;
 
+/**
+ * The adapter from the node: open models for anyone; a model trained on permissioned data only
+ * for a signed-in builder or access holder (the node answers 401, then this signs in and retries).
+ */
+export function AdapterDownload({ node, modelId }: { node: string; modelId: string }) {
+  const session = useTrainerSession(node);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function run() {
+    setError(null);
+    setBusy(true);
+    try {
+      const url = trainerApi.adapterUrl(node, modelId);
+      let res = await fetch(url, session.token ? { headers: { Authorization: `Bearer ${session.token}` } } : {});
+      if (res.status === 401) res = await fetch(url, { headers: { Authorization: `Bearer ${await session.signIn()}` } });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        throw new Error(`The trainer node refused the adapter: ${body?.error?.message ?? `HTTP ${res.status}`}`);
+      }
+      const href = URL.createObjectURL(await res.blob());
+      Object.assign(document.createElement("a"), { href, download: `model-${modelId}-adapter.tar` }).click();
+      URL.revokeObjectURL(href);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button className="btn" disabled={busy} onClick={() => void run()}>{busy ? "Downloading…" : "Download adapter"}</button>
+      {error ? <span className="field-error" role="alert">{error}</span> : null}
+    </>
+  );
+}
+
 export function ExportPanel({ node, modelId }: { node: string | null; modelId: string }) {
   const session = useTrainerSession(node);
   const [status, setStatus] = useState<Partial<Record<ModelExportFormat, ModelExportStatus>>>({});

@@ -7,12 +7,11 @@ import { useEvaluation } from "../../data/hooks/useEvaluation.ts";
 import { useJob } from "../../data/hooks/useJob.ts";
 import { useManifest } from "../../data/hooks/useManifest.ts";
 import { useModel } from "../../data/hooks/useModel.ts";
-import { trainerApi } from "../../lib/trainer-api.ts";
 import { Link, useParams } from "../../router/router.tsx";
 import { Badge, Hash, PageHeader } from "../../ui/bits.tsx";
 import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
-import { ExportPanel } from "./ExportPanel.tsx";
+import { AdapterDownload, ExportPanel } from "./ExportPanel.tsx";
 import { useJobNode } from "./useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 
@@ -89,7 +88,7 @@ export default function ReportPage() {
     <>
       <PageHeader title={`Evaluation of model #${modelId}`} subtitle={<>From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link></>}>
         <Link className="btn btn-primary" to={`/chat/${modelId}`}>Chat with it</Link>
-        {sealed ? <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} /> : node ? <a className="btn" href={trainerApi.adapterUrl(node, modelId)} download>Download adapter</a> : null}
+        {sealed ? <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} /> : node ? <AdapterDownload node={node} modelId={modelId} /> : null}
         {report.data ? <button className="btn" onClick={() => download(`metrics-job-${id}.json`, JSON.stringify(report.data, null, 2))}>Download metrics</button> : null}
       </PageHeader>
       <QueryView query={report} loading="Loading the evaluation…">
