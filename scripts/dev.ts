@@ -7,10 +7,8 @@
 import { execSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { createPublicClient, createWalletClient, http, type Hex } from "viem";
-import { hardhat } from "viem/chains";
-import { datanetKeysAbi, parseDeployment, type JobSummary } from "@modelfactory/sdk";
-import { DATANETS, demoAccount, readMetadata } from "../demo/plan.ts";
+import type { JobSummary } from "@modelfactory/sdk";
+import { DATANETS, readMetadata } from "../demo/plan.ts";
 import { assertNodeVersion } from "./lib/node-version.ts";
 import { rpcReady, startService, stopServices, waitFor, type Service } from "./lib/processes.ts";
 import { DEMO_ACCOUNTS, DEMO_BASE_MODEL, ROOT, TRAINER_OPERATOR, stackPorts } from "./lib/stack-config.ts";
@@ -56,26 +54,10 @@ function service(name: string, command: string, env: NodeJS.ProcessEnv = {}): Se
 
 const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
 
-/**
- * Binds the key service's public key to the demo's permissioned Datanet in DatanetKeys, as its
- * owner (demo key #1) would from the GUI right after creating it.
- */
-async function bindDatanetKey(deploymentFile: string, datanetId: bigint, keyServiceUrl: string): Promise<Hex> {
-  const { readFileSync } = await import("node:fs");
-  const deployment = parseDeployment(JSON.parse(readFileSync(deploymentFile, "utf8")), deploymentFile);
-  const { publicKey } = (await (await fetch(`${keyServiceUrl}/v1/datanets/${datanetId}/key`)).json()) as { publicKey: Hex };
-  const chain = { ...hardhat, rpcUrls: { default: { http: [rpc] } } };
-  const owner = createWalletClient({ account: demoAccount(1), chain, transport: http(rpc) });
-  const hash = await owner.writeContract({ address: deployment.contracts.DatanetKeys!.address, abi: datanetKeysAbi, functionName: "setEncryptionKey", args: [datanetId, publicKey, keyServiceUrl] });
-  const receipt = await createPublicClient({ chain, transport: http(rpc) }).waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error("DatanetKeys.setEncryptionKey reverted for the demo Datanet.");
-  return publicKey;
-}
-
 /** Follows the seeded demo job (job 1 of the fresh chain) and says when its model is in Chat. */
 async function announceDemoModel(trainerUrl: string, guiUrl: string): Promise<void> {
   const started = performance.now();
-  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start trains it, about 80 s on two idle cores; later starts reuse that run). Press Ctrl-C to stop.");
+  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start fine-tunes SmolLM2-135M for one epoch, about 5 minutes on two idle cores; later starts reuse that run). Press Ctrl-C to stop.");
   let last = "";
   while (!stopping) {
     const job = (await fetch(`${trainerUrl}/v1/jobs/1`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined)) as JobSummary | undefined;
@@ -105,7 +87,10 @@ try {
   if (!existsSync(python)) console.log("First start: creating the model worker's Python environment (a few minutes, cached afterwards).");
   step("worker environment", "bash trainer-node/worker/setup.sh");
   step("contracts", "npx hardhat compile --quiet");
-  step(`demo base model (${DEMO_BASE_MODEL}, pre-trained once and cached)`, `${python} -m modelfactory_worker pretrain --out trainer-node/models/${DEMO_BASE_MODEL}`, { HF_HUB_OFFLINE: "1" });
+  // setup.sh converted the demo base model from its pinned wheel; without it the demo job could not run.
+  if (!existsSync(path.join(ROOT, "trainer-node/models", DEMO_BASE_MODEL, "config.json"))) {
+    throw new Error(`The demo base model trainer-node/models/${DEMO_BASE_MODEL} is missing after setup: run \`npm run setup:worker\` and read its last lines.`);
+  }
   // A new chain starts empty, so everything derived from the previous one is discarded.
   rmSync(session, { recursive: true, force: true });
 
@@ -122,34 +107,9 @@ try {
   const subgraph = service("subgraph", `node subgraph/runner/cli.ts --rpc ${rpc} --deployment ${deployment} --port ${ports.graphql} --db ${path.join(session, "subgraph.sqlite")}`);
   await waitFor("subgraph", httpOk(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block { number } } }" }) }), 60_000, subgraph);
 
-  const trainerUrl = url(ports.trainer);
-  step("demo data", "node demo/seed.ts", {
-    MF_RPC_URL: rpc,
-    MF_DEPLOYMENT: deployment,
-    MF_CONTENT_API: url(ports.content),
-    MF_TRAINER_OPERATOR: TRAINER_OPERATOR.address,
-    MF_TRAINER_URL: trainerUrl,
-    MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
-    MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
-  });
-
   const origins = [url(ports.frontend), `http://localhost:${ports.frontend}`].join(",");
-  const trainer = service("trainer", "node trainer-node/src/cli.ts", {
-    MF_RPC_URL: rpc,
-    MF_DEPLOYMENT: deployment,
-    MF_OPERATOR_KEY: TRAINER_OPERATOR.key,
-    MF_CONTENT_API: url(ports.content),
-    MF_DATA_DIR: path.join(session, "trainer-node"),
-    MF_API_PORT: String(ports.trainer),
-    MF_CORS_ORIGINS: origins,
-    MF_RECEIPT_BATCH_MS: "5000",
-    // The demo job of every start after the first is byte-identical to the first one's: the node
-    // publishes that run's adapter in seconds instead of training again (trainer-node/src/result-cache.ts).
-    MF_RESULT_CACHE_DIR: process.env.MF_RESULT_CACHE_DIR ?? path.join(data, "result-cache"),
-  });
-  await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
-
-  // One key service, for the permissioned demo Datanet (Datanet ids follow the seed's order).
+  // One key service, for the permissioned demo Datanet (Datanet ids follow the seed's order): it
+  // runs before the seed, which binds its key on chain and encrypts that Datanet's records for it.
   const permissioned = DATANETS.findIndex((d) => readMetadata(d.slug).accessPolicy === "Permissioned") + 1;
   const keysUrl = url(ports.keys);
   const keys = service("keys", "node key-service/src/cli.ts", {
@@ -164,8 +124,35 @@ try {
     MF_KS_CORS_ORIGINS: origins,
   });
   await waitFor("keys", httpOk(`${keysUrl}/health`), 60_000, keys);
-  const datanetKey = await bindDatanetKey(deployment, BigInt(permissioned), keysUrl);
-  console.log(`▸ Datanet ${permissioned}'s encryption key ${datanetKey.slice(0, 10)}… bound on chain (DatanetKeys) to ${keysUrl}`);
+
+  const trainerUrl = url(ports.trainer);
+  step("demo data", "node demo/seed.ts", {
+    MF_RPC_URL: rpc,
+    MF_DEPLOYMENT: deployment,
+    MF_CONTENT_API: url(ports.content),
+    MF_TRAINER_OPERATOR: TRAINER_OPERATOR.address,
+    MF_TRAINER_URL: trainerUrl,
+    MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
+    MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
+    MF_KEY_SERVICE_URL: keysUrl,
+  });
+
+  const trainer = service("trainer", "node trainer-node/src/cli.ts", {
+    MF_RPC_URL: rpc,
+    MF_DEPLOYMENT: deployment,
+    MF_OPERATOR_KEY: TRAINER_OPERATOR.key,
+    MF_CONTENT_API: url(ports.content),
+    MF_DATA_DIR: path.join(session, "trainer-node"),
+    MF_API_PORT: String(ports.trainer),
+    MF_CORS_ORIGINS: origins,
+    MF_RECEIPT_BATCH_MS: "5000",
+    // The demo job of every start after the first is byte-identical to the first one's: the node
+    // publishes that run's adapter in seconds instead of training again (trainer-node/src/result-cache.ts).
+    MF_RESULT_CACHE_DIR: process.env.MF_RESULT_CACHE_DIR ?? path.join(data, "result-cache"),
+    // The demo's permissioned Datanet is encrypted; its runs are cached too (demo data, one operator).
+    MF_RESULT_CACHE_PERMISSIONED: process.env.MF_RESULT_CACHE_PERMISSIONED ?? "1",
+  });
+  await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
 
   const frontendEnv = { MF_RPC_URL: rpc, MF_DEPLOYMENT: deployment, MF_GRAPHQL_URL: graphqlUrl, MF_CONTENT_API_URL: url(ports.content), MF_TRAINER_NODES: trainerUrl };
   if (production) step("GUI production build", "npm run build -w frontend", frontendEnv);

@@ -38,4 +38,5 @@ export const TRAINER_OPERATOR = {
   address: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
 } as const;
 
-export const DEMO_BASE_MODEL = "demo-llama";
+/** The demo job's base model: SmolLM2-135M-Instruct, converted by the worker's setup (setup.sh). */
+export const DEMO_BASE_MODEL = "smollm2-135m-instruct";

@@ -41,6 +41,12 @@ export type TrainerNodeConfig = {
   /** Folder of the result cache (result-cache.ts); undefined = off. */
   resultCacheDir?: string;
   /**
+   * Also cache runs over encrypted (permissioned) data. Off by default: the cache keeps their
+   * adapter and sample answers in the clear on this node's disk beyond the job. `npm run dev`
+   * turns it on for the demo's own data.
+   */
+  resultCachePermissioned: boolean;
+  /**
    * Memory a training job may use, in MiB (MF_MEMORY_LIMIT_MB; undefined = the device's): pre-flight
    * refuses specs whose estimated peak exceeds it, and each job's worker is capped to it, so an
    * oversized run fails with an out-of-memory error instead of taking the machine down.
@@ -58,6 +64,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name}=${raw} is invalid: expected an integer from ${min} to ${max}.`);
   }
   return n;
+}
+
+/** "1" on, "0" or unset off; anything else names the variable. */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "0") return false;
+  if (raw === "1") return true;
+  throw new ConfigError(`${name}=${raw} is invalid: expected 1 (on) or 0 (off).`);
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -133,6 +147,7 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     announce: env.MF_ANNOUNCE !== "0",
     workerProcesses: int(env, "MF_WORKER_PROCESSES", 1, 1, 64),
     resultCacheDir: env.MF_RESULT_CACHE_DIR ? path.resolve(env.MF_RESULT_CACHE_DIR) : undefined,
+    resultCachePermissioned: flag(env, "MF_RESULT_CACHE_PERMISSIONED"),
     memoryLimitMb: int(env, "MF_MEMORY_LIMIT_MB", 0, 0, 64 * 1024 * 1024) || undefined,
   };
 }

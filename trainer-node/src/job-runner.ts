@@ -215,8 +215,11 @@ export class JobRunner {
       await mkdir(this.dir, { recursive: true });
       const prepared = await this.prepare(record);
       sealedJob = prepared.sealed > 0;
-      // Nothing derived from encrypted data is kept beyond the job (the cache holds sample answers).
-      const cache = this.ctx.config.resultCacheDir && !sealedJob ? new ResultCache(this.ctx.config.resultCacheDir) : undefined;
+      // Nothing derived from encrypted data is kept beyond the job (the cache holds the adapter and
+      // sample answers) unless the operator opts in. Either way the keys were released for this job
+      // first, so a cache hit still needs the chain's permission now.
+      const useCache = this.ctx.config.resultCacheDir && (!sealedJob || this.ctx.config.resultCachePermissioned);
+      const cache = useCache ? new ResultCache(this.ctx.config.resultCacheDir!) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
       const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
       let trained: TrainResult & { adapter_path: string };

@@ -175,6 +175,7 @@ export async function startStack() {
       receiptBatchSize: 4,
       receiptBatchMs: 500,
       announce: true,
+      resultCachePermissioned: false,
       ...extra,
     };
   }
