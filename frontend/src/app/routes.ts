@@ -17,6 +17,7 @@ export const routes: Route[] = [
   { path: "/train", title: "Train a model", component: page(() => import("../pages/train/TrainWizardPage.tsx")) },
   { path: "/jobs", title: "Training jobs", component: page(() => import("../pages/jobs/JobsPage.tsx")) },
   { path: "/jobs/:id", title: "Job dashboard", component: page(() => import("../pages/jobs/JobPage.tsx")) },
+  { path: "/compare", title: "Compare jobs", component: page(() => import("../pages/jobs/ComparePage.tsx")) },
   { path: "/jobs/:id/report", title: "Evaluation report", component: page(() => import("../pages/jobs/ReportPage.tsx")) },
   { path: "/chat", title: "Chat", component: page(() => import("../pages/chat/ChatPage.tsx")) },
   { path: "/chat/:modelId", title: "Chat", component: page(() => import("../pages/chat/ChatPage.tsx")) },
