@@ -1,9 +1,10 @@
 // The pre-flight check the train wizard shows before a builder pays for `createJob`: is the
 // base model here, does the builder's data verify and parse, how many records and tokens, how
-// much memory for each method, whether the run fits this node's memory (refused, naming what
+// much memory for each method, per contribution its records, tokens, truncated and dropped
+// records and duplicates of other contributions' records, whether the run fits this node's memory (refused, naming what
 // would fit, when it does not), and roughly how long it will take on this node.
 import path from "node:path";
-import { describeError, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
+import { describeError, type ContributionInsight, type DatasetRecord, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
 import { readContributions } from "@modelfactory/sdk/node";
 import { getBytes } from "./content.ts";
 import { estimateMemory } from "./models.ts";
@@ -14,6 +15,78 @@ import type { TrainerNode } from "./trainer-node.ts";
 
 /** Tokens per second assumed before this node has finished a job of its own. */
 const DEFAULT_TOKENS_PER_SECOND = 2000;
+
+/** About four characters per token for the English-like text of the demo and most datasets. */
+const CHARS_PER_TOKEN = 4;
+/** Tokens a chat template adds around each message (role markers, separators). */
+const TEMPLATE_TOKENS_PER_MESSAGE = 4;
+
+const estTokens = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN);
+
+/**
+ * A record's estimated length as trained (template included) and how many of those tokens come
+ * before its first answer token: a record longer than maxLength is truncated, and one whose
+ * prompt alone fills maxLength has no answer token left, so the worker drops it.
+ */
+export function recordLength(record: DatasetRecord): { tokens: number; beforeAnswer: number } {
+  if (record.kind === "text") return { tokens: estTokens(record.text) + TEMPLATE_TOKENS_PER_MESSAGE, beforeAnswer: 0 };
+  if (record.kind === "instruction") {
+    const prompt = estTokens(record.instruction) + estTokens(record.input) + TEMPLATE_TOKENS_PER_MESSAGE;
+    return { tokens: prompt + estTokens(record.output) + TEMPLATE_TOKENS_PER_MESSAGE, beforeAnswer: prompt + TEMPLATE_TOKENS_PER_MESSAGE };
+  }
+  let tokens = 0;
+  let beforeAnswer: number | null = null;
+  for (const m of record.messages) {
+    if (m.role === "assistant" && beforeAnswer === null) beforeAnswer = tokens + TEMPLATE_TOKENS_PER_MESSAGE;
+    tokens += estTokens(m.content) + TEMPLATE_TOKENS_PER_MESSAGE;
+  }
+  return { tokens, beforeAnswer: beforeAnswer ?? tokens };
+}
+
+/** What makes two records the same example: their text, whitespace and case aside. */
+function recordKey(record: DatasetRecord): string {
+  const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
+  if (record.kind === "text") return `text\u0000${norm(record.text)}`;
+  if (record.kind === "instruction") return `instruction\u0000${norm(record.instruction)}\u0000${norm(record.input)}\u0000${norm(record.output)}`;
+  return `chat\u0000${record.messages.map((m) => `${m.role}:${norm(m.content)}`).join("\u0000")}`;
+}
+
+export type ReadContribution =
+  | { contributionId: string; datanetId: string; records: DatasetRecord[] }
+  | { contributionId: string; datanetId: string; sealed: { recordCount: number; byteSize: number } }
+  | { contributionId: string; datanetId: string; error: string };
+
+/**
+ * Per-contribution data insights. Duplicates: records whose content (see recordKey) is also in
+ * another contribution; a copy inside one contribution is not counted here. Sealed contributions
+ * are known only by their metadata, so their text-derived figures are null.
+ */
+export function contributionInsights(contributions: ReadContribution[], maxLength: number): ContributionInsight[] {
+  const owners = new Map<string, Set<number>>();
+  contributions.forEach((c, i) => {
+    if (!("records" in c)) return;
+    for (const r of c.records) {
+      const k = recordKey(r);
+      const set = owners.get(k) ?? new Set<number>();
+      set.add(i);
+      owners.set(k, set);
+    }
+  });
+  return contributions.map((c, i): ContributionInsight => {
+    const head = { contributionId: c.contributionId, datanetId: c.datanetId };
+    if ("error" in c) return { ...head, sealed: false, records: 0, tokens: 0, truncated: null, dropped: null, duplicates: null, error: c.error };
+    if ("sealed" in c) return { ...head, sealed: true, records: c.sealed.recordCount, tokens: Math.round(c.sealed.byteSize / CHARS_PER_TOKEN), truncated: null, dropped: null, duplicates: null };
+    let tokens = 0, truncated = 0, dropped = 0, duplicates = 0;
+    for (const r of c.records) {
+      const len = recordLength(r);
+      tokens += len.tokens;
+      if (len.beforeAnswer >= maxLength) dropped++;
+      else if (len.tokens > maxLength) truncated++;
+      if (owners.get(recordKey(r))!.size > 1) duplicates++;
+    }
+    return { ...head, sealed: false, records: c.records.length, tokens, truncated, dropped, duplicates };
+  });
+}
 
 /** Record count and size from a sealed contribution's public metadata, or null when it has none. */
 async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{ recordCount: number; byteSize: number } | null> {
@@ -35,6 +108,7 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
   let contributions = 0;
   let records = 0;
   let chars = 0;
+  const read: ReadContribution[] = [];
   try {
     const latest = await node.chain.publicClient.getBlockNumber();
     const usable = await trainingContributions(node.chain, datanetIds, latest);
@@ -42,33 +116,42 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
     const results = await readContributions(node.store, usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })));
     let sealed = 0;
     for (const [i, r] of results.entries()) {
+      const head = { contributionId: String(r.id), datanetId: String(usable[i]!.datanetId) };
       // Encrypted contributions: no key is released before a job is claimed, so they are counted
       // from their public metadata (records, size); their text is checked when the job runs.
       if (!r.ok && r.error.code === "CONTRIBUTION_SEALED") {
         const meta = await sealedMetadata(node, usable[i]!.metadataURI);
         if (!meta) {
           problems.push({ severity: "warning", message: `Contribution ${String(r.id)} is encrypted and its metadata does not say how many records it holds; it is not counted.` });
+          read.push({ ...head, error: "encrypted, and its metadata does not say how many records it holds" });
           continue;
         }
         sealed++;
         records += meta.recordCount;
         chars += meta.byteSize;
+        read.push({ ...head, sealed: meta });
         continue;
       }
       if (!r.ok) {
         problems.push({ severity: "error", message: `Contribution ${String(r.id)}: ${describeError(r.error)}` });
+        read.push({ ...head, error: describeError(r.error) });
         continue;
       }
       records += r.records.length;
       chars += r.records.reduce((n, rec) => n + JSON.stringify(rec).length, 0);
+      read.push({ ...head, records: r.records });
     }
     if (sealed) problems.push({ severity: "info", message: `${sealed} contribution(s) are encrypted: counted from their public metadata; their records are decrypted and verified when the job runs, with keys their Datanet's key service releases to the trainer that claims it.` });
   } catch (error) {
     problems.push({ severity: "error", message: describeError(error) });
   }
   if (contributions === 1) problems.push({ severity: "warning", message: "Only one contribution: nothing can be held out, so evaluation will be in-sample." });
-  // About four characters per token for the English-like text of the demo and most datasets.
-  const tokens = Math.round(chars / 4);
+  const tokens = Math.round(chars / CHARS_PER_TOKEN);
+  const perContribution = contributionInsights(read, spec.hyperparameters.maxLength);
+  const dropped = perContribution.reduce((n, c) => n + (c.dropped ?? 0), 0);
+  const duplicated = perContribution.filter((c) => c.duplicates);
+  if (dropped) problems.push({ severity: "warning", message: `About ${dropped} record(s) have no answer within the maximum length of ${spec.hyperparameters.maxLength} tokens and will be left out; raise maxLength to keep them.` });
+  if (duplicated.length) problems.push({ severity: "info", message: `Contribution(s) ${duplicated.map((c) => c.contributionId).join(", ")} hold records that are also in another of this job's contributions, so the run sees those examples more than once.` });
   const h = spec.hyperparameters;
   const perStep = h.batchSize * h.gradientAccumulation;
   const estimatedSteps = Math.max(1, Math.ceil((records * (1 - spec.evalFraction)) / perStep) * h.epochs);
@@ -101,6 +184,7 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
     estimatedSeconds: Math.round((tokens * (1 - spec.evalFraction) * h.epochs) / tokensPerSecond),
     memory,
     memoryFit: fit,
+    perContribution,
     problems,
   };
 }

@@ -105,7 +105,31 @@ export type PreflightReport = {
   memory: MemoryEstimate;
   /** The estimated peak of this spec against the node's device memory, and the changes that would fit; null when the node could not tell its memory. */
   memoryFit: MemoryFit | null;
+  /** Per contribution, in the order the job reads them. Absent from nodes that predate it. */
+  perContribution?: ContributionInsight[];
   problems: { severity: "error" | "warning" | "info"; message: string }[];
+};
+
+/**
+ * What pre-flight saw of one contribution. Tokens are estimated (about four characters a token,
+ * as the report's total); truncated/dropped use that estimate against the spec's maxLength. An
+ * encrypted contribution is counted from its public metadata: `sealed`, and the figures only its
+ * text would give are null.
+ */
+export type ContributionInsight = {
+  contributionId: string;
+  datanetId: string;
+  sealed: boolean;
+  records: number;
+  tokens: number;
+  /** Records longer than maxLength: cut to it when training. */
+  truncated: number | null;
+  /** Records with no answer token left within maxLength: left out of training. */
+  dropped: number | null;
+  /** Records whose content is also in another of the job's contributions. */
+  duplicates: number | null;
+  /** Set when the contribution could not be read (it is then not counted). */
+  error?: string;
 };
 
 /** Pre-flight's memory check: the spec's estimated peak, what the node has, and alternatives that fit. */

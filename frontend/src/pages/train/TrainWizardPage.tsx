@@ -296,6 +296,24 @@ export default function TrainWizardPage() {
                     <div className="stat"><b>{preflight.estimatedSteps}</b><span>steps</span></div>
                     <div className="stat"><b>{formatDuration(preflight.estimatedSeconds)}</b><span>estimated time</span></div>
                   </div>
+                  {preflight.perContribution?.length ? (
+                    <table className="table" data-testid="preflight-contributions">
+                      <caption className="hint">Per contribution (tokens estimated; truncated, dropped and duplicates need the text, so an encrypted one shows —)</caption>
+                      <thead><tr><th>Contribution</th><th className="num">Records</th><th className="num">Tokens</th><th className="num">Truncated</th><th className="num">Dropped</th><th className="num">In another contribution</th></tr></thead>
+                      <tbody>
+                        {preflight.perContribution.map((c) => (
+                          <tr key={c.contributionId}>
+                            <td>#{c.contributionId} (Datanet #{c.datanetId}){c.sealed ? " · encrypted" : ""}{c.error ? <div className="field-error">{c.error}</div> : null}</td>
+                            <td className="num">{c.records}</td>
+                            <td className="num">{formatNumber(c.tokens)}</td>
+                            <td className="num">{c.truncated ?? "—"}</td>
+                            <td className={`num${c.dropped ? " field-error" : ""}`}>{c.dropped ?? "—"}</td>
+                            <td className="num">{c.duplicates ?? "—"}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  ) : null}
                   {preflight.problems.length ? (
                     <ul className="problems">
                       {preflight.problems.map((p, i) => (
