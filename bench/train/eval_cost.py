@@ -1,7 +1,8 @@
 """Cost of evaluation during training at the node's default frequency (about ten held-out
 evaluations per run, job-runner.ts EVALS_PER_RUN): the share of a LoRA run's time spent in them,
 the trainer's own timing (TrainResult.eval_seconds over seconds). Held out: one record in ten, the
-wizard's default held-out fraction. Target: at most 15 %.
+wizard's default held-out fraction; the evaluations read the trainer's seeded slice of it
+(`eval_records` of `held_out`). Target: at most 15 %.
 
     trainer-node/worker/.venv/bin/python bench/train/eval_cost.py MODEL_DIR [--records N] [--seq S] [--epochs E]
 """
@@ -42,7 +43,8 @@ def eval_share(model_dir: str, records: list[dict], *, seq: int, epochs: int = 1
                     device=lm.device, dtype=lm.dtype, emit=lambda e: None, cancel=threading.Event())
         res = t.run()
     return {"share": res.eval_seconds / res.seconds, "evaluations": len(res.eval_losses), "steps": res.step,
-            "eval_seconds": res.eval_seconds, "seconds": res.seconds}
+            "eval_records": res.eval_records, "held_out": len(ev), "eval_seconds": res.eval_seconds,
+            "seconds": res.seconds}
 
 
 def main() -> int:

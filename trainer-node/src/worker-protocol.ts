@@ -70,6 +70,8 @@ export type TrainConfig = {
   /** Stop after this many evaluations in a row without improving by more than the min delta; 0 = never. */
   early_stopping_patience?: number;
   early_stopping_min_delta?: number;
+  /** Held-out records the in-training evaluations read (a seeded slice); 0 = about 1/30 of the run's training tokens over all of them, at least 4. */
+  eval_slice_records?: number;
   checkpoint_every?: number;
   keep_checkpoints?: number;
   eval_fraction?: number;

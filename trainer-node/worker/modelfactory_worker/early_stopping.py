@@ -10,7 +10,15 @@ the same decisions as an uninterrupted one.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import asdict, dataclass
+
+# The in-training evaluations together read about this share of the tokens the run trains on
+# (a forward pass over them costs about a third of a training step's per token, so ~1 % of the
+# run's time), but every one reads at least MIN_SLICE_RECORDS records, fewer only when the
+# held-out split is smaller: a loss over one or two records is too noisy to pick a best step by.
+SLICE_TOKEN_SHARE = 1 / 30
+MIN_SLICE_RECORDS = 4
 
 
 def eval_interval(eval_every: int, evals_per_run: int, total_steps: int) -> int:
@@ -20,6 +28,32 @@ def eval_interval(eval_every: int, evals_per_run: int, total_steps: int) -> int:
     if evals_per_run > 0 and total_steps > 0:
         return max(1, math.ceil(total_steps / evals_per_run))
     return 0
+
+
+def evaluations_in_run(interval: int, total_steps: int) -> int:
+    """How many evaluations a run of `total_steps` makes at `interval` (plus the last step; one when 0)."""
+    return math.ceil(total_steps / interval) if interval > 0 and total_steps > 0 else 1
+
+
+def eval_slice(lengths: list[int], *, seed: int, cap: int, run_tokens: int, evaluations: int) -> list[int]:
+    """Indices (ascending) of the held-out records that every in-training evaluation reads.
+
+    A seeded draw, so it is the same on every rank and on resume: the first records of a
+    permutation by `seed`, `cap` of them when cap > 0, else as many as it takes for
+    `evaluations` passes to read about SLICE_TOKEN_SHARE of `run_tokens` (at least
+    MIN_SLICE_RECORDS). `lengths` are the records' token counts; all of them when fewer fit.
+    """
+    n = len(lengths)
+    order = random.Random(seed).sample(range(n), n)
+    if cap > 0:
+        k = min(cap, n)
+    else:
+        budget = run_tokens * SLICE_TOKEN_SHARE / max(1, evaluations)
+        k, read = 0, 0
+        while k < n and (k < MIN_SLICE_RECORDS or read < budget):
+            read += lengths[order[k]]
+            k += 1
+    return sorted(order[:k])
 
 
 @dataclass

@@ -229,7 +229,7 @@ class Session:
         return {"status": run["status"], "step": run["step"], "total_steps": run["total_steps"],
                 "final_loss": losses[-1] if losses else None, "losses": losses,
                 "eval_loss": run["eval_loss"], "eval_losses": run["eval_losses"], "eval_every": run["eval_every"],
-                "eval_seconds": run["eval_seconds"], "best": run["best"],
+                "eval_seconds": run["eval_seconds"], "eval_records": run["eval_records"], "best": run["best"],
                 "adapter": name if cfg.method != "full" else None,
                 "adapter_path" if cfg.method != "full" else "model_path": saved,
                 "last_checkpoint": run["last_checkpoint"], "resumed_from": run["resumed_from"],

@@ -41,6 +41,7 @@ class TrainConfig:
     evals_per_run: int = 0  # with eval_every 0: evaluate about this many times per run; 0 = only at the end
     early_stopping_patience: int = 0  # stop after this many evaluations in a row without improving; 0 = never
     early_stopping_min_delta: float = 0.0  # an eval loss must beat the best by more than this to count
+    eval_slice_records: int = 0  # held-out records the in-training evaluations read; 0 = derived (early_stopping.eval_slice)
     checkpoint_every: int = 0  # steps; 0 = no intermediate checkpoints
     keep_checkpoints: int = 2
     eval_fraction: float = 0.1  # held-out share when no eval file is given
@@ -95,6 +96,7 @@ class TrainConfig:
         need(self.evals_per_run >= 0 and self.early_stopping_patience >= 0,
              "evals_per_run and early_stopping_patience must be >= 0")
         need(self.early_stopping_min_delta >= 0, "early_stopping_min_delta must be >= 0")
+        need(self.eval_slice_records >= 0, "eval_slice_records must be >= 0 (0 = derived from the run's tokens)")
         need(not self.early_stopping_patience or self.eval_every or self.evals_per_run,
              "early_stopping_patience needs evaluations during training (eval_every or evals_per_run > 0)")
 

@@ -15,8 +15,10 @@ import torch
 from safetensors.torch import load_file
 
 from conftest import make_trainer, write_jsonl
-from modelfactory_worker.early_stopping import EarlyStopping, eval_interval
+from modelfactory_worker.early_stopping import (MIN_SLICE_RECORDS, EarlyStopping, eval_interval, eval_slice,
+                                            evaluations_in_run)
 from modelfactory_worker.errors import WorkerError
+from modelfactory_worker.evaluate import perplexity
 from modelfactory_worker.models import load_model
 from modelfactory_worker.synthetic import instruction_records
 from modelfactory_worker.train import Trainer
@@ -148,3 +150,41 @@ def test_train_command_publishes_the_best_adapter(llama_dir, tmp_path, monkeypat
     best = load_file(os.path.join(out, "checkpoints", "step-4", "adapter", "adapter_model.safetensors"))
     later = load_file(os.path.join(out, "checkpoints", "step-6", "adapter", "adapter_model.safetensors"))
     assert same(published, best) and not same(published, later)
+
+
+def test_in_training_slice_is_seeded_capped_and_sized_by_the_runs_tokens():
+    lengths = [10] * 100
+    a = eval_slice(lengths, seed=5, cap=0, run_tokens=30_000, evaluations=10)
+    # 30,000 tokens / 30 / 10 evaluations = 100 tokens a pass = 10 records of 10 tokens.
+    assert len(a) == 10 and a == sorted(a) and a == eval_slice(lengths, seed=5, cap=0, run_tokens=30_000,
+                                                               evaluations=10)
+    assert a != eval_slice(lengths, seed=6, cap=0, run_tokens=30_000, evaluations=10)
+    # A tiny run still reads MIN_SLICE_RECORDS; a small split is read whole; a cap wins over the budget.
+    assert len(eval_slice(lengths, seed=5, cap=0, run_tokens=10, evaluations=10)) == MIN_SLICE_RECORDS
+    assert eval_slice([10] * 3, seed=5, cap=0, run_tokens=10, evaluations=10) == [0, 1, 2]
+    assert len(eval_slice(lengths, seed=5, cap=7, run_tokens=10, evaluations=10)) == 7
+    assert eval_slice(lengths, seed=5, cap=500, run_tokens=10, evaluations=10) == list(range(100))
+    assert evaluations_in_run(3, 12) == 4 and evaluations_in_run(5, 12) == 3 and evaluations_in_run(0, 12) == 1
+    with pytest.raises(WorkerError, match="eval_slice_records must be >= 0"):
+        TrainConfig.from_dict({"eval_slice_records": -1})
+
+
+def test_in_training_evaluations_read_the_slice_and_the_report_says_so(llama_dir, tmp_path):
+    lm = load_model(llama_dir)
+    held = instruction_records(12, seed=9)
+    cfg = {**CFG, "eval_every": 0, "evals_per_run": 4, "early_stopping_patience": 0, "checkpoint_every": 0,
+           "eval_slice_records": 3}
+    t = make_trainer(lm, instruction_records(16, seed=1), cfg, tmp_path / "a", held_out=held)
+    assert len(t.eval_examples) == 3 and all(e in t.held_out for e in t.eval_examples)
+    # The in-training loss is the held-out loss of the slice's records, not of the whole split.
+    sliced = t.evaluate_loss()
+    assert sliced == pytest.approx(perplexity(t.model, t.eval_examples, pad_id=lm.tokenizer.pad_token_id,
+                                              device=lm.device, dtype=lm.dtype, batch_size=2)["loss"], rel=1e-5)
+    assert sliced != pytest.approx(perplexity(t.model, t.held_out, pad_id=lm.tokenizer.pad_token_id,
+                                              device=lm.device, dtype=lm.dtype, batch_size=2)["loss"], rel=1e-3)
+    res = t.run()
+    assert res.eval_records == 3 and [s for s, _ in res.eval_losses] == [3, 6, 9, 12]
+    assert res.stop_reason.endswith("(evaluations during training on a seeded slice of 3 of the 12 held-out records)")
+    # The same seed and data draw the same slice (so a resume and every rank evaluate the same records).
+    again = make_trainer(load_model(llama_dir), instruction_records(16, seed=1), cfg, tmp_path / "b", held_out=held)
+    assert [e.input_ids for e in again.eval_examples] == [e.input_ids for e in t.eval_examples]
