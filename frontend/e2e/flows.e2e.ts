@@ -2,6 +2,7 @@
 // wallet: create a Datanet, contribute (a bad file refused with its errors, then a good one),
 // review, request and grant access by signature, redeem; with a trainer node: train, follow
 // live progress, read the evaluation, chat and verify a citation on chain.
+import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -213,6 +214,15 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByTestId("quality-table").waitFor({ timeout: 60_000 });
     await page.getByText("matches the chain").waitFor({ timeout: 30_000 });
     await screenshot(page, "17-evaluation-report");
+    // Export: the node merges the adapter and writes GGUF q8_0; the one-time link downloads it.
+    const exportRow = page.getByTestId("export-gguf-q8_0");
+    await exportRow.getByRole("button", { name: "Prepare" }).click();
+    const exportDownload = exportRow.getByRole("button", { name: "Download model-1-q8_0.gguf" });
+    await exportDownload.waitFor({ timeout: 240_000 });
+    const [gguf] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), exportDownload.click()]);
+    assert.equal(gguf.suggestedFilename(), "model-1-q8_0.gguf");
+    assert.equal((await readFile((await gguf.path())!)).subarray(0, 4).toString("latin1"), "GGUF");
+    await screenshot(page, "17c-export");
     await go("/explore/model/1");
     await page.getByText("Manifest root (on chain)").waitFor();
     await page.getByTestId("contribution-row").first().waitFor({ timeout: 30_000 });
