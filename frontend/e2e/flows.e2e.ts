@@ -234,7 +234,10 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
 
   test("chat with the model and verify a citation on chain", { skip: !withTrainer && "E2E_TRAINER=0" }, async () => {
     await go("/chat/1");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // The export above signed the builder in to this node already (kept for the tab's session).
+    const signIn = page.getByRole("button", { name: "Sign in" });
+    await Promise.race([signIn.waitFor({ timeout: 30_000 }), page.getByLabel("Question").waitFor({ timeout: 30_000 })]);
+    if (await signIn.isVisible()) await signIn.click();
     await page.getByLabel("Question").fill("What is the first step when a patient arrives with chest pain?");
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByTestId("citations").waitFor({ timeout: 120_000 });
