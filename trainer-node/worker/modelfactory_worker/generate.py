@@ -92,6 +92,7 @@ def eos_ids(model, tokenizer) -> set[int]:
 
 
 @torch.no_grad()
+@torch.inference_mode()  # a served adapter's LoRA weights require grad: no autograd graph while serving
 def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, device: torch.device,
              on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> dict:
     """Generate after prompt_ids; on_text receives each new piece of text as soon as it is final."""
@@ -104,7 +105,8 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
     stops = params.stop
     hold = max((len(s) for s in stops), default=1) - 1
     eos = eos_ids(model, tokenizer)
-    out = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True)
+    # Only the last position's logits are needed: a 1k-token prompt's full logits are 1k × vocab.
+    out = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True, logits_to_keep=1)
     past, logits = out.past_key_values, out.logits[0, -1]
     generated: list[int] = []
     sent, text, finish = "", "", "length"
