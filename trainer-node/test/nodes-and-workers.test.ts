@@ -46,7 +46,8 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
   });
 
   for (const [kind, signal, reason] of [
-    ["crashes", "SIGKILL", /The model worker failed: The model worker exited \(SIGKILL\) while running train/],
+    // SIGKILL is what the kernel's out-of-memory killer sends: the reason says so and what to try.
+    ["crashes", "SIGKILL", /The model worker was killed \(SIGKILL\) while training, most likely by the kernel for lack of memory\. Try QLoRA/],
     ["hangs", "SIGSTOP", /The model worker failed: The model worker sent nothing for 4 s during 'train'/],
   ] as const) {
     it(`fails the job when its worker ${kind} mid-training`, async () => {
