@@ -108,10 +108,11 @@ function attribution(index: DatanetIndex, questions: string[], refMs: number): v
   notes.chatOverhead = "per answer, beyond generation: retrieval over 100k passages + context + attribution + receipt document and leaf";
 }
 
-function receiptDocs(n: number) {
+/** `n` receipts of five citations each, over contribution ids 1…`contributions`. */
+function receiptDocs(n: number, contributions = 9999) {
   return Array.from({ length: n }, (_, i) => {
     const citations = Array.from({ length: 5 }, (_, r) => ({
-      rank: r + 1, contributionId: String(1 + ((i * 5 + r) % 9999)), datanetId: "1", contributor: "0x00000000000000000000000000000000000000c1" as const,
+      rank: r + 1, contributionId: String(1 + ((i * 5 + r) % contributions)), datanetId: "1", contributor: "0x00000000000000000000000000000000000000c1" as const,
       timestamp: 1_700_000_000, transactionHash: `0x${"ab".repeat(32)}` as const, contentId: "bafy", metadataURI: "ipfs://m", score: 7.2 - r, weight: 2000 - r,
       passage: { text: zipf.text(100), start: 0, end: 600 }, sourceSpans: [{ start: 0, end: 10 }], answerSpans: [{ start: 3, end: 14 }],
       reason: "Shares 3 terms with the question (a, b, c) and 2 phrases with the answer; BM25 score 7.20, rank 1 of 5.",
@@ -147,7 +148,8 @@ async function receipts(): Promise<void> {
     await batcher.close();
     notes.receipts = "5 citations per receipt, 256 receipts per batch, embedded content store on local disk";
 
-    const chain = await onChain(dir, store, docs);
+    // The ledger refuses citations of contributions that do not exist: on chain, 64 real ones.
+    const chain = await onChain(dir, store, receiptDocs(docs.length, ON_CHAIN_CONTRIBUTIONS));
     if (chain) metrics.receiptsPerSecondOnChain = { value: chain, unit: "receipts/s", better: "higher" };
   } finally {
     await store.close();
@@ -156,6 +158,8 @@ async function receipts(): Promise<void> {
 }
 
 /** The batcher posting through AttributionLedger on Hardhat's in-process chain. */
+const ON_CHAIN_CONTRIBUTIONS = 64;
+
 async function onChain(dir: string, store: EmbeddedContentStore, docs: ReturnType<typeof receiptDocs>): Promise<number | null> {
   try {
     const { network } = await import("hardhat");
@@ -172,6 +176,7 @@ async function onChain(dir: string, store: EmbeddedContentStore, docs: ReturnTyp
     type Write = Record<string, (args: unknown[], o: unknown) => Promise<`0x${string}`>>;
     await (p.trainerRegistry.write as unknown as Write).admitTrainer!([trainer!.account.address, "http://127.0.0.1:8787", "ipfs://node"], as(admin));
     await (p.datanetRegistry.write as unknown as Write).createDatanet!(["ipfs://m", "MIT", 0, 0], as(admin));
+    for (let c = 1; c <= ON_CHAIN_CONTRIBUTIONS; c++) await (p.datanetRegistry.write as unknown as Write).contribute!([1n, h(`content ${c}`), `bafy${c}`, "ipfs://meta"], as(builder));
     await (p.trainingJobs.write as unknown as Write).createJob!([[1n], "ipfs://spec", h("spec")], as(builder));
     await (p.trainingJobs.write as unknown as Write).claimJob!([1n], as(trainer));
     await (p.trainingJobs.write as unknown as Write).completeJob!([1n, "bafy", h("a"), "ipfs://m", h("root"), "ipfs://manifest"], as(trainer));
