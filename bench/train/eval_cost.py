@@ -55,7 +55,7 @@ def main() -> int:
     ap.add_argument("--epochs", type=int, default=1)
     a = ap.parse_args()
     sys.path.insert(0, HERE)
-    from run import records
+    from bench_records import records
 
     print(json.dumps(eval_share(a.model_dir, records(a.records, seq=a.seq), seq=a.seq, epochs=a.epochs)))
     return 0

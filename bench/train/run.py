@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ sys.path.insert(0, os.path.join(ROOT, "trainer-node", "worker"))
 sys.path.insert(0, HERE)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-SEQ = 256
+from bench_records import SEQ, records  # noqa: E402  (after sys.path has HERE)
 RANK = 16
 # The real model setup.sh converts (trainer-node/worker/README.md); measured at sequence 512 with
 # LoRA only (full and QLoRA on it add minutes and say nothing the random configs do not).
@@ -51,23 +50,6 @@ CONFIGS = {
     "lora_gc": {"method": "lora", "batch_size": 1, "grad_accum": 4, "gc": True},
     "baseline": {"method": "baseline"},
 }
-
-
-def records(n: int, seed: int = 0, seq: int = SEQ) -> list[dict]:
-    """Instruction records whose answers are paragraphs of 20-200 words (scaled with seq): lengths spread up to seq."""
-    from modelfactory_worker.synthetic import corpus
-
-    rng = random.Random(seed)
-    lines = corpus(2000, seed=seed + 1)
-    out = []
-    for i in range(n):
-        words, parts = rng.randint(20, 200 * seq // SEQ), []
-        while sum(len(p.split()) for p in parts) < words:
-            parts.append(rng.choice(lines))
-        out.append({"schema": "modelfactory.record/1", "kind": "instruction",
-                    "instruction": f"Tell story number {i} about {rng.choice(lines).split()[0]}.", "input": "",
-                    "output": " ".join(parts)})
-    return out
 
 
 def tokenized(model_dir: str, n: int, seq: int = SEQ):
