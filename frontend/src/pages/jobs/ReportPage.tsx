@@ -14,6 +14,7 @@ import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
 import { AdapterDownload, ExportPanel } from "./ExportPanel.tsx";
 import { useJobNode } from "./useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
+import { SampleAnswer } from "./SampleAnswer.tsx";
 
 const BASE = "#9aa3b8";
 const TUNED = "#2f5bea";
@@ -157,17 +158,7 @@ export default function ReportPage() {
                 <h2>Sample answers</h2>
                 {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}
                 {sealed && r.privateSamples ? <PrivateSamples model={sealed} jobId={id} cid={r.privateSamples.cid} count={r.privateSamples.count} /> : null}
-                {r.samples.map((s, i) => (
-                  <article key={i} className="record" aria-label={`Sample ${i + 1}`}>
-                    <span className="record-role">prompt</span>
-                    <p className="record-text">{s.prompt}</p>
-                    <div className="cols-2" style={{ gridTemplateColumns: "1fr 1fr 1fr" }}>
-                      <div><span className="record-role">reference</span><p className="record-text">{s.reference}</p></div>
-                      <div><span className="record-role">base</span><p className="record-text">{s.base}</p></div>
-                      <div><span className="record-role">tuned</span><p className="record-text">{s.tuned}</p></div>
-                    </div>
-                  </article>
-                ))}
+                {r.samples.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
               </section>
             </>
           );

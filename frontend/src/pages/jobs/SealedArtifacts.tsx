@@ -10,6 +10,7 @@ import { openModelArtifact, type ArtifactWallet, type SealedModel } from "../../
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Badge } from "../../ui/bits.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
+import { SampleAnswer } from "./SampleAnswer.tsx";
 
 function useArtifactWallet(): ArtifactWallet | null {
   const { address } = useAccount();
@@ -46,17 +47,7 @@ export function PrivateSamples({ model, jobId, cid, count }: { model: SealedMode
       )}
       {state.error ? <p className="field-error" role="alert">{state.error}</p> : null}
       {state.via ? <p className="hint"><Badge tone="info">decrypted in this browser</Badge> with {state.via}; nothing was sent back.</p> : null}
-      {state.samples?.map((s, i) => (
-        <article key={i} className="record" aria-label={`Sample ${i + 1}`}>
-          <span className="record-role">prompt</span>
-          <p className="record-text">{s.prompt}</p>
-          <div className="cols-2" style={{ gridTemplateColumns: "1fr 1fr 1fr" }}>
-            <div><span className="record-role">reference</span><p className="record-text">{s.reference}</p></div>
-            <div><span className="record-role">base</span><p className="record-text">{s.base}</p></div>
-            <div><span className="record-role">tuned</span><p className="record-text">{s.tuned}</p></div>
-          </div>
-        </article>
-      ))}
+      {state.samples?.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
     </div>
   );
 }
