@@ -3,6 +3,7 @@
 // progress while it runs and a one-time download link when it is done.
 import { useEffect, useRef, useState } from "react";
 import { MODEL_EXPORT_FORMATS, MODEL_EXPORT_HELP, describeError, type ModelExportFormat, type ModelExportStatus } from "@modelfactory/sdk";
+import { saveFile } from "../../lib/save-file.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 import { formatBytes, formatDuration } from "../../ui/format.ts";
 import { useTrainerSession } from "../../wallet/use-trainer-session.ts";
@@ -28,9 +29,7 @@ export function AdapterDownload({ node, modelId }: { node: string; modelId: stri
         const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
         throw new Error(`The trainer node refused the adapter: ${body?.error?.message ?? `HTTP ${res.status}`}`);
       }
-      const href = URL.createObjectURL(await res.blob());
-      Object.assign(document.createElement("a"), { href, download: `model-${modelId}-adapter.tar` }).click();
-      URL.revokeObjectURL(href);
+      saveFile(`model-${modelId}-adapter.tar`, await res.blob());
     } catch (e) {
       setError(describeError(e));
     } finally {

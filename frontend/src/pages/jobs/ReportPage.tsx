@@ -15,6 +15,7 @@ import { AdapterDownload, ExportPanel } from "./ExportPanel.tsx";
 import { useJobNode } from "./useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 import { SampleAnswer } from "./SampleAnswer.tsx";
+import { saveFile } from "../../lib/save-file.ts";
 
 const BASE = "#9aa3b8";
 const TUNED = "#2f5bea";
@@ -43,13 +44,6 @@ function MemoryChart({ title, estimate }: { title: string; estimate: EvaluationR
       height={160}
     />
   );
-}
-
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const a = Object.assign(document.createElement("a"), { href: url, download: name });
-  a.click();
-  URL.revokeObjectURL(url);
 }
 
 function Manifest({ node, jobId, root, manifestURI }: { node: string | null; jobId: string; root: string | null; manifestURI: string | null }) {
@@ -90,7 +84,7 @@ export default function ReportPage() {
       <PageHeader title={`Evaluation of model #${modelId}`} subtitle={<>From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link></>}>
         <Link className="btn btn-primary" to={`/chat/${modelId}`}>Chat with it</Link>
         {sealed ? <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} /> : node ? <AdapterDownload node={node} modelId={modelId} /> : null}
-        {report.data ? <button className="btn" onClick={() => download(`metrics-job-${id}.json`, JSON.stringify(report.data, null, 2))}>Download metrics</button> : null}
+        {report.data ? <button className="btn" onClick={() => saveFile(`metrics-job-${id}.json`, new Blob([JSON.stringify(report.data, null, 2)], { type: "application/json" }))}>Download metrics</button> : null}
       </PageHeader>
       <QueryView query={report} loading="Loading the evaluation…">
         {(r) => {

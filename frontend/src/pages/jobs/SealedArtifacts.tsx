@@ -11,6 +11,7 @@ import { errorSentence } from "../../lib/error-sentence.ts";
 import { Badge } from "../../ui/bits.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { SampleAnswer } from "./SampleAnswer.tsx";
+import { saveFile } from "../../lib/save-file.ts";
 
 function useArtifactWallet(): ArtifactWallet | null {
   const { address } = useAccount();
@@ -64,10 +65,7 @@ export function SealedAdapterDownload({ model, cid }: { model: SealedModel; cid:
     setError(null);
     try {
       const { bytes } = await openModelArtifact(config, model, "adapter", cid, wallet);
-      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/x-tar" }));
-      const a = Object.assign(document.createElement("a"), { href: url, download: `model-${model.id}-adapter.tar` });
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(`model-${model.id}-adapter.tar`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/x-tar" }));
     } catch (e) {
       setError(errorSentence(e));
     } finally {
