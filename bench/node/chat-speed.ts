@@ -1,7 +1,9 @@
 // Chat speed on this machine's CPU with the real demo model (SmolLM2-135M-Instruct): time to the
 // first streamed token with a ~1k-token prompt (system text, retrieved passages, question — the
 // shape chat sends), and decode tokens/s after it. Through the node's own worker protocol, so the
-// figure includes everything but HTTP. Targets (issue 14): first token ≤ 1.5 s, ≥ 15 tokens/s.
+// figure includes everything but HTTP. Measured twice: a new conversation (every token prefilled)
+// and its next turn (the worker's KV prefix cache holds the context already seen). Targets (issue
+// 14): first token ≤ 1.5 s with a 1k-token context, ≥ 15 tokens/s.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
@@ -31,13 +33,9 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
   try {
     await worker.request("load", { model: MODEL });
     const question = "My shots run fast and taste sour. Walk me through what to change, step by step, and why.";
-    // ~4.2 characters per token for this English text with SmolLM2's tokenizer; checked below.
-    const messages = [
-      { role: "system" as const, content: `Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}` },
-      { role: "user" as const, content: question },
-    ];
-    const runs: { first: number; tps: number; prompt: number; completion: number }[] = [];
-    for (let i = 0; i < 4; i++) {
+    const followUp = "And if the shot then runs too slow and tastes bitter, what do I change back first?";
+    type Turn = { first: number; tps: number; prompt: number; cached: number; completion: number; text: string };
+    const turn = async (messages: { role: "system" | "user" | "assistant"; content: string }[]): Promise<Turn> => {
       let first = 0;
       const t0 = performance.now();
       const r = await worker.request("generate", { messages, max_new_tokens: 96, temperature: 0, stream: true }, {
@@ -47,16 +45,38 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
       });
       const end = performance.now();
       const decoded = r.usage.completion_tokens - 1;
-      // The first run warms kernels and allocators; the median of the others is reported.
-      if (i > 0) runs.push({ first: first - t0, tps: decoded > 0 ? decoded / ((end - first) / 1000) : 0, prompt: r.usage.prompt_tokens, completion: r.usage.completion_tokens });
+      return { first: first - t0, tps: decoded > 0 ? decoded / ((end - first) / 1000) : 0, prompt: r.usage.prompt_tokens, cached: r.usage.cached_tokens, completion: r.usage.completion_tokens, text: r.text };
+    };
+    // Each conversation opens with its own line, so no cold prompt shares a prefix with another
+    // (the worker's KV prefix cache would otherwise serve it); ~4.2 characters per token for this
+    // English text with SmolLM2's tokenizer, checked by the prompt size reported below.
+    const cold: Turn[] = [];
+    const warm: Turn[] = [];
+    for (let i = 0; i < 4; i++) {
+      const opening: { role: "system" | "user" | "assistant"; content: string }[] = [
+        { role: "system", content: `Conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}` },
+        { role: "user", content: question },
+      ];
+      const a = await turn(opening);
+      // The next turn of the same conversation: ~1.1k tokens of context the worker has already seen.
+      const b = await turn([...opening, { role: "assistant", content: a.text }, { role: "user", content: followUp }]);
+      // The first conversation warms kernels and allocators; the median of the others is reported.
+      if (i > 0) {
+        cold.push(a);
+        warm.push(b);
+      }
     }
+    if (cold.some((t) => t.cached !== 0)) throw new Error(`a cold prompt was served from the prefix cache (${cold.map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const prompt = runs[0]!.prompt;
-    notes.chatSpeed = `SmolLM2-135M-Instruct on ${(await worker.request("info", {})).compute_device}, greedy, prompt ${prompt} tokens, ${runs[0]!.completion} new tokens, median of ${runs.length} after a warm-up; first token = request to first streamed token (prefill + one step)`;
+    const device = (await worker.request("info", {})).compute_device;
+    notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step)`;
     return {
-      chatFirstTokenMs1k: { value: Math.round(median(runs.map((r) => r.first))), unit: "ms", better: "lower" },
-      chatDecodeTokensPerSecond: { value: +median(runs.map((r) => r.tps)).toFixed(1), unit: "tokens/s", better: "higher" },
-      chatPromptTokens: { value: prompt, unit: "tokens", better: "higher" },
+      chatFirstTokenMs1k: { value: Math.round(median(cold.map((r) => r.first))), unit: "ms", better: "lower" },
+      chatNextTurnFirstTokenMs1k: { value: Math.round(median(warm.map((r) => r.first))), unit: "ms", better: "lower" },
+      chatDecodeTokensPerSecond: { value: +median([...cold, ...warm].map((r) => r.tps)).toFixed(1), unit: "tokens/s", better: "higher" },
+      chatPromptTokens: { value: cold[0]!.prompt, unit: "tokens", better: "higher" },
+      chatNextTurnPromptTokens: { value: warm[0]!.prompt, unit: "tokens", better: "higher" },
+      chatNextTurnCachedTokens: { value: median(warm.map((t) => t.cached)), unit: "tokens", better: "higher" },
     };
   } finally {
     await worker.close().catch(() => worker.kill());

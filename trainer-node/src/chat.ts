@@ -236,7 +236,8 @@ export class ChatService {
     // OpenAI's "stop" is a natural end: the model's end-of-sequence token or a stop sequence.
     const finish = result.finish_reason === "length" ? "length" : "stop";
     const { usage } = result;
-    const usageOut = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+    // OpenAI's shape: prompt_tokens_details.cached_tokens counts the prompt tokens served from the KV prefix cache.
+    const usageOut = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens, prompt_tokens_details: { cached_tokens: usage.cached_tokens } };
     if (body.stream) {
       res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage: usageOut, modelfactory: attribution })}\n\n`);
       res.write("data: [DONE]\n\n");

@@ -364,8 +364,9 @@ export const generateResultSchema = {
     finish_reason: { enum: ["eos", "stop", "length", "cancelled"] },
     usage: {
       type: "object",
-      properties: { prompt_tokens: int, completion_tokens: int },
-      required: ["prompt_tokens", "completion_tokens"],
+      // cached_tokens: prompt tokens whose keys and values were reused from an earlier request.
+      properties: { prompt_tokens: int, completion_tokens: int, cached_tokens: int },
+      required: ["prompt_tokens", "completion_tokens", "cached_tokens"],
       additionalProperties: false,
     },
   },

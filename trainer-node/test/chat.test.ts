@@ -14,7 +14,7 @@ import { effectWeights, NOT_USED_NATS } from "../src/rag/index.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
 
-type Completion = { choices: { message: { content: string } }[]; modelfactory: ChatAttribution };
+type Completion = { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } }; modelfactory: ChatAttribution };
 
 /** Every citation carries a measured effect, and the weights are the ones its effects give. */
 function assertMeasured(citations: readonly Citation[]): void {
@@ -180,6 +180,17 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     assert.ok(["stop", "length"].includes(last.choices[0]!.finish_reason));
     assert.ok(chunks.slice(1, -2).length > 0, "tokens were streamed before the attribution");
     assert.ok(chunks.slice(1, -2).every((c) => typeof (JSON.parse(c) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content === "string"));
+  });
+
+  it("serves a repeated context from the KV prefix cache and says how much of the prompt it reused", async () => {
+    const token = await signIn("builder");
+    const question = "Which pressure does the boiler manual give for step 2?";
+    const first = await chat(token, question);
+    const again = await chat(token, question);
+    assert.equal(again.choices[0]!.message.content, first.choices[0]!.message.content);
+    // Everything but the prompt's last token, whose logits start the answer, comes from the cache.
+    assert.equal(again.usage.prompt_tokens, first.usage.prompt_tokens);
+    assert.equal(again.usage.prompt_tokens_details.cached_tokens, again.usage.prompt_tokens - 1);
   });
 
   it("answers bad requests with a clear error", async () => {

@@ -13,6 +13,7 @@ import torch
 
 from .errors import WorkerError
 from .lora import is_peft
+from .prefix_cache import PrefixCache
 
 
 @dataclass
@@ -94,8 +95,11 @@ def eos_ids(model, tokenizer) -> set[int]:
 @torch.no_grad()
 @torch.inference_mode()  # a served adapter's LoRA weights require grad: no autograd graph while serving
 def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, device: torch.device,
-             on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> dict:
-    """Generate after prompt_ids; on_text receives each new piece of text as soon as it is final."""
+             on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
+             prefix: PrefixCache | None = None, adapter: str | None = None) -> dict:
+    """Generate after prompt_ids; on_text receives each new piece of text as soon as it is final.
+    With `prefix`, the keys and values of the longest prefix already computed under `adapter` are
+    reused, so only the prompt's new tokens are prefilled, and the finished sequence is kept."""
     if not prompt_ids:
         raise WorkerError("bad_request", "the prompt is empty")
     gen = None
@@ -105,10 +109,13 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
     stops = params.stop
     hold = max((len(s) for s in stops), default=1) - 1
     eos = eos_ids(model, tokenizer)
+    past, reused = prefix.take(adapter, prompt_ids) if prefix is not None else (None, 0)
     # Only the last position's logits are needed: a 1k-token prompt's full logits are 1k × vocab.
-    out = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True, logits_to_keep=1)
+    out = model(input_ids=torch.tensor([prompt_ids[reused:]], device=device), past_key_values=past,
+                use_cache=True, logits_to_keep=1)
     past, logits = out.past_key_values, out.logits[0, -1]
     generated: list[int] = []
+    fed = 0  # generated tokens whose keys and values are in `past`
     sent, text, finish = "", "", "length"
     for _ in range(params.max_new_tokens):
         if cancel is not None and cancel.is_set():
@@ -131,11 +138,16 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
             if on_text:
                 on_text(ready[len(sent):])
             sent = ready
+        if len(generated) == params.max_new_tokens:
+            break  # no next token will be picked: its logits would be computed for nothing
         out = model(input_ids=torch.tensor([[nxt]], device=device), past_key_values=past, use_cache=True)
         past, logits = out.past_key_values, out.logits[0, -1]
+        fed += 1
     if len(text) > len(sent) and text.startswith(sent) and on_text:
         on_text(text[len(sent):])
-    return {"text": text, "finish_reason": finish, "prompt_tokens": len(prompt_ids),
+    if prefix is not None:
+        prefix.put(adapter, prompt_ids + generated[:fed], past)
+    return {"text": text, "finish_reason": finish, "prompt_tokens": len(prompt_ids), "cached_tokens": reused,
             "completion_tokens": len(generated), "token_ids": generated}
 
 

@@ -18,6 +18,7 @@ from .data import split_records, tokenize
 from .errors import WorkerError
 from .evaluate import generation_metrics, perplexity
 from .generate import SamplingParams, adapter_active, generate
+from .prefix_cache import PrefixCache, budget_from_env
 from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, memory_report, process_memory
 from .models import LoadedModel, count_parameters, device_label, load_model, pick_device
@@ -71,6 +72,8 @@ class Session:
         # (loaded model, folder of its weights) after a full fine-tune changed the base in memory:
         # training processes must start from those weights, not from the folder it was loaded from.
         self._full_trained: tuple[LoadedModel, str] | None = None
+        # Keys and values of recent chat sequences; emptied whenever the weights change.
+        self.prefix_cache = PrefixCache(budget_from_env())
 
     # -- helpers ---------------------------------------------------------------------------
     def need_model(self, cmd: dict) -> LoadedModel:
@@ -112,6 +115,7 @@ class Session:
                 "loaded": self.describe(), "memory": process_memory(torch.device("cpu"))}
 
     def load(self, cmd: dict, ctx: Context) -> dict:
+        self.prefix_cache.clear()  # cached keys and values belong to the weights they came from
         adapters = field(cmd, "adapters", dict, {})
         if "model" in cmd:
             path = _path(cmd, "model")
@@ -168,6 +172,8 @@ class Session:
 
     def train(self, cmd: dict, ctx: Context) -> dict:
         from .train import Trainer, evaluation_summary, peak_memory_mb
+
+        self.prefix_cache.clear()
 
         from .distributed import check_processes
 
@@ -319,9 +325,11 @@ class Session:
                 index[0] += 1
 
         with adapter_active(lm.model, adapter):
-            out = generate(lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel)
+            out = generate(lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel,
+                           prefix=self.prefix_cache, adapter=adapter)
         return {"adapter": adapter, "text": out["text"], "finish_reason": out["finish_reason"],
-                "usage": {"prompt_tokens": out["prompt_tokens"], "completion_tokens": out["completion_tokens"]}}
+                "usage": {"prompt_tokens": out["prompt_tokens"], "completion_tokens": out["completion_tokens"],
+                          "cached_tokens": out["cached_tokens"]}}
 
     def save(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)
