@@ -10,7 +10,7 @@ import { WORKER_PROTOCOL, commandIdSchema, processMemorySchema, type CommandResu
 
 export * from "./worker-results.ts";
 
-export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "save", "export", "cancel", "shutdown"] as const;
+export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "influence_index", "influence", "save", "export", "cancel", "shutdown"] as const;
 export type WorkerCommandName = (typeof WORKER_COMMANDS)[number];
 
 export const WORKER_ERROR_CODES = [
@@ -141,6 +141,26 @@ export type AttributeArgs = {
   batch_size?: number;
 };
 
+/**
+ * Training influence, step one: per contribution, the adapter's loss gradient over a seeded sample
+ * of its records, sketched to `dim` dimensions, written as a safetensors index at `out`.
+ */
+export type InfluenceIndexArgs = {
+  /** The adapter whose parameters the gradients are taken of (default: the last loaded or trained). */
+  adapter?: string;
+  contributions: { id: string; records: string }[];
+  out: string;
+  /** Sketch dimensions (default 8192). */
+  dim?: number;
+  /** Records sampled per contribution (default 16). */
+  per_contribution?: number;
+  seed?: number;
+  max_length?: number;
+};
+
+/** Training influence, step two: contributions ranked by how their gradients align with the answer's. */
+export type InfluenceArgs = { adapter?: string; index: string; messages: ChatMessage[]; answer: string; top?: number };
+
 export type SaveArgs = { path: string; adapter?: string; merged?: boolean; full_model?: boolean };
 export type ExportFormat = "hf" | "gguf-f16" | "gguf-q8_0";
 /** Base + adapter merged (from the full-precision base on disk), written under `path` in each format. */
@@ -157,6 +177,8 @@ export type CommandArgs = {
   evaluate: EvaluateArgs;
   generate: GenerateArgs;
   attribute: AttributeArgs;
+  influence_index: InfluenceIndexArgs;
+  influence: InfluenceArgs;
   save: SaveArgs;
   export: ExportArgs;
   cancel: CancelArgs;
@@ -301,6 +323,8 @@ export type CommandEvents = {
   evaluate: never;
   generate: TokenEvent;
   attribute: never;
+  influence_index: never;
+  influence: never;
   save: never;
   export: never;
   cancel: never;

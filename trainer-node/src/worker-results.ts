@@ -410,6 +410,39 @@ export const attributeResultSchema = {
   additionalProperties: false,
 } as const satisfies JSONSchema;
 
+export const influenceIndexResultSchema = {
+  type: "object",
+  properties: {
+    path: str,
+    contributions: int,
+    dim: int,
+    /** Records whose gradients each contribution's feature averages (0: none survived tokenization). */
+    examples: { type: "object", additionalProperties: int },
+    skipped: strings,
+    /** sha256 of the adapter parameters' names, shapes and values the features were taken at. */
+    adapter_spec: str,
+    seconds: num,
+  },
+  required: ["path", "contributions", "dim", "examples", "skipped", "adapter_spec", "seconds"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
+export const influenceResultSchema = {
+  type: "object",
+  properties: {
+    adapter: str,
+    answer_tokens: int,
+    /** Best first; score: cosine of the sketched gradients, in [-1, 1]. */
+    ranking: {
+      type: "array",
+      items: { type: "object", properties: { contribution: str, score: num }, required: ["contribution", "score"], additionalProperties: false },
+    },
+    seconds: num,
+  },
+  required: ["adapter", "answer_tokens", "ranking", "seconds"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
 export const saveResultSchema = {
   type: "object",
   properties: { path: str, kind: { enum: ["adapter", "merged", "model"] }, adapter: str, files: strings },
@@ -478,6 +511,8 @@ export const RESULT_SCHEMAS = {
   evaluate: evaluateResultSchema,
   generate: generateResultSchema,
   attribute: attributeResultSchema,
+  influence_index: influenceIndexResultSchema,
+  influence: influenceResultSchema,
   save: saveResultSchema,
   export: exportResultSchema,
   cancel: cancelResultSchema,
@@ -500,6 +535,8 @@ export type EvaluateResult = FromSchema<typeof evaluateResultSchema>;
 export type GenerateResult = FromSchema<typeof generateResultSchema>;
 export type PassageEffect = FromSchema<typeof passageEffectSchema>;
 export type AttributeResult = FromSchema<typeof attributeResultSchema>;
+export type InfluenceIndexResult = FromSchema<typeof influenceIndexResultSchema>;
+export type InfluenceResult = FromSchema<typeof influenceResultSchema>;
 export type SaveResult = FromSchema<typeof saveResultSchema>;
 export type ExportResult = FromSchema<typeof exportResultSchema>;
 export type CancelResult = FromSchema<typeof cancelResultSchema>;
@@ -514,6 +551,8 @@ export type CommandResults = {
   evaluate: EvaluateResult;
   generate: GenerateResult;
   attribute: AttributeResult;
+  influence_index: InfluenceIndexResult;
+  influence: InfluenceResult;
   save: SaveResult;
   export: ExportResult;
   cancel: CancelResult;

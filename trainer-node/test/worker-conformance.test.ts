@@ -1,6 +1,6 @@
 // Protocol conformance: the real worker (the venv's Python, a tiny LLaMA) is driven through every
 // command — info, load (plain and NF4), count_tokens, train with evaluation and checkpoints,
-// evaluate, generate with streamed tokens, attribute, save, export, cancel, shutdown — and every line it sends is
+// evaluate, generate with streamed tokens, attribute, influence_index and influence, save, export, cancel, shutdown — and every line it sends is
 // checked against the protocol's JSON Schemas (worker-protocol.ts, worker-results.ts) with unknown
 // fields refused. A field renamed on either side fails here.
 import { after, before, describe, it } from "node:test";
@@ -112,6 +112,10 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     assert.equal(attributed.method, "leave_one_out");
     assert.equal(attributed.forward_passes, 3);
     assert.equal(attributed.passages.length, 2);
+    const index = (await run("influence_index", { adapter: "conf", contributions: [{ id: "7", records: data.train }, { id: "9", records: data.eval }], out: path.join(dir, "influence.safetensors"), dim: 256, per_contribution: 2 })).result;
+    assert.deepEqual(index.examples, { "7": 2, "9": 2 });
+    const influence = (await run("influence", { adapter: "conf", index: index.path, messages: [{ role: "user", content: "What is step 1?" }], answer: "Step 1: open valve 1." })).result;
+    assert.deepEqual(influence.ranking.map((r) => r.contribution).sort(), ["7", "9"]);
     const plain = await run("generate", { prompt: "Pumps", max_new_tokens: 3, stream: false });
     assert.equal(plain.events.length, 0);
     const saved = (await run("save", { path: path.join(dir, "saved"), adapter: "conf" })).result;

@@ -13,7 +13,8 @@ from typing import Any
 from . import PROTOCOL
 from .errors import WorkerError
 
-COMMANDS = ("info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "save", "export", "cancel",
+COMMANDS = ("info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "influence_index", "influence",
+            "save", "export", "cancel",
             "shutdown")
 EVENTS = ("ready", "progress", "checkpoint", "token", "result", "error")
 # Handled as soon as they are read, even while a long command runs.

@@ -181,11 +181,14 @@ def main() -> int:
                  "matmul_peak_gflops": peak / 1e9})
     from .attribution import attribute_command
     from .export import export_command
+    from .influence import build_index, query
 
     handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
                 "evaluate": session.evaluate, "generate": session.generate, "save": session.save,
                 "attribute": lambda cmd, ctx: attribute_command(session, cmd, ctx),
-                "export": lambda cmd, ctx: export_command(session, cmd, ctx)}
+                "export": lambda cmd, ctx: export_command(session, cmd, ctx),
+                "influence_index": lambda cmd, ctx: build_index(session, cmd, ctx),
+                "influence": lambda cmd, ctx: query(session, cmd, ctx)}
     while True:
         job = jobs.get()
         if job is None:
