@@ -6,13 +6,15 @@
 // Each of the facts in facts.ts is its own contribution, next to two distractors written to share
 // the question's words. The question is retrieved from the whole corpus by the node's BM25 index
 // (top 4, as chat uses); the model answers greedily with those passages in the prompt; that answer
-// is attributed. Writes bench/results/attribution.json. Targets (issue 15): recall@1 ≥ 0.9,
-// ≤ 10 s of attribution per answer on two CPU cores.
+// is attributed. Then training influence (training.ts): the model fine-tuned on the facts, each
+// answer traced to the contribution that taught it. Writes bench/results/attribution.json.
+// Targets (issue 15): context recall@1 ≥ 0.9, training recall@1 ≥ 0.8, ≤ 10 s per answer on two CPU cores.
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { writeSuiteResult, type Metric } from "../lib/results.ts";
 import { FACTS, echo } from "./facts.ts";
+import { measureTrainingInfluence } from "./training.ts";
 import { SYSTEM_PROMPT } from "../../trainer-node/src/chat.ts";
 import { attribute, contextParts, effectsFromWorker, NOT_USED_NATS } from "../../trainer-node/src/rag/index.ts";
 import { DatanetIndex, type RetrievedPassage } from "../../trainer-node/src/rag/datanet-index.ts";
@@ -175,7 +177,12 @@ const metrics: Record<string, Metric> = {
   otherDropP90: nats(quantile(others.map((p) => p.logProbDrop), 0.9), "lower"),
 };
 
+// Training influence: its own worker, which fine-tunes the model on the facts first.
+const training = await measureTrainingInfluence({ model: MODEL, python: PYTHON, workerDir: path.join(root, "trainer-node/worker"), threads: THREADS, embedScript: path.join(import.meta.dirname, "embed.py") });
+Object.assign(metrics, training.metrics);
+
 const file = await writeSuiteResult("attribution", metrics, {
+  ...training.notes,
   model: "SmolLM2-135M-Instruct (base, no adapter), fp32 on CPU",
   attributed: `the model's own greedy answer (at most ${MAX_NEW_TOKENS} new tokens) to each question, with the top ${K} BM25 passages in the prompt exactly as chat serves them`,
   method: "leave-one-out over the passages (worker `attribute`, method auto), answer log-likelihood in nats; the passage with the largest drop ranks first",
