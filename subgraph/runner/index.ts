@@ -5,7 +5,7 @@ import { buildGraphQLSchema } from "./graphql/schema.ts";
 import { Indexer, type IndexerOptions, type Logger } from "./indexer.ts";
 import { startGraphQLServer, type GraphQLServer } from "./server.ts";
 
-export { Indexer, type IndexerOptions, type Logger } from "./indexer.ts";
+export { Indexer, LOCAL_POLL_MS, REMOTE_POLL_MS, type IndexerOptions, type Logger } from "./indexer.ts";
 export { runQuery } from "./server.ts";
 export { loadDeployment } from "./config.ts";
 export { RunnerError, MappingError } from "./errors.ts";

@@ -1,5 +1,5 @@
 // Follows the chain and runs the mappings: historical logs from the start block in ranges,
-// then new blocks by polling; handlers in block and log order; one SQLite transaction per
+// then new blocks as the chain announces them (local chains) or by polling; handlers in block and log order; one SQLite transaction per
 // range (entities, undo journal, cursor). A block hash that no longer matches rolls the store
 // back to the last common block, or rebuilds it when there is none (a restarted dev chain).
 import { createHash } from "node:crypto";
@@ -14,10 +14,16 @@ import { loadManifest, type DataSource, type EventHandler, type SubgraphManifest
 import { parseSchemaModel, type SchemaModel } from "./schema/model.ts";
 import { EntityStore, type BlockPtr } from "./store/entity-store.ts";
 import { newEvent, type DecodedParam } from "./wasm/ethereum.ts";
-import type { LogLevel } from "./wasm/host.ts";
 import { MappingModule } from "./wasm/mapping.ts";
+import { isLocalChain, subscribeNewHeads } from "./chain/new-heads.ts";
+import type { Logger } from "./logger.ts";
 
-export type Logger = (level: LogLevel, message: string) => void;
+export type { Logger } from "./logger.ts";
+
+/** graph-node's default polling interval, kept for remote chains. */
+export const REMOTE_POLL_MS = 500;
+/** Polling interval of a local chain whose new-head subscription is not (yet) available. */
+export const LOCAL_POLL_MS = 50;
 
 export type IndexerOptions = {
   rpcUrl: string;
@@ -26,7 +32,14 @@ export type IndexerOptions = {
   buildDir: string;
   /** SQLite file; ":memory:" for a throwaway store. */
   dbFile: string;
+  /**
+   * Fixed polling interval. Unset: 500 ms for remote chains (graph-node's default); on a local
+   * chain (dev chain id or loopback RPC) new heads wake the loop at once, with a 500 ms poll
+   * as a safety net, or a 50 ms poll while no subscription is available.
+   */
   pollIntervalMs?: number;
+  /** Wake on `eth_subscribe("newHeads")`; defaults to true on local chains. */
+  newHeads?: boolean;
   /** Blocks per eth_getLogs request. */
   blockRange?: number;
   /** How many blocks back the undo journal reaches; deeper reorgs rebuild from scratch. */
@@ -49,7 +62,11 @@ type Trigger = { log: RpcLog; dataSource: DataSource; handler: EventHandler; map
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Indexer {
-  readonly options: Required<Omit<IndexerOptions, "logger">> & { logger: Logger };
+  readonly options: Required<Omit<IndexerOptions, "logger" | "pollIntervalMs" | "newHeads">> & {
+    logger: Logger;
+    pollIntervalMs: number | undefined;
+    newHeads: boolean;
+  };
   readonly manifest: SubgraphManifest;
   readonly schema: SchemaModel;
   readonly store: EntityStore;
@@ -60,6 +77,12 @@ export class Indexer {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A new head arrived while a sync was running: sync again before idling. */
+  private headPending = false;
+  private subscribed = false;
+  private heads: { close: () => void } | undefined;
+  /** Blocks per eth_getLogs: `blockRange`, halved while the RPC's answers are too large. */
+  private range: number;
   private chainHead: number | null = null;
   private synced = false;
   /** Events handled since start. */
@@ -81,6 +104,7 @@ export class Indexer {
     this.mappings = mappings;
     this.fingerprint = fingerprint;
     this.rpc = new Rpc(options.rpcUrl);
+    this.range = options.blockRange;
     // Addresses and start blocks come from the deployment file, matched by data source name.
     this.dataSources = manifest.dataSources.map((ds) => {
       const deployed = options.deployment.contracts[ds.name as (typeof CONTRACT_NAMES)[number]];
@@ -92,7 +116,8 @@ export class Indexer {
   /** Loads the built subgraph and opens (or resets) the store. */
   static async create(opts: IndexerOptions): Promise<Indexer> {
     const options = {
-      pollIntervalMs: 500,
+      pollIntervalMs: undefined,
+      newHeads: isLocalChain(opts.rpcUrl, opts.deployment.chainId),
       blockRange: 2000,
       reorgWindow: 1000,
       commitEvery: 5000,
@@ -131,17 +156,44 @@ export class Indexer {
     };
   }
 
+  /** The polling interval in force now (see `IndexerOptions.pollIntervalMs`). */
+  get pollIntervalMs(): number {
+    if (this.options.pollIntervalMs !== undefined) return this.options.pollIntervalMs;
+    if (!this.options.newHeads) return REMOTE_POLL_MS;
+    return this.subscribed ? REMOTE_POLL_MS : LOCAL_POLL_MS;
+  }
+
   /** Starts following the chain in the background. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.options.newHeads) {
+      this.heads = subscribeNewHeads(
+        this.options.rpcUrl,
+        {
+          onHead: () => this.wakeUp(),
+          onStatus: (subscribed) => {
+            this.subscribed = subscribed;
+            if (subscribed) this.wakeUp();
+          },
+        },
+        this.options.logger,
+      );
+    }
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.heads?.close();
+    this.heads = undefined;
     this.wake?.();
     await this.loop;
+  }
+
+  private wakeUp(): void {
+    this.headPending = true;
+    this.wake?.();
   }
 
   close(): void {
@@ -156,7 +208,7 @@ export class Indexer {
       const error = this.store.getMeta("error");
       if (error) throw new RunnerError(`Indexing failed: ${error}`);
       if (Date.now() > deadline) throw new RunnerError(`Timed out waiting for block ${target}.`);
-      this.wake?.();
+      this.wakeUp();
       await new Promise<void>((resolve) => {
         this.listeners.add(resolve);
         setTimeout(resolve, 100);
@@ -171,13 +223,14 @@ export class Indexer {
 
   private async run(): Promise<void> {
     const log = this.options.logger;
-    let backoff = this.options.pollIntervalMs;
+    let backoff = this.pollIntervalMs;
     this.store.deleteMeta("error");
     while (this.running) {
       try {
+        this.headPending = false;
         const caughtUp = await this.syncOnce();
-        backoff = this.options.pollIntervalMs;
-        if (caughtUp) await this.idle(this.options.pollIntervalMs);
+        backoff = this.pollIntervalMs;
+        if (caughtUp) await this.idle(this.pollIntervalMs);
       } catch (e) {
         if (e instanceof MappingError || (e instanceof RunnerError && e.code === "CHAIN_MISMATCH")) {
           // Deterministic: retrying the same block fails the same way. Stop and report.
@@ -196,6 +249,7 @@ export class Indexer {
 
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.headPending || !this.running) return resolve();
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
         clearTimeout(timer);
@@ -206,14 +260,14 @@ export class Indexer {
 
   /** Indexes up to one range of blocks. Returns true when caught up with the chain head. */
   async syncOnce(): Promise<boolean> {
-    const chainId = await this.rpc.chainId();
+    // One batched HTTP request for both.
+    const [chainId, head] = await Promise.all([this.rpc.chainId(), this.rpc.blockNumber()]);
     if (chainId !== this.options.deployment.chainId) {
       throw new RunnerError(
         `The RPC at ${this.options.rpcUrl} serves chain ${chainId}, but the deployment is for chain ${this.options.deployment.chainId}.`,
         { code: "CHAIN_MISMATCH" },
       );
     }
-    const head = await this.rpc.blockNumber();
     this.chainHead = head;
     const cursor = await this.checkCursor(head);
     const from = cursor ? cursor.number + 1 : this.startBlock;
@@ -222,8 +276,16 @@ export class Indexer {
       this.notify();
       return true;
     }
-    const to = Math.min(head, from + this.options.blockRange - 1);
-    await this.indexRange(from, to);
+    const to = Math.min(head, from + this.range - 1);
+    try {
+      await this.indexRange(from, to);
+    } catch (e) {
+      // Nothing was written yet (logs and blocks are read first): retry at once with half the range.
+      if (!isResponseTooLarge(e) || to === from) throw e;
+      this.range = Math.max(1, Math.floor((to - from + 1) / 2));
+      this.options.logger("debug", `The RPC's answer for blocks ${from}–${to} was too large: reading ${this.range} blocks at a time.`);
+      return false;
+    }
     this.synced = to === head;
     this.notify();
     return this.synced;
@@ -338,6 +400,15 @@ export class Indexer {
       throw new MappingError(`${(e as Error).message} (${where})`, { cause: e });
     }
   }
+}
+
+/** viem's response size limit, or a provider's "too many results" refusal of eth_getLogs. */
+function isResponseTooLarge(e: unknown): boolean {
+  for (let c = e as { name?: string; message?: string; cause?: unknown } | undefined; c; c = c.cause as typeof c) {
+    if (c.name === "ResponseBodyTooLargeError") return true;
+    if (/more than \d+ results|response size (is )?(too large|exceeded)|query returned more than/i.test(c.message ?? "")) return true;
+  }
+  return false;
 }
 
 const txIndexes = new WeakMap<RpcBlock, Map<string, RpcTransaction>>();
