@@ -18,6 +18,8 @@ const SUITES: Suite[] = [
   // Gas runs un-instrumented (coverage adds gas) against bench/gas/snapshot.json.
   { name: "gas", steps: ["npx hardhat test nodejs bench/gas/snapshot.test.ts"] },
   { name: "sdk", steps: ["npm test -w sdk"] },
+  // The repository's own scripts (npm run dev's console, the system check).
+  { name: "scripts", steps: ["node --test --test-reporter=spec 'scripts/lib/*.test.ts'"] },
   { name: "demo", steps: ["node --test --test-reporter=spec demo/datanets.test.ts"] },
   { name: "subgraph", steps: ["npm test -w subgraph"], when: () => existsSync(path.join(root, "subgraph/package.json")) },
   {
