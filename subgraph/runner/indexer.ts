@@ -1,22 +1,20 @@
-// Follows the chain and runs the mappings: historical logs from the start block in ranges,
-// then new blocks as the chain announces them (local chains) or by polling; handlers in block and log order; one SQLite transaction per
-// range (entities, undo journal, cursor). A block hash that no longer matches rolls the store
-// back to the last common block, or rebuilds it when there is none (a restarted dev chain).
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { DatabaseSync } from "node:sqlite";
-import { decodeEventLog, type AbiEvent, type Hex } from "viem";
+// The sync loop: follows the chain and runs the mappings — historical logs from the start block
+// in ranges, then new blocks as the chain announces them (local chains) or by polling; handlers
+// in block and log order; one SQLite transaction per range (entities, undo journal, cursor).
+// Loading the build is build.ts, the reorg search chain/reorg.ts, trigger decoding triggers.ts.
 import type { Deployment } from "@modelfactory/sdk";
-import { CONTRACT_NAMES } from "@modelfactory/sdk";
-import { Rpc, type RpcBlock, type RpcLog, type RpcTransaction } from "./chain/rpc.ts";
-import { MappingError, RunnerError } from "./errors.ts";
-import { loadManifest, type DataSource, type EventHandler, type SubgraphManifest } from "./manifest.ts";
-import { parseSchemaModel, type SchemaModel } from "./schema/model.ts";
-import { EntityStore, type BlockPtr } from "./store/entity-store.ts";
-import { newEvent, type DecodedParam } from "./wasm/ethereum.ts";
-import { MappingModule } from "./wasm/mapping.ts";
+import { loadBuild } from "./build.ts";
 import { isLocalChain, subscribeNewHeads } from "./chain/new-heads.ts";
+import { reconcileCursor } from "./chain/reorg.ts";
+import { Rpc, type RpcBlock } from "./chain/rpc.ts";
+import { MappingError, RunnerError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import type { DataSource, SubgraphManifest } from "./manifest.ts";
+import type { SchemaModel } from "./schema/model.ts";
+import { EntityStore, type BlockPtr } from "./store/entity-store.ts";
+import { blockPtr, decodeParams, transactionOf, triggersOf, type Trigger } from "./triggers.ts";
+import { newEvent } from "./wasm/ethereum.ts";
+import type { MappingModule } from "./wasm/mapping.ts";
 
 export type { Logger } from "./logger.ts";
 
@@ -57,10 +55,6 @@ export type IndexerStatus = {
   events: number;
 };
 
-type Trigger = { log: RpcLog; dataSource: DataSource; handler: EventHandler; mapping: MappingModule };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class Indexer {
   readonly options: Required<Omit<IndexerOptions, "logger" | "pollIntervalMs" | "newHeads">> & {
     logger: Logger;
@@ -94,6 +88,7 @@ export class Indexer {
     manifest: SubgraphManifest,
     schema: SchemaModel,
     store: EntityStore,
+    dataSources: DataSource[],
     mappings: Map<string, MappingModule>,
     fingerprint: string,
   ) {
@@ -101,19 +96,14 @@ export class Indexer {
     this.manifest = manifest;
     this.schema = schema;
     this.store = store;
+    this.dataSources = dataSources;
     this.mappings = mappings;
     this.fingerprint = fingerprint;
     this.rpc = new Rpc(options.rpcUrl);
     this.range = options.blockRange;
-    // Addresses and start blocks come from the deployment file, matched by data source name.
-    this.dataSources = manifest.dataSources.map((ds) => {
-      const deployed = options.deployment.contracts[ds.name as (typeof CONTRACT_NAMES)[number]];
-      if (!deployed) throw new RunnerError(`Data source ${ds.name} has no contract of that name in the deployment file.`);
-      return { ...ds, address: deployed.address.toLowerCase(), startBlock: deployed.blockNumber };
-    });
   }
 
-  /** Loads the built subgraph and opens (or resets) the store. */
+  /** Loads the built subgraph and opens the store (emptied when it was built for something else). */
   static async create(opts: IndexerOptions): Promise<Indexer> {
     const options = {
       pollIntervalMs: undefined,
@@ -124,22 +114,12 @@ export class Indexer {
       logger: (() => {}) as Logger,
       ...opts,
     };
-    const manifest = await loadManifest(options.buildDir);
-    const schemaSource = await readFile(manifest.schemaFile, "utf8");
-    const schema = parseSchemaModel(schemaSource);
-    const mappings = new Map<string, MappingModule>();
-    const hash = createHash("sha256").update(schemaSource);
-    for (const ds of manifest.dataSources) {
-      const handlers = [...ds.handlers.values()].map((h) => h.handler);
-      mappings.set(ds.name, await MappingModule.load(ds.name, ds.wasmFile, handlers));
-      hash.update(await readFile(ds.wasmFile));
-    }
-    hash.update(JSON.stringify(options.deployment));
-    const fingerprint = hash.digest("hex").slice(0, 32);
-    resetIfChanged(options.dbFile, fingerprint, options.logger);
-    const store = new EntityStore(options.dbFile, schema);
-    store.setMeta("fingerprint", fingerprint);
-    return new Indexer(options, manifest, schema, store, mappings, fingerprint);
+    const build = await loadBuild(options.buildDir, options.deployment);
+    const store = new EntityStore(options.dbFile, build.schema, {
+      fingerprint: build.fingerprint,
+      onReset: (reason) => options.logger("info", reason),
+    });
+    return new Indexer(options, build.manifest, build.schema, store, build.dataSources, build.mappings, build.fingerprint);
   }
 
   get startBlock(): number {
@@ -269,7 +249,7 @@ export class Indexer {
       );
     }
     this.chainHead = head;
-    const cursor = await this.checkCursor(head);
+    const cursor = await reconcileCursor(this.store, this.rpc, head, this.options.logger);
     const from = cursor ? cursor.number + 1 : this.startBlock;
     if (from > head) {
       this.synced = true;
@@ -291,49 +271,9 @@ export class Indexer {
     return this.synced;
   }
 
-  /**
-   * Compares the cursor with the chain. On a mismatch, rolls back to the newest processed
-   * block the chain still has, or wipes the store when none is left. Returns the cursor to use.
-   */
-  private async checkCursor(head: number): Promise<BlockPtr | null> {
-    const cursor = this.store.cursor();
-    if (!cursor) return null;
-    const onChain = cursor.number <= head ? await this.rpc.block(cursor.number) : null;
-    if (onChain && onChain.hash === cursor.hash) return cursor;
-    const log = this.options.logger;
-    log("warning", `Block ${cursor.number} (${cursor.hash}) is no longer on the chain: looking for the common ancestor.`);
-    const known = this.store.blocks().filter((b) => b.number <= head);
-    for (let i = 0; i < known.length; i += 50) {
-      const slice = known.slice(i, i + 50);
-      const chain = await this.rpc.blocks(slice.map((b) => b.number));
-      const match = slice.findIndex((b, j) => chain[j]?.hash === b.hash);
-      if (match >= 0) {
-        const ancestor = slice[match]!;
-        const undone = this.store.revertTo(ancestor);
-        log("warning", `Reorg: rolled back to block ${ancestor.number} (${undone} entity changes undone).`);
-        return ancestor;
-      }
-    }
-    log("warning", "No processed block is on the chain any more (rebuilt dev chain?): re-indexing from the start block.");
-    this.store.wipe();
-    return null;
-  }
-
   private async indexRange(from: number, to: number): Promise<void> {
     const addresses = this.dataSources.map((d) => d.address);
-    const logs = (await this.rpc.logs(addresses, from, to)).filter((l) => !l.removed);
-    const triggers: Trigger[] = [];
-    for (const log of logs) {
-      const address = log.address.toLowerCase();
-      for (const dataSource of this.dataSources) {
-        if (dataSource.address !== address || Number(log.blockNumber) < dataSource.startBlock) continue;
-        const handler = dataSource.handlers.get(log.topics[0] as Hex);
-        if (handler) triggers.push({ log, dataSource, handler, mapping: this.mappings.get(dataSource.name)! });
-      }
-    }
-    triggers.sort(
-      (a, b) => Number(a.log.blockNumber) - Number(b.log.blockNumber) || Number(a.log.logIndex) - Number(b.log.logIndex),
-    );
+    const triggers = triggersOf(await this.rpc.logs(addresses, from, to), this.dataSources, this.mappings);
     const numbers = [...new Set(triggers.map((t) => Number(t.log.blockNumber)))];
     const fetched = await this.rpc.blocks(numbers, true);
     const blocks = new Map<number, RpcBlock>();
@@ -361,7 +301,7 @@ export class Indexer {
           processed = [];
           sinceCommit = 0;
         }
-        current = ptr(block);
+        current = blockPtr(block);
         processed.push(current);
         this.store.beginBlock(current);
       }
@@ -371,7 +311,7 @@ export class Indexer {
       sinceCommit++;
       this.events++;
     }
-    this.store.commit(ptr(last), processed, this.options.reorgWindow);
+    this.store.commit(blockPtr(last), processed, this.options.reorgWindow);
     if (triggers.length > 0) {
       this.options.logger("debug", `Indexed blocks ${from}–${to}: ${triggers.length} events.`);
     }
@@ -409,55 +349,4 @@ function isResponseTooLarge(e: unknown): boolean {
     if (/more than \d+ results|response size (is )?(too large|exceeded)|query returned more than/i.test(c.message ?? "")) return true;
   }
   return false;
-}
-
-const txIndexes = new WeakMap<RpcBlock, Map<string, RpcTransaction>>();
-
-function transactionOf(block: RpcBlock, hash: string): RpcTransaction | undefined {
-  let map = txIndexes.get(block);
-  if (!map) {
-    map = new Map((block.transactions as RpcTransaction[]).map((t) => [t.hash, t]));
-    txIndexes.set(block, map);
-  }
-  return map.get(hash);
-}
-
-function ptr(block: RpcBlock): BlockPtr {
-  return { number: Number(block.number), hash: block.hash, parentHash: block.parentHash, timestamp: Number(block.timestamp) };
-}
-
-function decodeParams(event: AbiEvent, log: RpcLog): DecodedParam[] {
-  const { args } = decodeEventLog({
-    abi: [event],
-    data: log.data as Hex,
-    topics: log.topics as [Hex, ...Hex[]],
-  }) as unknown as { args: Record<string, unknown> };
-  return event.inputs.map((input, i) => {
-    const value = args[input.name ?? String(i)];
-    // Indexed strings, bytes, arrays and tuples are only their hash in the topic.
-    const hashed = input.indexed && (input.type === "string" || input.type === "bytes" || input.type.endsWith("]") || input.type.startsWith("tuple"));
-    return { input: hashed ? { ...input, type: "bytes32" } : input, value };
-  });
-}
-
-/** Drops every table of a store built for another schema, mapping or deployment. */
-function resetIfChanged(file: string, fingerprint: string, log: Logger): void {
-  if (file === ":memory:") return;
-  const db = new DatabaseSync(file);
-  try {
-    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_runner_meta'").get();
-    const stored = hasMeta
-      ? (db.prepare("SELECT value FROM _runner_meta WHERE key = 'fingerprint'").get() as { value: string } | undefined)?.value
-      : undefined;
-    if (stored === fingerprint) return;
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
-      name: string;
-    }[];
-    if (tables.length > 0) {
-      log("info", "The subgraph build or the deployment changed since the store was written: re-indexing from scratch.");
-    }
-    for (const t of tables) db.exec(`DROP TABLE IF EXISTS "${t.name.replaceAll('"', '""')}"`);
-  } finally {
-    db.close();
-  }
 }
