@@ -14,7 +14,7 @@ process.on("warning", (w) => {
   if (w.name !== "ExperimentalWarning") console.error(w);
 });
 const { loadDeployment } = await import("./config.ts");
-const { startRunner } = await import("./index.ts");
+const { startRunner, limitsFromEnv } = await import("./index.ts");
 
 const HELP = `Usage: node subgraph/runner/cli.ts [options]
 
@@ -27,6 +27,10 @@ const HELP = `Usage: node subgraph/runner/cli.ts [options]
                        chain new heads are followed over the RPC's WebSocket, polling
                        every 50 ms while that is unavailable)
   --verbose            log every indexed range
+
+Query limits as graph-node's environment variables: GRAPH_GRAPHQL_MAX_DEPTH (255),
+GRAPH_GRAPHQL_MAX_FIRST (1000), GRAPH_GRAPHQL_MAX_SKIP (4294967295) and
+GRAPH_GRAPHQL_QUERY_TIMEOUT (seconds; the runner's default is 10).
   --help               this text
 `;
 
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     dbFile: values.db!,
     port,
     pollIntervalMs: poll,
+    queryLimits: limitsFromEnv(),
     logger,
   });
   const cursor = runner.indexer.status().cursor;
