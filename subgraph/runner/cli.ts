@@ -14,7 +14,7 @@ process.on("warning", (w) => {
   if (w.name !== "ExperimentalWarning") console.error(w);
 });
 const { loadDeployment } = await import("./config.ts");
-const { startRunner } = await import("./index.ts");
+const { startRunner, limitsFromEnv } = await import("./index.ts");
 
 const HELP = `Usage: node subgraph/runner/cli.ts [options]
 
@@ -23,8 +23,14 @@ const HELP = `Usage: node subgraph/runner/cli.ts [options]
   --port <n>           GraphQL port on 127.0.0.1            (default 8000)
   --db <file>          SQLite store                         (default .data/subgraph.sqlite)
   --build <dir>        output of \`graph build\`              (default subgraph/build)
-  --poll <ms>          new-block polling interval           (default 500)
+  --poll <ms>          fixed new-block polling interval     (default: 500; on a local
+                       chain new heads are followed over the RPC's WebSocket, polling
+                       every 50 ms while that is unavailable)
   --verbose            log every indexed range
+
+Query limits as graph-node's environment variables: GRAPH_GRAPHQL_MAX_DEPTH (255),
+GRAPH_GRAPHQL_MAX_FIRST (1000), GRAPH_GRAPHQL_MAX_SKIP (4294967295) and
+GRAPH_GRAPHQL_QUERY_TIMEOUT (seconds; the runner's default is 10).
   --help               this text
 `;
 
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
       port: { type: "string", default: "8000" },
       db: { type: "string", default: ".data/subgraph.sqlite" },
       build: { type: "string", default: path.resolve(import.meta.dirname, "../build") },
-      poll: { type: "string", default: "500" },
+      poll: { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -49,8 +55,8 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
-  const poll = Number(values.poll);
-  if (!Number.isFinite(poll) || poll < 10) throw new Error(`--poll must be at least 10 ms, not "${values.poll}".`);
+  const poll = values.poll === undefined ? undefined : Number(values.poll);
+  if (poll !== undefined && (!Number.isFinite(poll) || poll < 10)) throw new Error(`--poll must be at least 10 ms, not "${values.poll}".`);
   const threshold = LEVEL_ORDER.indexOf(values.verbose ? "debug" : "info");
   const logger = (level: LogLevel, message: string) => {
     if (LEVEL_ORDER.indexOf(level) <= threshold) console.error(`${new Date().toISOString()} ${level.padEnd(7)} ${message}`);
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
     dbFile: values.db!,
     port,
     pollIntervalMs: poll,
+    queryLimits: limitsFromEnv(),
     logger,
   });
   const cursor = runner.indexer.status().cursor;

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { Indexer } from "./indexer.ts";
 import { QueryEngine } from "./graphql/query.ts";
+import { DEFAULT_QUERY_LIMITS, limitErrors, queryDepth, type QueryLimits } from "./graphql/limits.ts";
 import type { FilterKeyMap } from "./graphql/filters.ts";
 import type { QueryContext } from "./graphql/schema.ts";
 
@@ -15,6 +16,8 @@ export type GraphQLServerOptions = {
   keyMaps: Map<string, FilterKeyMap>;
   port: number;
   host?: string;
+  /** graph-node's query limits; its defaults when omitted. */
+  limits?: QueryLimits;
 };
 
 export type GraphQLServer = { url: string; port: number; server: Server; close: () => Promise<void> };
@@ -40,12 +43,15 @@ export async function runQuery(options: Omit<GraphQLServerOptions, "port" | "hos
   }
   const validation = validate(options.schema, document);
   if (validation.length > 0) return { errors: validation.map((e) => e.toJSON()) };
+  const limits = options.limits ?? DEFAULT_QUERY_LIMITS;
+  const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
+  if (queryDepth(document, operationName) > limits.maxDepth) return error(limitErrors.tooDeep(limits.maxDepth));
   if (request.variables !== undefined && request.variables !== null && typeof request.variables !== "object") {
     return error("`variables` must be a JSON object.");
   }
   const status = options.indexer.status();
   const context: QueryContext = {
-    engine: new QueryEngine(options.indexer.store, options.indexer.schema, options.keyMaps),
+    engine: new QueryEngine(options.indexer.store, options.indexer.schema, options.keyMaps, limits),
     meta: {
       block: status.cursor,
       deployment: options.indexer.fingerprint,
@@ -57,8 +63,10 @@ export async function runQuery(options: Omit<GraphQLServerOptions, "port" | "hos
     document,
     contextValue: context,
     variableValues: (request.variables ?? undefined) as Record<string, unknown> | undefined,
-    operationName: typeof request.operationName === "string" ? request.operationName : undefined,
+    operationName,
   });
+  // As graph-node: a query over its budget answers the timeout alone, not partial data.
+  if (context.engine.budget.expired) return error(limitErrors.timeout());
   const out: GraphQLResponse = { data: result.data ?? null };
   if (result.errors?.length) out.errors = result.errors.map((e) => e.toJSON());
   return out;

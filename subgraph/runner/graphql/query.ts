@@ -6,9 +6,10 @@ import type { SchemaModel } from "../schema/model.ts";
 import type { EntityStore } from "../store/entity-store.ts";
 import { ident, type EntityData, type SqlValue } from "../store/values.ts";
 import { orderByValues, SqlBuilder, type FilterKeyMap } from "./filters.ts";
+import { DEFAULT_QUERY_LIMITS, limitErrors, QueryBudget, type QueryLimits } from "./limits.ts";
 
-/** graph-node's limits on `first` and its default page size. */
-export const MAX_FIRST = 1000;
+/** graph-node's default limit on `first` and its default page size. */
+export const MAX_FIRST = DEFAULT_QUERY_LIMITS.maxFirst;
 export const DEFAULT_FIRST = 100;
 
 export type CollectionArgs = {
@@ -29,15 +30,21 @@ export class QueryEngine {
   readonly store: EntityStore;
   readonly schema: SchemaModel;
   readonly keyMaps: Map<string, FilterKeyMap>;
+  readonly limits: QueryLimits;
+  /** The query's time budget, checked before every statement. */
+  readonly budget: QueryBudget;
   private readonly cache = new Map<string, EntityData | null>();
 
-  constructor(store: EntityStore, schema: SchemaModel, keyMaps: Map<string, FilterKeyMap>) {
+  constructor(store: EntityStore, schema: SchemaModel, keyMaps: Map<string, FilterKeyMap>, limits: QueryLimits = DEFAULT_QUERY_LIMITS) {
     this.store = store;
     this.schema = schema;
     this.keyMaps = keyMaps;
+    this.limits = limits;
+    this.budget = new QueryBudget(limits.timeoutMs);
   }
 
   load(entity: string, id: string | bigint): EntityData | null {
+    this.budget.check();
     const key = `${entity}\u0000${id}`;
     if (this.cache.has(key)) return this.cache.get(key)!;
     const table = this.store.table(entity);
@@ -51,10 +58,11 @@ export class QueryEngine {
   list(entity: string, args: CollectionArgs, scope?: Scope): EntityData[] {
     const first = args.first ?? DEFAULT_FIRST;
     const skip = args.skip ?? 0;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_FIRST) {
-      throw new GraphQLError(`The \`first\` argument must be between 0 and ${MAX_FIRST}, but is ${first}`);
+    if (!Number.isInteger(first) || first < 0 || first > this.limits.maxFirst) {
+      throw new GraphQLError(limitErrors.range("first", this.limits.maxFirst, first));
     }
-    if (!Number.isInteger(skip) || skip < 0) throw new GraphQLError(`The \`skip\` argument must be at least 0, but is ${skip}`);
+    if (!Number.isInteger(skip) || skip < 0 || skip > this.limits.maxSkip) throw new GraphQLError(limitErrors.range("skip", this.limits.maxSkip, skip));
+    this.budget.check();
     const model = this.schema.entities.get(entity)!;
     const b = new SqlBuilder(this.schema, this.keyMaps);
     const a = b.alias();

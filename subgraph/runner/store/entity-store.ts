@@ -37,10 +37,15 @@ const BLOCKS = "_runner_blocks";
 const JOURNAL = "_runner_journal";
 
 /** JSON that keeps bigint values (journal rows hold Int8 columns). */
-const toJson = (row: SqlValue[] | null) =>
-  JSON.stringify(row, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
-const fromJson = (text: string): SqlValue[] | null =>
-  JSON.parse(text, (_, v) => (v && typeof v === "object" && "$bigint" in v ? BigInt(v.$bigint) : v));
+const toJson = (row: SqlValue[] | null) => JSON.stringify(row, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+const fromJson = (text: string): SqlValue[] | null => JSON.parse(text, (_, v) => (v && typeof v === "object" && "$bigint" in v ? BigInt(v.$bigint) : v));
+
+export type StoreOptions = {
+  /** What the store is built for (schema, mappings, deployment); a store built for another is emptied. */
+  fingerprint?: string;
+  /** Told when an existing store is emptied because its fingerprint differs. */
+  onReset?: (reason: string) => void;
+};
 
 export class EntityStore {
   readonly db: DatabaseSync;
@@ -54,10 +59,11 @@ export class EntityStore {
   private block: BlockPtr | undefined;
   private statements = new Map<string, StatementSync>();
 
-  constructor(file: string, model: SchemaModel) {
+  constructor(file: string, model: SchemaModel, options: StoreOptions = {}) {
     this.db = new DatabaseSync(file);
     this.model = model;
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;");
+    if (options.fingerprint !== undefined) this.resetIfBuiltForOther(options.fingerprint, options.onReset);
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS ${BLOCKS} (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT, timestamp INTEGER)`,
@@ -67,6 +73,19 @@ export class EntityStore {
     );
     this.db.exec(`CREATE INDEX IF NOT EXISTS ${JOURNAL}_block ON ${JOURNAL}(block)`);
     for (const entity of model.entities.values()) this.tables.set(entity.name, this.createTable(entity));
+  }
+
+  /** Drops every table of a store written for another fingerprint, then records this one. */
+  private resetIfBuiltForOther(fingerprint: string, onReset?: (reason: string) => void): void {
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(META);
+    const stored = hasMeta ? (this.db.prepare(`SELECT value FROM ${META} WHERE key = 'fingerprint'`).get() as { value: string } | undefined)?.value : undefined;
+    if (stored !== fingerprint) {
+      const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+      if (tables.length > 0) onReset?.("The subgraph build or the deployment changed since the store was written: re-indexing from scratch.");
+      for (const t of tables) this.db.exec(`DROP TABLE IF EXISTS ${ident(t.name)}`);
+    }
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    this.db.prepare(`INSERT OR REPLACE INTO ${META} (key, value) VALUES ('fingerprint', ?)`).run(fingerprint);
   }
 
   private createTable(entity: EntityModel): Table {
@@ -322,18 +341,9 @@ export class EntityStore {
 
   /** Processed block pointers, newest first. */
   blocks(): BlockPtr[] {
-    const rows = this.db.prepare(`SELECT number, hash, parent_hash, timestamp FROM ${BLOCKS} ORDER BY number DESC`).all() as {
-      number: number;
-      hash: string;
-      parent_hash: string | null;
-      timestamp: number | null;
-    }[];
-    return rows.map((r) => ({
-      number: r.number,
-      hash: r.hash,
-      ...(r.parent_hash ? { parentHash: r.parent_hash } : {}),
-      ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}),
-    }));
+    type Row = { number: number; hash: string; parent_hash: string | null; timestamp: number | null };
+    const rows = this.db.prepare(`SELECT number, hash, parent_hash, timestamp FROM ${BLOCKS} ORDER BY number DESC`).all() as Row[];
+    return rows.map((r) => ({ number: r.number, hash: r.hash, ...(r.parent_hash ? { parentHash: r.parent_hash } : {}), ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}) }));
   }
 
   /** Undoes every change made after block `ancestor` and moves the cursor back to it. */

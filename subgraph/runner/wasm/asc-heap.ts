@@ -31,7 +31,6 @@ export const TypeId = {
   TypedMapStringStoreValue: 36,
   TypedMapStringJsonValue: 37,
   ResultJsonValueBool: 40,
-  ArrayEntity: 21,
 } as const;
 export type TypeIdName = keyof typeof TypeId;
 

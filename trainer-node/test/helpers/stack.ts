@@ -1,11 +1,10 @@
 // A real local stack for trainer-node tests: a Hardhat node on a free port with the protocol
 // deployed, the content API over an embedded store, a tiny model made by the worker, and
 // wallet clients for Hardhat's well-known test accounts. Everything stops by pid at the end.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +24,7 @@ import {
   type TrainingSpec,
 } from "@modelfactory/sdk";
 import { createEmbeddedContentStore, createKuboContentStore, prepareContribution, startContentApi, storeContribution } from "@modelfactory/sdk/node";
-import { rpcReady, waitFor } from "../../../scripts/lib/processes.ts";
+import { freePort, startLocalChain } from "../../../scripts/lib/test-harness.ts";
 import type { TrainerNodeConfig } from "../../src/config.ts";
 
 const run = promisify(execFile);
@@ -45,16 +44,7 @@ export const KEYS = {
   other: "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
 } as const satisfies Record<string, Hex>;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
+export { freePort };
 
 /** Makes (once, cached) a tiny random model in `trainer-node/.data/test-models/<arch>-<size>`. */
 export async function tinyModel(modelsDir: string, name = "tiny-llama", arch = "llama", size = "tiny"): Promise<string> {
@@ -73,10 +63,8 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "mf-node-test-"));
-  const port = await freePort();
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  const chainProc = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: REPO, stdio: "ignore", detached: true });
-  await waitFor("hardhat node", () => rpcReady(rpcUrl), 60_000, { name: "hardhat node", child: chainProc });
+  const chain = await startLocalChain();
+  const rpcUrl = chain.url;
   const deploymentsDir = path.join(tmp, "deployments");
   await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { cwd: REPO, env: { ...process.env, LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
   const deploymentFile = path.join(deploymentsDir, "31337.json");
@@ -182,11 +170,7 @@ export async function startStack() {
 
   async function stop(): Promise<void> {
     await contentApi.close();
-    try {
-      process.kill(-chainProc.pid!, "SIGTERM");
-    } catch {
-      /* gone */
-    }
+    await chain.stop();
     await rm(tmp, { recursive: true, force: true });
   }
 
