@@ -4,7 +4,8 @@
 // deletes the decrypted records, serves the adapter only to the builder or access holders, and its
 // chat retrieves from the sealed passages with keys released for its model, and drops them from
 // memory once the model's builder loses access (revoked or expired). Edited ciphertext fails the
-// job on chain naming the contribution.
+// job on chain naming the contribution. A permissioned Datanet's plaintext contributions get sealed
+// artifacts all the same, and a job with no key to seal for fails before training.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -16,7 +17,7 @@ import {
   ENVELOPE_MAGIC,
   generateEncryptionKeyPair,
   openArtifact,
-  parsePrivateSamples,
+  openPrivateSamples,
   readEnvelopeHeader,
   Scope,
   type ChatAttribution,
@@ -91,7 +92,10 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.ok(report.privateSamples, "the report names no private samples");
     const privateEnvelope = await readContent(stack.store, report.privateSamples.cid);
     assert.doesNotMatch(Buffer.from(privateEnvelope).toString("latin1"), /note \d/);
-    const opened = parsePrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString());
+    // …and it matches the hashes the public report (on chain by its CID) commits to.
+    const { document: opened, verified } = openPrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples);
+    assert.equal(verified, true);
+    assert.equal(report.privateSamples.sampleHashes?.length, report.privateSamples.count);
     assert.ok(opened.samples.length > 0 && opened.samples.length === report.privateSamples.count, `${opened.samples.length} private samples`);
     assert.match(opened.samples[0]!.prompt, /What does the (compost|mulch|seedling) note \d say\?/);
     assert.equal(typeof opened.samples[0]!.tuned, "string");
@@ -155,8 +159,34 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     const summary = await finished(jobId);
     assert.equal(summary.phase, "failed");
     const reason = await stack.failureOf(jobId);
-    assert.match(reason ?? "", new RegExp(`Contribution ${bad} does not decrypt`));
+    assert.match(reason ?? "", new RegExp(`Contribution ${bad} does not decrypt`), `on chain: ${reason}; the node says: ${summary.failureReason}`);
   });
+  it("seals the adapter and samples of a permissioned Datanet's plaintext contributions too, and fails a job it has no key to seal for", async () => {
+    // A permissioned Datanet whose owner bound no key, with contributions registered in the clear.
+    const unkeyed = await stack.createDatanet(1, 0);
+    for (const topic of ["hedge", "pond"]) await stack.contribute(unkeyed, records(topic, 6));
+    await stack.grantBySignature(unkeyed, Scope.Train);
+    // No key anywhere: refused before training, on chain, naming the Datanet and the way out.
+    const refused = await stack.createJob([unkeyed], { builderEncryptionKey: undefined });
+    assert.equal((await finished(refused)).phase, "failed");
+    assert.match((await stack.failureOf(refused)) ?? "", new RegExp(`trains on permissioned Datanet ${unkeyed}, .*no builderEncryptionKey: the Datanet's owner binds one`));
+    // With the builder's key in the spec: trained, and both artifacts sealed to that key alone.
+    const jobId = await stack.createJob([unkeyed], { builderEncryptionKey: bytesToHex(builderKey.publicKey) });
+    const summary = await finished(jobId);
+    assert.equal(summary.phase, "completed", summary.failureReason ?? "");
+    const stored = await readContent(stack.store, summary.adapterCID!, { maxBytes: 256 * 1024 * 1024 });
+    assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC);
+    assert.deepEqual((await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey), [bytesToHex(builderKey.publicKey)]);
+    const [, , adapterHash] = await stack.contracts.jobs.read.getModel([BigInt(summary.modelId!)]);
+    await openArtifact([stored], { secretKey: builderKey.secretKey }, { sha256: adapterHash });
+    const report = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length)))) as EvaluationReport;
+    assert.deepEqual(report.samples, []);
+    assert.match(report.samplesWithheld ?? "", new RegExp(`permissioned Datanet ${unkeyed}`));
+    assert.doesNotMatch(JSON.stringify(report), /hedge|pond/);
+    const { document } = openPrivateSamples(await openArtifact([await readContent(stack.store, report.privateSamples!.cid)], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples!);
+    assert.ok(document.samples.some((x) => /hedge|pond/.test(x.prompt)));
+  });
+
   it("stops retrieving a model's sealed passages, and drops their text from memory, once its builder's access is revoked or expires", async () => {
     // The approver holds retrieve access throughout; what changes is the model's builder's.
     const approver = await stack.signIn(api.url, "approver");
