@@ -1,4 +1,5 @@
-// Fails when line coverage of contracts/ in coverage/lcov.info is under the floor (95 %).
+// Fails when line coverage of contracts/ (test-only contracts/test/ aside) in coverage/lcov.info is
+// under the floor (95 %).
 import { readFile } from "node:fs/promises";
 
 const FLOOR = Number(process.env.COVERAGE_FLOOR ?? 95);
@@ -12,6 +13,9 @@ const perFile: string[] = [];
 for (const record of lcov.split("end_of_record")) {
   const file = /^SF:(.+)$/m.exec(record)?.[1];
   if (!file?.startsWith("contracts/")) continue;
+  // Test-only contracts (contracts/test/, e.g. the ERC-1271 wallet the key service's tests sign
+  // with) are not part of the protocol; the tests that use them are their coverage.
+  if (file.startsWith("contracts/test/")) continue;
   const lf = Number(/^LF:(\d+)$/m.exec(record)?.[1] ?? 0);
   const lh = Number(/^LH:(\d+)$/m.exec(record)?.[1] ?? 0);
   found += lf;

@@ -151,6 +151,8 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     const preview = page.getByTestId("contribution-preview");
     await preview.getByText("decrypted in this browser").waitFor({ timeout: 30_000 });
     assert.match(await preview.getByTestId("preview-summary").innerText(), new RegExp(`^${GOOD.trim().split("\n").length} records, verified against the on-chain content hash`));
+    // Duplicates are also looked for among the Datanet's accepted records (none yet here), and the preview says so.
+    assert.equal(await preview.getByTestId("preview-compared").innerText(), "The Datanet has no accepted contributions to compare against.");
     await preview.getByText("What does <b>triage</b> mean?").waitFor();
     await preview.getByLabel("Search records").fill("ankle");
     assert.equal(await preview.getByTestId("preview-record").count(), 1);

@@ -98,15 +98,7 @@ export class ChatService {
 
   /** Keeps the retrieval index current; called on every node poll. */
   async sync(): Promise<void> {
-    const datanets = new Set<bigint>();
-    const models = new Map<bigint, bigint>();
-    for (const m of this.node.served.values()) {
-      for (const d of m.datanetIds) {
-        datanets.add(d);
-        models.set(d, m.modelId);
-      }
-    }
-    if (datanets.size) await this.retrieval.sync(datanets, models);
+    if (this.node.served.size) await this.retrieval.sync(this.node.served.values());
   }
 
   /** OpenAI `GET /v1/models`. */
@@ -173,7 +165,7 @@ export class ChatService {
     const { model, adapter } = this.resolve(body.model);
     const question = [...body.messages].reverse().find((m) => m.role === "user")!.content;
     await this.sync();
-    const allowed = body.retrieve ? await this.allowedDatanets(caller, model.datanetIds) : [];
+    const allowed = body.retrieve ? await this.allowedDatanets(caller, this.retrieval.retrievable(model.modelId, model.datanetIds)) : [];
     // Search deeper than the four passages used, so contributions found withdrawn on chain at
     // answer time (before the index has purged them) do not leave the answer without sources.
     const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, 4) : [];

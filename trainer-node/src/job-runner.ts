@@ -31,7 +31,7 @@ import { checkTrainAccess, trainingContributions, type ContributionInfo } from "
 import { splitByContribution, splitByRecord, type EvalSplitMethod } from "./split.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { releaseDataKeys } from "./sealed-keys.ts";
-import { artifactRecipients, putSealed, sealReportSamples } from "./sealed-artifacts.ts";
+import { artifactSealing, putSealed, sealReportSamples } from "./sealed-artifacts.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
@@ -214,7 +214,7 @@ export class JobRunner {
     try {
       await mkdir(this.dir, { recursive: true });
       const prepared = await this.prepare(record);
-      sealedJob = prepared.sealed > 0;
+      sealedJob = prepared.seal !== null;
       // Nothing derived from encrypted data is kept beyond the job (the cache holds the adapter and
       // sample answers) unless the operator opts in. Either way the keys were released for this job
       // first, so a cache hit still needs the chain's permission now.
@@ -272,6 +272,9 @@ export class JobRunner {
       results = results.map((r, i) => byId.get(contributions[i]!.id) ?? r);
       this.log("info", `decrypted ${again.filter((r) => r.ok).length} of ${sealed.length} encrypted contribution(s) into this job's folder`);
     }
+    // Sealed artifacts for any permissioned Datanet, encrypted or not (sealed-artifacts.ts); with
+    // no key to seal for the job fails here, before training.
+    const seal = await artifactSealing(this.ctx.chain, record.datanetIds, sealed.length, spec.builderEncryptionKey, record.snapshotBlock);
     const failures = results.filter((r) => !r.ok);
     if (failures.length) {
       const first = failures[0]!;
@@ -306,7 +309,7 @@ export class JobRunner {
     await writeFile(evalFile, serializeRecords(evalRecords));
     if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
     const prompts = evalRecords.slice(0, 32).map(promptOf);
-    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length };
+    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length, seal };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -451,18 +454,18 @@ export class JobRunner {
   }
 
   private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
-    if (p.sealed > 0) await this.dropDecryptedRecords();
+    if (p.seal) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const tar = await tarDirectory(trained.adapter_path);
     // The on-chain hash is the plaintext archive's either way, so a key holder verifies what they open.
     const adapterHash = sha256(tar);
     let adapterCID: string;
-    if (p.sealed > 0) {
-      // Trained on encrypted data: the adapter can reproduce it, and the samples quote it. Both
+    if (p.seal) {
+      // Trained on permissioned data: the adapter can reproduce it, and the samples quote it. Both
       // are sealed; the public report keeps its numbers and names the sealed samples' CID.
-      const recipients = await artifactRecipients(this.ctx.chain, record.datanetIds, p.spec.builderEncryptionKey);
+      const { recipients } = p.seal;
       adapterCID = (await putSealed(this.ctx.store, tar, recipients)).cid;
-      report = await sealReportSamples(this.ctx.store, report, recipients, p.sealed);
+      report = await sealReportSamples(this.ctx.store, report, recipients, p.seal.permissioned);
       this.log("info", `adapter and sample answers sealed for ${recipients.length} key(s): the job's Datanets'${p.spec.builderEncryptionKey ? " and the builder's" : ""}`);
     } else {
       adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);

@@ -2,8 +2,10 @@
 // the job's data keys from the Datanet's key service (a real one, on a real chain), trains,
 // publishes a sealed adapter and a report whose sample texts are only in its sealed private part,
 // deletes the decrypted records, serves the adapter only to the builder or access holders, and its
-// chat retrieves from the sealed passages with keys released for its model. Edited ciphertext
-// fails the job on chain naming the contribution.
+// chat retrieves from the sealed passages with keys released for its model, and drops them from
+// memory once the model's builder loses access (revoked or expired). Edited ciphertext fails the
+// job on chain naming the contribution. A permissioned Datanet's plaintext contributions get sealed
+// artifacts all the same, and a job with no key to seal for fails before training.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -15,7 +17,7 @@ import {
   ENVELOPE_MAGIC,
   generateEncryptionKeyPair,
   openArtifact,
-  parsePrivateSamples,
+  openPrivateSamples,
   readEnvelopeHeader,
   Scope,
   type ChatAttribution,
@@ -34,6 +36,8 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
   let node: TrainerNode;
   let api: ApiServer;
   let datanet: bigint;
+  let modelId: bigint;
+  let sealedIds: bigint[] = [];
   const contributor = generateEncryptionKeyPair();
   // The builder's wallet-derived key in the GUI; the spec names its public half.
   const builderKey = generateEncryptionKeyPair();
@@ -81,13 +85,17 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.match(report.samplesWithheld ?? "", /permissioned Datanet/);
     assert.ok(!JSON.stringify(report).includes("note"), "the public report quotes the data");
     // The report on chain is that public one; its samples are in the sealed private part, which the builder's key opens.
-    const modelId = BigInt(summary.modelId!);
+    modelId = BigInt(summary.modelId!);
+    sealedIds = sealed.map((s) => s.id);
     const onChainReport = new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length)));
     assert.doesNotMatch(onChainReport, /note \d|compost|mulch|seedling/);
     assert.ok(report.privateSamples, "the report names no private samples");
     const privateEnvelope = await readContent(stack.store, report.privateSamples.cid);
     assert.doesNotMatch(Buffer.from(privateEnvelope).toString("latin1"), /note \d/);
-    const opened = parsePrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString());
+    // …and it matches the hashes the public report (on chain by its CID) commits to.
+    const { document: opened, verified } = openPrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples);
+    assert.equal(verified, true);
+    assert.equal(report.privateSamples.sampleHashes?.length, report.privateSamples.count);
     assert.ok(opened.samples.length > 0 && opened.samples.length === report.privateSamples.count, `${opened.samples.length} private samples`);
     assert.match(opened.samples[0]!.prompt, /What does the (compost|mulch|seedling) note \d say\?/);
     assert.equal(typeof opened.samples[0]!.tuned, "string");
@@ -151,6 +159,69 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     const summary = await finished(jobId);
     assert.equal(summary.phase, "failed");
     const reason = await stack.failureOf(jobId);
-    assert.match(reason ?? "", new RegExp(`Contribution ${bad} does not decrypt`));
+    assert.match(reason ?? "", new RegExp(`Contribution ${bad} does not decrypt`), `on chain: ${reason}; the node says: ${summary.failureReason}`);
+  });
+  it("seals the adapter and samples of a permissioned Datanet's plaintext contributions too, and fails a job it has no key to seal for", async () => {
+    // A permissioned Datanet whose owner bound no key, with contributions registered in the clear.
+    const unkeyed = await stack.createDatanet(1, 0);
+    for (const topic of ["hedge", "pond"]) await stack.contribute(unkeyed, records(topic, 6));
+    await stack.grantBySignature(unkeyed, Scope.Train);
+    // No key anywhere: refused before training, on chain, naming the Datanet and the way out.
+    const refused = await stack.createJob([unkeyed], { builderEncryptionKey: undefined });
+    assert.equal((await finished(refused)).phase, "failed");
+    assert.match((await stack.failureOf(refused)) ?? "", new RegExp(`trains on permissioned Datanet ${unkeyed}, .*no builderEncryptionKey: the Datanet's owner binds one`));
+    // With the builder's key in the spec: trained, and both artifacts sealed to that key alone.
+    const jobId = await stack.createJob([unkeyed], { builderEncryptionKey: bytesToHex(builderKey.publicKey) });
+    const summary = await finished(jobId);
+    assert.equal(summary.phase, "completed", summary.failureReason ?? "");
+    const stored = await readContent(stack.store, summary.adapterCID!, { maxBytes: 256 * 1024 * 1024 });
+    assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC);
+    assert.deepEqual((await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey), [bytesToHex(builderKey.publicKey)]);
+    const [, , adapterHash] = await stack.contracts.jobs.read.getModel([BigInt(summary.modelId!)]);
+    await openArtifact([stored], { secretKey: builderKey.secretKey }, { sha256: adapterHash });
+    const report = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length)))) as EvaluationReport;
+    assert.deepEqual(report.samples, []);
+    assert.match(report.samplesWithheld ?? "", new RegExp(`permissioned Datanet ${unkeyed}`));
+    assert.doesNotMatch(JSON.stringify(report), /hedge|pond/);
+    const { document } = openPrivateSamples(await openArtifact([await readContent(stack.store, report.privateSamples!.cid)], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples!);
+    assert.ok(document.samples.some((x) => /hedge|pond/.test(x.prompt)));
+  });
+
+  it("stops retrieving a model's sealed passages, and drops their text from memory, once its builder's access is revoked or expires", async () => {
+    // The approver holds retrieve access throughout; what changes is the model's builder's.
+    const approver = await stack.signIn(api.url, "approver");
+    const ask = async () => {
+      const res = await fetch(`${api.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${approver}` },
+        body: JSON.stringify({ model: `model-${modelId}`, messages: [{ role: "user", content: "What does the mulch note 2 say?" }], max_tokens: 4 }),
+      });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { modelfactory: ChatAttribution }).modelfactory;
+    };
+    const cites = (a: ChatAttribution) => a.citations.some((c) => sealedIds.includes(BigInt(c.contributionId)));
+    const inMemory = () => sealedIds.filter((id) => node.chat.retrieval.index.has(id));
+    assert.ok(cites(await ask()), "the approver's chat cites nothing from the sealed Datanet before the revocation");
+    assert.deepEqual(inMemory(), sealedIds);
+
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "revokeAccess", [datanet, stack.wallets.builder.account.address]);
+    // The very next answer: nothing retrieved, and the decrypted passages are gone from the node's memory.
+    const afterRevoke = await ask();
+    assert.equal(afterRevoke.citations.length, 0, JSON.stringify(afterRevoke.citations));
+    assert.deepEqual(inMemory(), []);
+    assert.equal(node.chat.retrieval.index.search("mulch note 2", [datanet], 5).length, 0);
+
+    // A new grant brings retrieval back (the key service releases the keys again) — until it expires.
+    const releases = async () => (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { event: string; purpose?: string; modelId?: string }).filter((e) => e.event === "release" && e.purpose === "retrieve" && e.modelId === modelId.toString()).length;
+    const releasedBefore = await releases();
+    await stack.grantBySignature(datanet, Scope.Retrieve, "builder", 120n);
+    assert.ok(cites(await ask()), "retrieval did not come back with the new grant");
+    assert.deepEqual(inMemory().sort(), [...sealedIds].sort());
+    assert.ok((await releases()) > releasedBefore, "the key service logged no new release for the new grant");
+    await stack.publicClient.request({ method: "evm_increaseTime", params: [180] } as never);
+    await stack.publicClient.request({ method: "evm_mine", params: [] } as never);
+    const afterExpiry = await ask();
+    assert.equal(afterExpiry.citations.length, 0, JSON.stringify(afterExpiry.citations));
+    assert.deepEqual(inMemory(), []);
   });
 });

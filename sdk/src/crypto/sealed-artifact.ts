@@ -4,8 +4,9 @@
 // of the archive, so whoever holds a key verifies what they opened against the chain. Recipients
 // are the job's Datanets' keys (their key services release to those the chain allows) and the
 // builder's own key when the spec names one.
+import { randomBytes } from "@noble/ciphers/utils.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, type Hex } from "viem";
+import { bytesToHex, keccak256, stringToBytes, type Hex } from "viem";
 import { canonicalJson } from "../protocol/canonical-json.ts";
 import { EnvelopeError } from "./errors.ts";
 import { collectBytes, decryptEnvelope, encryptEnvelope, type EncryptEnvelopeOptions, type EnvelopeKey } from "./envelope.ts";
@@ -67,8 +68,13 @@ export const PRIVATE_SAMPLES_SCHEMA = "modelfactory.private-samples/1";
 /** One sample of an evaluation: a held-out prompt, its reference answer and both models' answers. */
 export type EvaluationSample = { prompt: string; reference: string; base: string; tuned: string };
 
-/** The private part of an evaluation report over permissioned data (the plaintext of its envelope). */
-export type PrivateSamplesDocument = { schema: typeof PRIVATE_SAMPLES_SCHEMA; jobId: string; samples: EvaluationSample[] };
+/**
+ * The private part of an evaluation report over permissioned data (the plaintext of its envelope).
+ * `sampleSalts` (one random 32-byte salt per sample) key the sample hashes the public report
+ * commits to, so those hashes cannot be checked against a guessed record; absent in documents
+ * written before the commitment existed.
+ */
+export type PrivateSamplesDocument = { schema: typeof PRIVATE_SAMPLES_SCHEMA; jobId: string; samples: EvaluationSample[]; sampleSalts?: Hex[] };
 
 const MAX_SAMPLES = 1000;
 const MAX_SAMPLE_FIELD = 64 * 1024;
@@ -95,7 +101,17 @@ function parsePrivateSamplesValue(raw: unknown, jobId: string): PrivateSamplesDo
     }
     return { prompt: r.prompt as string, reference: r.reference as string, base: r.base as string, tuned: r.tuned as string };
   });
-  return { schema: PRIVATE_SAMPLES_SCHEMA, jobId, samples };
+  if (o.sampleSalts === undefined) return { schema: PRIVATE_SAMPLES_SCHEMA, jobId, samples };
+  if (!Array.isArray(o.sampleSalts) || o.sampleSalts.length !== samples.length) bad("sampleSalts", `must list one salt per sample (${samples.length})`);
+  (o.sampleSalts as unknown[]).forEach((salt, i) => {
+    if (typeof salt !== "string" || !/^0x[0-9a-f]{64}$/.test(salt)) bad(`sampleSalts[${i}]`, "must be 32 bytes of lower-case hex");
+  });
+  return { schema: PRIVATE_SAMPLES_SCHEMA, jobId, samples, sampleSalts: o.sampleSalts as Hex[] };
+}
+
+/** A fresh salt per sample, for a document whose public report will commit to its samples. */
+export function newSampleSalts(count: number): Hex[] {
+  return Array.from({ length: count }, () => bytesToHex(randomBytes(32)));
 }
 
 /** Reads a private samples document from its opened bytes, checking it is the one of job `jobId`. */
@@ -107,4 +123,53 @@ export function parsePrivateSamples(bytes: Uint8Array, jobId: string): PrivateSa
     throw new EnvelopeError("The private samples are not UTF-8 JSON.", { code: "PRIVATE_SAMPLES_INVALID", cause });
   }
   return parsePrivateSamplesValue(raw, jobId);
+}
+
+/**
+ * How a public report commits to its private samples, as a receipt commits to its private text:
+ * `sha256` of the private document's exact bytes (what the envelope holds) and each sample's
+ * salted `sampleHash`. The report's CID is on chain (`metricsURI`), so whoever opens the samples
+ * can prove to anyone holding the report that these are the samples the trainer published — all
+ * of them, or one sample (with its salt) without showing the others. The salts stay in the
+ * private part: a tuned answer often repeats its reference, so an unsalted hash would let an
+ * outsider confirm a guessed record.
+ */
+export type PrivateSamplesCommitment = { sha256: Hex; sampleHashes: Hex[] };
+
+/** keccak256 of the canonical JSON of a sample and its salt ({base, prompt, reference, salt, tuned}). */
+export function sampleHash(sample: EvaluationSample, salt: Hex): Hex {
+  return keccak256(stringToBytes(canonicalJson({ prompt: sample.prompt, reference: sample.reference, base: sample.base, tuned: sample.tuned, salt })));
+}
+
+function hashesOf(document: PrivateSamplesDocument): Hex[] {
+  const salts = document.sampleSalts;
+  if (!salts) throw new EnvelopeError(`The private samples of job ${document.jobId} carry no sampleSalts, so nothing commits to them.`, { code: "PRIVATE_SAMPLES_INVALID", meta: { field: "sampleSalts" } });
+  return document.samples.map((s, i) => sampleHash(s, salts[i]!));
+}
+
+/** The commitment of a document's exact bytes (as encodePrivateSamples wrote them, with sampleSalts). */
+export function privateSamplesCommitment(bytes: Uint8Array, jobId: string): PrivateSamplesCommitment {
+  return { sha256: bytesToHex(sha256(bytes)), sampleHashes: hashesOf(parsePrivateSamples(bytes, jobId)) };
+}
+
+/**
+ * Reads opened private samples and checks them against the public report's commitment. Throws
+ * EnvelopeError PRIVATE_SAMPLES_MISMATCH naming what differs; `verified` is false only for a
+ * report written before reports carried the commitment (nothing to check against).
+ */
+export function openPrivateSamples(bytes: Uint8Array, jobId: string, commitment: Partial<PrivateSamplesCommitment>): { document: PrivateSamplesDocument; verified: boolean } {
+  const document = parsePrivateSamples(bytes, jobId);
+  if (commitment.sha256 === undefined && commitment.sampleHashes === undefined) return { document, verified: false };
+  const mismatch = (what: string): never => {
+    throw new EnvelopeError(`The opened samples of job ${jobId} do not match the public report: ${what}. They are not the samples its trainer published.`, { code: "PRIVATE_SAMPLES_MISMATCH", meta: { jobId } });
+  };
+  const actual = bytesToHex(sha256(bytes));
+  if (commitment.sha256 !== undefined && actual.toLowerCase() !== commitment.sha256.toLowerCase()) mismatch(`their SHA-256 is ${actual}, the report names ${commitment.sha256}`);
+  if (commitment.sampleHashes !== undefined) {
+    const hashes = hashesOf(document);
+    if (hashes.length !== commitment.sampleHashes.length) mismatch(`they hold ${hashes.length} samples, the report names ${commitment.sampleHashes.length}`);
+    const differ = hashes.flatMap((h, i) => (h.toLowerCase() === commitment.sampleHashes![i]!.toLowerCase() ? [] : [i]));
+    if (differ.length) mismatch(`sample${differ.length > 1 ? "s" : ""} ${differ.join(", ")} differ${differ.length > 1 ? "" : "s"} from ${differ.length > 1 ? "their" : "its"} hash`);
+  }
+  return { document, verified: true };
 }

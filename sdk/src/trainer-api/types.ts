@@ -247,9 +247,11 @@ export type EvaluationReport = {
   samplesWithheld?: string;
   /**
    * For permissioned data: the samples, sealed (sdk/ENVELOPE.md "Sealed model artifacts") for the
-   * job's Datanets' keys and the builder's key; `cid` is the envelope's, `count` how many it holds.
+   * job's Datanets' keys and the builder's key; `cid` is the envelope's, `count` how many it holds,
+   * `sha256` and `sampleHashes` the commitment a reader checks them against
+   * (`openPrivateSamples`; absent in reports written before it existed).
    */
-  privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number };
+  privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number; sha256?: `0x${string}`; sampleHashes?: `0x${string}`[] };
 };
 
 /** GET /v1/receipts/:receiptId */

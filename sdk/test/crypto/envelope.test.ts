@@ -92,6 +92,10 @@ describe("envelope", () => {
     await assert.rejects(open([prefix, ...chunks, chunks[5]!]), code("ENVELOPE_AUTH_FAILED"));
     await assert.rejects(open([prefix, ...chunks.slice(0, 2), chunks[2]!.subarray(0, 20)]), code("ENVELOPE_AUTH_FAILED"));
     await assert.rejects(open([prefix]), code("ENVELOPE_TRUNCATED"));
+    // Chunks are opened several at a time, but failures come in stream order: an edited chunk
+    // before a cut-off end is named as edited; a later chunk's failure never goes unhandled.
+    await assert.rejects(open([prefix, chunks[0]!, chunks[1]!.map((b, j) => (j === 0 ? b ^ 1 : b)), chunks[2]!]), (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 1 /.test((e as Error).message));
+    await assert.rejects(open([prefix, ...flipped.map((c, i) => (i === 4 ? c.map((b) => b ^ 1) : c))]), (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 2 /.test((e as Error).message));
     // The header is authenticated by every chunk: a changed chunk size or a copied-in recipient fails.
     const header = JSON.parse(new TextDecoder().decode(prefix.subarray(10))) as { chunkSize: number };
     const edited = new TextEncoder().encode(JSON.stringify({ ...header, chunkSize: 17 }).replace(/ /g, ""));

@@ -1,6 +1,7 @@
 // Sealed model artifacts: an adapter archive and a report's private samples open for every
 // recipient and for a released data key, the plaintext hash is checked against the expected
-// (on-chain) one, and edited, truncated or foreign envelopes are refused with their codes.
+// (on-chain) one, and edited, truncated or foreign envelopes are refused with their codes; opened
+// private samples are checked against the hashes the public report commits to.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -11,7 +12,11 @@ import {
   EnvelopeError,
   generateEncryptionKeyPair,
   openArtifact,
+  openPrivateSamples,
   parsePrivateSamples,
+  newSampleSalts,
+  privateSamplesCommitment,
+  sampleHash,
   PRIVATE_SAMPLES_SCHEMA,
   readEnvelopeHeader,
   sealArtifact,
@@ -63,5 +68,38 @@ describe("sealed model artifacts", () => {
     const bad = new TextEncoder().encode(JSON.stringify({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples: [{ prompt: 1, reference: "", base: "", tuned: "" }] }));
     assert.throws(() => parsePrivateSamples(bad, "7"), /"samples\[0\]\.prompt" must be a string/);
     assert.throws(() => parsePrivateSamples(new Uint8Array([0xff, 0xfe]), "7"), /not UTF-8 JSON/);
+  });
+
+  it("commits the public report to the private samples: the document's SHA-256 and each sample's salted hash, checked on opening", () => {
+    const samples = [
+      { prompt: "When is the shed open?", reference: "Saturdays 9 to 12.", base: "Always.", tuned: "Saturdays 9 to 12." },
+      { prompt: "Who holds the key?", reference: "The Tuesday lead.", base: "Nobody.", tuned: "The Tuesday lead." },
+    ];
+    const sampleSalts = newSampleSalts(2);
+    assert.notEqual(sampleSalts[0], sampleSalts[1]);
+    const bytes = encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples, sampleSalts });
+    const commitment = privateSamplesCommitment(bytes, "7");
+    assert.equal(commitment.sha256, sha(bytes));
+    assert.deepEqual(commitment.sampleHashes, samples.map((x, i) => sampleHash(x, sampleSalts[i]!)));
+    // The public commitment quotes nothing, and without the salt a guessed record does not check.
+    assert.doesNotMatch(JSON.stringify(commitment), /shed|key|Tuesday/);
+    assert.notEqual(sampleHash(samples[0]!, `0x${"00".repeat(32)}`), commitment.sampleHashes[0]);
+    assert.deepEqual(openPrivateSamples(bytes, "7", commitment), { document: { schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples, sampleSalts }, verified: true });
+    // One sample proves itself (with its salt) against the report without the others.
+    assert.equal(sampleHash({ ...samples[1]! }, sampleSalts[1]!), commitment.sampleHashes[1]);
+    assert.notEqual(sampleHash({ ...samples[1]!, tuned: "The Monday lead." }, sampleSalts[1]!), commitment.sampleHashes[1]);
+
+    const edited = encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples: [samples[0]!, { ...samples[1]!, tuned: "The Monday lead." }], sampleSalts });
+    assert.throws(() => openPrivateSamples(edited, "7", commitment), (e: unknown) => code("PRIVATE_SAMPLES_MISMATCH")(e) && /their SHA-256 is 0x[0-9a-f]{64}, the report names/.test((e as Error).message));
+    assert.throws(() => openPrivateSamples(edited, "7", { sampleHashes: commitment.sampleHashes }), (e: unknown) => code("PRIVATE_SAMPLES_MISMATCH")(e) && /sample 1 differs from its hash/.test((e as Error).message));
+    const fewer = encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples: [samples[0]!], sampleSalts: [sampleSalts[0]!] });
+    assert.throws(() => openPrivateSamples(fewer, "7", { sampleHashes: commitment.sampleHashes }), /hold 1 samples, the report names 2/);
+    // Salts are checked at the boundary; a document without them has nothing to commit to.
+    assert.throws(() => encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples, sampleSalts: [sampleSalts[0]!] }), /"sampleSalts" must list one salt per sample \(2\)/);
+    assert.throws(() => encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples, sampleSalts: [sampleSalts[0]!, "0x12"] }), /"sampleSalts\[1\]" must be 32 bytes/);
+    const unsalted = encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: "7", samples });
+    assert.throws(() => privateSamplesCommitment(unsalted, "7"), /carry no sampleSalts/);
+    // A report written before the commitment existed: read, but not called verified.
+    assert.equal(openPrivateSamples(unsalted, "7", {}).verified, false);
   });
 });

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createPublicClient, createWalletClient, getContract, http, type Address, type Hex } from "viem";
+import { bytesToHex, createPublicClient, createWalletClient, getContract, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { createSiweMessage } from "viem/siwe";
@@ -16,6 +16,7 @@ import {
   accessGrantTypedData,
   attributionLedgerAbi,
   datanetRegistryAbi,
+  generateEncryptionKeyPair,
   parseDeployment,
   serializeTrainingSpec,
   SPEC_PRESETS,
@@ -29,6 +30,8 @@ import type { TrainerNodeConfig } from "../../src/config.ts";
 
 const run = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, "../../..");
+/** The builder's X25519 key that createJob's specs name (artifacts of permissioned jobs are sealed to it). */
+export const BUILDER_ENCRYPTION_KEY = generateEncryptionKeyPair();
 export const WORKER_DIR = path.join(REPO, "trainer-node/worker");
 export const WORKER_PYTHON = path.join(WORKER_DIR, ".venv/bin/python");
 
@@ -121,7 +124,12 @@ export async function startStack() {
     await tx("admin", c.TrainerRegistry.address, trainerRegistryAbi, "admitTrainer", [wallets[who].account.address, "http://127.0.0.1:1", ""]);
   }
 
-  /** Stores a spec and creates the job from `builder`; returns the job id. */
+  /**
+   * Stores a spec and creates the job from `builder`; returns the job id. The spec names
+   * BUILDER_ENCRYPTION_KEY, as the GUI's train wizard names the builder's wallet-derived key, so a
+   * job over a permissioned Datanet has a key to seal its artifacts for; pass
+   * `{ builderEncryptionKey: undefined }` for a spec without one.
+   */
   async function createJob(datanetIds: bigint[], overrides: Partial<TrainingSpec> = {}, hyper: Partial<TrainingSpec["hyperparameters"]> = {}): Promise<bigint> {
     const spec: TrainingSpec = {
       schema: "modelfactory.spec/1",
@@ -132,6 +140,7 @@ export async function startStack() {
       datanetIds: datanetIds.map(String),
       evalFraction: 0.34,
       hyperparameters: { ...SPEC_PRESETS.quick.hyperparameters, batchSize: 4, epochs: 3, maxLength: 96, learningRate: 3e-3, ...hyper },
+      builderEncryptionKey: bytesToHex(BUILDER_ENCRYPTION_KEY.publicKey),
       ...overrides,
     };
     const bytes = serializeTrainingSpec(spec);

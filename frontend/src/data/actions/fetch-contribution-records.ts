@@ -1,12 +1,16 @@
-// A pending contribution's records, read in the approver's browser: fetched from the content
-// store, and for an encrypted one decrypted with its data key, which the Datanet's key service
-// releases to an owner or approver ("curate") and re-wraps to a one-time key made here. Either
-// way the bytes are checked against the on-chain content hash before anything is shown.
+// A pending contribution's records, read in the approver's browser, and the fingerprints of the
+// Datanet's accepted records to flag its duplicates: both fetched from the content store, and
+// for encrypted ones decrypted with data keys the Datanet's key service releases to an owner or
+// approver ("curate"), re-wrapped to a one-time key made here — one signed request for all of
+// them. Every contribution's bytes are checked against its on-chain content hash before use;
+// of accepted records only SHA-256 fingerprints are kept (pages/access/accepted-fingerprints.ts).
 import { bytesToHex, type Hex } from "viem";
 import {
   decodeContribution,
+  describeError,
   generateEncryptionKeyPair,
   isEnvelope,
+  MAX_KEY_REQUEST_CONTRIBUTIONS,
   requestDataKeys,
   unwrapDataKey,
   type DatasetRecord,
@@ -15,28 +19,72 @@ import {
 import type { AppConfig } from "../../config/app-config.ts";
 import { catContent } from "../../lib/content-api.ts";
 import { readDatanetKey } from "../../lib/datanet-key.ts";
+import {
+  addAccepted,
+  byteCapNote,
+  contributionCapNote,
+  emptyFingerprints,
+  MAX_ACCEPTED_BYTES,
+  MAX_ACCEPTED_CONTRIBUTIONS,
+  type AcceptedFingerprints,
+} from "../../pages/access/accepted-fingerprints.ts";
+import { fetchContributions } from "./fetch-contributions.ts";
 
-export type ContributionRecords = { records: DatasetRecord[]; encrypted: boolean };
+export type ContributionRecords = { records: DatasetRecord[]; encrypted: boolean; accepted: AcceptedFingerprints };
+
+type Ref = { id: string; contentId: string; contentHash: string };
 
 export async function fetchContributionRecords(
   config: AppConfig,
-  c: { id: string; datanetId: string; contentId: string; contentHash: string },
+  c: Ref & { datanetId: string },
   signer: KeyServiceSigner,
 ): Promise<ContributionRecords> {
-  const bytes = await catContent(config.contentApiUrl, c.contentId);
-  const ref = { id: c.id, cid: c.contentId, contentHash: c.contentHash };
-  if (!isEnvelope(bytes)) return { records: (await decodeContribution(ref, bytes)).records, encrypted: false };
-  const key = await readDatanetKey(config, c.datanetId);
-  if (!key) throw new Error(`Contribution #${c.id} is encrypted but Datanet #${c.datanetId} binds no key service on chain.`);
+  const pending = await catContent(config.contentApiUrl, c.contentId);
+  const accepted = emptyFingerprints();
+  const listed = (await fetchContributions(config, { datanet: c.datanetId, status: "Accepted" }, MAX_ACCEPTED_CONTRIBUTIONS + 1)).filter((a) => a.id !== c.id);
+  accepted.limit = contributionCapNote(listed.length);
+  const stored: { ref: Ref; bytes: Uint8Array }[] = [];
+  let read = pending.byteLength;
+  for (const [i, a] of listed.slice(0, MAX_ACCEPTED_CONTRIBUTIONS).entries()) {
+    const bytes = await catContent(config.contentApiUrl, a.contentId);
+    if (read + bytes.byteLength > MAX_ACCEPTED_BYTES) {
+      accepted.limit = byteCapNote(read - pending.byteLength, Math.min(listed.length, MAX_ACCEPTED_CONTRIBUTIONS) - i);
+      break;
+    }
+    read += bytes.byteLength;
+    stored.push({ ref: a, bytes });
+  }
+
+  const sealed = [...(isEnvelope(pending) ? [c.id] : []), ...stored.filter((s) => isEnvelope(s.bytes)).map((s) => s.ref.id)];
+  const keys = sealed.length ? await curateKeys(config, c.datanetId, sealed.slice(0, MAX_KEY_REQUEST_CONTRIBUTIONS), signer) : new Map<string, Uint8Array>();
+  const open = async (ref: Ref, bytes: Uint8Array) => {
+    const dataKey = keys.get(ref.id);
+    if (isEnvelope(bytes) && !dataKey) throw new Error(`The key service released no key for contribution #${ref.id}.`);
+    return (await decodeContribution({ id: ref.id, cid: ref.contentId, contentHash: ref.contentHash, ...(dataKey ? { dataKey } : {}) }, bytes)).records;
+  };
+  const records = await open(c, pending);
+  const unreadable: string[] = [];
+  for (const s of stored) {
+    try {
+      addAccepted(accepted, await open(s.ref, s.bytes));
+    } catch (error) {
+      unreadable.push(`#${s.ref.id} (${describeError(error)})`);
+    }
+  }
+  if (unreadable.length) accepted.limit = `${accepted.limit ? `${accepted.limit} ` : ""}Not compared, unreadable: ${unreadable.join("; ")}.`;
+  return { records, encrypted: isEnvelope(pending), accepted };
+}
+
+/** The data keys of `ids`, released by the Datanet's key service for curation and unwrapped here. */
+async function curateKeys(config: AppConfig, datanetId: string, ids: string[], signer: KeyServiceSigner): Promise<Map<string, Uint8Array>> {
+  const key = await readDatanetKey(config, datanetId);
+  if (!key) throw new Error(`Contribution #${ids[0]} is encrypted but Datanet #${datanetId} binds no key service on chain.`);
   const recipient = generateEncryptionKeyPair();
   const { keys } = await requestDataKeys(
     key.keyServiceURI,
-    { purpose: "curate", datanetId: BigInt(c.datanetId), contributionIds: [BigInt(c.id)], recipientPublicKey: bytesToHex(recipient.publicKey) as Hex },
+    { purpose: "curate", datanetId: BigInt(datanetId), contributionIds: ids.map(BigInt), recipientPublicKey: bytesToHex(recipient.publicKey) as Hex },
     signer,
     { chainId: config.chainId },
   );
-  const wrapped = keys.find((k) => k.contributionId === c.id);
-  if (!wrapped) throw new Error(`The key service released no key for contribution #${c.id}.`);
-  const { records } = await decodeContribution({ ...ref, dataKey: unwrapDataKey(wrapped.wrappedKey, recipient.secretKey) }, bytes);
-  return { records, encrypted: true };
+  return new Map(keys.map((k) => [k.contributionId, unwrapDataKey(k.wrappedKey, recipient.secretKey)]));
 }

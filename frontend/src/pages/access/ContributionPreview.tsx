@@ -1,6 +1,7 @@
 // What an approver accepts, seen before they accept it: a pending contribution's records
 // (decrypted in this browser through the Datanet's key service when encrypted), searchable,
-// with per-record checks. Records are rendered as text, never as HTML.
+// with per-record checks, duplicates of the Datanet's accepted records among them. Records are
+// rendered as text, never as HTML.
 import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useAccount, useSignMessage } from "wagmi";
@@ -10,6 +11,7 @@ import type { ContributionEntity } from "../../data/types.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Badge } from "../../ui/bits.tsx";
 import { RecordView } from "../contribute/RecordPreview.tsx";
+import { describeAccepted } from "./accepted-fingerprints.ts";
 import { checkRecords, FLAG_LABELS, recordSearchText } from "./record-checks.ts";
 
 const SHOWN = 50;
@@ -26,7 +28,7 @@ export function ContributionPreview({ c, onClose }: { c: ContributionEntity; onC
     staleTime: Infinity,
     retry: false,
   });
-  const flags = useMemo(() => (query.data ? checkRecords(query.data.records) : []), [query.data]);
+  const flags = useMemo(() => (query.data ? checkRecords(query.data.records, query.data.accepted.fingerprints) : []), [query.data]);
   const rows = useMemo(() => {
     if (!query.data) return [];
     const needle = q.trim().toLowerCase();
@@ -41,13 +43,14 @@ export function ContributionPreview({ c, onClose }: { c: ContributionEntity; onC
         <span className="spacer" />
         <button className="btn btn-small" onClick={onClose}>Close</button>
       </div>
-      {query.isPending ? <p className="hint">Reading the records… an encrypted contribution asks your wallet to sign a key request to its Datanet's key service.</p> : null}
+      {query.isPending ? <p className="hint">Reading the records, and the Datanet's accepted ones to find duplicates… encrypted contributions ask your wallet to sign one key request to the Datanet's key service.</p> : null}
       {query.error ? <p className="field-error" role="alert">{errorSentence(query.error)}</p> : null}
       {query.data ? (
         <>
           <p className="hint" data-testid="preview-summary">
             {query.data.records.length} records, verified against the on-chain content hash; {flagged ? `${flagged} flagged` : "none flagged"}.
           </p>
+          <p className="hint" data-testid="preview-compared">{describeAccepted(query.data.accepted)}</p>
           <label htmlFor={`search-${c.id}`} className="sr-only">Search records</label>
           <input id={`search-${c.id}`} className="input" type="search" placeholder="Search these records" value={q} onChange={(e) => setQ(e.target.value)} />
           <ol className="records">

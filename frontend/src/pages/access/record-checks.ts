@@ -1,7 +1,10 @@
 // Per-record checks an approver sees before accepting a contribution: duplicates (within it, or
-// of records already accepted in the Datanet, when those are given), and empty or very short
-// answers. Pure, so it is tested without a browser.
+// of records already accepted in the Datanet), and empty or very short answers. Records already
+// in the Datanet are compared by the SHA-256 of their normalised text (`recordFingerprint`), so
+// the approver's browser keeps 32 bytes per accepted record, not its text. Pure, so it is tested
+// without a browser.
 import type { DatasetRecord } from "@modelfactory/sdk";
+import { sha256, stringToBytes } from "viem";
 
 export type RecordFlag = "duplicate" | "duplicate-in-datanet" | "empty-answer" | "short-answer";
 export const SHORT_ANSWER_CHARS = 12;
@@ -22,16 +25,25 @@ export function recordSearchText(r: DatasetRecord): string {
 
 const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
 
-/** The flags of each record, in order. */
-export function checkRecords(records: readonly DatasetRecord[], accepted: readonly DatasetRecord[] = []): RecordFlag[][] {
-  const known = new Set(accepted.map((r) => norm(recordSearchText(r))));
-  const seen = new Map<string, number>();
-  return records.map((r, i) => {
+/**
+ * SHA-256 of a record's kind and fields, each normalised (case and spacing aside): what "the same
+ * record" means here. Fields stay apart, so text moved from an instruction into its input is
+ * another record.
+ */
+export function recordFingerprint(r: DatasetRecord): string {
+  const fields = r.kind === "instruction" ? [r.instruction, r.input, r.output] : r.kind === "chat" ? r.messages.flatMap((m) => [m.role, m.content]) : [r.text];
+  return sha256(stringToBytes(JSON.stringify([r.kind, ...fields.map(norm)])));
+}
+
+/** The flags of each record, in order; `accepted` holds the fingerprints of the Datanet's accepted records. */
+export function checkRecords(records: readonly DatasetRecord[], accepted: ReadonlySet<string> = new Set()): RecordFlag[][] {
+  const seen = new Set<string>();
+  return records.map((r) => {
     const flags: RecordFlag[] = [];
-    const key = norm(recordSearchText(r));
+    const key = recordFingerprint(r);
     if (seen.has(key)) flags.push("duplicate");
-    else seen.set(key, i);
-    if (known.has(key)) flags.push("duplicate-in-datanet");
+    else seen.add(key);
+    if (accepted.has(key)) flags.push("duplicate-in-datanet");
     const answer = answerOf(r).trim();
     if (answer.length === 0) flags.push("empty-answer");
     else if (answer.length < SHORT_ANSWER_CHARS) flags.push("short-answer");

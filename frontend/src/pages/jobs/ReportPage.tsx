@@ -151,7 +151,7 @@ export default function ReportPage() {
               <section className="panel">
                 <h2>Sample answers</h2>
                 {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}
-                {sealed && r.privateSamples ? <PrivateSamples model={sealed} jobId={id} cid={r.privateSamples.cid} count={r.privateSamples.count} /> : null}
+                {sealed && r.privateSamples ? <PrivateSamples model={sealed} jobId={id} part={r.privateSamples} /> : null}
                 {r.samples.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
               </section>
             </>

@@ -4,7 +4,7 @@
 // HTML; the adapter is checked against the on-chain adapter hash before it is saved.
 import { useState } from "react";
 import { useAccount, useSignMessage } from "wagmi";
-import { parsePrivateSamples, type EvaluationSample } from "@modelfactory/sdk";
+import { openPrivateSamples, type EvaluationReport, type EvaluationSample } from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { openModelArtifact, type ArtifactWallet, type SealedModel } from "../../data/actions/open-model-artifact.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
@@ -21,19 +21,24 @@ function useArtifactWallet(): ArtifactWallet | null {
   return { address, signer: { address, signMessage: ({ message }) => signMessageAsync({ message }) }, encryptionKey };
 }
 
-/** The report's sealed sample answers, for the builder and holders of train or evaluate access. */
-export function PrivateSamples({ model, jobId, cid, count }: { model: SealedModel; jobId: string; cid: string; count: number }) {
+/**
+ * The report's sealed sample answers, for the builder and holders of train or evaluate access,
+ * checked against the hashes the public report commits to.
+ */
+export function PrivateSamples({ model, jobId, part }: { model: SealedModel; jobId: string; part: NonNullable<EvaluationReport["privateSamples"]> }) {
+  const { cid, count } = part;
   const config = useAppConfig();
   const wallet = useArtifactWallet();
-  const [state, setState] = useState<{ busy: boolean; error: string | null; samples: EvaluationSample[] | null; via: string | null }>({ busy: false, error: null, samples: null, via: null });
+  const [state, setState] = useState<{ busy: boolean; error: string | null; samples: EvaluationSample[] | null; via: string | null; verified: boolean }>({ busy: false, error: null, samples: null, via: null, verified: false });
   async function read() {
     if (!wallet) return;
-    setState({ busy: true, error: null, samples: null, via: null });
+    setState({ busy: true, error: null, samples: null, via: null, verified: false });
     try {
       const opened = await openModelArtifact(config, model, "samples", cid, wallet);
-      setState({ busy: false, error: null, samples: parsePrivateSamples(opened.bytes, jobId).samples, via: opened.via });
+      const { document, verified } = openPrivateSamples(opened.bytes, jobId, part);
+      setState({ busy: false, error: null, samples: document.samples, via: opened.via, verified });
     } catch (error) {
-      setState({ busy: false, error: errorSentence(error), samples: null, via: null });
+      setState({ busy: false, error: errorSentence(error), samples: null, via: null, verified: false });
     }
   }
   return (
@@ -47,7 +52,12 @@ export function PrivateSamples({ model, jobId, cid, count }: { model: SealedMode
         </p>
       )}
       {state.error ? <p className="field-error" role="alert">{state.error}</p> : null}
-      {state.via ? <p className="hint"><Badge tone="info">decrypted in this browser</Badge> with {state.via}; nothing was sent back.</p> : null}
+      {state.via ? (
+        <p className="hint" data-testid="private-samples-opened">
+          <Badge tone="info">decrypted in this browser</Badge> with {state.via}; nothing was sent back.{" "}
+          {state.verified ? "They match the hashes in the public report (whose CID is on chain)." : "This report predates sample hashes, so they cannot be checked against it."}
+        </p>
+      ) : null}
       {state.samples?.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
     </div>
   );
