@@ -51,7 +51,9 @@ export type JobRunnerContext = {
 /** What `JobCreated` recorded for a job. */
 export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
 
-/** The question part of a record, as shown beside sample answers. */
+/** A record and the contribution it came from. */
+type Sourced = { record: DatasetRecord; contributionId: string };
+
 /** How this job's held-out records were chosen, as its report states it. */
 type HeldOutSplit = { method: EvalSplitMethod; heldOut: boolean; paraphraseShare: number | null; description: string };
 
@@ -282,31 +284,34 @@ export class JobRunner {
         `${failures.length} of ${results.length} contribution(s) failed verification; first: ${reason}`,
       );
     }
-    const records = new Map<bigint, DatasetRecord[]>();
-    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records));
+    // Every record keeps the id of its contribution through the split: the worker's data insights
+    // report losses per contribution, and the ids go with the files line by line.
+    const records = new Map<bigint, Sourced[]>();
+    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() }))));
     const seed = `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`;
-    let trainRecords: DatasetRecord[];
-    let evalRecords: DatasetRecord[];
+    let trainSide: Sourced[];
+    let evalSide: Sourced[];
     let split: HeldOutSplit;
     if (spec.evalSplit === "record") {
-      const s = splitByRecord(records, spec.evalFraction, seed, answerOf);
-      [trainRecords, evalRecords] = [s.train, s.eval];
+      const s = splitByRecord(records, spec.evalFraction, seed, (x) => answerOf(x.record));
+      [trainSide, evalSide] = [s.train, s.eval];
       split = { method: "record", heldOut: s.heldOut, paraphraseShare: s.paraphraseShare, description: `${s.eval.length} of ${s.train.length + s.eval.length} records (${Math.round(spec.evalFraction * 100)} % of every contribution, chosen by a seeded hash) held out; every contribution is trained on, so this measures what the Datanets teach: ${Math.round(s.paraphraseShare * 100)} % of the held-out questions have their answer given by a training record in other words.` };
-      this.log("info", `train: ${trainRecords.length} record(s); eval: ${evalRecords.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
+      this.log("info", `train: ${trainSide.length} record(s); eval: ${evalSide.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
     } else {
       const s = splitByContribution(contributions, spec.evalFraction, seed);
       const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
-      [trainRecords, evalRecords] = [flat(s.train), flat(s.eval)];
+      [trainSide, evalSide] = [flat(s.train), flat(s.eval)];
       split = { method: "contribution", heldOut: s.heldOut, paraphraseShare: null, description: s.heldOut ? `${s.eval.length} of ${contributions.length} contributions (chosen by a seeded hash) held out whole: this measures how the model does on material it never saw.` : "Only one contribution: evaluation runs on the training data (in-sample)." };
-      this.log("info", `train: ${s.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${s.eval.length}, ${evalRecords.length}`);
+      this.log("info", `train: ${s.train.length} contribution(s), ${trainSide.length} record(s); eval: ${s.eval.length}, ${evalSide.length}`);
     }
     const trainFile = path.join(this.dir, "train.jsonl");
     const evalFile = path.join(this.dir, "eval.jsonl");
-    await writeFile(trainFile, serializeRecords(trainRecords));
-    await writeFile(evalFile, serializeRecords(evalRecords));
+    await writeFile(trainFile, serializeRecords(trainSide.map((x) => x.record)));
+    await writeFile(evalFile, serializeRecords(evalSide.map((x) => x.record)));
     if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
-    const prompts = evalRecords.slice(0, 32).map(promptOf);
-    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length };
+    const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
+    const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
+    return { spec, model, contributions, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -387,17 +392,20 @@ export class JobRunner {
     return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 0));
   }
 
-  private evaluateArgs(p: Prepared): EvaluateArgs & { data: string } {
+  private evaluateArgs(p: Prepared): EvaluateArgs & { data: string; insights: NonNullable<EvaluateArgs["insights"]> } {
     return {
       data: p.evalFile,
       max_seq_len: p.spec.hyperparameters.maxLength,
       max_samples: Number(process.env.MF_EVAL_SAMPLES ?? 8),
       max_new_tokens: Number(process.env.MF_EVAL_NEW_TOKENS ?? 48),
+      insights: { eval_contributions: p.sources.eval, train: p.trainFile, train_contributions: p.sources.train },
     };
   }
 
   private cacheInputs(p: Prepared) {
-    const { data: _file, ...evaluateArgs } = this.evaluateArgs(p);
+    // The files' paths are per job; their bytes and the contribution ids are what a run depends on.
+    const { data: _file, insights: { train: _train, ...insights }, ...rest } = this.evaluateArgs(p);
+    const evaluateArgs = { ...rest, insights };
     return {
       modelDir: path.join(this.ctx.config.modelsDir, p.model.id),
       workerDir: this.ctx.config.workerCwd,
@@ -432,6 +440,7 @@ export class JobRunner {
       spec: p.spec,
       ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
+      contributionDatanets: new Map(p.contributions.map((c) => [c.id.toString(), c.datanetId.toString()])),
     });
     report.split = { method: p.split.method, paraphraseShare: p.split.paraphraseShare, description: p.split.description };
     // For encrypted data the samples leave this report when it is published (sealed, see publish).

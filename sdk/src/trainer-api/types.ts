@@ -205,6 +205,38 @@ export type JobSummary = {
 export type RougeScores = { rouge1: number; rouge2: number; rougeL: number };
 
 /** The evaluation report stored at a model's `metricsURI`. */
+/** The tuned model's loss on one contribution's records of one side of the split. */
+export type ContributionSideLoss = { records: number; tokens: number; /** Mean token loss, nats. */ loss: number | null };
+
+/**
+ * After training, per contribution: how well the published weights fit its records. `train` is a
+ * seeded sample of at most `maxTrainRecords` of its training records (the loss "at the end"),
+ * `heldOut` its held-out records; either is null when it had none on that side. Numbers and ids
+ * only: never record text, so the public report may carry it for permissioned data too.
+ */
+export type ContributionLossInsight = {
+  contributionId: string;
+  datanetId: string;
+  train: ContributionSideLoss | null;
+  heldOut: ContributionSideLoss | null;
+  /** Modified z-score (median/MAD) on each side; null with fewer than `minContributions` there. */
+  trainZ: number | null;
+  heldOutZ: number | null;
+  /** Its loss stays far above the rest on a side (see `DataInsights.rule`). */
+  flagged: boolean;
+};
+
+/** Post-training data insights of a job (evaluation report `dataInsights`). */
+export type DataInsights = {
+  /** The flagging rule in words. */
+  rule: string;
+  zThreshold: number;
+  minGapNats: number;
+  minContributions: number;
+  maxTrainRecords: number;
+  contributions: ContributionLossInsight[];
+};
+
 export type EvaluationReport = {
   schema: "modelfactory.metrics/1";
   jobId: string;
@@ -250,6 +282,8 @@ export type EvaluationReport = {
    * job's Datanets' keys and the builder's key; `cid` is the envelope's, `count` how many it holds.
    */
   privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number };
+  /** Per-contribution losses after training, with the contributions that trained worst flagged. Absent in older reports. */
+  dataInsights?: DataInsights;
 };
 
 /** GET /v1/receipts/:receiptId */
