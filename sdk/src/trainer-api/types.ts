@@ -89,6 +89,12 @@ export type TrainingSpec = {
    * a job over permissioned data (adapter, private samples) are also sealed to it.
    */
   builderEncryptionKey?: Hex;
+  /**
+   * The id of a failed or cancelled job this one continues from its last checkpoint (on the node
+   * that ran it, which must still hold it). Base model, method, Datanets, split and every
+   * hyperparameter must equal that job's (`continuationProblems`).
+   */
+  continueFrom?: string;
 };
 
 /** POST /v1/preflight body. */
