@@ -1,6 +1,6 @@
 // One job from claim to completion: fetch and verify the spec and every contribution, split by
 // contribution, train through a fresh worker process (resuming from its last checkpoint after a
-// crash), evaluate base against tuned, publish adapter, metrics and manifest, and complete the
+// crash, or from the checkpoint of the failed job it continues), evaluate base against tuned, publish adapter, metrics and manifest, and complete the
 // job on chain. Any failure fails the job on chain with a reason a builder can act on.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -36,6 +36,7 @@ import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-c
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
+import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -220,7 +221,8 @@ export class JobRunner {
       // Nothing derived from encrypted data is kept beyond the job (the cache holds the adapter and
       // sample answers) unless the operator opts in. Either way the keys were released for this job
       // first, so a cache hit still needs the chain's permission now.
-      const useCache = this.ctx.config.resultCacheDir && (!sealedJob || this.ctx.config.resultCachePermissioned);
+      // A continuation trains on from another job's checkpoint: never replayed from the cache.
+      const useCache = this.ctx.config.resultCacheDir && !prepared.continuation && (!sealedJob || this.ctx.config.resultCachePermissioned);
       const cache = useCache ? new ResultCache(this.ctx.config.resultCacheDir!) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
       const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
@@ -258,9 +260,20 @@ export class JobRunner {
     this.summary = { ...this.summary, spec };
     const model = this.ctx.baseModels().find((m) => m.id === spec.baseModel);
     if (!model) throw new JobFailure("MODEL_MISSING", `Base model "${spec.baseModel}" is not on this trainer node.`);
+    const continuation = spec.continueFrom ? resolveContinuation(this.ctx.journal, spec, this.id, record.builder) : null;
     await checkTrainAccess(this.ctx.chain, record.builder, record.datanetIds, record.snapshotBlock);
     const contributions = await trainingContributions(this.ctx.chain, record.datanetIds, record.snapshotBlock);
     this.log("info", `${contributions.length} accepted contribution(s) at block ${record.snapshotBlock}`);
+    if (continuation) {
+      checkSameContributions(this.ctx.journal, continuation, contributions.map((c) => c.id));
+      this.log("info", `continues job ${continuation.jobId} from its checkpoint ${path.basename(continuation.checkpoint)}`);
+    }
+    // What a later continuation of this job checks it against, and the root job whose id seeds the
+    // split and names the adapter (a continuation holds out the same records, and its checkpoint's
+    // weights carry the adapter's name).
+    const rootJob = continuation?.rootJob ?? this.id;
+    this.ctx.journal.setMeta(metaKeys.contributions(this.id), JSON.stringify(contributions.map((c) => c.id.toString())));
+    this.ctx.journal.setMeta(metaKeys.rootJob(this.id), rootJob);
     const refs = contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash }));
     let results = await readContributions(this.ctx.store, refs);
     // Sealed contributions (permissioned Datanets): their keys come from each Datanet's key
@@ -288,7 +301,7 @@ export class JobRunner {
     // report losses per contribution, and the ids go with the files line by line.
     const records = new Map<bigint, Sourced[]>();
     results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() }))));
-    const seed = `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`;
+    const seed = `${this.ctx.chain.chainId}:${rootJob}:${spec.hyperparameters.seed}`;
     let trainSide: Sourced[];
     let evalSide: Sourced[];
     let split: HeldOutSplit;
@@ -311,7 +324,7 @@ export class JobRunner {
     if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
     const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
     const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
-    return { spec, model, contributions, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length };
+    return { spec, model, contributions, continuation, rootJob, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -338,9 +351,10 @@ export class JobRunner {
     this.loaded = loaded;
     const bits = loaded.quantized.bits_per_parameter;
     this.log("info", `base model loaded on ${loaded.device} (${loaded.dtype}${bits !== undefined ? `, NF4 at ${bits.toFixed(3)} bits per weight` : ""})`);
-    const checkpoint = this.ctx.journal.getMeta(`checkpoint:${this.id}`);
-    const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : null;
-    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}`);
+    // This job's own checkpoint (a restart) comes first; else the checkpoint of the job it continues.
+    const checkpoint = this.ctx.journal.getMeta(metaKeys.checkpoint(this.id));
+    const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : (p.continuation?.checkpoint ?? null);
+    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}${resumeFrom === p.continuation?.checkpoint ? ` of job ${p.continuation.jobId}` : ""}`);
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
     const result = await worker.request(
       "train",
@@ -348,7 +362,7 @@ export class JobRunner {
         config: this.trainConfig(p),
         data: { train: p.trainFile, eval: p.evalFile },
         output_dir: path.join(this.dir, "out"),
-        adapter: `job-${this.id}`,
+        adapter: `job-${p.rootJob}`,
         resume_from: resumeFrom,
         ...((this.ctx.config.workerProcesses ?? 1) > 1 ? { processes: this.ctx.config.workerProcesses } : {}),
       },
@@ -363,7 +377,7 @@ export class JobRunner {
 
   private onWorkerEvent(e: ProgressEvent | CheckpointEvent): void {
     if (e.event === "checkpoint") {
-      this.ctx.journal.setMeta(`checkpoint:${this.id}`, e.path);
+      this.ctx.journal.setMeta(metaKeys.checkpoint(this.id), e.path);
       return;
     }
     this.progressEvents.push(e);
@@ -477,7 +491,13 @@ export class JobRunner {
       adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
     }
     const metricsURI = await putJson(this.ctx.store, report);
-    const manifestDoc = buildManifestDocument({ jobId: this.jobId, specURI: record.specURI, specHash: record.specHash, contributions: p.contributions });
+    const manifestDoc = buildManifestDocument({
+      jobId: this.jobId,
+      specURI: record.specURI,
+      specHash: record.specHash,
+      contributions: p.contributions,
+      ...(p.continuation ? { continuedFrom: { jobId: BigInt(p.continuation.jobId), step: p.continuation.step } } : {}),
+    });
     const root = manifestDoc.root;
     await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
     await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));
