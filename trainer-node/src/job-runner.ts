@@ -1,7 +1,7 @@
 // One job from claim to completion: fetch and verify the spec and every contribution, split by
 // contribution, train through a fresh worker process (resuming from its last checkpoint after a
-// crash, or from the checkpoint of the failed job it continues), evaluate base against tuned, publish adapter, metrics and manifest, and complete the
-// job on chain. Any failure fails the job on chain with a reason a builder can act on.
+// crash, or from the checkpoint of the failed job it continues), evaluate base against tuned,
+// publish adapter, metrics and manifest, and complete the job on chain. Any failure fails the job on chain with a reason a builder can act on.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -65,6 +65,7 @@ function answerOf(record: DatasetRecord): string {
   return record.text;
 }
 
+/** The question part of a record, as shown beside sample answers. */
 function promptOf(record: DatasetRecord): string {
   if (record.kind === "instruction") return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
   if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "user")?.content ?? "";
