@@ -1,7 +1,8 @@
 // One job from claim to completion: fetch and verify the spec and every contribution, split by
 // contribution, train through a fresh worker process (resuming from its last checkpoint after a
 // crash, or from the checkpoint of the failed job it continues), evaluate base against tuned,
-// publish adapter, metrics and manifest, and complete the job on chain. Any failure fails the job on chain with a reason a builder can act on.
+// publish adapter, metrics and manifest, and complete the job on chain. Any failure fails the
+// job on chain with a reason a builder can act on.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
