@@ -2,7 +2,7 @@
 // as a new job whose spec names it (continueFrom); the node that ran it resumes the worker from
 // that checkpoint, so the new job's first step follows the checkpoint's step, and its manifest
 // records the continuation. A continuation that changes a setting is refused, naming it, by
-// pre-flight before any gas and by the node on claim.
+// pre-flight before any gas and by the node on claim; a node that never ran the job leaves it be.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helper
 describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
   let stack: Stack;
   let node: TrainerNode;
+  let other: TrainerNode | undefined;
   let api: ApiServer;
   const previous = process.env.MF_CHECKPOINT_EVERY;
   const hyper = { epochs: 2, batchSize: 1 } satisfies Partial<TrainingSpec["hyperparameters"]>;
@@ -31,6 +32,7 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
   });
   after(async () => {
     await node?.stop();
+    await other?.stop();
     await api?.close();
     await stack?.stop();
     if (previous === undefined) delete process.env.MF_CHECKPOINT_EVERY;
@@ -51,6 +53,12 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     const held = heldCheckpoint(node.journal, first.toString())!;
     const cancelledAt = (await summary(first)).progress!;
     assert.ok(held.step > 0 && held.step <= cancelledAt.step && cancelledAt.step < cancelledAt.totalSteps, `checkpoint at ${held.step}, cancelled at ${cancelledAt.step}`);
+
+    // A second node, which never ran the job, leaves its continuations to the node that holds the checkpoint.
+    await stack.admit("trainer2");
+    const otherLog: string[] = [];
+    other = new TrainerNode(await stack.nodeConfig("trainer2", path.join(stack.tmp, "models")), (line) => otherLog.push(line));
+    await other.start();
 
     // Pre-flight names a changed setting before the builder pays for createJob.
     const firstSpec = (await summary(first)).spec!;
@@ -80,5 +88,9 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     const manifest = parseManifestDocument(await (await fetch(`${api.url}/v1/jobs/${next}/manifest`)).json());
     assert.deepEqual(manifest.continuedFrom, { jobId: first.toString(), step: held.step });
     assert.ok(done.modelId);
+    const [, , , trainer] = await stack.contracts.jobs.read.getJob([next]);
+    assert.equal(trainer.toLowerCase(), node.chain.account.address.toLowerCase(), "claimed by the node holding the checkpoint");
+    assert.equal(other.journal.getJob(next.toString()), undefined);
+    assert.ok(otherLog.some((l) => l.includes(`job ${next}: continues job ${first}, which did not run here; leaving it to the node that holds its checkpoint`)), otherLog.join("\n"));
   });
 });
