@@ -63,6 +63,7 @@ function Manifest({ node, jobId, root, manifestURI }: { node: string | null; job
         <dt>Read from</dt><dd className="mono">{manifestURI ?? (node ? `${node} (trainer node)` : "–")}</dd>
         <dt>Contributions</dt>
         <dd>{m ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") || "none" : "–"}</dd>
+        {m?.continuedFrom ? <><dt>Continued from</dt><dd data-testid="continued-from"><Link to={`/jobs/${m.continuedFrom.jobId}`}>job #{m.continuedFrom.jobId}</Link>, from its checkpoint at step {m.continuedFrom.step}</dd></> : null}
       </dl>
     </section>
   );
