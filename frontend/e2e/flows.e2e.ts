@@ -1,7 +1,8 @@
 // End-to-end flows in real headless Chromium against the local stack, with an injected test
 // wallet: create a Datanet, contribute (a bad file refused with its errors, then a good one),
 // review, request and grant access by signature, redeem; with a trainer node: train, follow
-// live progress, read the evaluation, chat and verify a citation on chain.
+// live progress, read the evaluation, chat and verify a citation on chain, then train a second
+// run, compare the two, and read the Datanet's training insights as its approver.
 import { readFile } from "node:fs/promises";
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
@@ -290,5 +291,53 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByTestId("verify-summary").waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId("verify-summary").innerText(), "Verified: what is shown is what the chain holds.");
     await screenshot(page, "23-receipt-verified-from-the-index");
+  });
+
+  test("compare two runs, and an approver reads how the Datanet's contributions trained", { skip: !withTrainer && "E2E_TRAINER=0" }, async () => {
+    // A second run of the first job's settings at another learning rate (tiny model: seconds).
+    await go("/train");
+    await as("builder");
+    await page.getByRole("radio").first().check({ timeout: 30_000 });
+    await page.getByRole("button", { name: /Next: Datanets/ }).click();
+    await page.getByRole("checkbox").first().check({ timeout: 20_000 });
+    await page.getByRole("button", { name: /Next: Method/ }).click();
+    await page.getByRole("radio", { name: /LoRA/ }).first().check();
+    await page.getByRole("button", { name: /Next: Hyperparameters/ }).click();
+    await page.getByRole("button", { name: "Quick" }).click();
+    await page.getByLabel("Max length (tokens)").fill("128");
+    await page.getByLabel("Batch size").fill("2");
+    await page.getByLabel("Learning rate").fill("0.001");
+    await page.getByRole("button", { name: /Next: Pre-flight/ }).click();
+    await page.getByText("estimated memory").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Store spec and create job" }).click();
+    await waitToast(/Create training job: confirmed/);
+    await page.waitForURL(/\/jobs\/2$/);
+    await page.getByRole("link", { name: "Evaluation report" }).waitFor({ timeout: 420_000 });
+
+    // Jobs list → tick both → Compare: the URL is the shareable state.
+    await go("/jobs");
+    await page.getByRole("checkbox", { name: "Compare job #1" }).check({ timeout: 30_000 });
+    await page.getByRole("checkbox", { name: "Compare job #2" }).check();
+    await page.getByTestId("compare-jobs").click();
+    await page.waitForURL(/\/compare\?jobs=1%2C2$|\/compare\?jobs=1,2$/);
+    const spec = page.getByTestId("compare-spec");
+    await spec.waitFor({ timeout: 30_000 });
+    const lr = spec.getByRole("row", { name: /hyperparameters\.learningRate/ });
+    assert.deepEqual(await lr.getByRole("cell").allInnerTexts(), ["hyperparameters.learningRate", "0.0003", "0.001"]);
+    assert.equal(await lr.locator("td.diff").count(), 1, "the changed value is marked");
+    const metrics = page.getByTestId("compare-metrics");
+    await metrics.getByRole("row", { name: /Perplexity/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await metrics.getByRole("row", { name: /Perplexity/ }).getByRole("cell").count(), 3, "a perplexity for each job");
+    // The loss curves of both runs, overlaid.
+    await page.getByTestId("compare-charts").getByRole("img", { name: /^Loss: latest job #1 [\d.]+, job #2 [\d.]+$/ }).waitFor({ timeout: 30_000 });
+    await screenshot(page, "24-compare-runs");
+
+    // The Datanet's approver sees its contributions' losses after training, from both reports.
+    await go("/datanets/1");
+    await as("approver");
+    await page.getByRole("tab", { name: "Training insights" }).click({ timeout: 30_000 });
+    await page.getByTestId("insights-model-2").getByTestId("insights-table").waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId("insights-model-1").getByTestId("insights-table").getByRole("row").count(), 2, "one contribution, one row");
+    await screenshot(page, "25-datanet-training-insights");
   });
 });

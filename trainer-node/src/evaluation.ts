@@ -3,8 +3,8 @@
 // Every number is one the worker sent: a missing or non-finite value the report needs is a
 // WorkerProtocolError naming the field (the job fails with it), never a default. A value that is
 // legitimately absent (no eval loss, no scorable samples) is null in the report.
-import type { EvaluationReport, MemoryEstimate, RougeScores, TrainingSpec } from "@modelfactory/sdk";
-import type { EvaluateResult, GenerationMetrics, LoadResult, MemoryReport, TrainResult } from "./worker-protocol.ts";
+import type { DataInsights, EvaluationReport, MemoryEstimate, RougeScores, TrainingSpec } from "@modelfactory/sdk";
+import type { EvaluateResult, GenerationMetrics, InsightsResult, LoadResult, MemoryReport, TrainResult } from "./worker-protocol.ts";
 import { WorkerProtocolError } from "./worker-schema.ts";
 
 const MB = 1024 * 1024;
@@ -39,6 +39,26 @@ function bitsPerParameter(method: TrainingSpec["method"], loaded: LoadResult, me
   return finite(loaded.quantized.bits_per_parameter, "load.quantized.bits_per_parameter");
 }
 
+/**
+ * The worker's insights with each contribution's Datanet; a contribution the job did not read, or
+ * a missing Datanet, is a protocol error (it would put a made-up row in the report).
+ */
+function dataInsights(insights: InsightsResult, datanetOf: ReadonlyMap<string, string>): DataInsights {
+  return {
+    rule: insights.rule,
+    zThreshold: insights.z_threshold,
+    minGapNats: insights.min_gap_nats,
+    minContributions: insights.min_contributions,
+    maxTrainRecords: insights.max_train_records,
+    contributions: insights.contributions.map((c, i) => {
+      const datanetId = datanetOf.get(c.id);
+      if (datanetId === undefined) throw new WorkerProtocolError(`evaluate.insights.contributions[${i}].id`, `is ${c.id}, not a contribution of this job`);
+      const side = (s: typeof c.train) => (s ? { records: s.records, tokens: s.tokens, loss: s.loss } : null);
+      return { contributionId: c.id, datanetId, train: side(c.train), heldOut: side(c.held_out), trainZ: c.train_z, heldOutZ: c.held_out_z, flagged: c.flagged };
+    }),
+  };
+}
+
 export type EvaluationInput = {
   jobId: string;
   spec: TrainingSpec;
@@ -47,6 +67,8 @@ export type EvaluationInput = {
   trained: TrainResult;
   evaluated: EvaluateResult;
   counts: EvaluationReport["counts"];
+  /** Contribution id -> its Datanet id, for the data insights (when the evaluation asked for them). */
+  contributionDatanets?: ReadonlyMap<string, string>;
 };
 
 /** The evaluation report of a job; throws WorkerProtocolError when a value it needs is missing. */
@@ -105,5 +127,6 @@ export function toEvaluationReport(input: EvaluationInput): EvaluationReport {
       if (!t || t.prompt !== b.prompt) throw new WorkerProtocolError(`evaluate.generation_tuned.examples[${i}]`, `does not answer the prompt of evaluate.generation_base.examples[${i}]`);
       return { prompt: b.prompt, reference: b.reference, base: b.prediction, tuned: t.prediction };
     }),
+    ...(evaluated.insights ? { dataInsights: dataInsights(evaluated.insights, input.contributionDatanets ?? new Map()) } : {}),
   };
 }

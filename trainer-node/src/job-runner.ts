@@ -1,7 +1,8 @@
 // One job from claim to completion: fetch and verify the spec and every contribution, split by
 // contribution, train through a fresh worker process (resuming from its last checkpoint after a
-// crash), evaluate base against tuned, publish adapter, metrics and manifest, and complete the
-// job on chain. Any failure fails the job on chain with a reason a builder can act on.
+// crash, or from the checkpoint of the failed job it continues), evaluate base against tuned,
+// publish adapter, metrics and manifest, and complete the job on chain. Any failure fails the
+// job on chain with a reason a builder can act on.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
@@ -36,6 +37,7 @@ import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-c
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
+import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -51,7 +53,9 @@ export type JobRunnerContext = {
 /** What `JobCreated` recorded for a job. */
 export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
 
-/** The question part of a record, as shown beside sample answers. */
+/** A record and the contribution it came from. */
+type Sourced = { record: DatasetRecord; contributionId: string };
+
 /** How this job's held-out records were chosen, as its report states it. */
 type HeldOutSplit = { method: EvalSplitMethod; heldOut: boolean; paraphraseShare: number | null; description: string };
 
@@ -62,6 +66,7 @@ function answerOf(record: DatasetRecord): string {
   return record.text;
 }
 
+/** The question part of a record, as shown beside sample answers. */
 function promptOf(record: DatasetRecord): string {
   if (record.kind === "instruction") return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
   if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "user")?.content ?? "";
@@ -218,7 +223,8 @@ export class JobRunner {
       // Nothing derived from encrypted data is kept beyond the job (the cache holds the adapter and
       // sample answers) unless the operator opts in. Either way the keys were released for this job
       // first, so a cache hit still needs the chain's permission now.
-      const useCache = this.ctx.config.resultCacheDir && (!sealedJob || this.ctx.config.resultCachePermissioned);
+      // A continuation trains on from another job's checkpoint: never replayed from the cache.
+      const useCache = this.ctx.config.resultCacheDir && !prepared.continuation && (!sealedJob || this.ctx.config.resultCachePermissioned);
       const cache = useCache ? new ResultCache(this.ctx.config.resultCacheDir!) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
       const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
@@ -256,9 +262,20 @@ export class JobRunner {
     this.summary = { ...this.summary, spec };
     const model = this.ctx.baseModels().find((m) => m.id === spec.baseModel);
     if (!model) throw new JobFailure("MODEL_MISSING", `Base model "${spec.baseModel}" is not on this trainer node.`);
+    const continuation = spec.continueFrom ? resolveContinuation(this.ctx.journal, spec, this.id, record.builder) : null;
     await checkTrainAccess(this.ctx.chain, record.builder, record.datanetIds, record.snapshotBlock);
     const contributions = await trainingContributions(this.ctx.chain, record.datanetIds, record.snapshotBlock);
     this.log("info", `${contributions.length} accepted contribution(s) at block ${record.snapshotBlock}`);
+    if (continuation) {
+      checkSameContributions(this.ctx.journal, continuation, contributions.map((c) => c.id));
+      this.log("info", `continues job ${continuation.jobId} from its checkpoint ${path.basename(continuation.checkpoint)}`);
+    }
+    // What a later continuation of this job checks it against, and the root job whose id seeds the
+    // split and names the adapter (a continuation holds out the same records, and its checkpoint's
+    // weights carry the adapter's name).
+    const rootJob = continuation?.rootJob ?? this.id;
+    this.ctx.journal.setMeta(metaKeys.contributions(this.id), JSON.stringify(contributions.map((c) => c.id.toString())));
+    this.ctx.journal.setMeta(metaKeys.rootJob(this.id), rootJob);
     const refs = contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash }));
     let results = await readContributions(this.ctx.store, refs);
     // Sealed contributions (permissioned Datanets): their keys come from each Datanet's key
@@ -285,31 +302,34 @@ export class JobRunner {
         `${failures.length} of ${results.length} contribution(s) failed verification; first: ${reason}`,
       );
     }
-    const records = new Map<bigint, DatasetRecord[]>();
-    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records));
-    const seed = `${this.ctx.chain.chainId}:${this.id}:${spec.hyperparameters.seed}`;
-    let trainRecords: DatasetRecord[];
-    let evalRecords: DatasetRecord[];
+    // Every record keeps the id of its contribution through the split: the worker's data insights
+    // report losses per contribution, and the ids go with the files line by line.
+    const records = new Map<bigint, Sourced[]>();
+    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() }))));
+    const seed = `${this.ctx.chain.chainId}:${rootJob}:${spec.hyperparameters.seed}`;
+    let trainSide: Sourced[];
+    let evalSide: Sourced[];
     let split: HeldOutSplit;
     if (spec.evalSplit === "record") {
-      const s = splitByRecord(records, spec.evalFraction, seed, answerOf);
-      [trainRecords, evalRecords] = [s.train, s.eval];
+      const s = splitByRecord(records, spec.evalFraction, seed, (x) => answerOf(x.record));
+      [trainSide, evalSide] = [s.train, s.eval];
       split = { method: "record", heldOut: s.heldOut, paraphraseShare: s.paraphraseShare, description: `${s.eval.length} of ${s.train.length + s.eval.length} records (${Math.round(spec.evalFraction * 100)} % of every contribution, chosen by a seeded hash) held out; every contribution is trained on, so this measures what the Datanets teach: ${Math.round(s.paraphraseShare * 100)} % of the held-out questions have their answer given by a training record in other words.` };
-      this.log("info", `train: ${trainRecords.length} record(s); eval: ${evalRecords.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
+      this.log("info", `train: ${trainSide.length} record(s); eval: ${evalSide.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
     } else {
       const s = splitByContribution(contributions, spec.evalFraction, seed);
       const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
-      [trainRecords, evalRecords] = [flat(s.train), flat(s.eval)];
+      [trainSide, evalSide] = [flat(s.train), flat(s.eval)];
       split = { method: "contribution", heldOut: s.heldOut, paraphraseShare: null, description: s.heldOut ? `${s.eval.length} of ${contributions.length} contributions (chosen by a seeded hash) held out whole: this measures how the model does on material it never saw.` : "Only one contribution: evaluation runs on the training data (in-sample)." };
-      this.log("info", `train: ${s.train.length} contribution(s), ${trainRecords.length} record(s); eval: ${s.eval.length}, ${evalRecords.length}`);
+      this.log("info", `train: ${s.train.length} contribution(s), ${trainSide.length} record(s); eval: ${s.eval.length}, ${evalSide.length}`);
     }
     const trainFile = path.join(this.dir, "train.jsonl");
     const evalFile = path.join(this.dir, "eval.jsonl");
-    await writeFile(trainFile, serializeRecords(trainRecords));
-    await writeFile(evalFile, serializeRecords(evalRecords));
+    await writeFile(trainFile, serializeRecords(trainSide.map((x) => x.record)));
+    await writeFile(evalFile, serializeRecords(evalSide.map((x) => x.record)));
     if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
-    const prompts = evalRecords.slice(0, 32).map(promptOf);
-    return { spec, model, contributions, split, trainFile, evalFile, prompts, trainRecords: trainRecords.length, evalRecords: evalRecords.length, sealed: sealed.length, seal };
+    const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
+    const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
+    return { spec, model, contributions, continuation, rootJob, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length, seal };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -336,9 +356,10 @@ export class JobRunner {
     this.loaded = loaded;
     const bits = loaded.quantized.bits_per_parameter;
     this.log("info", `base model loaded on ${loaded.device} (${loaded.dtype}${bits !== undefined ? `, NF4 at ${bits.toFixed(3)} bits per weight` : ""})`);
-    const checkpoint = this.ctx.journal.getMeta(`checkpoint:${this.id}`);
-    const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : null;
-    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}`);
+    // This job's own checkpoint (a restart) comes first; else the checkpoint of the job it continues.
+    const checkpoint = this.ctx.journal.getMeta(metaKeys.checkpoint(this.id));
+    const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : (p.continuation?.checkpoint ?? null);
+    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}${resumeFrom === p.continuation?.checkpoint ? ` of job ${p.continuation.jobId}` : ""}`);
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
     const result = await worker.request(
       "train",
@@ -346,7 +367,7 @@ export class JobRunner {
         config: this.trainConfig(p),
         data: { train: p.trainFile, eval: p.evalFile },
         output_dir: path.join(this.dir, "out"),
-        adapter: `job-${this.id}`,
+        adapter: `job-${p.rootJob}`,
         resume_from: resumeFrom,
         ...((this.ctx.config.workerProcesses ?? 1) > 1 ? { processes: this.ctx.config.workerProcesses } : {}),
       },
@@ -361,7 +382,7 @@ export class JobRunner {
 
   private onWorkerEvent(e: ProgressEvent | CheckpointEvent): void {
     if (e.event === "checkpoint") {
-      this.ctx.journal.setMeta(`checkpoint:${this.id}`, e.path);
+      this.ctx.journal.setMeta(metaKeys.checkpoint(this.id), e.path);
       return;
     }
     this.progressEvents.push(e);
@@ -390,17 +411,20 @@ export class JobRunner {
     return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 0));
   }
 
-  private evaluateArgs(p: Prepared): EvaluateArgs & { data: string } {
+  private evaluateArgs(p: Prepared): EvaluateArgs & { data: string; insights: NonNullable<EvaluateArgs["insights"]> } {
     return {
       data: p.evalFile,
       max_seq_len: p.spec.hyperparameters.maxLength,
       max_samples: Number(process.env.MF_EVAL_SAMPLES ?? 8),
       max_new_tokens: Number(process.env.MF_EVAL_NEW_TOKENS ?? 48),
+      insights: { eval_contributions: p.sources.eval, train: p.trainFile, train_contributions: p.sources.train },
     };
   }
 
   private cacheInputs(p: Prepared) {
-    const { data: _file, ...evaluateArgs } = this.evaluateArgs(p);
+    // The files' paths are per job; their bytes and the contribution ids are what a run depends on.
+    const { data: _file, insights: { train: _train, ...insights }, ...rest } = this.evaluateArgs(p);
+    const evaluateArgs = { ...rest, insights };
     return {
       modelDir: path.join(this.ctx.config.modelsDir, p.model.id),
       workerDir: this.ctx.config.workerCwd,
@@ -435,6 +459,7 @@ export class JobRunner {
       spec: p.spec,
       ...run,
       counts: { contributions: p.contributions.length, trainRecords: p.trainRecords, evalRecords: p.evalRecords, heldOut: p.split.heldOut },
+      contributionDatanets: new Map(p.contributions.map((c) => [c.id.toString(), c.datanetId.toString()])),
     });
     report.split = { method: p.split.method, paraphraseShare: p.split.paraphraseShare, description: p.split.description };
     // For encrypted data the samples leave this report when it is published (sealed, see publish).
@@ -471,7 +496,13 @@ export class JobRunner {
       adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
     }
     const metricsURI = await putJson(this.ctx.store, report);
-    const manifestDoc = buildManifestDocument({ jobId: this.jobId, specURI: record.specURI, specHash: record.specHash, contributions: p.contributions });
+    const manifestDoc = buildManifestDocument({
+      jobId: this.jobId,
+      specURI: record.specURI,
+      specHash: record.specHash,
+      contributions: p.contributions,
+      ...(p.continuation ? { continuedFrom: { jobId: BigInt(p.continuation.jobId), step: p.continuation.step } } : {}),
+    });
     const root = manifestDoc.root;
     await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
     await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));

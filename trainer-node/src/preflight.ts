@@ -2,7 +2,8 @@
 // base model here, does the builder's data verify and parse, how many records and tokens, how
 // much memory for each method, per contribution its records, tokens, truncated and dropped
 // records and duplicates of other contributions' records, whether the run fits this node's memory (refused, naming what
-// would fit, when it does not), and roughly how long it will take on this node.
+// would fit, when it does not), whether a continuation can go on from its job's checkpoint here,
+// and roughly how long it will take on this node.
 import path from "node:path";
 import { describeError, type ContributionInsight, type DatasetRecord, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
 import { readContributions } from "@modelfactory/sdk/node";
@@ -11,6 +12,8 @@ import { estimateMemory } from "./models.ts";
 import { deviceMemory, memoryFit, readModelShape, refusalMessage } from "./memory-fit.ts";
 import type { InfoResult } from "./worker-protocol.ts";
 import { trainingContributions } from "./snapshot.ts";
+import { checkSameContributions, resolveContinuation } from "./continuation.ts";
+import { JobFailure } from "./errors.ts";
 import type { TrainerNode } from "./trainer-node.ts";
 
 /** Tokens per second assumed before this node has finished a job of its own. */
@@ -113,6 +116,17 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
     const latest = await node.chain.publicClient.getBlockNumber();
     const usable = await trainingContributions(node.chain, datanetIds, latest);
     contributions = usable.length;
+    if (spec.continueFrom) {
+      // The same checks the job will meet once claimed (builder aside), before any gas is paid.
+      try {
+        const c = resolveContinuation(node.journal, spec, null, null);
+        checkSameContributions(node.journal, c, usable.map((u) => u.id));
+        problems.push({ severity: "info", message: `Continues job ${c.jobId} from its checkpoint at step ${c.step} on this node.` });
+      } catch (error) {
+        if (!(error instanceof JobFailure)) throw error;
+        problems.push({ severity: "error", message: error.shortMessage });
+      }
+    }
     const results = await readContributions(node.store, usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })));
     let sealed = 0;
     for (const [i, r] of results.entries()) {

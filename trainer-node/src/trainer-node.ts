@@ -182,6 +182,12 @@ export class TrainerNode {
         const spec = await fetchSpec(this.store, record);
         canServe = this.baseModels.some((m) => m.id === spec.baseModel);
         if (!canServe) this.log(`job ${id}: base model "${spec.baseModel}" is not here; leaving it to other nodes`);
+        // A continuation is for the node that ran the earlier job (its checkpoint is there); that
+        // node claims it, and fails it with the reason when it cannot continue after all.
+        if (canServe && spec.continueFrom && !this.journal.getJob(spec.continueFrom)) {
+          canServe = false;
+          this.log(`job ${id}: continues job ${spec.continueFrom}, which did not run here; leaving it to the node that holds its checkpoint`);
+        }
       } catch (error) {
         if (!(error instanceof JobFailure)) throw error;
         if (error.code === "SPEC_UNAVAILABLE") {

@@ -97,6 +97,13 @@ export type EvaluateArgs = {
   max_samples?: number;
   max_new_tokens?: number;
   max_seq_len?: number;
+  /**
+   * Post-training data insights: the tuned model's loss per contribution on the held-out records
+   * (`eval_contributions`: one contribution id per record of `data`, in order) and on a seeded sample
+   * of at most `max_train_records` (default 64) training records of each contribution (`train`, with
+   * `train_contributions` one id per record). Needs an adapter.
+   */
+  insights?: { eval_contributions: string[]; train?: string; train_contributions?: string[]; max_train_records?: number };
 };
 
 export type SamplingSettings = {

@@ -338,6 +338,47 @@ export const generationMetricsSchema = {
   additionalProperties: false,
 } as const satisfies JSONSchema;
 
+/** The tuned model's loss on one contribution's records of one side; `loss` is the mean token loss in nats. */
+const sideLossSchema = {
+  type: ["object", "null"],
+  properties: { records: int, tokens: int, loss: measured },
+  required: ["records", "tokens", "loss"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
+/** Post-training data insights (worker insights.py): numbers and contribution ids only, never record text. */
+export const insightsSchema = {
+  type: "object",
+  properties: {
+    /** The flagging rule in words. */
+    rule: str,
+    z_threshold: num,
+    min_gap_nats: num,
+    min_contributions: int,
+    max_train_records: int,
+    contributions: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          id: str,
+          /** null when none of its records was on that side. */
+          train: sideLossSchema,
+          held_out: sideLossSchema,
+          /** Modified z-score on that side; null with too few contributions there or none of its records. */
+          train_z: measured,
+          held_out_z: measured,
+          flagged: bool,
+        },
+        required: ["id", "train", "held_out", "train_z", "held_out_z", "flagged"],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ["rule", "z_threshold", "min_gap_nats", "min_contributions", "max_train_records", "contributions"],
+  additionalProperties: false,
+} as const satisfies JSONSchema;
+
 export const evaluateResultSchema = {
   type: "object",
   properties: {
@@ -351,6 +392,8 @@ export const evaluateResultSchema = {
     generation_tuned: generationMetricsSchema,
     /** The last `train` run's memory report, when there was one. */
     memory: memoryReportSchema,
+    /** Present when the command asked for `insights`. */
+    insights: insightsSchema,
   },
   required: ["adapter", "records", "perplexity_base"],
   additionalProperties: false,
@@ -532,6 +575,7 @@ export type BestEvaluation = FromSchema<typeof bestEvaluationSchema>;
 export type Perplexity = FromSchema<typeof perplexitySchema>;
 export type GenerationMetrics = FromSchema<typeof generationMetricsSchema>;
 export type EvaluateResult = FromSchema<typeof evaluateResultSchema>;
+export type InsightsResult = FromSchema<typeof insightsSchema>;
 export type GenerateResult = FromSchema<typeof generateResultSchema>;
 export type PassageEffect = FromSchema<typeof passageEffectSchema>;
 export type AttributeResult = FromSchema<typeof attributeResultSchema>;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { SPEC_PRESETS, type TrainingSpec } from "@modelfactory/sdk";
 import { toEvaluationReport, type EvaluationInput } from "../src/evaluation.ts";
 import { WorkerProtocolError, WorkerSchemas } from "../src/worker-schema.ts";
+import type { InsightsResult } from "../src/worker-protocol.ts";
 import { qloraRun } from "./helpers/worker-fixture.ts";
 
 const spec: TrainingSpec = {
@@ -20,7 +21,7 @@ const spec: TrainingSpec = {
   hyperparameters: SPEC_PRESETS.quick.hyperparameters,
 };
 
-const input = (patch: Partial<Pick<EvaluationInput, "loaded" | "trained" | "evaluated" | "spec">> = {}): EvaluationInput => ({
+const input = (patch: Partial<Pick<EvaluationInput, "loaded" | "trained" | "evaluated" | "spec" | "contributionDatanets">> = {}): EvaluationInput => ({
   jobId: "1",
   spec,
   loaded: qloraRun.load,
@@ -71,6 +72,30 @@ describe("evaluation report from worker results", () => {
     assert.throws(() => toEvaluationReport(input({ evaluated: untuned })), namesField("evaluate.perplexity_tuned"));
     const g = qloraRun.evaluate.generation_tuned!;
     assert.throws(() => toEvaluationReport(input({ evaluated: { ...qloraRun.evaluate, generation_tuned: { ...g, bleu: undefined } } })), namesField("evaluate.generation_tuned.bleu"));
+  });
+
+  it("carries the data insights with each contribution's Datanet, refusing a contribution the job did not read", () => {
+    const insights: InsightsResult = {
+      rule: "modified z-score",
+      z_threshold: 3.5,
+      min_gap_nats: Math.log(2),
+      min_contributions: 3,
+      max_train_records: 64,
+      contributions: [
+        { id: "4", train: { records: 8, tokens: 80, loss: 1.2 }, held_out: null, train_z: null, held_out_z: null, flagged: false },
+        { id: "9", train: null, held_out: { records: 2, tokens: 20, loss: null }, train_z: null, held_out_z: null, flagged: false },
+      ],
+    };
+    assert.deepEqual(new WorkerSchemas("reject").resultProblems("evaluate", { ...qloraRun.evaluate, insights }), []);
+    const evaluated = { ...qloraRun.evaluate, insights };
+    const report = toEvaluationReport(input({ evaluated, contributionDatanets: new Map([["4", "1"], ["9", "2"]]) }));
+    assert.deepEqual(report.dataInsights?.contributions, [
+      { contributionId: "4", datanetId: "1", train: { records: 8, tokens: 80, loss: 1.2 }, heldOut: null, trainZ: null, heldOutZ: null, flagged: false },
+      { contributionId: "9", datanetId: "2", train: null, heldOut: { records: 2, tokens: 20, loss: null }, trainZ: null, heldOutZ: null, flagged: false },
+    ]);
+    assert.equal(report.dataInsights?.maxTrainRecords, 64);
+    assert.throws(() => toEvaluationReport(input({ evaluated, contributionDatanets: new Map([["4", "1"]]) })), namesField("evaluate.insights.contributions[1].id"));
+    assert.equal(toEvaluationReport(input()).dataInsights, undefined);
   });
 
   it("reports null, not 0, for what is legitimately absent", () => {

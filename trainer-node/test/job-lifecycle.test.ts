@@ -72,6 +72,12 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
     assert.equal(report.counts.heldOut, true);
     assert.ok(report.memory.breakdown.trainable > 0, "the adapter's trainable bytes are reported");
     assert.ok(report.training.finalLoss < 6, `final loss ${report.training.finalLoss}`);
+    // Post-training data insights: every contribution the job read, on its side of the split, numbers and ids only.
+    const insights = report.dataInsights!;
+    assert.deepEqual(insights.contributions.map((c) => c.contributionId), ids.map(String));
+    assert.ok(insights.contributions.every((c) => c.datanetId === datanet.toString() && (c.train ?? c.heldOut)!.records > 0));
+    assert.equal(insights.contributions.filter((c) => c.heldOut && !c.train).length, 1, "one contribution held out whole");
+    assert.ok(!JSON.stringify(insights).match(/boiler|pump|fan/i), "no record text in the insights");
     // The metrics document on chain is the same report.
     const stored = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice(7)))) as EvaluationReport;
     assert.deepEqual(stored, report);

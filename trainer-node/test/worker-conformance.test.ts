@@ -95,9 +95,16 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     assert.ok(train.result.adapter_path && existsSync(train.result.adapter_path));
     assert.ok(train.events.some((e) => e.event === "progress" && typeof e.eval_loss === "number"), "an evaluation step");
     assert.ok(train.events.some((e) => e.event === "checkpoint"), "a checkpoint");
-    const evaluated = (await run("evaluate", { data: data.eval, max_samples: 2, max_new_tokens: 4, max_seq_len: 64 })).result;
+    const insights = {
+      eval_contributions: ["1", "2", "3"],
+      train: data.train,
+      train_contributions: Array.from({ length: 16 }, (_, i) => String((i % 3) + 1)),
+      max_train_records: 2,
+    };
+    const evaluated = (await run("evaluate", { data: data.eval, max_samples: 2, max_new_tokens: 4, max_seq_len: 64, insights })).result;
     assert.equal(evaluated.adapter, "conf");
     assert.ok(evaluated.perplexity_tuned && evaluated.generation_tuned && evaluated.memory);
+    assert.deepEqual(evaluated.insights?.contributions.map((c) => [c.id, c.train?.records, c.held_out?.records]), [["1", 2, 1], ["2", 2, 1], ["3", 2, 1]]);
     assert.equal(evaluated.generation_base?.examples?.[0]?.prompt, "What is step 100 of the pump manual?");
   });
 

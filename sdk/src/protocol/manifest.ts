@@ -84,6 +84,12 @@ export type TrainingManifestDocument = {
   specHash: Hex;
   root: Hex;
   contributions: ManifestDocumentEntry[];
+  /**
+   * The job this one continued from the checkpoint of (`continueFrom` in the spec, which the root
+   * commits to through the spec hash) and that checkpoint's step (the trainer's word). Absent for
+   * a job that started from the base model.
+   */
+  continuedFrom?: { jobId: string; step: number };
 };
 
 export type BuildManifestDocumentInput = {
@@ -91,6 +97,7 @@ export type BuildManifestDocumentInput = {
   specURI: string;
   specHash: Hex;
   contributions: readonly { id: bigint; datanetId: bigint; contentHash: Hex; contentId: string; contributor: Address }[];
+  continuedFrom?: { jobId: bigint; step: number };
 };
 
 /** The manifest document of a job, its root computed from the entries. */
@@ -113,6 +120,7 @@ export function buildManifestDocument(input: BuildManifestDocumentInput): Traini
       contentId: c.contentId,
       contributor: c.contributor,
     })),
+    ...(input.continuedFrom ? { continuedFrom: { jobId: input.continuedFrom.jobId.toString(), step: input.continuedFrom.step } } : {}),
   };
 }
 
@@ -152,6 +160,12 @@ export function parseManifestDocument(raw: unknown): TrainingManifestDocument {
     if (typeof c.contentId !== "string") bad(`${at}.contentId`, "must be a string");
     if (typeof c.contributor !== "string" || !ADDRESS.test(c.contributor)) bad(`${at}.contributor`, "must be an address");
   });
+  if (o.continuedFrom !== undefined) {
+    const c = o.continuedFrom as Record<string, unknown>;
+    if (!c || typeof c !== "object") bad("continuedFrom", "must be an object");
+    if (typeof c.jobId !== "string" || !DECIMAL.test(c.jobId)) bad("continuedFrom.jobId", "must be a decimal string");
+    if (typeof c.step !== "number" || !Number.isInteger(c.step) || c.step < 0) bad("continuedFrom.step", "must be a whole number ≥ 0");
+  }
   const doc = raw as TrainingManifestDocument;
   const computed = manifestRoot(manifestOfDocument(doc));
   if (computed.toLowerCase() !== doc.root.toLowerCase()) {

@@ -154,7 +154,40 @@ export function specProblems(raw: unknown): SpecProblem[] {
   if (o.builderEncryptionKey !== undefined && (typeof o.builderEncryptionKey !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.builderEncryptionKey))) {
     fail("builderEncryptionKey", "must be a 32-byte X25519 public key in hex (0x + 64 hex digits), or left out");
   }
+  if (o.continueFrom !== undefined && (typeof o.continueFrom !== "string" || !/^[1-9]\d{0,30}$/.test(o.continueFrom))) {
+    fail("continueFrom", "must be the id of the job to continue (a positive decimal string), or left out");
+  }
   return problems;
+}
+
+/** Help for the optional `continueFrom` (set by "Continue from checkpoint" on a failed or cancelled job). */
+export const CONTINUE_FROM_HELP =
+  "Continue a failed or cancelled job from its last checkpoint instead of starting over. Only the node that ran it holds the checkpoint, and the settings must stay the same.";
+
+/**
+ * What keeps `next` from continuing `earlier` from its checkpoint: one sentence per differing
+ * setting, naming it and both values. Empty when it may. The checkpoint holds the optimizer and
+ * schedule of `earlier`'s settings, so everything that decides the run must be equal; the name,
+ * description and builder key may change.
+ */
+export function continuationProblems(earlier: TrainingSpec, next: TrainingSpec, earlierJobId: string): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => (v === undefined ? "not set" : JSON.stringify(v));
+  const same = (field: string, a: unknown, b: unknown) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${field} is ${show(b)} here but ${show(a)} in job ${earlierJobId}`);
+  };
+  same("baseModel", earlier.baseModel, next.baseModel);
+  same("method", earlier.method, next.method);
+  same("datanetIds", earlier.datanetIds, next.datanetIds);
+  same("evalFraction", earlier.evalFraction, next.evalFraction);
+  same("evalSplit", earlier.evalSplit ?? "contribution", next.evalSplit ?? "contribution");
+  const a = parseTrainingSpec(earlier).hyperparameters;
+  const b = parseTrainingSpec(next).hyperparameters;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Hyperparameters>) {
+    if (key === "lora") for (const k of Object.keys(a.lora) as (keyof Hyperparameters["lora"])[]) same(`hyperparameters.lora.${k}`, a.lora[k], b.lora[k]);
+    else same(`hyperparameters.${key}`, a[key], b[key]);
+  }
+  return out;
 }
 
 /**
@@ -193,6 +226,7 @@ export function parseTrainingSpec(raw: unknown): TrainingSpec {
       ...(h.gradientCheckpointing !== undefined ? { gradientCheckpointing: h.gradientCheckpointing } : {}),
     },
     ...(o.builderEncryptionKey !== undefined ? { builderEncryptionKey: o.builderEncryptionKey.toLowerCase() as TrainingSpec["builderEncryptionKey"] } : {}),
+    ...(o.continueFrom !== undefined ? { continueFrom: o.continueFrom } : {}),
   };
 }
 
@@ -209,6 +243,8 @@ export type BuildTrainingSpecInput = {
   evalSplit?: EvalSplit;
   /** The builder's X25519 public key, to seal artifacts of permissioned data to (optional). */
   builderEncryptionKey?: TrainingSpec["builderEncryptionKey"];
+  /** The failed or cancelled job to continue from its last checkpoint (optional). */
+  continueFrom?: string;
 };
 
 /** A spec document from the wizard's choices (not validated: call `specProblems` on it). */
@@ -224,6 +260,7 @@ export function buildTrainingSpec(input: BuildTrainingSpecInput): TrainingSpec {
     ...(input.evalSplit !== undefined ? { evalSplit: input.evalSplit } : {}),
     hyperparameters: input.hyperparameters,
     ...(input.builderEncryptionKey !== undefined ? { builderEncryptionKey: input.builderEncryptionKey } : {}),
+    ...(input.continueFrom !== undefined ? { continueFrom: input.continueFrom } : {}),
   };
 }
 

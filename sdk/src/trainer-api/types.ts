@@ -89,6 +89,12 @@ export type TrainingSpec = {
    * a job over permissioned data (adapter, private samples) are also sealed to it.
    */
   builderEncryptionKey?: Hex;
+  /**
+   * The id of a failed or cancelled job this one continues from its last checkpoint (on the node
+   * that ran it, which must still hold it). Base model, method, Datanets, split and every
+   * hyperparameter must equal that job's (`continuationProblems`).
+   */
+  continueFrom?: string;
 };
 
 /** POST /v1/preflight body. */
@@ -205,6 +211,38 @@ export type JobSummary = {
 export type RougeScores = { rouge1: number; rouge2: number; rougeL: number };
 
 /** The evaluation report stored at a model's `metricsURI`. */
+/** The tuned model's loss on one contribution's records of one side of the split. */
+export type ContributionSideLoss = { records: number; tokens: number; /** Mean token loss, nats. */ loss: number | null };
+
+/**
+ * After training, per contribution: how well the published weights fit its records. `train` is a
+ * seeded sample of at most `maxTrainRecords` of its training records (the loss "at the end"),
+ * `heldOut` its held-out records; either is null when it had none on that side. Numbers and ids
+ * only: never record text, so the public report may carry it for permissioned data too.
+ */
+export type ContributionLossInsight = {
+  contributionId: string;
+  datanetId: string;
+  train: ContributionSideLoss | null;
+  heldOut: ContributionSideLoss | null;
+  /** Modified z-score (median/MAD) on each side; null with fewer than `minContributions` there. */
+  trainZ: number | null;
+  heldOutZ: number | null;
+  /** Its loss stays far above the rest on a side (see `DataInsights.rule`). */
+  flagged: boolean;
+};
+
+/** Post-training data insights of a job (evaluation report `dataInsights`). */
+export type DataInsights = {
+  /** The flagging rule in words. */
+  rule: string;
+  zThreshold: number;
+  minGapNats: number;
+  minContributions: number;
+  maxTrainRecords: number;
+  contributions: ContributionLossInsight[];
+};
+
 export type EvaluationReport = {
   schema: "modelfactory.metrics/1";
   jobId: string;
@@ -252,6 +290,8 @@ export type EvaluationReport = {
    * (`openPrivateSamples`; absent in reports written before it existed).
    */
   privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number; sha256?: `0x${string}`; sampleHashes?: `0x${string}`[] };
+  /** Per-contribution losses after training, with the contributions that trained worst flagged. Absent in older reports. */
+  dataInsights?: DataInsights;
 };
 
 /** GET /v1/receipts/:receiptId */

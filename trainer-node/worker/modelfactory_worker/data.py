@@ -7,7 +7,7 @@ keep them from seeing each other, so a packed batch has the same loss as the unp
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -20,11 +20,12 @@ class TokenizedSplit:
     examples: list[Example]
     dropped: int  # records with no trained token left after truncation
     truncated: int
+    sources: list[int] = field(default_factory=list)  # index of the record each example came from
 
 
 def tokenize(records: list[DatasetRecord], formatter: ChatFormatter, max_len: int) -> TokenizedSplit:
-    examples, dropped, truncated = [], 0, 0
-    for r in records:
+    examples, sources, dropped, truncated = [], [], 0, 0
+    for i, r in enumerate(records):
         ids, _ = formatter.encode_record(r)
         truncated += len(ids) > max_len
         ex = formatter.example(r, max_len)
@@ -32,7 +33,8 @@ def tokenize(records: list[DatasetRecord], formatter: ChatFormatter, max_len: in
             dropped += 1
         else:
             examples.append(ex)
-    return TokenizedSplit(examples, dropped, truncated)
+            sources.append(i)
+    return TokenizedSplit(examples, dropped, truncated, sources)
 
 
 def split_records(records: list[DatasetRecord], eval_fraction: float, seed: int) -> tuple[list[DatasetRecord], list[DatasetRecord]]:

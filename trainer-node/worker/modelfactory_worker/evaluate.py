@@ -11,24 +11,54 @@ import torch
 from .chat import ChatFormatter, Example
 from .data import EpochPlan, collate
 from .generate import SamplingParams, adapter_active, generate
-from .loss import autocast_for, batch_loss
+from .loss import autocast_for, token_losses
 from .records import DatasetRecord, prompt_and_reference
 
 
 @torch.no_grad()
-def perplexity(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
-               batch_size: int = 4, seq_len: int = 512) -> dict:
-    """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
+def example_losses(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
+                   batch_size: int = 4, seq_len: int = 512) -> list[tuple[float, int]]:
+    """(summed next-token loss, trained tokens) of every example, in the order given.
+
+    Examples are packed (block-diagonal mask, so each sees only itself) and every trained token's
+    loss is added to the example whose segment holds it.
+    """
     model.eval()
     plan = EpochPlan(examples, seed=0, epoch=0, micro_batch=batch_size, seq_len=seq_len, packing=True,
                      shuffle=False)
-    total, n = 0.0, 0
+    sums = torch.zeros(len(examples), dtype=torch.float64)
+    counts = torch.zeros(len(examples), dtype=torch.long)
+    first = 0  # index of the first example of the current micro-batch (packing keeps the order)
     with autocast_for(device, dtype):
         for rows in plan.micro_batches:
-            loss, k = batch_loss(model, collate(rows, pad_id, True, dtype).to(device))
-            total, n = total + float(loss), n + k
+            batch = collate(rows, pad_id, True, dtype)
+            owner = torch.full(batch.targets.shape, -1, dtype=torch.long)
+            k = first
+            for b, r in enumerate(rows):
+                start = 0
+                for n in r.lengths:
+                    owner[b, start : start + n] = k
+                    start, k = start + n, k + 1
+            losses, selected = token_losses(model, batch.to(device))
+            index = owner[selected.cpu()]
+            sums.index_add_(0, index, losses.detach().double().cpu())
+            counts.index_add_(0, index, torch.ones_like(index))
+            first = k
+    return [(float(s), int(c)) for s, c in zip(sums, counts)]
+
+
+def perplexity_of(losses: list[tuple[float, int]]) -> dict:
+    """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
+    total, n = sum(s for s, _ in losses), sum(c for _, c in losses)
     mean = total / max(n, 1)
     return {"loss": mean, "perplexity": math.exp(min(mean, 700.0)), "tokens": n}
+
+
+def perplexity(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
+               batch_size: int = 4, seq_len: int = 512) -> dict:
+    """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
+    return perplexity_of(example_losses(model, examples, pad_id=pad_id, device=device, dtype=dtype,
+                                        batch_size=batch_size, seq_len=seq_len))
 
 
 def bleu(hypotheses: list[str], references: list[str]) -> float:

@@ -34,19 +34,29 @@ def _head_logits(lm, hidden: torch.Tensor) -> torch.Tensor:
     return logits
 
 
-def batch_loss(model, batch: Batch) -> tuple[torch.Tensor, int]:
-    """(sum of token losses, number of trained tokens) for one batch already on the model's device."""
+def _selected_logits(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logits at the trained positions, the boolean mask of those positions)."""
     lm = base_model(model)
     selected = batch.targets != IGNORE
-    n = int(selected.sum())
     kwargs = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask, "use_cache": False}
     if batch.position_ids is not None:
         kwargs["position_ids"] = batch.position_ids
     decoder = lm.get_decoder() if hasattr(lm, "get_decoder") else None
     if decoder is not None and decoder is not lm:
         hidden = decoder(**kwargs).last_hidden_state
-        logits = _head_logits(lm, hidden[selected])
-    else:  # a model without a separable decoder: full logits, then select
-        logits = lm(**kwargs).logits[selected]
+        return _head_logits(lm, hidden[selected]), selected
+    # a model without a separable decoder: full logits, then select
+    return lm(**kwargs).logits[selected], selected
+
+
+def batch_loss(model, batch: Batch) -> tuple[torch.Tensor, int]:
+    """(sum of token losses, number of trained tokens) for one batch already on the model's device."""
+    logits, selected = _selected_logits(model, batch)
     loss = F.cross_entropy(logits.float(), batch.targets[selected], reduction="sum")
-    return loss, n
+    return loss, int(selected.sum())
+
+
+def token_losses(model, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """(loss of every trained token, in row-major order of `selected`; the mask `selected`)."""
+    logits, selected = _selected_logits(model, batch)
+    return F.cross_entropy(logits.float(), batch.targets[selected], reduction="none"), selected

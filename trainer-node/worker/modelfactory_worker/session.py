@@ -16,7 +16,7 @@ from . import PROTOCOL, __version__
 from .chat import ChatFormatter
 from .data import split_records, tokenize
 from .errors import WorkerError
-from .evaluate import generation_metrics, perplexity
+from .evaluate import example_losses, generation_metrics, perplexity, perplexity_of
 from .generate import SamplingParams, adapter_active, generate
 from .prefix_cache import PrefixCache, budget_from_env
 from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
@@ -284,14 +284,23 @@ class Session:
                                              "whose held-out split it uses")
         max_len = field(cmd, "max_seq_len", int, 512)
         fmt = self.formatter()
-        examples = tokenize(records, fmt, max_len).examples
+        split = tokenize(records, fmt, max_len)
+        examples = split.examples
         kw = dict(pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, seq_len=max_len)
         result: dict = {"adapter": adapter, "records": len(records)}
+        insights = field(cmd, "insights", dict, None)
+        if insights is not None and adapter is None:
+            raise WorkerError("bad_request", "'evaluate' field 'insights' needs a tuned model: name an 'adapter' "
+                                             "(or train one first)")
         with adapter_active(lm.model, None):
             result["perplexity_base"] = perplexity(lm.model, examples, **kw)
         if adapter is not None:
             with adapter_active(lm.model, adapter):
-                result["perplexity_tuned"] = perplexity(lm.model, examples, **kw)
+                # One pass gives the tuned perplexity and, with insights, each record's loss.
+                losses = example_losses(lm.model, examples, **kw)
+                result["perplexity_tuned"] = perplexity_of(losses)
+                if insights is not None:
+                    result["insights"] = self._insights(insights, records, split, losses, fmt, max_len, ctx)
         if field(cmd, "generation", bool, True):
             gkw = dict(device=lm.device, max_samples=field(cmd, "max_samples", int, 16),
                        max_new_tokens=field(cmd, "max_new_tokens", int, 64), cancel=ctx.cancel)
@@ -301,6 +310,33 @@ class Session:
         if self.last_train is not None:
             result["memory"] = self.last_train["memory"]
         return result
+
+    def _insights(self, args: dict, records: list[DatasetRecord], split, losses, fmt: ChatFormatter, max_len: int,
+                  ctx: Context) -> dict:
+        """Per-contribution losses of the active (tuned) model: the held-out records' from the pass
+        just made, and a seeded sample of each contribution's training records."""
+        from .insights import MAX_TRAIN_RECORDS, SideLoss, check_ids, contribution_insights, sample_per_contribution, side_losses
+
+        lm = self.loaded
+        eval_ids = check_ids(args.get("eval_contributions"), len(records), "eval_contributions")
+        held: dict[str, list] = {}
+        for src, (s, n) in zip(split.sources, losses):
+            a = held.setdefault(eval_ids[src], [0, 0, 0.0])
+            a[0], a[1], a[2] = a[0] + 1, a[1] + n, a[2] + s
+        held_out = {c: SideLoss(r, n, t / n) for c, (r, n, t) in held.items()}
+        cap = field(args | {"cmd": "evaluate"}, "max_train_records", int, MAX_TRAIN_RECORDS)
+        if cap < 1:
+            raise WorkerError("bad_request", f"'evaluate' field 'insights.max_train_records' must be at least 1, got {cap}")
+        train: dict[str, SideLoss] = {}
+        if args.get("train") is not None:
+            path = _path(args | {"cmd": "evaluate"}, "train")
+            train_records = read_records(path)
+            ids = check_ids(args.get("train_contributions"), len(train_records), "train_contributions")
+            keep = sample_per_contribution(ids, cap)
+            if not ctx.cancel.is_set():
+                train = side_losses(lm.model, fmt, [train_records[i] for i in keep], [ids[i] for i in keep],
+                                    max_len=max_len, pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype)
+        return contribution_insights(train, held_out, cap)
 
     def generate(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)

@@ -1,5 +1,6 @@
 // A Datanet: metadata, license, policies, approvers, contributions, contributors, models,
-// citation counts; contribute, request access, edit and manage approvers from here.
+// citation counts; contribute, request access, edit and manage approvers from here. Its approvers
+// also see how its contributions trained in the models built on it.
 import { useState } from "react";
 import { useAccount } from "wagmi";
 import { Scope } from "@modelfactory/sdk";
@@ -14,8 +15,11 @@ import { ApproversPanel } from "./ApproversPanel.tsx";
 import { EncryptionKeyPanel } from "./EncryptionKeyPanel.tsx";
 import { ContributionsTable } from "./ContributionsTable.tsx";
 import { RequestAccessForm } from "./RequestAccessForm.tsx";
+import { TrainingInsightsPanel } from "./TrainingInsightsPanel.tsx";
 
-const TABS = ["Overview", "Contributions", "Contributors", "Models", "Access"] as const;
+const TABS = ["Overview", "Contributions", "Contributors", "Models", "Access", "Training insights"] as const;
+/** Tabs only the Datanet's owner and approvers see. */
+const APPROVER_TABS: readonly (typeof TABS)[number][] = ["Training insights"];
 
 function AccessStatus({ datanetId }: { datanetId: string }) {
   const { address } = useAccount();
@@ -60,7 +64,7 @@ export default function DatanetPage() {
         ) : null}
       </PageHeader>
       <div className="tabs" role="tablist" aria-label="Datanet sections">
-        {TABS.map((t) => (
+        {TABS.filter((t) => isApprover || !APPROVER_TABS.includes(t)).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
             {t}
           </button>
@@ -152,6 +156,7 @@ export default function DatanetPage() {
           </table>
         )
       ) : null}
+      {tab === "Training insights" && isApprover ? <TrainingInsightsPanel datanetId={d.id} /> : null}
       {tab === "Access" ? (
         <section className="panel">
           <h2>Access</h2>

@@ -1,8 +1,10 @@
 // The live job dashboard: progress with ETA, phase timeline, loss / eval loss / learning rate
-// / throughput / memory charts, log tail, cancel. Reconnects without losing history.
+// / throughput / memory charts, log tail, cancel; a failed or cancelled job's builder may continue
+// it from its checkpoint. Reconnects without losing history.
 import { useAccount } from "wagmi";
 import { LineChart } from "../../charts/LineChart.tsx";
 import { useJob } from "../../data/hooks/useJob.ts";
+import type { TrainingJobEntity } from "../../data/types.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 import { Link, useParams } from "../../router/router.tsx";
@@ -15,6 +17,11 @@ import { useTrainerSession } from "../../wallet/use-trainer-session.ts";
 import { jobSeries, PHASE_ORDER, progressSummary } from "./job-stream.ts";
 import { useJobEvents } from "./useJobEvents.ts";
 import { useJobNode } from "./useJobNode.ts";
+
+/** A failed or cancelled job that a trainer node ran (and so may hold a checkpoint of). */
+export function canContinue(j: Pick<TrainingJobEntity, "state" | "trainer">): boolean {
+  return (j.state === "Failed" || j.state === "Cancelled") && !!j.trainer?.endpoint;
+}
 
 export default function JobPage() {
   const { id = "" } = useParams();
@@ -57,6 +64,11 @@ export default function JobPage() {
         {j.model ? <Link className="btn btn-primary" to={`/jobs/${j.id}/report`}>Evaluation report</Link> : null}
         {j.model ? <Link className="btn" to={`/chat/${j.model.id}`}>Chat with model #{j.model.id}</Link> : null}
         {isBuilder && (j.state === "Open" || j.state === "Claimed") ? <button className="btn btn-danger" onClick={() => void cancel()}>Cancel job</button> : null}
+        {isBuilder && canContinue(j) ? (
+          <Link className="btn btn-primary" to={`/train?continue=${j.id}`} title="A new job that trains on from this one's last checkpoint, on the node that ran it">
+            Continue from checkpoint
+          </Link>
+        ) : null}
       </PageHeader>
       <section className="panel" data-testid="job-progress">
         <div className="row">

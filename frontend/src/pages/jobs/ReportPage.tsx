@@ -1,6 +1,6 @@
 // The evaluation report: base vs tuned (perplexity, BLEU, ROUGE), memory (measured; LoRA vs
-// QLoRA vs full for this model and 7B), training summary, sample answers side by side,
-// downloads, and the training manifest checked against its on-chain root.
+// QLoRA vs full for this model and 7B), training summary, per-contribution data insights, sample
+// answers side by side, downloads, and the training manifest checked against its on-chain root.
 import { describeError, type EvaluationReport } from "@modelfactory/sdk";
 import { BarChart } from "../../charts/BarChart.tsx";
 import { useEvaluation } from "../../data/hooks/useEvaluation.ts";
@@ -15,6 +15,7 @@ import { AdapterDownload, ExportPanel } from "./ExportPanel.tsx";
 import { useJobNode } from "./useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 import { SampleAnswer } from "./SampleAnswer.tsx";
+import { DataInsightsTable } from "./DataInsights.tsx";
 import { saveFile } from "../../lib/save-file.ts";
 
 const BASE = "#9aa3b8";
@@ -62,6 +63,7 @@ function Manifest({ node, jobId, root, manifestURI }: { node: string | null; job
         <dt>Read from</dt><dd className="mono">{manifestURI ?? (node ? `${node} (trainer node)` : "–")}</dd>
         <dt>Contributions</dt>
         <dd>{m ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") || "none" : "–"}</dd>
+        {m?.continuedFrom ? <><dt>Continued from</dt><dd data-testid="continued-from"><Link to={`/jobs/${m.continuedFrom.jobId}`}>job #{m.continuedFrom.jobId}</Link>, from its checkpoint at step {m.continuedFrom.step}</dd></> : null}
       </dl>
     </section>
   );
@@ -148,6 +150,12 @@ export default function ReportPage() {
                   </dl>
                 </section>
               </div>
+              {r.dataInsights ? (
+                <section className="panel" data-testid="data-insights">
+                  <h2>Data insights: which contributions trained worst</h2>
+                  <DataInsightsTable insights={r.dataInsights} />
+                </section>
+              ) : null}
               <section className="panel">
                 <h2>Sample answers</h2>
                 {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}

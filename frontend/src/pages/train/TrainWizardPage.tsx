@@ -1,11 +1,13 @@
 // The no-code training wizard: base model → Datanets → method → hyperparameters → pre-flight
-// → submit (spec → content store → createJob with the spec's sha256).
-import { useMemo, useState } from "react";
+// → submit (spec → content store → createJob with the spec's sha256). `?continue=<job>` opens it
+// prefilled from a failed or cancelled job's spec, to continue that job from its checkpoint.
+import { useEffect, useMemo, useState } from "react";
 import { useAccount } from "wagmi";
 import { bytesToHex, parseEventLogs } from "viem";
 import {
   ALL_LINEAR,
   BUILDER_ENCRYPTION_KEY_HELP,
+  CONTINUE_FROM_HELP,
   buildTrainingSpec,
   HYPERPARAMETER_HELP,
   LORA_TARGET_MODULES,
@@ -37,6 +39,7 @@ import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { sha256Hex, specErrors } from "./hyperparameters.ts";
 import { EvaluationOptions } from "./EvaluationOptions.tsx";
+import { useContinuationPrefill } from "./useContinuationPrefill.ts";
 
 const STEPS = ["Base model", "Datanets", "Method", "Hyperparameters", "Pre-flight & submit"];
 
@@ -77,6 +80,22 @@ export default function TrainWizardPage() {
   const [preflight, setPreflight] = useState<PreflightReport | null>(null);
   const [preflightError, setPreflightError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [continueFrom, setContinueFrom] = useState<string | null>(null);
+  const continuation = useContinuationPrefill();
+  // Applied once, when the job's spec and the nodes are known: then the builder may still look at each step.
+  useEffect(() => {
+    const p = continuation.prefill;
+    if (!p || continueFrom === p.continueFrom) return;
+    setChoice(p.choice);
+    setSelected(p.selected);
+    setMethod(p.method);
+    setHp(p.hp);
+    setEvalFraction(p.evalFraction);
+    setEvalSplit(p.evalSplit);
+    setName(p.name);
+    setContinueFrom(p.continueFrom);
+    setStep(4);
+  }, [continuation.prefill, continueFrom]);
   const live = (nodes.data ?? []).filter((n) => n.health?.ok);
   const spec = buildTrainingSpec({
     name: name || (choice ? `${choice.model.name} on ${selected.map((s) => `#${s}`).join(", ")}` : "draft"),
@@ -87,6 +106,7 @@ export default function TrainWizardPage() {
     evalFraction,
     // The default stays out of the spec's bytes, as in specs written before the choice existed.
     ...(evalSplit === "record" ? { evalSplit } : {}),
+    ...(continueFrom ? { continueFrom } : {}),
   });
   // Only the hyperparameter step's fields: model and Datanets are checked by their own steps.
   const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f === "evalFraction"));
@@ -125,6 +145,11 @@ export default function TrainWizardPage() {
     setStep(s);
     if (s === 4) void runPreflight();
   };
+  // The prefilled wizard opens at the pre-flight, which checks the continuation on the node.
+  useEffect(() => {
+    if (continueFrom && step === 4 && !preflight && !preflightError) void runPreflight();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [continueFrom]);
 
   return (
     <>
@@ -136,6 +161,13 @@ export default function TrainWizardPage() {
           </li>
         ))}
       </ol>
+      {continuation.error ? <p className="field-error" data-testid="continue-error">{continuation.error}</p> : null}
+      {continueFrom ? (
+        <p className="panel" data-testid="continue-banner">
+          Continuing job <Link to={`/jobs/${continueFrom}`}>#{continueFrom}</Link> from its last checkpoint on the node that ran it. {CONTINUE_FROM_HELP}{" "}
+          <button className="btn" onClick={() => { setContinueFrom(null); navigate("/train"); }}>Start a new job instead</button>
+        </p>
+      ) : null}
       <WalletGate reason="to train a model">
         <section className="panel" aria-live="polite">
           {step === 0 ? (
