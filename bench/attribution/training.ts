@@ -1,6 +1,6 @@
 // Training influence on the real model: each planted fact of facts.ts is taught by its own
 // contribution, beside two distractor contributions per fact that share the question's words (one
-// asks the question and answers something else, one talks about the subject without the fact).
+// echoes the question and answers something else, one talks about the subject without the fact).
 // SmolLM2-135M-Instruct is fine-tuned with LoRA on all of them (a short schedule); then for each
 // question the tuned model answers with no sources in the prompt, and the worker's `influence`
 // ranks all contributions by how their training gradients align with that answer's. Recall@1: the
@@ -23,8 +23,9 @@ type Contribution = { id: string; fact: number; kind: "planted" | "echo" | "topi
 function contributions(): Contribution[] {
   return FACTS.flatMap((f, i) => [
     { id: String(3 * i + 1), fact: i, kind: "planted" as const, records: [rec(f.question, f.fact), rec(`Quick question: ${f.question.charAt(0).toLowerCase()}${f.question.slice(1)}`, f.fact)] },
-    { id: String(3 * i + 2), fact: i, kind: "echo" as const, records: [rec(f.question, echo(f.question)), rec(`Please tell me: ${f.question}`, "The staff answer such questions at the front desk every day.")] },
-    { id: String(3 * i + 3), fact: i, kind: "topical" as const, records: [rec(`Tell me something about this: ${f.question}`, f.topical)] },
+    // Distractors share the question's words in their prompts and texts, but ask something else.
+    { id: String(3 * i + 2), fact: i, kind: "echo" as const, records: [rec(`Who answers visitors when they ask "${f.question}"`, echo(f.question)), rec(`Do people often wonder: ${f.question}`, "Yes, it is one of the most common questions, and the staff answer it at the front desk every day.")] },
+    { id: String(3 * i + 3), fact: i, kind: "topical" as const, records: [rec(`What do locals say when someone wonders: ${f.question}`, f.topical)] },
   ]);
 }
 
@@ -106,6 +107,8 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
       plantedRecallAt1Training: ratio(share(rows.map((r) => r.influenceTop === r.planted))),
       plantedRecallAt1TrainingWhenAnswerUsesFact: ratio(share(used.map((r) => r.influenceTop === r.planted))),
       plantedRecallAt1TrainingBm25: ratio(share(rows.map((r) => r.bm25Top === r.planted))),
+      plantedRecallAt1TrainingBm25WhenAnswerUsesFact: ratio(share(used.map((r) => r.bm25Top === r.planted))),
+      plantedRecallAt1TrainingEmbeddingWhenAnswerUsesFact: ratio(share(emb.flatMap((e, i) => (rows[i]!.answerUsesFact ? [cs[argmax(e.question)]!.id === rows[i]!.planted] : [])))),
       plantedRecallAt1TrainingEmbedding: ratio(share(emb.map((e, i) => cs[argmax(e.question)]!.id === rows[i]!.planted))),
       plantedRecallAt1TrainingEmbeddingAnswer: ratio(share(emb.map((e, i) => cs[argmax(e.answer)]!.id === rows[i]!.planted))),
       tunedAnswersUsingFact: ratio(used.length / rows.length),
