@@ -6,13 +6,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
+import type { ContentStore } from "@modelfactory/sdk/node";
 import { ContributionStatus, Scope, buildReceipt, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
 import { attribute, contextParts, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
 import { ReceiptBatcher, attributionLedgerPoster } from "./receipts/index.ts";
+import type { Chain } from "./chain.ts";
+import type { TrainerNodeConfig } from "./config.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
-import type { ServedModel, TrainerNode } from "./trainer-node.ts";
+import type { ServedModel, ServedModels } from "./served-models.ts";
 import { WorkerClient } from "./worker-client.ts";
 import type { GenerateResult } from "./worker-protocol.ts";
 
@@ -70,42 +73,52 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   };
 }
 
+/** What the chat service uses of the node: its chain and content store, the served models, the
+ * settings of its serving workers and receipt batches, and where its warnings go. */
+export type ChatContext = {
+  chain: Chain;
+  store: ContentStore;
+  served: ServedModels;
+  config: Pick<TrainerNodeConfig, "dataDir" | "modelsDir" | "receiptBatchSize" | "receiptBatchMs" | "workerCommand" | "workerCwd" | "workerHangMs" | "workerStartMs">;
+  log: (message: string) => void;
+};
+
 export class ChatService {
   readonly retrieval: RetrievalSync;
   readonly batcher: ReceiptBatcher;
-  private readonly node: TrainerNode;
+  private readonly ctx: ChatContext;
   private readonly servers = new Map<string, { worker: WorkerClient; adapters: Set<string>; queue: Promise<unknown> }>();
   private readonly accessCache = new Map<string, { ok: boolean; until: number }>();
 
-  private constructor(node: TrainerNode, batcher: ReceiptBatcher) {
-    this.node = node;
+  private constructor(ctx: ChatContext, batcher: ReceiptBatcher) {
+    this.ctx = ctx;
     this.batcher = batcher;
-    this.retrieval = new RetrievalSync(node.chain, node.store, (m) => console.warn(m));
+    this.retrieval = new RetrievalSync(ctx.chain, ctx.store, ctx.log);
   }
 
-  static async open(node: TrainerNode): Promise<ChatService> {
-    const { chain, config } = node;
+  static async open(ctx: ChatContext): Promise<ChatService> {
+    const { chain, config } = ctx;
     const batcher = await ReceiptBatcher.open({
       dataDir: path.join(config.dataDir, "receipts"),
-      contentStore: node.store,
+      contentStore: ctx.store,
       maxReceipts: config.receiptBatchSize,
       maxDelayMs: config.receiptBatchMs,
       ...attributionLedgerPoster({ publicClient: chain.publicClient, walletClient: chain.walletClient as never, address: chain.contracts.ledger.address, fromBlock: chain.startBlock }),
-      onError: (e) => console.warn(`receipts: ${e.shortMessage}`),
+      onError: (e) => ctx.log(`receipts: ${e.shortMessage}`),
     });
-    return new ChatService(node, batcher);
+    return new ChatService(ctx, batcher);
   }
 
   /** Keeps the retrieval index current; called on every node poll. */
   async sync(): Promise<void> {
-    if (this.node.served.size) await this.retrieval.sync(this.node.served.values());
+    if (this.ctx.served.size) await this.retrieval.sync(this.ctx.served.values());
   }
 
   /** OpenAI `GET /v1/models`. */
   models() {
     return {
       object: "list",
-      data: [...this.node.served.values()].flatMap((m) => [
+      data: [...this.ctx.served.values()].flatMap((m) => [
         { id: `model-${m.modelId}`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
         { id: `model-${m.modelId}:base`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
       ]),
@@ -114,7 +127,7 @@ export class ChatService {
 
   private resolve(id: string): { model: ServedModel; adapter: boolean } {
     const m = /^model-(\d+)(:base)?$/.exec(id);
-    const model = m ? this.node.served.get(m[1]!) : undefined;
+    const model = m ? this.ctx.served.get(m[1]!) : undefined;
     if (!model) throw new ApiError(404, "MODEL_NOT_FOUND", `Model "${id}" is not served by this node; see GET /v1/models.`);
     return { model, adapter: !m![2] };
   }
@@ -126,7 +139,7 @@ export class ChatService {
       const cached = this.accessCache.get(key);
       let ok = cached && cached.until > Date.now() ? cached.ok : undefined;
       if (ok === undefined) {
-        ok = await this.node.chain.publicClient.readContract({ address: this.node.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "hasAccess", args: [d, caller, Scope.Retrieve] });
+        ok = await this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "hasAccess", args: [d, caller, Scope.Retrieve] });
         this.accessCache.set(key, { ok, until: Date.now() + 5000 });
       }
       if (ok) out.push(d);
@@ -137,7 +150,7 @@ export class ChatService {
   /** Drops retrieved passages whose contribution is no longer accepted on chain (checked now). */
   private async stillAccepted(retrieved: RetrievedPassage[]): Promise<RetrievedPassage[]> {
     const ids = [...new Set(retrieved.map((r) => r.contribution.contributionId))];
-    const statuses = await Promise.all(ids.map((id) => this.node.chain.publicClient.readContract({ address: this.node.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(id)] })));
+    const statuses = await Promise.all(ids.map((id) => this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(id)] })));
     const gone = new Set(ids.filter((_, i) => statuses[i] !== ContributionStatus.Accepted));
     for (const id of gone) this.retrieval.remove(BigInt(id));
     return retrieved.filter((r) => !gone.has(r.contribution.contributionId)).map((r, i) => ({ ...r, rank: i + 1 }));
@@ -146,14 +159,14 @@ export class ChatService {
   private async server(model: ServedModel) {
     let s = this.servers.get(model.baseModel);
     if (!s || !s.worker.alive) {
-      const worker = new WorkerClient({ command: this.node.config.workerCommand, cwd: this.node.config.workerCwd, hangMs: this.node.config.workerHangMs, startMs: this.node.config.workerStartMs, onLog: () => undefined });
+      const worker = new WorkerClient({ command: this.ctx.config.workerCommand, cwd: this.ctx.config.workerCwd, hangMs: this.ctx.config.workerHangMs, startMs: this.ctx.config.workerStartMs, onLog: () => undefined });
       s = { worker, adapters: new Set(), queue: Promise.resolve() };
       this.servers.set(model.baseModel, s);
-      await worker.request("load", { model: path.join(this.node.config.modelsDir, model.baseModel) }, { hangMs: this.node.config.workerStartMs });
+      await worker.request("load", { model: path.join(this.ctx.config.modelsDir, model.baseModel) }, { hangMs: this.ctx.config.workerStartMs });
     }
     const name = `model-${model.modelId}`;
     if (!s.adapters.has(name)) {
-      await s.worker.request("load", { adapters: { [name]: model.adapterDir } }, { hangMs: this.node.config.workerStartMs });
+      await s.worker.request("load", { adapters: { [name]: model.adapterDir } }, { hangMs: this.ctx.config.workerStartMs });
       s.adapters.add(name);
     }
     return s;

@@ -15,10 +15,11 @@ import { JobRunner, fetchSpec, readJobRecord, type JobRunnerContext } from "./jo
 import { scanModels } from "./models.ts";
 import { workerGgufImporter } from "./gguf-import.ts";
 import { ChatService } from "./chat.ts";
+import type { ServedModel } from "./served-models.ts";
 
 export const VERSION = "0.1.0";
 
-export type ServedModel = { modelId: bigint; jobId: bigint; baseModel: string; adapterDir: string; datanetIds: bigint[] };
+export type { ServedModel } from "./served-models.ts";
 
 export class TrainerNode {
   readonly config: TrainerNodeConfig;
@@ -73,7 +74,8 @@ export class TrainerNode {
         });
       }
     }
-    this.chat = await ChatService.open(this);
+    // Chat's warnings go to stderr, unprefixed, as they always have.
+    this.chat = await ChatService.open({ chain: this.chain, store: this.store, served: this.served, config: this.config, log: (m) => console.warn(m) });
     await this.announce();
     await this.recover();
     this.timer = setInterval(() => void this.poll(), this.config.pollIntervalMs);

@@ -43,3 +43,13 @@ def is_out_of_memory(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and (
         "can't allocate memory" in text or "out of memory" in text.lower()
     )
+
+
+def as_worker_error(exc: BaseException, command: str) -> WorkerError:
+    """What a failure of `command` is on the protocol: a WorkerError as raised, an out-of-memory
+    failure as `out_of_memory`, anything else as `internal` with the exception's type and text."""
+    if isinstance(exc, WorkerError):
+        return exc
+    if is_out_of_memory(exc):
+        return WorkerError("out_of_memory", f"out of memory during '{command}': {str(exc)[:300]}")
+    return WorkerError("internal", f"{type(exc).__name__}: {str(exc)[:500]}")

@@ -3,6 +3,7 @@ and what is estimated (full / LoRA / QLoRA for this model and for a 7B LLaMA-sha
 
 from __future__ import annotations
 
+import os
 import resource
 from contextlib import contextmanager
 
@@ -24,6 +25,28 @@ def process_memory(device: torch.device) -> dict:
         out["cuda_allocated_mb"] = torch.cuda.memory_allocated(device) / MB
         out["cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / MB
     return out
+
+
+def peak_memory_mb(device: torch.device) -> float:
+    """The process's peak so far: the CUDA allocator's on a GPU, else peak RSS."""
+    mem = process_memory(device)
+    return mem.get("cuda_peak_mb", mem["peak_rss_mb"])
+
+
+def apply_memory_limit() -> None:
+    """MODELFACTORY_WORKER_MEMORY_LIMIT_MB caps the address space above what is mapped at start-up,
+    so an oversized job fails with an out_of_memory error instead of taking the machine down. On a
+    GPU it caps the CUDA allocator instead (CUDA maps far more address space than it uses)."""
+    limit = os.environ.get("MODELFACTORY_WORKER_MEMORY_LIMIT_MB")
+    if not limit:
+        return
+    if torch.cuda.is_available():
+        total = torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, int(limit) * 1024 * 1024 / total), 0)
+        return
+
+    cap = psutil.Process().memory_info().vms + int(limit) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 def device_memory(device: torch.device) -> dict:

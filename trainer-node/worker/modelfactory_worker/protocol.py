@@ -1,4 +1,5 @@
-"""The JSON-lines protocol `modelfactory.worker/1`: command names, field checks, event shapes.
+"""The JSON-lines protocol `modelfactory.worker/1`: command names, field checks, event shapes, and
+the writer that puts events on the protocol stream (the worker's stdout, or a rank's pipe).
 
 One JSON object per line each way. Commands carry `cmd` and `id`; every event about a command
 echoes its `id`. PROTOCOL.md is the reference; trainer-node/src/worker-protocol.ts mirrors it.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
+import threading
 from typing import Any
 
 from . import PROTOCOL
@@ -89,3 +93,26 @@ def encode_event(event: dict) -> str:
 
 def error_event(cid: Any, err: WorkerError) -> dict:
     return {"event": "error", "id": cid, "code": err.code, "message": err.message, "details": err.details}
+
+
+class Writer:
+    """Serialises events onto the protocol stream (the original stdout)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, event: dict) -> None:
+        line = encode_event(event)
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+
+def protocol_stream():
+    """Keep a private handle on stdout for protocol lines; point fd 1 and sys.stdout at stderr so no
+    library print (Python or native) can corrupt the protocol."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out

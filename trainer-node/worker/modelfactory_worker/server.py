@@ -15,22 +15,8 @@ import traceback
 from typing import Any
 
 from . import PROTOCOL, __version__
-from .errors import WorkerError, is_out_of_memory
-from .protocol import CONTROL_COMMANDS, command_id, encode_event, error_event, field, parse_command
-
-
-class Writer:
-    """Serialises events onto the protocol stream (the original stdout)."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def send(self, event: dict) -> None:
-        line = encode_event(event)
-        with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+from .errors import WorkerError, as_worker_error, is_out_of_memory
+from .protocol import CONTROL_COMMANDS, Writer, command_id, error_event, field, parse_command, protocol_stream
 
 
 class Job:
@@ -40,40 +26,11 @@ class Job:
         self.cancel = threading.Event()
 
 
-def _protocol_stream():
-    """Keep a private handle on stdout for protocol lines; point fd 1 and sys.stdout at stderr so no
-    library print (Python or native) can corrupt the protocol."""
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return out
-
-
-def _apply_memory_limit() -> None:
-    """MODELFACTORY_WORKER_MEMORY_LIMIT_MB caps the address space above what is mapped at start-up,
-    so an oversized job fails with an out_of_memory error instead of taking the machine down. On a
-    GPU it caps the CUDA allocator instead (CUDA maps far more address space than it uses)."""
-    limit = os.environ.get("MODELFACTORY_WORKER_MEMORY_LIMIT_MB")
-    if not limit:
-        return
-    import resource
-
-    import psutil
-    import torch
-
-    if torch.cuda.is_available():
-        total = torch.cuda.get_device_properties(0).total_memory
-        torch.cuda.set_per_process_memory_fraction(min(1.0, int(limit) * 1024 * 1024 / total), 0)
-        return
-
-    cap = psutil.Process().memory_info().vms + int(limit) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-
 def _tune_allocator() -> None:
     """MODELFACTORY_WORKER_MALLOC_TRIM_MB fixes glibc's trim threshold (and so turns off its dynamic
     mmap threshold). Measured on the 110M benchmark model: peak RSS of a LoRA step on 1024 tokens
-    drops from 3.3 GB to 1.25 GB (heap fragmentation gone), at about 40 % more time per step."""
+    drops from 3.3 GB to 1.25 GB (heap fragmentation gone), at about 40 % more time per step. Set
+    before torch is imported, which is why it lives here and not in memory.py."""
     value = os.environ.get("MODELFACTORY_WORKER_MALLOC_TRIM_MB")
     if not value:
         return
@@ -88,11 +45,14 @@ def _tune_allocator() -> None:
 
 def main() -> int:
     _tune_allocator()
-    out = _protocol_stream()
+    out = protocol_stream()
     writer = Writer(out)
+    # Imported only now, after the allocator is tuned and stdout is kept for protocol lines, so
+    # nothing torch or transformers print at import can reach the protocol stream.
     import torch
 
     from .flops import measure_matmul_peak
+    from .memory import apply_memory_limit
     from .models import device_label, pick_device, pick_dtype
     from .session import Context, Session
 
@@ -101,7 +61,7 @@ def main() -> int:
     peak = measure_matmul_peak(device, pick_dtype("auto", device))
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu ({os.cpu_count()} cores)"
     session = Session(peak, name)
-    _apply_memory_limit()
+    apply_memory_limit()
     jobs: "queue.Queue[Job | None]" = queue.Queue()
     state = {"running": None, "pending": {}}  # pending: id -> Job
     lock = threading.Lock()
@@ -134,15 +94,10 @@ def main() -> int:
         try:
             result = handler(job.cmd, ctx)
             writer.send({"event": "result", "id": job.id, "cmd": job.cmd["cmd"], "result": result})
-        except WorkerError as e:
-            writer.send(error_event(job.id, e))
         except BaseException as e:  # noqa: BLE001 - every failure becomes an error event
-            if is_out_of_memory(e):
-                err = WorkerError("out_of_memory", f"out of memory during '{job.cmd['cmd']}': {str(e)[:300]}")
-            else:
+            if not isinstance(e, WorkerError) and not is_out_of_memory(e):
                 traceback.print_exc(file=sys.stderr)
-                err = WorkerError("internal", f"{type(e).__name__}: {str(e)[:500]}")
-            writer.send(error_event(job.id, err))
+            writer.send(error_event(job.id, as_worker_error(e, job.cmd["cmd"])))
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
 

@@ -17,14 +17,17 @@ from .chat import ChatFormatter
 from .data import split_records, tokenize
 from .errors import WorkerError
 from .evaluate import example_losses, generation_metrics, perplexity, perplexity_of
+from .finish import finish_run
 from .generate import SamplingParams, adapter_active, generate
 from .prefix_cache import PrefixCache, budget_from_env
-from .lora import check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
-from .memory import device_memory, memory_report, process_memory
+from .launcher import check_processes, train_processes
+from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
+from .memory import device_memory, process_memory
 from .models import LoadedModel, count_parameters, device_label, load_model, pick_device
 from .protocol import field
 from .qlora import quantization_report
 from .records import Message, ROLES, DatasetRecord, read_records
+from .train import Trainer
 from .trainconfig import TrainConfig
 
 
@@ -171,12 +174,7 @@ class Session:
         return out
 
     def train(self, cmd: dict, ctx: Context) -> dict:
-        from .train import Trainer, evaluation_summary, peak_memory_mb
-
         self.prefix_cache.clear()
-
-        from .distributed import check_processes
-
         lm = self.need_model(cmd)
         processes = check_processes(field(cmd, "processes", int, 1), lm.device)
         cfg = TrainConfig.from_dict(field(cmd, "config", dict, {}))
@@ -203,27 +201,15 @@ class Session:
                           cancel=ctx.cancel)
         lm.model = trainer.model
         res = trainer.run(resume)  # leaves the best evaluation's weights in the model
-        # Measured before the weights are frozen below, so trainable parameters count as such.
-        mem = memory_report(lm.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
-                            activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
-                            optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
+        run = finish_run(trainer, res, lm.tokenizer)
+        saved = run["saved"]
+        for p in lm.model.parameters():
+            p.requires_grad_(False)
         if cfg.method == "full":
-            saved = os.path.join(out_dir, "model")
-            lm.model.save_pretrained(saved, safe_serialization=True)
-            lm.tokenizer.save_pretrained(saved)
-            for p in lm.model.parameters():
-                p.requires_grad_(False)
             self._full_trained = (lm, saved)
         else:
-            saved = save_adapter(lm.model, name, os.path.join(out_dir, "adapter"))
             self.adapters[name] = saved
             self.last_adapter = name
-            for p in lm.model.parameters():
-                p.requires_grad_(False)
-        run = {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
-               "eval_losses": [list(x) for x in res.eval_losses], **evaluation_summary(res),
-               "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from, "tokens": res.tokens,
-               "seconds": res.seconds, "mfu": res.mfu, "memory": mem}
         return self._train_result(run, cfg, name, saved, tr, ev, held_out)
 
     def _train_result(self, run: dict, cfg: TrainConfig, name: str, saved: str, tr, ev,
@@ -247,11 +233,8 @@ class Session:
 
     def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[DatasetRecord],
                          out_dir: str, name: str, resume: str | None, ctx: Context) -> dict:
-        """`train` with `processes` > 1: data-parallel ranks (distributed.py) train and rank 0 saves;
-        the trained adapter (or full weights) is then loaded here, so every later command sees it."""
-        from .distributed import train_processes
-        from .lora import base_model
-
+        """`train` with `processes` > 1: data-parallel ranks (launcher.py, rank.py) train and rank 0
+        saves; the trained adapter (or full weights) is then loaded here, so every later command sees it."""
         if cfg.method == "full" and is_peft(lm.model):
             raise WorkerError("bad_request", "full fine-tuning needs a plain (unquantized, adapter-free) base")
         base_path = self._full_trained[1] if self._full_trained and self._full_trained[0] is lm else lm.path

@@ -10,7 +10,7 @@ about 30 % of its time. The `evaluate` command still scores the whole split for 
 
 Every optimizer step reports loss, learning rate, grad norm, tokens/s, MFU, memory and ETA.
 
-Given a `DataParallel` (distributed.py, one process per rank), the same loop runs data-parallel:
+Given a `DataParallel` (data_parallel.py, one process per rank; rank.py runs each), the same loop runs data-parallel:
 the model is wrapped in DDP through accelerate, each optimizer step's rows are split across the
 ranks, and the loss is scaled so that the averaged gradient equals the one-process gradient of
 the same global batch. Without it (the default) nothing below changes.
@@ -22,18 +22,20 @@ import math
 import os
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
 
 from . import checkpoint as ckpt
-from .chat import Example
+from .chat import IGNORE, Example
 from .data import EpochPlan, collate, steps_per_epoch
 from .early_stopping import EarlyStopping, eval_interval, eval_slice, evaluations_in_run
 from .errors import WorkerError
 from .flops import flop_model, measure_matmul_peak
-from .lora import adapter_parameters, attach, is_peft, save_adapter
+from .data_parallel import shard
+from .lora import adapter_parameters, attach, base_model, is_peft, save_adapter
 from .loss import autocast_for, batch_loss
 from .memory import ActivationMeter, process_memory
 from .nf4 import NF4Linear
@@ -85,7 +87,7 @@ class Trainer:
         self.cfg, self.train, self.held_out = cfg, train, held_out
         self.output_dir, self.adapter_name, self.pad_id = output_dir, adapter_name, pad_id
         self.device, self.dtype, self.emit, self.cancel = device, dtype, emit, cancel
-        self.dist = dist  # distributed.DataParallel, or None: one process
+        self.dist = dist  # data_parallel.DataParallel, or None: one process
         torch.manual_seed(cfg.seed)  # LoRA initialisation and dropout follow the run's seed
         quantized = any(isinstance(m, NF4Linear) or type(m).__name__ == "Linear4bit" for m in model.modules())
         if cfg.method == "qlora" and not quantized:
@@ -101,8 +103,6 @@ class Trainer:
             self.model = attach(model, cfg.lora, adapter_name)
             self.named_trainable = adapter_parameters(self.model, adapter_name)
         if cfg.gradient_checkpointing:
-            from .lora import base_model
-
             base_model(self.model).gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         params = [p for _, p in self.named_trainable]
         opt_kwargs = dict(lr=cfg.learning_rate, betas=(cfg.adam_beta1, cfg.adam_beta2), eps=cfg.adam_eps,
@@ -366,11 +366,6 @@ class Trainer:
         the shards covered every trained token, and carries the cancel flag, so all ranks stop at
         the same step. Returns (loss_sum, n, tokens, head_tokens, ctx_sq), or None on cancel.
         """
-        from contextlib import nullcontext
-
-        from .chat import IGNORE
-        from .distributed import shard
-
         dist = self.dist
         rows = [r for mb in rows_list for r in mb]
         n_trained = sum(1 for r in rows for t in r.targets if t != IGNORE)
@@ -404,20 +399,4 @@ class Trainer:
         return total_loss, n_trained, tokens, n_trained, ctx_sq
 
 
-def evaluation_summary(res) -> dict:
-    """The `train` result's evaluation fields from a TrainResult: the published weights' eval loss,
-    when and how often it evaluated, and which evaluation was best and why the run ended there."""
-    best = None
-    if res.best_step is not None:
-        best = {"step": res.best_step, "eval_loss": res.eval_loss, "stopped_early": res.stopped_early,
-                "reason": res.stop_reason}
-    return {"eval_loss": res.eval_loss, "eval_every": res.eval_every, "eval_seconds": res.eval_seconds,
-            "eval_records": res.eval_records, "best": best}
-
-
-def peak_memory_mb(device: torch.device) -> float:
-    mem = process_memory(device)
-    return mem.get("cuda_peak_mb", mem["peak_rss_mb"])
-
-
-__all__ = ["Trainer", "TrainResult", "evaluation_summary", "lr_multiplier", "peak_memory_mb"]
+__all__ = ["Trainer", "TrainResult", "lr_multiplier"]

@@ -18,7 +18,8 @@ from safetensors.torch import load_file
 from conftest import make_trainer, write_jsonl
 from modelfactory_worker.chat import ChatFormatter
 from modelfactory_worker.data import tokenize
-from modelfactory_worker.distributed import shard, train_processes
+from modelfactory_worker.data_parallel import shard
+from modelfactory_worker.launcher import train_processes
 from modelfactory_worker.lora import save_adapter
 from modelfactory_worker.models import load_model
 from modelfactory_worker.records import parse_record
@@ -39,7 +40,7 @@ def rank_processes(pid: int) -> list[psutil.Process]:
 
 def _is_rank(p: psutil.Process) -> bool:
     try:
-        return "modelfactory_worker.distributed" in " ".join(p.cmdline())
+        return "modelfactory_worker.rank" in " ".join(p.cmdline())
     except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
         return False
 

@@ -1,6 +1,6 @@
-"""Data-parallel training over N processes through Hugging Face accelerate (DDP).
+"""Data-parallel training over N processes through Hugging Face accelerate (DDP): the worker's side.
 
-The worker (parent) launches one process per rank — `python -m modelfactory_worker.distributed
+The worker (parent) launches one process per rank — `python -m modelfactory_worker.rank
 SPEC.json` with the environment torchrun / `accelerate launch` would give it (RANK, LOCAL_RANK,
 WORLD_SIZE, MASTER_ADDR=127.0.0.1, a free MASTER_PORT) — each in its own process group, and
 watches them:
@@ -15,8 +15,9 @@ watches them:
 - a rank whose parent disappears cancels itself, and exits hard if it is still alive later.
 
 On CPU the ranks talk over gloo on the loopback interface; on CUDA over NCCL, rank r on cuda:r.
-The module also runs under `accelerate launch --num_processes N -m modelfactory_worker.distributed
+A rank (rank.py) also runs under `accelerate launch --num_processes N -m modelfactory_worker.rank
 SPEC.json` (it reads the same environment); the worker does not need that launcher.
+The in-rank helpers the training loop uses are in data_parallel.py.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
-from contextlib import nullcontext
 from typing import Callable
 
 import torch
@@ -41,60 +40,6 @@ from .errors import WorkerError
 
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_PROCESSES = 64
-
-
-# -- inside a rank: what the Trainer is given ----------------------------------------------------
-class LossModule(torch.nn.Module):
-    """What DDP wraps: its forward is the training loss, so DDP's forward/backward hooks see it."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, batch):
-        from .loss import batch_loss
-
-        return batch_loss(self.model, batch)[0]
-
-
-class DataParallel:
-    """This process's place in the world, and the accelerate objects the Trainer uses."""
-
-    def __init__(self, accelerator):
-        self.accelerator = accelerator
-        self.rank = accelerator.process_index
-        self.world = accelerator.num_processes
-        self.device = accelerator.device
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
-
-    def prepare(self, model, optimizer):
-        """DDP-wrapped loss module and accelerate's optimizer wrapper (the model is already placed)."""
-        ddp = self.accelerator.prepare_model(LossModule(model), device_placement=False)
-        opt = self.accelerator.prepare_optimizer(optimizer, device_placement=False)
-        return ddp, opt
-
-    def no_sync(self, ddp, sync: bool):
-        return nullcontext() if sync or not hasattr(ddp, "no_sync") else ddp.no_sync()
-
-    def all_sum(self, values: list[float]) -> list[float]:
-        t = torch.tensor(values, dtype=torch.float64, device=self.device)
-        torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.SUM)
-        return t.tolist()
-
-    def gather(self, obj) -> list:
-        out = [None] * self.world
-        torch.distributed.all_gather_object(out, obj)
-        return out
-
-
-def shard(rows: list, rank: int, world: int) -> list:
-    """Contiguous, balanced share of a step's rows (sizes differ by at most one)."""
-    n = len(rows)
-    lo = rank * (n // world) + min(rank, n % world)
-    return rows[lo : lo + n // world + (rank < n % world)]
 
 
 # -- the parent side ----------------------------------------------------------------------------
@@ -165,7 +110,7 @@ def _rank_error(spec_dir: str, codes: list[int | None]) -> WorkerError:
 def train_processes(*, processes: int, model: dict, config: dict, train: list, held_out: list, output_dir: str,
                     adapter: str, pad_id: int, resume_from: str | None, emit: Callable[[dict], None],
                     cancel: threading.Event, threads: int | None = None) -> dict:
-    """Run one training on `processes` ranks; returns rank 0's result (see `_rank_result`).
+    """Run one training on `processes` ranks; returns rank 0's result (rank.py's `_rank_train`).
 
     `model`: {path, device ("cpu"|"cuda"), dtype, quantization, quant_backend, gradient_checkpointing}.
     """
@@ -190,7 +135,7 @@ def train_processes(*, processes: int, model: dict, config: dict, train: list, h
                 env["GLOO_SOCKET_IFNAME"] = lo
         for r in range(processes):
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "modelfactory_worker.distributed", spec_path],
+                [sys.executable, "-m", "modelfactory_worker.rank", spec_path],
                 env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE if r == 0 else subprocess.DEVNULL, start_new_session=True, text=True))
         result: dict = {}
@@ -240,118 +185,3 @@ def train_processes(*, processes: int, model: dict, config: dict, train: list, h
             if p.stdout is not None:
                 p.stdout.close()
         shutil.rmtree(spec_dir, ignore_errors=True)
-
-
-# -- one rank -----------------------------------------------------------------------------------
-def _watch(cancel: threading.Event, spec: dict) -> None:
-    """Cancel when the parent asks (cancel file) or is gone; exit hard if an orphan hangs on."""
-    flag = os.path.join(spec["spec_dir"], "cancel")
-    orphan_since = None
-    while True:
-        if os.path.exists(flag):
-            cancel.set()
-        if spec.get("parent_pid") and os.getppid() != spec["parent_pid"]:
-            cancel.set()
-            orphan_since = orphan_since or time.monotonic()
-            if time.monotonic() - orphan_since > 120:
-                os._exit(3)
-        time.sleep(0.1)
-
-
-def _rank_main(spec_path: str) -> int:
-    from .server import Writer, _protocol_stream
-
-    writer = Writer(_protocol_stream())
-    with open(spec_path, encoding="utf-8") as f:
-        spec = json.load(f)
-    rank = int(os.environ.get("RANK", "0"))
-    cancel = threading.Event()
-    threading.Thread(target=_watch, args=(cancel, spec), name="watch", daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-
-    def send(event: dict) -> None:
-        try:
-            writer.send(event)
-        except (BrokenPipeError, ValueError, OSError):  # the parent is gone: stop, but still save
-            cancel.set()
-
-    try:
-        result = _rank_train(spec, rank, send, cancel)
-        if result is not None:
-            send({"event": "result", "id": None, "result": result})
-        if torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
-        return 0
-    except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the command
-        from .errors import is_out_of_memory
-
-        traceback.print_exc(file=sys.stderr)
-        if isinstance(e, WorkerError):
-            code, message, details = e.code, e.message, e.details
-        elif is_out_of_memory(e):
-            code, message, details = "out_of_memory", f"out of memory during 'train': {str(e)[:300]}", None
-        else:
-            code, message, details = "internal", f"{type(e).__name__}: {str(e)[:500]}", None
-        err = {"time": time.time(), "rank": rank, "code": code, "message": message, "details": details}
-        try:
-            tmp = os.path.join(spec["spec_dir"], f"rank-{rank}.error.json.tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(err, f, default=str)
-            os.replace(tmp, tmp[: -len(".tmp")])
-        except OSError:
-            pass
-        return 1
-
-
-def _rank_train(spec: dict, rank: int, send: Callable[[dict], None], cancel: threading.Event) -> dict | None:
-    from accelerate import Accelerator
-    from accelerate.utils import DistributedDataParallelKwargs, InitProcessGroupKwargs
-
-    from .lora import save_adapter
-    from .memory import memory_report
-    from .models import load_model
-    from .train import Trainer, evaluation_summary, peak_memory_mb
-    from .trainconfig import TrainConfig
-
-    m = spec["model"]
-    cpu = m["device"] == "cpu"
-    if cpu and os.environ.get("OMP_NUM_THREADS"):
-        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    handlers = [DistributedDataParallelKwargs(broadcast_buffers=False)]
-    if cpu:
-        handlers.append(InitProcessGroupKwargs(backend="gloo"))
-    accelerator = Accelerator(cpu=cpu, kwargs_handlers=handlers)
-    dp = DataParallel(accelerator)
-    backend = {"bitsandbytes": "bitsandbytes", "cpu-nf4": "cpu"}.get(m.get("quant_backend"), "auto")
-    lm = load_model(m["path"], device=str(dp.device), dtype=m["dtype"], quantization=m["quantization"],
-                    quant_backend=backend, gradient_checkpointing=m.get("gradient_checkpointing", False))
-    data = torch.load(os.path.join(spec["spec_dir"], "examples.pt"), weights_only=False)
-    cfg = TrainConfig.from_dict(spec["config"])
-    main = dp.is_main
-    trainer = Trainer(lm.model, cfg, data["train"], data["held_out"] if main else [],
-                      output_dir=spec["output_dir"], adapter_name=spec["adapter"], pad_id=spec["pad_id"],
-                      device=lm.device, dtype=lm.dtype, emit=send if main else (lambda e: None), cancel=cancel,
-                      dist=dp)
-    res = trainer.run(spec.get("resume_from"))  # rank 0 is left with the best evaluation's weights
-    if not main:
-        return None
-    mem = memory_report(trainer.model, device=lm.device, dtype=lm.dtype, lora_r=cfg.lora.r,
-                        activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
-                        optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(lm.device))
-    if cfg.method == "full":
-        saved = os.path.join(spec["output_dir"], "model")
-        trainer.model.save_pretrained(saved, safe_serialization=True)
-        lm.tokenizer.save_pretrained(saved)
-    else:
-        saved = save_adapter(trainer.model, spec["adapter"], os.path.join(spec["output_dir"], "adapter"))
-    return {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
-            "eval_losses": [list(x) for x in res.eval_losses], **evaluation_summary(res), "tokens": res.tokens,
-            "seconds": res.seconds, "mfu": res.mfu, "last_checkpoint": res.last_checkpoint,
-            "resumed_from": res.resumed_from, "memory": mem, "saved": saved, "processes": dp.world}
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: python -m modelfactory_worker.distributed SPEC.json (started by the worker)", file=sys.stderr)
-        sys.exit(2)
-    sys.exit(_rank_main(sys.argv[1]))
