@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-# OpenMP threads that spin while they wait for a peer make a CPU shared with other work (a
-# training run beside a chat, which is how a node runs) collapse: measured on two cores already
-# busy with other processes, SmolLM2 decoding fell to ~1 token/s with spinning threads and stayed
-# at ~10 with passive ones. It has to be set before torch loads OpenMP; an operator's own
-# OMP_WAIT_POLICY wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def cli(argv: list[str]) -> int:

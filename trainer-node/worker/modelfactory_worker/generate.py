@@ -16,6 +16,26 @@ from .lora import is_peft
 from .prefix_cache import PrefixCache
 
 
+def decode_threads() -> int:
+    """MODELFACTORY_WORKER_DECODE_THREADS: CPU threads of the token-by-token loop (0, the default:
+    every thread the prompt's prefill uses).
+
+    SmolLM2-135M through the worker on two idle cores decodes 13.2 tokens/s with two threads
+    and about 9.5 with one. With both cores busy with other work (a training run beside the chat)
+    two OpenMP threads that spin at their barriers fell to about 1 token/s and one thread kept
+    6-10, so a node that trains and serves on the same CPU does better with 1 here (or with
+    OMP_WAIT_POLICY=PASSIVE, about 10 idle and under load)."""
+    raw = os.environ.get("MODELFACTORY_WORKER_DECODE_THREADS", "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit():
+        raise ValueError(f"MODELFACTORY_WORKER_DECODE_THREADS must be a whole number (0: as many as the prefill), got {raw!r}")
+    return int(raw)
+
+
+DECODE_THREADS = decode_threads()
+
+
 @dataclass
 class SamplingParams:
     max_new_tokens: int = 128
@@ -117,32 +137,41 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
     generated: list[int] = []
     fed = 0  # generated tokens whose keys and values are in `past`
     sent, text, finish = "", "", "length"
-    for _ in range(params.max_new_tokens):
-        if cancel is not None and cancel.is_set():
-            finish = "cancelled"
-            break
-        nxt = pick_next(logits.cpu(), params, gen)
-        if nxt in eos:
-            finish = "eos"
-            break
-        generated.append(nxt)
-        text = tokenizer.decode(generated, skip_special_tokens=True)
-        cut = _first_stop(text, stops, max(0, len(sent) - hold))
-        if cut is not None:
-            text, finish = text[:cut], "stop"
-            break
-        # Hold back a possible beginning of a stop string and an incomplete UTF-8 character.
-        ready = text[: len(text) - hold] if hold else text
-        ready = ready.rstrip("\ufffd")
-        if len(ready) > len(sent) and ready.startswith(sent):
-            if on_text:
-                on_text(ready[len(sent):])
-            sent = ready
-        if len(generated) == params.max_new_tokens:
-            break  # no next token will be picked: its logits would be computed for nothing
-        out = model(input_ids=torch.tensor([[nxt]], device=device), past_key_values=past, use_cache=True)
-        past, logits = out.past_key_values, out.logits[0, -1]
-        fed += 1
+    # Optionally fewer threads for the one-token steps than for the prefill (decode_threads).
+    threads = torch.get_num_threads()
+    narrow = device.type == "cpu" and 0 < DECODE_THREADS < threads
+    if narrow:
+        torch.set_num_threads(DECODE_THREADS)
+    try:
+        for _ in range(params.max_new_tokens):
+            if cancel is not None and cancel.is_set():
+                finish = "cancelled"
+                break
+            nxt = pick_next(logits.cpu(), params, gen)
+            if nxt in eos:
+                finish = "eos"
+                break
+            generated.append(nxt)
+            text = tokenizer.decode(generated, skip_special_tokens=True)
+            cut = _first_stop(text, stops, max(0, len(sent) - hold))
+            if cut is not None:
+                text, finish = text[:cut], "stop"
+                break
+            # Hold back a possible beginning of a stop string and an incomplete UTF-8 character.
+            ready = text[: len(text) - hold] if hold else text
+            ready = ready.rstrip("\ufffd")
+            if len(ready) > len(sent) and ready.startswith(sent):
+                if on_text:
+                    on_text(ready[len(sent):])
+                sent = ready
+            if len(generated) == params.max_new_tokens:
+                break  # no next token will be picked: its logits would be computed for nothing
+            out = model(input_ids=torch.tensor([[nxt]], device=device), past_key_values=past, use_cache=True)
+            past, logits = out.past_key_values, out.logits[0, -1]
+            fed += 1
+    finally:
+        if narrow:
+            torch.set_num_threads(threads)
     if len(text) > len(sent) and text.startswith(sent) and on_text:
         on_text(text[len(sent):])
     if prefix is not None:
