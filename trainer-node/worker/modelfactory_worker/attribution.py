@@ -20,6 +20,7 @@ import torch
 
 from .errors import WorkerError
 from .generate import adapter_active
+from .prefix_cache import common_prefix
 from .protocol import field
 from .records import Message
 
@@ -156,7 +157,7 @@ def answer_log_likelihoods(model, prompts: list[list[int]], answer_ids: list[int
     cache = first.past_key_values
     scores: list[float | None] = [score(first.logits)[0]] + [None] * (len(prompts) - 1)
     # Each prompt's reusable prefix, at most all but its last token (whose logits score the first answer token).
-    shared = {j: min(_common_prefix(prompts[j], full), len(prompts[j]) - 1, len(full) - 1)
+    shared = {j: min(common_prefix(prompts[j], full), len(prompts[j]) - 1, len(full) - 1)
               for j in range(1, len(prompts))}
     order = sorted(shared, key=lambda j: (-shared[j], j))
     pad = pad_id if pad_id is not None else 0
@@ -185,14 +186,6 @@ def answer_log_likelihoods(model, prompts: list[list[int]], answer_ids: list[int
         for j, value in zip(rows, score(logits)):
             scores[j] = value
     return scores  # type: ignore[return-value]
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 def _ratio(drop: float) -> float | None:
