@@ -8,6 +8,7 @@ export * from "./receipt.ts";
 export * from "./canonical-json.ts";
 export * from "./receipt-document.ts";
 export * from "./citation-effect.ts";
+export * from "./training-influence.ts";
 export * from "./deployment.ts";
 export * from "./key-request.ts";
 export * from "./key-service-api.ts";
