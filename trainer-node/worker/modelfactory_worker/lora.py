@@ -3,6 +3,7 @@ loading them in PEFT's own format (adapter_config.json + adapter_model.safetenso
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -108,8 +109,25 @@ def save_adapter(model, name: str, out_dir: str) -> str:
     state = get_peft_model_state_dict(model, adapter_name=name)
     save_file({k: v.detach().contiguous().cpu() for k, v in state.items()},
               os.path.join(out_dir, "adapter_model.safetensors"), metadata={"format": "pt"})
-    model.peft_config[name].save_pretrained(out_dir)
+    config = model.peft_config[name]
+    config.save_pretrained(out_dir)
+    _sort_set_fields(config, os.path.join(out_dir, "adapter_config.json"))
     return out_dir
+
+
+def _sort_set_fields(config, path: str) -> None:
+    """PEFT writes set-valued fields (target_modules resolved from 'all-linear') as list(set), in an
+    order that changes with PYTHONHASHSEED, so the same training gave different adapter bytes (and
+    CIDs) from run to run. Rewrite them sorted, in PEFT's own JSON layout."""
+    sets = [k for k, v in config.to_dict().items() if isinstance(v, set)]
+    if not sets:
+        return
+    with open(path, encoding="utf-8") as f:
+        saved = json.load(f)
+    for k in sets:
+        saved[k] = sorted(saved[k])
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(saved, indent=2, sort_keys=True))
 
 
 def load_adapter(model, path: str, name: str):

@@ -83,3 +83,28 @@ def test_bad_specs_are_rejected():
         with pytest.raises(WorkerError) as e:
             LoraSpec.from_dict(bad)
         assert e.value.code == "bad_request"
+
+
+def test_saved_adapter_config_is_the_same_under_any_hash_seed(llama_dir, tmp_path):
+    """'all-linear' resolves to a set of module names; PEFT writes it in set order, which follows
+    PYTHONHASHSEED. The worker sorts it, so one training gives one adapter (and one CID)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from modelfactory_worker.lora import LoraSpec, attach, save_adapter\n"
+        "from modelfactory_worker.models import load_model\n"
+        "save_adapter(attach(load_model(sys.argv[1]).model, LoraSpec(r=4, alpha=8), 'a'), 'a', sys.argv[2])\n"
+    )
+    written = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"seed{seed}"
+        subprocess.run([sys.executable, "-c", script, llama_dir, str(out)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        written.append((out / "adapter_config.json").read_bytes())
+    assert written[0] == written[1] == written[2]
+    targets = json.loads(written[0])["target_modules"]
+    assert targets == sorted(targets) and len(targets) == 14  # 7 linears in each of 2 layers
