@@ -10,7 +10,7 @@ import torch
 
 from .chat import ChatFormatter, Example
 from .data import EpochPlan, collate
-from .generate import SamplingParams, adapter_active, generate
+from .generate import adapter_active, generate_greedy_batch
 from .loss import autocast_for, token_losses
 from .records import DatasetRecord, prompt_and_reference
 
@@ -82,6 +82,10 @@ def rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]:
     return {k: v / n for k, v in sums.items()}
 
 
+# Sample answers generated together (generate_greedy_batch): one batch holds the default 8 samples.
+GENERATION_BATCH = 8
+
+
 def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRecord], adapter: str | None, *,
                        device: torch.device, max_samples: int, max_new_tokens: int,
                        cancel: threading.Event | None = None) -> dict:
@@ -89,16 +93,18 @@ def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRec
     pairs = [p for p in (prompt_and_reference(r) for r in records) if p is not None][:max_samples]
     if not pairs:
         return {"samples": 0}
-    params = SamplingParams(max_new_tokens=max_new_tokens, temperature=0.0)
     hyps, refs, prompts = [], [], []
+    pad = formatter.tokenizer.pad_token_id if formatter.tokenizer.pad_token_id is not None else 0  # masked: any id
     with adapter_active(model, adapter):
-        for context, reference in pairs:
+        for start in range(0, len(pairs), GENERATION_BATCH):
             if cancel is not None and cancel.is_set():
                 break
-            out = generate(model, formatter.tokenizer, formatter.encode_prompt(context), params, device)
-            hyps.append(out["text"].strip())
-            refs.append(reference)
-            prompts.append(next((m.content for m in reversed(context) if m.role == "user"), ""))
+            batch = pairs[start:start + GENERATION_BATCH]
+            texts = generate_greedy_batch(model, formatter.tokenizer, [formatter.encode_prompt(c) for c, _ in batch],
+                                          max_new_tokens, device, pad_id=pad, cancel=cancel)
+            hyps.extend(t.strip() for t in texts)
+            refs.extend(r for _, r in batch)
+            prompts.extend(next((m.content for m in reversed(c) if m.role == "user"), "") for c, _ in batch)
     return {"samples": len(hyps), "bleu": bleu(hyps, refs), **rouge(hyps, refs),
             "examples": [{"prompt": p, "prediction": h, "reference": r}
                          for p, h, r in list(zip(prompts, hyps, refs))[:3]]}

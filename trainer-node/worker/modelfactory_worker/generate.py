@@ -180,6 +180,45 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
             "completion_tokens": len(generated), "token_ids": generated}
 
 
+@torch.no_grad()
+@torch.inference_mode()
+def generate_greedy_batch(model, tokenizer, prompts: list[list[int]], max_new_tokens: int, device: torch.device,
+                          pad_id: int, cancel: threading.Event | None = None) -> list[str]:
+    """Greedy answers to several prompts in one batch: left-padded, each row masked to its own
+    tokens and positioned as if alone, stopped at its own end-of-sequence token. On a CPU a
+    decode step reads every weight once whether it serves one row or eight, so an evaluation's
+    sample answers cost little more than one answer's steps (see `generate` for one prompt)."""
+    if not prompts or any(not p for p in prompts):
+        raise WorkerError("bad_request", "every prompt of a batch needs at least one token")
+    eos = eos_ids(model, tokenizer)
+    width = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
+    past, logits = out.past_key_values, out.logits[:, -1]
+    done = [False] * len(prompts)
+    answers: list[list[int]] = [[] for _ in prompts]
+    for step in range(max_new_tokens):
+        if cancel is not None and cancel.is_set():
+            break
+        nxt = logits.float().argmax(-1).tolist()
+        for i, t in enumerate(nxt):
+            if not done[i]:
+                if t in eos:
+                    done[i] = True
+                else:
+                    answers[i].append(t)
+        if all(done) or step + 1 == max_new_tokens:
+            break
+        mask = torch.cat([mask, torch.ones((len(prompts), 1), dtype=mask.dtype, device=device)], dim=-1)
+        positions = positions[:, -1:] + 1
+        out = model(input_ids=torch.tensor([[t] for t in nxt], device=device), attention_mask=mask,
+                    position_ids=positions, past_key_values=past, use_cache=True)
+        past, logits = out.past_key_values, out.logits[:, -1]
+    return [tokenizer.decode(a, skip_special_tokens=True) for a in answers]
+
+
 def _first_stop(text: str, stops: list[str], start: int) -> int | None:
     best = None
     for s in stops:

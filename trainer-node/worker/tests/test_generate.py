@@ -3,7 +3,7 @@ max tokens hold, streaming pieces add up to the text, and adapters switch per re
 
 import torch
 
-from modelfactory_worker.generate import SamplingParams, adapter_active, generate
+from modelfactory_worker.generate import SamplingParams, adapter_active, generate, generate_greedy_batch
 from modelfactory_worker.lora import LoraSpec, adapter_parameters, attach, load_adapter, save_adapter
 from modelfactory_worker.models import load_model
 
@@ -25,6 +25,17 @@ def test_greedy_matches_transformers_and_is_deterministic(llama_dir):
                             pad_token_id=lm.tokenizer.pad_token_id)[0, len(PROMPT):].tolist()
     eos = lm.tokenizer.eos_token_id
     assert a["token_ids"] == (ref[: ref.index(eos)] if eos in ref else ref)
+
+
+def test_a_greedy_batch_answers_each_prompt_as_if_alone(llama_dir):
+    """Left padding, masks and positions: prompts of different lengths in one batch give the same
+    greedy answers as one at a time (the evaluation's sample answers use the batch)."""
+    lm = load_model(llama_dir)
+    prompts = [PROMPT, [1, 50, 51], [1, 60, 61, 62, 63, 64, 65, 66, 67], [1, 70]]
+    alone = [generate(lm.model, lm.tokenizer, p, SamplingParams(max_new_tokens=16), lm.device)["text"] for p in prompts]
+    batched = generate_greedy_batch(lm.model, lm.tokenizer, prompts, 16, lm.device, pad_id=0)
+    assert batched == alone
+    assert len(set(alone)) > 1  # the prompts lead to different answers: rows are not mixed up unnoticed
 
 
 def test_max_tokens_and_stop_strings(llama_dir):
