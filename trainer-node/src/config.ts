@@ -52,6 +52,14 @@ export type TrainerNodeConfig = {
    * oversized run fails with an out-of-memory error instead of taking the machine down.
    */
   memoryLimitMb?: number;
+  /** Training steps between checkpoints a crashed or continued job resumes from (MF_CHECKPOINT_EVERY). */
+  checkpointEvery: number;
+  /** Training steps between held-out evaluations during training; 0 = about ten per run (MF_EVAL_EVERY). */
+  evalEvery: number;
+  /** Held-out questions answered by base and tuned model in a job's report (MF_EVAL_SAMPLES). */
+  evalSamples: number;
+  /** Longest sample answer, in tokens (MF_EVAL_NEW_TOKENS). */
+  evalNewTokens: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -66,10 +74,11 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-/** "1" on, "0" or unset off; anything else names the variable. */
-function flag(env: Env, name: string): boolean {
+/** "1" on, "0" off, unset `fallback`; anything else names the variable. */
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = env[name];
-  if (raw === undefined || raw === "" || raw === "0") return false;
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "0") return false;
   if (raw === "1") return true;
   throw new ConfigError(`${name}=${raw} is invalid: expected 1 (on) or 0 (off).`);
 }
@@ -144,10 +153,14 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     pollIntervalMs: int(env, "MF_POLL_MS", 1000, 50, 600_000),
     receiptBatchSize: int(env, "MF_RECEIPT_BATCH", 16, 1, 4096),
     receiptBatchMs: int(env, "MF_RECEIPT_BATCH_MS", 10_000, 10, 86_400_000),
-    announce: env.MF_ANNOUNCE !== "0",
+    announce: flag(env, "MF_ANNOUNCE", true),
     workerProcesses: int(env, "MF_WORKER_PROCESSES", 1, 1, 64),
     resultCacheDir: env.MF_RESULT_CACHE_DIR ? path.resolve(env.MF_RESULT_CACHE_DIR) : undefined,
     resultCachePermissioned: flag(env, "MF_RESULT_CACHE_PERMISSIONED"),
     memoryLimitMb: int(env, "MF_MEMORY_LIMIT_MB", 0, 0, 64 * 1024 * 1024) || undefined,
+    checkpointEvery: int(env, "MF_CHECKPOINT_EVERY", 10, 1, 1_000_000),
+    evalEvery: int(env, "MF_EVAL_EVERY", 0, 0, 1_000_000),
+    evalSamples: int(env, "MF_EVAL_SAMPLES", 8, 0, 256),
+    evalNewTokens: int(env, "MF_EVAL_NEW_TOKENS", 48, 1, 4096),
   };
 }

@@ -408,15 +408,15 @@ export class JobRunner {
   }
 
   private trainConfig(p: Prepared): TrainConfig {
-    return workerTrainConfig(p.spec, Number(process.env.MF_CHECKPOINT_EVERY ?? 10), Number(process.env.MF_EVAL_EVERY ?? 0));
+    return workerTrainConfig(p.spec, this.ctx.config.checkpointEvery, this.ctx.config.evalEvery);
   }
 
   private evaluateArgs(p: Prepared): EvaluateArgs & { data: string; insights: NonNullable<EvaluateArgs["insights"]> } {
     return {
       data: p.evalFile,
       max_seq_len: p.spec.hyperparameters.maxLength,
-      max_samples: Number(process.env.MF_EVAL_SAMPLES ?? 8),
-      max_new_tokens: Number(process.env.MF_EVAL_NEW_TOKENS ?? 48),
+      max_samples: this.ctx.config.evalSamples,
+      max_new_tokens: this.ctx.config.evalNewTokens,
       insights: { eval_contributions: p.sources.eval, train: p.trainFile, train_contributions: p.sources.train },
     };
   }

@@ -17,16 +17,14 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
   let node: TrainerNode;
   let other: TrainerNode | undefined;
   let api: ApiServer;
-  const previous = process.env.MF_CHECKPOINT_EVERY;
   const hyper = { epochs: 2, batchSize: 1 } satisfies Partial<TrainingSpec["hyperparameters"]>;
 
   before(async () => {
-    process.env.MF_CHECKPOINT_EVERY = "3";
     stack = await startStack();
     const modelsDir = path.join(stack.tmp, "models");
     await tinyModel(modelsDir);
     await stack.admit("trainer");
-    node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir), () => undefined);
+    node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir, { checkpointEvery: 3 }), () => undefined);
     await node.start();
     api = await startApi(node);
   });
@@ -35,8 +33,6 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     await other?.stop();
     await api?.close();
     await stack?.stop();
-    if (previous === undefined) delete process.env.MF_CHECKPOINT_EVERY;
-    else process.env.MF_CHECKPOINT_EVERY = previous;
   });
 
   const summary = async (jobId: bigint) => (await (await fetch(`${api.url}/v1/jobs/${jobId}`)).json()) as JobSummary;
@@ -57,7 +53,7 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     // A second node, which never ran the job, leaves its continuations to the node that holds the checkpoint.
     await stack.admit("trainer2");
     const otherLog: string[] = [];
-    other = new TrainerNode(await stack.nodeConfig("trainer2", path.join(stack.tmp, "models")), (line) => otherLog.push(line));
+    other = new TrainerNode(await stack.nodeConfig("trainer2", path.join(stack.tmp, "models"), { checkpointEvery: 3 }), (line) => otherLog.push(line));
     await other.start();
 
     // Pre-flight names a changed setting before the builder pays for createJob.

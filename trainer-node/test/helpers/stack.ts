@@ -173,6 +173,10 @@ export async function startStack() {
       receiptBatchMs: 500,
       announce: true,
       resultCachePermissioned: false,
+      checkpointEvery: 10,
+      evalEvery: 0,
+      evalSamples: 8,
+      evalNewTokens: 48,
       ...extra,
     };
   }
