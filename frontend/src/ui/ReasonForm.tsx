@@ -26,7 +26,7 @@ export function ReasonForm({ label, confirmLabel, initial = "", busy = false, on
     if (!problem) onConfirm(reason.trim());
   };
   return (
-    <form className="panel reason-form" onSubmit={submit} aria-label={label} noValidate>
+    <form className="panel reason-form" onSubmit={submit} aria-label={confirmLabel} noValidate>
       <div className={`field${shown ? " field-invalid" : ""}`}>
         <label htmlFor={id}>{label}</label>
         <textarea
