@@ -40,7 +40,7 @@ export function protocolWriteMutationOptions<P, C extends ProtocolContract, F ex
   return mutationOptions<TransactionReceipt, Error, P>({
     mutationKey: ["write", name],
     mutationFn: async (params) => {
-      let label = name;
+      let label = "";
       let id: number | null = null;
       try {
         const built = action(params);
@@ -58,9 +58,9 @@ export function protocolWriteMutationOptions<P, C extends ProtocolContract, F ex
         setTimeout(() => void ctx.queryClient.invalidateQueries(), INDEX_CATCH_UP_MS);
         return receipt;
       } catch (error) {
-        const toast = { kind: "error" as const, title: `${label}: failed`, body: errorSentence(error) };
-        if (id === null) ctx.toasts.show(toast);
-        else ctx.toasts.update(id, toast);
+        // A refused input never reached the wallet: say so rather than "failed".
+        if (id === null) ctx.toasts.show({ kind: "error", title: "Transaction not sent", body: errorSentence(error) });
+        else ctx.toasts.update(id, { kind: "error", title: `${label}: failed`, body: errorSentence(error) });
         if (error && typeof error === "object") TOASTED.add(error);
         throw error;
       }

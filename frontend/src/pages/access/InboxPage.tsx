@@ -74,73 +74,73 @@ function Inbox({ d }: { d: ApproverInbox }) {
     setRejecting(false);
   };
   return (
-        <>
-          <section aria-labelledby="pc-h">
-            <h2 id="pc-h">Pending contributions ({d.contributions.length})</h2>
-            {d.contributions.length === 0 ? (
-              <Empty title="Nothing to review." />
-            ) : (
-              <>
-                <div className="toolbar">
-                  <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>Select all</button>
-                  <button className="btn btn-small btn-primary" disabled={selected.size === 0 || accept.isPending} onClick={() => void accept.mutateAsync({ contributionIds: [...selected] }).then(reviewed, () => {})}>
-                    Accept selected ({selected.size})
-                  </button>
-                  <button className="btn btn-small btn-danger" disabled={selected.size === 0 || rejecting} aria-expanded={rejecting} onClick={() => setRejecting(true)}>
-                    Reject selected…
-                  </button>
-                </div>
-                {rejecting && selected.size > 0 ? (
-                  <ReasonForm
-                    label="Reason for rejecting (shown to the contributor)"
-                    confirmLabel={`Reject ${selected.size} contribution(s)`}
-                    initial="Does not meet the Datanet's quality bar."
-                    busy={reject.isPending}
-                    onCancel={() => setRejecting(false)}
-                    onConfirm={(reason) => void reject.mutateAsync({ contributionIds: [...selected], reason }).then(reviewed, () => {})}
-                  />
-                ) : null}
-                <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
-                <div className="toolbar" aria-label="Preview before you accept">
-                  {d.contributions.map((c) => (
-                    <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
-                  ))}
-                </div>
-                {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
-              </>
-            )}
-          </section>
-          <section aria-labelledby="ar-h">
-            <h2 id="ar-h">Pending access requests ({d.requests.length})</h2>
-            {d.requests.length === 0 ? <Empty title="No pending requests." /> : <ul style={{ listStyle: "none", padding: 0 }}>{d.requests.map((r) => <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />)}</ul>}
-          </section>
-          <section aria-labelledby="sg-h">
-            <h2 id="sg-h">Sign a grant without a request</h2>
-            <GrantForm initial={{}} datanetIds={d.datanetIds} />
-          </section>
-          <section aria-labelledby="ag-h">
-            <h2 id="ag-h">Active grants on your Datanets ({d.grants.length})</h2>
-            <Table
-              rows={d.grants}
-              head={["Datanet", "Grantee", "Scopes", "Expires", "How", ""]}
-              empty={{ title: "No active grants." }}
-              row={(g) => (
-                    <tr key={g.id}>
-                      <td>#{g.datanet.id}</td>
-                      <td><AddressLink address={g.grantee.id} /></td>
-                      <td><Scopes scopes={g.scopes} /></td>
-                      <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
-                      <td>{g.bySignature ? "signature" : "transaction"}</td>
-                      <td>
-                        <button className="btn btn-small btn-danger" disabled={revoke.isPending} onClick={() => void revoke.mutateAsync({ datanetId: g.datanet.id, grantee: g.grantee.id }).catch(() => {})}>
-                          Revoke
-                        </button>
-                      </td>
-                    </tr>
-              )}
-            />
-          </section>
-        </>
+    <>
+      <section aria-labelledby="pc-h">
+        <h2 id="pc-h">Pending contributions ({d.contributions.length})</h2>
+        {d.contributions.length === 0 ? (
+          <Empty title="Nothing to review." />
+        ) : (
+          <>
+            <div className="toolbar">
+              <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>Select all</button>
+              <button className="btn btn-small btn-primary" disabled={selected.size === 0 || accept.isPending} onClick={() => void accept.mutateAsync({ contributionIds: [...selected] }).then(reviewed, () => {})}>
+                Accept selected ({selected.size})
+              </button>
+              <button className="btn btn-small btn-danger" disabled={selected.size === 0 || rejecting} aria-expanded={rejecting} onClick={() => setRejecting(true)}>
+                Reject selected…
+              </button>
+            </div>
+            {rejecting && selected.size > 0 ? (
+              <ReasonForm
+                label="Reason for rejecting (shown to the contributor)"
+                confirmLabel={`Reject ${selected.size} contribution(s)`}
+                initial="Does not meet the Datanet's quality bar."
+                busy={reject.isPending}
+                onCancel={() => setRejecting(false)}
+                onConfirm={(reason) => void reject.mutateAsync({ contributionIds: [...selected], reason }).then(reviewed, () => {})}
+              />
+            ) : null}
+            <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
+            <div className="toolbar" aria-label="Preview before you accept">
+              {d.contributions.map((c) => (
+                <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
+              ))}
+            </div>
+            {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
+          </>
+        )}
+      </section>
+      <section aria-labelledby="ar-h">
+        <h2 id="ar-h">Pending access requests ({d.requests.length})</h2>
+        {d.requests.length === 0 ? <Empty title="No pending requests." /> : <ul style={{ listStyle: "none", padding: 0 }}>{d.requests.map((r) => <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />)}</ul>}
+      </section>
+      <section aria-labelledby="sg-h">
+        <h2 id="sg-h">Sign a grant without a request</h2>
+        <GrantForm initial={{}} datanetIds={d.datanetIds} />
+      </section>
+      <section aria-labelledby="ag-h">
+        <h2 id="ag-h">Active grants on your Datanets ({d.grants.length})</h2>
+        <Table
+          rows={d.grants}
+          head={["Datanet", "Grantee", "Scopes", "Expires", "How", ""]}
+          empty={{ title: "No active grants." }}
+          row={(g) => (
+            <tr key={g.id}>
+              <td>#{g.datanet.id}</td>
+              <td><AddressLink address={g.grantee.id} /></td>
+              <td><Scopes scopes={g.scopes} /></td>
+              <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
+              <td>{g.bySignature ? "signature" : "transaction"}</td>
+              <td>
+                <button className="btn btn-small btn-danger" disabled={revoke.isPending} onClick={() => void revoke.mutateAsync({ datanetId: g.datanet.id, grantee: g.grantee.id }).catch(() => {})}>
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          )}
+        />
+      </section>
+    </>
   );
 }
 
