@@ -186,6 +186,30 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("button", { name: "Cancel this signed grant" }).click({ timeout: 15_000 });
     await waitToast(/Cancel signed grant: confirmed/);
     await page.getByText("Cancelled on chain: this signed grant can no longer be redeemed.").waitFor();
+
+    // A request the approver denies: the reason comes from an inline form (required, bounded),
+    // not a browser prompt, and the requester sees the request denied.
+    await as("contributor");
+    await go("/datanets/1");
+    await page.getByRole("tab", { name: "Access" }).click();
+    await page.getByLabel("Purpose").fill("Benchmark triage models against the nurses' answers.");
+    await page.getByRole("button", { name: "Request access" }).click();
+    await waitToast(/Request access to Datanet #1: confirmed/);
+    await as("approver");
+    await go("/inbox");
+    const denied = page.getByTestId("access-request").filter({ hasText: "Request #2" });
+    await denied.getByRole("button", { name: "Deny…" }).click({ timeout: 30_000 });
+    const reason = denied.getByLabel("Reason for denying (shown to the builder)");
+    await reason.fill("");
+    await denied.getByRole("button", { name: "Deny request #2" }).click();
+    await denied.getByRole("alert").getByText("Give a reason; the other side reads it.").waitFor();
+    await reason.fill("The purpose is outside this Datanet's license.");
+    await screenshot(page, "12b-deny-reason");
+    await denied.getByRole("button", { name: "Deny request #2" }).click();
+    await waitToast(/Deny request #2: confirmed/);
+    await as("contributor");
+    await go("/access");
+    await page.getByRole("cell", { name: "Denied" }).waitFor({ timeout: 30_000 });
     await as("builder");
   });
 

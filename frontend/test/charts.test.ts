@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JobEvent } from "@modelfactory/sdk";
 import { downsample, extent, linePath, linear, ticks } from "../src/charts/scale.ts";
-import { applyJobEvent, emptyJobStream, jobSeries, progressSummary } from "../src/pages/jobs/job-stream.ts";
+import { applyJobEvent, emptyJobStream, jobSeries, progressSummary } from "../src/data/job-stream.ts";
 
 const progress = (seq: number, step: number, loss: number): JobEvent => ({
   type: "progress", seq, at: seq * 1000, step, totalSteps: 10, epoch: step / 10, loss, learningRate: 1e-4, gradNorm: 1, tokensPerSecond: 100, mfu: 0.1, memoryBytes: 2 ** 20 * 64, etaSeconds: (10 - step) * 2,

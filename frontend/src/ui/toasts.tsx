@@ -4,7 +4,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 
 export type ToastKind = "pending" | "success" | "error" | "info";
 export type Toast = { id: number; kind: ToastKind; title: string; body?: string | undefined; link?: { href: string; label: string } | undefined };
-type ToastApi = {
+export type ToastApi = {
   show: (toast: Omit<Toast, "id">) => number;
   update: (id: number, toast: Omit<Toast, "id">) => void;
   dismiss: (id: number) => void;

@@ -8,11 +8,12 @@ import { indexerQuery } from "./indexer.ts";
 export type FetchDatanetsParams = { first?: number; skip?: number; owner?: string };
 
 export async function fetchDatanets(config: AppConfig, params: FetchDatanetsParams = {}): Promise<Datanet[]> {
-  const where = params.owner ? `, where: { owner: "${params.owner.toLowerCase()}" }` : "";
+  // The owner is a variable, never spliced into the query text.
+  const where = params.owner ? { owner: params.owner.toLowerCase() } : {};
   const data = await indexerQuery<{ datanets: DatanetEntity[] }>(
     config,
-    `query Datanets($first: Int!, $skip: Int!) { datanets(first: $first, skip: $skip, orderBy: createdAt, orderDirection: desc${where}) { ${DATANET_FIELDS} } }`,
-    { first: params.first ?? 200, skip: params.skip ?? 0 },
+    `query Datanets($first: Int!, $skip: Int!, $where: Datanet_filter!) { datanets(first: $first, skip: $skip, orderBy: createdAt, orderDirection: desc, where: $where) { ${DATANET_FIELDS} } }`,
+    { first: params.first ?? 200, skip: params.skip ?? 0, where },
   );
   return Promise.all(data.datanets.map(async (d) => ({ ...d, metadata: await fetchDatanetMetadata(config, d.metadataURI) })));
 }

@@ -3,10 +3,7 @@
 // with per-record checks, duplicates of the Datanet's accepted records among them. Records are
 // rendered as text, never as HTML.
 import { useMemo, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { useAccount, useSignMessage } from "wagmi";
-import { useAppConfig } from "../../config/context.tsx";
-import { fetchContributionRecords } from "../../data/actions/fetch-contribution-records.ts";
+import { useContributionRecords } from "../../data/hooks/useContributionRecords.ts";
 import type { ContributionEntity } from "../../data/types.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Badge } from "../../ui/bits.tsx";
@@ -17,17 +14,8 @@ import { checkRecords, FLAG_LABELS, recordSearchText } from "./record-checks.ts"
 const SHOWN = 50;
 
 export function ContributionPreview({ c, onClose }: { c: ContributionEntity; onClose: () => void }) {
-  const config = useAppConfig();
-  const { address } = useAccount();
-  const { signMessageAsync } = useSignMessage();
   const [q, setQ] = useState("");
-  const query = useQuery({
-    queryKey: ["contribution-records", c.id, address],
-    queryFn: () => fetchContributionRecords(config, { id: c.id, datanetId: c.datanet.id, contentId: c.contentId, contentHash: c.contentHash }, { address: address!, signMessage: ({ message }) => signMessageAsync({ message }) }),
-    enabled: !!address,
-    staleTime: Infinity,
-    retry: false,
-  });
+  const query = useContributionRecords(c);
   const flags = useMemo(() => (query.data ? checkRecords(query.data.records, query.data.accepted.fingerprints) : []), [query.data]);
   const rows = useMemo(() => {
     if (!query.data) return [];

@@ -6,14 +6,16 @@ import { accessGrantTypedData, encodeSignedAccessGrant } from "@modelfactory/sdk
 import { useAppConfig } from "../../config/context.tsx";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Field } from "../../ui/bits.tsx";
-import { useTransaction } from "../../wallet/use-transaction.ts";
+import { useCancelGrantSignature } from "../../data/hooks/useCancelGrantSignature.ts";
+import { useGrantAccess } from "../../data/hooks/useGrantAccess.ts";
 import { ScopePicker } from "../datanets/RequestAccessForm.tsx";
 import { grantFromForm, grantLink, validateGrantForm, type GrantFormValues } from "./grant-form.ts";
 
 export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<GrantFormValues>; datanetIds: string[]; onDone?: () => void }) {
   const config = useAppConfig();
   const { address } = useAccount();
-  const send = useTransaction();
+  const grantAccess = useGrantAccess();
+  const cancelSignature = useCancelGrantSignature();
   const { signTypedDataAsync } = useSignTypedData();
   const [v, setV] = useState<GrantFormValues>({ datanetId: datanetIds[0] ?? "", grantee: "", scopes: 7, expiryDays: 90, deadlineDays: 7, ...initial });
   const [tried, setTried] = useState(false);
@@ -41,8 +43,7 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
   };
   const grantByTx = async () => {
     if (!ok()) return;
-    const g = grantFromForm(v);
-    await send(`Grant access to Datanet #${v.datanetId}`, { contract: "DatanetRegistry", functionName: "grantAccess", args: [g.datanetId, g.grantee, g.scopes, g.expiresAt] }).then(
+    await grantAccess.mutateAsync({ grant: grantFromForm(v) }).then(
       () => onDone?.(),
       () => {},
     );
@@ -95,7 +96,8 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
               <button
                 className="btn btn-small btn-danger"
                 title="Burns this signature's nonce on chain, so nobody can redeem it any more."
-                onClick={() => void send("Cancel signed grant", { contract: "DatanetRegistry", functionName: "cancelGrantSignature", args: [signedNonce] }).then(() => setCancelled(true), () => {})}
+                disabled={cancelSignature.isPending}
+                onClick={() => void cancelSignature.mutateAsync({ nonce: signedNonce }).then(() => setCancelled(true), () => {})}
               >
                 Cancel this signed grant
               </button>

@@ -2,16 +2,21 @@
 // encrypted — then batch accept/reject), pending access requests (grant by signature or
 // transaction, or deny), and the grants they may revoke.
 import { useState } from "react";
-import { useAccount } from "wagmi";
+import { useAcceptContributions } from "../../data/hooks/useAcceptContributions.ts";
 import { useContentJson } from "../../data/hooks/useContentJson.ts";
+import { useDenyAccessRequest } from "../../data/hooks/useDenyAccessRequest.ts";
 import { useInbox } from "../../data/hooks/useInbox.ts";
+import { useRejectContributions } from "../../data/hooks/useRejectContributions.ts";
+import { useRevokeAccess } from "../../data/hooks/useRevokeAccess.ts";
+import type { ApproverInbox } from "../../data/actions/fetch-approver-inbox.ts";
 import type { AccessRequestEntity, ContributionEntity } from "../../data/types.ts";
 import { Link } from "../../router/router.tsx";
-import { AddressLink, PageHeader, Scopes } from "../../ui/bits.tsx";
+import { AddressLink, Scopes } from "../../ui/bits.tsx";
 import { formatTime, timeFromNow } from "../../ui/format.ts";
-import { Empty, QueryView } from "../../ui/states.tsx";
-import { useTransaction } from "../../wallet/use-transaction.ts";
-import { WalletGate } from "../../wallet/WalletGate.tsx";
+import { ReasonForm } from "../../ui/ReasonForm.tsx";
+import { Empty } from "../../ui/states.tsx";
+import { Table } from "../../ui/Table.tsx";
+import { WalletQueryPage } from "../../wallet/WalletQueryPage.tsx";
 import { ContributionsTable } from "../datanets/ContributionsTable.tsx";
 import { ContributionPreview } from "./ContributionPreview.tsx";
 import { GrantForm } from "./GrantForm.tsx";
@@ -22,8 +27,9 @@ function Purpose({ uri }: { uri: string }) {
 }
 
 function RequestRow({ r, datanetIds }: { r: AccessRequestEntity; datanetIds: string[] }) {
-  const send = useTransaction();
+  const deny = useDenyAccessRequest();
   const [open, setOpen] = useState(false);
+  const [denying, setDenying] = useState(false);
   return (
     <li className="panel" data-testid="access-request">
       <div className="row">
@@ -33,16 +39,20 @@ function RequestRow({ r, datanetIds }: { r: AccessRequestEntity; datanetIds: str
         <button className="btn btn-small btn-primary" onClick={() => setOpen(!open)} aria-expanded={open}>
           Grant…
         </button>
-        <button
-          className="btn btn-small btn-danger"
-          onClick={() => {
-            const reason = prompt("Reason for denying (shown to the builder):", "Purpose does not fit this Datanet's license.");
-            if (reason !== null) void send(`Deny request #${r.id}`, { contract: "DatanetRegistry", functionName: "denyAccessRequest", args: [BigInt(r.datanet.id), BigInt(r.id), reason] }).catch(() => {});
-          }}
-        >
-          Deny
+        <button className="btn btn-small btn-danger" onClick={() => setDenying(true)} aria-expanded={denying} disabled={denying}>
+          Deny…
         </button>
       </div>
+      {denying ? (
+        <ReasonForm
+          label="Reason for denying (shown to the builder)"
+          confirmLabel={`Deny request #${r.id}`}
+          initial="Purpose does not fit this Datanet's license."
+          busy={deny.isPending}
+          onCancel={() => setDenying(false)}
+          onConfirm={(reason) => void deny.mutateAsync({ datanetId: r.datanet.id, requestId: r.id, reason }).then(() => setDenying(false), () => {})}
+        />
+      ) : null}
       <p>
         <Purpose uri={r.purposeURI} />
       </p>
@@ -51,97 +61,99 @@ function RequestRow({ r, datanetIds }: { r: AccessRequestEntity; datanetIds: str
   );
 }
 
-function Inbox({ address }: { address: string }) {
-  const query = useInbox(address);
-  const send = useTransaction();
+function Inbox({ d }: { d: ApproverInbox }) {
+  const accept = useAcceptContributions();
+  const reject = useRejectContributions();
+  const revoke = useRevokeAccess();
   const [selected, setSelected] = useState(new Set<string>());
+  const [rejecting, setRejecting] = useState(false);
   const [preview, setPreview] = useState<ContributionEntity | null>(null);
   const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
-  const review = async (accept: boolean) => {
-    const ids = [...selected].map((x) => BigInt(x)).sort((a, b) => (a < b ? -1 : 1));
-    if (accept) await send(`Accept ${ids.length} contribution(s)`, { contract: "DatanetRegistry", functionName: "acceptContributions", args: [ids] }).catch(() => {});
-    else {
-      const reason = prompt("Reason for rejecting (shown to the contributor):", "Does not meet the Datanet's quality bar.");
-      if (reason === null) return;
-      await send(`Reject ${ids.length} contribution(s)`, { contract: "DatanetRegistry", functionName: "rejectContributions", args: [ids, reason] }).catch(() => {});
-    }
+  const reviewed = () => {
     setSelected(new Set());
+    setRejecting(false);
   };
   return (
-    <QueryView query={query} empty={(d) => (d.datanetIds.length ? null : <Empty title="You approve no Datanet.">Create one, or ask an owner to add you as an approver.</Empty>)}>
-      {(d) => (
-        <>
-          <section aria-labelledby="pc-h">
-            <h2 id="pc-h">Pending contributions ({d.contributions.length})</h2>
-            {d.contributions.length === 0 ? (
-              <Empty title="Nothing to review." />
-            ) : (
-              <>
-                <div className="toolbar">
-                  <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>Select all</button>
-                  <button className="btn btn-small btn-primary" disabled={selected.size === 0} onClick={() => void review(true)}>
-                    Accept selected ({selected.size})
-                  </button>
-                  <button className="btn btn-small btn-danger" disabled={selected.size === 0} onClick={() => void review(false)}>
-                    Reject selected
-                  </button>
-                </div>
-                <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
-                <div className="toolbar" aria-label="Preview before you accept">
-                  {d.contributions.map((c) => (
-                    <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
-                  ))}
-                </div>
-                {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
-              </>
-            )}
-          </section>
-          <section aria-labelledby="ar-h">
-            <h2 id="ar-h">Pending access requests ({d.requests.length})</h2>
-            {d.requests.length === 0 ? <Empty title="No pending requests." /> : <ul style={{ listStyle: "none", padding: 0 }}>{d.requests.map((r) => <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />)}</ul>}
-          </section>
-          <section aria-labelledby="sg-h">
-            <h2 id="sg-h">Sign a grant without a request</h2>
-            <GrantForm initial={{}} datanetIds={d.datanetIds} />
-          </section>
-          <section aria-labelledby="ag-h">
-            <h2 id="ag-h">Active grants on your Datanets ({d.grants.length})</h2>
-            {d.grants.length === 0 ? (
-              <Empty title="No active grants." />
-            ) : (
-              <table className="table">
-                <thead><tr><th>Datanet</th><th>Grantee</th><th>Scopes</th><th>Expires</th><th>How</th><th /></tr></thead>
-                <tbody>
-                  {d.grants.map((g) => (
-                    <tr key={g.id}>
-                      <td>#{g.datanet.id}</td>
-                      <td><AddressLink address={g.grantee.id} /></td>
-                      <td><Scopes scopes={g.scopes} /></td>
-                      <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
-                      <td>{g.bySignature ? "signature" : "transaction"}</td>
-                      <td>
-                        <button className="btn btn-small btn-danger" onClick={() => void send(`Revoke access of ${g.grantee.id.slice(0, 8)}…`, { contract: "DatanetRegistry", functionName: "revokeAccess", args: [BigInt(g.datanet.id), g.grantee.id] }).catch(() => {})}>
-                          Revoke
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-        </>
-      )}
-    </QueryView>
+    <>
+      <section aria-labelledby="pc-h">
+        <h2 id="pc-h">Pending contributions ({d.contributions.length})</h2>
+        {d.contributions.length === 0 ? (
+          <Empty title="Nothing to review." />
+        ) : (
+          <>
+            <div className="toolbar">
+              <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>Select all</button>
+              <button className="btn btn-small btn-primary" disabled={selected.size === 0 || accept.isPending} onClick={() => void accept.mutateAsync({ contributionIds: [...selected] }).then(reviewed, () => {})}>
+                Accept selected ({selected.size})
+              </button>
+              <button className="btn btn-small btn-danger" disabled={selected.size === 0 || rejecting} aria-expanded={rejecting} onClick={() => setRejecting(true)}>
+                Reject selected…
+              </button>
+            </div>
+            {rejecting && selected.size > 0 ? (
+              <ReasonForm
+                label="Reason for rejecting (shown to the contributor)"
+                confirmLabel={`Reject ${selected.size} contribution(s)`}
+                initial="Does not meet the Datanet's quality bar."
+                busy={reject.isPending}
+                onCancel={() => setRejecting(false)}
+                onConfirm={(reason) => void reject.mutateAsync({ contributionIds: [...selected], reason }).then(reviewed, () => {})}
+              />
+            ) : null}
+            <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
+            <div className="toolbar" aria-label="Preview before you accept">
+              {d.contributions.map((c) => (
+                <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
+              ))}
+            </div>
+            {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
+          </>
+        )}
+      </section>
+      <section aria-labelledby="ar-h">
+        <h2 id="ar-h">Pending access requests ({d.requests.length})</h2>
+        {d.requests.length === 0 ? <Empty title="No pending requests." /> : <ul style={{ listStyle: "none", padding: 0 }}>{d.requests.map((r) => <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />)}</ul>}
+      </section>
+      <section aria-labelledby="sg-h">
+        <h2 id="sg-h">Sign a grant without a request</h2>
+        <GrantForm initial={{}} datanetIds={d.datanetIds} />
+      </section>
+      <section aria-labelledby="ag-h">
+        <h2 id="ag-h">Active grants on your Datanets ({d.grants.length})</h2>
+        <Table
+          rows={d.grants}
+          head={["Datanet", "Grantee", "Scopes", "Expires", "How", ""]}
+          empty={{ title: "No active grants." }}
+          row={(g) => (
+            <tr key={g.id}>
+              <td>#{g.datanet.id}</td>
+              <td><AddressLink address={g.grantee.id} /></td>
+              <td><Scopes scopes={g.scopes} /></td>
+              <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
+              <td>{g.bySignature ? "signature" : "transaction"}</td>
+              <td>
+                <button className="btn btn-small btn-danger" disabled={revoke.isPending} onClick={() => void revoke.mutateAsync({ datanetId: g.datanet.id, grantee: g.grantee.id }).catch(() => {})}>
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          )}
+        />
+      </section>
+    </>
   );
 }
 
 export default function InboxPage() {
-  const { address } = useAccount();
   return (
-    <>
-      <PageHeader title="Approver inbox" subtitle="Review contributions and access requests for the Datanets you own or approve." />
-      <WalletGate reason="to see your inbox">{address ? <Inbox address={address} /> : null}</WalletGate>
-    </>
+    <WalletQueryPage
+      title="Approver inbox"
+      subtitle="Review contributions and access requests for the Datanets you own or approve."
+      reason="to see your inbox"
+      useData={useInbox}
+      empty={(d) => (d.datanetIds.length ? null : <Empty title="You approve no Datanet.">Create one, or ask an owner to add you as an approver.</Empty>)}
+    >
+      {(d) => <Inbox d={d} />}
+    </WalletQueryPage>
   );
 }

@@ -1,22 +1,22 @@
 // A builder's access: redeem a signed grant (pasted or from a link), and see grants with
 // their expiry and requests with their status.
 import { useEffect, useState } from "react";
-import { useAccount } from "wagmi";
 import { decodeSignedAccessGrant, recoverAccessGrantSigner, scopeNames, type SignedAccessGrant } from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
+import type { GrantsAndRequests } from "../../data/actions/fetch-grants.ts";
 import { useGrants } from "../../data/hooks/useGrants.ts";
+import { useRedeemSignedGrant } from "../../data/hooks/useRedeemSignedGrant.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Link, useSearchParam } from "../../router/router.tsx";
-import { AddressLink, Badge, PageHeader, Scopes, StatusBadge } from "../../ui/bits.tsx";
+import { AddressLink, Badge, Scopes, StatusBadge } from "../../ui/bits.tsx";
 import { formatTime, timeFromNow } from "../../ui/format.ts";
-import { Empty, QueryView } from "../../ui/states.tsx";
-import { useTransaction } from "../../wallet/use-transaction.ts";
-import { WalletGate } from "../../wallet/WalletGate.tsx";
+import { Table } from "../../ui/Table.tsx";
+import { WalletQueryPage } from "../../wallet/WalletQueryPage.tsx";
 import { grantFromLinkParam } from "./grant-form.ts";
 
 function Redeem() {
   const config = useAppConfig();
-  const send = useTransaction();
+  const redeem = useRedeemSignedGrant();
   const [param, setParam] = useSearchParam("grant");
   const [text, setText] = useState(() => {
     try {
@@ -64,13 +64,9 @@ function Redeem() {
           </dl>
           <button
             className="btn btn-primary"
-            disabled={!signerMatches}
+            disabled={!signerMatches || redeem.isPending}
             onClick={() =>
-              void send(`Redeem grant for Datanet #${parsed.grant.grant.datanetId}`, {
-                contract: "DatanetRegistry",
-                functionName: "grantAccessBySig",
-                args: [parsed.grant.grant, parsed.grant.approver, parsed.grant.signature],
-              }).then(() => {
+              void redeem.mutateAsync({ signed: parsed.grant }).then(() => {
                 setText("");
                 if (param) setParam("");
               }, () => {})
@@ -84,70 +80,61 @@ function Redeem() {
   );
 }
 
-function Mine({ address }: { address: string }) {
-  const query = useGrants({ grantee: address });
+function Mine({ d }: { d: GrantsAndRequests }) {
   const now = Date.now() / 1000;
   return (
-    <QueryView query={query}>
-      {(d) => (
-        <>
-          <section aria-labelledby="grants-h">
-            <h2 id="grants-h">Your grants</h2>
-            {d.grants.length === 0 ? (
-              <Empty title="No grants yet."><Link to="/datanets">Request access to a Datanet.</Link></Empty>
-            ) : (
-              <table className="table" data-testid="my-grants">
-                <thead><tr><th>Datanet</th><th>Scopes</th><th>Expires</th><th>Approver</th><th>Status</th></tr></thead>
-                <tbody>
-                  {d.grants.map((g) => (
-                    <tr key={g.id}>
-                      <td><Link to={`/datanets/${g.datanet.id}`}>#{g.datanet.id}</Link></td>
-                      <td><Scopes scopes={g.scopes} /></td>
-                      <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
-                      <td><AddressLink address={g.approver.id} /></td>
-                      <td>{!g.active ? <Badge tone="bad">revoked</Badge> : Number(g.expiresAt) < now ? <Badge>expired</Badge> : <Badge tone="good">active</Badge>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-          <section aria-labelledby="req-h">
-            <h2 id="req-h">Your requests</h2>
-            {d.requests.length === 0 ? (
-              <Empty title="No requests." />
-            ) : (
-              <table className="table">
-                <thead><tr><th>#</th><th>Datanet</th><th>Scopes</th><th>Sent</th><th>Status</th></tr></thead>
-                <tbody>
-                  {d.requests.map((r) => (
-                    <tr key={r.id}>
-                      <td>{r.id}</td>
-                      <td><Link to={`/datanets/${r.datanet.id}`}>#{r.datanet.id}</Link></td>
-                      <td><Scopes scopes={r.scopes} /></td>
-                      <td>{formatTime(r.createdAt)}</td>
-                      <td><StatusBadge status={r.status} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </section>
-        </>
-      )}
-    </QueryView>
+    <>
+      <section aria-labelledby="grants-h">
+        <h2 id="grants-h">Your grants</h2>
+        <Table
+          rows={d.grants}
+          head={["Datanet", "Scopes", "Expires", "Approver", "Status"]}
+          empty={{ title: "No grants yet.", children: <Link to="/datanets">Request access to a Datanet.</Link> }}
+          testId="my-grants"
+          row={(g) => (
+            <tr key={g.id}>
+              <td><Link to={`/datanets/${g.datanet.id}`}>#{g.datanet.id}</Link></td>
+              <td><Scopes scopes={g.scopes} /></td>
+              <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
+              <td><AddressLink address={g.approver.id} /></td>
+              <td>{!g.active ? <Badge tone="bad">revoked</Badge> : Number(g.expiresAt) < now ? <Badge>expired</Badge> : <Badge tone="good">active</Badge>}</td>
+            </tr>
+          )}
+        />
+      </section>
+      <section aria-labelledby="req-h">
+        <h2 id="req-h">Your requests</h2>
+        <Table
+          rows={d.requests}
+          head={["#", "Datanet", "Scopes", "Sent", "Status"]}
+          empty={{ title: "No requests." }}
+          row={(r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td><Link to={`/datanets/${r.datanet.id}`}>#{r.datanet.id}</Link></td>
+              <td><Scopes scopes={r.scopes} /></td>
+              <td>{formatTime(r.createdAt)}</td>
+              <td><StatusBadge status={r.status} /></td>
+            </tr>
+          )}
+        />
+      </section>
+    </>
   );
 }
 
+const useGrantsOf = (account: string) => useGrants({ grantee: account });
+
 export default function MyAccessPage() {
-  const { address } = useAccount();
   return (
-    <>
-      <PageHeader title="My access" subtitle="Grants that let you train on, retrieve from and evaluate with permissioned Datanets." />
-      <WalletGate reason="to redeem grants and see your access">
-        <Redeem />
-        {address ? <Mine address={address} /> : null}
-      </WalletGate>
-    </>
+    <WalletQueryPage
+      title="My access"
+      subtitle="Grants that let you train on, retrieve from and evaluate with permissioned Datanets."
+      reason="to redeem grants and see your access"
+      before={<Redeem />}
+      useData={useGrantsOf}
+    >
+      {(d) => <Mine d={d} />}
+    </WalletQueryPage>
   );
 }

@@ -1,7 +1,7 @@
 // Contribute: drop a file → validate in the browser with the SDK → describe → upload with
 // progress → register on chain → follow the contribution until the index has it.
 import { useState, type FormEvent } from "react";
-import { parseEventLogs, type Hex } from "viem";
+import { parseEventLogs } from "viem";
 import { datanetRegistryAbi } from "@modelfactory/sdk";
 import { parseDataset, type ParseDatasetResult } from "@sdk/dataset/parse.ts";
 import { prepareContribution, buildContributionMetadata, sealPreparedContribution, type PreparedContribution, type SealedPreparedContribution } from "@sdk/dataset/prepare.ts";
@@ -18,7 +18,8 @@ import { Field, PageHeader, ProgressBar, StatusBadge } from "../../ui/bits.tsx";
 import { formatBytes } from "../../ui/format.ts";
 import { ErrorState, Loading } from "../../ui/states.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
-import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
+import { useRegisterContribution } from "../../data/hooks/useRegisterContribution.ts";
+import { alreadyToasted } from "../../data/mutations/protocol-write-mutation.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { DatasetProblems } from "./DatasetProblems.tsx";
 import { DropZone } from "./DropZone.tsx";
@@ -68,7 +69,7 @@ export default function ContributePage() {
   const { id = "" } = useParams();
   const datanet = useDatanet(id);
   const config = useAppConfig();
-  const send = useTransaction();
+  const registerContribution = useRegisterContribution();
   const encryptionKey = useEncryptionKey();
   const [file, setFile] = useState<{ name: string; bytes: Uint8Array } | null>(null);
   const [result, setResult] = useState<ParseDatasetResult | null>(null);
@@ -133,10 +134,11 @@ export default function ContributePage() {
       const metadata = buildContributionMetadata(prepared, descriptionDoc, sealed);
       const meta = await addContent(config.contentApiUrl, serializeContributionMetadata(metadata), "metadata.json");
       setStage("registering");
-      const receipt = await send(`Register contribution to Datanet #${d.id}`, {
-        contract: "DatanetRegistry",
-        functionName: "contribute",
-        args: [BigInt(d.id), (sealed ? sealed.contentHash : prepared.contentHash) as Hex, stored.cid, `ipfs://${meta.cid}`],
+      const receipt = await registerContribution.mutateAsync({
+        datanetId: d.id,
+        contentHash: sealed ? sealed.contentHash : prepared.contentHash,
+        contentId: stored.cid,
+        metadataURI: `ipfs://${meta.cid}`,
       });
       const [registered] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "ContributionRegistered" });
       setContributionId(registered ? registered.args.contributionId.toString() : null);

@@ -1,32 +1,32 @@
 // The owner adds and removes approvers.
 import { useState, type FormEvent } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { createPublicClient, http, isAddress, type Address } from "viem";
-import { useAppConfig } from "../../config/context.tsx";
+import { isAddress } from "viem";
+import { useAccountCode } from "../../data/hooks/useAccountCode.ts";
+import { useAddApprover } from "../../data/hooks/useAddApprover.ts";
+import { useRemoveApprover } from "../../data/hooks/useRemoveApprover.ts";
 import { AddressLink, Badge } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
-import { useTransaction } from "../../wallet/use-transaction.ts";
 
 /**
  * Marks an approver that is a contract wallet (ERC-1271, or an EOA delegated with EIP-7702): its
  * grant signatures are whatever its code says they are, so its owner should trust that code.
  */
 function ContractWalletBadge({ address }: { address: string }) {
-  const config = useAppConfig();
-  const code = useQuery({ queryKey: ["code", address], queryFn: () => createPublicClient({ transport: http(config.rpcUrl) }).getCode({ address: address as Address }), staleTime: 60_000 });
+  const code = useAccountCode(address);
   if (!code.data || code.data === "0x") return null;
   return <span title="Its grant signatures are checked by its own code (ERC-1271): a wallet whose code accepts anything lets anyone sign grants in its name."><Badge tone="warn">contract wallet</Badge></span>;
 }
 
 export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: string; approvers: { approver: { id: string }; addedAt: string }[]; isOwner: boolean }) {
-  const send = useTransaction();
+  const addApprover = useAddApprover();
+  const removeApprover = useRemoveApprover();
   const [address, setAddress] = useState("");
   const [error, setError] = useState<string | null>(null);
   const add = async (e: FormEvent) => {
     e.preventDefault();
     if (!isAddress(address.trim())) return setError("Enter a 0x address of 40 hex digits.");
     setError(null);
-    await send("Add approver", { contract: "DatanetRegistry", functionName: "addApprover", args: [BigInt(datanetId), address.trim()] }).then(() => setAddress(""), () => {});
+    await addApprover.mutateAsync({ datanetId, approver: address }).then(() => setAddress(""), () => {});
   };
   return (
     <section className="panel" aria-labelledby="approvers-h">
@@ -38,7 +38,7 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
           <li key={a.approver.id} className="row">
             <AddressLink address={a.approver.id} label={a.approver.id} /> <ContractWalletBadge address={a.approver.id} /> <span className="hint">since {formatTime(a.addedAt)}</span>
             {isOwner ? (
-              <button className="btn btn-small btn-danger" onClick={() => void send("Remove approver", { contract: "DatanetRegistry", functionName: "removeApprover", args: [BigInt(datanetId), a.approver.id] }).catch(() => {})}>
+              <button className="btn btn-small btn-danger" disabled={removeApprover.isPending} onClick={() => void removeApprover.mutateAsync({ datanetId, approver: a.approver.id }).catch(() => {})}>
                 Remove
               </button>
             ) : null}
@@ -51,7 +51,7 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
             Approver address
           </label>
           <input id="approver-address" className="input" style={{ maxWidth: 420 }} placeholder="0x…" value={address} onChange={(e) => setAddress(e.target.value)} aria-invalid={!!error} />
-          <button className="btn" type="submit">
+          <button className="btn" type="submit" disabled={addApprover.isPending}>
             Add approver
           </button>
           {error ? <span className="field-error" role="alert">{error}</span> : null}

@@ -1,7 +1,7 @@
 // Create a Datanet, or edit one's metadata and policies: metadata → content store → transaction.
 import { useState } from "react";
 import { parseEventLogs } from "viem";
-import { AccessPolicy, ContributionPolicy, datanetRegistryAbi } from "@modelfactory/sdk";
+import { datanetRegistryAbi } from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { EMPTY_DATANET_FORM, metadataFromForm, type DatanetForm as Form } from "../../data/datanet-metadata.ts";
 import { useDatanet } from "../../data/hooks/useDatanet.ts";
@@ -11,7 +11,10 @@ import { navigate, useParams } from "../../router/router.tsx";
 import { PageHeader } from "../../ui/bits.tsx";
 import { Loading, ErrorState } from "../../ui/states.tsx";
 import { useToasts } from "../../ui/toasts.tsx";
-import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
+import { useCreateDatanet } from "../../data/hooks/useCreateDatanet.ts";
+import { useSetDatanetPolicies } from "../../data/hooks/useSetDatanetPolicies.ts";
+import { useUpdateDatanetMetadata } from "../../data/hooks/useUpdateDatanetMetadata.ts";
+import { alreadyToasted } from "../../data/mutations/protocol-write-mutation.ts";
 import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { DatanetForm } from "./DatanetForm.tsx";
 
@@ -20,7 +23,9 @@ export default function DatanetFormPage() {
   const editing = id !== undefined;
   const existing = useDatanet(id ?? "");
   const config = useAppConfig();
-  const send = useTransaction();
+  const createDatanet = useCreateDatanet();
+  const updateMetadata = useUpdateDatanetMetadata();
+  const setPolicies = useSetDatanetPolicies();
   const toasts = useToasts();
   const [busy, setBusy] = useState(false);
 
@@ -29,22 +34,14 @@ export default function DatanetFormPage() {
     try {
       const { uri } = await addJson(config.contentApiUrl, metadataFromForm(form), "datanet.json");
       if (!editing) {
-        const receipt = await send("Create Datanet", {
-          contract: "DatanetRegistry",
-          functionName: "createDatanet",
-          args: [uri, form.license.trim(), AccessPolicy[form.accessPolicy], ContributionPolicy[form.contributionPolicy]],
-        });
+        const receipt = await createDatanet.mutateAsync({ metadataURI: uri, license: form.license, accessPolicy: form.accessPolicy, contributionPolicy: form.contributionPolicy });
         const [created] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "DatanetCreated" });
         navigate(`/datanets/${created?.args.datanetId ?? ""}`);
       } else {
-        await send("Update Datanet metadata", { contract: "DatanetRegistry", functionName: "updateMetadata", args: [BigInt(id), uri, form.license.trim()] });
+        await updateMetadata.mutateAsync({ datanetId: id, metadataURI: uri, license: form.license });
         const d = existing.data;
         if (d && (d.accessPolicy !== form.accessPolicy || d.contributionPolicy !== form.contributionPolicy)) {
-          await send("Update Datanet policies", {
-            contract: "DatanetRegistry",
-            functionName: "setPolicies",
-            args: [BigInt(id), AccessPolicy[form.accessPolicy], ContributionPolicy[form.contributionPolicy]],
-          });
+          await setPolicies.mutateAsync({ datanetId: id, accessPolicy: form.accessPolicy, contributionPolicy: form.contributionPolicy });
         }
         navigate(`/datanets/${id}`);
       }

@@ -2,18 +2,15 @@
 // for the owner, binding or rotating it from their key service. Contributors encrypt only for
 // the key bound here, so a key service cannot be swapped in behind the owner's back.
 import { useState, type FormEvent } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { fetchDatanetKey } from "@modelfactory/sdk";
-import { useAppConfig } from "../../config/context.tsx";
-import { readDatanetKey } from "../../lib/datanet-key.ts";
+import { useDatanetKey } from "../../data/hooks/useDatanetKey.ts";
+import { useSetEncryptionKey } from "../../data/hooks/useSetEncryptionKey.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Hash } from "../../ui/bits.tsx";
-import { useTransaction } from "../../wallet/use-transaction.ts";
 
 export function EncryptionKeyPanel({ datanetId, isOwner }: { datanetId: string; isOwner: boolean }) {
-  const config = useAppConfig();
-  const send = useTransaction();
-  const bound = useQuery({ queryKey: ["datanet-key", datanetId], queryFn: () => readDatanetKey(config, datanetId) });
+  const setKey = useSetEncryptionKey();
+  const bound = useDatanetKey(datanetId);
   const [url, setUrl] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,7 +26,7 @@ export function EncryptionKeyPanel({ datanetId, isOwner }: { datanetId: string; 
     setBusy(true);
     try {
       const key = await fetchDatanetKey(base.origin, BigInt(datanetId));
-      await send(bound.data ? "Rotate encryption key" : "Bind encryption key", { contract: "DatanetKeys", functionName: "setEncryptionKey", args: [BigInt(datanetId), key.publicKey, base.origin] });
+      await setKey.mutateAsync({ datanetId, publicKey: key.publicKey, keyServiceUrl: base.origin, rotate: !!bound.data });
       await bound.refetch();
     } catch (err) {
       setError(errorSentence(err));

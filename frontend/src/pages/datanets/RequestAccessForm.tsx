@@ -6,7 +6,8 @@ import { addJson } from "../../lib/content-api.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
 import { Field } from "../../ui/bits.tsx";
 import { useToasts } from "../../ui/toasts.tsx";
-import { alreadyToasted, useTransaction } from "../../wallet/use-transaction.ts";
+import { useRequestAccess } from "../../data/hooks/useRequestAccess.ts";
+import { alreadyToasted } from "../../data/mutations/protocol-write-mutation.ts";
 
 export function ScopePicker({ value, onChange, legend = "Scopes" }: { value: number; onChange: (v: number) => void; legend?: string }) {
   const help: Record<keyof typeof Scope, string> = { Train: "fine-tune models", Retrieve: "use in chat retrieval (RAG)", Evaluate: "evaluate models" };
@@ -27,7 +28,7 @@ export function ScopePicker({ value, onChange, legend = "Scopes" }: { value: num
 
 export function RequestAccessForm({ datanetId }: { datanetId: string }) {
   const config = useAppConfig();
-  const send = useTransaction();
+  const requestAccess = useRequestAccess();
   const toasts = useToasts();
   const [scopes, setScopes] = useState<number>(Scope.Train | Scope.Retrieve | Scope.Evaluate);
   const [purpose, setPurpose] = useState("");
@@ -41,7 +42,7 @@ export function RequestAccessForm({ datanetId }: { datanetId: string }) {
     setBusy(true);
     try {
       const { uri } = await addJson(config.contentApiUrl, { schema: "modelfactory.access-purpose/1", datanetId, purpose: purpose.trim() }, "purpose.json");
-      await send(`Request access to Datanet #${datanetId}`, { contract: "DatanetRegistry", functionName: "requestAccess", args: [BigInt(datanetId), scopes, uri] });
+      await requestAccess.mutateAsync({ datanetId, scopes, purposeURI: uri });
       setPurpose("");
       setTried(false);
     } catch (err) {

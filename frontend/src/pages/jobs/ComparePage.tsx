@@ -12,9 +12,9 @@ import { PageHeader } from "../../ui/bits.tsx";
 import { Empty } from "../../ui/states.tsx";
 import { compareMetrics, parseCompareIds, sampleRows, specDifferences } from "./compare.ts";
 import { MetricsTable, SamplesSideBySide, SpecDifferencesTable, type ComparedColumn } from "./CompareTables.tsx";
-import { jobSeries } from "./job-stream.ts";
-import { useJobEvents } from "./useJobEvents.ts";
-import { useJobNode } from "./useJobNode.ts";
+import { jobSeries } from "../../data/job-stream.ts";
+import { useJobEvents } from "../../data/hooks/useJobEvents.ts";
+import { useJobNode } from "../../data/hooks/useJobNode.ts";
 
 const COLORS = ["#2f5bea", "#e0672b", "#137a43", "#7a3fd1"];
 

@@ -3,6 +3,7 @@
 // progress while it runs and a one-time download link when it is done.
 import { useEffect, useRef, useState } from "react";
 import { MODEL_EXPORT_FORMATS, MODEL_EXPORT_HELP, describeError, type ModelExportFormat, type ModelExportStatus } from "@modelfactory/sdk";
+import { fetchAdapter } from "../../data/actions/fetch-adapter.ts";
 import { saveFile } from "../../lib/save-file.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 import { formatBytes, formatDuration } from "../../ui/format.ts";
@@ -22,14 +23,7 @@ export function AdapterDownload({ node, modelId }: { node: string; modelId: stri
     setError(null);
     setBusy(true);
     try {
-      const url = trainerApi.adapterUrl(node, modelId);
-      let res = await fetch(url, session.token ? { headers: { Authorization: `Bearer ${session.token}` } } : {});
-      if (res.status === 401) res = await fetch(url, { headers: { Authorization: `Bearer ${await session.signIn()}` } });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new Error(`The trainer node refused the adapter: ${body?.error?.message ?? `HTTP ${res.status}`}`);
-      }
-      saveFile(`model-${modelId}-adapter.tar`, await res.blob());
+      saveFile(`model-${modelId}-adapter.tar`, await fetchAdapter(node, modelId, session));
     } catch (e) {
       setError(describeError(e));
     } finally {

@@ -12,11 +12,11 @@ import { Badge, Hash, PageHeader, ProgressBar, StatusBadge } from "../../ui/bits
 import { formatDuration, formatNumber, formatTime } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading } from "../../ui/states.tsx";
 import { useToasts } from "../../ui/toasts.tsx";
-import { useTransaction } from "../../wallet/use-transaction.ts";
+import { useCancelTrainingJob } from "../../data/hooks/useCancelTrainingJob.ts";
 import { useTrainerSession } from "../../wallet/use-trainer-session.ts";
-import { jobSeries, PHASE_ORDER, progressSummary } from "./job-stream.ts";
-import { useJobEvents } from "./useJobEvents.ts";
-import { useJobNode } from "./useJobNode.ts";
+import { jobSeries, PHASE_ORDER, progressSummary } from "../../data/job-stream.ts";
+import { useJobEvents } from "../../data/hooks/useJobEvents.ts";
+import { useJobNode } from "../../data/hooks/useJobNode.ts";
 
 /** A failed or cancelled job that a trainer node ran (and so may hold a checkpoint of). */
 export function canContinue(j: Pick<TrainingJobEntity, "state" | "trainer">): boolean {
@@ -29,7 +29,7 @@ export default function JobPage() {
   const node = useJobNode(job.data);
   const { state, status } = useJobEvents(node, id);
   const { address } = useAccount();
-  const send = useTransaction();
+  const cancelJob = useCancelTrainingJob();
   const toasts = useToasts();
   const session = useTrainerSession(node);
   if (job.isPending) return <Loading label="Loading job…" />;
@@ -43,7 +43,7 @@ export default function JobPage() {
   const failed = phase === "failed" || phase === "cancelled";
   const isBuilder = address?.toLowerCase() === j.builder.id.toLowerCase();
   const cancel = async () => {
-    if (j.state === "Open") return void send(`Cancel job #${id}`, { contract: "TrainingJobs", functionName: "cancelJob", args: [BigInt(id)] }).catch(() => {});
+    if (j.state === "Open") return void cancelJob.mutateAsync({ jobId: id }).catch(() => {});
     if (!node) return;
     try {
       const token = session.token ?? (await session.signIn());

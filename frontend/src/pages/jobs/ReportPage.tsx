@@ -12,7 +12,7 @@ import { Badge, Hash, PageHeader } from "../../ui/bits.tsx";
 import { formatBytes, formatDuration, formatNumber } from "../../ui/format.ts";
 import { Empty, ErrorState, Loading, QueryView } from "../../ui/states.tsx";
 import { AdapterDownload, ExportPanel } from "./ExportPanel.tsx";
-import { useJobNode } from "./useJobNode.ts";
+import { useJobNode } from "../../data/hooks/useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 import { SampleAnswer } from "./SampleAnswer.tsx";
 import { DataInsightsTable } from "./DataInsights.tsx";

@@ -1,7 +1,5 @@
 // The wizard's prefill for `/train?continue=<jobId>`: that job, its spec and the node that ran it.
-import { useQuery } from "@tanstack/react-query";
-import { useAppConfig } from "../../config/context.tsx";
-import { jobQueryOptions } from "../../data/queries/job-query.ts";
+import { useJob } from "../../data/hooks/useJob.ts";
 import { useJobSpec } from "../../data/hooks/useJobSpec.ts";
 import { useTrainerNodes } from "../../data/hooks/useTrainerNodes.ts";
 import { describeError } from "@modelfactory/sdk";
@@ -12,7 +10,7 @@ export function useContinuationPrefill(): { prefill: WizardPrefill | null; error
   const jobId = useLocation().search.get("continue") ?? "";
   const valid = /^[1-9]\d*$/.test(jobId);
   // Read only on /train?continue=…: a plain visit asks the index nothing.
-  const job = useQuery({ ...jobQueryOptions(useAppConfig(), jobId), enabled: valid, refetchInterval: false });
+  const job = useJob(jobId, { enabled: valid, follow: false });
   const spec = useJobSpec(valid ? job.data?.specURI : null);
   const nodes = useTrainerNodes();
   if (!jobId) return { prefill: null, error: null };

@@ -3,7 +3,7 @@
 import { useEffect, useReducer, useRef, useState } from "react";
 import type { JobEvent } from "@modelfactory/sdk";
 import { followSse } from "../../lib/sse.ts";
-import { applyJobEvent, emptyJobStream } from "./job-stream.ts";
+import { applyJobEvent, emptyJobStream } from "../job-stream.ts";
 
 export type StreamStatus = "connecting" | "open" | "reconnecting" | "closed" | "idle";
 

@@ -1,6 +1,6 @@
 // Which trainer node to ask about a job: the one holding it on chain, else the first live node.
-import type { TrainingJobEntity } from "../../data/types.ts";
-import { useTrainerNodes } from "../../data/hooks/useTrainerNodes.ts";
+import type { TrainingJobEntity } from "../types.ts";
+import { useTrainerNodes } from "./useTrainerNodes.ts";
 
 export function useJobNode(job: Pick<TrainingJobEntity, "trainer"> | null | undefined): string | null {
   const nodes = useTrainerNodes();
