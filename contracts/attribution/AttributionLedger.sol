@@ -192,12 +192,12 @@ contract AttributionLedger is IAttributionLedger {
     /// when the count is current). Reverts with {InvalidCitations} when a group runs past the
     /// end, {ReceiptWeightTooHigh} when a receipt's retrieval weights sum past
     /// {MAX_RECEIPT_WEIGHT} and {TrainingWeightTooHigh} when its training weights do. A group's
-    /// two lists are one run of words, so the ids and the group's total weight take one pass
-    /// (assembly, four citations per 32-byte load, a branch-free id check: ~75 gas per citation,
-    /// ~150 in plain Solidity); the training words are summed once more on their own (~25 gas
-    /// each) and the retrieval total is the difference.
-    /// Nothing overflows: offsets are bounded by the calldata size, a list's total by 255
-    /// citations of at most 65,535 each.
+    /// two lists are one run of words walked once (assembly, four citations per 32-byte load, a
+    /// branch-free id check, a load's weights summed by one multiplication); each load's training
+    /// lanes are summed again under a mask, and the retrieval total is the difference (two separate
+    /// runs measured 1,058 gas per citation at 100 in a batch, against 984). Nothing overflows:
+    /// offsets are bounded by the calldata size, a list's total by 255 citations of at most
+    /// 65,535 each.
     function _checkCitations(bytes calldata packed, uint256 contributionCount)
         private
         pure

@@ -23,7 +23,7 @@ export default function AnswerPage() {
                 <dt>Model</dt><dd><Link to={`/explore/model/${r.receipt.modelId}`}>#{r.receipt.modelId}</Link>{r.trainerEndpoint ? <span className="hint"> served by {r.trainerEndpoint}</span> : null}</dd>
                 <dt>Question hash</dt><dd><Hash value={r.receipt.questionHash} /> <span className="hint">the question, answer and passages are private to the asker; the public receipt holds their hashes</span></dd>
                 <dt>Answer hash</dt><dd><Hash value={r.receipt.answerHash} /></dd>
-                <dt>Created</dt><dd>{formatTime(r.receipt.createdAt)}</dd>
+                <dt>Created</dt><dd>{formatTime(Math.floor(r.receipt.createdAt / 1000))}</dd>
                 <dt>Cited through retrieval</dt><dd>{weights(r.leaf.contributionIds, r.leaf.weights)}</dd>
                 <dt>Reasons</dt><dd>{r.receipt.citations.map((c) => <div key={c.rank}>#{c.rank} contribution #{c.contributionId}: {c.reason}</div>)}</dd>
                 <dt>Shaped by training on</dt>
