@@ -133,6 +133,9 @@ describe("AttributionLedger", () => {
     assert.equal(verifyReceiptCall(1n, receipts[1]!, []).abi[0].inputs[1].components.length, 8);
     await env.viem.assertions.revertWithCustomErrorWithArgs(verifyOnChain(env, [9n, receipts[0]!, []]), attributionLedger, "BatchNotFound", [9n]);
     await env.viem.assertions.revertWithCustomErrorWithArgs(verifyOnChain(env, [0n, receipts[0]!, []]), attributionLedger, "BatchNotFound", [0n]);
+    // The same for the two-list verifyReceipt.
+    await env.viem.assertions.revertWithCustomErrorWithArgs(verifyOnChain(env, [9n, receipts[1]!, []]), attributionLedger, "BatchNotFound", [9n]);
+    await env.viem.assertions.revertWithCustomErrorWithArgs(verifyOnChain(env, [0n, receipts[1]!, []]), attributionLedger, "BatchNotFound", [0n]);
   });
 
   it("binds a receipt's model to its batch's model and the proof to the batch id", async () => {
