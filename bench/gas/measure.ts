@@ -22,6 +22,8 @@ export type GasOperation =
   | "completeJob"
   | "attributionBatch100"
   | "attributionPerCitation"
+  | "attributionBatch100BothLists"
+  | "attributionPerCitationBothLists"
   | "setDatanetKey"
   | "rotateDatanetKey"
   | "referenceStoreAndEmit";
@@ -33,6 +35,7 @@ export const GAS_BUDGETS: Partial<Record<GasOperation, number>> = {
   grantBySignature: 100_000,
   createJob1Datanet: 150_000,
   attributionPerCitation: 1_000,
+  attributionPerCitationBothLists: 1_000,
 };
 
 const h = (s: string): Hex => keccak256(stringToBytes(s));
@@ -105,6 +108,8 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
     answerHash: h(`a${i}`),
     contributionIds: [1n, 2n, 3n, 4n, 5n].map((c) => c + BigInt((i * 5) % 50)),
     weights: [4000, 2500, 1500, 1200, 800],
+    trainingContributionIds: [],
+    trainingWeights: [],
     detailsHash: h(`d${i}`),
   }));
   const tree = buildReceiptTree(receipts);
@@ -112,6 +117,18 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   await p.attributionLedger.write.postBatch([1n, h("warm"), receiptsURI, 20, packCitations(receipts)], as(trainer));
   r.attributionBatch100 = await gas(p.attributionLedger.write.postBatch([1n, tree.root as Hex, receiptsURI, 20, packCitations(receipts)], as(trainer)));
   r.attributionPerCitation = Math.round(r.attributionBatch100 / 100);
+  // The same 100 citations split over both lists: 3 retrieval and 2 training per receipt (each
+  // list's weights within its own 10,000 bp), so a list boundary in every group.
+  const both: Receipt[] = receipts.map((x, i) => ({
+    ...x,
+    receiptId: h(`b${i}`),
+    contributionIds: x.contributionIds.slice(0, 3),
+    weights: [5000, 3000, 2000],
+    trainingContributionIds: x.contributionIds.slice(3),
+    trainingWeights: [6000, 4000],
+  }));
+  r.attributionBatch100BothLists = await gas(p.attributionLedger.write.postBatch([1n, buildReceiptTree(both).root as Hex, receiptsURI, 20, packCitations(both)], as(trainer)));
+  r.attributionPerCitationBothLists = Math.round(r.attributionBatch100BothLists / 100);
 
   // Datanet keys: the owner's first key for a permissioned Datanet, then a rotation.
   const keyService = "https://keys.example.org/datanet-1";

@@ -11,7 +11,7 @@ const measured = await measureGas(viem);
 const ref = measured.referenceStoreAndEmit;
 const metrics: Record<string, Metric> = {};
 for (const [op, value] of Object.entries(measured)) {
-  metrics[op] = { value, unit: op === "attributionPerCitation" ? "gas/citation" : "gas", better: "lower" };
+  metrics[op] = { value, unit: op.startsWith("attributionPerCitation") ? "gas/citation" : "gas", better: "lower" };
 }
 metrics.contributeVsStoreAndEmit = { value: +(measured.contributeOpen / ref).toFixed(3), unit: "ratio", better: "lower" };
 const snapshot = await readSnapshot().catch(() => ({}) as Record<string, number>);

@@ -6,14 +6,36 @@ pragma solidity 0.8.37;
 /// over the full receipts (stored off chain) plus a packed list of citations, so every citation
 /// can be indexed from the event alone.
 interface IAttributionLedger {
-    /// @notice One receipt: an answer of a model and the contributions it cites.
+    /// @notice One receipt: an answer of a model, the contributions it cites through retrieval
+    /// and the training contributions that shaped it through fine-tuning.
     /// @param receiptId Unique id chosen by the trainer.
     /// @param modelId The model that answered.
     /// @param answerHash keccak256 of the answer's UTF-8 text.
-    /// @param contributionIds Cited contributions, in rank order.
-    /// @param weights Each citation's weight in basis points, parallel to contributionIds.
+    /// @param contributionIds Contributions cited through retrieval, in rank order.
+    /// @param weights Each retrieval citation's weight in basis points, parallel to contributionIds.
+    /// @param trainingContributionIds Training contributions by influence, in rank order.
+    /// @param trainingWeights Each one's weight in basis points (a 10,000 budget of its own).
     /// @param detailsHash keccak256 of the canonical receipt document (scores, spans, reasons).
     struct Receipt {
+        bytes32 receiptId;
+        uint256 modelId;
+        bytes32 answerHash;
+        uint256[] contributionIds;
+        uint16[] weights;
+        uint256[] trainingContributionIds;
+        uint16[] trainingWeights;
+        bytes32 detailsHash;
+    }
+
+    /// @notice A receipt without training influences, as ledgers before receipt/3 took it; its
+    /// leaf equals that of a {Receipt} with empty training lists.
+    /// @param receiptId Unique id chosen by the trainer.
+    /// @param modelId The model that answered.
+    /// @param answerHash keccak256 of the answer's UTF-8 text.
+    /// @param contributionIds Contributions cited through retrieval, in rank order.
+    /// @param weights Each citation's weight in basis points, parallel to contributionIds.
+    /// @param detailsHash keccak256 of the canonical receipt document.
+    struct RetrievalReceipt {
         bytes32 receiptId;
         uint256 modelId;
         bytes32 answerHash;
@@ -32,10 +54,14 @@ interface IAttributionLedger {
     /// @notice Thrown when a citation names a contribution id that was never registered.
     /// @param contributionId The unknown id.
     error UnknownContribution(uint256 contributionId);
-    /// @notice Thrown when one receipt's citation weights sum past 10,000 basis points.
+    /// @notice Thrown when one receipt's retrieval citation weights sum past 10,000 basis points.
     /// @param receiptIndex The receipt's group index in the batch.
-    /// @param totalWeight Its total weight.
+    /// @param totalWeight Its retrieval list's total weight.
     error ReceiptWeightTooHigh(uint256 receiptIndex, uint256 totalWeight);
+    /// @notice Thrown when one receipt's training influence weights sum past 10,000 basis points.
+    /// @param receiptIndex The receipt's group index in the batch.
+    /// @param totalWeight Its training list's total weight.
+    error TrainingWeightTooHigh(uint256 receiptIndex, uint256 totalWeight);
     /// @notice Thrown when a batch has no receipts, no root or no URI.
     error EmptyBatch();
     /// @notice Thrown when a batch id does not exist.
@@ -81,8 +107,9 @@ interface IAttributionLedger {
     /// @param receiptsURI Content-addressed list of the full receipts.
     /// @param receiptCount Number of receipts in the batch.
     /// @param citations One group per receipt, 8-byte words: a header (bytes6 receipt key = the
-    /// receipt id's first 6 bytes, uint16 citation count), then its citations (uint48
-    /// contribution id, uint16 weight in basis points).
+    /// receipt id's first 6 bytes, uint8 retrieval count, uint8 training count), then its
+    /// retrieval citations, then its training ones (each uint48 contribution id, uint16 weight
+    /// in basis points).
     event AttributionBatchPosted(
         uint256 indexed batchId,
         uint256 indexed modelId,

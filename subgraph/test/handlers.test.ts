@@ -161,14 +161,15 @@ describe("Review skips", () => {
 });
 
 describe("Attribution", () => {
-  it("decodes packed citations and adds them up per contribution, Datanet, contributor and model", async () => {
+  it("decodes packed citations of both lists and adds them up per contribution, Datanet, contributor and model", async () => {
     const { bob, trainer } = ix.actors;
     const d = await data(ix.url, `{
       attributionBatches { id model { id } trainer { id } receiptsRoot receiptsURI receiptCount citationCount totalWeight
-        receipts(orderBy: index) { id key index citationCount totalWeight model { id } citations(orderBy: index) { index } }
-        citations(orderBy: index) { index contributionId weight contribution { id } datanet { id } contributor { id } model { id } receipt { id } } }
-      c1: contribution(id: "1") { citationCount totalCitationWeight citations { weight } }
-      c4: contribution(id: "4") { citationCount totalCitationWeight }
+        receipts(orderBy: index) { id key index citationCount retrievalCount trainingCount totalWeight trainingWeight model { id } citations(orderBy: index) { index } }
+        citations(orderBy: index) { index kind contributionId weight contribution { id } datanet { id } contributor { id } model { id } receipt { id } } }
+      c1: contribution(id: "1") { citationCount totalCitationWeight trainingCitationCount totalTrainingWeight citations { weight } }
+      c4: contribution(id: "4") { citationCount totalCitationWeight trainingCitationCount totalTrainingWeight }
+      shaped: citations(where: { kind: training, contributor: "${lc(bob)}" }, orderBy: index) { id receipt { key } contribution { id } weight }
       d1: datanet(id: "1") { citationCount totalCitationWeight }
       d2: datanet(id: "2") { citationCount totalCitationWeight }
       bob: account(id: "${bob}") { citationCount totalCitationWeight }
@@ -177,22 +178,31 @@ describe("Attribution", () => {
     }`);
     const [b] = d.attributionBatches;
     assert.deepEqual([b.id, b.model.id, b.trainer.id, b.receiptsRoot, b.receiptsURI], ["1", "1", lc(trainer), hash("receipts"), "ipfs://receipts"]);
-    assert.deepEqual([b.receiptCount, b.citationCount, b.totalWeight], [2, 4, "12600"]);
+    assert.deepEqual([b.receiptCount, b.citationCount, b.totalWeight], [2, 6, "16100"]);
+    // Every weight is attributed to its contribution and to the list it is in.
     assert.deepEqual(
-      b.citations.map((c: any) => [c.index, c.contributionId, c.weight, c.contribution?.id ?? null, c.datanet?.id ?? null, c.receipt.id]),
-      [[0, "1", 6000, "1", "1", "1-0"], [1, "4", 4000, "4", "2", "1-0"], [2, "1", 2500, "1", "1", "1-1"], [3, "2", 100, "2", "1", "1-1"]],
+      b.citations.map((c: any) => [c.index, c.kind, c.contributionId, c.weight, c.contribution?.id ?? null, c.datanet?.id ?? null, c.receipt.id]),
+      [
+        [0, "retrieval", "1", 6000, "1", "1", "1-0"],
+        [1, "retrieval", "4", 4000, "4", "2", "1-0"],
+        [2, "retrieval", "1", 2500, "1", "1", "1-1"],
+        [3, "retrieval", "2", 100, "2", "1", "1-1"],
+        [4, "training", "4", 3000, "4", "2", "1-1"],
+        [5, "training", "1", 500, "1", "1", "1-1"],
+      ],
     );
     assert.deepEqual(
-      b.receipts.map((r: any) => [r.id, r.key, r.index, r.citationCount, r.totalWeight, r.model.id, r.citations.map((c: any) => c.index)]),
-      [["1-0", "0xa1a2a3a4a5a6", 0, 2, 10000, "1", [0, 1]], ["1-1", "0xb1b2b3b4b5b6", 1, 2, 2600, "1", [2, 3]]],
+      b.receipts.map((r: any) => [r.id, r.key, r.index, r.citationCount, r.retrievalCount, r.trainingCount, r.totalWeight, r.trainingWeight, r.model.id, r.citations.map((c: any) => c.index)]),
+      [["1-0", "0xa1a2a3a4a5a6", 0, 2, 2, 0, 10000, 0, "1", [0, 1]], ["1-1", "0xb1b2b3b4b5b6", 1, 4, 2, 2, 2600, 3500, "1", [2, 3, 4, 5]]],
     );
     assert.equal(b.citations[0].contributor.id, lc(bob));
-    assert.deepEqual([d.c1.citationCount, d.c1.totalCitationWeight, d.c1.citations.length], [2, "8500", 2]);
-    assert.deepEqual([d.c4.citationCount, d.c4.totalCitationWeight], [1, "4000"]);
-    assert.deepEqual([d.d1.citationCount, d.d1.totalCitationWeight, d.d2.citationCount, d.d2.totalCitationWeight], ["3", "8600", "1", "4000"]);
-    assert.deepEqual([d.bob.citationCount, d.bob.totalCitationWeight], ["4", "12600"]);
-    assert.deepEqual([d.dc.citationCount, d.dc.totalCitationWeight], ["3", "8600"]);
-    assert.deepEqual([d.model.attributionBatchCount, d.model.receiptCount, d.model.citationCount, d.model.attributionBatches.length], [1, "2", "4", 1]);
+    assert.deepEqual([d.c1.citationCount, d.c1.totalCitationWeight, d.c1.trainingCitationCount, d.c1.totalTrainingWeight, d.c1.citations.length], [3, "9000", 1, "500", 3]);
+    assert.deepEqual([d.c4.citationCount, d.c4.totalCitationWeight, d.c4.trainingCitationCount, d.c4.totalTrainingWeight], [2, "7000", 1, "3000"]);
+    assert.deepEqual(d.shaped.map((c: any) => [c.id, c.receipt.key, c.contribution.id, c.weight]), [["1-4", "0xb1b2b3b4b5b6", "4", 3000], ["1-5", "0xb1b2b3b4b5b6", "1", 500]]);
+    assert.deepEqual([d.d1.citationCount, d.d1.totalCitationWeight, d.d2.citationCount, d.d2.totalCitationWeight], ["4", "9100", "2", "7000"]);
+    assert.deepEqual([d.bob.citationCount, d.bob.totalCitationWeight], ["6", "16100"]);
+    assert.deepEqual([d.dc.citationCount, d.dc.totalCitationWeight], ["4", "9100"]);
+    assert.deepEqual([d.model.attributionBatchCount, d.model.receiptCount, d.model.citationCount, d.model.attributionBatches.length], [1, "2", "6", 1]);
   });
 
   it("finds a receipt's batch by its key, and lists the serving nodes a builder authorized", async () => {
@@ -223,7 +233,7 @@ describe("Protocol totals", () => {
       modelCount: 1,
       attributionBatchCount: 1,
       receiptCount: "2",
-      citationCount: "4",
+      citationCount: "6",
       leaseDuration: "3600",
       maxClaimLife: "86400",
     });

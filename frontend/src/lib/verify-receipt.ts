@@ -1,9 +1,11 @@
 // Checks an answer's receipt against the chain, in the browser, starting from what the screen
 // shows: the leaf is recomputed here from the public receipt document (SDK), compared with the
-// leaf the trainer node says it committed, with the citations, model and — by their hashes —
-// the question, answer and passages on screen (the asker's private part), then proved
-// against the batch root read from AttributionLedger — locally with the SDK and with the
+// leaf the trainer node says it committed, with the citations, training influences, model and —
+// by their hashes — the question, answer and passages on screen (the asker's private part), then
+// proved against the batch root read from AttributionLedger — locally with the SDK and with the
 // ledger's own `verifyReceipt`. A node that shows one thing and committed another fails here.
+// Receipts of both schemas verify: receipt/3 (retrieval citations and training influences) and
+// receipt/2 of batches posted before, whose leaf is a receipt/3 leaf without influences.
 import {
   canonicalJson,
   describeError,
@@ -14,11 +16,14 @@ import {
   parseReceiptDocument,
   privatePartMismatches,
   publicCitation,
+  publicTrainingInfluence,
   receiptLeafFromDocument,
   verifyReceipt,
+  verifyReceiptCall,
   type Citation,
   type Receipt,
   type ReceiptStatus,
+  type TrainingInfluence,
 } from "@modelfactory/sdk";
 import { BaseError, ContractFunctionRevertedError, createPublicClient, http, type Hex } from "viem";
 import type { AppConfig } from "../config/app-config.ts";
@@ -26,7 +31,7 @@ import { contract } from "./contracts.ts";
 
 /** One check, with the sentence the GUI shows whether it passed or failed. */
 export type ReceiptCheck = { id: ReceiptCheckId; ok: boolean; label: string; detail: string };
-export type ReceiptCheckId = "document" | "leaf" | "citations" | "passages" | "question" | "answer" | "model" | "root" | "proof" | "ledger";
+export type ReceiptCheckId = "document" | "leaf" | "citations" | "training" | "passages" | "question" | "answer" | "model" | "root" | "proof" | "ledger";
 
 export type ReceiptVerification = {
   batchId: string;
@@ -41,9 +46,10 @@ export type ReceiptVerification = {
 
 /**
  * What the screen shows beside the receipt, each compared with the public receipt document: the
- * asker's question, answer and cited passages (their private part) by their hashes.
+ * asker's question, answer and cited passages (their private part) by their hashes, and the
+ * training influences ("shaped by training on …") as they are.
  */
-export type ShownAnswer = { question?: string; answer?: string; citations?: readonly Citation[]; modelId?: string };
+export type ShownAnswer = { question?: string; answer?: string; citations?: readonly Citation[]; trainingInfluences?: readonly TrainingInfluence[]; modelId?: string };
 
 /** A batch as the chain holds it: `AttributionLedger.batchOf(root)`. */
 export type ChainBatch = { root: Hex; batchId: string; modelId: string };
@@ -82,6 +88,15 @@ export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | 
     const passages = shown.citations.map((c) => c.passage.text);
     const bad = leaf ? privatePartMismatches(status.receipt, { question: "", answer: "", passages }).filter((m) => m.startsWith("passage")) : ["the document"];
     add("passages", bad.length === 0, "Passages shown", bad.length === 0 ? "hash to the receipt's passage hashes" : `do not match the receipt (${bad.join(", ")})`);
+  }
+  if (shown.trainingInfluences) {
+    let same = false;
+    try {
+      same = canonicalJson(shown.trainingInfluences.map(publicTrainingInfluence)) === canonicalJson(status.receipt.trainingInfluences ?? []);
+    } catch {
+      same = false;
+    }
+    add("training", same, "Training influences shown", same ? "are the ones the receipt commits to" : "do not match the training influences the receipt commits to");
   }
   if (shown.question !== undefined) {
     const same = hashText(shown.question).toLowerCase() === String(status.receipt.questionHash).toLowerCase();
@@ -131,7 +146,9 @@ export async function verifyReceiptOnChain(config: AppConfig, status: ReceiptSta
   }
   const { leaf, checks } = verifyReceiptLocally(status, batch, shown);
   let onChain = false;
-  if (leaf) onChain = (await client.readContract({ ...ledger, functionName: "verifyReceipt", args: [BigInt(status.batchId), leaf, status.proof] })) as boolean;
+  // The SDK picks the ledger's verifyReceipt for the leaf: a receipt without training influences
+  // is asked with the signature older ledgers have too, so batches posted before still verify.
+  if (leaf) onChain = (await client.readContract({ address: ledger.address, ...verifyReceiptCall(BigInt(status.batchId), leaf, status.proof) })) as boolean;
   checks.push({ id: "ledger", ok: onChain, label: "AttributionLedger.verifyReceipt", detail: onChain ? "true for the recomputed leaf" : "false for the recomputed leaf" });
   return { batchId: status.batchId, root: status.root, leaf, checks, valid: checks.every((c) => c.ok) };
 }

@@ -3804,6 +3804,22 @@ export const attributionLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "receiptIndex",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totalWeight",
+        "type": "uint256"
+      }
+    ],
+    "name": "TrainingWeightTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "receiptsRoot",
         "type": "bytes32"
@@ -4164,6 +4180,16 @@ export const attributionLedgerAbi = [
             "type": "uint16[]"
           },
           {
+            "internalType": "uint256[]",
+            "name": "trainingContributionIds",
+            "type": "uint256[]"
+          },
+          {
+            "internalType": "uint16[]",
+            "name": "trainingWeights",
+            "type": "uint16[]"
+          },
+          {
             "internalType": "bytes32",
             "name": "detailsHash",
             "type": "bytes32"
@@ -4248,6 +4274,77 @@ export const attributionLedgerAbi = [
           {
             "internalType": "uint16[]",
             "name": "weights",
+            "type": "uint16[]"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "detailsHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAttributionLedger.RetrievalReceipt",
+        "name": "receipt",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "verifyReceipt",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "receiptId",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "modelId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "answerHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "contributionIds",
+            "type": "uint256[]"
+          },
+          {
+            "internalType": "uint16[]",
+            "name": "weights",
+            "type": "uint16[]"
+          },
+          {
+            "internalType": "uint256[]",
+            "name": "trainingContributionIds",
+            "type": "uint256[]"
+          },
+          {
+            "internalType": "uint16[]",
+            "name": "trainingWeights",
             "type": "uint16[]"
           },
           {

@@ -1,5 +1,6 @@
 // An answer's receipt in two parts. The public document (ids, weights, ranks, span offsets,
-// text-free reasons, and hashes of the question, the answer and each cited passage) goes into
+// text-free reasons, hashes of the question, the answer and each cited passage, and the training
+// contributions that shaped the answer through fine-tuning) goes into
 // the batch document at the batch's `receiptsURI`, where any auditor reads it; the on-chain leaf
 // commits to it. The private part (question, answer and passage texts) goes only to the asker,
 // who proves their texts match the public hashes. So a receipt of a permissioned Datanet's
@@ -10,8 +11,16 @@ import { ModelFactoryError, type ModelFactoryErrorOptions } from "../errors.ts";
 import { canonicalJson, canonicalJsonHash } from "./canonical-json.ts";
 import type { CitationEffect } from "./citation-effect.ts";
 import { hashAnswer, MAX_RECEIPT_WEIGHT, type Receipt } from "./receipt.ts";
+import type { TrainingInfluence } from "./training-influence.ts";
 
-export const RECEIPT_SCHEMA = "modelfactory.receipt/2";
+/** The schema every new receipt is written in: retrieval citations and training influences. */
+export const RECEIPT_SCHEMA = "modelfactory.receipt/3";
+/**
+ * The schema before training influences, still read (never written): batches of /2 receipts are on
+ * chains already running, and their leaves are what a /3 receipt without influences gives, so the
+ * browser verifies them with the same code.
+ */
+export const RECEIPT_SCHEMA_V2 = "modelfactory.receipt/2";
 export const RECEIPT_PRIVATE_SCHEMA = "modelfactory.receipt-private/1";
 export const RECEIPT_BATCH_SCHEMA = "modelfactory.receipts/1";
 const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
@@ -74,14 +83,21 @@ export type Citation = ContributionMeta & {
 
 /** The public receipt document for one answer (what the on-chain leaf commits to). */
 export type ReceiptDocument = {
-  schema: typeof RECEIPT_SCHEMA;
+  /** {@link RECEIPT_SCHEMA} for every receipt built now; {@link RECEIPT_SCHEMA_V2} for older ones read back. */
+  schema: typeof RECEIPT_SCHEMA | typeof RECEIPT_SCHEMA_V2;
   receiptId: Hex;
   modelId: string;
   /** keccak256 of the question's UTF-8 text. */
   questionHash: Hex;
   /** keccak256 of the answer's UTF-8 text. */
   answerHash: Hex;
+  /** Contributions cited through retrieval (their passages were in the prompt). */
   citations: PublicCitation[];
+  /**
+   * Training contributions that shaped the answer through fine-tuning, best first, weighted from
+   * a 10,000 bp budget of their own. Always present in receipt/3 (possibly empty), absent in /2.
+   */
+  trainingInfluences?: TrainingInfluence[];
   createdAt: number;
 };
 
@@ -110,6 +126,8 @@ export type ReceiptLeafJson = {
   answerHash: Hex;
   contributionIds: string[];
   weights: number[];
+  trainingContributionIds: string[];
+  trainingWeights: number[];
   detailsHash: Hex;
 };
 
@@ -127,6 +145,8 @@ export type BuildReceiptInput = {
   /** The exact answer text returned to the caller; only its hash is kept. */
   answer: string;
   citations: readonly Citation[];
+  /** Training contributions that shaped the answer (no text); absent = none. */
+  trainingInfluences?: readonly TrainingInfluence[];
   /** Unix milliseconds. Default now. */
   createdAt?: number;
   /** 32 random bytes by default; fixed only in tests. */
@@ -153,6 +173,12 @@ export function publicCitation(c: Citation): PublicCitation {
   };
 }
 
+/** The public form of a training influence: exactly its fields, so nothing else a caller attached is published. */
+export function publicTrainingInfluence(t: TrainingInfluence): TrainingInfluence {
+  const { contributionId, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI, rank, score, weight, reason } = t;
+  return { contributionId, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI, rank, score, weight, reason };
+}
+
 /**
  * Builds a receipt: the public document, the asker's private part and the leaf. `receiptId` is
  * keccak256 of the canonical JSON of {answerHash, createdAt, modelId, nonce, questionHash}:
@@ -174,8 +200,10 @@ export function buildReceipt(input: BuildReceiptInput): BuiltReceipt {
     questionHash,
     answerHash,
     citations: input.citations.map(publicCitation),
+    trainingInfluences: (input.trainingInfluences ?? []).map(publicTrainingInfluence),
     createdAt,
   };
+  document.trainingInfluences!.forEach((t, i) => trainingInfluence(t, `trainingInfluences[${i}]`));
   const privatePart: ReceiptPrivatePart = {
     schema: RECEIPT_PRIVATE_SCHEMA,
     receiptId,
@@ -206,37 +234,57 @@ export function receiptDetailsHash(document: ReceiptDocument): Hex {
 }
 
 /**
- * The on-chain leaf a document commits to. Citations of the same contribution (several of its
- * passages) are summed into one entry, in order of first appearance; total weight ≤ 10000.
- * Throws InvalidReceiptError when the document cannot be posted.
+ * The on-chain leaf a document commits to. Each list is summed per contribution (several
+ * passages of one contribution, or one contribution listed twice) into one entry, in order of
+ * first appearance; each list's total weight ≤ 10000 on its own. A contribution may be in both
+ * lists. Throws InvalidReceiptError when the document cannot be posted.
  */
 export function receiptLeafFromDocument(document: ReceiptDocument): Receipt {
-  if (document.schema !== RECEIPT_SCHEMA) throw new InvalidReceiptError(`Unknown receipt schema ${JSON.stringify(document.schema)}.`);
+  if (document.schema !== RECEIPT_SCHEMA && document.schema !== RECEIPT_SCHEMA_V2) throw new InvalidReceiptError(`Unknown receipt schema ${JSON.stringify(document.schema)}.`);
   if (!BYTES32.test(document.receiptId)) throw new InvalidReceiptError("receiptId must be 32 bytes of hex.");
+  if (document.schema === RECEIPT_SCHEMA && !Array.isArray(document.trainingInfluences)) {
+    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA} document needs trainingInfluences (an empty list when there are none).`, { meta: { field: "trainingInfluences" } });
+  }
+  if (document.schema === RECEIPT_SCHEMA_V2 && document.trainingInfluences !== undefined) {
+    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA_V2} document has no trainingInfluences; write it as ${RECEIPT_SCHEMA}.`, { meta: { field: "trainingInfluences" } });
+  }
+  const retrieval = summed(document.citations, "citation");
+  const training = summed(document.trainingInfluences ?? [], "training influence");
+  return {
+    receiptId: document.receiptId,
+    modelId: BigInt(decimal(document.modelId, "modelId")),
+    answerHash: document.answerHash,
+    contributionIds: [...retrieval.keys()],
+    weights: [...retrieval.values()],
+    trainingContributionIds: [...training.keys()],
+    trainingWeights: [...training.values()],
+    detailsHash: receiptDetailsHash(document),
+  };
+}
+
+/** One list's weights summed per contribution, each weight and the total within 0..10,000. */
+function summed(list: readonly { contributionId: string; weight: number }[], what: string): Map<bigint, number> {
   const weights = new Map<bigint, number>();
   let total = 0;
-  for (const c of document.citations) {
+  for (const c of list) {
     const id = BigInt(decimal(c.contributionId, "contributionId"));
     if (id === 0n || id > MAX_CONTRIBUTION_ID) {
       throw new InvalidReceiptError(`Contribution id ${id} does not fit the 48-bit citation format.`, { meta: { contributionId: String(id) } });
     }
     if (!Number.isInteger(c.weight) || c.weight < 0 || c.weight > MAX_RECEIPT_WEIGHT) {
-      throw new InvalidReceiptError(`Citation weight ${c.weight} is not between 0 and ${MAX_RECEIPT_WEIGHT}.`, { meta: { weight: c.weight } });
+      throw new InvalidReceiptError(`${capitalized(what)} weight ${c.weight} is not between 0 and ${MAX_RECEIPT_WEIGHT}.`, { meta: { weight: c.weight } });
     }
     weights.set(id, (weights.get(id) ?? 0) + c.weight);
     total += c.weight;
   }
   if (total > MAX_RECEIPT_WEIGHT) {
-    throw new InvalidReceiptError(`Citation weights sum to ${total}, above ${MAX_RECEIPT_WEIGHT}.`, { meta: { total } });
+    throw new InvalidReceiptError(`${capitalized(what)} weights sum to ${total}, above ${MAX_RECEIPT_WEIGHT}.`, { meta: { total } });
   }
-  return {
-    receiptId: document.receiptId,
-    modelId: BigInt(decimal(document.modelId, "modelId")),
-    answerHash: document.answerHash,
-    contributionIds: [...weights.keys()],
-    weights: [...weights.values()],
-    detailsHash: receiptDetailsHash(document),
-  };
+  return weights;
+}
+
+function capitalized(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
 }
 
 /** The leaf as JSON (bigints as decimal strings). */
@@ -247,18 +295,25 @@ export function leafToJson(leaf: Receipt): ReceiptLeafJson {
     answerHash: leaf.answerHash,
     contributionIds: leaf.contributionIds.map(String),
     weights: [...leaf.weights],
+    trainingContributionIds: leaf.trainingContributionIds.map(String),
+    trainingWeights: [...leaf.trainingWeights],
     detailsHash: leaf.detailsHash,
   };
 }
 
-/** The leaf from its JSON form. */
-export function leafFromJson(leaf: ReceiptLeafJson): Receipt {
+/**
+ * The leaf from its JSON form. A leaf from a node older than receipt/3 has no training lists;
+ * they read as empty, which is the leaf it committed.
+ */
+export function leafFromJson(leaf: Omit<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights"> & Partial<Pick<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights">>): Receipt {
   return {
     receiptId: leaf.receiptId,
     modelId: BigInt(leaf.modelId),
     answerHash: leaf.answerHash,
     contributionIds: leaf.contributionIds.map((id) => BigInt(id)),
     weights: [...leaf.weights],
+    trainingContributionIds: (leaf.trainingContributionIds ?? []).map((id) => BigInt(id)),
+    trainingWeights: [...(leaf.trainingWeights ?? [])],
     detailsHash: leaf.detailsHash,
   };
 }
@@ -271,6 +326,8 @@ export function leafDifferences(a: Receipt, b: Receipt): (keyof Receipt)[] {
   if (a.answerHash.toLowerCase() !== b.answerHash.toLowerCase()) out.push("answerHash");
   if (a.contributionIds.join(",") !== b.contributionIds.join(",")) out.push("contributionIds");
   if (a.weights.join(",") !== b.weights.join(",")) out.push("weights");
+  if (a.trainingContributionIds.join(",") !== b.trainingContributionIds.join(",")) out.push("trainingContributionIds");
+  if (a.trainingWeights.join(",") !== b.trainingWeights.join(",")) out.push("trainingWeights");
   if (a.detailsHash.toLowerCase() !== b.detailsHash.toLowerCase()) out.push("detailsHash");
   return out;
 }
@@ -281,10 +338,12 @@ const HEX = /^0x[0-9a-fA-F]*$/;
 /**
  * Checks that an untrusted value (a document fetched from a node or the content store) has the
  * shape of a receipt document, and returns it typed. The error names the first bad field.
+ * Reads receipt/3 and the older receipt/2 (no training influences), so receipts already posted
+ * keep verifying.
  */
 export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocument {
   const o = object(raw, at);
-  if (o.schema !== RECEIPT_SCHEMA) bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}"`);
+  if (o.schema !== RECEIPT_SCHEMA && o.schema !== RECEIPT_SCHEMA_V2) bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}" (or "${RECEIPT_SCHEMA_V2}" for a receipt posted before training influences)`);
   hex(o.receiptId, `${at}.receiptId`, true);
   if ("question" in o || "answer" in o) bad(`${at}.${"question" in o ? "question" : "answer"}`, "must not be in a public receipt (texts belong to the asker's private part)");
   hex(o.questionHash, `${at}.questionHash`, true);
@@ -293,6 +352,12 @@ export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocum
   if (typeof o.createdAt !== "number" || !Number.isSafeInteger(o.createdAt)) bad(`${at}.createdAt`, "must be an integer");
   if (!Array.isArray(o.citations)) bad(`${at}.citations`, "must be an array");
   (o.citations as unknown[]).forEach((c, i) => citation(c, `${at}.citations[${i}]`));
+  if (o.schema === RECEIPT_SCHEMA) {
+    if (!Array.isArray(o.trainingInfluences)) bad(`${at}.trainingInfluences`, "must be an array (empty when no training contribution shaped the answer)");
+    (o.trainingInfluences as unknown[]).forEach((t, i) => trainingInfluence(t, `${at}.trainingInfluences[${i}]`));
+  } else if ("trainingInfluences" in o) {
+    bad(`${at}.trainingInfluences`, `must not be in a "${RECEIPT_SCHEMA_V2}" document (training influences came with "${RECEIPT_SCHEMA}")`);
+  }
   return raw as ReceiptDocument;
 }
 
@@ -328,6 +393,23 @@ function citation(raw: unknown, at: string): void {
       if (typeof span.start !== "number" || typeof span.end !== "number") bad(`${at}.${k}[${i}]`, "must hold start and end");
     });
   }
+}
+
+const INFLUENCE_FIELDS = new Set(["contributionId", "datanetId", "contributor", "timestamp", "transactionHash", "contentId", "metadataURI", "rank", "score", "weight", "reason"]);
+
+/** A public training influence: exactly its fields (so no text rides along), each of its type and range. */
+function trainingInfluence(raw: unknown, at: string): void {
+  const t = object(raw, at);
+  for (const k of Object.keys(t)) if (!INFLUENCE_FIELDS.has(k)) bad(`${at}.${k}`, "is not a field of a training influence (a public receipt names contributions by id and metadata, never by text)");
+  if (typeof t.rank !== "number" || !Number.isSafeInteger(t.rank) || t.rank < 1) bad(`${at}.rank`, "must be an integer from 1 (the most influential)");
+  if (typeof t.timestamp !== "number" || !Number.isSafeInteger(t.timestamp) || t.timestamp < 0) bad(`${at}.timestamp`, "must be Unix seconds");
+  if (typeof t.score !== "number" || !Number.isFinite(t.score) || t.score < -1 || t.score > 1) bad(`${at}.score`, "must be a cosine between -1 and 1");
+  if (typeof t.weight !== "number" || !Number.isInteger(t.weight) || t.weight < 0 || t.weight > MAX_RECEIPT_WEIGHT) bad(`${at}.weight`, `must be whole basis points from 0 to ${MAX_RECEIPT_WEIGHT}`);
+  decimal(t.contributionId as string, `${at}.contributionId`);
+  decimal(t.datanetId as string, `${at}.datanetId`);
+  if (typeof t.contributor !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(t.contributor)) bad(`${at}.contributor`, "must be a 20-byte address");
+  hex(t.transactionHash, `${at}.transactionHash`, true);
+  for (const k of ["contentId", "metadataURI", "reason"] as const) if (typeof t[k] !== "string") bad(`${at}.${k}`, "must be a string");
 }
 
 function object(raw: unknown, at: string): Record<string, unknown> {

@@ -47,7 +47,9 @@ describe("receipts", () => {
       buildReceipt({ modelId: 3n, question: `q${i}`, answer, citations: [citation("5", 6000), citation("9", 3999, 2), citation("5", 1, 3)] }),
     );
     const { document, leaf } = built[0]!;
-    assert.equal(document.schema, "modelfactory.receipt/2");
+    assert.equal(document.schema, "modelfactory.receipt/3");
+    assert.deepEqual(document.trainingInfluences, [], "no influences given: an empty list");
+    assert.deepEqual([leaf.trainingContributionIds, leaf.trainingWeights], [[], []]);
     assert.equal(document.answerHash, hashAnswer(answer));
     assert.equal(document.questionHash, hashText("q0"));
     assert.equal(document.modelId, "3");

@@ -1,9 +1,11 @@
 // Attribution batches, their receipts and citations, decoded from the packed `citations` bytes
 // of the event: one group per receipt of 8-byte big-endian words, a header (bytes6 receipt key,
-// uint16 citation count) then its citations (uint48 contribution id, uint16 weight). The ledger
-// refuses unknown contribution ids, malformed groups and receipts over 10,000 bp, so every
-// citation links to its contribution and no receipt adds more than 10,000 bp. Also the
-// serving nodes a model's builder authorizes.
+// uint8 retrieval count, uint8 training count) then the retrieval citations, then the training
+// ones (uint48 contribution id, uint16 weight). The ledger refuses unknown contribution ids,
+// malformed groups and lists over 10,000 bp, so every citation links to its contribution and
+// kind, and no receipt's list adds more than 10,000 bp. Batches of ledgers before the two lists
+// (uint16 count) are not told apart by this handler: an index of such a chain keeps the
+// version that indexed it. Also the serving nodes a model's builder authorizes.
 import { Address, BigInt, Bytes } from "@graphprotocol/graph-ts";
 import {
   AttributionBatchPosted,
@@ -33,13 +35,13 @@ function citedId(packed: Bytes, o: i32): u64 {
   return id;
 }
 
-/** The uint16 at byte offset `o` + 6: a citation's weight, or a group header's citation count. */
+/** The uint16 at byte offset `o` + 6: a citation's weight. */
 function citedWeight(packed: Bytes, o: i32): i32 {
   return ((packed[o + 6] as i32) << 8) | (packed[o + 7] as i32);
 }
 
 /** Records the citation at byte offset `o` (index `i` in the batch); returns its weight. */
-function handleCitation(event: AttributionBatchPosted, model: Model, receiptId: string, batchId: string, i: i32, packed: Bytes, o: i32): i32 {
+function handleCitation(event: AttributionBatchPosted, model: Model, receiptId: string, batchId: string, i: i32, packed: Bytes, o: i32, training: boolean): i32 {
   const contributionId = BigInt.fromU64(citedId(packed, o));
   const weight = citedWeight(packed, o);
   const weightBig = BigInt.fromI32(weight);
@@ -48,6 +50,7 @@ function handleCitation(event: AttributionBatchPosted, model: Model, receiptId: 
   citation.batch = batchId;
   citation.receipt = receiptId;
   citation.index = i;
+  citation.kind = training ? "training" : "retrieval";
   citation.model = model.id;
   citation.contributionId = contributionId;
   citation.weight = weight;
@@ -64,6 +67,10 @@ function handleCitation(event: AttributionBatchPosted, model: Model, receiptId: 
 
     contribution.citationCount += 1;
     contribution.totalCitationWeight = contribution.totalCitationWeight.plus(weightBig);
+    if (training) {
+      contribution.trainingCitationCount += 1;
+      contribution.totalTrainingWeight = contribution.totalTrainingWeight.plus(weightBig);
+    }
     contribution.save();
 
     const datanet = Datanet.load(contribution.datanet)!;
@@ -101,21 +108,28 @@ export function handleAttributionBatchPosted(event: AttributionBatchPosted): voi
     receipt.batch = batchId;
     receipt.model = model.id;
     receipt.index = group;
-    const n = citedWeight(packed, o);
-    receipt.citationCount = n;
+    const retrieval = packed[o + 6] as i32;
+    const training = packed[o + 7] as i32;
+    receipt.citationCount = retrieval + training;
+    receipt.retrievalCount = retrieval;
+    receipt.trainingCount = training;
     receipt.blockNumber = event.block.number;
     receipt.timestamp = event.block.timestamp;
     receipt.transactionHash = event.transaction.hash;
     o += CITATION_SIZE;
-    let receiptWeight = 0;
-    for (let j = 0; j < n; j++) {
-      receiptWeight += handleCitation(event, model, receipt.id, batchId, count, packed, o);
+    let retrievalWeight = 0;
+    let trainingWeight = 0;
+    for (let j = 0; j < retrieval + training; j++) {
+      const weight = handleCitation(event, model, receipt.id, batchId, count, packed, o, j >= retrieval);
+      if (j < retrieval) retrievalWeight += weight;
+      else trainingWeight += weight;
       o += CITATION_SIZE;
       count += 1;
     }
-    receipt.totalWeight = receiptWeight;
+    receipt.totalWeight = retrievalWeight;
+    receipt.trainingWeight = trainingWeight;
     receipt.save();
-    totalWeight = totalWeight.plus(BigInt.fromI32(receiptWeight));
+    totalWeight = totalWeight.plus(BigInt.fromI32(retrievalWeight + trainingWeight));
     group += 1;
   }
 

@@ -62,6 +62,8 @@ export function handleContributionRegistered(event: ContributionRegistered): voi
   contribution.status = status;
   contribution.citationCount = 0;
   contribution.totalCitationWeight = ZERO;
+  contribution.trainingCitationCount = 0;
+  contribution.totalTrainingWeight = ZERO;
   contribution.createdAt = event.block.timestamp;
   contribution.createdAtBlock = event.block.number;
   contribution.createdTx = event.transaction.hash;

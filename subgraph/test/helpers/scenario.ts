@@ -11,11 +11,13 @@ export const hash = (s: string): Hex => keccak256(stringToHex(s));
  * root is the leaf itself (OpenZeppelin standard leaf), so the empty proof proves it. */
 export const FLAWED_MANIFEST_ROOT = keccak256(keccak256(encodeAbiParameters([{ type: "uint8" }, { type: "uint256" }, { type: "bytes32" }], [1, 999n, hash("c999")])));
 
-/** Packs receipts as AttributionLedger expects: per receipt a header (bytes6 key, uint16 count),
- * then its (uint48 contribution id, uint16 weight) citations. */
-export function pack(receipts: [string, [number, number][]][]): Hex {
+/** Packs receipts as AttributionLedger expects: per receipt a header (bytes6 key, uint8
+ * retrieval count, uint8 training count), then its retrieval and then its training (uint48
+ * contribution id, uint16 weight) citations. */
+export function pack(receipts: [string, [number, number][], [number, number][]?][]): Hex {
   const word = (a: string, b: number) => a.padStart(12, "0") + b.toString(16).padStart(4, "0");
-  return `0x${receipts.map(([key, cs]) => word(key, cs.length) + cs.map(([id, w]) => word(id.toString(16), w)).join("")).join("")}`;
+  const cite = (cs: [number, number][]) => cs.map(([id, w]) => word(id.toString(16), w)).join("");
+  return `0x${receipts.map(([key, rs, ts = []]) => word(key, (rs.length << 8) | ts.length) + cite(rs) + cite(ts)).join("")}`;
 }
 
 export type Actors = { admin: Address; alice: Address; bob: Address; carol: Address; dave: Address; trainer: Address; erin: Address };
@@ -25,10 +27,11 @@ export function actors(p: Protocol): Actors {
   return { admin: admin!, alice: alice!, bob: bob!, carol: carol!, dave: dave!, trainer: trainer!, erin: erin! };
 }
 
-/** Two receipts (keys are receipt ids' first 6 bytes): four citations of contributions 1, 4, 1, 2. */
-export const RECEIPTS: [string, [number, number][]][] = [
+/** Two receipts (keys are receipt ids' first 6 bytes): retrieval citations of contributions 1, 4
+ * and 1, 2; the second also shaped by training on contributions 4 and 1. */
+export const RECEIPTS: [string, [number, number][], [number, number][]?][] = [
   ["a1a2a3a4a5a6", [[1, 6000], [4, 4000]]],
-  ["b1b2b3b4b5b6", [[1, 2500], [2, 100]]],
+  ["b1b2b3b4b5b6", [[1, 2500], [2, 100]], [[4, 3000], [1, 500]]],
 ];
 
 export async function runScenario(p: Protocol): Promise<Actors> {

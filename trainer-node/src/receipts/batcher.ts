@@ -26,7 +26,7 @@ import {
 import type { Hex } from "viem";
 import { BatcherClosedError, BatchPostError, InvalidReceiptError } from "./errors.ts";
 import { Journal } from "./journal.ts";
-import { buildReceiptBatch, type ReceiptBatchTree } from "./merkle.ts";
+import { buildReceiptBatch, receiptCitationCount, type ReceiptBatchTree } from "./merkle.ts";
 
 /** Where batch documents go; the SDK's ContentStore (embedded or Kubo) satisfies it. */
 export type ReceiptContentStore = { put(content: Uint8Array): Promise<{ toString(): string }> };
@@ -155,8 +155,15 @@ export class ReceiptBatcher {
   async add(document: ReceiptDocument): Promise<void> {
     if (this.#closed) throw new BatcherClosedError();
     const leaf = receiptLeafFromDocument(document);
-    if (leaf.contributionIds.length > this.#o.maxCitations) {
-      throw new InvalidReceiptError(`A receipt cites ${leaf.contributionIds.length} contributions; a batch holds at most ${this.#o.maxCitations}.`);
+    const cited = receiptCitationCount(leaf);
+    if (cited > this.#o.maxCitations) {
+      throw new InvalidReceiptError(`A receipt cites ${cited} contributions (retrieval and training); a batch holds at most ${this.#o.maxCitations}.`);
+    }
+    // What the ledger would refuse (a list over 255 citations) is refused now, not when its batch posts.
+    try {
+      packCitations([leaf]);
+    } catch (error) {
+      throw new InvalidReceiptError(`Receipt ${document.receiptId} cannot be posted: ${(error as Error).message}`, { cause: error });
     }
     if (this.#receipts.has(document.receiptId)) return;
     // Journal first: a receipt the caller has been told about is never only in memory.
@@ -271,7 +278,7 @@ export class ReceiptBatcher {
     for (const id of this.#queue) {
       const held = this.#receipts.get(id)!;
       if (held.leaf.modelId !== modelId) continue;
-      const n = held.leaf.contributionIds.length;
+      const n = receiptCitationCount(held.leaf);
       if (chosen.length >= this.#o.maxReceipts || citations + n > this.#o.maxCitations) break;
       chosen.push(held);
       citations += n;

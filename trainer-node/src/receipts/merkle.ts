@@ -7,8 +7,9 @@ import type { Hex } from "viem";
 
 export type ReceiptBatchTree = {
   root: Hex;
-  /** 8 bytes per citation, every receipt's citations in input order. */
+  /** 8 bytes per citation, every receipt's group (retrieval, then training citations) in input order. */
   citations: Hex;
+  /** Citations of both lists. */
   citationCount: number;
   /** The proof of `receipts[index]`. */
   proof(index: number): Hex[];
@@ -16,6 +17,11 @@ export type ReceiptBatchTree = {
 
 export function buildReceiptBatch(receipts: readonly Receipt[]): ReceiptBatchTree {
   const tree = buildReceiptTree([...receipts]);
-  const citationCount = receipts.reduce((n, r) => n + r.contributionIds.length, 0);
+  const citationCount = receipts.reduce((n, r) => n + receiptCitationCount(r), 0);
   return { root: tree.root as Hex, citations: packCitations([...receipts]), citationCount, proof: (i) => tree.getProof(i) as Hex[] };
+}
+
+/** A receipt's packed citations: its retrieval citations and its training influences. */
+export function receiptCitationCount(receipt: Receipt): number {
+  return receipt.contributionIds.length + receipt.trainingContributionIds.length;
 }

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { leafFromJson, receiptLeafFromDocument, unpackCitations, verifyReceipt } from "@modelfactory/sdk";
+import { leafFromJson, receiptLeafFromDocument, unpackCitations, verifyReceipt, type TrainingInfluence } from "@modelfactory/sdk";
 import type { Hex } from "viem";
 import { readContent } from "../../../sdk/src/content/store.ts";
 import { ReceiptBatcher, type ReceiptBatchDocument } from "../../src/receipts/batcher.ts";
@@ -52,6 +52,29 @@ describe("ReceiptBatcher", () => {
     // Model 1: receipts 0 and 2 (4 citations), then 3; model 2 alone.
     assert.deepEqual(ledger.posts.map((p) => [p.modelId, p.receiptCount]), [[1n, 2], [2n, 1], [1n, 1]]);
     await batcher.close();
+    await cleanup();
+  });
+
+  it("counts training influences in the citation budget, packs them as training and refuses a list the ledger would refuse", async () => {
+    const { dir, store, cleanup } = await tempStore();
+    const ledger = new FakeLedger();
+    const batcher = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 30, maxCitations: 5 });
+    const influence = (contributionId: string, weight: number, rank: number): TrainingInfluence => {
+      const { contributionId: _c, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI } = citation(contributionId, 0);
+      return { contributionId, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI, rank, score: 0.5, weight, reason: "training on this contribution moved the model toward this answer" };
+    };
+    const withInfluences = (i: number, ids: string[], weight = (k: number) => 1000 * (k + 1)) => ({ ...answer(i), trainingInfluences: ids.map((id, k) => influence(id, weight(k), k + 1)) });
+    await batcher.submit(withInfluences(0, ["7", "8"])); // 2 + 2 citations
+    await batcher.submit(withInfluences(1, ["7"])); // 2 + 1: over the 5 of the first batch
+    await until(() => batcher.stats().posted === 2);
+    assert.deepEqual(ledger.posts.map((p) => p.receiptCount), [1, 1]);
+    assert.deepEqual(unpackCitations(ledger.posts[0]!.citations).map((c) => `${c.kind}:${c.contributionId}:${c.weight}`), ["retrieval:1:7000", "retrieval:99:2000", "training:7:1000", "training:8:2000"]);
+    await assert.rejects(batcher.submit(withInfluences(2, ["1", "2", "3", "4"])), /cites 6 contributions \(retrieval and training\); a batch holds at most 5/);
+    await batcher.close();
+    const wide = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 30 });
+    const many = Array.from({ length: 256 }, (_, k) => String(k + 1));
+    await assert.rejects(wide.submit(withInfluences(3, many, () => 0)), /256 training citations; at most 255 fit a group/);
+    await wide.close();
     await cleanup();
   });
 
