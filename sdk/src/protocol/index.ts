@@ -7,6 +7,7 @@ export * from "./manifest.ts";
 export * from "./receipt.ts";
 export * from "./canonical-json.ts";
 export * from "./receipt-document.ts";
+export * from "./receipt-leaf-json.ts";
 export * from "./citation-effect.ts";
 export * from "./training-influence.ts";
 export * from "./deployment.ts";

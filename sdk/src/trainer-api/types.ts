@@ -2,9 +2,11 @@
 // (and any client) reads them. Bigints travel as decimal strings, hashes and addresses as hex.
 // Documented route by route in docs/trainer-node-api.md.
 import type { Address, Hex } from "viem";
-import type { Citation, ReceiptDocument, ReceiptLeafJson } from "../protocol/receipt-document.ts";
+import type { Citation, ReceiptDocument } from "../protocol/receipt-document.ts";
+import type { ReceiptLeafJson } from "../protocol/receipt-leaf-json.ts";
 
-export type { Citation, PublicCitation, ReceiptDocument, ReceiptLeafJson, ReceiptPrivatePart, Span } from "../protocol/receipt-document.ts";
+export type { Citation, PublicCitation, ReceiptDocument, ReceiptPrivatePart, Span } from "../protocol/receipt-document.ts";
+export type { ReceiptLeafJson } from "../protocol/receipt-leaf-json.ts";
 
 /** A base model a node holds in its models folder. */
 export type BaseModelInfo = {

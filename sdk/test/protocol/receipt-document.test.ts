@@ -8,9 +8,6 @@ import { canonicalJson, canonicalJsonHash } from "../../src/protocol/canonical-j
 import {
   buildReceipt,
   InvalidReceiptError,
-  leafDifferences,
-  leafFromJson,
-  leafToJson,
   parseReceiptBatchDocument,
   parseReceiptDocument,
   receiptDetailsHash,
@@ -19,6 +16,7 @@ import {
   hashText,
   receiptLeafFromDocument,
 } from "../../src/protocol/receipt-document.ts";
+import { leafDifferences, leafFromJson, leafToJson } from "../../src/protocol/receipt-leaf-json.ts";
 import { buildReceiptTree, hashAnswer, verifyReceipt } from "../../src/protocol/receipt.ts";
 import { exampleCitation } from "../fixtures/receipts.ts";
 

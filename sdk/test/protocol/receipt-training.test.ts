@@ -8,15 +8,12 @@ import type { Hex } from "viem";
 import {
   buildReceipt,
   InvalidReceiptError,
-  leafDifferences,
-  leafFromJson,
-  leafToJson,
   parseReceiptDocument,
   publicTrainingInfluence,
   receiptLeafFromDocument,
   type ReceiptDocument,
-  type ReceiptLeafJson,
 } from "../../src/protocol/receipt-document.ts";
+import { leafDifferences, leafFromJson, leafToJson, type ReceiptLeafJson } from "../../src/protocol/receipt-leaf-json.ts";
 import { buildReceiptTree, packCitations, receiptLeaf, unpackReceiptGroups, verifyReceipt } from "../../src/protocol/receipt.ts";
 import type { TrainingInfluence } from "../../src/protocol/training-influence.ts";
 import { exampleCitation } from "../fixtures/receipts.ts";
