@@ -29,7 +29,7 @@ type ImportState = { file: string; size: number; mtimeMs: number; status: "conve
  * and reads its one JSON result line.
  *
  * @example
- * await scanModels(dir, log, { importGguf: workerGgufImporter(config.workerCommand, config.workerCwd) });
+ * await scanBaseModels(dir, log, { importGguf: workerGgufImporter(config.workerCommand, config.workerCwd) });
  */
 export function workerGgufImporter(
   workerCommand: string[] = [path.join(REPO_ROOT, "trainer-node/worker/.venv/bin/python"), "-m", "modelfactory_worker"],

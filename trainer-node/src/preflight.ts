@@ -8,7 +8,7 @@ import path from "node:path";
 import { describeError, type ContributionInsight, type DatasetRecord, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
 import { readContributions } from "@modelfactory/sdk/node";
 import { getBytes } from "./content.ts";
-import { estimateMemory } from "./models.ts";
+import { estimateMemory } from "./base-models.ts";
 import { deviceMemory, memoryFit, readModelShape, refusalMessage } from "./memory-fit.ts";
 import type { InfoResult } from "./worker-protocol.ts";
 import { trainingContributions } from "./snapshot.ts";

@@ -12,7 +12,7 @@ import { putJson } from "./content.ts";
 import { JobFailure } from "./errors.ts";
 import { ACTIVE_PHASES, Journal } from "./journal.ts";
 import { JobRunner, fetchSpec, readJobRecord, type JobRunnerContext } from "./job-runner.ts";
-import { scanModels } from "./models.ts";
+import { scanBaseModels } from "./base-models.ts";
 import { workerGgufImporter } from "./gguf-import.ts";
 import { ChatService } from "./chat.ts";
 import type { ServedModel } from "./served-models.ts";
@@ -60,7 +60,7 @@ export class TrainerNode {
     this.journal = new Journal(this.config.dataDir);
     this.store = createNodeKuboContentStore({ url: this.config.contentApiUrl });
     // GGUF files are converted by the same worker command the node runs jobs with.
-    this.baseModels = await scanModels(this.config.modelsDir, this.log, { importGguf: workerGgufImporter(this.config.workerCommand, this.config.workerCwd) });
+    this.baseModels = await scanBaseModels(this.config.modelsDir, this.log, { importGguf: workerGgufImporter(this.config.workerCommand, this.config.workerCwd) });
     this.log(`operator ${this.chain.account.address} on chain ${this.chain.chainId}; ${this.baseModels.length} base model(s): ${this.baseModels.map((m) => m.id).join(", ") || "none"}`);
     if (this.baseModels.length === 0) this.log(`no base models in ${this.config.modelsDir}: the node will not claim jobs`);
     for (const job of this.journal.listJobs({ phases: ["completed"] })) {

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { workerGgufImporter } from "../src/gguf-import.ts";
-import { describeModel, scanModels } from "../src/models.ts";
+import { describeModel, scanBaseModels } from "../src/base-models.ts";
 import { REPO, WORKER_DIR } from "./helpers/stack.ts";
 
 const SMOLLM2 = path.join(REPO, "trainer-node/models/smollm2-135m-instruct");
@@ -52,7 +52,7 @@ describe("base models", () => {
       await real(file, out);
     };
     const messages: string[] = [];
-    const models = await scanModels(dir, (m) => messages.push(m), { importGguf });
+    const models = await scanBaseModels(dir, (m) => messages.push(m), { importGguf });
     assert.deepEqual(calls.sort(), ["broken.gguf", "smol.gguf"]);
     assert.deepEqual(models.map((m) => [m.id, m.architecture, m.parameters, m.hasChatTemplate]), [["smol", "llama", 134_515_008, true]]);
     const failure = messages.find((m) => m.includes("skipping broken.gguf"));
@@ -61,7 +61,7 @@ describe("base models", () => {
     assert.equal(source.file.sha256, "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
 
     messages.length = 0;
-    const again = await scanModels(dir, (m) => messages.push(m), { importGguf });
+    const again = await scanBaseModels(dir, (m) => messages.push(m), { importGguf });
     assert.equal(calls.length, 2, "a second scan converts nothing");
     assert.deepEqual(again.map((m) => m.id), ["smol"]);
     assert.match(messages.join("\n"), /skipping broken\.gguf: .*not a readable GGUF file.*replace the file to try again/);
@@ -73,7 +73,7 @@ describe("base models", () => {
       await writeFile(path.join(own, "x.gguf"), "GGUF");
       await mkdir(path.join(own, "x"));
       const messages: string[] = [];
-      const models = await scanModels(own, (m) => messages.push(m), {
+      const models = await scanBaseModels(own, (m) => messages.push(m), {
         importGguf: async () => assert.fail("must not convert over a folder it did not write"),
       });
       assert.deepEqual(models, []);

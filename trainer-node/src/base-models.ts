@@ -69,7 +69,7 @@ export type ScanOptions = {
  * Every usable model under `modelsDir`, sorted by id. GGUF files are converted first (once each); a
  * broken folder or file is skipped with a warning naming it and the reason.
  */
-export async function scanModels(
+export async function scanBaseModels(
   modelsDir: string,
   warn: (message: string) => void = console.warn,
   options: ScanOptions = {},
