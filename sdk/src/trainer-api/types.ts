@@ -3,6 +3,7 @@
 // Documented route by route in docs/trainer-node-api.md.
 import type { Address, Hex } from "viem";
 import type { Citation, ReceiptDocument, ReceiptLeafJson } from "../protocol/receipt-document.ts";
+import type { TrainingInfluence } from "../protocol/training-influence.ts";
 
 export type { Citation, PublicCitation, ReceiptDocument, ReceiptLeafJson, ReceiptPrivatePart, Span } from "../protocol/receipt-document.ts";
 
@@ -312,6 +313,13 @@ export type ChatAttribution = {
   receiptId: Hex | null;
   modelId: string;
   citations: Citation[];
+  /**
+   * Training contributions that shaped the answer through fine-tuning (by training influence),
+   * best first, at most MAX_TRAINING_INFLUENCES; only from Datanets the caller may retrieve from.
+   */
+  trainingInfluences: TrainingInfluence[];
+  /** Why `trainingInfluences` is empty when it was not measured (no index, base model, no access, a failure). */
+  trainingInfluenceNote?: string;
 };
 
 /** Error body of every failing route. */
