@@ -239,7 +239,8 @@ export class ChatService {
     if (adapter) {
       // The receipt (and so the chain) pays the passages that shaped the answer; one retrieved but
       // not used stays in the chat's answer, weight 0, and is not posted as a citation.
-      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0) });
+      // The receipt commits to the training influences as their own list (ids and scores, no text).
+      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0), trainingInfluences: influence.influences });
       await this.batcher.add(document);
       attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations, ...training };
     } else {

@@ -14,14 +14,15 @@ import type { WorkerClient } from "./worker-client.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
 
 /**
- * Records sampled per contribution. The index's cost is one backward pass per sampled record:
- * on the demo (13 contributions, 72 records, SmolLM2-135M, two CPU cores) 4 per contribution
- * costs about half of 8 (README, "Training influence"); the bench's recall (0.75 at 8) comes from
- * contributions of two records each, so 4 keeps every record of a small contribution.
+ * Records sampled per contribution, and tokens kept of each. The index costs one backward pass per
+ * sampled token: on the demo (13 contributions of about 63 long records each, SmolLM2-135M) 4
+ * records of 256 tokens took 372 CPU-seconds, so the demo samples 2 of 128 (a quarter of that; README,
+ * "Which training data shaped an answer"). The bench's recall (0.75, 1.00 when the answer states the
+ * fact) is on contributions of two short records, which 2 of 128 tokens cover whole.
  */
-export const INFLUENCE_RECORDS_PER_CONTRIBUTION = 4;
-/** Tokens per sampled record; longer records are cut (the facts of a record are usually early). */
-export const INFLUENCE_MAX_LENGTH = 256;
+export const INFLUENCE_RECORDS_PER_CONTRIBUTION = 2;
+/** Tokens per sampled record; longer records are cut. */
+export const INFLUENCE_MAX_LENGTH = 128;
 /** Sketch dimensions: 8192 float16 values per contribution (16 KiB), the worker's default. */
 export const INFLUENCE_DIM = 8192;
 /** File name of the index in a job's folder (beside `out/adapter`). */

@@ -143,7 +143,7 @@ export function CitationsPanel({ attribution, node, question, answer, active, se
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
       <TrainingInfluences attribution={attribution} />
-      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
+      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, trainingInfluences: attribution.trainingInfluences ?? [], modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
     </section>
   );
 }
