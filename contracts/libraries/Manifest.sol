@@ -10,6 +10,10 @@ library Manifest {
     uint8 internal constant KIND_SPEC = 0;
     /// @notice A contribution trained on: id and content hash.
     uint8 internal constant KIND_CONTRIBUTION = 1;
+    /// @notice The model's training-influence index: id is the job id, hash the index file's sha256
+    /// (of the plaintext, when the file is published sealed). Proven with `verifyManifestEntry`;
+    /// never a contribution, so `challengeManifestEntry` cannot take it.
+    uint8 internal constant KIND_INFLUENCE_INDEX = 2;
 
     /// @notice The leaf for one manifest entry.
     function leaf(uint8 kind, uint256 id, bytes32 contentHash) internal pure returns (bytes32) {

@@ -270,12 +270,19 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByTestId("citations").waitFor({ timeout: 120_000 });
     await screenshot(page, "18-chat-citations");
     assert.ok((await page.getByTestId("citations").locator("article.citation").count()) > 0, "the answer cites no contribution");
+    // "Shaped by training on": the node's training influences, each linked to its contributor's page, or the reason there are none.
+    const influences = page.getByTestId("training-influences");
+    const cards = influences.getByTestId("training-influence");
+    const listed = await cards.count();
+    assert.match(await influences.locator("h3").innerText(), new RegExp(`^Shaped by training on \\(${listed}\\)$`));
+    if (listed === 0) assert.ok((await influences.getByTestId("training-influence-note").innerText()).length > 0, "no influences and no reason given");
+    for (const href of await cards.locator('a[href*="/explore/contributor/0x"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")))) assert.match(href ?? "", /\/explore\/contributor\/0x[0-9a-f]{40}$/);
     await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
     await page.getByTestId("verify-result").waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId("verify-summary").innerText(), "Verified: what is shown is what the chain holds.");
     const checks = page.getByTestId("verify-result").locator("dd[data-check]");
     assert.deepEqual(await checks.evaluateAll((dds) => dds.map((d) => `${d.getAttribute("data-check")}=${d.getAttribute("data-ok")}`)), [
-      "document=true", "leaf=true", "citations=true", "passages=true", "question=true", "answer=true", "model=true", "root=true", "proof=true", "ledger=true",
+      "document=true", "leaf=true", "citations=true", "passages=true", "training=true", "question=true", "answer=true", "model=true", "root=true", "proof=true", "ledger=true",
     ]);
     await screenshot(page, "19-chat-verified");
 

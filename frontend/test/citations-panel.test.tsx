@@ -12,7 +12,7 @@ const measured = (id: string, weight: number, rank: number, drop: number, used: 
 
 describe("sources panel", () => {
   const citations = [measured("5", 0, 1, 0.3, false), measured("6", 10_000, 2, Math.log(4.1), true)];
-  const attribution: ChatAttribution = { receiptId: null, modelId: "1", citations };
+  const attribution: ChatAttribution = { receiptId: null, modelId: "1", citations, trainingInfluences: [] };
 
   it("says what each passage did to the answer, the used ones first", () => {
     render(<CitationsPanel attribution={attribution} node="http://127.0.0.1:8787" question="q" answer="a" active={null} setActive={() => undefined} />);

@@ -1,7 +1,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { getAddress, zeroAddress, zeroHash, type Hex } from "viem";
-import { buildManifestTree, manifestContributionProof, manifestRoot, verifyManifestEntry, ManifestEntryKind, type TrainingManifest } from "@modelfactory/sdk";
+import { buildManifestTree, manifestContributionProof, manifestInfluenceIndexProof, manifestRoot, verifyManifestEntry, ManifestEntryKind, type TrainingManifest } from "@modelfactory/sdk";
 import { admitTrainers, connect, contribute, createDatanet, hashOf, now, AccessPolicy, ContributionPolicy, JobState, Scope, type Env } from "../helpers/fixture.ts";
 
 describe("TrainingJobs", () => {
@@ -116,6 +116,7 @@ describe("TrainingJobs", () => {
       jobId: id,
       specHash: spec,
       contributions: [1n, 2n, 5n, 9n].map((c) => ({ contributionId: c, contentHash: hashOf(`c${c}`) })),
+      influenceIndexHash: hashOf("influence index"),
     };
     const root = manifestRoot(manifest);
     const adapterHash = hashOf("adapter");
@@ -145,6 +146,12 @@ describe("TrainingJobs", () => {
     const specProof = tree.getProof([ManifestEntryKind.Spec, id, spec]) as Hex[];
     assert.equal(await trainingJobs.read.verifyManifestEntry([1n, ManifestEntryKind.Spec, id, spec, specProof]), true);
     assert.equal(await trainingJobs.read.verifyManifestEntry([1n, ManifestEntryKind.Contribution, id, spec, specProof]), false, "kind is bound");
+    // The influence index's leaf (kind 2, the job id, the file's sha256) proves the same way, and only as kind 2.
+    const indexProof = manifestInfluenceIndexProof(manifest);
+    assert.equal(await trainingJobs.read.verifyManifestEntry([1n, ManifestEntryKind.InfluenceIndex, id, manifest.influenceIndexHash!, indexProof]), true);
+    assert.equal(verifyManifestEntry(root, ManifestEntryKind.InfluenceIndex, id, manifest.influenceIndexHash!, indexProof), true);
+    assert.equal(await trainingJobs.read.verifyManifestEntry([1n, ManifestEntryKind.Spec, id, manifest.influenceIndexHash!, indexProof]), false, "the index leaf is not a spec leaf");
+    assert.equal(await trainingJobs.read.verifyManifestEntry([1n, ManifestEntryKind.InfluenceIndex, id, hashOf("other index"), indexProof]), false);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.verifyManifestEntry([7n, 1, 1n, spec, []]), trainingJobs, "ModelNotFound", [7n]);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.read.getModel([7n]), trainingJobs, "ModelNotFound", [7n]);
     await viem.assertions.revertWithCustomErrorWithArgs(trainingJobs.write.failJob([id, "late"], { account: accounts.trainer.account }), trainingJobs, "InvalidJobState", [id, JobState.Completed]);

@@ -1,13 +1,14 @@
 // OpenAI-compatible chat over the models this node trained: retrieval over the Datanets the
 // caller holds retrieve access to, generation from base + adapter in a serving worker (several
 // adapters over one loaded base), citations weighted by each passage's measured effect on the
-// answer (context ablation in the same worker) with lexical spans and reasons, and a receipt per
+// answer (context ablation in the same worker) with lexical spans and reasons, the training
+// contributions that shaped it through fine-tuning (training-influence.ts), and a receipt per
 // answer, batched under a Merkle root on chain.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
 import type { ContentStore } from "@modelfactory/sdk/node";
-import { ContributionStatus, Scope, buildReceipt, datanetRegistryAbi, type ChatAttribution, type Citation } from "@modelfactory/sdk";
+import { ContributionStatus, MAX_TRAINING_INFLUENCES, MIN_INFLUENCE_SCORE, Scope, buildReceipt, datanetRegistryAbi, describeError, type ChatAttribution, type Citation, type TrainingInfluence } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
 import { attribute, contextParts, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
@@ -16,6 +17,7 @@ import type { Chain } from "./chain.ts";
 import type { TrainerNodeConfig } from "./config.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
 import type { ServedModel, ServedModels } from "./served-models.ts";
+import { InfluenceIndexes, trainingInfluences } from "./training-influence.ts";
 import { WorkerClient } from "./worker-client.ts";
 import type { GenerateResult } from "./worker-protocol.ts";
 
@@ -86,6 +88,7 @@ export type ChatContext = {
 export class ChatService {
   readonly retrieval: RetrievalSync;
   readonly batcher: ReceiptBatcher;
+  readonly influenceIndexes: InfluenceIndexes;
   private readonly ctx: ChatContext;
   private readonly servers = new Map<string, { worker: WorkerClient; adapters: Set<string>; queue: Promise<unknown> }>();
   private readonly accessCache = new Map<string, { ok: boolean; until: number }>();
@@ -94,6 +97,7 @@ export class ChatService {
     this.ctx = ctx;
     this.batcher = batcher;
     this.retrieval = new RetrievalSync(ctx.chain, ctx.store, ctx.log);
+    this.influenceIndexes = new InfluenceIndexes({ chain: ctx.chain, store: ctx.store, dataDir: ctx.config.dataDir, log: ctx.log });
   }
 
   static async open(ctx: ChatContext): Promise<ChatService> {
@@ -228,15 +232,19 @@ export class ChatService {
       res.end();
       return;
     }
+    // The base model was not fine-tuned: nothing shaped its answer through training.
+    const influence = adapter ? await this.influence(server, caller, model, conversation, answer) : { influences: [], note: "The base model was not fine-tuned, so no training contribution shaped this answer." };
+    const training = { trainingInfluences: influence.influences, ...(influence.note ? { trainingInfluenceNote: influence.note } : {}) };
     let attribution: ChatAttribution | undefined;
     if (adapter) {
       // The receipt (and so the chain) pays the passages that shaped the answer; one retrieved but
       // not used stays in the chat's answer, weight 0, and is not posted as a citation.
-      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0) });
+      // The receipt commits to the training influences as their own list (ids and scores, no text).
+      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0), trainingInfluences: influence.influences });
       await this.batcher.add(document);
-      attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations };
+      attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations, ...training };
     } else {
-      attribution = { receiptId: null, modelId: model.modelId.toString(), citations };
+      attribution = { receiptId: null, modelId: model.modelId.toString(), citations, ...training };
     }
     // OpenAI's "stop" is a natural end: the model's end-of-sequence token or a stop sequence.
     const finish = result.finish_reason === "length" ? "length" : "stop";
@@ -275,6 +283,49 @@ export class ChatService {
     server.queue = run.catch(() => undefined);
     const effects = effectsFromWorker(await run, context.blocks.length);
     return attribute({ question: input.question, answer, retrieved: context.included, effects });
+  }
+
+  /**
+   * The training contributions that shaped `answer` (training-influence.ts): one `influence` call
+   * on the serving worker, over the conversation as the caller sent it (training records carry no
+   * retrieved sources). Listed only from Datanets the caller may retrieve from now, and that the
+   * model may still retrieve from (its builder's access), contributions still accepted on chain:
+   * access loss stops it as it stops retrieval. A failure leaves the list empty with a note; the
+   * answer and its citations stand.
+   */
+  private async influence(
+    server: { worker: WorkerClient; queue: Promise<unknown> },
+    caller: Address,
+    model: ServedModel,
+    conversation: Message[],
+    answer: string,
+  ): Promise<{ influences: TrainingInfluence[]; note?: string }> {
+    if (answer.trim() === "") return { influences: [], note: "The answer is empty: there is nothing to attribute." };
+    const index = await this.influenceIndexes.of(model);
+    if (index.path === null) return { influences: [], note: `Training influence is not measured for this model: ${index.reason}.` };
+    const allowed = new Set((await this.allowedDatanets(caller, this.retrieval.retrievable(model.modelId, model.datanetIds))).map(String));
+    if (allowed.size === 0) return { influences: [], note: "You hold retrieve access to none of this model's Datanets now, so no training contribution is listed." };
+    const indexPath = index.path;
+    try {
+      const run = server.queue.then(() =>
+        server.worker.request("influence", { adapter: `model-${model.modelId}`, index: indexPath, messages: conversation.map((m) => ({ role: m.role, content: m.content })), answer, top: index.entry.contributions }),
+      );
+      server.queue = run.catch(() => undefined);
+      const { ranking } = await run;
+      const meta = (id: string) => {
+        const m = this.retrieval.index.contribution(id);
+        return m && allowed.has(m.datanetId) ? m : undefined;
+      };
+      // Of the candidates, those withdrawn or rejected on chain since the last sync are dropped now.
+      const candidates = ranking.filter((r) => r.score >= MIN_INFLUENCE_SCORE && meta(r.contribution)).slice(0, 2 * MAX_TRAINING_INFLUENCES);
+      const statuses = await Promise.all(candidates.map((r) => this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(r.contribution)] })));
+      const gone = new Set(candidates.filter((_, i) => statuses[i] !== ContributionStatus.Accepted).map((r) => r.contribution));
+      for (const id of gone) this.retrieval.remove(BigInt(id));
+      return { influences: trainingInfluences(ranking, (id) => (gone.has(id) ? undefined : meta(id))) };
+    } catch (error) {
+      this.ctx.log(`training influence of model ${model.modelId}: ${describeError(error)}`);
+      return { influences: [], note: `Training influence could not be measured for this answer: ${describeError(error)}` };
+    }
   }
 
   async close(): Promise<void> {

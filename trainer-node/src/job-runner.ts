@@ -38,6 +38,8 @@ import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, Progres
 import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
 import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
+import { buildInfluenceIndex, influenceSettings, INFLUENCE_INDEX_FILE, publishInfluenceIndex } from "./influence-index.ts";
+import type { InfluenceIndexResult } from "./worker-results.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -227,25 +229,29 @@ export class JobRunner {
       const useCache = this.ctx.config.resultCacheDir && !prepared.continuation && (!sealedJob || this.ctx.config.resultCachePermissioned);
       const cache = useCache ? new ResultCache(this.ctx.config.resultCacheDir!) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
-      const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter")) : undefined;
+      const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter"), path.join(this.dir, INFLUENCE_INDEX_FILE)) : undefined;
       let trained: TrainResult & { adapter_path: string };
       let report: EvaluationReport;
+      let influence: InfluenceIndexResult | undefined;
       if (hit && key) {
         trained = hit.trained as typeof trained;
         report = this.replay(prepared, key, hit);
+        influence = hit.influence ?? (await this.indexInfluence(prepared, trained));
       } else {
         trained = await this.train(prepared);
         const evaluated = await this.evaluateRaw(prepared);
+        // After evaluation: a worker lost while indexing costs the index only, never the report.
+        influence = await this.indexInfluence(prepared, trained);
         const loaded = this.loaded!;
         report = this.report(prepared, { loaded, trained, evaluated });
         // A resumed run's curve starts at its checkpoint: only whole runs are cached.
         if (cache && key && !trained.resumed_from) {
           await cache
-            .put(key, { loaded, trained, evaluated, progress: this.progressEvents })
+            .put(key, { loaded, trained, evaluated, progress: this.progressEvents, ...(influence ? { influence } : {}) })
             .catch((e: unknown) => this.log("warn", `result cache: could not store this run: ${describeError(e)}`));
         }
       }
-      await this.publish(record, prepared, trained, report);
+      await this.publish(record, prepared, trained, report, influence);
     } catch (error) {
       await this.fail(error);
     } finally {
@@ -433,7 +439,47 @@ export class JobRunner {
       trainFile: p.trainFile,
       evalFile: p.evalFile,
       evaluateArgs,
+      influenceSettings: this.influenceSettings(p),
     };
+  }
+
+  private influenceSettings(p: Prepared) {
+    return influenceSettings(p.spec.hyperparameters.maxLength, p.spec.hyperparameters.seed);
+  }
+
+  /**
+   * The training-influence index (influence-index.ts), built by the job's worker from the trained
+   * adapter once it is evaluated; for a cached run without one, by a worker that loads the cached
+   * adapter. A failure other than cancellation publishes the model without an index (its chat then
+   * lists no training influences) and says so in the job's log.
+   */
+  private async indexInfluence(p: Prepared, trained: { adapter_path: string }): Promise<InfluenceIndexResult | undefined> {
+    const perContribution = new Map<string, number>();
+    for (const id of p.sources.train) perContribution.set(id, (perContribution.get(id) ?? 0) + 1);
+    if (perContribution.size === 0) return undefined;
+    const sampled = [...perContribution.values()].reduce((n, k) => n + Math.min(k, this.influenceSettings(p).per_contribution), 0);
+    // Still the evaluating phase (evaluation just ended); the live job page shows this log line.
+    this.log("info", `building the training influence index: gradients of ${sampled} record(s) of ${perContribution.size} contribution(s)`);
+    // The gradients are taken of the adapter as published, loaded from its folder as chat loads it:
+    // an index is bound to the exact weights it was computed at.
+    const adapter = `published-${p.rootJob}`;
+    try {
+      let worker = this.worker;
+      if (!worker?.alive) {
+        worker = await this.startWorker();
+        await worker.request("load", { model: path.join(this.ctx.config.modelsDir, p.model.id), quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
+      }
+      await worker.request("load", { adapters: { [adapter]: trained.adapter_path } }, { hangMs: this.ctx.config.workerStartMs });
+      const built = await buildInfluenceIndex({ worker, adapter, trainFile: p.trainFile, contributions: p.sources.train, jobDir: this.dir, maxLength: p.spec.hyperparameters.maxLength, seed: p.spec.hyperparameters.seed, hangMs: this.ctx.config.workerHangMs });
+      if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+      const r = built.result;
+      this.log("info", `training influence index: ${r.contributions} contribution(s), ${Object.values(r.examples).reduce((a, b) => a + b, 0)} record gradient(s) in ${r.seconds.toFixed(1)} s${r.skipped.length ? `; no record of contribution(s) ${r.skipped.join(", ")} fits the tokenizer's length` : ""}`);
+      return r;
+    } catch (error) {
+      if (this.cancelled || (error instanceof JobFailure && error.code === "CANCELLED")) throw error;
+      this.log("warn", `training influence index not built, so this model's answers will list no training influences: ${describeError(error)}`);
+      return undefined;
+    }
   }
 
   /** A cache hit: the identical earlier run's curve goes to the journal, then its evaluation. */
@@ -478,7 +524,7 @@ export class JobRunner {
     if (removed) this.log("info", "deleted this job's decrypted records");
   }
 
-  private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport): Promise<void> {
+  private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport, influence: InfluenceIndexResult | undefined): Promise<void> {
     if (p.seal) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const tar = await tarDirectory(trained.adapter_path);
@@ -496,12 +542,16 @@ export class JobRunner {
       adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
     }
     const metricsURI = await putJson(this.ctx.store, report);
+    // The index follows the adapter's rule: sealed for the same keys when the adapter is.
+    const influenceIndex = influence ? await publishInfluenceIndex(this.ctx.store, influence.path, influence, p.seal) : undefined;
+    if (influenceIndex) this.log("info", `training influence index ${influenceIndex.sealed ? "sealed like the adapter and " : ""}stored as ${influenceIndex.cid}; its sha256 is a leaf of the manifest`);
     const manifestDoc = buildManifestDocument({
       jobId: this.jobId,
       specURI: record.specURI,
       specHash: record.specHash,
       contributions: p.contributions,
       ...(p.continuation ? { continuedFrom: { jobId: BigInt(p.continuation.jobId), step: p.continuation.step } } : {}),
+      ...(influenceIndex ? { influenceIndex } : {}),
     });
     const root = manifestDoc.root;
     await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));

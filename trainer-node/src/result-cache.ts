@@ -11,6 +11,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
+import type { InfluenceIndexResult } from "./worker-results.ts";
 import { workerSchemas } from "./worker-schema.ts";
 
 /** Everything a cached run hands back: the worker's results and events, as it sent them. */
@@ -21,6 +22,8 @@ export type CachedRun = {
   evaluated: EvaluateResult;
   /** The worker's progress events, in order, for the dashboard's curves. */
   progress: ProgressEvent[];
+  /** The training-influence index built after training (its file is kept in the entry); absent in older entries. */
+  influence?: InfluenceIndexResult;
 };
 
 export type CacheInputs = {
@@ -31,11 +34,14 @@ export type CacheInputs = {
   trainFile: string;
   evalFile: string;
   evaluateArgs: Omit<EvaluateArgs, "data">;
+  /** How the training-influence index is built (influence-index.ts): a change builds a new one. */
+  influenceSettings?: Record<string, number>;
 };
 
 // 2: entries hold the `load` result too, and are checked against the worker protocol's schemas.
 const SCHEMA = "modelfactory.result-cache/2";
 const KEY = /^[0-9a-f]{64}$/;
+const INDEX_FILE = "influence-index.safetensors";
 const hashMemo = new Map<string, string>();
 
 async function fileHash(file: string): Promise<string> {
@@ -87,6 +93,7 @@ export async function runKey(inputs: CacheInputs): Promise<string> {
     train: await fileHash(inputs.trainFile),
     eval: await fileHash(inputs.evalFile),
     evaluate: inputs.evaluateArgs,
+    ...(inputs.influenceSettings ? { influence: inputs.influenceSettings } : {}),
   };
   return createHash("sha256").update(JSON.stringify(doc)).digest("hex");
 }
@@ -104,10 +111,11 @@ export class ResultCache {
   }
 
   /**
-   * The cached run for `key`, with its adapter copied to `adapterDest`; undefined when there is
-   * none or it is unreadable (a damaged entry is removed, and the job trains as usual).
+   * The cached run for `key`, with its adapter copied to `adapterDest` (and its influence index, when
+   * it has one, to `indexDest`); undefined when there is none or it is unreadable (a damaged entry
+   * is removed, and the job trains as usual).
    */
-  async get(key: string, adapterDest: string): Promise<CachedRun | undefined> {
+  async get(key: string, adapterDest: string, indexDest?: string): Promise<CachedRun | undefined> {
     const dir = this.entry(key);
     if (!existsSync(path.join(dir, "run.json"))) return undefined;
     try {
@@ -121,11 +129,18 @@ export class ResultCache {
         evaluated: check.result("evaluate", run.evaluated),
         progress: run.progress.map((e) => check.event(e) as ProgressEvent),
       };
+      const hasIndex = run.influence !== undefined && existsSync(path.join(dir, INDEX_FILE));
+      if (hasIndex) entry.influence = check.result("influence_index", run.influence);
       if (entry.progress.some((e) => e.event !== "progress")) throw new Error("not a progress event");
       await rm(adapterDest, { recursive: true, force: true });
       await mkdir(path.dirname(adapterDest), { recursive: true });
       await cp(path.join(dir, "adapter"), adapterDest, { recursive: true });
-      return { ...entry, trained: { ...entry.trained, adapter_path: adapterDest } };
+      if (hasIndex && indexDest) {
+        await cp(path.join(dir, INDEX_FILE), indexDest);
+        return { ...entry, trained: { ...entry.trained, adapter_path: adapterDest }, influence: { ...entry.influence!, path: indexDest } };
+      }
+      const { influence: _none, ...withoutIndex } = entry;
+      return { ...withoutIndex, trained: { ...entry.trained, adapter_path: adapterDest } };
     } catch {
       await rm(dir, { recursive: true, force: true });
       return undefined;
@@ -140,6 +155,7 @@ export class ResultCache {
     await mkdir(tmp, { recursive: true });
     try {
       await cp(run.trained.adapter_path, path.join(tmp, "adapter"), { recursive: true });
+      if (run.influence) await cp(run.influence.path, path.join(tmp, INDEX_FILE));
       await writeFile(path.join(tmp, "run.json"), JSON.stringify({ schema: SCHEMA, ...run }));
       await rename(tmp, dir);
     } catch (error) {

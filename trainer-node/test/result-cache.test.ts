@@ -48,6 +48,7 @@ describe("result cache: keys and entries", () => {
     assert.notEqual(await runKey({ ...inputs, quantization: "nf4" }), key);
     assert.notEqual(await runKey({ ...inputs, evaluateArgs: { max_samples: 9 } }), key);
     assert.notEqual(await runKey({ ...inputs, evalFile: inputs.trainFile }), key);
+    assert.notEqual(await runKey({ ...inputs, influenceSettings: { per_contribution: 4 } }), key, "how the influence index is built is part of the run");
     await writeFile(path.join(inputs.modelDir, "model.safetensors"), "other weights");
     assert.notEqual(await runKey(inputs), key, "a changed weight file changes the key");
   });
@@ -71,6 +72,17 @@ describe("result cache: keys and entries", () => {
     assert.deepEqual(hit.loaded, loaded);
     assert.deepEqual(hit.progress, progress);
     assert.equal(await readFile(path.join(dir, "out1", "adapter_model.safetensors"), "utf8"), "lora");
+    assert.equal(hit.influence, undefined, "a run stored without an influence index has none");
+
+    // A run with its influence index: the file comes back beside the adapter, at the path asked for.
+    const indexKey = "b".repeat(64);
+    const indexFile = path.join(dir, "index.safetensors");
+    await writeFile(indexFile, "features");
+    const influence = { path: indexFile, contributions: 1, dim: 64, examples: { "1": 2 }, skipped: [], adapter_spec: "c".repeat(64), seconds: 0.5 };
+    await cache.put(indexKey, { loaded, trained: { ...train, adapter_path: adapter }, evaluated, progress, influence });
+    const withIndex = await cache.get(indexKey, path.join(dir, "out-index"), path.join(dir, "replayed-index.safetensors"));
+    assert.deepEqual(withIndex?.influence, { ...influence, path: path.join(dir, "replayed-index.safetensors") });
+    assert.equal(await readFile(path.join(dir, "replayed-index.safetensors"), "utf8"), "features");
 
     // An entry whose results no longer follow the worker protocol is dropped like a damaged one.
     const stale = JSON.parse(await readFile(path.join(cache.dir, key, "run.json"), "utf8"));
@@ -140,5 +152,11 @@ describe("result cache: a node reuses an identical run", { timeout: 600_000 }, (
     const reportA = JSON.parse(await readFile(path.join(stack.tmp, "node-trainer", "jobs", first.toString(), "metrics.json"), "utf8"));
     const reportB = JSON.parse(await readFile(path.join(stack.tmp, "node-trainer", "jobs", second.toString(), "metrics.json"), "utf8"));
     assert.deepEqual(reportB.perplexity, reportA.perplexity);
+    // The training-influence index is replayed from the entry too: the same file, committed in both manifests.
+    const manifestA = JSON.parse(await readFile(path.join(stack.tmp, "node-trainer", "jobs", first.toString(), "manifest.json"), "utf8"));
+    const manifestB = JSON.parse(await readFile(path.join(stack.tmp, "node-trainer", "jobs", second.toString(), "manifest.json"), "utf8"));
+    assert.match(manifestA.influenceIndex?.sha256 ?? "", /^0x[0-9a-f]{64}$/, "the first run built an index");
+    assert.deepEqual(manifestB.influenceIndex, manifestA.influenceIndex);
+    assert.ok(!logs.some((m) => m.startsWith("training influence index:")), "the cached index is not rebuilt");
   });
 });

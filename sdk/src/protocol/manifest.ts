@@ -1,13 +1,15 @@
 // Training manifests: the exact spec and contributions a model was trained on, as an
 // OpenZeppelin standard Merkle tree whose root goes on chain with `completeJob`, and the manifest
 // document (stored at the model's `manifestURI`) that lists them. Leaves match
-// contracts/libraries/Manifest.sol.
+// contracts/libraries/Manifest.sol. A model with a training-influence index (see
+// training-influence.ts) commits the index file's sha256 as its own leaf.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, Hex } from "viem";
 import { InvalidInputError } from "../errors.ts";
 
 export const MANIFEST_LEAF_TYPES = ["uint8", "uint256", "bytes32"] as const;
-export const ManifestEntryKind = { Spec: 0, Contribution: 1 } as const;
+/** Leaf kinds; id is the job id for the spec and the influence index, the contribution id otherwise. */
+export const ManifestEntryKind = { Spec: 0, Contribution: 1, InfluenceIndex: 2 } as const;
 
 /** One trained-on contribution. */
 export type ManifestContribution = { contributionId: bigint; contentHash: Hex };
@@ -17,6 +19,8 @@ export type TrainingManifest = {
   jobId: bigint;
   specHash: Hex;
   contributions: ManifestContribution[];
+  /** sha256 of the training-influence index file (the plaintext's, when it is published sealed). */
+  influenceIndexHash?: Hex;
 };
 
 type Leaf = [number, bigint, Hex];
@@ -34,6 +38,10 @@ function leaves(manifest: TrainingManifest): Leaf[] {
     if (seen.has(c.contributionId)) throw new InvalidInputError(`Contribution ${c.contributionId} appears twice in the manifest.`);
     seen.add(c.contributionId);
     out.push([ManifestEntryKind.Contribution, c.contributionId, c.contentHash]);
+  }
+  if (manifest.influenceIndexHash !== undefined) {
+    if (!bytes32.test(manifest.influenceIndexHash)) throw new InvalidInputError(`Invalid influence index hash ${manifest.influenceIndexHash}`);
+    out.push([ManifestEntryKind.InfluenceIndex, manifest.jobId, manifest.influenceIndexHash]);
   }
   return out;
 }
@@ -55,6 +63,12 @@ export function manifestContributionProof(manifest: TrainingManifest, contributi
     if (v[0] === ManifestEntryKind.Contribution && BigInt(v[1]) === contributionId) return tree.getProof(i) as Hex[];
   }
   throw new InvalidInputError(`Contribution ${contributionId} is not in the manifest of job ${manifest.jobId}.`);
+}
+
+/** Proof that the influence index with the manifest's `influenceIndexHash` is in the manifest. */
+export function manifestInfluenceIndexProof(manifest: TrainingManifest): Hex[] {
+  if (manifest.influenceIndexHash === undefined) throw new InvalidInputError(`The manifest of job ${manifest.jobId} commits no influence index.`);
+  return buildManifestTree(manifest).getProof([ManifestEntryKind.InfluenceIndex, manifest.jobId, manifest.influenceIndexHash]) as Hex[];
 }
 
 /** Verifies an entry against a root without the tree (what an auditor holds). */
@@ -90,6 +104,27 @@ export type TrainingManifestDocument = {
    * a job that started from the base model.
    */
   continuedFrom?: { jobId: string; step: number };
+  /** The training-influence index built at the end of training; absent when none was built. */
+  influenceIndex?: ManifestInfluenceIndex;
+};
+
+/** Format of the influence index file the worker writes (safetensors, `modelfactory.influence/1`). */
+export const INFLUENCE_INDEX_FORMAT = "modelfactory.influence/1";
+
+/**
+ * The model's training-influence index as the manifest lists it: where it is, the sha256 its leaf
+ * commits to (of the plaintext file), and whether the stored object is sealed (an envelope for
+ * the same keys as the adapter: the job trained on permissioned data).
+ */
+export type ManifestInfluenceIndex = {
+  format: typeof INFLUENCE_INDEX_FORMAT;
+  cid: string;
+  sha256: Hex;
+  sealed: boolean;
+  /** Contributions with a feature row. */
+  contributions: number;
+  /** Sketch dimensions per row. */
+  dim: number;
 };
 
 export type BuildManifestDocumentInput = {
@@ -98,6 +133,7 @@ export type BuildManifestDocumentInput = {
   specHash: Hex;
   contributions: readonly { id: bigint; datanetId: bigint; contentHash: Hex; contentId: string; contributor: Address }[];
   continuedFrom?: { jobId: bigint; step: number };
+  influenceIndex?: ManifestInfluenceIndex;
 };
 
 /** The manifest document of a job, its root computed from the entries. */
@@ -106,6 +142,7 @@ export function buildManifestDocument(input: BuildManifestDocumentInput): Traini
     jobId: input.jobId,
     specHash: input.specHash,
     contributions: input.contributions.map((c) => ({ contributionId: c.id, contentHash: c.contentHash })),
+    ...(input.influenceIndex ? { influenceIndexHash: input.influenceIndex.sha256 } : {}),
   };
   return {
     schema: MANIFEST_SCHEMA,
@@ -121,6 +158,7 @@ export function buildManifestDocument(input: BuildManifestDocumentInput): Traini
       contributor: c.contributor,
     })),
     ...(input.continuedFrom ? { continuedFrom: { jobId: input.continuedFrom.jobId.toString(), step: input.continuedFrom.step } } : {}),
+    ...(input.influenceIndex ? { influenceIndex: { ...input.influenceIndex } } : {}),
   };
 }
 
@@ -130,6 +168,7 @@ export function manifestOfDocument(doc: TrainingManifestDocument): TrainingManif
     jobId: BigInt(doc.jobId),
     specHash: doc.specHash,
     contributions: doc.contributions.map((c) => ({ contributionId: BigInt(c.contributionId), contentHash: c.contentHash })),
+    ...(doc.influenceIndex ? { influenceIndexHash: doc.influenceIndex.sha256 } : {}),
   };
 }
 
@@ -165,6 +204,16 @@ export function parseManifestDocument(raw: unknown): TrainingManifestDocument {
     if (!c || typeof c !== "object") bad("continuedFrom", "must be an object");
     if (typeof c.jobId !== "string" || !DECIMAL.test(c.jobId)) bad("continuedFrom.jobId", "must be a decimal string");
     if (typeof c.step !== "number" || !Number.isInteger(c.step) || c.step < 0) bad("continuedFrom.step", "must be a whole number ≥ 0");
+  }
+  if (o.influenceIndex !== undefined) {
+    const x = o.influenceIndex as Record<string, unknown>;
+    if (!x || typeof x !== "object" || Array.isArray(x)) bad("influenceIndex", "must be an object");
+    if (x.format !== INFLUENCE_INDEX_FORMAT) bad("influenceIndex.format", `must be "${INFLUENCE_INDEX_FORMAT}"`);
+    if (typeof x.cid !== "string" || x.cid.length === 0) bad("influenceIndex.cid", "must be a non-empty string");
+    if (typeof x.sha256 !== "string" || !bytes32.test(x.sha256)) bad("influenceIndex.sha256", "must be 32 bytes of hex");
+    if (typeof x.sealed !== "boolean") bad("influenceIndex.sealed", "must be true or false");
+    if (typeof x.contributions !== "number" || !Number.isInteger(x.contributions) || x.contributions < 1) bad("influenceIndex.contributions", "must be a whole number ≥ 1");
+    if (typeof x.dim !== "number" || !Number.isInteger(x.dim) || x.dim < 1) bad("influenceIndex.dim", "must be a whole number ≥ 1");
   }
   const doc = raw as TrainingManifestDocument;
   const computed = manifestRoot(manifestOfDocument(doc));

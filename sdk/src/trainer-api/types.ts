@@ -4,6 +4,7 @@
 import type { Address, Hex } from "viem";
 import type { Citation, ReceiptDocument } from "../protocol/receipt-document.ts";
 import type { ReceiptLeafJson } from "../protocol/receipt-leaf-json.ts";
+import type { TrainingInfluence } from "../protocol/training-influence.ts";
 
 export type { Citation, PublicCitation, ReceiptDocument, ReceiptPrivatePart, Span } from "../protocol/receipt-document.ts";
 export type { ReceiptLeafJson } from "../protocol/receipt-leaf-json.ts";
@@ -314,6 +315,13 @@ export type ChatAttribution = {
   receiptId: Hex | null;
   modelId: string;
   citations: Citation[];
+  /**
+   * Training contributions that shaped the answer through fine-tuning (by training influence),
+   * best first, at most MAX_TRAINING_INFLUENCES; only from Datanets the caller may retrieve from.
+   */
+  trainingInfluences: TrainingInfluence[];
+  /** Why `trainingInfluences` is empty when it was not measured (no index, base model, no access, a failure). */
+  trainingInfluenceNote?: string;
 };
 
 /** Error body of every failing route. */

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidInputError } from "../../src/errors.ts";
-import { buildManifestDocument, manifestOfDocument, manifestRoot, parseManifestDocument } from "../../src/protocol/manifest.ts";
+import { buildManifestDocument, manifestInfluenceIndexProof, manifestOfDocument, manifestRoot, parseManifestDocument, verifyManifestEntry, ManifestEntryKind } from "../../src/protocol/manifest.ts";
 
 const hash = (b: string) => `0x${b.repeat(32)}` as const;
 const contributor = "0x00000000000000000000000000000000000000c1" as const;
@@ -41,5 +41,40 @@ describe("training manifest document", () => {
       [{ ...doc, contributions: [{ ...doc.contributions[0], contributor: "bob" }] }, /"contributions\[0\].contributor" must be an address/],
     ];
     for (const [raw, message] of cases) assert.throws(() => parseManifestDocument(raw), message);
+  });
+
+  describe("with an influence index", () => {
+    const index = { format: "modelfactory.influence/1" as const, cid: "bafyindex", sha256: hash("ee"), sealed: true, contributions: 2, dim: 4096 };
+    const withIndex = buildManifestDocument({
+      jobId: 7n,
+      specURI: "ipfs://spec",
+      specHash: hash("aa"),
+      contributions: doc.contributions.map((c) => ({ id: BigInt(c.contributionId), datanetId: BigInt(c.datanetId), contentHash: c.contentHash, contentId: c.contentId, contributor: c.contributor })),
+      influenceIndex: index,
+    });
+
+    it("commits the index file's sha256 as a leaf of its own, which proves against the root", () => {
+      assert.notEqual(withIndex.root, doc.root, "the index changes the root");
+      assert.deepEqual(parseManifestDocument(JSON.parse(JSON.stringify(withIndex))), withIndex);
+      const manifest = manifestOfDocument(withIndex);
+      assert.equal(manifest.influenceIndexHash, index.sha256);
+      const proof = manifestInfluenceIndexProof(manifest);
+      assert.equal(verifyManifestEntry(withIndex.root, ManifestEntryKind.InfluenceIndex, 7n, index.sha256, proof), true);
+      assert.equal(verifyManifestEntry(withIndex.root, ManifestEntryKind.InfluenceIndex, 7n, hash("ef"), proof), false);
+      assert.throws(() => manifestInfluenceIndexProof(manifestOfDocument(doc)), /commits no influence index/);
+    });
+
+    it("refuses a swapped index hash and names a bad index field", () => {
+      assert.throws(() => parseManifestDocument({ ...withIndex, influenceIndex: { ...index, sha256: hash("ef") } }), (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH");
+      assert.throws(() => parseManifestDocument({ ...withIndex, influenceIndex: undefined }), (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH", "dropping the index is caught too");
+      const cases: [unknown, RegExp][] = [
+        [{ ...withIndex, influenceIndex: "x" }, /"influenceIndex" must be an object/],
+        [{ ...withIndex, influenceIndex: { ...index, format: "other" } }, /"influenceIndex.format"/],
+        [{ ...withIndex, influenceIndex: { ...index, sealed: "yes" } }, /"influenceIndex.sealed"/],
+        [{ ...withIndex, influenceIndex: { ...index, sha256: "0x12" } }, /"influenceIndex.sha256" must be 32 bytes/],
+        [{ ...withIndex, influenceIndex: { ...index, dim: 0 } }, /"influenceIndex.dim"/],
+      ];
+      for (const [raw, message] of cases) assert.throws(() => parseManifestDocument(raw), message);
+    });
   });
 });

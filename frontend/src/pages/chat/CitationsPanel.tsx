@@ -1,7 +1,8 @@
 // An answer's citations: which contribution, Datanet, contributor, when, which transaction, how
 // much the passage shaped the answer (the effect the node measured by leaving it out: "without
 // this passage the answer becomes 4× less likely"), why it was retrieved (rank, score, matched
-// spans), the passages retrieved but not used, and a check of the receipt on chain.
+// spans), the passages retrieved but not used, the training contributions that shaped the answer
+// through fine-tuning (TrainingInfluences.tsx), and a check of the receipt on chain.
 import { Fragment, useState } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { describeCitationEffect, type ChatAttribution, type Citation, type ReceiptStatus } from "@modelfactory/sdk";
@@ -13,6 +14,7 @@ import { Link } from "../../router/router.tsx";
 import { AddressLink, Badge, Hash } from "../../ui/bits.tsx";
 import { formatTime } from "../../ui/format.ts";
 import { Highlighted } from "./highlight.tsx";
+import { TrainingInfluences } from "./TrainingInfluences.tsx";
 
 /**
  * "Verify on chain": recomputes the receipt's leaf here from its public document and checks it,
@@ -140,7 +142,8 @@ export function CitationsPanel({ attribution, node, question, answer, active, se
       {shown.map((c) => (
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
-      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
+      <TrainingInfluences attribution={attribution} />
+      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, trainingInfluences: attribution.trainingInfluences ?? [], modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
     </section>
   );
 }
