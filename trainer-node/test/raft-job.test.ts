@@ -26,8 +26,7 @@ describe("retrieval-augmented job", { timeout: 600_000 }, () => {
     await tinyModel(modelsDir);
     await stack.admit("trainer");
     // Prompts with sources are several times longer: a generous hang limit on shared cores, and few sample answers.
-    process.env.MF_EVAL_SAMPLES = "2";
-    const config = await stack.nodeConfig("trainer", modelsDir, { workerHangMs: 600_000 });
+    const config = await stack.nodeConfig("trainer", modelsDir, { workerHangMs: 600_000, evalSamples: 2 });
     dataDir = config.dataDir;
     node = new TrainerNode(config, () => undefined);
     await node.start();
