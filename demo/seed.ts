@@ -24,7 +24,7 @@ import {
   type TrainingSpec,
 } from "@modelfactory/sdk";
 import { createNodeKuboContentStore, prepareContribution, storeContribution, storeSealedContribution } from "@modelfactory/sdk/node";
-import { ACCOUNT_ROLES, contributionFile, contributionTitle, DATANETS, demoAccount, readMetadata } from "./plan.ts";
+import { ACCOUNT_ROLES, DEMO_JOB, contributionFile, contributionTitle, DATANETS, demoAccount, readMetadata } from "./plan.ts";
 
 type SeedConfig = { rpcUrl: string; deploymentFile: string; contentApi: string; operator?: Address; trainerUrl: string; job: boolean; baseModel: string; keyServiceUrl?: string };
 
@@ -191,26 +191,11 @@ async function main(): Promise<void> {
       baseModel: c.baseModel,
       method: "lora",
       datanetIds: datanetIds.map(String),
-      // Held out: 15 % of every contribution's records. The demo asks each fact several ways, so
-      // the report measures whether the model learned the Datanets' facts (demo/README.md).
-      evalFraction: 0.15,
-      evalSplit: "record",
+      evalFraction: DEMO_JOB.evalFraction,
+      evalSplit: DEMO_JOB.evalSplit,
       // The builder's wallet-derived key: the sealed adapter and sample answers open in their browser.
       builderEncryptionKey: bytesToHex(encryptionKeyFromSignature(await wallet(builder).signMessage({ message: encryptionKeyMessage(demoAccount(builder).address, chainId) })).publicKey),
-      hyperparameters: {
-        // One pass at a high LoRA rate in small batches: measured with demo/finetune_check.py
-        // (perplexity 46 → 2.1 on the held-out questions), and short enough for a first start.
-        learningRate: 2e-3,
-        batchSize: 4,
-        gradientAccumulation: 1,
-        epochs: 1,
-        maxLength: 256,
-        warmupRatio: 0.05,
-        scheduler: "cosine",
-        weightDecay: 0,
-        seed: 42,
-        lora: { rank: 16, alpha: 32, dropout: 0, targets: ["all-linear"] },
-      },
+      hyperparameters: DEMO_JOB.hyperparameters,
     };
     const bytes = serializeTrainingSpec(spec);
     const cid = await store.put(bytes);

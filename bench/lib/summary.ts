@@ -14,9 +14,10 @@ const HEADLINES: Record<string, string[]> = {
   node: ["retrieval100kP50", "retrieval100kP95", "attributionP50", "chatOverheadP50", "receiptsPerSecondBatcher", "jobOverhead"],
   frontend: ["initialJsGzip", "ttiDatanetsMedian", "ttiChatMedian", "tokenToPaintMedian"],
   stack: ["devColdSeconds", "devWarmSeconds"],
+  raft: ["withSources.plain.perplexity", "withSources.raft.perplexity", "withSources.plain.rougeL", "withSources.raft.rougeL", "raftVsPlain.perplexity", "raftVsPlain.rougeL"],
   attribution: ["plantedRecallAt1Context", "plantedRecallAt1Bm25", "plantedRecallAt1Embedding", "plantedRecallAt1EmbeddingAnswer", "plantedRecallAt1ContextWhenAnswerUsesFact", "influenceSecondsPerAnswer"],
 };
-const ORDER = ["gas", "content", "indexer", "train", "node", "frontend", "stack", "attribution"];
+const ORDER = ["gas", "content", "indexer", "train", "node", "frontend", "stack", "attribution", "raft"];
 
 export async function writeSummary(): Promise<void> {
   const metrics: Record<string, Metric & { date?: string }> = {};

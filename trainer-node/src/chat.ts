@@ -11,7 +11,8 @@ import type { ContentStore } from "@modelfactory/sdk/node";
 import { ContributionStatus, MAX_TRAINING_INFLUENCES, MIN_INFLUENCE_SCORE, Scope, buildReceipt, datanetRegistryAbi, describeError, type ChatAttribution, type Citation, type TrainingInfluence } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
-import { attribute, contextParts, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
+import { attribute, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
+import { SERVED_PASSAGES, servedMessages, sourcesPrompt } from "./rag/prompt.ts";
 import { ReceiptBatcher, attributionLedgerPoster } from "./receipts/index.ts";
 import type { Chain } from "./chain.ts";
 import type { TrainerNodeConfig } from "./config.ts";
@@ -35,7 +36,7 @@ type ChatRequest = {
 
 const MAX_MESSAGES = 64;
 const MAX_CONTENT = 32 * 1024;
-export const SYSTEM_PROMPT = "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
+export { SYSTEM_PROMPT } from "./rag/prompt.ts";
 
 /** Validates an OpenAI chat body, naming the bad field. */
 export function parseChatRequest(raw: unknown): ChatRequest {
@@ -185,12 +186,14 @@ export class ChatService {
     const allowed = body.retrieve ? await this.allowedDatanets(caller, this.retrieval.retrievable(model.modelId, model.datanetIds)) : [];
     // Search deeper than the four passages used, so contributions found withdrawn on chain at
     // answer time (before the index has purged them) do not leave the answer without sources.
-    const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, 4) : [];
-    // The prompt in parts: attribution rebuilds it with passages removed, exactly as served here.
-    const context = retrieved.length ? contextParts(retrieved) : null;
-    const before = context ? `${SYSTEM_PROMPT}\n\nSources:\n${context.header}` : "";
+    const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, SERVED_PASSAGES) : [];
+    // The prompt in parts (rag/prompt.ts, which retrieval-augmented training writes its records
+    // with): attribution rebuilds it with passages removed, exactly as served here.
+    const prompt = sourcesPrompt(retrieved);
+    const context = prompt?.context ?? null;
+    const before = prompt?.before ?? "";
     const conversation = body.messages.filter((m) => m.role !== "system");
-    const messages: Message[] = context ? [{ role: "system", content: before + context.blocks.join("") }, ...conversation] : body.messages;
+    const messages: Message[] = servedMessages(prompt, body.messages);
     const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const created = Math.floor(Date.now() / 1000);
     const server = await this.server(model);

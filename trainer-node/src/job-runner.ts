@@ -40,6 +40,7 @@ import { outOfMemoryReason } from "./memory-fit.ts";
 import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
 import { buildInfluenceIndex, influenceSettings, INFLUENCE_INDEX_FILE, publishInfluenceIndex } from "./influence-index.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
+import { retrievalAugmentedSides } from "./raft.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -328,6 +329,8 @@ export class JobRunner {
       split = { method: "contribution", heldOut: s.heldOut, paraphraseShare: null, description: s.heldOut ? `${s.eval.length} of ${contributions.length} contributions (chosen by a seeded hash) held out whole: this measures how the model does on material it never saw.` : "Only one contribution: evaluation runs on the training data (in-sample)." };
       this.log("info", `train: ${s.train.length} contribution(s), ${trainSide.length} record(s); eval: ${s.eval.length}, ${evalSide.length}`);
     }
+    // Retrieval-augmented fine-tuning (spec retrievalAugmented): both sides as chat records with retrieved passages.
+    if (spec.retrievalAugmented) ({ trainSide, evalSide, split } = retrievalAugmentedSides(spec, { contributions, trainSide, evalSide, split, seed }, (level, m) => this.log(level, m)));
     const trainFile = path.join(this.dir, "train.jsonl");
     const evalFile = path.join(this.dir, "eval.jsonl");
     await writeFile(trainFile, serializeRecords(trainSide.map((x) => x.record)));

@@ -157,6 +157,39 @@ export function specProblems(raw: unknown): SpecProblem[] {
   if (o.continueFrom !== undefined && (typeof o.continueFrom !== "string" || !/^[1-9]\d{0,30}$/.test(o.continueFrom))) {
     fail("continueFrom", "must be the id of the job to continue (a positive decimal string), or left out");
   }
+  if (o.retrievalAugmented !== undefined) problems.push(...retrievalAugmentedProblems(o.retrievalAugmented));
+  return problems;
+}
+
+/** The allowed values of `retrievalAugmented`: at most a context's worth of passages, any share of oracles. */
+export const RETRIEVAL_AUGMENTED_LIMITS = {
+  passages: { min: 1, max: 8, integer: true },
+  oracleShare: { min: 0, max: 1 },
+} as const satisfies Record<string, NumberRule>;
+
+/** RAFT's recommended setting (Zhang et al. 2024 train with the oracle in 80 % of examples); as many passages as chat serves. */
+export const RETRIEVAL_AUGMENTED_DEFAULT = { passages: 4, oracleShare: 0.8 } as const;
+
+/** Help for the optional `retrievalAugmented` (the wizard's training options). */
+export const RETRIEVAL_AUGMENTED_HELP = {
+  retrievalAugmented:
+    "Train with sources in the prompt, as chat serves them: each training question gets the passages retrieved for it from the job's training data, so the model learns to answer from its sources and to ignore passages that do not answer.",
+  passages: "Passages retrieved into each training prompt (chat serves 4). More passages make longer examples: raise the max length to fit them.",
+  oracleShare: "Share of training examples whose own passage is among their sources; the rest get only other passages, so the model also learns to answer when the sources do not help.",
+} as const;
+
+function retrievalAugmentedProblems(raw: unknown): SpecProblem[] {
+  const r = raw as Record<string, unknown>;
+  if (!r || typeof r !== "object" || Array.isArray(r)) return [{ field: "retrievalAugmented", rule: "must be an object { passages, oracleShare }, or left out" }];
+  const problems: SpecProblem[] = [];
+  const unknown = Object.keys(r).filter((k) => !Object.hasOwn(RETRIEVAL_AUGMENTED_LIMITS, k));
+  if (unknown.length) problems.push({ field: `retrievalAugmented.${unknown[0]}`, rule: "is not a setting of retrievalAugmented (it has passages and oracleShare)" });
+  for (const [key, rule] of Object.entries(RETRIEVAL_AUGMENTED_LIMITS) as [string, NumberRule][]) {
+    const v = r[key];
+    if (typeof v !== "number" || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
+      problems.push({ field: `retrievalAugmented.${key}`, rule: `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}` });
+    }
+  }
   return problems;
 }
 
@@ -181,6 +214,8 @@ export function continuationProblems(earlier: TrainingSpec, next: TrainingSpec, 
   same("datanetIds", earlier.datanetIds, next.datanetIds);
   same("evalFraction", earlier.evalFraction, next.evalFraction);
   same("evalSplit", earlier.evalSplit ?? "contribution", next.evalSplit ?? "contribution");
+  // Retrieved passages change every training example the checkpoint's optimizer state was built on.
+  same("retrievalAugmented", earlier.retrievalAugmented, next.retrievalAugmented);
   const a = parseTrainingSpec(earlier).hyperparameters;
   const b = parseTrainingSpec(next).hyperparameters;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Hyperparameters>) {
@@ -227,6 +262,8 @@ export function parseTrainingSpec(raw: unknown): TrainingSpec {
     },
     ...(o.builderEncryptionKey !== undefined ? { builderEncryptionKey: o.builderEncryptionKey.toLowerCase() as TrainingSpec["builderEncryptionKey"] } : {}),
     ...(o.continueFrom !== undefined ? { continueFrom: o.continueFrom } : {}),
+    // Last, and only when set: a spec without it keeps its canonical bytes and hash.
+    ...(o.retrievalAugmented !== undefined ? { retrievalAugmented: { passages: o.retrievalAugmented.passages, oracleShare: o.retrievalAugmented.oracleShare } } : {}),
   };
 }
 
@@ -245,6 +282,8 @@ export type BuildTrainingSpecInput = {
   builderEncryptionKey?: TrainingSpec["builderEncryptionKey"];
   /** The failed or cancelled job to continue from its last checkpoint (optional). */
   continueFrom?: string;
+  /** Retrieval-augmented fine-tuning: passages per training prompt and the share that includes the record's own (optional). */
+  retrievalAugmented?: TrainingSpec["retrievalAugmented"];
 };
 
 /** A spec document from the wizard's choices (not validated: call `specProblems` on it). */
@@ -261,6 +300,7 @@ export function buildTrainingSpec(input: BuildTrainingSpecInput): TrainingSpec {
     hyperparameters: input.hyperparameters,
     ...(input.builderEncryptionKey !== undefined ? { builderEncryptionKey: input.builderEncryptionKey } : {}),
     ...(input.continueFrom !== undefined ? { continueFrom: input.continueFrom } : {}),
+    ...(input.retrievalAugmented !== undefined ? { retrievalAugmented: input.retrievalAugmented } : {}),
   };
 }
 

@@ -98,6 +98,14 @@ export type TrainingSpec = {
    * hyperparameter must equal that job's (`continuationProblems`).
    */
   continueFrom?: string;
+  /**
+   * Retrieval-augmented fine-tuning (RAFT): every training record's question is given the
+   * passages BM25 retrieves for it from the job's training records, in the system message chat
+   * serves; the record's own passage (the oracle) in a share `oracleShare` of them, only other
+   * passages in the rest. Held-out answers are then measured with retrieved passages too
+   * (sdk spec.ts RETRIEVAL_AUGMENTED_HELP).
+   */
+  retrievalAugmented?: { passages: number; oracleShare: number };
 };
 
 /** POST /v1/preflight body. */
