@@ -10,7 +10,7 @@ SEQ = 256  # the sequence length answer lengths are scaled against
 
 def records(n: int, seed: int = 0, seq: int = SEQ) -> list[dict]:
     """Instruction records whose answers are paragraphs of 20-200 words (scaled with seq): lengths spread up to seq."""
-    from modelfactory_worker.synthetic import corpus
+    from modelfactory_devtools.synthetic import corpus
 
     rng = random.Random(seed)
     lines = corpus(2000, seed=seed + 1)

@@ -125,7 +125,7 @@ def main() -> int:
     import torch
 
     from modelfactory_worker import flops as flops_mod
-    from modelfactory_worker.tiny import create_model
+    from modelfactory_devtools.tiny import create_model
 
     sizes = {"tiny": (1, 2, SEQ, None)} if a.quick else {k: v for k, v in SIZES.items() if not a.sizes or k in a.sizes}
     metrics: dict[str, dict] = {}

@@ -130,7 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const cache = path.join(FRONTEND, "test-results/.models/llama-tiny");
       if (!existsSync(path.join(cache, "config.json"))) {
         await mkdir(path.dirname(cache), { recursive: true });
-        await run(WORKER_PYTHON, ["-m", "modelfactory_worker", "create-model", "--out", cache, "--arch", "llama", "--size", "tiny"], { cwd: WORKER_DIR, env: { HF_HUB_OFFLINE: "1" } });
+        await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", "llama", "--size", "tiny"], { cwd: WORKER_DIR, env: { HF_HUB_OFFLINE: "1" } });
       }
       await mkdir(modelsDir, { recursive: true });
       await cp(cache, path.join(modelsDir, "tiny-llama"), { recursive: true });

@@ -45,10 +45,11 @@ if [[ $relock == 1 ]]; then
 else
   "${pip[@]}" install -r "$here/requirements.txt" -c "$here/requirements.lock"
 fi
-# The package itself is used in place: a .pth file puts trainer-node/worker on the venv's path.
+# The packages are used in place: a .pth file puts trainer-node/worker on the venv's path, which
+# holds both the worker (modelfactory_worker) and its developer tools beside it (modelfactory_devtools).
 site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$here" > "$site/modelfactory_worker.pth"
-"$venv/bin/python" -c 'import torch, transformers, peft, modelfactory_worker; print("worker venv ready: torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)'
+"$venv/bin/python" -c 'import torch, transformers, peft, modelfactory_worker, modelfactory_devtools; print("worker venv ready: torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)'
 echo "$want" > "$stamp_file"
 echo "setup took $(( $(date +%s) - start ))s; venv size $(du -sh "$venv" | cut -f1)"
 }

@@ -54,7 +54,7 @@ export async function tinyModel(modelsDir: string, name = "tiny-llama", arch = "
   const cache = path.join(REPO, "trainer-node/.data/test-models", `${arch}-${size}`);
   if (!existsSync(path.join(cache, "config.json"))) {
     await mkdir(path.dirname(cache), { recursive: true });
-    await run(WORKER_PYTHON, ["-m", "modelfactory_worker", "create-model", "--out", cache, "--arch", arch, "--size", size], { cwd: WORKER_DIR, env: { ...process.env, HF_HUB_OFFLINE: "1" } });
+    await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", arch, "--size", size], { cwd: WORKER_DIR, env: { ...process.env, HF_HUB_OFFLINE: "1" } });
   }
   const target = path.join(modelsDir, name);
   await mkdir(modelsDir, { recursive: true });

@@ -1,4 +1,4 @@
-"""The training loop: AdamW, warmup + cosine/linear/constant schedule, gradient accumulation and
+"""The training loop: AdamW on the schedule of schedule.py, gradient accumulation and
 clipping, evaluation and checkpoints every N steps, early stopping, exact resume, cooperative cancel.
 
 With held-out data the run evaluates every `eval_every` steps (or about `evals_per_run` times) and
@@ -18,7 +18,6 @@ the same global batch. Without it (the default) nothing below changes.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -39,20 +38,10 @@ from .lora import adapter_parameters, attach, base_model, is_peft, save_adapter
 from .loss import autocast_for, batch_loss
 from .memory import ActivationMeter, process_memory
 from .nf4 import NF4Linear
+from .schedule import lr_multiplier
 from .trainconfig import TrainConfig
 
 Emit = Callable[[dict], None]
-
-
-def lr_multiplier(step: int, total: int, warmup: int, kind: str, floor: float) -> float:
-    """Multiplier of the base learning rate at optimizer step `step` (0-based)."""
-    if step < warmup:
-        return (step + 1) / warmup
-    if kind == "constant":
-        return 1.0
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
-    decay = 0.5 * (1 + math.cos(math.pi * progress)) if kind == "cosine" else 1 - progress
-    return floor + (1 - floor) * decay
 
 
 @dataclass
@@ -399,4 +388,4 @@ class Trainer:
         return total_loss, n_trained, tokens, n_trained, ctx_sq
 
 
-__all__ = ["Trainer", "TrainResult", "lr_multiplier"]
+__all__ = ["Trainer", "TrainResult"]

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from modelfactory_worker.tiny import ARCHITECTURES, create_model  # noqa: E402
+from modelfactory_devtools.tiny import ARCHITECTURES, create_model  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from modelfactory_worker.launcher import train_processes
 from modelfactory_worker.lora import save_adapter
 from modelfactory_worker.models import load_model
 from modelfactory_worker.records import parse_record
-from modelfactory_worker.synthetic import chat_records, instruction_records
+from modelfactory_devtools.synthetic import chat_records, instruction_records
 from modelfactory_worker.trainconfig import TrainConfig
 from worker_process import WorkerProcess
 

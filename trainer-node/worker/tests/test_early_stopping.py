@@ -20,7 +20,7 @@ from modelfactory_worker.early_stopping import (MIN_SLICE_RECORDS, EarlyStopping
 from modelfactory_worker.errors import WorkerError
 from modelfactory_worker.evaluate import perplexity
 from modelfactory_worker.models import load_model
-from modelfactory_worker.synthetic import instruction_records
+from modelfactory_devtools.synthetic import instruction_records
 from modelfactory_worker.train import Trainer
 from modelfactory_worker.trainconfig import TrainConfig
 

@@ -15,7 +15,7 @@ from modelfactory_worker.insights import (MIN_GAP_NATS, SideLoss, contribution_i
                                           sample_per_contribution)
 from modelfactory_worker.records import RECORD_SCHEMA
 from modelfactory_worker.session import Context, Session
-from modelfactory_worker.synthetic import instruction_records
+from modelfactory_devtools.synthetic import instruction_records
 
 
 def side(losses: dict[str, float]) -> dict[str, SideLoss]:

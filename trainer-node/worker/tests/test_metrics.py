@@ -14,7 +14,7 @@ from modelfactory_worker.lora import LoraSpec, attach
 from modelfactory_worker.memory import ActivationMeter, HeapPeak, heap_in_use, tensor_bytes
 from modelfactory_worker.models import load_model
 from modelfactory_worker.records import parse_record
-from modelfactory_worker.synthetic import instruction_records
+from modelfactory_devtools.synthetic import instruction_records
 
 
 def test_bleu_known_values():

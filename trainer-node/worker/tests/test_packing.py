@@ -9,7 +9,7 @@ from modelfactory_worker.data import EpochPlan, collate, pack, tokenize, unpacke
 from modelfactory_worker.loss import batch_loss
 from modelfactory_worker.models import load_model
 from modelfactory_worker.records import parse_record
-from modelfactory_worker.synthetic import chat_records, instruction_records, text_records
+from modelfactory_devtools.synthetic import chat_records, instruction_records, text_records
 
 
 def examples(lm, n=12, max_len=256):

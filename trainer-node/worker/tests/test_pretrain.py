@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modelfactory_worker.pretrain import DEFAULT_CORPUS, STAMP_FILE, TEST_CONFIG, corpus_files, pretrain, stamp_of
+from modelfactory_devtools.pretrain import DEFAULT_CORPUS, STAMP_FILE, TEST_CONFIG, corpus_files, pretrain, stamp_of
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def corpus(tmp_path_factory) -> Path:
 def trained(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("pretrained") / "demo-test"
     events: list[dict] = []
-    import modelfactory_worker.pretrain as mod
+    import modelfactory_devtools.pretrain as mod
 
     original = mod.Progress.emit
     mod.Progress.emit = lambda self, e: events.append(e)  # collect the JSON-lines events

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from conftest import write_jsonl
-from modelfactory_worker.synthetic import chat_records, instruction_records
+from modelfactory_devtools.synthetic import chat_records, instruction_records
 from worker_process import WorkerProcess
 
 

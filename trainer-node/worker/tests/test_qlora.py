@@ -9,7 +9,7 @@ from modelfactory_worker import nf4
 from modelfactory_worker.models import load_model
 from modelfactory_worker.nf4 import NF4Linear
 from modelfactory_worker.qlora import quantization_report
-from modelfactory_worker.synthetic import instruction_records
+from modelfactory_devtools.synthetic import instruction_records
 
 # Table of NF4 values in the QLoRA paper (Dettmers et al. 2023, appendix E).
 PUBLISHED_NF4 = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import make_trainer
 from modelfactory_worker.models import load_model
-from modelfactory_worker.synthetic import chat_records, instruction_records
-from modelfactory_worker.train import lr_multiplier
+from modelfactory_devtools.synthetic import chat_records, instruction_records
+from modelfactory_worker.schedule import lr_multiplier
 
 FAST = {"learning_rate": 2e-2, "batch_size": 8, "scheduler": "constant", "lora": {"r": 8, "alpha": 16}}
 

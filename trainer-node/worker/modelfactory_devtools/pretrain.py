@@ -137,7 +137,7 @@ def train_tokenizer(docs: list[str], vocab: int):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
-    from .chat import DEFAULT_CHAT_TEMPLATE
+    from modelfactory_worker.chat import DEFAULT_CHAT_TEMPLATE
     from .tiny import SPECIAL_TOKENS
 
     tok = Tokenizer(models.BPE())
@@ -232,7 +232,7 @@ def pretrain(out: str | Path, corpus: list[str | Path] | None = None, config: Pr
         progress.log(f"{out} is up to date (stamp {stamp[:12]}); nothing to do")
         return {**hit, "cached": True}
 
-    from .models import pick_dtype  # noqa: F401  (sets the offline environment before transformers loads)
+    from modelfactory_worker.models import pick_dtype  # noqa: F401  (sets the offline environment before transformers loads)
     import torch
 
     threads = int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or os.cpu_count() or 1

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 
-from .models import pick_dtype  # noqa: F401  (sets the offline environment first)
+from modelfactory_worker.models import pick_dtype  # noqa: F401  (sets the offline environment first)
 
 import torch
 
-from .chat import DEFAULT_CHAT_TEMPLATE
-from .errors import WorkerError
+from modelfactory_worker.chat import DEFAULT_CHAT_TEMPLATE
+from modelfactory_worker.errors import WorkerError
 from .synthetic import corpus
 
 ARCHITECTURES = ("llama", "mistral", "qwen2", "gemma", "phi3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from .records import RECORD_SCHEMA
+from modelfactory_worker.records import RECORD_SCHEMA
 
 _NAMES = ["Ada", "Bram", "Chen", "Dara", "Eli", "Fen", "Gus", "Hana", "Ivo", "Juno", "Kai", "Lia"]
 _THINGS = ["river", "garden", "lantern", "harbor", "market", "forest", "bridge", "library", "engine",
