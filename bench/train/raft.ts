@@ -21,7 +21,7 @@ import { writeSuiteResult, type Metric } from "../lib/results.ts";
 import { DATANETS, DEMO_JOB, contributionFile } from "../../demo/plan.ts";
 import { retrievalAugmented, type SourcedRecord } from "../../trainer-node/src/raft.ts";
 import { splitByRecord } from "../../trainer-node/src/split.ts";
-import { workerTrainConfig } from "../../trainer-node/src/job-runner.ts";
+import { workerTrainConfig } from "../../trainer-node/src/worker-train-config.ts";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
 import type { EvaluateResult } from "../../trainer-node/src/worker-protocol.ts";
 

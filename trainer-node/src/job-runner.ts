@@ -1,18 +1,19 @@
-// One job from claim to completion: fetch and verify the spec and every contribution, split by
-// contribution, train through a fresh worker process (resuming from its last checkpoint after a
-// crash, or from the checkpoint of the failed job it continues), evaluate base against tuned,
-// publish adapter, metrics and manifest, and complete the job on chain. Any failure fails the
-// job on chain with a reason a builder can act on.
-import { createHash } from "node:crypto";
+// One job from claim to completion, as a sequence of phases: fetch and verify the spec
+// (job-record.ts), read and split the contributions (job-data.ts), train through a fresh worker
+// process (resuming from its last checkpoint after a crash, or from the checkpoint of the failed job
+// it continues; worker-train-config.ts), evaluate base against tuned, index training influence,
+// publish adapter, metrics, index and manifest (job-artifacts.ts), and complete the job on chain.
+// Any failure fails the job on chain with a reason a builder can act on.
+// About 440 lines: the runner is the phase sequencer and owns the state the phases share (the
+// worker process, cancellation, the journal summary, the result cache); each phase's work is in
+// the modules named above.
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { decodeEventLog, type Address, type Hex } from "viem";
+import { decodeEventLog } from "viem";
 import {
   JobState,
   describeError,
-  buildManifestDocument,
-  parseTrainingSpec,
   trainingJobsAbi,
   type BaseModelInfo,
   type EvaluationReport,
@@ -21,26 +22,27 @@ import {
   type JobSummary,
   type TrainingSpec,
 } from "@modelfactory/sdk";
-import { readContributions, serializeRecords, type ContentStore, type DatasetRecord } from "@modelfactory/sdk/node";
-import { tarDirectory } from "./archive.ts";
+import { readContributions, type ContentStore } from "@modelfactory/sdk/node";
 import type { Chain } from "./chain.ts";
 import type { TrainerNodeConfig } from "./config.ts";
-import { getBytes, putBytes, putJson } from "./content.ts";
 import { JobFailure } from "./errors.ts";
 import type { Journal } from "./journal.ts";
-import { checkTrainAccess, trainingContributions, type ContributionInfo } from "./snapshot.ts";
-import { splitByContribution, splitByRecord, type EvalSplitMethod } from "./split.ts";
+import { checkTrainAccess, trainingContributions } from "./snapshot.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
-import { releaseDataKeys } from "./sealed-keys.ts";
-import { artifactSealing, putSealed, sealReportSamples } from "./sealed-artifacts.ts";
+import { artifactSealing } from "./sealed-artifacts.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
 import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
 import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
-import { buildInfluenceIndex, influenceSettings, INFLUENCE_INDEX_FILE, publishInfluenceIndex } from "./influence-index.ts";
+import { buildInfluenceIndex, influenceSettings, INFLUENCE_INDEX_FILE } from "./influence-index.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
-import { retrievalAugmentedSides } from "./raft.ts";
+import { dropRecordFiles, promptOf, readJobContributions, splitAndWrite, type Sourced } from "./job-data.ts";
+import { fetchSpec, type JobRecord } from "./job-record.ts";
+import { storeJobArtifacts } from "./job-artifacts.ts";
+import { workerTrainConfig } from "./worker-train-config.ts";
+
+export { fetchSpec, readJobRecord, type JobRecord } from "./job-record.ts";
 
 export type JobRunnerContext = {
   config: TrainerNodeConfig;
@@ -52,97 +54,6 @@ export type JobRunnerContext = {
   /** Called when the job registered a model on chain. */
   onModel?: (model: { modelId: bigint; jobId: bigint; baseModel: string; adapterDir: string; datanetIds: bigint[] }) => void;
 };
-
-/** What `JobCreated` recorded for a job. */
-export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
-
-/** A record and the contribution it came from. */
-type Sourced = { record: DatasetRecord; contributionId: string };
-
-/** How this job's held-out records were chosen, as its report states it. */
-type HeldOutSplit = { method: EvalSplitMethod; heldOut: boolean; paraphraseShare: number | null; description: string };
-
-/** The reference answer of a record (what a paraphrase of it shares). */
-function answerOf(record: DatasetRecord): string {
-  if (record.kind === "instruction") return record.output;
-  if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "assistant")?.content ?? "";
-  return record.text;
-}
-
-/** The question part of a record, as shown beside sample answers. */
-function promptOf(record: DatasetRecord): string {
-  if (record.kind === "instruction") return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
-  if (record.kind === "chat") return [...record.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-  return record.text.slice(0, 200);
-}
-
-const sha256 = (bytes: Uint8Array): Hex => `0x${createHash("sha256").update(bytes).digest("hex")}`;
-
-/** Reads a job's creation event. */
-export async function readJobRecord(chain: Chain, jobId: bigint): Promise<JobRecord> {
-  const [event] = await chain.publicClient.getContractEvents({
-    address: chain.contracts.jobs.address,
-    abi: trainingJobsAbi,
-    eventName: "JobCreated",
-    args: { jobId },
-    fromBlock: chain.startBlock,
-    strict: true,
-  });
-  if (!event) throw new JobFailure("JOB_UNKNOWN", `Job ${jobId} has no JobCreated event on this chain.`);
-  const a = event.args;
-  return { jobId, builder: a.builder, datanetIds: [...a.datanetIds], specURI: a.specURI, specHash: a.specHash, snapshotBlock: a.snapshotBlock };
-}
-
-/** Fetches the spec, checks it against the on-chain sha256 and validates it. */
-export async function fetchSpec(store: ContentStore, record: JobRecord): Promise<TrainingSpec> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await getBytes(store, record.specURI, 1024 * 1024);
-  } catch (cause) {
-    throw new JobFailure("SPEC_UNAVAILABLE", `The spec ${record.specURI} could not be read from the content store: ${describeError(cause)}`, { cause });
-  }
-  if (sha256(bytes) !== record.specHash.toLowerCase()) {
-    throw new JobFailure("SPEC_HASH_MISMATCH", `The spec at ${record.specURI} does not match the spec hash recorded on chain.`);
-  }
-  let spec: TrainingSpec;
-  try {
-    spec = parseTrainingSpec(JSON.parse(new TextDecoder().decode(bytes)));
-  } catch (cause) {
-    throw new JobFailure("SPEC_INVALID", describeError(cause), { cause });
-  }
-  if (spec.datanetIds.join(",") !== record.datanetIds.join(",")) {
-    throw new JobFailure("SPEC_INVALID", `The spec lists Datanets ${spec.datanetIds.join(", ")} but the job was created for ${record.datanetIds.join(", ")}.`);
-  }
-  return spec;
-}
-
-/** Held-out evaluations per run when neither the spec nor the node sets how often (issue 16: about ten). */
-export const EVALS_PER_RUN = 10;
-
-/** Maps a spec to the worker's train config; `evalEvery` 0 evaluates about EVALS_PER_RUN times. */
-export function workerTrainConfig(spec: TrainingSpec, checkpointEvery: number, evalEvery: number): TrainConfig {
-  const h = spec.hyperparameters;
-  const targets = h.lora.targets.length === 1 && h.lora.targets[0] === "all-linear" ? "all-linear" : h.lora.targets;
-  return {
-    method: spec.method,
-    lora: { r: h.lora.rank, alpha: h.lora.alpha, dropout: h.lora.dropout, targets },
-    learning_rate: h.learningRate,
-    epochs: h.epochs,
-    batch_size: h.batchSize,
-    grad_accum: h.gradientAccumulation,
-    max_seq_len: h.maxLength,
-    scheduler: h.scheduler,
-    warmup_ratio: h.warmupRatio,
-    weight_decay: h.weightDecay,
-    seed: h.seed,
-    eval_every: h.evalEvery || evalEvery,
-    evals_per_run: EVALS_PER_RUN,
-    early_stopping_patience: h.earlyStoppingPatience ?? 0,
-    early_stopping_min_delta: h.earlyStoppingMinDelta ?? 0,
-    gradient_checkpointing: h.gradientCheckpointing ?? false,
-    checkpoint_every: checkpointEvery,
-  };
-}
 
 type Prepared = Awaited<ReturnType<JobRunner["prepare"]>>;
 
@@ -283,19 +194,7 @@ export class JobRunner {
     const rootJob = continuation?.rootJob ?? this.id;
     this.ctx.journal.setMeta(metaKeys.contributions(this.id), JSON.stringify(contributions.map((c) => c.id.toString())));
     this.ctx.journal.setMeta(metaKeys.rootJob(this.id), rootJob);
-    const refs = contributions.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash }));
-    let results = await readContributions(this.ctx.store, refs);
-    // Sealed contributions (permissioned Datanets): their keys come from each Datanet's key
-    // service, released to this node only while the chain allows it, then they are read again.
-    const sealed = results.flatMap((r, i) => (!r.ok && r.error.code === "CONTRIBUTION_SEALED" ? [contributions[i]!] : []));
-    if (sealed.length) {
-      this.log("info", `${sealed.length} contribution(s) are encrypted: asking their Datanets' key services for this job's keys`);
-      const keys = await releaseDataKeys(this.ctx.chain, { purpose: "train", jobId: this.jobId }, sealed.map((c) => ({ id: c.id, datanetId: c.datanetId })));
-      const again = await readContributions(this.ctx.store, sealed.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash, dataKey: keys.get(c.id)! })));
-      const byId = new Map(again.map((r) => [BigInt(r.id), r]));
-      results = results.map((r, i) => byId.get(contributions[i]!.id) ?? r);
-      this.log("info", `decrypted ${again.filter((r) => r.ok).length} of ${sealed.length} encrypted contribution(s) into this job's folder`);
-    }
+    const { results, sealed } = await readJobContributions({ chain: this.ctx.chain, store: this.ctx.store, jobId: this.jobId }, contributions, (m) => this.log("info", m));
     // Sealed artifacts for any permissioned Datanet, encrypted or not (sealed-artifacts.ts); with
     // no key to seal for the job fails here, before training.
     const seal = await artifactSealing(this.ctx.chain, record.datanetIds, sealed.length, spec.builderEncryptionKey, record.snapshotBlock);
@@ -314,28 +213,7 @@ export class JobRunner {
     const records = new Map<bigint, Sourced[]>();
     results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() }))));
     const seed = `${this.ctx.chain.chainId}:${rootJob}:${spec.hyperparameters.seed}`;
-    let trainSide: Sourced[];
-    let evalSide: Sourced[];
-    let split: HeldOutSplit;
-    if (spec.evalSplit === "record") {
-      const s = splitByRecord(records, spec.evalFraction, seed, (x) => answerOf(x.record));
-      [trainSide, evalSide] = [s.train, s.eval];
-      split = { method: "record", heldOut: s.heldOut, paraphraseShare: s.paraphraseShare, description: `${s.eval.length} of ${s.train.length + s.eval.length} records (${Math.round(spec.evalFraction * 100)} % of every contribution, chosen by a seeded hash) held out; every contribution is trained on, so this measures what the Datanets teach: ${Math.round(s.paraphraseShare * 100)} % of the held-out questions have their answer given by a training record in other words.` };
-      this.log("info", `train: ${trainSide.length} record(s); eval: ${evalSide.length} record(s) of the same ${contributions.length} contribution(s), ${Math.round(s.paraphraseShare * 100)} % paraphrases of trained answers`);
-    } else {
-      const s = splitByContribution(contributions, spec.evalFraction, seed);
-      const flat = (side: ContributionInfo[]) => side.flatMap((c) => records.get(c.id) ?? []);
-      [trainSide, evalSide] = [flat(s.train), flat(s.eval)];
-      split = { method: "contribution", heldOut: s.heldOut, paraphraseShare: null, description: s.heldOut ? `${s.eval.length} of ${contributions.length} contributions (chosen by a seeded hash) held out whole: this measures how the model does on material it never saw.` : "Only one contribution: evaluation runs on the training data (in-sample)." };
-      this.log("info", `train: ${s.train.length} contribution(s), ${trainSide.length} record(s); eval: ${s.eval.length}, ${evalSide.length}`);
-    }
-    // Retrieval-augmented fine-tuning (spec retrievalAugmented): both sides as chat records with retrieved passages.
-    if (spec.retrievalAugmented) ({ trainSide, evalSide, split } = retrievalAugmentedSides(spec, { contributions, trainSide, evalSide, split, seed }, (level, m) => this.log(level, m)));
-    const trainFile = path.join(this.dir, "train.jsonl");
-    const evalFile = path.join(this.dir, "eval.jsonl");
-    await writeFile(trainFile, serializeRecords(trainSide.map((x) => x.record)));
-    await writeFile(evalFile, serializeRecords(evalSide.map((x) => x.record)));
-    if (!split.heldOut) this.log("warn", "nothing could be held out: evaluation runs on the training data (in-sample)");
+    const { trainSide, evalSide, split, trainFile, evalFile } = await splitAndWrite({ spec, contributions, records, seed, dir: this.dir }, (level, m) => this.log(level, m));
     const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
     const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
     return { spec, model, contributions, continuation, rootJob, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length, seal };
@@ -517,50 +395,16 @@ export class JobRunner {
 
   /** Deletes the job's record files: for encrypted data, once training and evaluation are done. */
   private async dropDecryptedRecords(): Promise<void> {
-    let removed = 0;
-    for (const f of ["train.jsonl", "eval.jsonl"]) {
-      const file = path.join(this.dir, f);
-      if (!existsSync(file)) continue;
-      await rm(file, { force: true });
-      removed++;
-    }
-    if (removed) this.log("info", "deleted this job's decrypted records");
+    if (await dropRecordFiles(this.dir)) this.log("info", "deleted this job's decrypted records");
   }
 
   private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport, influence: InfluenceIndexResult | undefined): Promise<void> {
     if (p.seal) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
-    const tar = await tarDirectory(trained.adapter_path);
-    // The on-chain hash is the plaintext archive's either way, so a key holder verifies what they open.
-    const adapterHash = sha256(tar);
-    let adapterCID: string;
-    if (p.seal) {
-      // Trained on permissioned data: the adapter can reproduce it, and the samples quote it. Both
-      // are sealed; the public report keeps its numbers and names the sealed samples' CID.
-      const { recipients } = p.seal;
-      adapterCID = (await putSealed(this.ctx.store, tar, recipients)).cid;
-      report = await sealReportSamples(this.ctx.store, report, recipients, p.seal.permissioned);
-      this.log("info", `adapter and sample answers sealed for ${recipients.length} key(s): the job's Datanets'${p.spec.builderEncryptionKey ? " and the builder's" : ""}`);
-    } else {
-      adapterCID = (await putBytes(this.ctx.store, tar)).slice("ipfs://".length);
-    }
-    const metricsURI = await putJson(this.ctx.store, report);
-    // The index follows the adapter's rule: sealed for the same keys when the adapter is.
-    const influenceIndex = influence ? await publishInfluenceIndex(this.ctx.store, influence.path, influence, p.seal) : undefined;
-    if (influenceIndex) this.log("info", `training influence index ${influenceIndex.sealed ? "sealed like the adapter and " : ""}stored as ${influenceIndex.cid}; its sha256 is a leaf of the manifest`);
-    const manifestDoc = buildManifestDocument({
-      jobId: this.jobId,
-      specURI: record.specURI,
-      specHash: record.specHash,
-      contributions: p.contributions,
-      ...(p.continuation ? { continuedFrom: { jobId: BigInt(p.continuation.jobId), step: p.continuation.step } } : {}),
-      ...(influenceIndex ? { influenceIndex } : {}),
-    });
-    const root = manifestDoc.root;
-    await writeFile(path.join(this.dir, "manifest.json"), JSON.stringify(manifestDoc, null, 2));
-    await writeFile(path.join(this.dir, "metrics.json"), JSON.stringify(report, null, 2));
-    await writeFile(path.join(this.dir, "adapter.tar"), tar);
-    const manifestURI = await putJson(this.ctx.store, manifestDoc);
+    const { adapterCID, adapterHash, metricsURI, root, manifestURI } = await storeJobArtifacts(
+      { store: this.ctx.store, dir: this.dir, log: (m) => this.log("info", m) },
+      { jobId: this.jobId, record, contributions: p.contributions, spec: p.spec, continuation: p.continuation, seal: p.seal, adapterDir: trained.adapter_path, report, influence },
+    );
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
     const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [this.jobId, adapterCID, adapterHash, metricsURI, root, manifestURI]);
     let modelId: bigint | undefined;
