@@ -6,9 +6,10 @@
 // who proves their texts match the public hashes. So a receipt of a permissioned Datanet's
 // answer publishes no text. The leaf is a pure function of the public document: the trainer node
 // that builds it and the browser that verifies it run this same code. Browser-safe.
-import { bytesToHex, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { bytesToHex, keccak256, stringToBytes, type Hex } from "viem";
 import { ModelFactoryError, type ModelFactoryErrorOptions } from "../errors.ts";
 import { canonicalJson, canonicalJsonHash } from "./canonical-json.ts";
+import type { ContributionMeta } from "./contribution-meta.ts";
 import type { CitationEffect } from "./citation-effect.ts";
 import { hashAnswer, MAX_RECEIPT_WEIGHT, type Receipt } from "./receipt.ts";
 import type { TrainingInfluence } from "./training-influence.ts";
@@ -28,17 +29,7 @@ const MAX_CONTRIBUTION_ID = (1n << 48n) - 1n;
 /** A character range [start, end) in some text. */
 export type Span = { start: number; end: number };
 
-/** What the chain says about a cited contribution (from its `ContributionRegistered` event); ids as decimal strings. */
-export type ContributionMeta = {
-  contributionId: string;
-  datanetId: string;
-  contributor: Address;
-  /** Unix seconds of the registering block. */
-  timestamp: number;
-  transactionHash: Hex;
-  contentId: string;
-  metadataURI: string;
-};
+export type { ContributionMeta } from "./contribution-meta.ts";
 
 /** A citation as the receipt's public document holds it: no text, the passage by its hash. */
 export type PublicCitation = ContributionMeta & {

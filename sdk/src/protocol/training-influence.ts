@@ -5,7 +5,7 @@
 // pass gives the answer's own gradient; a contribution's score is the cosine between the two
 // (TracIn / LESS style). The chat answer carries these beside its retrieval citations, and the
 // receipt commits to them as their own list. Browser-safe.
-import type { ContributionMeta } from "./receipt-document.ts";
+import type { ContributionMeta } from "./contribution-meta.ts";
 
 /** Training influences kept per answer, best first. */
 export const MAX_TRAINING_INFLUENCES = 5;
