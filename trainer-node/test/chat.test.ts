@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { createSiweMessage } from "viem/siwe";
-import { Scope, leafFromJson, type ChatAttribution, type Citation, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
+import { Scope, leafFromJson, verifyReceiptCall, type ChatAttribution, type Citation, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
 import { startApi, type ApiServer } from "../src/api.ts";
 
 import { effectWeights, NOT_USED_NATS } from "../src/rag/index.ts";
@@ -148,11 +148,13 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     assert.deepEqual(status.receipt.citations.map((c) => [c.contributionId, c.weight, c.reason]), used.map((c) => [c.contributionId, c.weight, c.publicReason]));
     const leaf = leafFromJson(status.leaf);
     assert.deepEqual(leaf.weights.reduce((a, b) => a + b, 0), used.reduce((a, c) => a + c.weight, 0));
-    assert.equal(await stack.contracts.ledger.read.verifyReceipt([BigInt(status.batchId!), leaf, status.proof!]), true);
+    // viem needs the one verifyReceipt overload that fits the leaf (verifyReceiptCall picks it).
+    const onChain = (r: typeof leaf) => stack.publicClient.readContract({ address: stack.contracts.ledger.address, ...verifyReceiptCall(BigInt(status.batchId!), r, status.proof!) });
+    assert.equal(await onChain(leaf), true);
     assert.equal((await stack.contracts.ledger.read.batchOf([status.root!]))[0], BigInt(status.batchId!));
     // A node paying a passage it retrieved but did not use (or paying more) does not verify.
     const forged = { ...leaf, contributionIds: [...leaf.contributionIds, boiler], weights: [...leaf.weights.map(() => 0), 1] };
-    assert.equal(await stack.contracts.ledger.read.verifyReceipt([BigInt(status.batchId!), forged, status.proof!]), false);
+    assert.equal(await onChain(forged), false);
   });
 
   it("never cites a contribution after it is withdrawn", async () => {
