@@ -105,6 +105,7 @@ describe("the GUI's GraphQL queries", () => {
     expect(bad("query C { contributions(where: { status: Maybe }) { id } }")[0]).toMatch(/Maybe/);
     expect(bad("query D($id: Int!) { contribution(id: $id) { id } }")[0]).toMatch(/Variable "\$id" of type "Int!" used in position expecting type "ID!"/);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a splice, quoted on purpose
-    expect(problems(schema, { file: "x.ts", line: 1, text: null, problem: "the query splices `${owner}` into its text" })[0]).toBe("x.ts:1: the query splices `${owner}` into its text");
+    const splice = "the query splices `${owner}` into its text";
+    expect(problems(schema, { file: "x.ts", line: 1, text: null, problem: splice })[0]).toBe(`x.ts:1: ${splice}`);
   });
 });
