@@ -83,7 +83,7 @@ async function ready(s: Service, check: () => Promise<boolean>, timeoutMs: numbe
   const t0 = performance.now();
   try {
     await waitFor(s.name, check, timeoutMs, s);
-  } catch (e) {
+  } catch {
     if (stopping || failed) await new Promise(() => undefined); // the exit handler is already explaining
     out.line(`✖ ${s.name} did not become healthy within ${timeoutMs / 1000} s.`);
     await out.explain(s.name);

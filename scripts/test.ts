@@ -12,6 +12,9 @@ const root = path.resolve(import.meta.dirname, "..");
 type Suite = { name: string; steps: string[]; when?: () => boolean };
 
 const SUITES: Suite[] = [
+  // Format check and lint, TypeScript (Biome) and Python (Ruff, from the worker's venv; the base
+  // model is not needed for it): seconds, so a formatting slip fails before the long suites start.
+  { name: "lint", steps: ["MF_SKIP_BASE_MODEL=1 npm run setup:worker", "npm run lint"] },
   { name: "compile", steps: ["npx hardhat compile", "node scripts/generate-abis.ts --check"] },
   { name: "typecheck", steps: ["npx tsc --noEmit -p .", "npm run typecheck --workspaces --if-present"] },
   { name: "contracts", steps: ["npx hardhat test nodejs --coverage", "node scripts/check-coverage.ts"] },

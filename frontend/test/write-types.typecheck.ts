@@ -24,6 +24,7 @@ export const otherContract = protocolWrite("TrainingJobs", "withdrawContribution
 export const view = protocolWrite("DatanetRegistry", "hasAccess", [1n, "0x0000000000000000000000000000000000000001", 1]);
 
 // A hand-written request is checked the same way.
+// biome-ignore format: @ts-expect-error covers only the line below it
 // @ts-expect-error the args do not match the function
 export const literal: ProtocolWrite<"DatanetRegistry", "withdrawContribution"> = { contract: "DatanetRegistry", functionName: "withdrawContribution", args: ["7"] };
 

@@ -37,7 +37,7 @@ export const SYSTEM_PIECES: SystemPiece[] = [
     name: "Python 3.10–3.12 with venv",
     packages: ["python3", "python3-venv", "python3-pip"],
     neededFor: "the model worker (training, evaluation, chat)",
-    suites: ["worker", "trainer-node", "e2e"],
+    suites: ["lint", "worker", "trainer-node", "e2e"],
     present: () => pythonOk("python3.11") || pythonOk("python3"),
   },
   {

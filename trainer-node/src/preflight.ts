@@ -75,7 +75,7 @@ export function contributionInsights(contributions: ReadContribution[], maxLengt
       owners.set(k, set);
     }
   });
-  return contributions.map((c, i): ContributionInsight => {
+  return contributions.map((c): ContributionInsight => {
     const head = { contributionId: c.contributionId, datanetId: c.datanetId };
     if ("error" in c) return { ...head, sealed: false, records: 0, tokens: 0, truncated: null, dropped: null, duplicates: null, error: c.error };
     if ("sealed" in c) return { ...head, sealed: true, records: c.sealed.recordCount, tokens: Math.round(c.sealed.byteSize / CHARS_PER_TOKEN), truncated: null, dropped: null, duplicates: null };

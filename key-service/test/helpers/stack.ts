@@ -16,7 +16,7 @@ import {
   type KeyRequest,
   type KeyServiceErrorBody,
 } from "@modelfactory/sdk";
-import { freePort, KEYS, startStack, type Stack } from "../../../trainer-node/test/helpers/stack.ts";
+import { freePort, KEYS, type Stack } from "../../../trainer-node/test/helpers/stack.ts";
 import { startApi, type KeyServiceApi } from "../../src/api.ts";
 import type { KeyServiceConfig } from "../../src/config.ts";
 import { createKeyService, type KeyService } from "../../src/service.ts";

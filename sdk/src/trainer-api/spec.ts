@@ -129,14 +129,14 @@ export function specProblems(raw: unknown): SpecProblem[] {
   }
   const lora = h.lora as Record<string, unknown>;
   if (!lora || typeof lora !== "object" || Array.isArray(lora)) fail("hyperparameters.lora", "must be an object");
-  const valueOf = (field: string): unknown => {
+  const fieldValue = (field: string): unknown => {
     if (field === "evalFraction") return o.evalFraction;
     const [, a, b] = field.split(".");
     return b === undefined ? h[a!] : lora?.[b];
   };
   for (const [field, rule] of Object.entries(SPEC_LIMITS) as [SpecField, NumberRule][]) {
     if (field.startsWith("hyperparameters.lora.") && (!lora || typeof lora !== "object")) continue;
-    const v = valueOf(field);
+    const v = fieldValue(field);
     if (v === undefined && OPTIONAL_FIELDS.has(field)) continue;
     if (typeof v !== "number" || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
       fail(field, `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);

@@ -19,7 +19,7 @@ import {
   type GraphQLInputFieldConfigMap,
   type GraphQLOutputType,
 } from "graphql";
-import { pluralName, singularName, type EntityModel, type FieldModel, type SchemaModel } from "../schema/model.ts";
+import { pluralName, singularName, type FieldModel, type SchemaModel } from "../schema/model.ts";
 import type { BlockPtr } from "../store/entity-store.ts";
 import { fieldScalar, type EntityData, type EntityValue } from "../store/values.ts";
 import { filterKey, filterOps, orderByValues, type FilterKeyMap } from "./filters.ts";
@@ -174,7 +174,7 @@ export function buildGraphQLSchema(model: SchemaModel): GeneratedSchema {
     where: { type: filters.get(entity)! },
   });
 
-  const fieldConfig = (entity: EntityModel, field: FieldModel): GraphQLFieldConfig<EntityData, QueryContext> => {
+  const fieldConfig = (field: FieldModel): GraphQLFieldConfig<EntityData, QueryContext> => {
     const description = field.description;
     if (field.type.kind !== "entity") {
       const base: GraphQLOutputType = field.type.kind === "enum" ? enums.get(field.type.name)! : SCALAR_TYPES[field.type.name];
@@ -227,7 +227,7 @@ export function buildGraphQLSchema(model: SchemaModel): GeneratedSchema {
       new GraphQLObjectType<EntityData, QueryContext>({
         name: entity.name,
         ...(entity.description ? { description: entity.description } : {}),
-        fields: () => Object.fromEntries(entity.fields.map((f) => [f.name, fieldConfig(entity, f)])),
+        fields: () => Object.fromEntries(entity.fields.map((f) => [f.name, fieldConfig(f)])),
       }),
     );
   }

@@ -2,7 +2,6 @@
 // index with a Datanet filter, so a search only ever scores passages of the Datanets the
 // caller may retrieve from. Contributions are replaced whole when they change and purged at
 // once when withdrawn or rejected.
-import type { Address, Hex } from "viem";
 import { Bm25Index, type Bm25Options, type Bm25Stats } from "./bm25.ts";
 import { RagInputError } from "./errors.ts";
 import type { ContributionMeta, DatasetRecord } from "@modelfactory/sdk";

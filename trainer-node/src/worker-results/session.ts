@@ -4,7 +4,7 @@
  * Part of the worker protocol's result schemas; import them from `../worker-results.ts`.
  */
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { str, int, num, bool, measured, strings } from "./primitives.ts";
+import { str, int, num, bool, strings } from "./primitives.ts";
 
 export const WORKER_PROTOCOL = "modelfactory.worker/1" as const;
 

@@ -18,7 +18,7 @@ BACKENDS = ("auto", "bitsandbytes", "cpu")
 def bitsandbytes_available() -> bool:
     try:
         import bitsandbytes  # noqa: F401
-    except Exception:  # bitsandbytes raises more than ImportError when its native library is absent
+    except Exception:  # noqa: BLE001 - bitsandbytes raises more than ImportError when its native library is absent
         return False
     return True
 

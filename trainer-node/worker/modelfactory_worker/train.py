@@ -18,7 +18,6 @@ the same global batch. Without it (the default) nothing below changes.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from contextlib import nullcontext

@@ -26,7 +26,7 @@ def fake_quantized(model, quant: str):
 
     q = copy.deepcopy(model)
     with torch.no_grad():
-        for name, p in q.named_parameters():
+        for p in q.parameters():
             if p.ndim != 2:
                 continue
             w = p.detach().float().numpy()
@@ -152,13 +152,19 @@ def test_import_refuses_what_it_cannot_read_naming_file_and_reason(tmp_path):
 
     w = gguf.GGUFWriter(str(tmp_path / "rwkv.gguf"), "rwkv6")
     w.add_tensor("token_embd.weight", np.zeros((4, 32), dtype=np.float32))
-    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
     _expect_unsupported(tmp_path / "rwkv.gguf", "architecture 'rwkv6'", "llama")
 
     w = gguf.GGUFWriter(str(tmp_path / "q81.gguf"), "llama")
     w.add_tokenizer_model("gpt2")
     w.add_tensor("token_embd.weight", np.zeros((2, 80), dtype=np.uint8), raw_dtype=gguf.GGMLQuantizationType.Q8_1)
-    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
     _expect_unsupported(tmp_path / "q81.gguf", "tensor token_embd.weight is stored as Q8_1", "cannot dequantize")
 
     with pytest.raises(WorkerError) as e:

@@ -114,9 +114,9 @@ export default function TrainWizardPage() {
     if (s === 4) void runPreflight();
   };
   // The prefilled wizard opens at the pre-flight, which checks the continuation on the node.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, when the prefill arrives, not on every step change
   useEffect(() => {
     if (continueFrom && step === 4 && !preflight && !preflightError) void runPreflight();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [continueFrom]);
 
   return (
