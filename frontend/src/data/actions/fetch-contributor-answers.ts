@@ -3,6 +3,7 @@
 // their contribution moved the model toward the answer). From the index alone: each citation
 // carries its receipt's 6-byte key, its batch and its kind.
 import type { AppConfig } from "../../config/app-config.ts";
+import { CONTRIBUTOR_ANSWER_FIELDS } from "../fields.ts";
 import { indexerQuery } from "./indexer.ts";
 
 /** Which of a receipt's lists a citation is in (the index's `CitationKind`). */
@@ -25,7 +26,6 @@ export type ContributorAnswer = {
 
 export type ContributorAnswers = { retrieval: ContributorAnswer[]; training: ContributorAnswer[] };
 
-const FIELDS = "id kind contributionId weight model { id } receipt { key } batch { id receiptsRoot } timestamp transactionHash";
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** At most `first` (1..1000) of the latest citations of each kind of the contributor's contributions. */
@@ -35,8 +35,8 @@ export async function fetchContributorAnswers(config: AppConfig, address: string
   return indexerQuery<ContributorAnswers>(
     config,
     `query ContributorAnswers($a: String!, $n: Int!) {
-      retrieval: citations(first: $n, orderBy: timestamp, orderDirection: desc, where: { contributor: $a, kind: retrieval }) { ${FIELDS} }
-      training: citations(first: $n, orderBy: timestamp, orderDirection: desc, where: { contributor: $a, kind: training }) { ${FIELDS} } }`,
+      retrieval: citations(first: $n, orderBy: timestamp, orderDirection: desc, where: { contributor: $a, kind: retrieval }) { ${CONTRIBUTOR_ANSWER_FIELDS} }
+      training: citations(first: $n, orderBy: timestamp, orderDirection: desc, where: { contributor: $a, kind: training }) { ${CONTRIBUTOR_ANSWER_FIELDS} } }`,
     { a: address.toLowerCase(), n: first },
   );
 }
