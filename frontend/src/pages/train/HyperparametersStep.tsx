@@ -2,6 +2,7 @@
 import { ALL_LINEAR, EVAL_SPLITS, HYPERPARAMETER_HELP, LORA_TARGET_MODULES, LR_SCHEDULERS, SPEC_PRESETS, type EvalSplit, type Hyperparameters, type SpecField } from "@modelfactory/sdk";
 import { Field } from "../../ui/bits.tsx";
 import { EvaluationOptions } from "./EvaluationOptions.tsx";
+import { SourcesOption, type RetrievalAugmented } from "./SourcesOption.tsx";
 
 type Errors = Partial<Record<string, string>>;
 
@@ -29,10 +30,12 @@ export type HyperparametersStepProps = {
   onEvalFraction: (v: number) => void;
   evalSplit: EvalSplit;
   onEvalSplit: (v: EvalSplit) => void;
+  retrievalAugmented: RetrievalAugmented | undefined;
+  onRetrievalAugmented: (v: RetrievalAugmented | undefined) => void;
   errors: Errors;
 };
 
-export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFraction, evalSplit, onEvalSplit, errors }: HyperparametersStepProps) {
+export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFraction, evalSplit, onEvalSplit, retrievalAugmented, onRetrievalAugmented, errors }: HyperparametersStepProps) {
   return (
     <>
       <div className="row" role="group" aria-label="Presets">
@@ -84,6 +87,7 @@ export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFract
         {errors["hyperparameters.lora.targets"] ? <div className="field-error">{errors["hyperparameters.lora.targets"]}</div> : null}
       </fieldset>
       <EvaluationOptions hp={hp} onChange={setHp} errors={errors} />
+      <SourcesOption value={retrievalAugmented} onChange={onRetrievalAugmented} maxLength={hp.maxLength} errors={errors} />
     </>
   );
 }

@@ -21,6 +21,7 @@ import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { useEncryptionKey } from "../../wallet/use-encryption-key.ts";
 import { BaseModelStep, type ModelChoice } from "./BaseModelStep.tsx";
 import { DatanetsStep } from "./DatanetsStep.tsx";
+import type { RetrievalAugmented } from "./SourcesOption.tsx";
 import { HyperparametersStep } from "./HyperparametersStep.tsx";
 import { MethodStep } from "./MethodStep.tsx";
 import { PreflightStep } from "./PreflightStep.tsx";
@@ -50,6 +51,7 @@ export default function TrainWizardPage() {
   const [preflightError, setPreflightError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [continueFrom, setContinueFrom] = useState<string | null>(null);
+  const [retrievalAugmented, setRetrievalAugmented] = useState<RetrievalAugmented | undefined>(undefined);
   const continuation = useContinuationPrefill();
   // Applied once, when the job's spec and the nodes are known: then the builder may still look at each step.
   useEffect(() => {
@@ -63,6 +65,7 @@ export default function TrainWizardPage() {
     setEvalSplit(p.evalSplit);
     setName(p.name);
     setContinueFrom(p.continueFrom);
+    setRetrievalAugmented(p.retrievalAugmented);
     setStep(4);
   }, [continuation.prefill, continueFrom]);
   const spec = buildTrainingSpec({
@@ -75,10 +78,11 @@ export default function TrainWizardPage() {
     // The default stays out of the spec's bytes, as in specs written before the choice existed.
     ...(evalSplit === "record" ? { evalSplit } : {}),
     ...(continueFrom ? { continueFrom } : {}),
+    ...(retrievalAugmented ? { retrievalAugmented } : {}),
   });
   const permissioned = (datanets.data ?? []).some((d) => selected.includes(d.id) && d.accessPolicy === "Permissioned");
   // Only the hyperparameter step's fields: model and Datanets are checked by their own steps.
-  const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f === "evalFraction"));
+  const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f.startsWith("retrievalAugmented") || f === "evalFraction"));
 
   const runPreflight = async () => {
     if (!choice) return;
@@ -141,7 +145,7 @@ export default function TrainWizardPage() {
           {step === 0 ? <BaseModelStep nodes={nodes} choice={choice} onChoose={setChoice} /> : null}
           {step === 1 ? <DatanetsStep datanets={datanets.data ?? []} access={access.data} loading={datanets.isPending || access.isPending} selected={selected} onChange={setSelected} /> : null}
           {step === 2 ? <MethodStep model={choice?.model} method={method} onChange={setMethod} /> : null}
-          {step === 3 ? <HyperparametersStep hp={hp} onHp={setHp} evalFraction={evalFraction} onEvalFraction={setEvalFraction} evalSplit={evalSplit} onEvalSplit={setEvalSplit} errors={hpErrors} /> : null}
+          {step === 3 ? <HyperparametersStep hp={hp} onHp={setHp} evalFraction={evalFraction} onEvalFraction={setEvalFraction} evalSplit={evalSplit} onEvalSplit={setEvalSplit} retrievalAugmented={retrievalAugmented} onRetrievalAugmented={setRetrievalAugmented} errors={hpErrors} /> : null}
           {step === 4 && choice ? (
             <PreflightStep spec={spec} name={name} onName={setName} method={method} preflight={preflight} error={preflightError} onRetry={() => void runPreflight()} permissioned={permissioned} busy={busy} onSubmit={() => void submit()} />
           ) : null}

@@ -13,6 +13,7 @@ export type WizardPrefill = {
   evalSplit: EvalSplit;
   name: string;
   continueFrom: string;
+  retrievalAugmented: TrainingSpec["retrievalAugmented"];
 };
 
 const same = (a: string, b: string) => a.replace(/\/$/, "") === b.replace(/\/$/, "");
@@ -33,5 +34,6 @@ export function continuationPrefill(jobId: string, spec: TrainingSpec, jobNode: 
     evalSplit: spec.evalSplit ?? "contribution",
     name: `${spec.name} (continued from #${jobId})`.slice(0, 200),
     continueFrom: jobId,
+    retrievalAugmented: spec.retrievalAugmented,
   };
 }
