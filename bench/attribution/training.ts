@@ -46,7 +46,7 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
     await writeFile(path.join(dir, "train.jsonl"), all.map((r) => JSON.stringify(r)).join("\n") + "\n");
     await writeFile(path.join(dir, "eval.jsonl"), all.slice(0, 4).map((r) => JSON.stringify(r)).join("\n") + "\n");
     await worker.request("load", { model: opts.model, device: "cpu" });
-    const config = { learning_rate: 2e-3, epochs: 3, batch_size: 4, max_seq_len: 128, scheduler: "cosine" as const, warmup_ratio: 0.05, lora: { r: 16, alpha: 32 } };
+    const config = { learning_rate: 2e-3, epochs: 5, batch_size: 4, max_seq_len: 128, scheduler: "cosine" as const, warmup_ratio: 0.05, lora: { r: 16, alpha: 32 } };
     let t = performance.now();
     const trained = await worker.request("train", { data: { train: path.join(dir, "train.jsonl"), eval: path.join(dir, "eval.jsonl") }, adapter: "tuned", output_dir: path.join(dir, "run"), config });
     const trainSeconds = (performance.now() - t) / 1000;
