@@ -19,8 +19,14 @@ const SUITES: Record<string, { command: string; available: () => boolean; env?: 
   stack: { command: "node bench/stack/run.ts", available: () => true },
   node: { command: "node bench/node/run.ts", available: () => existsSync(path.join(root, "bench/node/run.ts")) },
   train: { command: "npm run bench:train", available: () => existsSync(path.join(root, "bench/train")) },
-  attribution: { command: "node bench/attribution/run.ts", available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")) },
-  raft: { command: "node bench/train/raft.ts", available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")) },
+  attribution: {
+    command: "node bench/attribution/run.ts",
+    available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
+  },
+  raft: {
+    command: "node bench/train/raft.ts",
+    available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
+  },
 };
 
 const names = args.filter((a) => !a.startsWith("--"));

@@ -34,8 +34,15 @@ class Worker:
 
     def __init__(self) -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "modelfactory_worker"], cwd=WORKER, env=env, text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "modelfactory_worker"],
+            cwd=WORKER,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=1,
+        )
         ready = json.loads(self.proc.stdout.readline())
         assert ready["event"] == "ready", ready
         self.n = 0
@@ -70,8 +77,15 @@ def canonical_records(slug: str, skip: list[str]) -> list[dict]:
             continue
         for line in f.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
-            out.append({"schema": "modelfactory.record/1", "kind": "instruction", "instruction": r["instruction"],
-                        "input": r.get("input", ""), "output": r["output"]})
+            out.append(
+                {
+                    "schema": "modelfactory.record/1",
+                    "kind": "instruction",
+                    "instruction": r["instruction"],
+                    "input": r.get("input", ""),
+                    "output": r["output"],
+                }
+            )
     return out
 
 
@@ -93,10 +107,25 @@ def main() -> int:
         w = Worker()
         try:
             w.call({"cmd": "load", "model": a.model})
-            trained = w.call({"cmd": "train", "data": {"train": str(data)}, "output_dir": str(Path(tmp) / "out"), "adapter": "demo",
-                              "config": {"method": "lora", "lora": {"r": 16, "alpha": 32, "targets": "all-linear"},
-                                         "learning_rate": a.lr, "epochs": a.epochs, "batch_size": a.batch, "max_seq_len": a.max_len,
-                                         "warmup_ratio": 0.05, "eval_fraction": 0.15, "seed": 42}})
+            trained = w.call(
+                {
+                    "cmd": "train",
+                    "data": {"train": str(data)},
+                    "output_dir": str(Path(tmp) / "out"),
+                    "adapter": "demo",
+                    "config": {
+                        "method": "lora",
+                        "lora": {"r": 16, "alpha": 32, "targets": "all-linear"},
+                        "learning_rate": a.lr,
+                        "epochs": a.epochs,
+                        "batch_size": a.batch,
+                        "max_seq_len": a.max_len,
+                        "warmup_ratio": 0.05,
+                        "eval_fraction": 0.15,
+                        "seed": 42,
+                    },
+                }
+            )
             ev = w.call({"cmd": "evaluate", "adapter": "demo", "max_samples": 16, "max_new_tokens": 64})
             answers = []
             for q in [q for d in a.datanet for q in QUESTIONS[d]]:
@@ -107,13 +136,22 @@ def main() -> int:
         finally:
             w.close()
     summary = {
-        "model": a.model, "datanet": a.datanet, "records": trained["data"], "steps": trained["step"],
-        "train_seconds": round(trained["seconds"], 1), "tokens_per_s": round(trained["tokens_per_s"], 1),
-        "final_loss": trained["final_loss"], "eval_loss": trained["eval_loss"],
-        "perplexity_base": ev["perplexity_base"]["perplexity"], "perplexity_tuned": ev["perplexity_tuned"]["perplexity"],
-        "bleu_base": ev["generation_base"]["bleu"], "bleu_tuned": ev["generation_tuned"]["bleu"],
-        "rougeL_base": ev["generation_base"]["rougeL"], "rougeL_tuned": ev["generation_tuned"]["rougeL"],
-        "answers": answers, "total_seconds": round(time.monotonic() - t0, 1),
+        "model": a.model,
+        "datanet": a.datanet,
+        "records": trained["data"],
+        "steps": trained["step"],
+        "train_seconds": round(trained["seconds"], 1),
+        "tokens_per_s": round(trained["tokens_per_s"], 1),
+        "final_loss": trained["final_loss"],
+        "eval_loss": trained["eval_loss"],
+        "perplexity_base": ev["perplexity_base"]["perplexity"],
+        "perplexity_tuned": ev["perplexity_tuned"]["perplexity"],
+        "bleu_base": ev["generation_base"]["bleu"],
+        "bleu_tuned": ev["generation_tuned"]["bleu"],
+        "rougeL_base": ev["generation_base"]["rougeL"],
+        "rougeL_tuned": ev["generation_tuned"]["rougeL"],
+        "answers": answers,
+        "total_seconds": round(time.monotonic() - t0, 1),
     }
     print(json.dumps(summary, indent=2))
     return 0

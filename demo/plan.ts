@@ -45,7 +45,13 @@ export type DatanetPlan = {
 export const DATANETS: DatanetPlan[] = [
   {
     slug: "home-espresso",
-    contributions: { "dialing-in-notes": 3, "machine-care-log": 5, "milk-drinks-handbook": 6, "beans-and-water": 7, "more-shot-diagnoses": 8 },
+    contributions: {
+      "dialing-in-notes": 3,
+      "machine-care-log": 5,
+      "milk-drinks-handbook": 6,
+      "beans-and-water": 7,
+      "more-shot-diagnoses": 8,
+    },
     pending: ["beans-and-water", "more-shot-diagnoses"],
     inDemoJob: true,
   },

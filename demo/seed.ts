@@ -26,7 +26,16 @@ import {
 import { createNodeKuboContentStore, prepareContribution, storeContribution, storeSealedContribution } from "@modelfactory/sdk/node";
 import { ACCOUNT_ROLES, DEMO_JOB, contributionFile, contributionTitle, DATANETS, demoAccount, readMetadata } from "./plan.ts";
 
-type SeedConfig = { rpcUrl: string; deploymentFile: string; contentApi: string; operator?: Address; trainerUrl: string; job: boolean; baseModel: string; keyServiceUrl?: string };
+type SeedConfig = {
+  rpcUrl: string;
+  deploymentFile: string;
+  contentApi: string;
+  operator?: Address;
+  trainerUrl: string;
+  job: boolean;
+  baseModel: string;
+  keyServiceUrl?: string;
+};
 
 /** Reads and checks the environment once; names the variable that is missing or wrong. */
 function readConfig(env: NodeJS.ProcessEnv): SeedConfig {
@@ -73,7 +82,13 @@ async function main(): Promise<void> {
   /** Sends a write from key #index and waits for it; fails with the function's name on a revert. */
   async function send(index: number, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]) {
     const w = wallet(index);
-    const { request, result } = await client.simulateContract({ address, abi: abi as never, functionName: functionName as never, args: args as never, account: w.account });
+    const { request, result } = await client.simulateContract({
+      address,
+      abi: abi as never,
+      functionName: functionName as never,
+      args: args as never,
+      account: w.account,
+    });
     const receipt = await client.waitForTransactionReceipt({ hash: await w.writeContract(request as never) });
     if (receipt.status !== "success") throw new Error(`${functionName} from key #${index} reverted.`);
     return result as unknown;
@@ -83,10 +98,21 @@ async function main(): Promise<void> {
   const approver = 2;
   const builder = 4;
   const requester = 8;
-  const summary: { id: bigint; inDemoJob: boolean; name: string; policy: string; accepted: number; pending: number; records: number; contributors: Set<number> }[] = [];
+  const summary: {
+    id: bigint;
+    inDemoJob: boolean;
+    name: string;
+    policy: string;
+    accepted: number;
+    pending: number;
+    records: number;
+    contributors: Set<number>;
+  }[] = [];
 
   if (DATANETS.some((d) => readMetadata(d.slug).accessPolicy === "Permissioned") && !cfg.keyServiceUrl) {
-    throw new Error("The demo has a permissioned Datanet, whose contributions are encrypted for its key service: set MF_KEY_SERVICE_URL to that service (npm run dev starts one).");
+    throw new Error(
+      "The demo has a permissioned Datanet, whose contributions are encrypted for its key service: set MF_KEY_SERVICE_URL to that service (npm run dev starts one).",
+    );
   }
 
   /**
@@ -95,13 +121,23 @@ async function main(): Promise<void> {
    */
   async function bindKey(datanetId: bigint): Promise<{ publicKey: Hex; version: number }> {
     const res = await fetch(`${cfg.keyServiceUrl}/v1/datanets/${datanetId}/key`).catch((cause: unknown) => {
-      throw new Error(`The key service at ${cfg.keyServiceUrl} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}).`);
+      throw new Error(
+        `The key service at ${cfg.keyServiceUrl} cannot be reached (${cause instanceof Error ? cause.message : String(cause)}).`,
+      );
     });
     const body = (await res.json()) as { publicKey?: Hex; error?: { message: string } };
-    if (!res.ok || !body.publicKey) throw new Error(`The key service at ${cfg.keyServiceUrl} has no key for Datanet ${datanetId}: ${body.error?.message ?? `HTTP ${res.status}`}`);
+    if (!res.ok || !body.publicKey)
+      throw new Error(
+        `The key service at ${cfg.keyServiceUrl} has no key for Datanet ${datanetId}: ${body.error?.message ?? `HTTP ${res.status}`}`,
+      );
     const keys = deployment.contracts.DatanetKeys!.address;
     await send(owner, keys, datanetKeysAbi, "setEncryptionKey", [datanetId, body.publicKey, cfg.keyServiceUrl]);
-    const [publicKey, version] = (await client.readContract({ address: keys, abi: datanetKeysAbi, functionName: "encryptionKey", args: [datanetId] })) as readonly [Hex, bigint, string];
+    const [publicKey, version] = (await client.readContract({
+      address: keys,
+      abi: datanetKeysAbi,
+      functionName: "encryptionKey",
+      args: [datanetId],
+    })) as readonly [Hex, bigint, string];
     return { publicKey, version: Number(version) };
   }
 
@@ -115,7 +151,16 @@ async function main(): Promise<void> {
       ContributionPolicy[meta.contributionPolicy],
     ])) as bigint;
     await send(owner, registry, datanetRegistryAbi, "addApprover", [id, demoAccount(approver).address]);
-    const row = { id, inDemoJob: plan.inDemoJob, name: meta.name, policy: `${meta.accessPolicy} access, ${meta.contributionPolicy} contributions`, accepted: 0, pending: 0, records: 0, contributors: new Set<number>() };
+    const row = {
+      id,
+      inDemoJob: plan.inDemoJob,
+      name: meta.name,
+      policy: `${meta.accessPolicy} access, ${meta.contributionPolicy} contributions`,
+      accepted: 0,
+      pending: 0,
+      records: 0,
+      contributors: new Set<number>(),
+    };
     const toAccept: bigint[] = [];
     // A permissioned Datanet's records are sealed for its key and for each contributor's own
     // wallet-derived key, exactly as the GUI's Contribute page does: no plaintext in the store.
@@ -132,10 +177,20 @@ async function main(): Promise<void> {
       };
       let stored;
       if (datanetKey) {
-        const mine = encryptionKeyFromSignature(await wallet(who).signMessage({ message: encryptionKeyMessage(demoAccount(who).address, chainId) }));
-        stored = await storeSealedContribution(store, prepared, description, { recipients: [datanetKey.publicKey, mine.publicKey], datanetKeyVersion: datanetKey.version });
+        const mine = encryptionKeyFromSignature(
+          await wallet(who).signMessage({ message: encryptionKeyMessage(demoAccount(who).address, chainId) }),
+        );
+        stored = await storeSealedContribution(store, prepared, description, {
+          recipients: [datanetKey.publicKey, mine.publicKey],
+          datanetKeyVersion: datanetKey.version,
+        });
       } else stored = await storeContribution(store, prepared, description);
-      const cid = (await send(who, registry, datanetRegistryAbi, "contribute", [id, stored.contentHash, stored.cid.toString(), `ipfs://${stored.metadataCid}`])) as bigint;
+      const cid = (await send(who, registry, datanetRegistryAbi, "contribute", [
+        id,
+        stored.contentHash,
+        stored.cid.toString(),
+        `ipfs://${stored.metadataCid}`,
+      ])) as bigint;
       row.contributors.add(who);
       row.records += prepared.recordCount;
       const curated = meta.contributionPolicy === "Curated";
@@ -149,15 +204,26 @@ async function main(): Promise<void> {
 
     if (meta.accessPolicy === "Permissioned") {
       // A request the approver has not answered yet (the inbox), with its purpose document.
-      const purpose = await store.put(json({
-        schema: "modelfactory.access-purpose/1",
-        datanetId: id.toString(),
-        purpose: "A planting-calendar assistant for the allotment society's newsletter readers; retrieval only, answers cite the garden's plot holders.",
-      }));
+      const purpose = await store.put(
+        json({
+          schema: "modelfactory.access-purpose/1",
+          datanetId: id.toString(),
+          purpose:
+            "A planting-calendar assistant for the allotment society's newsletter readers; retrieval only, answers cite the garden's plot holders.",
+        }),
+      );
       await send(requester, registry, datanetRegistryAbi, "requestAccess", [id, Scope.Retrieve | Scope.Evaluate, `ipfs://${purpose}`]);
       // The builder's access, granted by the approver's EIP-712 signature and redeemed by the builder.
       const now = (await client.getBlock()).timestamp;
-      const grant = { datanetId: id, grantee: demoAccount(builder).address, scopes: Scope.Train | Scope.Retrieve, expiresAt: now + 365n * 86_400n, nonce: id, deadline: now + 3_600n, issuedAt: now + 1n };
+      const grant = {
+        datanetId: id,
+        grantee: demoAccount(builder).address,
+        scopes: Scope.Train | Scope.Retrieve,
+        expiresAt: now + 365n * 86_400n,
+        nonce: id,
+        deadline: now + 3_600n,
+        issuedAt: now + 1n,
+      };
       const signature = await wallet(approver).signTypedData(accessGrantTypedData(chainId, registry, grant));
       await send(builder, registry, datanetRegistryAbi, "grantAccessBySig", [grant, demoAccount(approver).address, signature]);
     }
@@ -166,19 +232,31 @@ async function main(): Promise<void> {
 
   if (cfg.operator) {
     const trainers = deployment.contracts.TrainerRegistry.address;
-    const admitted = await client.readContract({ address: trainers, abi: trainerRegistryAbi, functionName: "isAdmitted", args: [cfg.operator] });
+    const admitted = await client.readContract({
+      address: trainers,
+      abi: trainerRegistryAbi,
+      functionName: "isAdmitted",
+      args: [cfg.operator],
+    });
     if (!admitted) await send(0, trainers, trainerRegistryAbi, "admitTrainer", [cfg.operator, cfg.trainerUrl, ""]);
   }
 
   let jobId: bigint | undefined;
-  if (cfg.job) jobId = await createDemoJob(cfg, summary.filter((d) => d.inDemoJob).map((d) => d.id));
+  if (cfg.job)
+    jobId = await createDemoJob(
+      cfg,
+      summary.filter((d) => d.inDemoJob).map((d) => d.id),
+    );
 
   console.log(`demo: seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const d of summary) {
-    console.log(`  Datanet #${d.id}  ${d.name.padEnd(40)} ${d.policy}; ${d.records} records in ${d.accepted + d.pending} contributions (${d.pending} pending) from ${d.contributors.size} contributors`);
+    console.log(
+      `  Datanet #${d.id}  ${d.name.padEnd(40)} ${d.policy}; ${d.records} records in ${d.accepted + d.pending} contributions (${d.pending} pending) from ${d.contributors.size} contributors`,
+    );
   }
   console.log("  accounts (Hardhat test keys; local chain only):");
-  for (const [index, { label }] of Object.entries(ACCOUNT_ROLES)) console.log(`    #${index} ${demoAccount(Number(index)).address}  ${label}`);
+  for (const [index, { label }] of Object.entries(ACCOUNT_ROLES))
+    console.log(`    #${index} ${demoAccount(Number(index)).address}  ${label}`);
   if (cfg.operator) console.log(`    trainer operator ${cfg.operator} admitted at ${cfg.trainerUrl}`);
   if (jobId !== undefined) console.log(`  training job #${jobId} on ${cfg.baseModel} (LoRA), waiting for the trainer node`);
 
@@ -187,14 +265,19 @@ async function main(): Promise<void> {
     const spec: TrainingSpec = {
       schema: "modelfactory.spec/1",
       name: "Espresso and garden helper",
-      description: "Demo job created by the seed: LoRA on SmolLM2-135M-Instruct over the curated espresso clinic and the permissioned (encrypted) garden guide.",
+      description:
+        "Demo job created by the seed: LoRA on SmolLM2-135M-Instruct over the curated espresso clinic and the permissioned (encrypted) garden guide.",
       baseModel: c.baseModel,
       method: "lora",
       datanetIds: datanetIds.map(String),
       evalFraction: DEMO_JOB.evalFraction,
       evalSplit: DEMO_JOB.evalSplit,
       // The builder's wallet-derived key: the sealed adapter and sample answers open in their browser.
-      builderEncryptionKey: bytesToHex(encryptionKeyFromSignature(await wallet(builder).signMessage({ message: encryptionKeyMessage(demoAccount(builder).address, chainId) })).publicKey),
+      builderEncryptionKey: bytesToHex(
+        encryptionKeyFromSignature(
+          await wallet(builder).signMessage({ message: encryptionKeyMessage(demoAccount(builder).address, chainId) }),
+        ).publicKey,
+      ),
       hyperparameters: DEMO_JOB.hyperparameters,
     };
     const bytes = serializeTrainingSpec(spec);

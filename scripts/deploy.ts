@@ -26,4 +26,5 @@ for (const [name, c] of Object.entries({
   TrainingJobs: d.trainingJobs,
   AttributionLedger: d.attributionLedger,
   DatanetKeys: d.datanetKeys,
-})) console.log(`  ${name.padEnd(18)} ${c.address}`);
+}))
+  console.log(`  ${name.padEnd(18)} ${c.address}`);

@@ -96,33 +96,56 @@ const httpOk = (target: string, init?: RequestInit) => async () => (await fetch(
 
 try {
   for (const [name, port] of Object.entries(ports)) {
-    if (await fetch(url(port)).then(() => true).catch(() => false)) {
+    if (
+      await fetch(url(port))
+        .then(() => true)
+        .catch(() => false)
+    ) {
       throw new Error(`Port ${port} (${name}) is already in use. Stop what uses it, or set ${name.toUpperCase()}_PORT.`);
     }
   }
   // A new chain starts empty, so everything derived from the previous one (logs included) is discarded.
   rmSync(session, { recursive: true, force: true });
   const t0 = performance.now();
-  out.line(`ModelFactory: starting the local stack; each service's log is in ${out.logFolder}/${verbose ? "" : " (--verbose streams them here too)"}`);
+  out.line(
+    `ModelFactory: starting the local stack; each service's log is in ${out.logFolder}/${verbose ? "" : " (--verbose streams them here too)"}`,
+  );
   if (!existsSync(python)) out.line("First start: creating the model worker's Python environment (a few minutes, cached afterwards).");
   await step("setup", "worker environment", "bash trainer-node/worker/setup.sh");
   await step("compile", "contracts compiled", "npx hardhat compile --quiet");
   // setup.sh converted the demo base model from its pinned wheel; without it the demo job could not run.
   if (!existsSync(path.join(ROOT, "trainer-node/models", DEMO_BASE_MODEL, "config.json"))) {
-    throw new Error(`The demo base model trainer-node/models/${DEMO_BASE_MODEL} is missing after setup: run \`npm run setup:worker\` and read its last lines.`);
+    throw new Error(
+      `The demo base model trainer-node/models/${DEMO_BASE_MODEL} is missing after setup: run \`npm run setup:worker\` and read its last lines.`,
+    );
   }
   const chain = service("chain", `npx hardhat node --hostname 127.0.0.1 --port ${ports.rpc}`);
   await ready(chain, () => rpcReady(rpc), 60_000, `Hardhat node, chain 31337`);
-  await step("deploy", "contracts deployed (deployments/31337.json)", "npx hardhat run scripts/deploy.ts --network localhost", { LOCALHOST_RPC_URL: rpc });
+  await step("deploy", "contracts deployed (deployments/31337.json)", "npx hardhat run scripts/deploy.ts --network localhost", {
+    LOCALHOST_RPC_URL: rpc,
+  });
   const deployment = path.join(ROOT, "deployments/31337.json");
 
   const content = service("content", `node sdk/src/content-api/cli.ts --dir ${path.join(data, "ipfs")} --port ${ports.content}`);
   await ready(content, httpOk(`${url(ports.content)}/api/v0/version`, { method: "POST" }), 30_000, "content store");
 
-  if (!existsSync(path.join(ROOT, "subgraph/build/subgraph.yaml"))) await step("subgraph-build", "subgraph built", "npm run build -w subgraph");
+  if (!existsSync(path.join(ROOT, "subgraph/build/subgraph.yaml")))
+    await step("subgraph-build", "subgraph built", "npm run build -w subgraph");
   const graphqlUrl = `${url(ports.graphql)}/subgraphs/name/modelfactory`;
-  const subgraph = service("subgraph", `node subgraph/runner/cli.ts --rpc ${rpc} --deployment ${deployment} --port ${ports.graphql} --db ${path.join(session, "subgraph.sqlite")}`);
-  await ready(subgraph, httpOk(graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block { number } } }" }) }), 60_000, "subgraph runner indexing");
+  const subgraph = service(
+    "subgraph",
+    `node subgraph/runner/cli.ts --rpc ${rpc} --deployment ${deployment} --port ${ports.graphql} --db ${path.join(session, "subgraph.sqlite")}`,
+  );
+  await ready(
+    subgraph,
+    httpOk(graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ _meta { block { number } } }" }),
+    }),
+    60_000,
+    "subgraph runner indexing",
+  );
 
   const origins = [url(ports.frontend), `http://localhost:${ports.frontend}`].join(",");
   // One key service, for the permissioned demo Datanet (Datanet ids follow the seed's order): it
@@ -143,16 +166,22 @@ try {
   await ready(keys, httpOk(`${keysUrl}/health`), 60_000, `key service for Datanet ${permissioned}`);
 
   const trainerUrl = url(ports.trainer);
-  await step("seed", "demo data seeded", "node demo/seed.ts", {
-    MF_RPC_URL: rpc,
-    MF_DEPLOYMENT: deployment,
-    MF_CONTENT_API: url(ports.content),
-    MF_TRAINER_OPERATOR: TRAINER_OPERATOR.address,
-    MF_TRAINER_URL: trainerUrl,
-    MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
-    MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
-    MF_KEY_SERVICE_URL: keysUrl,
-  }, /^\s*Datanet #\d/);
+  await step(
+    "seed",
+    "demo data seeded",
+    "node demo/seed.ts",
+    {
+      MF_RPC_URL: rpc,
+      MF_DEPLOYMENT: deployment,
+      MF_CONTENT_API: url(ports.content),
+      MF_TRAINER_OPERATOR: TRAINER_OPERATOR.address,
+      MF_TRAINER_URL: trainerUrl,
+      MF_DEMO_JOB: process.env.MF_DEMO_JOB ?? "1",
+      MF_DEMO_BASE_MODEL: DEMO_BASE_MODEL,
+      MF_KEY_SERVICE_URL: keysUrl,
+    },
+    /^\s*Datanet #\d/,
+  );
 
   const trainer = service("trainer", "node trainer-node/src/cli.ts", {
     MF_RPC_URL: rpc,
@@ -171,7 +200,13 @@ try {
   });
   await ready(trainer, httpOk(`${trainerUrl}/health`), 120_000, "trainer node (CPU)");
 
-  const frontendEnv = { MF_RPC_URL: rpc, MF_DEPLOYMENT: deployment, MF_GRAPHQL_URL: graphqlUrl, MF_CONTENT_API_URL: url(ports.content), MF_TRAINER_NODES: trainerUrl };
+  const frontendEnv = {
+    MF_RPC_URL: rpc,
+    MF_DEPLOYMENT: deployment,
+    MF_GRAPHQL_URL: graphqlUrl,
+    MF_CONTENT_API_URL: url(ports.content),
+    MF_TRAINER_NODES: trainerUrl,
+  };
   if (production) await step("gui-build", "GUI production build", "npm run build -w frontend", frontendEnv);
   const gui = service("gui", `npm run ${production ? "preview" : "dev"} -w frontend -- --port ${ports.frontend} --strictPort`, frontendEnv);
   await ready(gui, httpOk(url(ports.frontend)), 60_000, production ? "GUI (production build)" : "GUI (Vite dev server)");
@@ -193,7 +228,9 @@ try {
   out.line(`\nModelFactory is up in ${seconds} s${production ? " (production build)" : ""}:\n`);
   for (const [k, v] of rows) out.line(`  ${k!.padEnd(28)} ${v}`);
   if ((process.env.MF_DEMO_JOB ?? "1") === "1") {
-    out.line("\nThe demo job fine-tunes SmolLM2-135M on the seeded Datanets (about 9 minutes on two idle cores the first time, most of it training, then evaluation; later starts reuse that run); its model appears in Chat when done. Ctrl-C stops everything.");
+    out.line(
+      "\nThe demo job fine-tunes SmolLM2-135M on the seeded Datanets (about 9 minutes on two idle cores the first time, most of it training, then evaluation; later starts reuse that run); its model appears in Chat when done. Ctrl-C stops everything.",
+    );
     void followDemoJob(out, trainerUrl, url(ports.frontend), () => stopping);
   } else out.line("\nPress Ctrl-C to stop.");
   await new Promise(() => undefined);

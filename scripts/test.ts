@@ -114,7 +114,9 @@ for (const suite of SUITES) {
 
 console.log("\nsuite        result   tests passed  failed   seconds");
 for (const r of results) {
-  console.log(`${r.name.padEnd(12)} ${(r.ok ? "ok" : "FAILED").padEnd(8)} ${String(r.passed).padStart(12)} ${String(r.failed).padStart(7)} ${r.seconds.toFixed(1).padStart(9)}`);
+  console.log(
+    `${r.name.padEnd(12)} ${(r.ok ? "ok" : "FAILED").padEnd(8)} ${String(r.passed).padStart(12)} ${String(r.failed).padStart(7)} ${r.seconds.toFixed(1).padStart(9)}`,
+  );
 }
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0) + results.filter((r) => !r.ok && r.failed === 0).length;

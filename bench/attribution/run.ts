@@ -42,7 +42,15 @@ FACTS.forEach((f, i) => {
     const id = BigInt(3 * i + j + 1);
     kindOf.set(id.toString(), { fact: i, kind });
     index.upsertContribution(
-      { contributionId: id, datanetId: DATANET, contributor: "0x00000000000000000000000000000000000000c1", timestamp: 0, transactionHash: `0x${"0".repeat(64)}`, contentId: `bench-${id}`, metadataURI: "" },
+      {
+        contributionId: id,
+        datanetId: DATANET,
+        contributor: "0x00000000000000000000000000000000000000c1",
+        timestamp: 0,
+        transactionHash: `0x${"0".repeat(64)}`,
+        contentId: `bench-${id}`,
+        metadataURI: "",
+      },
       [{ schema: "modelfactory.record/1", kind: "text", text: texts[kind] }],
     );
   });
@@ -62,7 +70,13 @@ function retrieve(question: string, fact: number): { passages: RetrievedPassage[
   return { passages: [...top.slice(0, K - 1), planted].map((p, i) => ({ ...p, rank: i + 1 })), plantedRetrieved: false };
 }
 
-const worker = new WorkerClient({ command: [PYTHON, "-m", "modelfactory_worker"], cwd: path.join(root, "trainer-node/worker"), hangMs: 300_000, startMs: 300_000, env: { MODELFACTORY_WORKER_THREADS: String(THREADS) } });
+const worker = new WorkerClient({
+  command: [PYTHON, "-m", "modelfactory_worker"],
+  cwd: path.join(root, "trainer-node/worker"),
+  hangMs: 300_000,
+  startMs: 300_000,
+  env: { MODELFACTORY_WORKER_THREADS: String(THREADS) },
+});
 await worker.request("load", { model: MODEL, device: "cpu" });
 
 type Row = {
@@ -75,7 +89,17 @@ type Row = {
   /** CPU seconds of the worker's threads during the passes. */
   attributionCpuSeconds: number;
   forwardPasses: number;
-  passages: { kind: Kind; contributionId: string; bm25Rank: number; bm25Score: number; logProbDrop: number; ratio: number | null; weight: number; used: boolean; reason: string }[];
+  passages: {
+    kind: Kind;
+    contributionId: string;
+    bm25Rank: number;
+    bm25Score: number;
+    logProbDrop: number;
+    ratio: number | null;
+    weight: number;
+    used: boolean;
+    reason: string;
+  }[];
   embedding?: { question: number[]; answer: number[] };
 };
 const rows: Row[] = [];
@@ -86,12 +110,25 @@ for (const [i, f] of FACTS.entries()) {
   const before = `${SYSTEM_PROMPT}\n\nSources:\n${parts.header}`;
   const conversation = [{ role: "user" as const, content: f.question }];
   let t = performance.now();
-  const generated = await worker.request("generate", { messages: [{ role: "system", content: before + parts.blocks.join("") }, ...conversation], max_new_tokens: MAX_NEW_TOKENS, stream: false });
+  const generated = await worker.request("generate", {
+    messages: [{ role: "system", content: before + parts.blocks.join("") }, ...conversation],
+    max_new_tokens: MAX_NEW_TOKENS,
+    stream: false,
+  });
   const generationSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const measured = await worker.request("attribute", { sources: { before, passages: parts.blocks, after: "" }, messages: conversation, answer: generated.text });
+  const measured = await worker.request("attribute", {
+    sources: { before, passages: parts.blocks, after: "" },
+    messages: conversation,
+    answer: generated.text,
+  });
   const attributionSeconds = (performance.now() - t) / 1000;
-  const citations = attribute({ question: f.question, answer: generated.text, retrieved: parts.included, effects: effectsFromWorker(measured, parts.blocks.length) });
+  const citations = attribute({
+    question: f.question,
+    answer: generated.text,
+    retrieved: parts.included,
+    effects: effectsFromWorker(measured, parts.blocks.length),
+  });
   rows.push({
     question: f.question,
     answer: generated.text,
@@ -114,19 +151,29 @@ for (const [i, f] of FACTS.entries()) {
     })),
   });
   const top = rows.at(-1)!.passages.reduce((a, b) => (b.logProbDrop > a.logProbDrop ? b : a));
-  console.log(`${String(i + 1).padStart(2)}. ${top.kind === "planted" ? "✓" : "✗"} ${attributionSeconds.toFixed(1)} s  ${JSON.stringify(generated.text.slice(0, 70))}`);
+  console.log(
+    `${String(i + 1).padStart(2)}. ${top.kind === "planted" ? "✓" : "✗"} ${attributionSeconds.toFixed(1)} s  ${JSON.stringify(generated.text.slice(0, 70))}`,
+  );
 }
 const info = await worker.request("info", {});
 await worker.close();
 
 // The representation baseline, from the same model's hidden states (embed.py).
 const embedded = spawnSync(PYTHON, [path.join(import.meta.dirname, "embed.py")], {
-  input: JSON.stringify({ model: MODEL, items: rows.map((r, i) => ({ queries: { question: FACTS[i]!.question, answer: r.answer }, passages: r.passages.map((p) => textOf(p.contributionId)) })) }),
+  input: JSON.stringify({
+    model: MODEL,
+    items: rows.map((r, i) => ({
+      queries: { question: FACTS[i]!.question, answer: r.answer },
+      passages: r.passages.map((p) => textOf(p.contributionId)),
+    })),
+  }),
   env: { ...process.env, HF_HUB_OFFLINE: "1", OMP_NUM_THREADS: String(THREADS) },
   maxBuffer: 64 * 1024 * 1024,
 });
 if (embedded.status !== 0) throw new Error(`embed.py failed: ${embedded.stderr.toString().slice(-2000)}`);
-(JSON.parse(embedded.stdout.toString()) as { items: { question: number[]; answer: number[] }[] }).items.forEach((e, i) => (rows[i]!.embedding = e));
+(JSON.parse(embedded.stdout.toString()) as { items: { question: number[]; answer: number[] }[] }).items.forEach(
+  (e, i) => (rows[i]!.embedding = e),
+);
 
 function textOf(contributionId: string): string {
   const { fact, kind } = kindOf.get(contributionId)!;
@@ -174,18 +221,31 @@ const metrics: Record<string, Metric> = {
   plantedWeightShare: ratio(mean(planted.map((p) => p.weight)) / 10_000, "higher"),
   plantedDropMedian: nats(median(planted.map((p) => p.logProbDrop)), "higher"),
   otherDropMedianAbs: nats(median(others.map((p) => Math.abs(p.logProbDrop))), "lower"),
-  otherDropP90: nats(quantile(others.map((p) => p.logProbDrop), 0.9), "lower"),
+  otherDropP90: nats(
+    quantile(
+      others.map((p) => p.logProbDrop),
+      0.9,
+    ),
+    "lower",
+  ),
 };
 
 // Training influence: its own worker, which fine-tunes the model on the facts first.
-const training = await measureTrainingInfluence({ model: MODEL, python: PYTHON, workerDir: path.join(root, "trainer-node/worker"), threads: THREADS, embedScript: path.join(import.meta.dirname, "embed.py") });
+const training = await measureTrainingInfluence({
+  model: MODEL,
+  python: PYTHON,
+  workerDir: path.join(root, "trainer-node/worker"),
+  threads: THREADS,
+  embedScript: path.join(import.meta.dirname, "embed.py"),
+});
 Object.assign(metrics, training.metrics);
 
 const file = await writeSuiteResult("attribution", metrics, {
   ...training.notes,
   model: "SmolLM2-135M-Instruct (base, no adapter), fp32 on CPU",
   attributed: `the model's own greedy answer (at most ${MAX_NEW_TOKENS} new tokens) to each question, with the top ${K} BM25 passages in the prompt exactly as chat serves them`,
-  method: "leave-one-out over the passages (worker `attribute`, method auto), answer log-likelihood in nats; the passage with the largest drop ranks first",
+  method:
+    "leave-one-out over the passages (worker `attribute`, method auto), answer log-likelihood in nats; the passage with the largest drop ranks first",
   baselines: {
     bm25: "rank in the node's BM25 retrieval (DatanetIndex.search) of the question",
     embedding: "cosine of mean-pooled last hidden states of SmolLM2 (embed.py): query = the question",

@@ -16,52 +16,137 @@ import { DatanetIndex } from "../../trainer-node/src/rag/datanet-index.ts";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
 
 type Record_ = { schema: "modelfactory.record/1"; kind: "instruction"; instruction: string; input: string; output: string };
-const rec = (instruction: string, output: string): Record_ => ({ schema: "modelfactory.record/1", kind: "instruction", instruction, input: "", output });
+const rec = (instruction: string, output: string): Record_ => ({
+  schema: "modelfactory.record/1",
+  kind: "instruction",
+  instruction,
+  input: "",
+  output,
+});
 
 type Contribution = { id: string; fact: number; kind: "planted" | "echo" | "topical"; records: Record_[] };
 
 function contributions(): Contribution[] {
   return FACTS.flatMap((f, i) => [
-    { id: String(3 * i + 1), fact: i, kind: "planted" as const, records: [rec(f.question, f.fact), rec(`Quick question: ${f.question.charAt(0).toLowerCase()}${f.question.slice(1)}`, f.fact)] },
+    {
+      id: String(3 * i + 1),
+      fact: i,
+      kind: "planted" as const,
+      records: [rec(f.question, f.fact), rec(`Quick question: ${f.question.charAt(0).toLowerCase()}${f.question.slice(1)}`, f.fact)],
+    },
     // Distractors share the question's words in their prompts and texts, but ask something else.
-    { id: String(3 * i + 2), fact: i, kind: "echo" as const, records: [rec(`Who answers visitors when they ask "${f.question}"`, echo(f.question)), rec(`Do people often wonder: ${f.question}`, "Yes, it is one of the most common questions, and the staff answer it at the front desk every day.")] },
-    { id: String(3 * i + 3), fact: i, kind: "topical" as const, records: [rec(`What do locals say when someone wonders: ${f.question}`, f.topical)] },
+    {
+      id: String(3 * i + 2),
+      fact: i,
+      kind: "echo" as const,
+      records: [
+        rec(`Who answers visitors when they ask "${f.question}"`, echo(f.question)),
+        rec(
+          `Do people often wonder: ${f.question}`,
+          "Yes, it is one of the most common questions, and the staff answer it at the front desk every day.",
+        ),
+      ],
+    },
+    {
+      id: String(3 * i + 3),
+      fact: i,
+      kind: "topical" as const,
+      records: [rec(`What do locals say when someone wonders: ${f.question}`, f.topical)],
+    },
   ]);
 }
 
 export type TrainingInfluence = { metrics: Record<string, Metric>; notes: Record<string, unknown> };
 
-export async function measureTrainingInfluence(opts: { model: string; python: string; workerDir: string; threads: number; embedScript: string }): Promise<TrainingInfluence> {
+export async function measureTrainingInfluence(opts: {
+  model: string;
+  python: string;
+  workerDir: string;
+  threads: number;
+  embedScript: string;
+}): Promise<TrainingInfluence> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "mf-bench-influence-"));
-  const worker = new WorkerClient({ command: [opts.python, "-m", "modelfactory_worker"], cwd: opts.workerDir, hangMs: 900_000, startMs: 300_000, env: { MODELFACTORY_WORKER_THREADS: String(opts.threads) } });
+  const worker = new WorkerClient({
+    command: [opts.python, "-m", "modelfactory_worker"],
+    cwd: opts.workerDir,
+    hangMs: 900_000,
+    startMs: 300_000,
+    env: { MODELFACTORY_WORKER_THREADS: String(opts.threads) },
+  });
   try {
     const cs = contributions();
     await mkdir(path.join(dir, "c"), { recursive: true });
-    const files = await Promise.all(cs.map(async (c) => {
-      const file = path.join(dir, "c", `${c.id}.jsonl`);
-      await writeFile(file, c.records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-      return { id: c.id, records: file };
-    }));
+    const files = await Promise.all(
+      cs.map(async (c) => {
+        const file = path.join(dir, "c", `${c.id}.jsonl`);
+        await writeFile(file, c.records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+        return { id: c.id, records: file };
+      }),
+    );
     const all = cs.flatMap((c) => c.records);
     await writeFile(path.join(dir, "train.jsonl"), all.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    await writeFile(path.join(dir, "eval.jsonl"), all.slice(0, 4).map((r) => JSON.stringify(r)).join("\n") + "\n");
+    await writeFile(
+      path.join(dir, "eval.jsonl"),
+      all
+        .slice(0, 4)
+        .map((r) => JSON.stringify(r))
+        .join("\n") + "\n",
+    );
     await worker.request("load", { model: opts.model, device: "cpu" });
-    const config = { learning_rate: 2e-3, epochs: 5, batch_size: 4, max_seq_len: 128, scheduler: "cosine" as const, warmup_ratio: 0.05, lora: { r: 16, alpha: 32 } };
+    const config = {
+      learning_rate: 2e-3,
+      epochs: 5,
+      batch_size: 4,
+      max_seq_len: 128,
+      scheduler: "cosine" as const,
+      warmup_ratio: 0.05,
+      lora: { r: 16, alpha: 32 },
+    };
     let t = performance.now();
-    const trained = await worker.request("train", { data: { train: path.join(dir, "train.jsonl"), eval: path.join(dir, "eval.jsonl") }, adapter: "tuned", output_dir: path.join(dir, "run"), config });
+    const trained = await worker.request("train", {
+      data: { train: path.join(dir, "train.jsonl"), eval: path.join(dir, "eval.jsonl") },
+      adapter: "tuned",
+      output_dir: path.join(dir, "run"),
+      config,
+    });
     const trainSeconds = (performance.now() - t) / 1000;
     t = performance.now();
-    const index = await worker.request("influence_index", { adapter: "tuned", contributions: files, out: path.join(dir, "influence.safetensors"), per_contribution: 8, max_length: 128 });
+    const index = await worker.request("influence_index", {
+      adapter: "tuned",
+      contributions: files,
+      out: path.join(dir, "influence.safetensors"),
+      per_contribution: 8,
+      max_length: 128,
+    });
     const indexSeconds = (performance.now() - t) / 1000;
 
     const bm25 = new DatanetIndex();
     for (const c of cs) {
       bm25.upsertContribution(
-        { contributionId: BigInt(c.id), datanetId: 1n, contributor: "0x00000000000000000000000000000000000000c1", timestamp: 0, transactionHash: `0x${"0".repeat(64)}`, contentId: `bench-${c.id}`, metadataURI: "" },
+        {
+          contributionId: BigInt(c.id),
+          datanetId: 1n,
+          contributor: "0x00000000000000000000000000000000000000c1",
+          timestamp: 0,
+          transactionHash: `0x${"0".repeat(64)}`,
+          contentId: `bench-${c.id}`,
+          metadataURI: "",
+        },
         c.records,
       );
     }
-    type Row = { question: string; answer: string; answerUsesFact: boolean; influenceTop: string; influenceSeconds: number; generationSeconds: number; bm25Top: string | null; planted: string; plantedScore: number; bestOtherScore: number };
+    type Row = {
+      question: string;
+      answer: string;
+      answerUsesFact: boolean;
+      influenceTop: string;
+      influenceSeconds: number;
+      generationSeconds: number;
+      bm25Top: string | null;
+      planted: string;
+      plantedScore: number;
+      bestOtherScore: number;
+    };
     const rows: Row[] = [];
     for (const [i, f] of FACTS.entries()) {
       const messages = [{ role: "user" as const, content: f.question }];
@@ -69,7 +154,13 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
       const generated = await worker.request("generate", { messages, adapter: "tuned", max_new_tokens: 32, stream: false });
       const generationSeconds = (performance.now() - t) / 1000;
       t = performance.now();
-      const ranked = await worker.request("influence", { adapter: "tuned", index: index.path, messages, answer: generated.text, top: cs.length });
+      const ranked = await worker.request("influence", {
+        adapter: "tuned",
+        index: index.path,
+        messages,
+        answer: generated.text,
+        top: cs.length,
+      });
       const influenceSeconds = (performance.now() - t) / 1000;
       const planted = String(3 * i + 1);
       const scoreOf = (id: string) => ranked.ranking.find((r) => r.contribution === id)!.score;
@@ -86,13 +177,18 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
         bestOtherScore: Math.max(...ranked.ranking.filter((r) => r.contribution !== planted).map((r) => r.score)),
       });
       const row = rows.at(-1)!;
-      console.log(`${String(i + 1).padStart(2)}. training ${row.influenceTop === planted ? "✓" : "✗"} ${influenceSeconds.toFixed(1)} s  ${JSON.stringify(generated.text.slice(0, 70))}`);
+      console.log(
+        `${String(i + 1).padStart(2)}. training ${row.influenceTop === planted ? "✓" : "✗"} ${influenceSeconds.toFixed(1)} s  ${JSON.stringify(generated.text.slice(0, 70))}`,
+      );
     }
 
     // Representation baseline over every contribution's text, with the question and with the answer.
     const texts = cs.map((c) => c.records.map((r) => `${r.instruction} ${r.output}`).join("\n"));
     const embedded = spawnSync(opts.python, [opts.embedScript], {
-      input: JSON.stringify({ model: opts.model, items: rows.map((r) => ({ queries: { question: r.question, answer: r.answer }, passages: texts })) }),
+      input: JSON.stringify({
+        model: opts.model,
+        items: rows.map((r) => ({ queries: { question: r.question, answer: r.answer }, passages: texts })),
+      }),
       env: { ...process.env, HF_HUB_OFFLINE: "1", OMP_NUM_THREADS: String(opts.threads) },
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -108,7 +204,9 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
       plantedRecallAt1TrainingWhenAnswerUsesFact: ratio(share(used.map((r) => r.influenceTop === r.planted))),
       plantedRecallAt1TrainingBm25: ratio(share(rows.map((r) => r.bm25Top === r.planted))),
       plantedRecallAt1TrainingBm25WhenAnswerUsesFact: ratio(share(used.map((r) => r.bm25Top === r.planted))),
-      plantedRecallAt1TrainingEmbeddingWhenAnswerUsesFact: ratio(share(emb.flatMap((e, i) => (rows[i]!.answerUsesFact ? [cs[argmax(e.question)]!.id === rows[i]!.planted] : [])))),
+      plantedRecallAt1TrainingEmbeddingWhenAnswerUsesFact: ratio(
+        share(emb.flatMap((e, i) => (rows[i]!.answerUsesFact ? [cs[argmax(e.question)]!.id === rows[i]!.planted] : []))),
+      ),
       plantedRecallAt1TrainingEmbedding: ratio(share(emb.map((e, i) => cs[argmax(e.question)]!.id === rows[i]!.planted))),
       plantedRecallAt1TrainingEmbeddingAnswer: ratio(share(emb.map((e, i) => cs[argmax(e.answer)]!.id === rows[i]!.planted))),
       tunedAnswersUsingFact: ratio(used.length / rows.length),
@@ -119,7 +217,8 @@ export async function measureTrainingInfluence(opts: { model: string; python: st
       metrics,
       notes: {
         trainingInfluence: {
-          method: "worker `influence_index` + `influence`: per contribution the gradient of the LoRA adapter's mean response loss over its records (8 sampled), CountSketched to 8192 dimensions; an answer's score is the cosine with its own loss gradient (TracIn / LESS)",
+          method:
+            "worker `influence_index` + `influence`: per contribution the gradient of the LoRA adapter's mean response loss over its records (8 sampled), CountSketched to 8192 dimensions; an answer's score is the cosine with its own loss gradient (TracIn / LESS)",
           contributions: cs.length,
           records: all.length,
           train: { config, seconds: +trainSeconds.toFixed(1), steps: trained.total_steps, finalLoss: trained.final_loss },

@@ -7,9 +7,17 @@ import { datanetRegistryAbi, generateEncryptionKeyPair, keyRequestMessage, train
 import { startStack } from "../../trainer-node/test/helpers/stack.ts";
 import { contributeSealed, post, publishKey, records, requesterKey, startKeyService } from "../../key-service/test/helpers/stack.ts";
 
-export type KeyReleaseFigures = { singleP50: number; singleP95: number; roundTripP50: number; batchP50: number; batchSize: number; samples: number };
+export type KeyReleaseFigures = {
+  singleP50: number;
+  singleP95: number;
+  roundTripP50: number;
+  batchP50: number;
+  batchSize: number;
+  samples: number;
+};
 
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))]!;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))]!;
 
 export async function measureKeyRelease(samples = 50, batchSize = 20): Promise<KeyReleaseFigures> {
   const stack = await startStack();
@@ -21,7 +29,8 @@ export async function measureKeyRelease(samples = 50, batchSize = 20): Promise<K
     await publishKey(stack, service);
     const contributor = generateEncryptionKeyPair();
     const ids: bigint[] = [];
-    for (let i = 0; i < batchSize; i++) ids.push((await contributeSealed(stack, D, service.service.ring.current.publicKey, contributor, records(`bench-${i}`))).id);
+    for (let i = 0; i < batchSize; i++)
+      ids.push((await contributeSealed(stack, D, service.service.ring.current.publicKey, contributor, records(`bench-${i}`))).id);
     await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "acceptContributions", [ids]);
     await stack.grantBySignature(D, 1);
     await stack.admit("trainer");
@@ -37,13 +46,21 @@ export async function measureKeyRelease(samples = 50, batchSize = 20): Promise<K
       const { nonce } = (await post<{ nonce: string }>(`${service.url}/v1/nonce`, {})).body;
       const message = keyRequestMessage(
         { action: "release", purpose: "train", datanetId: D, jobId, contributionIds, recipientPublicKey: me.hex },
-        { domain: u.host, uri: u.origin, chainId: 31337, address: wallet.account.address, nonce, expirationTime: new Date(Date.now() + 60_000) },
+        {
+          domain: u.host,
+          uri: u.origin,
+          chainId: 31337,
+          address: wallet.account.address,
+          nonce,
+          expirationTime: new Date(Date.now() + 60_000),
+        },
       );
       const signature = await wallet.signMessage({ message });
       const t = performance.now();
       const answer = await post<{ keys: unknown[] }>(`${service.url}/v1/keys`, { message, signature });
       const end = performance.now();
-      if (answer.status !== 200 || answer.body.keys.length !== contributionIds.length) throw new Error(`key release failed: ${JSON.stringify(answer.body)}`);
+      if (answer.status !== 200 || answer.body.keys.length !== contributionIds.length)
+        throw new Error(`key release failed: ${JSON.stringify(answer.body)}`);
       return { server: end - t, total: end - start };
     }
     // Warm caches (registration records, job Datanets, envelope headers) as a serving service would be.
@@ -58,7 +75,14 @@ export async function measureKeyRelease(samples = 50, batchSize = 20): Promise<K
       batch.push((await once(ids)).server);
     }
     const ms = (v: number) => +v.toFixed(1);
-    return { singleP50: ms(quantile(single, 0.5)), singleP95: ms(quantile(single, 0.95)), roundTripP50: ms(quantile(total, 0.5)), batchP50: ms(quantile(batch, 0.5)), batchSize, samples };
+    return {
+      singleP50: ms(quantile(single, 0.5)),
+      singleP95: ms(quantile(single, 0.95)),
+      roundTripP50: ms(quantile(total, 0.5)),
+      batchP50: ms(quantile(batch, 0.5)),
+      batchSize,
+      samples,
+    };
   } finally {
     await ks.current?.stop();
     await stack.stop();

@@ -58,18 +58,24 @@ try {
     record("hashOnly", await seconds(async () => (cid = await computeCid(slices()))));
     record("embeddedAdd", await seconds(async () => (cid = await store.put(slices()))));
     const file = path.join(work, `plain-${run}.bin`);
-    record("fileWrite", await seconds(async () => {
-      const out = createWriteStream(file);
-      for await (const chunk of slices()) if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-      out.end();
-      await finished(out);
-    }));
+    record(
+      "fileWrite",
+      await seconds(async () => {
+        const out = createWriteStream(file);
+        for await (const chunk of slices()) if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+        out.end();
+        await finished(out);
+      }),
+    );
     record("embeddedCat", await seconds(() => drain(store.get(cid))));
     // Permissioned Datanets: seal (AES-256-GCM chunks) while adding, open while reading — the
     // same source, the same store and the same put as the plain add above.
     const datanetKey = generateEncryptionKeyPair();
     let sealedCid = cid;
-    record("encryptedAdd", await seconds(async () => (sealedCid = await store.put(encryptEnvelope(slices(), { recipients: [datanetKey.publicKey] })))));
+    record(
+      "encryptedAdd",
+      await seconds(async () => (sealedCid = await store.put(encryptEnvelope(slices(), { recipients: [datanetKey.publicKey] })))),
+    );
     record("decryptedCat", await seconds(() => drain(decryptEnvelope(store.get(sealedCid), { secretKey: datanetKey.secretKey }))));
     record("encryptOnly", await seconds(() => drain(encryptEnvelope(slices(), { recipients: [datanetKey.publicKey] }))));
     record("fileRead", await seconds(() => drain(createReadStream(file, { highWaterMark: SLICE }))));
@@ -84,7 +90,18 @@ try {
 
   const metrics: Record<string, Metric> = {};
   const mbps = (name: string) => +(SIZE / 1e6 / median(times[name]!)).toFixed(1);
-  for (const name of ["embeddedAdd", "fileWrite", "embeddedCat", "fileRead", "hashOnly", "apiAdd", "apiCat", "encryptedAdd", "decryptedCat", "encryptOnly"]) {
+  for (const name of [
+    "embeddedAdd",
+    "fileWrite",
+    "embeddedCat",
+    "fileRead",
+    "hashOnly",
+    "apiAdd",
+    "apiCat",
+    "encryptedAdd",
+    "decryptedCat",
+    "encryptOnly",
+  ]) {
     metrics[`${name}Throughput`] = { value: mbps(name), unit: "MB/s", better: "higher" };
   }
   metrics.addVsFileWrite = { value: +(mbps("embeddedAdd") / mbps("fileWrite")).toFixed(3), unit: "ratio", better: "higher" };
@@ -93,7 +110,10 @@ try {
   metrics.encryptedAddVsAdd = { value: +(mbps("encryptedAdd") / mbps("embeddedAdd")).toFixed(3), unit: "ratio", better: "higher" };
   metrics.decryptedCatVsCat = { value: +(mbps("decryptedCat") / mbps("embeddedCat")).toFixed(3), unit: "ratio", better: "higher" };
   // Key release on the local stack (target p50 ≤ 50 ms); CONTENT_BENCH_KEY_RELEASE=0 skips it.
-  const release = process.env.CONTENT_BENCH_KEY_RELEASE === "0" ? undefined : await measureKeyRelease(Number(process.env.CONTENT_BENCH_KEY_SAMPLES ?? 50));
+  const release =
+    process.env.CONTENT_BENCH_KEY_RELEASE === "0"
+      ? undefined
+      : await measureKeyRelease(Number(process.env.CONTENT_BENCH_KEY_SAMPLES ?? 50));
   if (release) {
     metrics.keyReleaseP50 = { value: release.singleP50, unit: "ms", better: "lower" };
     metrics.keyReleaseP95 = { value: release.singleP95, unit: "ms", better: "lower" };
@@ -106,10 +126,12 @@ try {
     const parse: number[] = [];
     const prepare: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      parse.push(await seconds(async () => {
-        const result = parseDataset(w.input);
-        if (!result.ok || result.records.length !== w.records) throw new Error(`${w.name}: ${JSON.stringify(result.problems[0])}`);
-      }));
+      parse.push(
+        await seconds(async () => {
+          const result = parseDataset(w.input);
+          if (!result.ok || result.records.length !== w.records) throw new Error(`${w.name}: ${JSON.stringify(result.problems[0])}`);
+        }),
+      );
       prepare.push(await seconds(() => prepareContribution(w.input)));
     }
     const perSecond = Math.round(w.records / median(parse));

@@ -21,32 +21,60 @@ export function workloads(records: number): Workload[] {
     {
       name: "instruction",
       records,
-      input: { format: "jsonl", bytes: encode(lines((i) => ({ instruction: sentence(i, 12), input: i % 3 ? "" : sentence(i + 1, 8), output: sentence(i + 2, 40) }))) },
+      input: {
+        format: "jsonl",
+        bytes: encode(
+          lines((i) => ({ instruction: sentence(i, 12), input: i % 3 ? "" : sentence(i + 1, 8), output: sentence(i + 2, 40) })),
+        ),
+      },
     },
     {
       name: "chat",
       records,
       input: {
         format: "jsonl",
-        bytes: encode(lines((i) => ({ messages: [{ role: "system", content: sentence(i, 6) }, { role: "user", content: sentence(i + 1, 12) }, { role: "assistant", content: sentence(i + 2, 30) }] }))),
+        bytes: encode(
+          lines((i) => ({
+            messages: [
+              { role: "system", content: sentence(i, 6) },
+              { role: "user", content: sentence(i + 1, 12) },
+              { role: "assistant", content: sentence(i + 2, 30) },
+            ],
+          })),
+        ),
       },
     },
     {
       name: "sharegpt",
       records,
-      input: { format: "jsonl", bytes: encode(lines((i) => ({ conversations: [{ from: "human", value: sentence(i, 12) }, { from: "gpt", value: sentence(i + 1, 40) }] }))) },
+      input: {
+        format: "jsonl",
+        bytes: encode(
+          lines((i) => ({
+            conversations: [
+              { from: "human", value: sentence(i, 12) },
+              { from: "gpt", value: sentence(i + 1, 40) },
+            ],
+          })),
+        ),
+      },
     },
     {
       name: "text",
       records,
-      input: { format: "text", bytes: encode(Array.from({ length: records }, (_, i) => `${sentence(i, 30)}\n${sentence(i + 1, 25)}`).join("\n\n") + "\n") },
+      input: {
+        format: "text",
+        bytes: encode(Array.from({ length: records }, (_, i) => `${sentence(i, 30)}\n${sentence(i + 1, 25)}`).join("\n\n") + "\n"),
+      },
     },
     {
       name: "csv",
       records,
       input: {
         format: "csv",
-        bytes: encode(`instruction,input,output\n${Array.from({ length: records }, (_, i) => `${csvField(sentence(i, 12))},,${csvField(`${sentence(i + 2, 40)} "quoted", too`)}`).join("\n")}\n`),
+        bytes: encode(
+          `instruction,input,output\n${Array.from({ length: records }, (_, i) => `${csvField(sentence(i, 12))},,${csvField(`${sentence(i + 2, 40)} "quoted", too`)}`).join("\n")}\n`,
+        ),
       },
     },
   ];

@@ -58,16 +58,36 @@ try {
   const pub = createPublicClient({ chain: hardhat, transport: http(stack.rpcUrl) });
   for (let i = 0; i < 12; i++) {
     const form = new FormData();
-    const doc = { schema: "modelfactory.datanet-metadata/1", name: `Benchmark Datanet ${i}`, description: `Seeded Datanet number ${i} for the frontend benchmark.`, domain: ["medicine", "law", "finance"][i % 3], tags: ["bench", `t${i % 4}`], recordKinds: ["instruction"] };
+    const doc = {
+      schema: "modelfactory.datanet-metadata/1",
+      name: `Benchmark Datanet ${i}`,
+      description: `Seeded Datanet number ${i} for the frontend benchmark.`,
+      domain: ["medicine", "law", "finance"][i % 3],
+      tags: ["bench", `t${i % 4}`],
+      recordKinds: ["instruction"],
+    };
     form.append("file", new Blob([JSON.stringify(doc)]), "datanet.json");
-    const added = (await (await fetch(`${stack.contentApiUrl}/api/v0/add?cid-version=1&raw-leaves=true`, { method: "POST", body: form })).json()) as { Hash: string };
-    const hash = await wallet.writeContract({ address: deployment.contracts.DatanetRegistry.address, abi: datanetRegistryAbi, functionName: "createDatanet", args: [`ipfs://${added.Hash}`, "CC-BY-4.0", AccessPolicy.Permissioned, ContributionPolicy.Curated] });
+    const added = (await (
+      await fetch(`${stack.contentApiUrl}/api/v0/add?cid-version=1&raw-leaves=true`, { method: "POST", body: form })
+    ).json()) as { Hash: string };
+    const hash = await wallet.writeContract({
+      address: deployment.contracts.DatanetRegistry.address,
+      abi: datanetRegistryAbi,
+      functionName: "createDatanet",
+      args: [`ipfs://${added.Hash}`, "CC-BY-4.0", AccessPolicy.Permissioned, ContributionPolicy.Curated],
+    });
     const receipt = await pub.waitForTransactionReceipt({ hash });
     parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "DatanetCreated" });
   }
   // Let the index catch up.
   for (let i = 0; i < 100; i++) {
-    const r = (await (await fetch(stack.graphqlUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ datanets(first: 100) { id } }"}' })).json()) as { data: { datanets: unknown[] } };
+    const r = (await (
+      await fetch(stack.graphqlUrl!, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{ datanets(first: 100) { id } }"}',
+      })
+    ).json()) as { data: { datanets: unknown[] } };
     if (r.data.datanets.length >= 12) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -81,13 +101,17 @@ try {
       await page.goto(`${stack.appUrl}${route}`, { waitUntil: "commit" });
       await page.waitForSelector(ready, { timeout: 30_000 });
       // Interactive: the content is there and the main thread has gone idle.
-      times.push(await page.evaluate(() => new Promise<number>((resolve) => requestIdleCallback(() => resolve(performance.now()), { timeout: 2000 }))));
+      times.push(
+        await page.evaluate(
+          () => new Promise<number>((resolve) => requestIdleCallback(() => resolve(performance.now()), { timeout: 2000 })),
+        ),
+      );
       await context.close();
     }
     return times;
   };
   const datanetsTti = await tti("/datanets", '[data-testid="datanet-card"]');
-  const chatTti = await tti("/chat/1", '#main button');
+  const chatTti = await tti("/chat/1", "#main button");
   metrics.ttiDatanetsMedian = { value: round(median(datanetsTti), 0), unit: "ms", better: "lower" };
   metrics.ttiChatMedian = { value: round(median(chatTti), 0), unit: "ms", better: "lower" };
 
@@ -112,11 +136,13 @@ try {
       const el = document.querySelector('[data-testid="answer"]:last-of-type');
       if (!el) return;
       const fresh: string[] = [];
-      for (const m of (el.textContent ?? "").matchAll(/tok(\d+)/g)) if (w.__paint[m[1]!] === undefined && w.__arrive[m[1]!] !== undefined) (w.__paint[m[1]!] = -1), fresh.push(m[1]!);
-      if (fresh.length) requestAnimationFrame(() => {
-        const t = performance.now();
-        for (const k of fresh) w.__paint[k] = t;
-      });
+      for (const m of (el.textContent ?? "").matchAll(/tok(\d+)/g))
+        if (w.__paint[m[1]!] === undefined && w.__arrive[m[1]!] !== undefined) (w.__paint[m[1]!] = -1), fresh.push(m[1]!);
+      if (fresh.length)
+        requestAnimationFrame(() => {
+          const t = performance.now();
+          for (const k of fresh) w.__paint[k] = t;
+        });
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
   const page = await context.newPage();
@@ -132,7 +158,9 @@ try {
     const w = window as unknown as { __arrive: Record<string, number>; __paint: Record<string, number> };
     return { arrive: w.__arrive, paint: w.__paint };
   });
-  const deltas = Object.keys(arrive).filter((k) => (paint[k] ?? -1) >= 0).map((k) => paint[k]! - arrive[k]!);
+  const deltas = Object.keys(arrive)
+    .filter((k) => (paint[k] ?? -1) >= 0)
+    .map((k) => paint[k]! - arrive[k]!);
   metrics.tokenToPaintMedian = { value: round(median(deltas)), unit: "ms", better: "lower" };
   metrics.tokenToPaintP95 = { value: round(pct(deltas, 0.95)), unit: "ms", better: "lower" };
   metrics.tokensMeasured = { value: deltas.length, unit: "tokens", better: "higher" };
@@ -142,7 +170,8 @@ try {
     notes: {
       initial: "entry script + modulepreloads + stylesheets referenced by dist/index.html, gzip level 9",
       tti: `median of ${RUNS} cold loads (fresh browser context) from navigation start to content rendered and the first idle callback; Datanets page with 12 indexed Datanets; chat page /chat/1 without a connected wallet`,
-      tokenToPaint: "per streamed token: from the chunk leaving the fetch stream reader to the next animation frame after it is in the DOM; 150 tokens at 15 ms from a stub node",
+      tokenToPaint:
+        "per streamed token: from the chunk leaving the fetch stream reader to the next animation frame after it is in the DOM; 150 tokens at 15 ms from a stub node",
       targets: { initialJsGzipKB: 350, ttiMs: 1500 },
     },
     files: { js, css },

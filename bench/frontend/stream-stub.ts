@@ -6,7 +6,11 @@ import { createServer, type Server } from "node:http";
 export type StreamStub = { url: string; close: () => Promise<void> };
 
 export async function startStreamStub(options: { tokens: number; intervalMs: number }): Promise<StreamStub> {
-  const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "authorization, content-type, last-event-id", "access-control-allow-methods": "GET, POST, OPTIONS" };
+  const cors = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-headers": "authorization, content-type, last-event-id",
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+  };
   const json = (res: import("node:http").ServerResponse, body: unknown) => {
     res.writeHead(200, { ...cors, "content-type": "application/json" });
     res.end(JSON.stringify(body));
@@ -14,9 +18,24 @@ export async function startStreamStub(options: { tokens: number; intervalMs: num
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     if (req.method === "OPTIONS") return void (res.writeHead(204, cors), res.end());
-    if (url.pathname === "/health") return json(res, { ok: true, version: "stub", operator: "0x0000000000000000000000000000000000000001", chainId: 31337, device: "cpu", baseModels: [], servedModels: ["1"], jobsRunning: 0 });
+    if (url.pathname === "/health")
+      return json(res, {
+        ok: true,
+        version: "stub",
+        operator: "0x0000000000000000000000000000000000000001",
+        chainId: 31337,
+        device: "cpu",
+        baseModels: [],
+        servedModels: ["1"],
+        jobsRunning: 0,
+      });
     if (url.pathname === "/auth/nonce") return json(res, { nonce: `n${Date.now()}` });
-    if (url.pathname === "/auth/verify") return json(res, { token: "stub-token", address: "0x0000000000000000000000000000000000000001", expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    if (url.pathname === "/auth/verify")
+      return json(res, {
+        token: "stub-token",
+        address: "0x0000000000000000000000000000000000000001",
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      });
     if (url.pathname === "/v1/models") return json(res, { data: [{ id: "model-1" }] });
     if (url.pathname === "/v1/chat/completions") {
       req.resume();
@@ -29,7 +48,9 @@ export async function startStreamStub(options: { tokens: number; intervalMs: num
           return;
         }
         clearInterval(timer);
-        res.write(`data: ${JSON.stringify({ choices: [{ delta: {} }], modelfactory: { receiptId: `0x${"0".repeat(63)}1`, modelId: "1", citations: [] } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ delta: {} }], modelfactory: { receiptId: `0x${"0".repeat(63)}1`, modelId: "1", citations: [] } })}\n\n`,
+        );
         res.end("data: [DONE]\n\n");
       }, options.intervalMs);
       return;

@@ -75,8 +75,19 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   for (let i = 2n; i <= 4n; i++) await p.datanetRegistry.write.grantAccess([i, builder!.account.address, 1, expiresAt], as(approver));
   // Warm the approver's nonce word, as after its first signed grant.
   await p.datanetRegistry.write.cancelGrantSignature([0n], as(approver));
-  const grant = { datanetId: 5n, grantee: builder!.account.address, scopes: 3, expiresAt, nonce: 1n, deadline: t + 3600n, issuedAt: t + 1n };
-  const signature = await approver!.signTypedData({ account: approver!.account, ...accessGrantTypedData(chainId, p.datanetRegistry.address, grant) });
+  const grant = {
+    datanetId: 5n,
+    grantee: builder!.account.address,
+    scopes: 3,
+    expiresAt,
+    nonce: 1n,
+    deadline: t + 3600n,
+    issuedAt: t + 1n,
+  };
+  const signature = await approver!.signTypedData({
+    account: approver!.account,
+    ...accessGrantTypedData(chainId, p.datanetRegistry.address, grant),
+  });
   r.grantBySignature = await gas(p.datanetRegistry.write.grantAccessBySig([grant, approver!.account.address, signature], as(contributor)));
   await p.datanetRegistry.write.grantAccess([6n, admin!.account.address, 1, expiresAt], as(owner)).catch(() => undefined);
   await p.datanetRegistry.write.grantAccess([1n, contributor!.account.address, 1, expiresAt], as(approver));
@@ -115,7 +126,9 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
   const tree = buildReceiptTree(receipts);
   const receiptsURI = "ipfs://bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq";
   await p.attributionLedger.write.postBatch([1n, h("warm"), receiptsURI, 20, packCitations(receipts)], as(trainer));
-  r.attributionBatch100 = await gas(p.attributionLedger.write.postBatch([1n, tree.root as Hex, receiptsURI, 20, packCitations(receipts)], as(trainer)));
+  r.attributionBatch100 = await gas(
+    p.attributionLedger.write.postBatch([1n, tree.root as Hex, receiptsURI, 20, packCitations(receipts)], as(trainer)),
+  );
   r.attributionPerCitation = Math.round(r.attributionBatch100 / 100);
   // The same 100 citations split over both lists: 3 retrieval and 2 training per receipt (each
   // list's weights within its own 10,000 bp), so a list boundary in every group.
@@ -127,7 +140,9 @@ export async function measureGas(viem: HardhatViemHelpers): Promise<Record<GasOp
     trainingContributionIds: x.contributionIds.slice(3),
     trainingWeights: [6000, 4000],
   }));
-  r.attributionBatch100BothLists = await gas(p.attributionLedger.write.postBatch([1n, buildReceiptTree(both).root as Hex, receiptsURI, 20, packCitations(both)], as(trainer)));
+  r.attributionBatch100BothLists = await gas(
+    p.attributionLedger.write.postBatch([1n, buildReceiptTree(both).root as Hex, receiptsURI, 20, packCitations(both)], as(trainer)),
+  );
   r.attributionPerCitationBothLists = Math.round(r.attributionBatch100BothLists / 100);
 
   // Datanet keys: the owner's first key for a permissioned Datanet, then a rotation.

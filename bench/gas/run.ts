@@ -23,7 +23,9 @@ await writeSuiteResult("gas", metrics, {
 console.log("\noperation                 gas      budget   snapshot");
 for (const [op, value] of Object.entries(measured) as [GasOperation, number][]) {
   const budget = GAS_BUDGETS[op];
-  console.log(`${op.padEnd(24)} ${String(value).padStart(8)} ${String(budget ?? "").padStart(8)} ${String(snapshot[op] ?? "-").padStart(9)}`);
+  console.log(
+    `${op.padEnd(24)} ${String(value).padStart(8)} ${String(budget ?? "").padStart(8)} ${String(snapshot[op] ?? "-").padStart(9)}`,
+  );
 }
 console.log(`contribute / store-and-emit reference: ${(measured.contributeOpen / ref).toFixed(2)}×`);
 

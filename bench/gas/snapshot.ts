@@ -22,7 +22,9 @@ export function gasProblems(measured: Record<GasOperation, number>, snapshot: Re
     const before = snapshot[op];
     if (before === undefined) problems.push(`${op}: not in the snapshot; run \`npm run bench -- gas --update\``);
     else if (value > before * (1 + TOLERANCE)) {
-      problems.push(`${op}: ${value} gas is ${(((value - before) / before) * 100).toFixed(1)} % over the snapshot (${before}); update the snapshot in the same commit if intended`);
+      problems.push(
+        `${op}: ${value} gas is ${(((value - before) / before) * 100).toFixed(1)} % over the snapshot (${before}); update the snapshot in the same commit if intended`,
+      );
     }
   }
   for (const [op, budget] of Object.entries(GAS_BUDGETS)) {

@@ -17,7 +17,10 @@ export async function measureTxToIndexed(p: Protocol, graphqlUrl: string, from: 
     await sleep((i * 211) % 500);
     const uri = `ipfs://freshness-${tag}-${i}`;
     const input = encodeFunctionData({ abi: registry.abi, functionName: "createDatanet", args: [uri, "MIT", 0, 0] });
-    await p.publicClient.request({ method: "eth_sendTransaction" as never, params: [{ from, to: registry.address, data: input, gas: "0x493e0" }] as never });
+    await p.publicClient.request({
+      method: "eth_sendTransaction" as never,
+      params: [{ from, to: registry.address, data: input, gas: "0x493e0" }] as never,
+    });
     const mined = performance.now();
     const deadline = mined + 10_000;
     for (;;) {

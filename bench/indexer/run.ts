@@ -21,7 +21,11 @@ process.removeAllListeners("warning");
 const TARGET_EVENTS = Number(process.env.INDEXER_BENCH_EVENTS ?? 10_000);
 const QUERY_RUNS = Number(process.env.INDEXER_BENCH_QUERY_RUNS ?? 200);
 const FRESHNESS_RUNS = Number(process.env.INDEXER_BENCH_FRESHNESS_RUNS ?? 30);
-for (const [name, v] of Object.entries({ INDEXER_BENCH_EVENTS: TARGET_EVENTS, INDEXER_BENCH_QUERY_RUNS: QUERY_RUNS, INDEXER_BENCH_FRESHNESS_RUNS: FRESHNESS_RUNS })) {
+for (const [name, v] of Object.entries({
+  INDEXER_BENCH_EVENTS: TARGET_EVENTS,
+  INDEXER_BENCH_QUERY_RUNS: QUERY_RUNS,
+  INDEXER_BENCH_FRESHNESS_RUNS: FRESHNESS_RUNS,
+})) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name}=${process.env[name]} must be a positive whole number.`);
 }
 const root = path.resolve(import.meta.dirname, "../..");
@@ -42,7 +46,9 @@ try {
   let t = performance.now();
   const workload = await generateWorkload(protocol, TARGET_EVENTS);
   const generateSeconds = (performance.now() - t) / 1000;
-  console.log(`Generated ${workload.events} events in ${workload.transactions} transactions over ${workload.blocks} blocks (${generateSeconds.toFixed(1)} s).`);
+  console.log(
+    `Generated ${workload.events} events in ${workload.transactions} transactions over ${workload.blocks} blocks (${generateSeconds.toFixed(1)} s).`,
+  );
 
   // Reference: fetch the same logs and blocks without running mappings.
   const rpc = new Rpc(node.url);
@@ -66,7 +72,9 @@ try {
   const events = runner.indexer.events;
   const rssAfterIndex = process.memoryUsage().rss;
   const heapAfterIndex = process.memoryUsage().heapUsed;
-  console.log(`Indexed ${events} events in ${indexSeconds.toFixed(2)} s (${(events / indexSeconds).toFixed(0)} events/s); logs seen by the RPC: ${logs.length}.`);
+  console.log(
+    `Indexed ${events} events in ${indexSeconds.toFixed(2)} s (${(events / indexSeconds).toFixed(0)} events/s); logs seen by the RPC: ${logs.length}.`,
+  );
 
   const owner = workload.owners[1]!.toLowerCase() as Address;
   const builder = workload.builders[0]!.toLowerCase() as Address;
@@ -117,8 +125,14 @@ try {
   metrics.txToIndexedP50Ms = { value: +percentile(fresh, 50).toFixed(1), unit: "ms", better: "lower" };
   metrics.txToIndexedP95Ms = { value: +percentile(fresh, 95).toFixed(1), unit: "ms", better: "lower" };
   metrics.txToIndexedPoll500P50Ms = { value: +percentile(polled, 50).toFixed(1), unit: "ms", better: "lower" };
-  metrics.txToIndexed_vs_poll500_ratio = { value: +(percentile(fresh, 50) / percentile(polled, 50)).toFixed(3), unit: "x", better: "lower" };
-  console.log(`Mined → visible in GraphQL, p50 of ${FRESHNESS_RUNS}: ${percentile(fresh, 50).toFixed(1)} ms following new heads (safety poll ${followedBy} ms), ${percentile(polled, 50).toFixed(1)} ms polling every 500 ms.`);
+  metrics.txToIndexed_vs_poll500_ratio = {
+    value: +(percentile(fresh, 50) / percentile(polled, 50)).toFixed(3),
+    unit: "x",
+    better: "lower",
+  };
+  console.log(
+    `Mined → visible in GraphQL, p50 of ${FRESHNESS_RUNS}: ${percentile(fresh, 50).toFixed(1)} ms following new heads (safety poll ${followedBy} ms), ${percentile(polled, 50).toFixed(1)} ms polling every 500 ms.`,
+  );
   metrics.rss_peak_mib = { value: Math.round(process.resourceUsage().maxRSS / 1024), unit: "MiB", better: "lower" };
   metrics.rss_growth_while_indexing_mib = { value: Math.round((rssAfterIndex - rssBefore) / 2 ** 20), unit: "MiB", better: "lower" };
   metrics.heap_used_after_index_mib = { value: Math.round(heapAfterIndex / 2 ** 20), unit: "MiB", better: "lower" };

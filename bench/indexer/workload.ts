@@ -9,7 +9,14 @@ import { hash, pack } from "../../subgraph/test/helpers/scenario.ts";
 type Name = keyof Protocol["contracts"];
 type Tx = { from: Address; to: Name; fn: string; args: unknown[]; gas: bigint };
 
-export type Workload = { events: number; transactions: number; blocks: number; byKind: Record<string, number>; owners: Address[]; builders: Address[] };
+export type Workload = {
+  events: number;
+  transactions: number;
+  blocks: number;
+  byKind: Record<string, number>;
+  owners: Address[];
+  builders: Address[];
+};
 
 export async function generateWorkload(p: Protocol, targetEvents: number): Promise<Workload> {
   const rpc = (method: string, params: unknown[] = []) => p.publicClient.request({ method: method as never, params: params as never });
@@ -63,10 +70,17 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
     // Datanets (half curated), trainers.
     const setup: Tx[] = [];
     for (let d = 1; d <= datanets; d++) {
-      setup.push({ from: owners[d % owners.length]!, to: "DatanetRegistry", fn: "createDatanet", args: [`ipfs://datanet-${d}`, "MIT", d % 2, d % 2], gas: 300_000n });
+      setup.push({
+        from: owners[d % owners.length]!,
+        to: "DatanetRegistry",
+        fn: "createDatanet",
+        args: [`ipfs://datanet-${d}`, "MIT", d % 2, d % 2],
+        gas: 300_000n,
+      });
     }
     count("DatanetCreated", datanets);
-    for (const t of trainers) setup.push({ from: admin!, to: "TrainerRegistry", fn: "admitTrainer", args: [t, `http://${t}`, "ipfs://trainer"], gas: 300_000n });
+    for (const t of trainers)
+      setup.push({ from: admin!, to: "TrainerRegistry", fn: "admitTrainer", args: [t, `http://${t}`, "ipfs://trainer"], gas: 300_000n });
     count("TrainerAdmitted", trainers.length);
     await phase(setup);
 
@@ -93,7 +107,8 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
       const owner = owners[d % owners.length]!;
       for (let i = 0; i < ids.length; i += 50) {
         const slice = ids.slice(i, i + 50);
-        if ((i / 50) % 4 === 3) middle.push({ from: owner, to: "DatanetRegistry", fn: "rejectContributions", args: [slice, "off-topic"], gas: 3_000_000n });
+        if ((i / 50) % 4 === 3)
+          middle.push({ from: owner, to: "DatanetRegistry", fn: "rejectContributions", args: [slice, "off-topic"], gas: 3_000_000n });
         else middle.push({ from: owner, to: "DatanetRegistry", fn: "acceptContributions", args: [slice], gas: 3_000_000n });
         count("ContributionStatusChanged", slice.length);
       }
@@ -101,8 +116,21 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
     for (let r = 0; r < requests; r++) {
       const d = 1 + (r % datanets);
       const builder = builders[r % builders.length]!;
-      middle.push({ from: builder, to: "DatanetRegistry", fn: "requestAccess", args: [BigInt(d), 3, `ipfs://purpose-${r}`], gas: 300_000n });
-      if (r % 3 !== 2) middle.push({ from: owners[d % owners.length]!, to: "DatanetRegistry", fn: "grantAccess", args: [BigInt(d), builder, 3, far], gas: 300_000n });
+      middle.push({
+        from: builder,
+        to: "DatanetRegistry",
+        fn: "requestAccess",
+        args: [BigInt(d), 3, `ipfs://purpose-${r}`],
+        gas: 300_000n,
+      });
+      if (r % 3 !== 2)
+        middle.push({
+          from: owners[d % owners.length]!,
+          to: "DatanetRegistry",
+          fn: "grantAccess",
+          args: [BigInt(d), builder, 3, far],
+          gas: 300_000n,
+        });
     }
     count("AccessRequested", requests);
     count("AccessGranted", middle.filter((t) => t.fn === "grantAccess").length);
@@ -114,18 +142,31 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
     for (let r = 0; r < datanets; r++) {
       if (r % 3 === 2) continue;
       const d = 1 + (r % datanets);
-      jobsPhase.push({ from: owners[d % owners.length]!, to: "DatanetRegistry", fn: "revokeAccess", args: [BigInt(d), builders[r % builders.length]!], gas: 300_000n });
+      jobsPhase.push({
+        from: owners[d % owners.length]!,
+        to: "DatanetRegistry",
+        fn: "revokeAccess",
+        args: [BigInt(d), builders[r % builders.length]!],
+        gas: 300_000n,
+      });
       count("AccessRevoked");
     }
     for (let j = 0; j < jobs; j++) {
       const d = 2 * (1 + (j % (datanets / 2)));
-      jobsPhase.push({ from: builders[j % builders.length]!, to: "TrainingJobs", fn: "createJob", args: [[BigInt(d)], `ipfs://spec-${j}`, hash(`spec-${j}`)], gas: 400_000n });
+      jobsPhase.push({
+        from: builders[j % builders.length]!,
+        to: "TrainingJobs",
+        fn: "createJob",
+        args: [[BigInt(d)], `ipfs://spec-${j}`, hash(`spec-${j}`)],
+        gas: 400_000n,
+      });
     }
     count("JobCreated", jobs);
     await phase(jobsPhase);
 
     const claims: Tx[] = [];
-    for (let j = 1; j <= jobs; j++) claims.push({ from: trainers[j % trainers.length]!, to: "TrainingJobs", fn: "claimJob", args: [BigInt(j)], gas: 300_000n });
+    for (let j = 1; j <= jobs; j++)
+      claims.push({ from: trainers[j % trainers.length]!, to: "TrainingJobs", fn: "claimJob", args: [BigInt(j)], gas: 300_000n });
     count("JobClaimed", jobs);
     await phase(claims);
 
@@ -137,7 +178,20 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
         finish.push({ from: trainer, to: "TrainingJobs", fn: "failJob", args: [BigInt(j), "out of memory"], gas: 300_000n });
         count("JobFailed");
       } else {
-        finish.push({ from: trainer, to: "TrainingJobs", fn: "completeJob", args: [BigInt(j), `bafy-adapter-${j}`, hash(`adapter-${j}`), `ipfs://metrics-${j}`, hash(`manifest-${j}`), `ipfs://manifest-${j}`], gas: 400_000n });
+        finish.push({
+          from: trainer,
+          to: "TrainingJobs",
+          fn: "completeJob",
+          args: [
+            BigInt(j),
+            `bafy-adapter-${j}`,
+            hash(`adapter-${j}`),
+            `ipfs://metrics-${j}`,
+            hash(`manifest-${j}`),
+            `ipfs://manifest-${j}`,
+          ],
+          gas: 400_000n,
+        });
         count("JobCompleted");
         count("ModelRegistered");
         models++;
@@ -155,7 +209,13 @@ export async function generateWorkload(p: Protocol, targetEvents: number): Promi
         from: trainers[(1 + (b % models) + Math.floor((b % models) / 4)) % trainers.length]!,
         to: "AttributionLedger",
         fn: "postBatch",
-        args: [BigInt(1 + (b % models)), hash(`receipts-${b}`), `ipfs://receipts-${b}`, 4, pack([0, 1, 2, 3].map((r) => [(b * 4 + r).toString(16), cites.slice(2 * r, 2 * r + 2)]))],
+        args: [
+          BigInt(1 + (b % models)),
+          hash(`receipts-${b}`),
+          `ipfs://receipts-${b}`,
+          4,
+          pack([0, 1, 2, 3].map((r) => [(b * 4 + r).toString(16), cites.slice(2 * r, 2 * r + 2)])),
+        ],
         gas: 400_000n,
       });
     }

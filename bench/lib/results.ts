@@ -19,7 +19,11 @@ export function machine() {
   };
 }
 
-export async function writeSuiteResult(suite: string, metrics: Record<string, Metric>, extra: Record<string, unknown> = {}): Promise<string> {
+export async function writeSuiteResult(
+  suite: string,
+  metrics: Record<string, Metric>,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${suite}.json`);
   await writeFile(file, JSON.stringify({ suite, machine: machine(), date: new Date().toISOString(), metrics, ...extra }, null, 2) + "\n");

@@ -15,7 +15,9 @@ const PYTHON = path.join(ROOT, "trainer-node/worker/.venv/bin/python");
 
 /** Demo records as numbered passages, until the prompt holds about `targetTokens` tokens. */
 function passages(targetChars: number): string {
-  const lines = readFileSync(path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl"), "utf8").trim().split("\n");
+  const lines = readFileSync(path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl"), "utf8")
+    .trim()
+    .split("\n");
   let out = "";
   for (let i = 0; out.length < targetChars && i < lines.length; i++) {
     const r = JSON.parse(lines[i]!) as { instruction: string; output: string };
@@ -29,7 +31,12 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     notes.chatSpeed = `not measured: ${MODEL} or the worker environment is missing (npm run setup:worker)`;
     return null;
   }
-  const worker = new WorkerClient({ command: [PYTHON, "-m", "modelfactory_worker"], cwd: path.join(ROOT, "trainer-node/worker"), hangMs: 300_000, startMs: 120_000 });
+  const worker = new WorkerClient({
+    command: [PYTHON, "-m", "modelfactory_worker"],
+    cwd: path.join(ROOT, "trainer-node/worker"),
+    hangMs: 300_000,
+    startMs: 120_000,
+  });
   try {
     await worker.request("load", { model: MODEL });
     const question = "My shots run fast and taste sour. Walk me through what to change, step by step, and why.";
@@ -38,14 +45,25 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     const turn = async (messages: { role: "system" | "user" | "assistant"; content: string }[]): Promise<Turn> => {
       let first = 0;
       const t0 = performance.now();
-      const r = await worker.request("generate", { messages, max_new_tokens: 96, temperature: 0, stream: true }, {
-        onEvent: (e) => {
-          if ((e as { event?: string }).event === "token" && first === 0) first = performance.now();
+      const r = await worker.request(
+        "generate",
+        { messages, max_new_tokens: 96, temperature: 0, stream: true },
+        {
+          onEvent: (e) => {
+            if ((e as { event?: string }).event === "token" && first === 0) first = performance.now();
+          },
         },
-      });
+      );
       const end = performance.now();
       const decoded = r.usage.completion_tokens - 1;
-      return { first: first - t0, tps: decoded > 0 ? decoded / ((end - first) / 1000) : 0, prompt: r.usage.prompt_tokens, cached: r.usage.cached_tokens, completion: r.usage.completion_tokens, text: r.text };
+      return {
+        first: first - t0,
+        tps: decoded > 0 ? decoded / ((end - first) / 1000) : 0,
+        prompt: r.usage.prompt_tokens,
+        cached: r.usage.cached_tokens,
+        completion: r.usage.completion_tokens,
+        text: r.text,
+      };
     };
     // Each conversation opens with its own line, so no cold prompt shares a prefix with another
     // (the worker's KV prefix cache would otherwise serve it); ~4.2 characters per token for this
@@ -54,7 +72,10 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     const warm: Turn[] = [];
     for (let i = 0; i < 4; i++) {
       const opening: { role: "system" | "user" | "assistant"; content: string }[] = [
-        { role: "system", content: `Conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}` },
+        {
+          role: "system",
+          content: `Conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}`,
+        },
         { role: "user", content: question },
       ];
       const a = await turn(opening);
@@ -66,7 +87,10 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
         warm.push(b);
       }
     }
-    if (cold.some((t) => t.cached !== 0)) throw new Error(`a cold prompt was served from the prefix cache (${cold.map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`);
+    if (cold.some((t) => t.cached !== 0))
+      throw new Error(
+        `a cold prompt was served from the prefix cache (${cold.map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`,
+      );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const device = (await worker.request("info", {})).compute_device;
     notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step)`;

@@ -82,7 +82,13 @@ export function* contributions(passages: number, zipf: Zipf, random: () => numbe
       records.push(
         random() < 0.5
           ? { schema: RECORD_SCHEMA, kind: "text", text: zipf.text(words) }
-          : { schema: RECORD_SCHEMA, kind: "instruction", instruction: `${zipf.text(8).slice(0, -1)}?`, input: "", output: zipf.text(words - 8) },
+          : {
+              schema: RECORD_SCHEMA,
+              kind: "instruction",
+              instruction: `${zipf.text(8).slice(0, -1)}?`,
+              input: "",
+              output: zipf.text(words - 8),
+            },
       );
     }
     // Round-trip through JSON, as records arrive from a parsed contribution file (flat strings).

@@ -23,12 +23,17 @@ export async function measureJobOverhead(): Promise<Record<string, Metric> | nul
     const created = Date.now();
     const jobId = await stack.createJob([datanet], {}, { epochs: 1 });
     const n = node;
-    await eventually("the benchmark job", () => {
-      const s = n.journal.getJob(jobId.toString());
-      if (s?.phase === "failed") throw new Error(`benchmark job failed: ${s.failureReason}`);
-      return s?.phase === "completed" ? true : undefined;
-    }, 300_000);
-    const at = (phase: string) => (n.journal.eventsOf(jobId.toString()).find((e: JobEvent) => e.type === "state" && e.phase === phase) as { at: number }).at;
+    await eventually(
+      "the benchmark job",
+      () => {
+        const s = n.journal.getJob(jobId.toString());
+        if (s?.phase === "failed") throw new Error(`benchmark job failed: ${s.failureReason}`);
+        return s?.phase === "completed" ? true : undefined;
+      },
+      300_000,
+    );
+    const at = (phase: string) =>
+      (n.journal.eventsOf(jobId.toString()).find((e: JobEvent) => e.type === "state" && e.phase === phase) as { at: number }).at;
     const total = at("completed") - created;
     const worker = at("publishing") - at("training");
     const ms = (value: number): Metric => ({ value, unit: "ms", better: "lower" });

@@ -14,7 +14,12 @@ const ports = { RPC_PORT: "18545", CONTENT_PORT: "15001", GRAPHQL_PORT: "18000",
 
 async function timeStart(dataDir: string): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ["scripts/dev.ts"], { cwd: root, env: { ...process.env, ...ports, MF_STACK_DATA: dataDir, MF_DEMO_JOB: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, ["scripts/dev.ts"], {
+    cwd: root,
+    env: { ...process.env, ...ports, MF_STACK_DATA: dataDir, MF_DEMO_JOB: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let log = "";
   try {
     return await new Promise<number>((resolve, reject) => {
@@ -46,5 +51,8 @@ const metrics: Record<string, Metric> = {
   devColdSeconds: { value: +cold.toFixed(1), unit: "s", better: "lower" },
   devWarmSeconds: { value: +warm.toFixed(1), unit: "s", better: "lower" },
 };
-await writeSuiteResult("stack", metrics, { notes: "cold: stack caches cleared (content store, subgraph build, runner/node state); installs and the demo model kept. Target: warm < 30 s." });
+await writeSuiteResult("stack", metrics, {
+  notes:
+    "cold: stack caches cleared (content store, subgraph build, runner/node state); installs and the demo model kept. Target: warm < 30 s.",
+});
 console.log(`\nnpm run dev to all-healthy: cold ${cold.toFixed(1)} s, warm ${warm.toFixed(1)} s`);

@@ -19,7 +19,13 @@ def records(n: int, seed: int = 0, seq: int = SEQ) -> list[dict]:
         words, parts = rng.randint(20, 200 * seq // SEQ), []
         while sum(len(p.split()) for p in parts) < words:
             parts.append(rng.choice(lines))
-        out.append({"schema": "modelfactory.record/1", "kind": "instruction",
-                    "instruction": f"Tell story number {i} about {rng.choice(lines).split()[0]}.", "input": "",
-                    "output": " ".join(parts)})
+        out.append(
+            {
+                "schema": "modelfactory.record/1",
+                "kind": "instruction",
+                "instruction": f"Tell story number {i} about {rng.choice(lines).split()[0]}.",
+                "input": "",
+                "output": " ".join(parts),
+            }
+        )
     return out

@@ -32,19 +32,44 @@ def eval_share(model_dir: str, records: list[dict], *, seq: int, epochs: int = 1
     from modelfactory_worker.trainconfig import TrainConfig
 
     lm = load_model(model_dir)
-    cfg = TrainConfig.from_dict({"method": "lora", "epochs": epochs, "batch_size": batch, "max_seq_len": seq,
-                                 "evals_per_run": EVALS_PER_RUN, "lora": {"r": 16, "alpha": 32}})
+    cfg = TrainConfig.from_dict(
+        {
+            "method": "lora",
+            "epochs": epochs,
+            "batch_size": batch,
+            "max_seq_len": seq,
+            "evals_per_run": EVALS_PER_RUN,
+            "lora": {"r": 16, "alpha": 32},
+        }
+    )
     fmt = ChatFormatter(lm.tokenizer)
     parsed = [parse_record(r) for r in records]
     held = max(1, len(parsed) // 10)
     train, ev = tokenize(parsed[held:], fmt, seq).examples, tokenize(parsed[:held], fmt, seq).examples
     with tempfile.TemporaryDirectory() as out:
-        t = Trainer(lm.model, cfg, train, ev, output_dir=out, adapter_name="bench", pad_id=lm.tokenizer.pad_token_id,
-                    device=lm.device, dtype=lm.dtype, emit=lambda e: None, cancel=threading.Event())
+        t = Trainer(
+            lm.model,
+            cfg,
+            train,
+            ev,
+            output_dir=out,
+            adapter_name="bench",
+            pad_id=lm.tokenizer.pad_token_id,
+            device=lm.device,
+            dtype=lm.dtype,
+            emit=lambda e: None,
+            cancel=threading.Event(),
+        )
         res = t.run()
-    return {"share": res.eval_seconds / res.seconds, "evaluations": len(res.eval_losses), "steps": res.step,
-            "eval_records": res.eval_records, "held_out": len(ev), "eval_seconds": res.eval_seconds,
-            "seconds": res.seconds}
+    return {
+        "share": res.eval_seconds / res.seconds,
+        "evaluations": len(res.eval_losses),
+        "steps": res.step,
+        "eval_records": res.eval_records,
+        "held_out": len(ev),
+        "eval_seconds": res.eval_seconds,
+        "seconds": res.seconds,
+    }
 
 
 def main() -> int:

@@ -59,6 +59,7 @@ def main(spec: dict) -> None:
 
     def weight_bytes(model) -> int:
         return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
+
     from run import RANK, SEQ, tokenized
 
     link = Link()
@@ -94,8 +95,9 @@ def main(spec: dict) -> None:
             link.send({"ready": True, "peak": peak})
 
         with heap.watch():
-            run_baseline(spec["model"], examples, steps=total_steps, rank=RANK, ready=ready, wait=link.wait,
-                         on_begin=on_begin, on_end=on_end)
+            run_baseline(
+                spec["model"], examples, steps=total_steps, rank=RANK, ready=ready, wait=link.wait, on_begin=on_begin, on_end=on_end
+            )
         extra = {"weights_mb": state["weights"] / MB}
     else:
         from modelfactory_worker.models import load_model
@@ -105,11 +107,20 @@ def main(spec: dict) -> None:
         import tempfile
 
         lm = load_model(spec["model"], quantization="nf4" if spec["method"] == "qlora" else "none")
-        cfg = TrainConfig.from_dict({"method": spec["method"], "max_steps": total_steps,
-                                     "batch_size": spec.get("batch_size", 4), "grad_accum": spec.get("grad_accum", 1),
-                                     "gradient_checkpointing": spec.get("gc", False),
-                                     "max_seq_len": seq, "packing": True, "eval_fraction": 0.0,
-                                     "learning_rate": 1e-4, "lora": {"r": RANK, "alpha": 2 * RANK}})
+        cfg = TrainConfig.from_dict(
+            {
+                "method": spec["method"],
+                "max_steps": total_steps,
+                "batch_size": spec.get("batch_size", 4),
+                "grad_accum": spec.get("grad_accum", 1),
+                "gradient_checkpointing": spec.get("gc", False),
+                "max_seq_len": seq,
+                "packing": True,
+                "eval_fraction": 0.0,
+                "learning_rate": 1e-4,
+                "lora": {"r": RANK, "alpha": 2 * RANK},
+            }
+        )
 
         def emit(e):
             if e["event"] == "progress":
@@ -120,25 +131,47 @@ def main(spec: dict) -> None:
                     link.wait()
 
         with tempfile.TemporaryDirectory() as tmp:
-            trainer = Trainer(lm.model, cfg, examples, [], output_dir=tmp, adapter_name="bench",
-                              pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=emit,
-                              cancel=threading.Event())
+            trainer = Trainer(
+                lm.model,
+                cfg,
+                examples,
+                [],
+                output_dir=tmp,
+                adapter_name="bench",
+                pad_id=lm.tokenizer.pad_token_id,
+                device=lm.device,
+                dtype=lm.dtype,
+                emit=emit,
+                cancel=threading.Event(),
+            )
             reset_hwm()
             heap.reset()
             link.send({"ready": True, "peak": peak})
             link.wait()
             with heap.watch():
                 res = trainer.run()
-        extra = {"activation_mb": res.activation_bytes / MB, "quantization": quantization_report(trainer.model),
-                 "weights_mb": weight_bytes(trainer.model) / MB}
+        extra = {
+            "activation_mb": res.activation_bytes / MB,
+            "quantization": quantization_report(trainer.model),
+            "weights_mb": weight_bytes(trainer.model) / MB,
+        }
     from modelfactory_worker import flops as flops_mod
 
     flops_mod._PEAK_CACHE.clear()  # measure again after the steps: the machine is shared, keep the best
     peak2 = measure_matmul_peak(torch.device("cpu"), torch.float32, seconds=1.0)
     # Tensor memory: the weights, plus the most the training steps had allocated at once (grads,
     # optimizer state, activations, temporaries), free heap fragments excluded.
-    link.send({"done": True, "tensor_mem_mb": extra["weights_mb"] + heap.grown / MB, "train_mem_mb": hwm_mb() - base_rss, "hwm_mb": hwm_mb(), "base_rss_mb": base_rss,
-               "peak": max(peak, peak2), **extra})
+    link.send(
+        {
+            "done": True,
+            "tensor_mem_mb": extra["weights_mb"] + heap.grown / MB,
+            "train_mem_mb": hwm_mb() - base_rss,
+            "hwm_mb": hwm_mb(),
+            "base_rss_mb": base_rss,
+            "peak": max(peak, peak2),
+            **extra,
+        }
+    )
 
 
 if __name__ == "__main__":

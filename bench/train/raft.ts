@@ -64,16 +64,30 @@ for (const [d, plan] of DATANETS.entries()) {
     contributions.push({ id, datanetId: BigInt(d + 1), records: prepared.records });
   }
 }
-const answerOf = (r: DatasetRecord) => (r.kind === "instruction" ? r.output : r.kind === "chat" ? (r.messages.findLast((m) => m.role === "assistant")?.content ?? "") : r.text);
-const byContribution = new Map(contributions.map((c) => [c.id, c.records.map((record): SourcedRecord => ({ record, contributionId: c.id.toString() }))]));
+const answerOf = (r: DatasetRecord) =>
+  r.kind === "instruction" ? r.output : r.kind === "chat" ? (r.messages.findLast((m) => m.role === "assistant")?.content ?? "") : r.text;
+const byContribution = new Map(
+  contributions.map((c) => [c.id, c.records.map((record): SourcedRecord => ({ record, contributionId: c.id.toString() }))]),
+);
 const split = splitByRecord(byContribution, DEMO_JOB.evalFraction, `31337:1:${DEMO_JOB.hyperparameters.seed}`, (x) => answerOf(x.record));
 // The shorter schedule: a seeded sample of each side, the same for both runs.
 const sample = <T>(xs: readonly T[], n: number, salt: string) =>
-  xs.map((x, i) => ({ x, key: keccak256(stringToBytes(`raft-bench:${salt}:${i}`)) })).sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, n).map((e) => e.x);
+  xs
+    .map((x, i) => ({ x, key: keccak256(stringToBytes(`raft-bench:${salt}:${i}`)) }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1))
+    .slice(0, n)
+    .map((e) => e.x);
 const trainSide = sample(split.train, TRAIN_RECORDS, "train");
 const evalSide = sample(split.eval, EVAL_RECORDS, "eval");
 const raft = retrievalAugmented(options, {
-  contributions: contributions.map((c) => ({ id: c.id, datanetId: c.datanetId, contributor: "0x0000000000000000000000000000000000000001", transactionHash: `0x${"0".repeat(64)}`, contentId: `demo-${c.id}`, metadataURI: "" })),
+  contributions: contributions.map((c) => ({
+    id: c.id,
+    datanetId: c.datanetId,
+    contributor: "0x0000000000000000000000000000000000000001",
+    transactionHash: `0x${"0".repeat(64)}`,
+    contentId: `demo-${c.id}`,
+    metadataURI: "",
+  })),
   // Passages come from the whole training side of the split (what a job's index holds); the schedule trains on the sample.
   trainSide: split.train,
   evalSide,
@@ -98,25 +112,43 @@ const files = {
 };
 const spec = { method: "lora" as const, hyperparameters: { ...DEMO_JOB.hyperparameters, maxLength: MAX_LENGTH } };
 const config = workerTrainConfig(spec as never, 0, 0);
-console.log(`raft bench: ${trainSide.length} training records (of ${split.train.length}), ${evalSide.length} held-out (of ${split.eval.length}); RAFT ${options.passages} passages, oracle in ${raft.stats.withOracle}/${raft.stats.augmented}; mean system message ${raft.stats.meanSystemChars} chars; ${raft.stats.likelyTruncated} likely over ${MAX_LENGTH} tokens`);
+console.log(
+  `raft bench: ${trainSide.length} training records (of ${split.train.length}), ${evalSide.length} held-out (of ${split.eval.length}); RAFT ${options.passages} passages, oracle in ${raft.stats.withOracle}/${raft.stats.augmented}; mean system message ${raft.stats.meanSystemChars} chars; ${raft.stats.likelyTruncated} likely over ${MAX_LENGTH} tokens`,
+);
 
 type Run = { trainSeconds: number; steps: number; withSources: EvaluateResult; plain?: EvaluateResult };
 async function run(name: string, train: string, alsoPlain: boolean): Promise<Run> {
-  const worker = new WorkerClient({ command: [PYTHON, "-m", "modelfactory_worker"], cwd: path.join(root, "trainer-node/worker"), hangMs: 1_800_000, startMs: 300_000, env: { MODELFACTORY_WORKER_THREADS: args.threads } });
+  const worker = new WorkerClient({
+    command: [PYTHON, "-m", "modelfactory_worker"],
+    cwd: path.join(root, "trainer-node/worker"),
+    hangMs: 1_800_000,
+    startMs: 300_000,
+    env: { MODELFACTORY_WORKER_THREADS: args.threads },
+  });
   try {
     await worker.request("load", { model: MODEL, device: "cpu" });
     let t = performance.now();
     let steps = 0;
-    const trained = await worker.request("train", { config, data: { train, eval: files.evalSources }, adapter: name, output_dir: path.join(dir, name) }, {
-      onEvent: (e) => {
-        if (e.event !== "progress") return;
-        steps = e.total_steps;
-        if (e.step % 10 === 0 || e.step === e.total_steps) console.log(`  ${name}: step ${e.step}/${e.total_steps} loss ${e.loss?.toFixed(3)} ${e.tokens_per_s.toFixed(0)} tokens/s`);
+    const trained = await worker.request(
+      "train",
+      { config, data: { train, eval: files.evalSources }, adapter: name, output_dir: path.join(dir, name) },
+      {
+        onEvent: (e) => {
+          if (e.event !== "progress") return;
+          steps = e.total_steps;
+          if (e.step % 10 === 0 || e.step === e.total_steps)
+            console.log(`  ${name}: step ${e.step}/${e.total_steps} loss ${e.loss?.toFixed(3)} ${e.tokens_per_s.toFixed(0)} tokens/s`);
+        },
       },
-    });
+    );
     const trainSeconds = (performance.now() - t) / 1000;
     console.log(`  ${name}: trained in ${trainSeconds.toFixed(0)} s (${trained.status})`);
-    const evaluate = (data: string, generation = true) => worker.request("evaluate", { data, adapter: name, max_seq_len: MAX_LENGTH, max_samples: SAMPLES, max_new_tokens: 48, generation }, { hangMs: 1_800_000 });
+    const evaluate = (data: string, generation = true) =>
+      worker.request(
+        "evaluate",
+        { data, adapter: name, max_seq_len: MAX_LENGTH, max_samples: SAMPLES, max_new_tokens: 48, generation },
+        { hangMs: 1_800_000 },
+      );
     t = performance.now();
     const withSources = await evaluate(files.evalSources);
     console.log(`  ${name}: evaluated with sources in ${((performance.now() - t) / 1000).toFixed(0)} s`);

@@ -31,11 +31,11 @@ sys.path.insert(0, HERE)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench_records import SEQ, records  # noqa: E402  (after sys.path has HERE)
+
 RANK = 16
 # The real model setup.sh converts (trainer-node/worker/README.md); measured at sequence 512 with
 # LoRA only (full and QLoRA on it add minutes and say nothing the random configs do not).
-SMOLLM2 = os.path.join(os.environ.get("MF_MODELS_DIR") or os.path.join(ROOT, "trainer-node", "models"),
-                       "smollm2-135m-instruct")
+SMOLLM2 = os.path.join(os.environ.get("MF_MODELS_DIR") or os.path.join(ROOT, "trainer-node", "models"), "smollm2-135m-instruct")
 SIZES = {  # size -> (warmup steps, measured steps, sequence length, configurations)
     "25m": (1, 5, SEQ, None),
     "110m": (1, 3, SEQ, None),
@@ -69,9 +69,15 @@ class Child:
     def __init__(self, spec: dict):
         env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(sys.path[:2])}
         self.spec = spec
-        self.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "measure.py"), json.dumps(spec)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env=env, cwd=HERE)
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "measure.py"), json.dumps(spec)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=HERE,
+        )
         self.steps: list[dict] = []
         self.ready = self.read()
 
@@ -99,8 +105,13 @@ def summarise(child: Child, done: dict, warmup: int, peak: float) -> dict:
     measured = child.steps[warmup:]
     rates = sorted(s["tokens"] / s["seconds"] for s in measured)
     best = max(measured, key=lambda s: s["tokens"] / s["seconds"])
-    return {"tokens_per_s": rates[-1], "tokens_per_s_median": rates[len(rates) // 2],
-            "mfu": best["flops"] / best["seconds"] / peak, "train_mem_mb": done["train_mem_mb"], **done}
+    return {
+        "tokens_per_s": rates[-1],
+        "tokens_per_s_median": rates[len(rates) // 2],
+        "mfu": best["flops"] / best["seconds"] / peak,
+        "train_mem_mb": done["train_mem_mb"],
+        **done,
+    }
 
 
 def machine() -> dict:
@@ -112,8 +123,14 @@ def machine() -> dict:
             cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), cpu)
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "python": platform.python_version(), "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
 
 
 def main() -> int:
@@ -146,8 +163,7 @@ def main() -> int:
             else:
                 model_dir = create_model(os.path.join(tmp, size), "llama", size, seed=0)["path"]
             methods = configs or tuple(CONFIGS)
-            children = {m: Child({"model": model_dir, "steps": warmup + steps, "seq": seq, **CONFIGS[m]})
-                        for m in methods}
+            children = {m: Child({"model": model_dir, "steps": warmup + steps, "seq": seq, **CONFIGS[m]}) for m in methods}
             peaks = []
             for i in range(warmup + steps):  # interleaved: every configuration sees the same machine
                 for m in methods:
@@ -160,9 +176,12 @@ def main() -> int:
             peak = max(peaks + [c.ready["peak"] for c in children.values()] + [d["peak"] for d in done.values()])
             runs = {m: summarise(children[m], done[m], warmup, peak) for m in methods}
             for method, r in runs.items():
-                print(f"  {size:5s} {method:9s} {r['tokens_per_s']:9.1f} tok/s (median {r['tokens_per_s_median']:8.1f})"
-                      f"  MFU {100 * r['mfu']:5.1f} %  train mem {r['train_mem_mb']:7.1f} MB  tensors {r['tensor_mem_mb']:7.1f} MB",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  {size:5s} {method:9s} {r['tokens_per_s']:9.1f} tok/s (median {r['tokens_per_s_median']:8.1f})"
+                    f"  MFU {100 * r['mfu']:5.1f} %  train mem {r['train_mem_mb']:7.1f} MB  tensors {r['tensor_mem_mb']:7.1f} MB",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 put(f"{size}.{method}.tokens_per_s", r["tokens_per_s"], "tokens/s", "higher")
                 put(f"{size}.{method}.mfu", 100 * r["mfu"], "%", "higher")
                 put(f"{size}.{method}.train_memory", r["train_mem_mb"], "MB", "lower")
@@ -189,11 +208,21 @@ def main() -> int:
 
             n, eval_seq = (40, 64) if size == "tiny" else (200, seq)
             cost = eval_share(model_dir, records(n, seq=eval_seq), seq=eval_seq)
-            print(f"  {size:5s} evaluation during training: {100 * cost['share']:.1f} % of the run "
-                  f"({cost['evaluations']} evaluations over {cost['steps']} steps)", file=sys.stderr, flush=True)
+            print(
+                f"  {size:5s} evaluation during training: {100 * cost['share']:.1f} % of the run "
+                f"({cost['evaluations']} evaluations over {cost['steps']} steps)",
+                file=sys.stderr,
+                flush=True,
+            )
             put(f"{size}.eval_during_training.time_share", 100 * cost["share"], "%", "lower")
-    result = {"suite": "train", "machine": machine(), "quick": a.quick, "seconds": round(time.time() - started, 1),
-              "sizes": list(sizes), "metrics": metrics}
+    result = {
+        "suite": "train",
+        "machine": machine(),
+        "quick": a.quick,
+        "seconds": round(time.time() - started, 1),
+        "sizes": list(sizes),
+        "metrics": metrics,
+    }
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     tmp_out = a.out + ".tmp"
     with open(tmp_out, "w") as f:

@@ -10,20 +10,108 @@ from __future__ import annotations
 
 import random
 
-NAMES = ["Ada", "Ben", "Clara", "Daniel", "Elena", "Farid", "Grace", "Hugo", "Iris", "Jonas", "Kemal", "Lena",
-         "Marta", "Nico", "Olga", "Pavel", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera", "Wen", "Yusuf", "Zoe",
-         "Mina", "Theo", "Lucia", "Omar", "Priya", "Felix", "Hana", "Leo", "Nora", "Ravi", "Sofia", "Tomas", "Maya"]
+NAMES = [
+    "Ada",
+    "Ben",
+    "Clara",
+    "Daniel",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Iris",
+    "Jonas",
+    "Kemal",
+    "Lena",
+    "Marta",
+    "Nico",
+    "Olga",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Yusuf",
+    "Zoe",
+    "Mina",
+    "Theo",
+    "Lucia",
+    "Omar",
+    "Priya",
+    "Felix",
+    "Hana",
+    "Leo",
+    "Nora",
+    "Ravi",
+    "Sofia",
+    "Tomas",
+    "Maya",
+]
 RELATIONS = ["sister", "brother", "neighbour", "friend", "cousin", "grandmother", "grandfather", "aunt", "uncle", "colleague"]
-PLACES = ["the market", "the library", "the station", "the park", "the bakery", "the harbour", "the museum", "the post office",
-          "the school", "the river bank", "the town square", "the old bridge", "the hill above the town", "the corner shop",
-          "the swimming pool", "the bus stop", "the hospital", "the cinema", "the village hall", "the beach"]
-TIMES = ["early one morning", "on a quiet Sunday", "late in the afternoon", "one rainy Tuesday", "on the first day of spring",
-         "just before dinner", "in the middle of winter", "on a warm summer evening", "after school", "at the end of a long week"]
-WEATHER = ["The sky was grey and low", "The sun was already warm", "A cold wind blew from the sea", "Light rain tapped on the windows",
-           "Snow had fallen in the night", "The air smelled of cut grass", "Fog hid the end of the street", "It was bright and still"]
-OBJECTS = ["a red umbrella", "an old map", "a letter with no stamp", "a small wooden box", "a lost key", "a blue notebook",
-           "a paper bag of apples", "a broken clock", "a photograph of the harbour", "a scarf someone had dropped",
-           "a basket of bread", "a book about the stars", "a pair of gloves", "a bunch of flowers", "a kite with a torn tail"]
+PLACES = [
+    "the market",
+    "the library",
+    "the station",
+    "the park",
+    "the bakery",
+    "the harbour",
+    "the museum",
+    "the post office",
+    "the school",
+    "the river bank",
+    "the town square",
+    "the old bridge",
+    "the hill above the town",
+    "the corner shop",
+    "the swimming pool",
+    "the bus stop",
+    "the hospital",
+    "the cinema",
+    "the village hall",
+    "the beach",
+]
+TIMES = [
+    "early one morning",
+    "on a quiet Sunday",
+    "late in the afternoon",
+    "one rainy Tuesday",
+    "on the first day of spring",
+    "just before dinner",
+    "in the middle of winter",
+    "on a warm summer evening",
+    "after school",
+    "at the end of a long week",
+]
+WEATHER = [
+    "The sky was grey and low",
+    "The sun was already warm",
+    "A cold wind blew from the sea",
+    "Light rain tapped on the windows",
+    "Snow had fallen in the night",
+    "The air smelled of cut grass",
+    "Fog hid the end of the street",
+    "It was bright and still",
+]
+OBJECTS = [
+    "a red umbrella",
+    "an old map",
+    "a letter with no stamp",
+    "a small wooden box",
+    "a lost key",
+    "a blue notebook",
+    "a paper bag of apples",
+    "a broken clock",
+    "a photograph of the harbour",
+    "a scarf someone had dropped",
+    "a basket of bread",
+    "a book about the stars",
+    "a pair of gloves",
+    "a bunch of flowers",
+    "a kite with a torn tail",
+]
 FEELINGS = ["happy", "tired", "curious", "worried", "proud", "surprised", "calm", "nervous", "grateful", "hopeful"]
 ENDINGS = [
     "That evening {a} wrote the whole story down, so as not to forget it.",
@@ -54,81 +142,111 @@ STORY_TURNS = [
 ]
 
 HOWTO = {
-    "make a pot of tea": ["Fill the kettle with fresh cold water and bring it to the boil.",
-                          "Warm the teapot with a little hot water and pour it away.",
-                          "Put in one spoon of tea leaves for each cup, or one tea bag for two cups.",
-                          "Pour on the boiling water and let it stand for three to five minutes.",
-                          "Stir once, pour through a strainer, and add milk or lemon if you like."],
-    "cook rice": ["Rinse the rice in a sieve until the water runs almost clear.",
-                  "Put it in a pan with one and a half times as much water and a pinch of salt.",
-                  "Bring it to the boil, then cover the pan and turn the heat down low.",
-                  "Leave it for about twelve minutes without lifting the lid.",
-                  "Take it off the heat, rest it for five minutes, and fluff it with a fork."],
-    "wash dishes by hand": ["Scrape leftover food into the bin.",
-                            "Fill the sink with hot water and a little washing-up liquid.",
-                            "Wash glasses first, then plates and cutlery, and pans last.",
-                            "Rinse everything in clean water.",
-                            "Leave it to drain on a rack or dry it with a clean towel."],
-    "write a short letter": ["Start with the date and a greeting such as Dear and the person's name.",
-                             "Say in the first sentence why you are writing.",
-                             "Keep each paragraph to one idea.",
-                             "End with a friendly line and a closing such as Best wishes.",
-                             "Read it through once more before you send it."],
-    "pack for a weekend trip": ["Check the weather where you are going.",
-                                "Lay out clothes for each day and then remove one item of each kind.",
-                                "Put heavy things at the bottom of the bag and soft things on top.",
-                                "Keep tickets, keys and medicine in one small pocket.",
-                                "Leave a little room for things you bring back."],
-    "bake simple bread": ["Mix flour, water, salt and yeast into a rough dough.",
-                          "Knead it for about ten minutes until it feels smooth and springy.",
-                          "Cover it and let it rise in a warm place until it doubles in size.",
-                          "Shape it into a loaf, let it rise again, and cut a line across the top.",
-                          "Bake it in a hot oven until the bottom sounds hollow when tapped."],
-    "clean a window": ["Dust the frame and the sill first.",
-                       "Mix warm water with a few drops of washing-up liquid.",
-                       "Wipe the glass with a soft sponge, starting at the top.",
-                       "Pull a rubber blade across the glass in straight strokes and wipe it after each one.",
-                       "Dry the corners with a cloth that leaves no threads."],
-    "plan a study week": ["Write down everything you need to finish and when it is due.",
-                          "Split big tasks into pieces you can do in an hour.",
-                          "Put the hardest piece at the time of day when you think most clearly.",
-                          "Leave one free evening for things that take longer than expected.",
-                          "At the end of each day, tick off what you did and move what you did not."],
-    "care for a house plant": ["Find out whether the plant likes bright light or shade.",
-                               "Water it when the top of the soil feels dry, not on a fixed day.",
-                               "Let extra water drain away; roots standing in water rot.",
-                               "Turn the pot a little every week so it grows evenly.",
-                               "Repot it in spring when roots come out of the bottom."],
-    "make a budget for a month": ["Add up the money you expect to receive.",
-                                  "List fixed costs such as rent and travel first.",
-                                  "Set an amount for food and everyday shopping.",
-                                  "Put a small sum aside for savings before spending on extras.",
-                                  "Check your spending each week and adjust the plan."],
-    "prepare for a job interview": ["Read about the organisation and the role.",
-                                    "Think of three examples from your own work that show what you can do.",
-                                    "Prepare two questions to ask at the end.",
-                                    "Plan your route and arrive ten minutes early.",
-                                    "Afterwards, write a short note to thank them for their time."],
-    "make vegetable soup": ["Chop an onion, two carrots and a stick of celery.",
-                            "Soften them in a little oil in a large pan for ten minutes.",
-                            "Add stock, a chopped potato and any other vegetables you have.",
-                            "Simmer until everything is soft, about twenty minutes.",
-                            "Season with salt and pepper, and blend it if you like it smooth."],
-    "iron a shirt": ["Set the iron to the heat shown on the label.",
-                     "Start with the collar, then the cuffs and the sleeves.",
-                     "Iron the back, then each front panel, working around the buttons.",
-                     "Hang the shirt on a hanger straight away.",
-                     "Do up the top button so the collar keeps its shape."],
-    "learn new words in a language": ["Choose ten words a day that you will really use.",
-                                      "Write each word in a sentence about your own life.",
-                                      "Say the sentences out loud.",
-                                      "Review yesterday's words before learning new ones.",
-                                      "Once a week, try to use them in a conversation or a message."],
-    "get a good night's sleep": ["Go to bed and get up at about the same time every day.",
-                                 "Keep the bedroom cool, dark and quiet.",
-                                 "Avoid heavy meals and bright screens in the last hour before bed.",
-                                 "If you cannot sleep, get up and read quietly until you feel tired.",
-                                 "Get some daylight in the morning."],
+    "make a pot of tea": [
+        "Fill the kettle with fresh cold water and bring it to the boil.",
+        "Warm the teapot with a little hot water and pour it away.",
+        "Put in one spoon of tea leaves for each cup, or one tea bag for two cups.",
+        "Pour on the boiling water and let it stand for three to five minutes.",
+        "Stir once, pour through a strainer, and add milk or lemon if you like.",
+    ],
+    "cook rice": [
+        "Rinse the rice in a sieve until the water runs almost clear.",
+        "Put it in a pan with one and a half times as much water and a pinch of salt.",
+        "Bring it to the boil, then cover the pan and turn the heat down low.",
+        "Leave it for about twelve minutes without lifting the lid.",
+        "Take it off the heat, rest it for five minutes, and fluff it with a fork.",
+    ],
+    "wash dishes by hand": [
+        "Scrape leftover food into the bin.",
+        "Fill the sink with hot water and a little washing-up liquid.",
+        "Wash glasses first, then plates and cutlery, and pans last.",
+        "Rinse everything in clean water.",
+        "Leave it to drain on a rack or dry it with a clean towel.",
+    ],
+    "write a short letter": [
+        "Start with the date and a greeting such as Dear and the person's name.",
+        "Say in the first sentence why you are writing.",
+        "Keep each paragraph to one idea.",
+        "End with a friendly line and a closing such as Best wishes.",
+        "Read it through once more before you send it.",
+    ],
+    "pack for a weekend trip": [
+        "Check the weather where you are going.",
+        "Lay out clothes for each day and then remove one item of each kind.",
+        "Put heavy things at the bottom of the bag and soft things on top.",
+        "Keep tickets, keys and medicine in one small pocket.",
+        "Leave a little room for things you bring back.",
+    ],
+    "bake simple bread": [
+        "Mix flour, water, salt and yeast into a rough dough.",
+        "Knead it for about ten minutes until it feels smooth and springy.",
+        "Cover it and let it rise in a warm place until it doubles in size.",
+        "Shape it into a loaf, let it rise again, and cut a line across the top.",
+        "Bake it in a hot oven until the bottom sounds hollow when tapped.",
+    ],
+    "clean a window": [
+        "Dust the frame and the sill first.",
+        "Mix warm water with a few drops of washing-up liquid.",
+        "Wipe the glass with a soft sponge, starting at the top.",
+        "Pull a rubber blade across the glass in straight strokes and wipe it after each one.",
+        "Dry the corners with a cloth that leaves no threads.",
+    ],
+    "plan a study week": [
+        "Write down everything you need to finish and when it is due.",
+        "Split big tasks into pieces you can do in an hour.",
+        "Put the hardest piece at the time of day when you think most clearly.",
+        "Leave one free evening for things that take longer than expected.",
+        "At the end of each day, tick off what you did and move what you did not.",
+    ],
+    "care for a house plant": [
+        "Find out whether the plant likes bright light or shade.",
+        "Water it when the top of the soil feels dry, not on a fixed day.",
+        "Let extra water drain away; roots standing in water rot.",
+        "Turn the pot a little every week so it grows evenly.",
+        "Repot it in spring when roots come out of the bottom.",
+    ],
+    "make a budget for a month": [
+        "Add up the money you expect to receive.",
+        "List fixed costs such as rent and travel first.",
+        "Set an amount for food and everyday shopping.",
+        "Put a small sum aside for savings before spending on extras.",
+        "Check your spending each week and adjust the plan.",
+    ],
+    "prepare for a job interview": [
+        "Read about the organisation and the role.",
+        "Think of three examples from your own work that show what you can do.",
+        "Prepare two questions to ask at the end.",
+        "Plan your route and arrive ten minutes early.",
+        "Afterwards, write a short note to thank them for their time.",
+    ],
+    "make vegetable soup": [
+        "Chop an onion, two carrots and a stick of celery.",
+        "Soften them in a little oil in a large pan for ten minutes.",
+        "Add stock, a chopped potato and any other vegetables you have.",
+        "Simmer until everything is soft, about twenty minutes.",
+        "Season with salt and pepper, and blend it if you like it smooth.",
+    ],
+    "iron a shirt": [
+        "Set the iron to the heat shown on the label.",
+        "Start with the collar, then the cuffs and the sleeves.",
+        "Iron the back, then each front panel, working around the buttons.",
+        "Hang the shirt on a hanger straight away.",
+        "Do up the top button so the collar keeps its shape.",
+    ],
+    "learn new words in a language": [
+        "Choose ten words a day that you will really use.",
+        "Write each word in a sentence about your own life.",
+        "Say the sentences out loud.",
+        "Review yesterday's words before learning new ones.",
+        "Once a week, try to use them in a conversation or a message.",
+    ],
+    "get a good night's sleep": [
+        "Go to bed and get up at about the same time every day.",
+        "Keep the bedroom cool, dark and quiet.",
+        "Avoid heavy meals and bright screens in the last hour before bed.",
+        "If you cannot sleep, get up and read quietly until you feel tired.",
+        "Get some daylight in the morning.",
+    ],
 }
 CONNECT = ["First,", "Next,", "Then", "After that,", "Finally,"]
 
@@ -166,40 +284,129 @@ ANIMALS = {
     "the deer": "lives in woods and fields, eats leaves and grass, and is most active at dawn and dusk.",
 }
 
-TOWN_PARTS = ["a market square with a fountain", "narrow streets of stone houses", "a long beach with wooden huts",
-              "a river crossed by three bridges", "a hill with a ruined castle", "a busy station with trains to the capital",
-              "a harbour full of fishing boats", "a large park with an old oak tree", "a museum of local history",
-              "a weekly market on Saturdays", "a cycle path along the old railway line", "a theatre built a hundred years ago"]
-TOWN_NAMES = ["Ashford Green", "Brindle", "Caelmouth", "Dunmere", "Eastwick Vale", "Farrow", "Glenholm", "Harwick",
-              "Isleby", "Kestrel Bay", "Lowmarsh", "Millbrook", "Northam", "Oakhurst", "Pennick", "Redwater"]
+TOWN_PARTS = [
+    "a market square with a fountain",
+    "narrow streets of stone houses",
+    "a long beach with wooden huts",
+    "a river crossed by three bridges",
+    "a hill with a ruined castle",
+    "a busy station with trains to the capital",
+    "a harbour full of fishing boats",
+    "a large park with an old oak tree",
+    "a museum of local history",
+    "a weekly market on Saturdays",
+    "a cycle path along the old railway line",
+    "a theatre built a hundred years ago",
+]
+TOWN_NAMES = [
+    "Ashford Green",
+    "Brindle",
+    "Caelmouth",
+    "Dunmere",
+    "Eastwick Vale",
+    "Farrow",
+    "Glenholm",
+    "Harwick",
+    "Isleby",
+    "Kestrel Bay",
+    "Lowmarsh",
+    "Millbrook",
+    "Northam",
+    "Oakhurst",
+    "Pennick",
+    "Redwater",
+]
 
 QUESTIONS_GENERAL = [
-    ("What is the capital of a country?", "The capital is the city where a country's government meets. It is often, but not always, the largest city."),
-    ("Why is the sky blue?", "Sunlight is made of many colours. Air scatters blue light much more than red light, so blue light reaches our eyes from every part of the sky."),
-    ("Why do leaves change colour in autumn?", "As days get shorter, trees stop making the green pigment in their leaves. Yellow and orange colours that were hidden become visible, and some trees make new red pigments."),
+    (
+        "What is the capital of a country?",
+        "The capital is the city where a country's government meets. It is often, but not always, the largest city.",
+    ),
+    (
+        "Why is the sky blue?",
+        "Sunlight is made of many colours. Air scatters blue light much more than red light, so blue light reaches our eyes from every part of the sky.",
+    ),
+    (
+        "Why do leaves change colour in autumn?",
+        "As days get shorter, trees stop making the green pigment in their leaves. Yellow and orange colours that were hidden become visible, and some trees make new red pigments.",
+    ),
     ("How many days are in a leap year?", "A leap year has 366 days. The extra day is added to February."),
-    ("What is a good way to remember things?", "Repeat what you learn after a short break, then after a day, then after a week. Explaining it to someone else also helps a lot."),
-    ("Why should I drink water?", "Your body uses water to control its temperature, carry nutrients and remove waste. Even mild thirst can make you tired and less focused."),
+    (
+        "What is a good way to remember things?",
+        "Repeat what you learn after a short break, then after a day, then after a week. Explaining it to someone else also helps a lot.",
+    ),
+    (
+        "Why should I drink water?",
+        "Your body uses water to control its temperature, carry nutrients and remove waste. Even mild thirst can make you tired and less focused.",
+    ),
     ("What does a thermometer measure?", "A thermometer measures temperature: how hot or cold something is."),
-    ("How do plants make food?", "Plants use sunlight, water and carbon dioxide from the air to make sugar. This process is called photosynthesis, and it releases oxygen."),
-    ("What is recycling?", "Recycling means collecting used materials such as paper, glass and metal so they can be made into new products instead of being thrown away."),
-    ("Why do we have seasons?", "The Earth is tilted. As it travels around the Sun, each half of the planet leans towards the Sun for part of the year and away from it for the rest."),
-    ("How can I be a better listener?", "Give the person your full attention, let them finish, and ask a question about what they said before giving your own view."),
-    ("What is a healthy breakfast?", "A good breakfast combines something with fibre, such as oats or whole-grain bread, with some protein, such as eggs, yoghurt or nuts, and a piece of fruit."),
+    (
+        "How do plants make food?",
+        "Plants use sunlight, water and carbon dioxide from the air to make sugar. This process is called photosynthesis, and it releases oxygen.",
+    ),
+    (
+        "What is recycling?",
+        "Recycling means collecting used materials such as paper, glass and metal so they can be made into new products instead of being thrown away.",
+    ),
+    (
+        "Why do we have seasons?",
+        "The Earth is tilted. As it travels around the Sun, each half of the planet leans towards the Sun for part of the year and away from it for the rest.",
+    ),
+    (
+        "How can I be a better listener?",
+        "Give the person your full attention, let them finish, and ask a question about what they said before giving your own view.",
+    ),
+    (
+        "What is a healthy breakfast?",
+        "A good breakfast combines something with fibre, such as oats or whole-grain bread, with some protein, such as eggs, yoghurt or nuts, and a piece of fruit.",
+    ),
 ]
 # Everyday problems: symptom -> (cause, fix). The same shape as a helpful diagnosis, on general topics.
 PROBLEMS = {
-    "my bread is dense and heavy": ("the yeast was old or the dough did not rise long enough", "use fresh yeast and let the dough double in size before baking"),
-    "the leaves of my house plant are turning yellow": ("the soil stays wet and the roots cannot breathe", "water less often and make sure the pot drains"),
-    "my rice is sticky and wet": ("there was too much water or the rice was not rinsed", "rinse it until the water runs clear and use a little less water"),
-    "my kettle has white flakes inside": ("limescale from hard water has built up", "boil a mix of water and vinegar in it, then rinse it well several times"),
-    "my shoes smell after a long walk": ("sweat stays trapped in them overnight", "let them dry in the air, away from a heater, and change the insoles"),
-    "my phone battery runs out quickly": ("the screen is very bright and apps run in the background", "lower the brightness and close apps you are not using"),
-    "the soup is too salty": ("too much salt or a salty stock was used", "add more water or unsalted stock and a peeled potato, then taste again"),
-    "my cake sank in the middle": ("the oven door was opened too early or the oven was too cool", "check the oven temperature and wait until the cake is set before opening the door"),
-    "the window is wet on the inside every morning": ("warm damp air from the room meets the cold glass", "open the window for ten minutes in the morning and dry the glass"),
-    "my sourdough starter smells sharp": ("it is hungry and has used up its food", "feed it with fresh flour and water and keep it a little warmer"),
-    "the washing machine leaves marks on clothes": ("too much detergent or a dirty drawer", "use less detergent and clean the drawer and the seal"),
+    "my bread is dense and heavy": (
+        "the yeast was old or the dough did not rise long enough",
+        "use fresh yeast and let the dough double in size before baking",
+    ),
+    "the leaves of my house plant are turning yellow": (
+        "the soil stays wet and the roots cannot breathe",
+        "water less often and make sure the pot drains",
+    ),
+    "my rice is sticky and wet": (
+        "there was too much water or the rice was not rinsed",
+        "rinse it until the water runs clear and use a little less water",
+    ),
+    "my kettle has white flakes inside": (
+        "limescale from hard water has built up",
+        "boil a mix of water and vinegar in it, then rinse it well several times",
+    ),
+    "my shoes smell after a long walk": (
+        "sweat stays trapped in them overnight",
+        "let them dry in the air, away from a heater, and change the insoles",
+    ),
+    "my phone battery runs out quickly": (
+        "the screen is very bright and apps run in the background",
+        "lower the brightness and close apps you are not using",
+    ),
+    "the soup is too salty": (
+        "too much salt or a salty stock was used",
+        "add more water or unsalted stock and a peeled potato, then taste again",
+    ),
+    "my cake sank in the middle": (
+        "the oven door was opened too early or the oven was too cool",
+        "check the oven temperature and wait until the cake is set before opening the door",
+    ),
+    "the window is wet on the inside every morning": (
+        "warm damp air from the room meets the cold glass",
+        "open the window for ten minutes in the morning and dry the glass",
+    ),
+    "my sourdough starter smells sharp": (
+        "it is hungry and has used up its food",
+        "feed it with fresh flour and water and keep it a little warmer",
+    ),
+    "the washing machine leaves marks on clothes": (
+        "too much detergent or a dirty drawer",
+        "use less detergent and clean the drawer and the seal",
+    ),
     "my tomatoes on the windowsill are pale": ("they do not get enough light", "move them to the brightest window or outside on warm days"),
 }
 
@@ -248,8 +455,17 @@ def story(rng: random.Random, hero: str | None = None) -> str:
         a, b = hero, (b if b != hero else a)
     ap, apc = pron(a)
     bp, bpc = pron(b)
-    slots = dict(a=a, b=b, a_pron=ap, a_pron_cap=apc, b_pron=bp, b_pron_cap=bpc, p=rng.choice(PLACES),
-                 o=rng.choice(OBJECTS), rel=rng.choice(RELATIONS))
+    slots = dict(
+        a=a,
+        b=b,
+        a_pron=ap,
+        a_pron_cap=apc,
+        b_pron=bp,
+        b_pron_cap=bpc,
+        p=rng.choice(PLACES),
+        o=rng.choice(OBJECTS),
+        rel=rng.choice(RELATIONS),
+    )
     first = rng.choice(TIMES)
     parts = [f"{first[:1].upper() + first[1:]}, {a} left the house. {rng.choice(WEATHER)}, and {a} felt {rng.choice(FEELINGS)}."]
     parts.append(rng.choice(STORY_MIDDLES).format(**slots))
@@ -261,8 +477,14 @@ def story(rng: random.Random, hero: str | None = None) -> str:
 
 def howto(rng: random.Random, topic: str) -> str:
     steps = HOWTO[topic]
-    lead = rng.choice([f"Here is a simple way to {topic}.", f"How to {topic}.", f"If you want to {topic}, follow these steps.",
-                       f"Many people ask how to {topic}. It is easier than it sounds."])
+    lead = rng.choice(
+        [
+            f"Here is a simple way to {topic}.",
+            f"How to {topic}.",
+            f"If you want to {topic}, follow these steps.",
+            f"Many people ask how to {topic}. It is easier than it sounds.",
+        ]
+    )
     if rng.random() < 0.5:
         return lead + "\n" + "\n".join(f"{i + 1}. {step}" for i, step in enumerate(steps))
     body = []
@@ -276,52 +498,76 @@ def job(rng: random.Random) -> str:
     who, what = rng.choice(list(JOBS.items()))
     name = rng.choice(NAMES)
     p, pc = pron(name)
-    return rng.choice([
-        f"What does {who} do? {who[:1].upper() + who[1:]} {what}. It is work that needs patience and care.",
-        f"{name} works as {who}. Every day {p} {what.split(', ')[0]}. {pc} says the best part of the job is meeting people.",
-        f"In our town, {who} {what}. Without that work, daily life would be much harder for everyone.",
-    ])
+    return rng.choice(
+        [
+            f"What does {who} do? {who[:1].upper() + who[1:]} {what}. It is work that needs patience and care.",
+            f"{name} works as {who}. Every day {p} {what.split(', ')[0]}. {pc} says the best part of the job is meeting people.",
+            f"In our town, {who} {what}. Without that work, daily life would be much harder for everyone.",
+        ]
+    )
 
 
 def animal(rng: random.Random) -> str:
     a, fact = rng.choice(list(ANIMALS.items()))
-    return rng.choice([f"{a[:1].upper() + a[1:]} {fact}", f"Did you know? {a[:1].upper() + a[1:]} {fact}",
-                       f"A note about {a.replace('the ', '')}s: {a} {fact}"])
+    return rng.choice(
+        [
+            f"{a[:1].upper() + a[1:]} {fact}",
+            f"Did you know? {a[:1].upper() + a[1:]} {fact}",
+            f"A note about {a.replace('the ', '')}s: {a} {fact}",
+        ]
+    )
 
 
 def town(rng: random.Random) -> str:
     name = rng.choice(TOWN_NAMES)
     parts = rng.sample(TOWN_PARTS, 3)
-    return (f"{name} is a small town with {parts[0]}, {parts[1]} and {parts[2]}. "
-            f"Visitors often come in {rng.choice(['spring', 'summer', 'autumn', 'winter'])}, when it is "
-            f"{rng.choice(['quiet', 'lively', 'at its most beautiful', 'full of music'])}. "
-            f"The people of {name} are proud of their town and happy to give directions.")
+    return (
+        f"{name} is a small town with {parts[0]}, {parts[1]} and {parts[2]}. "
+        f"Visitors often come in {rng.choice(['spring', 'summer', 'autumn', 'winter'])}, when it is "
+        f"{rng.choice(['quiet', 'lively', 'at its most beautiful', 'full of music'])}. "
+        f"The people of {name} are proud of their town and happy to give directions."
+    )
 
 
 def letter(rng: random.Random) -> str:
     a, b = rng.sample(NAMES, 2)
-    return (f"Dear {b},\nThank you for your letter. I was {rng.choice(FEELINGS)} to hear your news. "
-            f"Here everything is fine; {rng.choice(WEATHER).lower()} today, and I spent the afternoon at {rng.choice(PLACES)}. "
-            f"I found {rng.choice(OBJECTS)} there and thought of you. Please write again soon.\nBest wishes,\n{a}")
+    return (
+        f"Dear {b},\nThank you for your letter. I was {rng.choice(FEELINGS)} to hear your news. "
+        f"Here everything is fine; {rng.choice(WEATHER).lower()} today, and I spent the afternoon at {rng.choice(PLACES)}. "
+        f"I found {rng.choice(OBJECTS)} there and thought of you. Please write again soon.\nBest wishes,\n{a}"
+    )
 
 
 def problem(rng: random.Random) -> tuple[str, str]:
     p, (cause, fix) = rng.choice(list(PROBLEMS.items()))
     q = rng.choice([f"Help: {p}. What is going wrong?", f"What should I do when {p}?", f"I have a problem: {p}. Any advice?"])
-    a = rng.choice([f"Most likely {cause}. To fix it, {fix}.",
-                    f"That usually happens because {cause}. Next time, {fix}, and change only one thing at a time.",
-                    f"It sounds like {cause}. The simplest fix is to {fix}."])
+    a = rng.choice(
+        [
+            f"Most likely {cause}. To fix it, {fix}.",
+            f"That usually happens because {cause}. Next time, {fix}, and change only one thing at a time.",
+            f"It sounds like {cause}. The simplest fix is to {fix}.",
+        ]
+    )
     return q, a
 
 
 def measures(rng: random.Random) -> str:
     out = []
     for _ in range(rng.randint(2, 4)):
-        out.append(rng.choice(MEASURES).format(
-            n=rng.choice(NAMES), a=rng.choice([50, 120, 250, 300, 450, 500, 750, 1000]), b=rng.choice([100, 150, 200, 330, 500, 750]),
-            c=rng.choice([5, 10, 12, 20, 25, 35, 40, 45]), d=rng.choice([160, 180, 200, 220]), d2=rng.choice([40, 55, 65, 80, 92, 100]),
-            e=rng.choice([15, 18, 20, 25, 30, 40, 60]), f=rng.choice([1.5, 2, 2.5, 3, 4, 6]), g=rng.choice([10, 15, 20, 30, 45]),
-            g2=rng.choice([5, 8, 10, 25, 30])))
+        out.append(
+            rng.choice(MEASURES).format(
+                n=rng.choice(NAMES),
+                a=rng.choice([50, 120, 250, 300, 450, 500, 750, 1000]),
+                b=rng.choice([100, 150, 200, 330, 500, 750]),
+                c=rng.choice([5, 10, 12, 20, 25, 35, 40, 45]),
+                d=rng.choice([160, 180, 200, 220]),
+                d2=rng.choice([40, 55, 65, 80, 92, 100]),
+                e=rng.choice([15, 18, 20, 25, 30, 40, 60]),
+                f=rng.choice([1.5, 2, 2.5, 3, 4, 6]),
+                g=rng.choice([10, 15, 20, 30, 45]),
+                g2=rng.choice([5, 8, 10, 25, 30]),
+            )
+        )
     return " ".join(out)
 
 
@@ -357,6 +603,21 @@ def chat(rng: random.Random) -> str:
 def documents(n: int, seed: int = 7) -> list[str]:
     """n documents; blank lines never occur inside one, so a blank line separates documents."""
     rng = random.Random(seed)
-    makers = [story, story, lambda r: howto(r, r.choice(list(HOWTO))), job, animal, town, letter, measures,
-              background, background, lambda r: "{} {}".format(*problem(r)), chat, chat, chat, chat]
+    makers = [
+        story,
+        story,
+        lambda r: howto(r, r.choice(list(HOWTO))),
+        job,
+        animal,
+        town,
+        letter,
+        measures,
+        background,
+        background,
+        lambda r: "{} {}".format(*problem(r)),
+        chat,
+        chat,
+        chat,
+        chat,
+    ]
     return [rng.choice(makers)(rng) for _ in range(n)]

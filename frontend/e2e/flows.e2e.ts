@@ -19,14 +19,26 @@ const ACCOUNTS = {
 } as const;
 type Role = keyof typeof ACCOUNTS;
 
-const GOOD = [
-  { instruction: "What is the first step when a patient arrives with chest pain?", output: "Assess airway, breathing and circulation, then take a 12-lead ECG within ten minutes." },
-  { instruction: "When should a sprained ankle be X-rayed?", output: "When the Ottawa ankle rules are positive: bone tenderness at the malleoli or inability to bear weight." },
-  { instruction: "What does <b>triage</b> mean?", output: "Sorting patients by urgency so that the sickest are treated first." },
-  { instruction: "How is dehydration in children assessed?", output: "By capillary refill, skin turgor, mucous membranes, tears and urine output." },
-  { instruction: "What is a normal adult resting heart rate?", output: "Between 60 and 100 beats per minute." },
-  { instruction: "Which sign suggests meningitis?", output: "Neck stiffness with fever and a non-blanching rash." },
-].map((r) => JSON.stringify(r)).join("\n") + "\n";
+const GOOD =
+  [
+    {
+      instruction: "What is the first step when a patient arrives with chest pain?",
+      output: "Assess airway, breathing and circulation, then take a 12-lead ECG within ten minutes.",
+    },
+    {
+      instruction: "When should a sprained ankle be X-rayed?",
+      output: "When the Ottawa ankle rules are positive: bone tenderness at the malleoli or inability to bear weight.",
+    },
+    { instruction: "What does <b>triage</b> mean?", output: "Sorting patients by urgency so that the sickest are treated first." },
+    {
+      instruction: "How is dehydration in children assessed?",
+      output: "By capillary refill, skin turgor, mucous membranes, tears and urine output.",
+    },
+    { instruction: "What is a normal adult resting heart rate?", output: "Between 60 and 100 beats per minute." },
+    { instruction: "Which sign suggests meningitis?", output: "Neck stiffness with fever and a non-blanching rash." },
+  ]
+    .map((r) => JSON.stringify(r))
+    .join("\n") + "\n";
 const BAD = '{"instruction": "ok", "output": "fine"}\n{"instruction": "missing output"}\n{not json}\n{"instruction": "", "output": "x"}\n';
 
 const withTrainer = process.env.E2E_TRAINER !== "0";
@@ -36,9 +48,15 @@ let context: BrowserContext;
 let page: Page;
 
 async function as(role: Role) {
-  await page.evaluate((a) => (window as unknown as { __e2eWallet: { setAccount(a: string): void } }).__e2eWallet.setAccount(a), ACCOUNTS[role]);
+  await page.evaluate(
+    (a) => (window as unknown as { __e2eWallet: { setAccount(a: string): void } }).__e2eWallet.setAccount(a),
+    ACCOUNTS[role],
+  );
   const tail = ACCOUNTS[role].slice(-4);
-  await page.getByRole("button", { name: new RegExp(tail, "i") }).first().waitFor({ timeout: 10_000 });
+  await page
+    .getByRole("button", { name: new RegExp(tail, "i") })
+    .first()
+    .waitFor({ timeout: 10_000 });
 }
 
 async function go(path: string) {
@@ -59,7 +77,8 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     page.on("pageerror", (e) => console.error("page error:", e.message));
   });
   afterEach(async (t) => {
-    if (page && (t as unknown as { passed?: boolean }).passed === false) await screenshot(page, `failed-${t.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
+    if (page && (t as unknown as { passed?: boolean }).passed === false)
+      await screenshot(page, `failed-${t.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => undefined);
   });
   after(async () => {
     await browser?.close();
@@ -81,7 +100,9 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByText("Give the Datanet a name.").waitFor();
     await screenshot(page, "02-create-datanet-errors");
     await page.getByLabel("Name").fill("Emergency triage Q&A");
-    await page.getByLabel("Description").fill("Short question-and-answer pairs written by emergency nurses about first assessment and triage.");
+    await page
+      .getByLabel("Description")
+      .fill("Short question-and-answer pairs written by emergency nurses about first assessment and triage.");
     await page.getByLabel("Domain").fill("medicine");
     await page.getByLabel("Tags").fill("triage, emergency, nursing");
     await page.getByRole("button", { name: "Create Datanet" }).click();
@@ -125,9 +146,19 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByTestId("contribution-status").getByText("Pending").waitFor({ timeout: 30_000 });
     await screenshot(page, "07-contribute-indexed");
     // An outsider reading the CID the chain names for it gets an envelope, no record text.
-    const indexed = (await (await fetch(stack.graphqlUrl!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ contributions(first: 5) { contentId metadataURI } }" }) })).json()) as { data: { contributions: { contentId: string; metadataURI: string }[] } };
+    const indexed = (await (
+      await fetch(stack.graphqlUrl!, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ contributions(first: 5) { contentId metadataURI } }" }),
+      })
+    ).json()) as { data: { contributions: { contentId: string; metadataURI: string }[] } };
     assert.equal(indexed.data.contributions.length, 1);
-    const stored = Buffer.from(await (await fetch(`${stack.contentApiUrl}/api/v0/cat?arg=${indexed.data.contributions[0]!.contentId}`, { method: "POST" })).arrayBuffer());
+    const stored = Buffer.from(
+      await (
+        await fetch(`${stack.contentApiUrl}/api/v0/cat?arg=${indexed.data.contributions[0]!.contentId}`, { method: "POST" })
+      ).arrayBuffer(),
+    );
     assert.equal(stored.subarray(0, 5).toString("latin1"), "MFENV");
     assert.ok(!stored.includes("triage"), "the stored contribution holds record text");
     await go("/contributions");
@@ -151,9 +182,15 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("button", { name: "Preview #1" }).click();
     const preview = page.getByTestId("contribution-preview");
     await preview.getByText("decrypted in this browser").waitFor({ timeout: 30_000 });
-    assert.match(await preview.getByTestId("preview-summary").innerText(), new RegExp(`^${GOOD.trim().split("\n").length} records, verified against the on-chain content hash`));
+    assert.match(
+      await preview.getByTestId("preview-summary").innerText(),
+      new RegExp(`^${GOOD.trim().split("\n").length} records, verified against the on-chain content hash`),
+    );
     // Duplicates are also looked for among the Datanet's accepted records (none yet here), and the preview says so.
-    assert.equal(await preview.getByTestId("preview-compared").innerText(), "The Datanet has no accepted contributions to compare against.");
+    assert.equal(
+      await preview.getByTestId("preview-compared").innerText(),
+      "The Datanet has no accepted contributions to compare against.",
+    );
     await preview.getByText("What does <b>triage</b> mean?").waitFor();
     await preview.getByLabel("Search records").fill("ankle");
     assert.equal(await preview.getByTestId("preview-record").count(), 1);
@@ -163,7 +200,10 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("button", { name: /Accept selected/ }).click();
     await waitToast(/Accept 1 contribution\(s\): confirmed/);
     await page.getByTestId("access-request").first().getByRole("button", { name: "Grant…" }).click();
-    await page.getByRole("button", { name: /Sign grant/ }).first().click();
+    await page
+      .getByRole("button", { name: /Sign grant/ })
+      .first()
+      .click();
     const signed = await page.getByLabel("Signed grant", { exact: true }).inputValue({ timeout: 15_000 });
     assert.match(signed, /"signature":"0x[0-9a-f]+"/);
     await screenshot(page, "10-signed-grant");
@@ -182,7 +222,10 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await as("approver");
     await go("/inbox");
     await page.getByLabel("Builder (grantee)").fill(ACCOUNTS.contributor);
-    await page.getByRole("button", { name: /Sign grant/ }).last().click();
+    await page
+      .getByRole("button", { name: /Sign grant/ })
+      .last()
+      .click();
     await page.getByRole("button", { name: "Cancel this signed grant" }).click({ timeout: 15_000 });
     await waitToast(/Cancel signed grant: confirmed/);
     await page.getByText("Cancelled on chain: this signed grant can no longer be redeemed.").waitFor();
@@ -275,19 +318,34 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     const cards = influences.getByTestId("training-influence");
     const listed = await cards.count();
     assert.match(await influences.locator("h3").innerText(), new RegExp(`^Shaped by training on \\(${listed}\\)$`));
-    if (listed === 0) assert.ok((await influences.getByTestId("training-influence-note").innerText()).length > 0, "no influences and no reason given");
-    for (const href of await cards.locator('a[href*="/explore/contributor/0x"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")))) assert.match(href ?? "", /\/explore\/contributor\/0x[0-9a-f]{40}$/);
+    if (listed === 0)
+      assert.ok((await influences.getByTestId("training-influence-note").innerText()).length > 0, "no influences and no reason given");
+    for (const href of await cards.locator('a[href*="/explore/contributor/0x"]').evaluateAll((as) => as.map((a) => a.getAttribute("href"))))
+      assert.match(href ?? "", /\/explore\/contributor\/0x[0-9a-f]{40}$/);
     await page.getByRole("button", { name: "Verify on chain" }).click({ timeout: 60_000 });
     await page.getByTestId("verify-result").waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId("verify-summary").innerText(), "Verified: what is shown is what the chain holds.");
     const checks = page.getByTestId("verify-result").locator("dd[data-check]");
     assert.deepEqual(await checks.evaluateAll((dds) => dds.map((d) => `${d.getAttribute("data-check")}=${d.getAttribute("data-ok")}`)), [
-      "document=true", "leaf=true", "citations=true", "passages=true", "training=true", "question=true", "answer=true", "model=true", "root=true", "proof=true", "ledger=true",
+      "document=true",
+      "leaf=true",
+      "citations=true",
+      "passages=true",
+      "training=true",
+      "question=true",
+      "answer=true",
+      "model=true",
+      "root=true",
+      "proof=true",
+      "ledger=true",
     ]);
     await screenshot(page, "19-chat-verified");
 
     // The public receipt names the question, answer and passages by hash only.
-    const receiptDoc = (await page.evaluate(async (u) => (await fetch(u)).json(), `${stack.trainerUrl}/v1/receipts/${await page.getByTestId("verify-receipt").getAttribute("data-receipt-id")}`)) as { receipt: Record<string, unknown> };
+    const receiptDoc = (await page.evaluate(
+      async (u) => (await fetch(u)).json(),
+      `${stack.trainerUrl}/v1/receipts/${await page.getByTestId("verify-receipt").getAttribute("data-receipt-id")}`,
+    )) as { receipt: Record<string, unknown> };
     const publicJson = JSON.stringify(receiptDoc.receipt);
     assert.ok(!publicJson.includes("chest pain") && !("question" in receiptDoc.receipt), "the public receipt holds the question's text");
     assert.match(String(receiptDoc.receipt.questionHash), /^0x[0-9a-f]{64}$/);
@@ -324,7 +382,9 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await screenshot(page, "23-receipt-verified-from-the-index");
   });
 
-  test("compare two runs, and an approver reads how the Datanet's contributions trained", { skip: !withTrainer && "E2E_TRAINER=0" }, async () => {
+  test("compare two runs, and an approver reads how the Datanet's contributions trained", {
+    skip: !withTrainer && "E2E_TRAINER=0",
+  }, async () => {
     // A second run of the first job's settings at another learning rate (tiny model: seconds).
     await go("/train");
     await as("builder");
@@ -358,9 +418,19 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     assert.equal(await lr.locator("td.diff").count(), 1, "the changed value is marked");
     const metrics = page.getByTestId("compare-metrics");
     await metrics.getByRole("row", { name: /Perplexity/ }).waitFor({ timeout: 60_000 });
-    assert.equal(await metrics.getByRole("row", { name: /Perplexity/ }).getByRole("cell").count(), 3, "a perplexity for each job");
+    assert.equal(
+      await metrics
+        .getByRole("row", { name: /Perplexity/ })
+        .getByRole("cell")
+        .count(),
+      3,
+      "a perplexity for each job",
+    );
     // The loss curves of both runs, overlaid.
-    await page.getByTestId("compare-charts").getByRole("img", { name: /^Loss: latest job #1 [\d.]+, job #2 [\d.]+$/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId("compare-charts")
+      .getByRole("img", { name: /^Loss: latest job #1 [\d.]+, job #2 [\d.]+$/ })
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, "24-compare-runs");
 
     // The Datanet's approver sees its contributions' losses after training, from both reports.
@@ -368,7 +438,11 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await as("approver");
     await page.getByRole("tab", { name: "Training insights" }).click({ timeout: 30_000 });
     await page.getByTestId("insights-model-2").getByTestId("insights-table").waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId("insights-model-1").getByTestId("insights-table").getByRole("row").count(), 2, "one contribution, one row");
+    assert.equal(
+      await page.getByTestId("insights-model-1").getByTestId("insights-table").getByRole("row").count(),
+      2,
+      "one contribution, one row",
+    );
     await screenshot(page, "25-datanet-training-insights");
   });
 });

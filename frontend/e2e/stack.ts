@@ -40,7 +40,8 @@ export { freePort };
 async function waitFor(what: string, check: () => Promise<boolean>, ms: number, proc?: ChildProcess, logs?: string[]): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (proc && proc.exitCode !== null) throw new Error(`${what} exited with code ${proc.exitCode}:\n${(logs ?? []).join("").slice(-2000)}`);
+    if (proc && proc.exitCode !== null)
+      throw new Error(`${what} exited with code ${proc.exitCode}:\n${(logs ?? []).join("").slice(-2000)}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -53,11 +54,17 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
-    p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${out.slice(-3000)}`))));
+    p.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${out.slice(-3000)}`)),
+    );
   });
 }
 
-export type StackOptions = { trainer?: boolean; quiet?: boolean; /** More trainer node URLs for config.json (e.g. a benchmark stub). */ trainerNodes?: string[] };
+export type StackOptions = {
+  trainer?: boolean;
+  quiet?: boolean /** More trainer node URLs for config.json (e.g. a benchmark stub). */;
+  trainerNodes?: string[];
+};
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "mf-frontend-e2e-"));
@@ -82,28 +89,73 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     }
     await new Promise((r) => setTimeout(r, 500));
-    for (const { proc } of procs) if (proc.exitCode === null && proc.pid) try { process.kill(-proc.pid, "SIGKILL"); } catch { /* gone */ }
+    for (const { proc } of procs)
+      if (proc.exitCode === null && proc.pid)
+        try {
+          process.kill(-proc.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
     await chain?.stop();
   };
   try {
     chain = await startLocalChain({ timeoutMs: 90_000 });
     const rpcUrl = chain.url;
     const deploymentsDir = path.join(tmp, "deployments");
-    await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { env: { LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
+    await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], {
+      env: { LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir },
+    });
     const deploymentFile = path.join(deploymentsDir, "31337.json");
 
     const contentPort = await freePort();
-    const content = start("content", process.execPath, ["sdk/src/content-api/cli.ts", "--dir", path.join(tmp, "ipfs"), "--port", String(contentPort)]);
+    const content = start("content", process.execPath, [
+      "sdk/src/content-api/cli.ts",
+      "--dir",
+      path.join(tmp, "ipfs"),
+      "--port",
+      String(contentPort),
+    ]);
     const contentApiUrl = `http://127.0.0.1:${contentPort}`;
-    await waitFor("content API", async () => (await fetch(`${contentApiUrl}/api/v0/version`, { method: "POST" })).ok, 30_000, content.proc, content.logs);
+    await waitFor(
+      "content API",
+      async () => (await fetch(`${contentApiUrl}/api/v0/version`, { method: "POST" })).ok,
+      30_000,
+      content.proc,
+      content.logs,
+    );
 
     let graphqlUrl: string | null = null;
     if (existsSync(path.join(REPO, "subgraph/runner/cli.ts")) && existsSync(path.join(REPO, "subgraph/build/subgraph.yaml"))) {
       const gqlPort = await freePort();
-      const sub = start("subgraph", process.execPath, ["subgraph/runner/cli.ts", "--rpc", rpcUrl, "--deployment", deploymentFile, "--port", String(gqlPort), "--db", path.join(tmp, "subgraph.sqlite"), "--poll", "200"]);
+      const sub = start("subgraph", process.execPath, [
+        "subgraph/runner/cli.ts",
+        "--rpc",
+        rpcUrl,
+        "--deployment",
+        deploymentFile,
+        "--port",
+        String(gqlPort),
+        "--db",
+        path.join(tmp, "subgraph.sqlite"),
+        "--poll",
+        "200",
+      ]);
       graphqlUrl = `http://127.0.0.1:${gqlPort}/subgraphs/name/modelfactory`;
       const url = graphqlUrl;
-      await waitFor("subgraph runner", async () => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ _meta { block { number } } }"}' })).ok, 60_000, sub.proc, sub.logs);
+      await waitFor(
+        "subgraph runner",
+        async () =>
+          (
+            await fetch(url, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: '{"query":"{ _meta { block { number } } }"}',
+            })
+          ).ok,
+        60_000,
+        sub.proc,
+        sub.logs,
+      );
     }
 
     // The key service of Datanet 1, the permissioned Datanet the flows create: its owner binds
@@ -130,7 +182,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const cache = path.join(FRONTEND, "test-results/.models/llama-tiny");
       if (!existsSync(path.join(cache, "config.json"))) {
         await mkdir(path.dirname(cache), { recursive: true });
-        await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", "llama", "--size", "tiny"], { cwd: WORKER_DIR, env: { HF_HUB_OFFLINE: "1" } });
+        await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", "llama", "--size", "tiny"], {
+          cwd: WORKER_DIR,
+          env: { HF_HUB_OFFLINE: "1" },
+        });
       }
       await mkdir(modelsDir, { recursive: true });
       await cp(cache, path.join(modelsDir, "tiny-llama"), { recursive: true });
@@ -139,7 +194,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const deployment = JSON.parse(await readFile(deploymentFile, "utf8")) as { contracts: { TrainerRegistry: { address: Address } } };
       const admin = createWalletClient({ account: privateKeyToAccount(ADMIN_KEY), chain: hardhat, transport: http(rpcUrl) });
       const pub = createPublicClient({ chain: hardhat, transport: http(rpcUrl) });
-      const hash = await admin.writeContract({ address: deployment.contracts.TrainerRegistry.address, abi: trainerRegistryAbi, functionName: "admitTrainer", args: [privateKeyToAccount(TRAINER_KEY).address, trainerUrl, ""] });
+      const hash = await admin.writeContract({
+        address: deployment.contracts.TrainerRegistry.address,
+        abi: trainerRegistryAbi,
+        functionName: "admitTrainer",
+        args: [privateKeyToAccount(TRAINER_KEY).address, trainerUrl, ""],
+      });
       await pub.waitForTransactionReceipt({ hash });
       const trainer = start("trainer", process.execPath, ["trainer-node/src/cli.ts"], {
         MF_OPERATOR_KEY: TRAINER_KEY,

@@ -18,7 +18,13 @@ export function buildRuntimeConfig(env: Env = process.env): Record<string, unkno
     throw new Error(`No deployment file at ${deploymentFile}: run \`npm run dev\` (or \`npm run deploy\`) first, or set MF_DEPLOYMENT.`);
   }
   const deployment = JSON.parse(readFileSync(deploymentFile, "utf8")) as { chainId: number; contracts: unknown };
-  const list = (v: string | undefined) => (v ? v.split(",").map((s) => s.trim()).filter(Boolean) : []);
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   return {
     chainId: deployment.chainId,
     ...(env.MF_CHAIN_NAME ? { chainName: env.MF_CHAIN_NAME } : {}),

@@ -4,7 +4,19 @@ import { downsample, extent, linePath, linear, ticks } from "../src/charts/scale
 import { applyJobEvent, emptyJobStream, jobSeries, progressSummary } from "../src/data/job-stream.ts";
 
 const progress = (seq: number, step: number, loss: number): JobEvent => ({
-  type: "progress", seq, at: seq * 1000, step, totalSteps: 10, epoch: step / 10, loss, learningRate: 1e-4, gradNorm: 1, tokensPerSecond: 100, mfu: 0.1, memoryBytes: 2 ** 20 * 64, etaSeconds: (10 - step) * 2,
+  type: "progress",
+  seq,
+  at: seq * 1000,
+  step,
+  totalSteps: 10,
+  epoch: step / 10,
+  loss,
+  learningRate: 1e-4,
+  gradNorm: 1,
+  tokensPerSecond: 100,
+  mfu: 0.1,
+  memoryBytes: 2 ** 20 * 64,
+  etaSeconds: (10 - step) * 2,
 });
 
 describe("chart scales", () => {
@@ -28,7 +40,18 @@ describe("chart scales", () => {
   });
   it("breaks lines at missing values", () => {
     const s = linear([0, 10], [0, 100]);
-    expect(linePath([{ x: 0, y: 0 }, { x: 1, y: NaN }, { x: 2, y: 2 }, { x: 3, y: 3 }], s, s)).toBe("M0.0,0.0M20.0,20.0L30.0,30.0");
+    expect(
+      linePath(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: NaN },
+          { x: 2, y: 2 },
+          { x: 3, y: 3 },
+        ],
+        s,
+        s,
+      ),
+    ).toBe("M0.0,0.0M20.0,20.0L30.0,30.0");
   });
 });
 
@@ -57,7 +80,10 @@ describe("job stream", () => {
     expect(s.progress.map((p) => p.step)).toEqual([2, 4]);
     expect(progressSummary(s)).toEqual({ fraction: 0.4, etaSeconds: 12, step: 4, totalSteps: 10 });
     const series = jobSeries(s);
-    expect(series.loss).toEqual([{ x: 2, y: 2.9 }, { x: 4, y: 2.5 }]);
+    expect(series.loss).toEqual([
+      { x: 2, y: 2.9 },
+      { x: 4, y: 2.5 },
+    ]);
     expect(series.memory[0]!.y).toBe(64);
   });
   it("reports no progress before any event", () => {

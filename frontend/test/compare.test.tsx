@@ -9,15 +9,38 @@ import { MetricsTable, SamplesSideBySide, SpecDifferencesTable } from "../src/pa
 
 const base = { name: "run", baseModel: "smollm2-135m", method: "lora" as const, datanetIds: ["1"], evalFraction: 0.1 };
 const hp = SPEC_PRESETS.quick.hyperparameters;
-const jobs = [{ id: "3", color: "#111" }, { id: "7", color: "#222" }];
+const jobs = [
+  { id: "3", color: "#111" },
+  { id: "7", color: "#222" },
+];
 
 function report(jobId: string, samples: EvaluationReport["samples"], tuned = 4.2): EvaluationReport {
   return {
-    schema: "modelfactory.metrics/1", jobId, baseModel: "smollm2-135m", method: "lora",
-    perplexity: { base: 9.5, tuned }, bleu: { base: 1, tuned: 12.5 }, rouge: { base: null, tuned: { rouge1: 0.4, rouge2: 0.2, rougeL: 0.35 } },
-    memory: { device: "cpu", measuredPeakBytes: 3 * 2 ** 30, breakdown: { parameters: 1, trainable: 1, optimizer: 1, activations: 1 }, bitsPerParameter: 32,
-      thisModel: { parameters: 1, full: 1, lora: 1, qlora: 1 }, sevenB: { parameters: 1, full: 1, lora: 1, qlora: 1 } },
-    training: { steps: 20, epochs: 1, trainTokens: 51_200, seconds: 125, tokensPerSecond: 400, finalLoss: 1.2, finalEvalLoss: 1.4, best: { step: 16, evalLoss: 1.4, stoppedEarly: false, reason: "r" } },
+    schema: "modelfactory.metrics/1",
+    jobId,
+    baseModel: "smollm2-135m",
+    method: "lora",
+    perplexity: { base: 9.5, tuned },
+    bleu: { base: 1, tuned: 12.5 },
+    rouge: { base: null, tuned: { rouge1: 0.4, rouge2: 0.2, rougeL: 0.35 } },
+    memory: {
+      device: "cpu",
+      measuredPeakBytes: 3 * 2 ** 30,
+      breakdown: { parameters: 1, trainable: 1, optimizer: 1, activations: 1 },
+      bitsPerParameter: 32,
+      thisModel: { parameters: 1, full: 1, lora: 1, qlora: 1 },
+      sevenB: { parameters: 1, full: 1, lora: 1, qlora: 1 },
+    },
+    training: {
+      steps: 20,
+      epochs: 1,
+      trainTokens: 51_200,
+      seconds: 125,
+      tokensPerSecond: 400,
+      finalLoss: 1.2,
+      finalEvalLoss: 1.4,
+      best: { step: 16, evalLoss: 1.4, stoppedEarly: false, reason: "r" },
+    },
     counts: { contributions: 2, trainRecords: 50, evalRecords: 6, heldOut: true },
     samples,
   };
@@ -37,10 +60,26 @@ describe("compare: the URL's job list", () => {
 describe("compare: spec differences", () => {
   it("lists only the fields that differ, nested ones by path, missing ones as null", () => {
     const a = buildTrainingSpec({ ...base, hyperparameters: hp });
-    const b = buildTrainingSpec({ ...base, name: "run b", hyperparameters: { ...hp, learningRate: hp.learningRate * 2, lora: { ...hp.lora, rank: hp.lora.rank * 2 }, earlyStoppingPatience: 3, earlyStoppingMinDelta: 0.01 } });
+    const b = buildTrainingSpec({
+      ...base,
+      name: "run b",
+      hyperparameters: {
+        ...hp,
+        learningRate: hp.learningRate * 2,
+        lora: { ...hp.lora, rank: hp.lora.rank * 2 },
+        earlyStoppingPatience: 3,
+        earlyStoppingMinDelta: 0.01,
+      },
+    });
     expect(specDifferences([a, a])).toEqual([]);
     const diff = specDifferences([a, b]);
-    expect(diff.map((d) => d.field)).toEqual(["name", "hyperparameters.learningRate", "hyperparameters.lora.rank", "hyperparameters.earlyStoppingPatience", "hyperparameters.earlyStoppingMinDelta"]);
+    expect(diff.map((d) => d.field)).toEqual([
+      "name",
+      "hyperparameters.learningRate",
+      "hyperparameters.lora.rank",
+      "hyperparameters.earlyStoppingPatience",
+      "hyperparameters.earlyStoppingMinDelta",
+    ]);
     expect(diff[2]).toEqual({ field: "hyperparameters.lora.rank", values: [String(hp.lora.rank), String(hp.lora.rank * 2)] });
     expect(diff[3]).toEqual({ field: "hyperparameters.earlyStoppingPatience", values: [null, "3"] });
     // A spec that could not be read differs in every field; arrays compare as a whole.
@@ -62,17 +101,32 @@ describe("compare: spec differences", () => {
 describe("compare: metrics and samples", () => {
   it("shows each report's tuned quality and cost, and why a job has none", () => {
     const m = compareMetrics(report("3", [], 4.25));
-    expect(m).toEqual({ perplexity: 4.25, bleu: 12.5, rougeL: 0.35, peakMemoryBytes: 3 * 2 ** 30, seconds: 125, trainTokens: 51_200, bestStep: 16 });
+    expect(m).toEqual({
+      perplexity: 4.25,
+      bleu: 12.5,
+      rougeL: 0.35,
+      peakMemoryBytes: 3 * 2 ** 30,
+      seconds: 125,
+      trainTokens: 51_200,
+      bestStep: 16,
+    });
     render(<MetricsTable jobs={jobs} metrics={[m, null]} missing={["", "no model yet"]} />);
     const row = screen.getByRole("row", { name: /Perplexity/ });
-    expect(within(row).getAllByRole("cell").map((c) => c.textContent)).toEqual(["Perplexity (tuned, lower is better)", "4.25", "no model yet"]);
+    expect(
+      within(row)
+        .getAllByRole("cell")
+        .map((c) => c.textContent),
+    ).toEqual(["Perplexity (tuned, lower is better)", "4.25", "no model yet"]);
     expect(screen.getByRole("row", { name: /Peak memory/ }).textContent).toContain("3");
   });
 
   it("lines sample answers up by prompt and renders dataset text as text", () => {
     const html = '<img src=x onerror="alert(1)">';
     const rows = sampleRows([
-      report("3", [{ prompt: "What is LoRA?", reference: "Low-rank adapters.", base: "b", tuned: "Adapters of low rank." }, { prompt: html, reference: "r", base: "b", tuned: "t3" }]),
+      report("3", [
+        { prompt: "What is LoRA?", reference: "Low-rank adapters.", base: "b", tuned: "Adapters of low rank." },
+        { prompt: html, reference: "r", base: "b", tuned: "t3" },
+      ]),
       report("7", [{ prompt: "What is LoRA?", reference: "Low-rank adapters.", base: "b", tuned: `A <b>low-rank</b> ${html}` }]),
     ]);
     expect(rows).toEqual([

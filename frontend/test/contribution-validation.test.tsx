@@ -30,7 +30,12 @@ describe("validation display", () => {
   it("previews the first records as text, never as HTML", () => {
     const lines = [
       { instruction: "<img src=x onerror=alert(1)> what?", output: "<b>bold</b> answer" },
-      { messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] },
+      {
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "hello" },
+        ],
+      },
       ...Array.from({ length: 8 }, (_, i) => ({ instruction: `q${i}`, output: `a${i}` })),
     ];
     const result = parseDataset({ bytes: enc(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"), fileName: "d.jsonl" });

@@ -7,7 +7,13 @@ import type { ContributionLossInsight, DataInsights } from "@modelfactory/sdk";
 import { DataInsightsTable, flagReason, insightOrder } from "../src/pages/jobs/DataInsights.tsx";
 import { TrainingInsightsList } from "../src/pages/datanets/TrainingInsightsPanel.tsx";
 
-const row = (id: string, datanetId: string, train: number | null, heldOut: number | null, patch: Partial<ContributionLossInsight> = {}): ContributionLossInsight => ({
+const row = (
+  id: string,
+  datanetId: string,
+  train: number | null,
+  heldOut: number | null,
+  patch: Partial<ContributionLossInsight> = {},
+): ContributionLossInsight => ({
   contributionId: id,
   datanetId,
   train: train === null ? null : { records: 20, tokens: 400, loss: train },
@@ -47,10 +53,14 @@ describe("data insights table", () => {
 
   it("renders losses, record counts and the badge, with the rule stated", () => {
     render(<DataInsightsTable insights={insights} />);
-    expect(screen.getByTestId("insights-summary").textContent).toBe("1 of 5 contribution(s) trained worst: their loss stays far above the rest.");
+    expect(screen.getByTestId("insights-summary").textContent).toBe(
+      "1 of 5 contribution(s) trained worst: their loss stays far above the rest.",
+    );
     const rows = within(screen.getByTestId("insights-table")).getAllByRole("row").slice(1);
     expect(rows.map((r) => within(r).getAllByRole("cell")[0]!.textContent)).toEqual(["#14", "#11", "#16", "#12", "#15"]);
-    const worst = within(rows[0]!).getAllByRole("cell").map((c) => c.textContent);
+    const worst = within(rows[0]!)
+      .getAllByRole("cell")
+      .map((c) => c.textContent);
     expect(worst).toEqual(["#14", "#1", "4.2 · 20 records · z 41.3", "4.4 · 4 records · z 2.1", "trains worst"]);
     // A contribution with no held-out records shows a dash, not a zero.
     expect(within(rows[4]!).getAllByRole("cell")[3]!.textContent).toBe("–");

@@ -31,7 +31,12 @@ describe("Datanet form", () => {
     const form = onSubmit.mock.calls[0]![0];
     expect(form.accessPolicy).toBe("Open");
     const meta = metadataFromForm(form);
-    expect(meta).toMatchObject({ name: "Contract clauses", domain: "law", tags: ["contracts", "clauses"], schema: "modelfactory.datanet-metadata/1" });
+    expect(meta).toMatchObject({
+      name: "Contract clauses",
+      domain: "law",
+      tags: ["contracts", "clauses"],
+      schema: "modelfactory.datanet-metadata/1",
+    });
   });
 
   it("validates lengths, tags, license and record kinds", () => {

@@ -17,7 +17,9 @@ describe("errorSentence", () => {
     expect(errorSentence(reverted(datanetRegistryAbi as Abi, "NonceAlreadyUsed", ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", 7n]))).toBe(
       "This signed grant was already redeemed or cancelled.",
     );
-    expect(errorSentence(reverted(datanetRegistryAbi as Abi, "InvalidContributionStatus", [5n, 4]))).toBe("Contribution #5 is withdrawn, so this is not possible.");
+    expect(errorSentence(reverted(datanetRegistryAbi as Abi, "InvalidContributionStatus", [5n, 4]))).toBe(
+      "Contribution #5 is withdrawn, so this is not possible.",
+    );
   });
 
   it("decodes raw revert data found in a cause chain", () => {
@@ -27,11 +29,15 @@ describe("errorSentence", () => {
   });
 
   it("says the user cancelled", () => {
-    expect(errorSentence(new UserRejectedRequestError(new Error("User rejected the request.")))).toBe("You cancelled the request in your wallet.");
+    expect(errorSentence(new UserRejectedRequestError(new Error("User rejected the request.")))).toBe(
+      "You cancelled the request in your wallet.",
+    );
   });
 
   it("uses the SDK's short message, as one sentence", () => {
-    expect(errorSentence(new InvalidInputError("The signed grant is not valid JSON", { details: "line\nline" }))).toBe("The signed grant is not valid JSON.");
+    expect(errorSentence(new InvalidInputError("The signed grant is not valid JSON", { details: "line\nline" }))).toBe(
+      "The signed grant is not valid JSON.",
+    );
     expect(errorSentence(new IndexerError("The index refused the query: bad field"))).toBe("The index refused the query: bad field.");
   });
 

@@ -13,7 +13,16 @@ const base = { name: "n", baseModel: "tiny", method: "lora" as const, datanetIds
 function Harness({ seen }: { seen: Hyperparameters[] }) {
   const [hp, setHp] = useState<Hyperparameters>(SPEC_PRESETS.quick.hyperparameters);
   const errors = specErrors(buildTrainingSpec({ ...base, hyperparameters: hp }));
-  return <EvaluationOptions hp={hp} errors={errors} onChange={(next) => { seen.push(next); setHp(next); }} />;
+  return (
+    <EvaluationOptions
+      hp={hp}
+      errors={errors}
+      onChange={(next) => {
+        seen.push(next);
+        setHp(next);
+      }}
+    />
+  );
 }
 
 describe("evaluation options", () => {
@@ -32,7 +41,11 @@ describe("evaluation options", () => {
     expect("earlyStoppingPatience" in seen.at(-1)!).toBe(false);
     expect("earlyStoppingMinDelta" in seen.at(-1)!).toBe(false);
     // Without the optional fields the spec's bytes are those of a spec written before they existed.
-    expect(JSON.stringify(parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters: seen.at(-1)! })).hyperparameters)).toBe(JSON.stringify(parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters: SPEC_PRESETS.quick.hyperparameters })).hyperparameters));
+    expect(JSON.stringify(parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters: seen.at(-1)! })).hyperparameters)).toBe(
+      JSON.stringify(
+        parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters: SPEC_PRESETS.quick.hyperparameters })).hyperparameters,
+      ),
+    );
   });
 
   it("sets how often to evaluate, and an emptied field goes back to about ten per run", () => {

@@ -10,11 +10,21 @@ import { sha256Hex, specErrors } from "../src/pages/train/hyperparameters.ts";
 import { LineChart } from "../src/charts/LineChart.tsx";
 
 describe("grant form", () => {
-  const ok = { datanetId: "2", grantee: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", scopes: Scope.Train, expiryDays: 30, deadlineDays: 7 };
+  const ok = {
+    datanetId: "2",
+    grantee: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+    scopes: Scope.Train,
+    expiryDays: 30,
+    deadlineDays: 7,
+  };
   it("validates each field", () => {
     expect(validateGrantForm(ok)).toEqual({});
     expect(validateGrantForm({ ...ok, grantee: "0x123", scopes: 0, expiryDays: 0, deadlineDays: 400, datanetId: "" })).toEqual({
-      datanetId: expect.any(String), grantee: expect.any(String), scopes: expect.any(String), expiryDays: expect.any(String), deadlineDays: expect.any(String),
+      datanetId: expect.any(String),
+      grantee: expect.any(String),
+      scopes: expect.any(String),
+      expiryDays: expect.any(String),
+      deadlineDays: expect.any(String),
     });
   });
   it("builds the grant with expiry and deadline from now, and a round-tripping link", () => {
@@ -30,10 +40,22 @@ describe("grant form", () => {
 describe("training spec", () => {
   const base = { name: " n ", baseModel: "tiny", method: "lora" as const, datanetIds: ["10", "2", "2", "9"], evalFraction: 0.1 };
   it("accepts every preset and names bad hyperparameters with the SDK's rules", () => {
-    for (const p of Object.values(SPEC_PRESETS)) expect(specErrors(buildTrainingSpec({ ...base, hyperparameters: p.hyperparameters }))).toEqual({});
+    for (const p of Object.values(SPEC_PRESETS))
+      expect(specErrors(buildTrainingSpec({ ...base, hyperparameters: p.hyperparameters }))).toEqual({});
     const q = SPEC_PRESETS.quick.hyperparameters;
-    const bad = specErrors(buildTrainingSpec({ ...base, evalFraction: 0.9, hyperparameters: { ...q, learningRate: 1, batchSize: 1.5, lora: { ...q.lora, targets: [] } } }));
-    expect(Object.keys(bad).sort()).toEqual(["evalFraction", "hyperparameters.batchSize", "hyperparameters.learningRate", "hyperparameters.lora.targets"]);
+    const bad = specErrors(
+      buildTrainingSpec({
+        ...base,
+        evalFraction: 0.9,
+        hyperparameters: { ...q, learningRate: 1, batchSize: 1.5, lora: { ...q.lora, targets: [] } },
+      }),
+    );
+    expect(Object.keys(bad).sort()).toEqual([
+      "evalFraction",
+      "hyperparameters.batchSize",
+      "hyperparameters.learningRate",
+      "hyperparameters.lora.targets",
+    ]);
     expect(bad["hyperparameters.batchSize"]).toBe("Must be a whole number from 1 to 1024.");
   });
   it("sorts Datanet ids numerically without duplicates and hashes the exact bytes the node parses", async () => {
@@ -50,8 +72,18 @@ describe("training spec", () => {
 
 describe("highlighted spans", () => {
   it("merges overlapping, unsorted and out-of-range spans", () => {
-    expect(segments("abcdefghij", [{ start: 6, end: 20 }, { start: 1, end: 3 }, { start: 2, end: 4 }, { start: 5, end: 5 }])).toEqual([
-      { text: "a", marked: false }, { text: "bcd", marked: true }, { text: "ef", marked: false }, { text: "ghij", marked: true },
+    expect(
+      segments("abcdefghij", [
+        { start: 6, end: 20 },
+        { start: 1, end: 3 },
+        { start: 2, end: 4 },
+        { start: 5, end: 5 },
+      ]),
+    ).toEqual([
+      { text: "a", marked: false },
+      { text: "bcd", marked: true },
+      { text: "ef", marked: false },
+      { text: "ghij", marked: true },
     ]);
   });
   it("renders marks around text only", () => {
@@ -63,8 +95,17 @@ describe("highlighted spans", () => {
 
 describe("Datanet search", () => {
   const d = (id: string, name: string, domain: string, tags: string[], owner = "0xaa"): Datanet =>
-    ({ id, owner: { id: owner }, license: "MIT", metadata: { schema: "modelfactory.datanet-metadata/1", name, description: "", domain, tags, recordKinds: [] } }) as unknown as Datanet;
-  const all = [d("1", "Triage Q&A", "medicine", ["triage"]), d("2", "Contracts", "law", ["clauses"], "0xbb"), d("3", "Radiology", "medicine", ["imaging"])];
+    ({
+      id,
+      owner: { id: owner },
+      license: "MIT",
+      metadata: { schema: "modelfactory.datanet-metadata/1", name, description: "", domain, tags, recordKinds: [] },
+    }) as unknown as Datanet;
+  const all = [
+    d("1", "Triage Q&A", "medicine", ["triage"]),
+    d("2", "Contracts", "law", ["clauses"], "0xbb"),
+    d("3", "Radiology", "medicine", ["imaging"]),
+  ];
   it("filters by words, domain, tag and owner", () => {
     expect(filterDatanets(all, { text: "triage" }).map((x) => x.id)).toEqual(["1"]);
     expect(filterDatanets(all, { domain: "medicine" }).map((x) => x.id)).toEqual(["1", "3"]);
@@ -76,7 +117,22 @@ describe("Datanet search", () => {
 
 describe("LineChart", () => {
   it("draws one path per series and describes the latest values", () => {
-    const { container } = render(<LineChart title="Loss" series={[{ name: "train", color: "#000", points: [{ x: 0, y: 2 }, { x: 1, y: 1.5 }] }, { name: "eval", color: "#f00", points: [] }]} />);
+    const { container } = render(
+      <LineChart
+        title="Loss"
+        series={[
+          {
+            name: "train",
+            color: "#000",
+            points: [
+              { x: 0, y: 2 },
+              { x: 1, y: 1.5 },
+            ],
+          },
+          { name: "eval", color: "#f00", points: [] },
+        ]}
+      />,
+    );
     expect(container.querySelectorAll("path")).toHaveLength(2);
     expect(container.querySelector("svg")!.getAttribute("aria-label")).toBe("Loss: latest train 1.5, eval no data");
   });

@@ -36,7 +36,11 @@ function literalText(node: ts.Expression, sf: ts.SourceFile): { text: string | n
     for (const span of node.templateSpans) {
       const name = span.expression.getText(sf);
       const value = ts.isIdentifier(span.expression) ? (FIELDS as Record<string, unknown>)[name] : undefined;
-      if (typeof value !== "string") return { text: null, problem: `the query splices \`\${${name}}\` into its text; pass values as GraphQL variables and selections from src/data/fields.ts` };
+      if (typeof value !== "string")
+        return {
+          text: null,
+          problem: `the query splices \`\${${name}}\` into its text; pass values as GraphQL variables and selections from src/data/fields.ts`,
+        };
       text += value + span.literal.text;
     }
     return { text, problem: null };
@@ -50,7 +54,11 @@ function findQueries(file: string): Found[] {
   const seen = new Set<ts.Node>();
   const add = (node: ts.Expression) => {
     seen.add(node);
-    found.push({ file: path.relative(SRC, file), line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, ...literalText(node, sf) });
+    found.push({
+      file: path.relative(SRC, file),
+      line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1,
+      ...literalText(node, sf),
+    });
   };
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
@@ -88,9 +96,15 @@ describe("the GUI's GraphQL queries", () => {
   const queries = sourceFiles(SRC).flatMap(findQueries);
 
   it("are found in every data action that reaches the index", () => {
-    const calls = sourceFiles(SRC).filter((f) => /\bindexerQuery\s*[<(]/.test(readFileSync(f, "utf8")) && !f.endsWith(path.join("actions", "indexer.ts")));
+    const calls = sourceFiles(SRC).filter(
+      (f) => /\bindexerQuery\s*[<(]/.test(readFileSync(f, "utf8")) && !f.endsWith(path.join("actions", "indexer.ts")),
+    );
     expect(calls.length).toBeGreaterThan(5);
-    for (const f of calls) expect(queries.some((q) => q.file === path.relative(SRC, f)), `no query found in ${path.relative(SRC, f)}`).toBe(true);
+    for (const f of calls)
+      expect(
+        queries.some((q) => q.file === path.relative(SRC, f)),
+        `no query found in ${path.relative(SRC, f)}`,
+      ).toBe(true);
   });
 
   it("each validate against the schema the subgraph runner serves", () => {
@@ -100,10 +114,14 @@ describe("the GUI's GraphQL queries", () => {
 
   it("would fail on a wrong field, filter, enum value or variable type, naming the file", () => {
     const bad = (text: string) => problems(schema, { file: "data/actions/example.ts", line: 7, text, problem: null });
-    expect(bad("query A { contributionz(first: 1) { id } }")[0]).toMatch(/^data\/actions\/example\.ts:7: Cannot query field "contributionz"/);
-    expect(bad('query B { contributions(where: { statuz: Pending }) { id } }')[0]).toMatch(/statuz/);
+    expect(bad("query A { contributionz(first: 1) { id } }")[0]).toMatch(
+      /^data\/actions\/example\.ts:7: Cannot query field "contributionz"/,
+    );
+    expect(bad("query B { contributions(where: { statuz: Pending }) { id } }")[0]).toMatch(/statuz/);
     expect(bad("query C { contributions(where: { status: Maybe }) { id } }")[0]).toMatch(/Maybe/);
-    expect(bad("query D($id: Int!) { contribution(id: $id) { id } }")[0]).toMatch(/Variable "\$id" of type "Int!" used in position expecting type "ID!"/);
+    expect(bad("query D($id: Int!) { contribution(id: $id) { id } }")[0]).toMatch(
+      /Variable "\$id" of type "Int!" used in position expecting type "ID!"/,
+    );
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a splice, quoted on purpose
     const splice = "the query splices `${owner}` into its text";
     expect(problems(schema, { file: "x.ts", line: 1, text: null, problem: splice })[0]).toBe(`x.ts:1: ${splice}`);

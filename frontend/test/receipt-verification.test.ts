@@ -1,7 +1,19 @@
 // "Verify on chain" starts from what the screen shows: the leaf is recomputed from the receipt
 // document, so a node that shows one document and committed another is caught.
 import { describe, expect, it } from "vitest";
-import { buildReceipt, buildReceiptTree, leafToJson, receiptLeafFromDocument, receiptProof, verifyReceiptCall, type Citation, type ReceiptDocument, type ReceiptLeafJson, type ReceiptStatus, type TrainingInfluence } from "@modelfactory/sdk";
+import {
+  buildReceipt,
+  buildReceiptTree,
+  leafToJson,
+  receiptLeafFromDocument,
+  receiptProof,
+  verifyReceiptCall,
+  type Citation,
+  type ReceiptDocument,
+  type ReceiptLeafJson,
+  type ReceiptStatus,
+  type TrainingInfluence,
+} from "@modelfactory/sdk";
 import type { Hex } from "viem";
 import { exampleCitation } from "../../sdk/test/fixtures/receipts.ts";
 import v2Batch from "../../sdk/test/protocol/receipt-v2-batch.fixture.json";
@@ -17,8 +29,28 @@ const question = "How long is a shot?";
 const shownCitations = [citation("4", 7000, 1), citation("9", 3000, 2)];
 // Training contributions that shaped the first answer (no text: ids and metadata).
 const influence = (contributionId: string, weight: number, rank: number): TrainingInfluence => {
-  const { contributionId: _c, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI } = exampleCitation(contributionId, 0);
-  return { contributionId, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI, rank, score: 0.9 - rank / 10, weight, reason: "training on this contribution moved the model strongly toward this answer" };
+  const {
+    contributionId: _c,
+    datanetId,
+    contributor,
+    timestamp,
+    transactionHash,
+    contentId,
+    metadataURI,
+  } = exampleCitation(contributionId, 0);
+  return {
+    contributionId,
+    datanetId,
+    contributor,
+    timestamp,
+    transactionHash,
+    contentId,
+    metadataURI,
+    rank,
+    score: 0.9 - rank / 10,
+    weight,
+    reason: "training on this contribution moved the model strongly toward this answer",
+  };
 };
 const shownInfluences = [influence("9", 6000, 1), influence("12", 4000, 2)];
 const built = [
@@ -31,7 +63,16 @@ const batch: ChainBatch = { root, batchId: "1", modelId: "1" };
 
 function status(i: number, patch: Partial<ReceiptStatus> = {}): ReceiptStatus {
   const { document, leaf } = built[i]!;
-  return { receipt: document, leaf: leafToJson(leaf), status: "posted", batchId: "1", root, proof: receiptProof(tree, leaf.receiptId), transactionHash: null, ...patch };
+  return {
+    receipt: document,
+    leaf: leafToJson(leaf),
+    status: "posted",
+    batchId: "1",
+    root,
+    proof: receiptProof(tree, leaf.receiptId),
+    transactionHash: null,
+    ...patch,
+  };
 }
 const failed = (r: ReturnType<typeof verifyReceiptLocally>) => r.checks.filter((c) => !c.ok).map((c) => c.id);
 
@@ -39,7 +80,17 @@ describe("receipt verification in the browser", () => {
   it("passes every check for an honest node and what it showed", () => {
     const r = verifyReceiptLocally(status(0), batch, { question, answer, citations: shownCitations, modelId: "1" });
     expect(failed(r)).toEqual([]);
-    expect(r.checks.map((c) => c.id)).toEqual(["document", "leaf", "citations", "passages", "question", "answer", "model", "root", "proof"]);
+    expect(r.checks.map((c) => c.id)).toEqual([
+      "document",
+      "leaf",
+      "citations",
+      "passages",
+      "question",
+      "answer",
+      "model",
+      "root",
+      "proof",
+    ]);
     expect(r.leaf).toEqual(built[0]!.leaf);
     expect(verificationSummary(r)).toBe("Verified: what is shown is what the chain holds.");
   });
@@ -47,7 +98,9 @@ describe("receipt verification in the browser", () => {
   it("says which part does not match when the node's document differs from the leaf it committed", () => {
     const doc = built[0]!.document;
     const edited = { ...doc, citations: doc.citations.map((c) => ({ ...c, weight: c.rank === 1 ? 9000 : 1000 })) };
-    const r = verifyReceiptLocally(status(0, { receipt: edited }), batch, { citations: shownCitations.map((c) => ({ ...c, weight: c.rank === 1 ? 9000 : 1000 })) });
+    const r = verifyReceiptLocally(status(0, { receipt: edited }), batch, {
+      citations: shownCitations.map((c) => ({ ...c, weight: c.rank === 1 ? 9000 : 1000 })),
+    });
     // The node still hands over the committed leaf and a valid proof of it: only recomputing catches it.
     expect(failed(r)).toEqual(["leaf", "proof"]);
     expect(r.checks.find((c) => c.id === "leaf")!.detail).toMatch(/does not match the document \(weights, detailsHash differ\)/);
@@ -55,7 +108,12 @@ describe("receipt verification in the browser", () => {
   });
 
   it("catches citations, answer or model on screen that the receipt does not commit to", () => {
-    const shown = { question: "How long is a ristretto?", answer: "a different answer", citations: [citation("4", 10000, 1)], modelId: "2" };
+    const shown = {
+      question: "How long is a ristretto?",
+      answer: "a different answer",
+      citations: [citation("4", 10000, 1)],
+      modelId: "2",
+    };
     expect(failed(verifyReceiptLocally(status(0), batch, shown))).toEqual(["citations", "passages", "question", "answer", "model"]);
     // The same citations with another passage text: the public parts match, the text does not.
     const otherText = shownCitations.map((c, i) => (i === 1 ? { ...c, passage: { ...c.passage, text: "A shot takes 40 seconds." } } : c));
@@ -85,7 +143,15 @@ describe("receipt verification in the browser", () => {
 
   it("verifies a receipt/2 of a batch posted before training influences", () => {
     const old = v2Batch.receipts[0]!;
-    const oldStatus: ReceiptStatus = { receipt: old.document as ReceiptDocument, leaf: old.leaf as ReceiptLeafJson, status: "posted", batchId: "3", root: v2Batch.root as Hex, proof: old.proof as Hex[], transactionHash: null };
+    const oldStatus: ReceiptStatus = {
+      receipt: old.document as ReceiptDocument,
+      leaf: old.leaf as ReceiptLeafJson,
+      status: "posted",
+      batchId: "3",
+      root: v2Batch.root as Hex,
+      proof: old.proof as Hex[],
+      transactionHash: null,
+    };
     const r = verifyReceiptLocally(oldStatus, { root: v2Batch.root as Hex, batchId: "3", modelId: "4" }, { modelId: "4" });
     expect(failed(r)).toEqual([]);
     const leaf = receiptLeafFromDocument(old.document as ReceiptDocument);
@@ -94,8 +160,12 @@ describe("receipt verification in the browser", () => {
 
   it("rejects a root the chain does not hold (or holds for another batch or model), a wrong proof and an unreadable document", () => {
     expect(failed(verifyReceiptLocally(status(0), null))).toEqual(["root", "proof"]);
-    expect(verifyReceiptLocally(status(0), { ...batch, batchId: "2" }).checks.find((c) => c.id === "root")!.detail).toBe("is on chain as batch #2, not #1");
-    expect(verifyReceiptLocally(status(0), { ...batch, modelId: "2" }).checks.find((c) => c.id === "root")!.detail).toBe("is on chain for model #2, not #1");
+    expect(verifyReceiptLocally(status(0), { ...batch, batchId: "2" }).checks.find((c) => c.id === "root")!.detail).toBe(
+      "is on chain as batch #2, not #1",
+    );
+    expect(verifyReceiptLocally(status(0), { ...batch, modelId: "2" }).checks.find((c) => c.id === "root")!.detail).toBe(
+      "is on chain for model #2, not #1",
+    );
     expect(failed(verifyReceiptLocally(status(0, { proof: receiptProof(tree, built[1]!.leaf.receiptId) }), batch))).toEqual(["proof"]);
     const r = verifyReceiptLocally(status(0, { receipt: { ...built[0]!.document, receiptId: "0x12" as Hex } }), batch);
     expect(failed(r)).toEqual(["document", "proof"]);

@@ -10,7 +10,13 @@ import {
   MAX_ACCEPTED_CONTRIBUTIONS,
 } from "../src/pages/access/accepted-fingerprints.ts";
 
-const qa = (instruction: string, output: string): DatasetRecord => ({ schema: RECORD_SCHEMA, kind: "instruction", instruction, input: "", output });
+const qa = (instruction: string, output: string): DatasetRecord => ({
+  schema: RECORD_SCHEMA,
+  kind: "instruction",
+  instruction,
+  input: "",
+  output,
+});
 
 describe("approver record checks", () => {
   it("flags duplicates (case and spacing aside), records already in the Datanet, and empty or very short answers", () => {
@@ -19,11 +25,24 @@ describe("approver record checks", () => {
       qa("when do  tomatoes go in?", "after the last frost, 60 cm apart."),
       qa("Water?", ""),
       qa("Mulch?", "Yes."),
-      { schema: RECORD_SCHEMA, kind: "chat", messages: [{ role: "user", content: "Compost?" }, { role: "assistant", content: "Turn it every two weeks." }] } as DatasetRecord,
+      {
+        schema: RECORD_SCHEMA,
+        kind: "chat",
+        messages: [
+          { role: "user", content: "Compost?" },
+          { role: "assistant", content: "Turn it every two weeks." },
+        ],
+      } as DatasetRecord,
     ];
     const accepted = emptyFingerprints();
     addAccepted(accepted, [qa("MULCH?  ", "yes."), qa("Seeds?", "Sow them shallow, in spring.")]);
-    expect(checkRecords(records, accepted.fingerprints)).toEqual([[], ["duplicate"], ["empty-answer"], ["duplicate-in-datanet", "short-answer"], []]);
+    expect(checkRecords(records, accepted.fingerprints)).toEqual([
+      [],
+      ["duplicate"],
+      ["empty-answer"],
+      ["duplicate-in-datanet", "short-answer"],
+      [],
+    ]);
     // Without the Datanet's records nothing is flagged as already in it.
     expect(checkRecords(records).flat()).not.toContain("duplicate-in-datanet");
   });
@@ -36,7 +55,9 @@ describe("approver record checks", () => {
     expect(only).not.toContain("shed");
     expect(recordFingerprint(qa("Where is the shed key?", "Under the red pot by the gate."))).not.toBe(only);
     // The instruction, input and output are separate fields: moving text between them is another record.
-    expect(recordFingerprint({ schema: RECORD_SCHEMA, kind: "instruction", instruction: "a b", input: "", output: "c" })).not.toBe(recordFingerprint({ schema: RECORD_SCHEMA, kind: "instruction", instruction: "a", input: "b", output: "c" }));
+    expect(recordFingerprint({ schema: RECORD_SCHEMA, kind: "instruction", instruction: "a b", input: "", output: "c" })).not.toBe(
+      recordFingerprint({ schema: RECORD_SCHEMA, kind: "instruction", instruction: "a", input: "b", output: "c" }),
+    );
   });
 
   it("says what the duplicate check compared against, and what a cap left out", () => {
@@ -47,6 +68,8 @@ describe("approver record checks", () => {
     expect(contributionCapNote(MAX_ACCEPTED_CONTRIBUTIONS)).toBeNull();
     a.limit = contributionCapNote(MAX_ACCEPTED_CONTRIBUTIONS + 1);
     expect(describeAccepted(a)).toMatch(/; only the newest 200 accepted contributions are compared/);
-    expect(byteCapNote(70 * 1024 * 1024, 3)).toBe("stopped after 70.0 MiB of accepted content (the cap is 64 MiB); 3 older accepted contributions were not compared.");
+    expect(byteCapNote(70 * 1024 * 1024, 3)).toBe(
+      "stopped after 70.0 MiB of accepted content (the cap is 64 MiB); 3 older accepted contributions were not compared.",
+    );
   });
 });

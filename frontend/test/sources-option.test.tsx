@@ -10,11 +10,22 @@ import { specErrors } from "../src/pages/train/hyperparameters.ts";
 
 const base = { name: "n", baseModel: "tiny", method: "lora" as const, datanetIds: ["1"], evalFraction: 0.1 };
 const hyperparameters = SPEC_PRESETS.quick.hyperparameters;
-const specOf = (r: RetrievalAugmented | undefined) => buildTrainingSpec({ ...base, hyperparameters, ...(r ? { retrievalAugmented: r } : {}) });
+const specOf = (r: RetrievalAugmented | undefined) =>
+  buildTrainingSpec({ ...base, hyperparameters, ...(r ? { retrievalAugmented: r } : {}) });
 
 function Harness({ seen, maxLength }: { seen: (RetrievalAugmented | undefined)[]; maxLength: number }) {
   const [value, setValue] = useState<RetrievalAugmented | undefined>(undefined);
-  return <SourcesOption value={value} maxLength={maxLength} errors={specErrors(specOf(value))} onChange={(v) => { seen.push(v); setValue(v); }} />;
+  return (
+    <SourcesOption
+      value={value}
+      maxLength={maxLength}
+      errors={specErrors(specOf(value))}
+      onChange={(v) => {
+        seen.push(v);
+        setValue(v);
+      }}
+    />
+  );
 }
 
 describe("train with sources", () => {
@@ -31,7 +42,9 @@ describe("train with sources", () => {
     fireEvent.click(screen.getByRole("checkbox", { name: /Train with sources/ }));
     expect(seen.at(-1)).toBeUndefined();
     // Off, the spec's bytes are those of a spec written before the option existed.
-    expect(JSON.stringify(parseTrainingSpec(specOf(undefined)))).toBe(JSON.stringify(parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters }))));
+    expect(JSON.stringify(parseTrainingSpec(specOf(undefined)))).toBe(
+      JSON.stringify(parseTrainingSpec(buildTrainingSpec({ ...base, hyperparameters }))),
+    );
   });
 
   it("says when the max length is too short for the passages", () => {

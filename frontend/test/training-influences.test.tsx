@@ -6,7 +6,13 @@ import { render, screen, within } from "@testing-library/react";
 import { describeTrainingInfluence, type ChatAttribution, type TrainingInfluence } from "@modelfactory/sdk";
 import { TrainingInfluences } from "../src/pages/chat/TrainingInfluences.tsx";
 
-const influence = (contributionId: string, rank: number, score: number, weight: number, metadataURI = "ipfs://meta"): TrainingInfluence => ({
+const influence = (
+  contributionId: string,
+  rank: number,
+  score: number,
+  weight: number,
+  metadataURI = "ipfs://meta",
+): TrainingInfluence => ({
   contributionId,
   datanetId: "2",
   contributor: "0x00000000000000000000000000000000000000C1",
@@ -22,7 +28,12 @@ const influence = (contributionId: string, rank: number, score: number, weight: 
 
 describe("shaped by training on", () => {
   it("lists each influence with contributor link, Datanet, contribution and reason", () => {
-    const attribution: ChatAttribution = { receiptId: null, modelId: "1", citations: [], trainingInfluences: [influence("7", 1, 0.81, 6_600), influence("9", 2, 0.42, 3_400, "<img src=x onerror=alert(1)>")] };
+    const attribution: ChatAttribution = {
+      receiptId: null,
+      modelId: "1",
+      citations: [],
+      trainingInfluences: [influence("7", 1, 0.81, 6_600), influence("9", 2, 0.42, 3_400, "<img src=x onerror=alert(1)>")],
+    };
     render(<TrainingInfluences attribution={attribution} />);
     expect(screen.getByRole("heading", { name: "Shaped by training on (2)" })).toBeTruthy();
     const cards = screen.getAllByTestId("training-influence");
@@ -31,7 +42,9 @@ describe("shaped by training on", () => {
     expect(first.getByText("Training on this contribution moved the model strongly toward this answer")).toBeTruthy();
     expect(first.getByText("66.0%")).toBeTruthy();
     expect(first.getByText("Datanet #2").getAttribute("href")).toMatch(/\/datanets\/2$/);
-    expect(first.getByText("0x00000000000000000000000000000000000000C1").getAttribute("href")).toMatch(/\/explore\/contributor\/0x00000000000000000000000000000000000000c1$/);
+    expect(first.getByText("0x00000000000000000000000000000000000000C1").getAttribute("href")).toMatch(
+      /\/explore\/contributor\/0x00000000000000000000000000000000000000c1$/,
+    );
     expect(within(cards[1]!).getByText("Training on this contribution moved the model toward this answer")).toBeTruthy();
     // Metadata is data: shown as its characters, no element made of it.
     expect(within(cards[1]!).getByText("<img src=x onerror=alert(1)>")).toBeTruthy();
@@ -40,7 +53,11 @@ describe("shaped by training on", () => {
 
   it("says why there are none", () => {
     const note = "You hold retrieve access to none of this model's Datanets now, so no training contribution is listed.";
-    render(<TrainingInfluences attribution={{ receiptId: "0x01", modelId: "1", citations: [], trainingInfluences: [], trainingInfluenceNote: note }} />);
+    render(
+      <TrainingInfluences
+        attribution={{ receiptId: "0x01", modelId: "1", citations: [], trainingInfluences: [], trainingInfluenceNote: note }}
+      />,
+    );
     expect(screen.getByRole("heading", { name: "Shaped by training on (0)" })).toBeTruthy();
     expect(screen.getByTestId("training-influence-note").textContent).toBe(note);
     expect(screen.queryAllByTestId("training-influence")).toEqual([]);

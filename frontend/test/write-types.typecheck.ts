@@ -35,12 +35,17 @@ export const args: WriteArgs<"DatanetRegistry", "withdrawContribution"> = [7n];
 export const notAName: WriteFunctionName<"TrainingJobs"> = "contribute";
 
 // A write action's params are typed too; its write is the precise ProtocolWrite.
-export const built: ProtocolWrite<"DatanetRegistry", "denyAccessRequest"> = denyAccessRequest({ datanetId: "1", requestId: "2", reason: "x" }).write;
+export const built: ProtocolWrite<"DatanetRegistry", "denyAccessRequest"> = denyAccessRequest({
+  datanetId: "1",
+  requestId: "2",
+  reason: "x",
+}).write;
 // @ts-expect-error a param the action does not take
 denyAccessRequest({ datanetId: "1", requestId: "2", reason: "x", scopes: 7 });
 
 // The sender takes only ProtocolWrites and resolves with the receipt; the hook's mutateAsync too.
 export type Sent = Awaited<ReturnType<typeof sendProtocolWrite>> extends TransactionReceipt ? true : never;
-export type HookResult = Awaited<ReturnType<ReturnType<typeof useDenyAccessRequest>["mutateAsync"]>> extends TransactionReceipt ? true : never;
+export type HookResult =
+  Awaited<ReturnType<ReturnType<typeof useDenyAccessRequest>["mutateAsync"]>> extends TransactionReceipt ? true : never;
 export const sent: Sent = true;
 export const hookResult: HookResult = true;

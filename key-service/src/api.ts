@@ -56,8 +56,14 @@ export async function startApi(service: KeyService): Promise<KeyServiceApi> {
     }
     if (key) {
       method("GET");
-      if (key[1] !== String(service.datanetId)) throw new ApiError(404, "OTHER_DATANET", `This key service holds the key of Datanet ${service.datanetId}, not Datanet ${key[1]}.`);
-      const body: KeyServiceKeyResponse = { datanetId: String(service.datanetId), publicKey: service.ring.current.publicKey, version: service.ring.current.version, versions: service.ring.list() };
+      if (key[1] !== String(service.datanetId))
+        throw new ApiError(404, "OTHER_DATANET", `This key service holds the key of Datanet ${service.datanetId}, not Datanet ${key[1]}.`);
+      const body: KeyServiceKeyResponse = {
+        datanetId: String(service.datanetId),
+        publicKey: service.ring.current.publicKey,
+        version: service.ring.current.version,
+        versions: service.ring.list(),
+      };
       return send(res, 200, body);
     }
     if (path === "/v1/nonce") {

@@ -12,8 +12,14 @@ try {
   const api = await startApi(service);
   const h = await service.health();
   console.log(`key service for Datanet ${h.datanetId} on ${api.url} (public ${config.publicUrl}); key v${h.version} ${h.publicKey}`);
-  if (!h.onChain || h.onChain.version === 0) console.log(`The chain binds no key to Datanet ${h.datanetId} yet: its owner calls DatanetKeys.setEncryptionKey(${h.datanetId}, ${h.publicKey}, "${config.publicUrl}").`);
-  else if (!h.onChain.current) console.log(`The chain binds ${h.onChain.publicKey} (v${h.onChain.version}), not this service's current key: publish it with DatanetKeys.setEncryptionKey.`);
+  if (!h.onChain || h.onChain.version === 0)
+    console.log(
+      `The chain binds no key to Datanet ${h.datanetId} yet: its owner calls DatanetKeys.setEncryptionKey(${h.datanetId}, ${h.publicKey}, "${config.publicUrl}").`,
+    );
+  else if (!h.onChain.current)
+    console.log(
+      `The chain binds ${h.onChain.publicKey} (v${h.onChain.version}), not this service's current key: publish it with DatanetKeys.setEncryptionKey.`,
+    );
   const stop = () => void api.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -68,14 +68,19 @@ export async function loadConfig(env: Env = process.env): Promise<KeyServiceConf
       },
     );
   }
-  if (!password) throw new ConfigError("Set MF_KS_PASSWORD or MF_KS_PASSWORD_FILE: the keystore holding the Datanet's secret key is encrypted with it.");
+  if (!password)
+    throw new ConfigError("Set MF_KS_PASSWORD or MF_KS_PASSWORD_FILE: the keystore holding the Datanet's secret key is encrypted with it.");
   const scryptN = int(env, "MF_KS_SCRYPT_N", 2 ** 17, 2 ** 10, 2 ** 20);
   if ((scryptN & (scryptN - 1)) !== 0) throw new ConfigError(`MF_KS_SCRYPT_N must be a power of two, not ${scryptN}.`);
   const host = env.MF_KS_HOST || "127.0.0.1";
   const port = int(env, "MF_KS_PORT", 8790, 0, 65_535);
-  const origins = (env.MF_KS_CORS_ORIGINS ?? "http://127.0.0.1:5173,http://localhost:5173").split(",").map((s) => s.trim()).filter(Boolean);
+  const origins = (env.MF_KS_CORS_ORIGINS ?? "http://127.0.0.1:5173,http://localhost:5173")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const o of origins) {
-    if (!/^https?:\/\/[^/]+$/.test(o)) throw new ConfigError(`MF_KS_CORS_ORIGINS holds "${o}", which is not an origin (scheme://host[:port]).`);
+    if (!/^https?:\/\/[^/]+$/.test(o))
+      throw new ConfigError(`MF_KS_CORS_ORIGINS holds "${o}", which is not an origin (scheme://host[:port]).`);
   }
   return {
     rpcUrl: url(env, "MF_KS_RPC_URL", "http://127.0.0.1:8545"),

@@ -5,7 +5,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
-import { decryptKeystore, encryptKeystore, encryptionKeyPairFromSecret, generateEncryptionKeyPair, writeKeystoreFile, type KeystoreV3 } from "@modelfactory/sdk/node";
+import {
+  decryptKeystore,
+  encryptKeystore,
+  encryptionKeyPairFromSecret,
+  generateEncryptionKeyPair,
+  writeKeystoreFile,
+  type KeystoreV3,
+} from "@modelfactory/sdk/node";
 import { ConfigError } from "./errors.ts";
 
 export type KeyVersion = { version: number; publicKey: Hex; secretKey: Uint8Array };
@@ -37,7 +44,9 @@ export class KeyRing {
       const file = path.join(dir, f);
       const doc = JSON.parse(await readFile(file, "utf8")) as StoredKey;
       if (doc.datanetId !== String(options.datanetId)) {
-        throw new ConfigError(`${file} holds the key of Datanet ${doc.datanetId}, not ${options.datanetId}: point MF_KS_DATA_DIR at this Datanet's folder.`);
+        throw new ConfigError(
+          `${file} holds the key of Datanet ${doc.datanetId}, not ${options.datanetId}: point MF_KS_DATA_DIR at this Datanet's folder.`,
+        );
       }
       let secret: Hex;
       try {
@@ -46,7 +55,8 @@ export class KeyRing {
         throw new ConfigError(`Cannot open ${file} with MF_KS_PASSWORD.`, { cause, code: "KEYSTORE_PASSWORD" });
       }
       const pair = encryptionKeyPairFromSecret(hexToBytes(secret));
-      if (bytesToHex(pair.publicKey) !== doc.x25519PublicKey.toLowerCase()) throw new ConfigError(`${file}: the secret does not give the public key it records.`);
+      if (bytesToHex(pair.publicKey) !== doc.x25519PublicKey.toLowerCase())
+        throw new ConfigError(`${file}: the secret does not give the public key it records.`);
       versions.push({ version: doc.keyVersion, publicKey: doc.x25519PublicKey.toLowerCase() as Hex, secretKey: pair.secretKey });
     }
     versions.sort((a, b) => a.version - b.version);
@@ -60,7 +70,12 @@ export class KeyRing {
     const pair = generateEncryptionKeyPair();
     const version = (this.versions.at(-1)?.version ?? 0) + 1;
     const publicKey = bytesToHex(pair.publicKey);
-    const doc: StoredKey = { ...encryptKeystore(pair.secretKey, this.password, { scryptN: this.scryptN }), x25519PublicKey: publicKey, datanetId: String(this.datanetId), keyVersion: version };
+    const doc: StoredKey = {
+      ...encryptKeystore(pair.secretKey, this.password, { scryptN: this.scryptN }),
+      x25519PublicKey: publicKey,
+      datanetId: String(this.datanetId),
+      keyVersion: version,
+    };
     await writeKeystoreFile(path.join(this.dir, `v${version}.json`), doc);
     const kv = { version, publicKey, secretKey: pair.secretKey };
     this.versions.push(kv);

@@ -3,7 +3,16 @@
 // the model's adapterCID, or the private samples its on-chain report names) with whichever key
 // version it was sealed for, and wrapped to the requester's public key. Only the header is read;
 // the data key is zeroed once wrapped.
-import { PRIVATE_SAMPLES_SCHEMA, readEnvelopeHeader, unwrapDataKey, wrapDataKey, type ContentStore, type EnvelopeHeader, type ModelArtifact, type WrappedKey } from "@modelfactory/sdk";
+import {
+  PRIVATE_SAMPLES_SCHEMA,
+  readEnvelopeHeader,
+  unwrapDataKey,
+  wrapDataKey,
+  type ContentStore,
+  type EnvelopeHeader,
+  type ModelArtifact,
+  type WrappedKey,
+} from "@modelfactory/sdk";
 import { readContent } from "@modelfactory/sdk/node";
 import type { Hex } from "viem";
 import type { ContributionRecord, ModelRecord } from "./chain.ts";
@@ -32,7 +41,12 @@ export class Rewrapper {
       header = await readEnvelopeHeader(this.store.get(cid));
     } catch (cause) {
       const code = (cause as { code?: string }).code ?? "";
-      if (code.startsWith("ENVELOPE_")) throw new ApiError(422, "NOT_AN_ENVELOPE", `${subject}'s content ${cid} is not an envelope (${(cause as Error).message.split("\n")[0]}).`);
+      if (code.startsWith("ENVELOPE_"))
+        throw new ApiError(
+          422,
+          "NOT_AN_ENVELOPE",
+          `${subject}'s content ${cid} is not an envelope (${(cause as Error).message.split("\n")[0]}).`,
+        );
       throw new ApiError(502, "CONTENT_UNAVAILABLE", `${subject}'s content ${cid} cannot be read from the content store.`, { cause });
     }
     if (this.headers.size >= HEADER_CACHE_LIMIT) this.headers.delete(this.headers.keys().next().value!);
@@ -53,16 +67,23 @@ export class Rewrapper {
     if (artifact === "adapter") return model.adapterCID;
     const uri = model.metricsURI;
     const cid = uri.startsWith("ipfs://") ? uri.slice("ipfs://".length) : uri;
-    if (!/^[A-Za-z0-9]{20,120}$/.test(cid)) throw new ApiError(422, "NO_PRIVATE_SAMPLES", `Model ${model.id}'s metricsURI "${uri}" is not a content URI.`);
+    if (!/^[A-Za-z0-9]{20,120}$/.test(cid))
+      throw new ApiError(422, "NO_PRIVATE_SAMPLES", `Model ${model.id}'s metricsURI "${uri}" is not a content URI.`);
     let report: { privateSamples?: { cid?: unknown; schema?: unknown } };
     try {
       report = JSON.parse(new TextDecoder().decode(await readContent(this.store, cid, { maxBytes: 4 * 1024 * 1024 }))) as typeof report;
     } catch (cause) {
-      throw new ApiError(502, "CONTENT_UNAVAILABLE", `Model ${model.id}'s report ${uri} cannot be read as JSON from the content store.`, { cause });
+      throw new ApiError(502, "CONTENT_UNAVAILABLE", `Model ${model.id}'s report ${uri} cannot be read as JSON from the content store.`, {
+        cause,
+      });
     }
     const part = report?.privateSamples;
     if (!part || part.schema !== PRIVATE_SAMPLES_SCHEMA || typeof part.cid !== "string" || !/^[A-Za-z0-9]{20,120}$/.test(part.cid)) {
-      throw new ApiError(404, "NO_PRIVATE_SAMPLES", `Model ${model.id}'s report ${uri} names no sealed private samples (privateSamples.cid).`);
+      throw new ApiError(
+        404,
+        "NO_PRIVATE_SAMPLES",
+        `Model ${model.id}'s report ${uri} names no sealed private samples (privateSamples.cid).`,
+      );
     }
     return part.cid;
   }

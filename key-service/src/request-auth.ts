@@ -40,27 +40,40 @@ export class RequestAuth {
   /** Checks a signed request body; consumes its nonce whatever the outcome after the nonce check. */
   async verify(body: unknown): Promise<Authenticated> {
     const { message, signature } = (body ?? {}) as { message?: unknown; signature?: unknown };
-    if (typeof message !== "string") throw new ApiError(400, "BAD_REQUEST", 'Send {"message": <signed key request>, "signature": <0x hex>}.');
-    if (signature === undefined || signature === null || signature === "") throw unauthenticated("SIGNATURE_MISSING", "The request is not signed: send the wallet's signature of the message.");
-    if (typeof signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(signature)) throw unauthenticated("SIGNATURE_INVALID", "The signature is not 0x-prefixed hex bytes.");
+    if (typeof message !== "string")
+      throw new ApiError(400, "BAD_REQUEST", 'Send {"message": <signed key request>, "signature": <0x hex>}.');
+    if (signature === undefined || signature === null || signature === "")
+      throw unauthenticated("SIGNATURE_MISSING", "The request is not signed: send the wallet's signature of the message.");
+    if (typeof signature !== "string" || !/^0x([0-9a-fA-F]{2})+$/.test(signature))
+      throw unauthenticated("SIGNATURE_INVALID", "The signature is not 0x-prefixed hex bytes.");
     let parsed: ReturnType<typeof parseKeyRequestMessage>;
     try {
       parsed = parseKeyRequestMessage(message);
     } catch (error) {
-      throw new ApiError(400, "BAD_REQUEST", error instanceof KeyRequestError ? error.shortMessage : "The message is not a key request (EIP-4361).");
+      throw new ApiError(
+        400,
+        "BAD_REQUEST",
+        error instanceof KeyRequestError ? error.shortMessage : "The message is not a key request (EIP-4361).",
+      );
     }
     const { fields, request } = parsed;
     const nonce = this.nonces.get(fields.nonce ?? "");
-    if (!nonce || nonce.expiresAt < Date.now()) throw unauthenticated("NONCE_UNKNOWN", "Unknown or expired nonce: ask POST /v1/nonce for a new one.");
+    if (!nonce || nonce.expiresAt < Date.now())
+      throw unauthenticated("NONCE_UNKNOWN", "Unknown or expired nonce: ask POST /v1/nonce for a new one.");
     if (nonce.used) throw unauthenticated("NONCE_USED", "This nonce was already used: every request needs a fresh one (POST /v1/nonce).");
     nonce.used = true;
-    if (fields.domain !== this.domain) throw unauthenticated("WRONG_DOMAIN", `The message is for ${fields.domain}, not this key service (${this.domain}).`);
-    if (fields.uri !== this.uri) throw unauthenticated("WRONG_DOMAIN", `The message names URI ${fields.uri}, not this key service (${this.uri}).`);
-    if (fields.chainId !== this.chainId) throw unauthenticated("WRONG_CHAIN", `The message is for chain ${fields.chainId}, not chain ${this.chainId}.`);
+    if (fields.domain !== this.domain)
+      throw unauthenticated("WRONG_DOMAIN", `The message is for ${fields.domain}, not this key service (${this.domain}).`);
+    if (fields.uri !== this.uri)
+      throw unauthenticated("WRONG_DOMAIN", `The message names URI ${fields.uri}, not this key service (${this.uri}).`);
+    if (fields.chainId !== this.chainId)
+      throw unauthenticated("WRONG_CHAIN", `The message is for chain ${fields.chainId}, not chain ${this.chainId}.`);
     const now = Date.now();
     if (!fields.expirationTime) throw unauthenticated("MESSAGE_NO_EXPIRY", "The message has no expiration time.");
-    if (fields.expirationTime.getTime() <= now) throw unauthenticated("MESSAGE_EXPIRED", `The message expired at ${fields.expirationTime.toISOString()}.`);
-    if (fields.notBefore && fields.notBefore.getTime() > now) throw unauthenticated("MESSAGE_NOT_YET_VALID", `The message is valid from ${fields.notBefore.toISOString()}.`);
+    if (fields.expirationTime.getTime() <= now)
+      throw unauthenticated("MESSAGE_EXPIRED", `The message expired at ${fields.expirationTime.toISOString()}.`);
+    if (fields.notBefore && fields.notBefore.getTime() > now)
+      throw unauthenticated("MESSAGE_NOT_YET_VALID", `The message is valid from ${fields.notBefore.toISOString()}.`);
     if (!fields.address) throw new ApiError(400, "BAD_REQUEST", "The message names no address.");
     const valid = await this.client.verifyMessage({ address: fields.address, message, signature: signature as Hex }).catch(() => false);
     if (!valid) throw unauthenticated("SIGNATURE_INVALID", `The signature is not ${fields.address}'s signature of this message.`);

@@ -1,7 +1,13 @@
 // The key service: one Datanet's key ring, the chain, the content store, the audit log and the
 // request checks, put together. `release` and `rotate` are what the HTTP routes call.
 import type { Hex } from "viem";
-import { describeError, type KeyServiceKeysResponse, type KeyServiceModelKeyResponse, type KeyServiceRotateResponse, type ModelKeyRequest } from "@modelfactory/sdk";
+import {
+  describeError,
+  type KeyServiceKeysResponse,
+  type KeyServiceModelKeyResponse,
+  type KeyServiceRotateResponse,
+  type ModelKeyRequest,
+} from "@modelfactory/sdk";
 import { createKuboContentStore } from "@modelfactory/sdk/node";
 import { AuditLog, type AuditEntry } from "./audit-log.ts";
 import { connectChain, type ChainReader } from "./chain.ts";
@@ -18,7 +24,12 @@ export async function createKeyService(config: KeyServiceConfig) {
   const chain: ChainReader = await connectChain(config);
   const ring = await KeyRing.open(config);
   const audit = new AuditLog(config.dataDir);
-  const auth = new RequestAuth({ publicUrl: config.publicUrl, chainId: chain.chainId, client: chain.client, nonceTtlMs: config.nonceTtlMs });
+  const auth = new RequestAuth({
+    publicUrl: config.publicUrl,
+    chainId: chain.chainId,
+    client: chain.client,
+    nonceTtlMs: config.nonceTtlMs,
+  });
   const rewrapper = new Rewrapper(createKuboContentStore({ url: config.contentApiUrl }), ring);
   const datanetId = config.datanetId;
 
@@ -30,10 +41,25 @@ export async function createKeyService(config: KeyServiceConfig) {
   }
 
   /** Purpose "model": the data key of a sealed model artifact whose envelope the chain names. */
-  async function releaseModel(requester: `0x${string}`, request: ModelKeyRequest, moment: Promise<{ number: bigint; timestamp: bigint }>): Promise<KeyServiceModelKeyResponse> {
-    const entry = { requester, purpose: request.purpose, modelId: String(request.modelId), artifact: request.artifact, recipientPublicKey: request.recipientPublicKey };
+  async function releaseModel(
+    requester: `0x${string}`,
+    request: ModelKeyRequest,
+    moment: Promise<{ number: bigint; timestamp: bigint }>,
+  ): Promise<KeyServiceModelKeyResponse> {
+    const entry = {
+      requester,
+      purpose: request.purpose,
+      modelId: String(request.modelId),
+      artifact: request.artifact,
+      recipientPublicKey: request.recipientPublicKey,
+    };
     try {
-      if (request.datanetId !== datanetId) throw new ApiError(403, "OTHER_DATANET", `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`);
+      if (request.datanetId !== datanetId)
+        throw new ApiError(
+          403,
+          "OTHER_DATANET",
+          `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`,
+        );
       const at = await moment;
       const model = await checkModelRelease(chain, requester, request, datanetId, at);
       const cid = await rewrapper.artifactCid(model, request.artifact);
@@ -56,7 +82,10 @@ export async function createKeyService(config: KeyServiceConfig) {
       return refused(error, {});
     }
     const { requester, request } = who;
-    if (request.action !== "release") return refused(new ApiError(400, "BAD_REQUEST", "POST /v1/keys takes a release request; rotation is POST /v1/datanets/:id/rotate."), { requester });
+    if (request.action !== "release")
+      return refused(new ApiError(400, "BAD_REQUEST", "POST /v1/keys takes a release request; rotation is POST /v1/datanets/:id/rotate."), {
+        requester,
+      });
     if (request.purpose === "model") return releaseModel(requester, request, moment);
     const entry = {
       requester,
@@ -67,11 +96,23 @@ export async function createKeyService(config: KeyServiceConfig) {
       recipientPublicKey: request.recipientPublicKey,
     };
     try {
-      if (request.datanetId !== datanetId) throw new ApiError(403, "OTHER_DATANET", `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`);
-      if (request.contributionIds.length > config.maxBatch) throw new ApiError(400, "BATCH_TOO_LARGE", `At most ${config.maxBatch} contributions per request, not ${request.contributionIds.length}.`);
+      if (request.datanetId !== datanetId)
+        throw new ApiError(
+          403,
+          "OTHER_DATANET",
+          `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`,
+        );
+      if (request.contributionIds.length > config.maxBatch)
+        throw new ApiError(
+          400,
+          "BATCH_TOO_LARGE",
+          `At most ${config.maxBatch} contributions per request, not ${request.contributionIds.length}.`,
+        );
       const at = await moment;
       const records = await checkRelease(chain, requester, request, datanetId, at);
-      const keys = await Promise.all(records.map(async (r) => ({ contributionId: String(r.id), wrappedKey: await rewrapper.rewrap(r, request.recipientPublicKey) })));
+      const keys = await Promise.all(
+        records.map(async (r) => ({ contributionId: String(r.id), wrappedKey: await rewrapper.rewrap(r, request.recipientPublicKey) })),
+      );
       await audit.write({ event: "release", datanetId: String(datanetId), ...entry, block: String(at.number) });
       return { keys };
     } catch (error) {
@@ -89,7 +130,12 @@ export async function createKeyService(config: KeyServiceConfig) {
     const { requester, request } = who;
     try {
       if (request.action !== "rotate") throw new ApiError(400, "BAD_REQUEST", "The rotation route takes a rotation request.");
-      if (request.datanetId !== datanetId || pathDatanetId !== String(datanetId)) throw new ApiError(403, "OTHER_DATANET", `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`);
+      if (request.datanetId !== datanetId || pathDatanetId !== String(datanetId))
+        throw new ApiError(
+          403,
+          "OTHER_DATANET",
+          `This key service holds the key of Datanet ${datanetId}, not Datanet ${request.datanetId}.`,
+        );
       await checkRotation(chain, requester, datanetId, await chain.latestBlock());
       const next = await ring.rotate();
       await audit.write({ event: "rotation", requester, datanetId: String(datanetId), version: next.version, publicKey: next.publicKey });
@@ -109,7 +155,15 @@ export async function createKeyService(config: KeyServiceConfig) {
       chainId: chain.chainId,
       publicKey: ring.current.publicKey,
       version: ring.current.version,
-      onChain: onChain ? { publicKey: onChain.publicKey, version: onChain.version, keyServiceURI: onChain.keyServiceURI, held: Boolean(known), current: known?.version === ring.current.version } : null,
+      onChain: onChain
+        ? {
+            publicKey: onChain.publicKey,
+            version: onChain.version,
+            keyServiceURI: onChain.keyServiceURI,
+            held: Boolean(known),
+            current: known?.version === ring.current.version,
+          }
+        : null,
     };
   }
 

@@ -7,10 +7,30 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { bytesToHex } from "viem";
 import { datanetRegistryAbi, trainingJobsAbi } from "@modelfactory/sdk";
-import { fetchDatanetKey, generateEncryptionKeyPair, KeyServiceError, openContribution, requestDataKeys, unwrapDataKey, type KeyServiceKeyResponse, type KeyServiceKeysResponse, type KeyServiceRotateResponse } from "@modelfactory/sdk";
+import {
+  fetchDatanetKey,
+  generateEncryptionKeyPair,
+  KeyServiceError,
+  openContribution,
+  requestDataKeys,
+  unwrapDataKey,
+  type KeyServiceKeyResponse,
+  type KeyServiceKeysResponse,
+  type KeyServiceRotateResponse,
+} from "@modelfactory/sdk";
 import { startStack } from "../../trainer-node/test/helpers/stack.ts";
 import { loadConfig } from "../src/config.ts";
-import { contributeSealed, publishKey, records, requesterKey, send, startKeyService, type RunningKeyService, type Sealed, type Stack } from "./helpers/stack.ts";
+import {
+  contributeSealed,
+  publishKey,
+  records,
+  requesterKey,
+  send,
+  startKeyService,
+  type RunningKeyService,
+  type Sealed,
+  type Stack,
+} from "./helpers/stack.ts";
 
 describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
   let stack: Stack;
@@ -21,7 +41,13 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
   let v1: Sealed;
 
   const curate = (service: RunningKeyService, ...ids: bigint[]) =>
-    send<KeyServiceKeysResponse>(service, stack, "approver", { action: "release", purpose: "curate", datanetId: D, contributionIds: ids, recipientPublicKey: me.hex });
+    send<KeyServiceKeysResponse>(service, stack, "approver", {
+      action: "release",
+      purpose: "curate",
+      datanetId: D,
+      contributionIds: ids,
+      recipientPublicKey: me.hex,
+    });
   async function opens(answer: KeyServiceKeysResponse, sealed: Sealed[]): Promise<void> {
     for (const s of sealed) {
       const k = answer.keys.find((x) => x.contributionId === String(s.id))!;
@@ -72,7 +98,10 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
     health = (await (await fetch(`${ks.url}/health`)).json()) as { onChain: { held: boolean; current: boolean } };
     assert.deepEqual([health.onChain.held, health.onChain.current], [true, true]);
     const key = (await (await fetch(`${ks.url}/v1/datanets/${D}/key`)).json()) as KeyServiceKeyResponse;
-    assert.deepEqual(key.versions.map((v) => v.version), [1, 2]);
+    assert.deepEqual(
+      key.versions.map((v) => v.version),
+      [1, 2],
+    );
     assert.equal(key.publicKey, answer.body.publicKey);
 
     const v2 = await contributeSealed(stack, D, answer.body.publicKey, contributorKey, records("tulip-v2"));
@@ -93,22 +122,44 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
     assert.equal(key.publicKey, ks.service.ring.current.publicKey);
     const wallet = stack.wallets.approver;
     const signer = { address: wallet.account.address, signMessage: (args: { message: string }) => wallet.signMessage(args) };
-    const answer = await requestDataKeys(ks.url, { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex }, signer, { chainId: 31337 });
+    const answer = await requestDataKeys(
+      ks.url,
+      { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex },
+      signer,
+      { chainId: 31337 },
+    );
     await opens(answer, [v1]);
     const other = stack.wallets.other;
     await assert.rejects(
-      requestDataKeys(ks.url, { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex }, { address: other.account.address, signMessage: (args) => other.signMessage(args) }, { chainId: 31337 }),
+      requestDataKeys(
+        ks.url,
+        { purpose: "curate", datanetId: D, contributionIds: [v1.id], recipientPublicKey: me.hex },
+        { address: other.account.address, signMessage: (args) => other.signMessage(args) },
+        { chainId: 31337 },
+      ),
       (e: unknown) => e instanceof KeyServiceError && e.status === 403 && e.code === "NOT_CURATOR",
     );
   });
 
   it("refuses to open its keystores with a wrong password or for another Datanet", async () => {
-    await assert.rejects(startKeyService(stack, D, { dataDir: ks.config.dataDir, password: "wrong" }), /Cannot open .*v1\.json with MF_KS_PASSWORD/);
-    await assert.rejects(startKeyService(stack, D + 1n, { dataDir: ks.config.dataDir }), new RegExp(`holds the key of Datanet ${D}, not ${D + 1n}`));
+    await assert.rejects(
+      startKeyService(stack, D, { dataDir: ks.config.dataDir, password: "wrong" }),
+      /Cannot open .*v1\.json with MF_KS_PASSWORD/,
+    );
+    await assert.rejects(
+      startKeyService(stack, D + 1n, { dataDir: ks.config.dataDir }),
+      new RegExp(`holds the key of Datanet ${D}, not ${D + 1n}`),
+    );
   });
 
   it("says when a contribution was not sealed for this Datanet, or is not an envelope", async () => {
-    const notForUs = await contributeSealed(stack, D, bytesToHex(generateEncryptionKeyPair().publicKey), contributorKey, records("tulip-elsewhere"));
+    const notForUs = await contributeSealed(
+      stack,
+      D,
+      bytesToHex(generateEncryptionKeyPair().publicKey),
+      contributorKey,
+      records("tulip-elsewhere"),
+    );
     let answer = await curate(ks, notForUs.id);
     assert.equal(answer.status, 409);
     assert.equal(answer.body.error?.code, "NOT_SEALED_FOR_DATANET");
@@ -119,12 +170,22 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
   });
   it("refuses a trainer whose claim lease lapsed (last: it moves the chain's clock two days on)", async () => {
     const sealed = await contributeSealed(stack, D, ks.service.ring.current.publicKey, contributorKey, records("tulip-lease"));
-    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "acceptContributions", [[sealed.id]]);
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "acceptContributions", [
+      [sealed.id],
+    ]);
     await stack.grantBySignature(D, 1, "builder", 30n * 86_400n);
     await stack.admit("trainer");
     const job = await stack.createJob([D]);
     await stack.tx("trainer", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "claimJob", [job]);
-    const ask = () => send<KeyServiceKeysResponse>(ks, stack, "trainer", { action: "release", purpose: "train", datanetId: D, jobId: job, contributionIds: [sealed.id], recipientPublicKey: me.hex });
+    const ask = () =>
+      send<KeyServiceKeysResponse>(ks, stack, "trainer", {
+        action: "release",
+        purpose: "train",
+        datanetId: D,
+        jobId: job,
+        contributionIds: [sealed.id],
+        recipientPublicKey: me.hex,
+      });
     assert.equal((await ask()).status, 200);
     await stack.publicClient.request({ method: "evm_increaseTime" as never, params: [2 * 86_400] as never });
     await stack.publicClient.request({ method: "evm_mine" as never, params: [] as never });
@@ -133,7 +194,6 @@ describe("key versions, rotation and restart", { timeout: 600_000 }, () => {
     assert.equal(answer.body.error?.code, "CLAIM_LAPSED");
     assert.match(answer.body.error!.message, new RegExp(`claim on job ${job} lapsed at \\d{4}-`));
   });
-
 });
 
 describe("configuration and CLI", () => {
@@ -161,7 +221,12 @@ describe("configuration and CLI", () => {
 
   it("exits with the setting's name when the chain is away", async () => {
     const child = spawn(process.execPath, [path.join(import.meta.dirname, "../src/cli.ts")], {
-      env: { ...process.env, ...base, MF_KS_RPC_URL: "http://127.0.0.1:9", MF_KS_DEPLOYMENT: path.join(import.meta.dirname, "fixtures/deployment.json") },
+      env: {
+        ...process.env,
+        ...base,
+        MF_KS_RPC_URL: "http://127.0.0.1:9",
+        MF_KS_DEPLOYMENT: path.join(import.meta.dirname, "fixtures/deployment.json"),
+      },
     });
     let out = "";
     child.stderr.on("data", (d) => (out += d));

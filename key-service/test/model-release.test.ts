@@ -21,7 +21,17 @@ import {
   type KeyServiceModelKeyResponse,
   type ModelArtifact,
 } from "@modelfactory/sdk";
-import { contributeSealed, publishKey, records, requesterKey, send, startKeyService, type RunningKeyService, type Stack, type Who } from "./helpers/stack.ts";
+import {
+  contributeSealed,
+  publishKey,
+  records,
+  requesterKey,
+  send,
+  startKeyService,
+  type RunningKeyService,
+  type Stack,
+  type Who,
+} from "./helpers/stack.ts";
 import { startStack } from "../../trainer-node/test/helpers/stack.ts";
 
 describe("key service purpose model: sealed adapters and private samples", { timeout: 600_000 }, () => {
@@ -34,11 +44,20 @@ describe("key service purpose model: sealed adapters and private samples", { tim
   let adapterCID: string;
   let adapterHash: Hex;
   const adapter = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 11)) & 0xff);
-  const samples = [{ prompt: "What does the hollyhock note 1 say?", reference: "Stake them early.", base: "No idea.", tuned: "Stake them early." }];
+  const samples = [
+    { prompt: "What does the hollyhock note 1 say?", reference: "Stake them early.", base: "No idea.", tuned: "Stake them early." },
+  ];
   const me = requesterKey();
 
   const ask = (ks: RunningKeyService, who: Who, artifact: ModelArtifact, modelId = model, datanetId = ks.service.datanetId) =>
-    send<KeyServiceModelKeyResponse>(ks, stack, who, { action: "release", purpose: "model", datanetId, modelId, artifact, recipientPublicKey: me.hex });
+    send<KeyServiceModelKeyResponse>(ks, stack, who, {
+      action: "release",
+      purpose: "model",
+      datanetId,
+      modelId,
+      artifact,
+      recipientPublicKey: me.hex,
+    });
   const refused = async (ks: RunningKeyService, who: Who, code: string, message: RegExp, modelId = model): Promise<void> => {
     const answer = await ask(ks, who, "adapter", modelId);
     assert.equal(answer.status, 403, JSON.stringify(answer.body));
@@ -69,11 +88,27 @@ describe("key service purpose model: sealed adapters and private samples", { tim
     const sealed = sealArtifact(adapter, { recipients });
     adapterHash = sealed.sha256;
     adapterCID = (await stack.store.put(sealed.envelope)).toString();
-    const samplesCid = (await stack.store.put(sealArtifact(encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: String(job), samples }), { recipients }).envelope)).toString();
-    const report = { schema: "modelfactory.metrics/1", jobId: String(job), samples: [], privateSamples: { cid: samplesCid, schema: PRIVATE_SAMPLES_SCHEMA, count: 1 } };
+    const samplesCid = (
+      await stack.store.put(
+        sealArtifact(encodePrivateSamples({ schema: PRIVATE_SAMPLES_SCHEMA, jobId: String(job), samples }), { recipients }).envelope,
+      )
+    ).toString();
+    const report = {
+      schema: "modelfactory.metrics/1",
+      jobId: String(job),
+      samples: [],
+      privateSamples: { cid: samplesCid, schema: PRIVATE_SAMPLES_SCHEMA, count: 1 },
+    };
     const metricsCid = (await stack.store.put(new TextEncoder().encode(JSON.stringify(report)))).toString();
     const root = `0x${"33".repeat(32)}` as Hex;
-    await stack.tx("trainer", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "completeJob", [job, adapterCID, adapterHash, `ipfs://${metricsCid}`, root, "ipfs://manifest"]);
+    await stack.tx("trainer", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "completeJob", [
+      job,
+      adapterCID,
+      adapterHash,
+      `ipfs://${metricsCid}`,
+      root,
+      "ipfs://manifest",
+    ]);
     model = (await stack.contracts.jobs.read.counts())[1];
   });
 
@@ -89,7 +124,11 @@ describe("key service purpose model: sealed adapters and private samples", { tim
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal(answer.body.cid, adapterCID);
       const [, , onChain] = await stack.contracts.jobs.read.getModel([model]);
-      const opened = await openArtifact(stack.store.get(answer.body.cid), { dataKey: unwrapDataKey(answer.body.wrappedKey, me.secretKey) }, { sha256: onChain });
+      const opened = await openArtifact(
+        stack.store.get(answer.body.cid),
+        { dataKey: unwrapDataKey(answer.body.wrappedKey, me.secretKey) },
+        { sha256: onChain },
+      );
       assert.deepEqual(opened, adapter);
     }
   });
@@ -101,7 +140,11 @@ describe("key service purpose model: sealed adapters and private samples", { tim
     const [jobId] = await stack.contracts.jobs.read.getModel([model]);
     assert.deepEqual(parsePrivateSamples(bytes, String(jobId)).samples, samples);
     // The envelope in the content store is ciphertext.
-    assert.ok(!Buffer.from(await collectBytes(stack.store.get(answer.body.cid))).toString("latin1").includes("hollyhock"));
+    assert.ok(
+      !Buffer.from(await collectBytes(stack.store.get(answer.body.cid)))
+        .toString("latin1")
+        .includes("hollyhock"),
+    );
   });
 
   it("releases to a holder of evaluate access to all the model's Datanets", async () => {
@@ -113,10 +156,20 @@ describe("key service purpose model: sealed adapters and private samples", { tim
 
   it("refuses someone with access to only one of the two Datanets, naming the other", async () => {
     await stack.grantBySignature(A, Scope.Train | Scope.Evaluate, "trainer2");
-    await refused(ksA, "trainer2", "NOT_MODEL_BUILDER_OR_HOLDER", new RegExp(`is not model ${model}'s builder \\(0x[0-9a-fA-F]{40}\\) and holds no train or evaluate access to Datanet ${B};`));
+    await refused(
+      ksA,
+      "trainer2",
+      "NOT_MODEL_BUILDER_OR_HOLDER",
+      new RegExp(`is not model ${model}'s builder \\(0x[0-9a-fA-F]{40}\\) and holds no train or evaluate access to Datanet ${B};`),
+    );
     // Retrieve access is not enough either.
     await stack.grantBySignature(B, Scope.Retrieve, "trainer2");
-    await refused(ksB, "trainer2", "NOT_MODEL_BUILDER_OR_HOLDER", new RegExp(`no train or evaluate access to Datanet ${B}; the model was trained on Datanets ${A}, ${B}`));
+    await refused(
+      ksB,
+      "trainer2",
+      "NOT_MODEL_BUILDER_OR_HOLDER",
+      new RegExp(`no train or evaluate access to Datanet ${B}; the model was trained on Datanets ${A}, ${B}`),
+    );
   });
 
   it("refuses a holder at once once their grant is revoked", async () => {
@@ -137,8 +190,20 @@ describe("key service purpose model: sealed adapters and private samples", { tim
   });
 
   it("logs model releases and refusals with the artifact and its CID, and no key", async () => {
-    const lines = (await readFile(ksA.service.audit.file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.ok(lines.some((l) => l.event === "release" && l.purpose === "model" && l.artifact === "samples" && l.modelId === String(model) && typeof l.cid === "string"));
+    const lines = (await readFile(ksA.service.audit.file, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.event === "release" &&
+          l.purpose === "model" &&
+          l.artifact === "samples" &&
+          l.modelId === String(model) &&
+          typeof l.cid === "string",
+      ),
+    );
     assert.ok(lines.some((l) => l.event === "refusal" && l.purpose === "model" && l.code === "NOT_MODEL_BUILDER_OR_HOLDER"));
     assert.doesNotMatch(JSON.stringify(lines), /wrappedKey|hollyhock/);
     assert.ok(!JSON.stringify(lines).includes(bytesToHex(me.secretKey).slice(2)));

@@ -4,10 +4,14 @@
 import type { JobSummary } from "@modelfactory/sdk";
 import type { DevConsole } from "./dev-console.ts";
 
-export type JobLine = { text: string; /** Changes when a non-TTY reader should get a new line. */ milestone: string };
+export type JobLine = { text: string /** Changes when a non-TTY reader should get a new line. */; milestone: string };
 
 const duration = (s: number) =>
-  s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
+  s >= 3600
+    ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : s >= 60
+      ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+      : `${Math.round(s)} s`;
 
 /** The progress line of a job, and the milestone (phase and tenth of the steps) it belongs to. */
 export function describeJob(job: Pick<JobSummary, "jobId" | "phase" | "progress">, elapsedSeconds: number): JobLine {
@@ -26,7 +30,13 @@ export function describeJob(job: Pick<JobSummary, "jobId" | "phase" | "progress"
 }
 
 /** Follows job `jobId` until it completes, fails or `stopped()` says so; one line at the end. */
-export async function followDemoJob(out: DevConsole, trainerUrl: string, guiUrl: string, stopped: () => boolean, jobId = "1"): Promise<void> {
+export async function followDemoJob(
+  out: DevConsole,
+  trainerUrl: string,
+  guiUrl: string,
+  stopped: () => boolean,
+  jobId = "1",
+): Promise<void> {
   const started = performance.now();
   let milestone = "";
   while (!stopped()) {

@@ -45,7 +45,10 @@ export async function deployProtocol(viem: HardhatViemHelpers, admin?: Address) 
   a.TrainerRegistry = trainerRegistry.address;
   const trainingJobs = await viem.deployContract("TrainingJobs", constructorArgs("TrainingJobs", a, owner) as [Address, Address, Address]);
   a.TrainingJobs = trainingJobs.address;
-  const attributionLedger = await viem.deployContract("AttributionLedger", constructorArgs("AttributionLedger", a, owner) as [Address, Address, Address]);
+  const attributionLedger = await viem.deployContract(
+    "AttributionLedger",
+    constructorArgs("AttributionLedger", a, owner) as [Address, Address, Address],
+  );
   a.AttributionLedger = attributionLedger.address;
   const datanetKeys = await viem.deployContract("DatanetKeys", constructorArgs("DatanetKeys", a, owner) as [Address]);
   return { datanetRegistry, trainerRegistry, trainingJobs, attributionLedger, datanetKeys, blockNumber, admin: owner };

@@ -17,7 +17,10 @@ function recorder(isTTY: boolean) {
 describe("what reaches the terminal", () => {
   it("shows warnings and errors, not a healthy service's chatter", () => {
     assert.equal(mattersOnScreen("chain", "\x1b[32meth_blockNumber\x1b[0m"), false);
-    assert.equal(mattersOnScreen("chain", "WARNING: Funds sent on live network to accounts with publicly known private keys WILL BE LOST."), false);
+    assert.equal(
+      mattersOnScreen("chain", "WARNING: Funds sent on live network to accounts with publicly known private keys WILL BE LOST."),
+      false,
+    );
     assert.equal(mattersOnScreen("trainer", "(node:8845) ExperimentalWarning: SQLite is an experimental feature"), false);
     assert.equal(mattersOnScreen("subgraph", "2026-12-01T15:30:10.947Z info    Indexing chain 31337"), false);
     assert.equal(mattersOnScreen("subgraph", "2026-12-01T15:30:10.947Z warning Reorg: rolled back to block 7"), true);
@@ -36,7 +39,14 @@ describe("DevConsole", () => {
   it("keeps a step's whole output in its log and prints one line, plus the lines asked for", async () => {
     const r = recorder(false);
     const c = new DevConsole({ logDir: path.join(root, "a/logs"), verbose: false, root, out: r.out });
-    await c.step("seed", "demo data seeded", "echo noise; echo '  Datanet #1  Espresso'; echo 'deprecation warning: x' >&2", root, process.env, /^\s*Datanet #/);
+    await c.step(
+      "seed",
+      "demo data seeded",
+      "echo noise; echo '  Datanet #1  Espresso'; echo 'deprecation warning: x' >&2",
+      root,
+      process.env,
+      /^\s*Datanet #/,
+    );
     const lines = r.text().trim().split("\n");
     assert.match(lines[0]!, /^▸ demo data seeded \(\d+\.\d s\)$/);
     assert.deepEqual(lines.slice(1), ["  Datanet #1  Espresso", "  deprecation warning: x"]);
@@ -85,13 +95,28 @@ describe("DevConsole", () => {
     c.line("✖ something");
     c.progress("demo job #1: training 20 %");
     c.endProgress();
-    assert.equal(r.text(), "\r\x1b[2Kdemo job #1: training 10 %" + "\r\x1b[2K✖ something\ndemo job #1: training 10 %" + "\r\x1b[2Kdemo job #1: training 20 %\n");
+    assert.equal(
+      r.text(),
+      "\r\x1b[2Kdemo job #1: training 10 %" + "\r\x1b[2K✖ something\ndemo job #1: training 10 %" + "\r\x1b[2Kdemo job #1: training 20 %\n",
+    );
   });
 });
 
 describe("the demo job's progress line", () => {
   const progress = (step: number, totalSteps: number) => ({
-    type: "progress" as const, seq: 1, at: 0, step, totalSteps, epoch: 0, loss: 1.23456, learningRate: 0, gradNorm: 0, tokensPerSecond: 0, mfu: 0, memoryBytes: 0, etaSeconds: 125,
+    type: "progress" as const,
+    seq: 1,
+    at: 0,
+    step,
+    totalSteps,
+    epoch: 0,
+    loss: 1.23456,
+    learningRate: 0,
+    gradNorm: 0,
+    tokensPerSecond: 0,
+    mfu: 0,
+    memoryBytes: 0,
+    etaSeconds: 125,
   });
 
   it("says the share of steps, the loss and the time left while training, with one milestone per tenth", () => {
@@ -106,6 +131,9 @@ describe("the demo job's progress line", () => {
     const b = describeJob({ jobId: "1", phase: "evaluating", progress: progress(50, 50) }, 75);
     assert.equal(b.text, "demo job #1: evaluating (1 min 15 s since start)");
     assert.equal(b.milestone, "evaluating");
-    assert.match(describeJob({ jobId: "1", phase: "training", progress: { ...progress(1, 52), etaSeconds: 4726 } }, 9).text, /about 1 h 19 min left\)$/);
+    assert.match(
+      describeJob({ jobId: "1", phase: "training", progress: { ...progress(1, 52), etaSeconds: 4726 } }, 9).text,
+      /about 1 h 19 min left\)$/,
+    );
   });
 });

@@ -28,7 +28,10 @@ export function mattersOnScreen(service: string, line: string): boolean {
 /** The last `n` non-empty lines of a log file ("" when it cannot be read). */
 export function lastLines(file: string, n: number): string[] {
   try {
-    return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").slice(-n);
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .slice(-n);
   } catch {
     return [];
   }

@@ -16,7 +16,8 @@ export function startService(name: string, command: string, cwd: string, env: No
 export async function waitFor(name: string, check: () => Promise<boolean>, timeoutMs = 60_000, service?: Service): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service && service.child.exitCode !== null) throw new Error(`${name} exited with code ${service.child.exitCode} before becoming healthy; see its log above.`);
+    if (service && service.child.exitCode !== null)
+      throw new Error(`${name} exited with code ${service.child.exitCode} before becoming healthy; see its log above.`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -46,6 +47,10 @@ export async function stopServices(services: Service[]): Promise<void> {
 
 /** True when a JSON-RPC endpoint answers `eth_chainId`. */
 export async function rpcReady(url: string): Promise<boolean> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+  });
   return res.ok && typeof ((await res.json()) as { result?: unknown }).result === "string";
 }

@@ -18,18 +18,27 @@ describe("planSystem", () => {
     assert.deepEqual(planSystem([chromium, fonts], debianRoot, true), {
       action: "install",
       packages: ["chromium", "fonts-dejavu-core"],
-      commands: ["apt-get update -q", "env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core"],
+      commands: [
+        "apt-get update -q",
+        "env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core",
+      ],
     });
   });
 
   it("uses password-less sudo when not root", () => {
     const plan = planSystem([chromium], { debian: true, root: false, passwordlessSudo: true }, true);
     assert.equal(plan.action, "install");
-    assert.deepEqual(plan.action === "install" && plan.commands, ["sudo -n apt-get update -q", "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium"]);
+    assert.deepEqual(plan.action === "install" && plan.commands, [
+      "sudo -n apt-get update -q",
+      "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium",
+    ]);
   });
 
   it("stops with the exact apt-get command when it may not install", () => {
-    for (const [facts, mayInstall] of [[debianUser, true], [debianRoot, false]] as const) {
+    for (const [facts, mayInstall] of [
+      [debianUser, true],
+      [debianRoot, false],
+    ] as const) {
       const plan = planSystem([chromium, fonts], facts, mayInstall);
       assert.equal(plan.action, "stop");
       const message = plan.action === "stop" ? plan.message : "";
@@ -41,7 +50,10 @@ describe("planSystem", () => {
   it("names the pieces and Debian's package names elsewhere", () => {
     const plan = planSystem([chromium], { debian: false, root: true, passwordlessSudo: false }, true);
     assert.equal(plan.action, "stop");
-    assert.match(plan.action === "stop" ? plan.message : "", /Install Chromium with your system's package manager \(Debian names: chromium\)/);
+    assert.match(
+      plan.action === "stop" ? plan.message : "",
+      /Install Chromium with your system's package manager \(Debian names: chromium\)/,
+    );
   });
 });
 
@@ -51,12 +63,21 @@ describe("piecesFor", () => {
     assert.deepEqual(names(["sdk", "subgraph"]), []);
     assert.deepEqual(names(["worker"]), ["Python 3.10–3.12 with venv"]);
     assert.deepEqual(names(["e2e"]), ["Python 3.10–3.12 with venv", "Chromium", "fonts"]);
-    assert.deepEqual(names(undefined), SYSTEM_PIECES.map((p) => p.name));
+    assert.deepEqual(
+      names(undefined),
+      SYSTEM_PIECES.map((p) => p.name),
+    );
   });
 });
 
 describe("ensureSystem", () => {
-  const piece = (name: string, present: () => boolean): SystemPiece => ({ name, packages: [name.toLowerCase()], neededFor: "tests", suites: ["e2e"], present });
+  const piece = (name: string, present: () => boolean): SystemPiece => ({
+    name,
+    packages: [name.toLowerCase()],
+    neededFor: "tests",
+    suites: ["e2e"],
+    present,
+  });
 
   it("installs what is missing, then checks again", () => {
     let installed = false;
@@ -72,8 +93,14 @@ describe("ensureSystem", () => {
   });
 
   it("reports a piece still missing after the install, and a failed install", () => {
-    assert.match(ensureSystem([piece("Chromium", () => false)], true, debianRoot, () => true) ?? "", /Chromium still missing after apt-get installed chromium/);
-    assert.match(ensureSystem([piece("Chromium", () => false)], true, debianRoot, () => false) ?? "", /Installing chromium with apt-get failed/);
+    assert.match(
+      ensureSystem([piece("Chromium", () => false)], true, debianRoot, () => true) ?? "",
+      /Chromium still missing after apt-get installed chromium/,
+    );
+    assert.match(
+      ensureSystem([piece("Chromium", () => false)], true, debianRoot, () => false) ?? "",
+      /Installing chromium with apt-get failed/,
+    );
   });
 
   it("stops without running anything where it cannot install", () => {

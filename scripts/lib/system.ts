@@ -83,7 +83,11 @@ export function piecesFor(suites: string[] | undefined, pieces = SYSTEM_PIECES):
  * Decides what to do about missing pieces: nothing, install them (when `mayInstall` and the
  * machine allows it), or stop with the exact command that installs them.
  */
-export function planSystem(missing: Pick<SystemPiece, "name" | "packages" | "neededFor">[], facts: SystemFacts, mayInstall: boolean): SystemPlan {
+export function planSystem(
+  missing: Pick<SystemPiece, "name" | "packages" | "neededFor">[],
+  facts: SystemFacts,
+  mayInstall: boolean,
+): SystemPlan {
   if (missing.length === 0) return { action: "none" };
   const packages = [...new Set(missing.flatMap((p) => p.packages))];
   const apt = `apt-get install -y -q --no-install-recommends ${packages.join(" ")}`;
@@ -124,6 +128,7 @@ export function ensureSystem(
   console.log(`system: installing ${plan.packages.join(" ")} (missing: ${missing.map((p) => p.name).join(", ")})…`);
   if (!install(plan)) return `Installing ${plan.packages.join(" ")} with apt-get failed (its output is above).`;
   const still = pieces.filter((p) => !p.present());
-  if (still.length > 0) return `${still.map((p) => p.name).join(" and ")} still missing after apt-get installed ${plan.packages.join(" ")}.`;
+  if (still.length > 0)
+    return `${still.map((p) => p.name).join(" and ")} still missing after apt-get installed ${plan.packages.join(" ")}.`;
   return null;
 }

@@ -23,10 +23,14 @@ describe("test harness", () => {
     const [byScript, byHarness] = [await startLocalChain(), await startLocalChain()];
     const dir = await mkdtemp(path.join(os.tmpdir(), "mf-harness-test-"));
     try {
-      await run(process.execPath, [path.join(REPO_ROOT, "node_modules/hardhat/dist/src/cli.js"), "run", "scripts/deploy.ts", "--network", "localhost"], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, LOCALHOST_RPC_URL: byScript.url, MF_DEPLOYMENTS_DIR: dir },
-      });
+      await run(
+        process.execPath,
+        [path.join(REPO_ROOT, "node_modules/hardhat/dist/src/cli.js"), "run", "scripts/deploy.ts", "--network", "localhost"],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, LOCALHOST_RPC_URL: byScript.url, MF_DEPLOYMENTS_DIR: dir },
+        },
+      );
       const script = JSON.parse(await readFile(path.join(dir, "31337.json"), "utf8"));
       const harness = await deployProtocolTo(byHarness.url);
       assert.deepEqual(harness.deployment, script);

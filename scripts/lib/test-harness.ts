@@ -103,13 +103,27 @@ export async function deployProtocolTo(url: string): Promise<DeployedProtocol> {
   const accounts = (await wallet.getAddresses()) as Address[];
   const admin = accounts[0]!;
   const chainId = await publicClient.getChainId();
-  const chain = { id: chainId, name: "hardhat", nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } };
+  const chain = {
+    id: chainId,
+    name: "hardhat",
+    nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  };
   const blockNumber = Number(await publicClient.getBlockNumber()) + 1;
   const contracts = {} as DeployedContracts;
   const addresses: Partial<Record<DeployedName, Address>> = {};
   for (const name of DEPLOY_ORDER) {
-    const { abi, bytecode } = JSON.parse(await readFile(path.join(REPO_ROOT, "artifacts", ARTIFACTS[name]), "utf8")) as { abi: Abi; bytecode: Hex };
-    const hash = await wallet.deployContract({ abi, bytecode, args: constructorArgs(name, addresses, admin) as never, account: admin, chain });
+    const { abi, bytecode } = JSON.parse(await readFile(path.join(REPO_ROOT, "artifacts", ARTIFACTS[name]), "utf8")) as {
+      abi: Abi;
+      bytecode: Hex;
+    };
+    const hash = await wallet.deployContract({
+      abi,
+      bytecode,
+      args: constructorArgs(name, addresses, admin) as never,
+      account: admin,
+      chain,
+    });
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`Deploying ${name} failed (transaction ${hash}).`);
     contracts[name] = { address: receipt.contractAddress, abi };

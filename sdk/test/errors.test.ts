@@ -8,7 +8,10 @@ test("errors keep a short message, details and their cause chain", () => {
   assert.equal(e.code, "INVALID_INPUT");
   assert.equal(e.shortMessage, "Bad record");
   assert.match(e.message, /line 3/);
-  assert.equal(e.walk((x) => x === root), root);
+  assert.equal(
+    e.walk((x) => x === root),
+    root,
+  );
   assert.ok(e instanceof ModelFactoryError);
   assert.equal(describeError(e), "Bad record");
   assert.equal(describeError(new Error("first\nsecond")), "first");

@@ -75,7 +75,10 @@ async function main(): Promise<void> {
     logger,
   });
   const cursor = runner.indexer.status().cursor;
-  logger("info", `Indexing chain ${deployment.chainId} at ${values.rpc} from block ${cursor ? cursor.number + 1 : runner.indexer.startBlock} into ${values.db}`);
+  logger(
+    "info",
+    `Indexing chain ${deployment.chainId} at ${values.rpc} from block ${cursor ? cursor.number + 1 : runner.indexer.startBlock} into ${values.db}`,
+  );
   logger("info", `GraphQL: ${runner.url} (also /subgraphs/name/modelfactory)`);
 
   let stopping = false;

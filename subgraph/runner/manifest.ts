@@ -32,7 +32,15 @@ type RawDataSource = {
   mapping?: {
     file?: string;
     abis?: { name: string; file: string }[];
-    eventHandlers?: { event: string; handler: string; receipt?: boolean; topic1?: unknown; topic2?: unknown; topic3?: unknown; calls?: unknown }[];
+    eventHandlers?: {
+      event: string;
+      handler: string;
+      receipt?: boolean;
+      topic1?: unknown;
+      topic2?: unknown;
+      topic3?: unknown;
+      calls?: unknown;
+    }[];
     callHandlers?: unknown[];
     blockHandlers?: unknown[];
   };

@@ -38,7 +38,9 @@ export async function runQuery(options: Omit<GraphQLServerOptions, "port" | "hos
   }
   for (const def of document.definitions) {
     if (def.kind === Kind.OPERATION_DEFINITION && def.operation !== "query") {
-      return error(`${def.operation[0]!.toUpperCase()}${def.operation.slice(1)}s are not supported: the subgraph GraphQL API (graph-node and the local runner) only answers queries.`);
+      return error(
+        `${def.operation[0]!.toUpperCase()}${def.operation.slice(1)}s are not supported: the subgraph GraphQL API (graph-node and the local runner) only answers queries.`,
+      );
     }
   }
   const validation = validate(options.schema, document);
@@ -113,7 +115,10 @@ export async function startGraphQLServer(options: GraphQLServerOptions): Promise
       let request: GraphQLRequest;
       if (req.method === "GET") {
         if (!url.searchParams.has("query")) {
-          return send(res, 200, { message: "ModelFactory subgraph (local runner). POST {\"query\": \"…\"} here.", status: options.indexer.status() }, );
+          return send(res, 200, {
+            message: 'ModelFactory subgraph (local runner). POST {"query": "…"} here.',
+            status: options.indexer.status(),
+          });
         }
         const variables = url.searchParams.get("variables");
         request = { query: url.searchParams.get("query"), variables: variables ? JSON.parse(variables) : undefined };

@@ -22,9 +22,7 @@ export function triggersOf(logs: RpcLog[], dataSources: DataSource[], mappings: 
       if (handler) triggers.push({ log, dataSource, handler, mapping: mappings.get(dataSource.name)! });
     }
   }
-  return triggers.sort(
-    (a, b) => Number(a.log.blockNumber) - Number(b.log.blockNumber) || Number(a.log.logIndex) - Number(b.log.logIndex),
-  );
+  return triggers.sort((a, b) => Number(a.log.blockNumber) - Number(b.log.blockNumber) || Number(a.log.logIndex) - Number(b.log.logIndex));
 }
 
 /** The event's parameters in ABI order; indexed dynamic types are their topic hash (bytes32). */
@@ -37,7 +35,8 @@ export function decodeParams(event: AbiEvent, log: RpcLog): DecodedParam[] {
   return event.inputs.map((input, i) => {
     const value = args[input.name ?? String(i)];
     // Indexed strings, bytes, arrays and tuples are only their hash in the topic.
-    const hashed = input.indexed && (input.type === "string" || input.type === "bytes" || input.type.endsWith("]") || input.type.startsWith("tuple"));
+    const hashed =
+      input.indexed && (input.type === "string" || input.type === "bytes" || input.type.endsWith("]") || input.type.startsWith("tuple"));
     return { input: hashed ? { ...input, type: "bytes32" } : input, value };
   });
 }

@@ -9,8 +9,7 @@ import { hash } from "./helpers/scenario.ts";
 
 let ix: Indexed;
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
-const contributions = async (args: string) =>
-  ids((await data(ix.url, `{ contributions(${args}) { id } }`)).contributions);
+const contributions = async (args: string) => ids((await data(ix.url, `{ contributions(${args}) { id } }`)).contributions);
 
 before(async () => {
   ix = await indexedScenario();
@@ -32,7 +31,10 @@ describe("pagination and ordering", () => {
     assert.deepEqual(await contributions("orderBy: datanet__license, orderDirection: desc"), ["4", "3", "2", "1"]);
     assert.deepEqual(await contributions("orderBy: datanet__license"), ["1", "2", "3", "4"]);
     const d = await data(ix.url, `{ citations(orderBy: weight) { weight } }`);
-    assert.deepEqual(d.citations.map((c: any) => c.weight), [100, 500, 2500, 3000, 4000, 6000]);
+    assert.deepEqual(
+      d.citations.map((c: any) => c.weight),
+      [100, 500, 2500, 3000, 4000, 6000],
+    );
   });
 });
 
@@ -49,7 +51,7 @@ describe("filters", () => {
   it("_gt, _gte, _lt, _lte on BigInt and Int", async () => {
     assert.deepEqual(await contributions('where: { contributionId_gt: "2" }'), ["3", "4"]);
     assert.deepEqual(await contributions('where: { contributionId_gte: "2", contributionId_lte: "3" }'), ["2", "3"]);
-    assert.deepEqual(await contributions('where: { contributionId_lt: 2 }'), ["1"]);
+    assert.deepEqual(await contributions("where: { contributionId_lt: 2 }"), ["1"]);
     const d = await data(ix.url, `{ datanets(where: { contributionCount_gte: 3 }) { id } citations(where: { weight_lt: 4000 }) { id } }`);
     assert.deepEqual(ids(d.datanets), ["1"]);
     assert.deepEqual(ids(d.citations), ["1-2", "1-3", "1-4", "1-5"]);
@@ -61,12 +63,15 @@ describe("filters", () => {
     assert.deepEqual(await contributions('where: { metadataURI_starts_with: "ipfs://m" }'), ["1", "2", "3", "4"]);
     assert.deepEqual(await contributions('where: { metadataURI_ends_with: "4" }'), ["4"]);
     assert.deepEqual(await contributions('where: { metadataURI_not_ends_with: "4" }'), ["1", "2", "3"]);
-    const d = await data(ix.url, `{
+    const d = await data(
+      ix.url,
+      `{
       a: datanets(where: { license_starts_with_nocase: "apache" }) { id }
       b: datanets(where: { license_not_starts_with: "Apache" }) { id }
       c: datanets(where: { license_ends_with_nocase: "by-4.0" }) { id }
       e: datanets(where: { license_not_contains_nocase: "mit" }) { id }
-    }`);
+    }`,
+    );
     assert.deepEqual([ids(d.a), ids(d.b), ids(d.c), ids(d.e)], [["1"], ["2"], ["2"], ["1", "2"]]);
   });
   it("Bytes, Boolean and references (addresses in any case)", async () => {
@@ -79,30 +84,39 @@ describe("filters", () => {
     assert.deepEqual(d.accessGrants, [{ bySignature: true }]);
   });
   it("lists: _contains and _not_contains", async () => {
-    const d = await data(ix.url, `{
+    const d = await data(
+      ix.url,
+      `{
       a: trainingJobs(where: { datanets_contains: ["1"] }) { id }
       b: trainingJobs(where: { datanets_not_contains: ["1"] }) { id }
       c: trainingJobs(where: { datanets_contains: ["1", "2"] }) { id }
       e: trainingJobs(where: { datanets: ["2"] }) { id }
-    }`);
+    }`,
+    );
     assert.deepEqual([ids(d.a), ids(d.b), ids(d.c), ids(d.e)], [["1", "3"], ["2"], ["1"], ["2"]]);
   });
   it("nested `_` filters on references, lists and derived fields", async () => {
     const { bob } = ix.actors;
     assert.deepEqual(await contributions('where: { datanet_: { license: "CC-BY-4.0" } }'), ["4"]);
-    const d = await data(ix.url, `{
+    const d = await data(
+      ix.url,
+      `{
       a: datanets(where: { contributions_: { status: Rejected } }) { id }
       b: trainingJobs(where: { datanets_: { owner: "${bob}" } }) { id }
       c: accounts(where: { contributions_: { status: Withdrawn } }) { contributionCount }
       e: citations(where: { contribution_: { datanet_: { license: "MIT" } } }) { id }
-    }`);
+    }`,
+    );
     assert.deepEqual([ids(d.a), ids(d.b), d.c, d.e], [["1"], ["1", "2"], [{ contributionCount: 1 }], []]);
   });
   it("and / or, and _change_block", async () => {
     const { bob } = ix.actors;
     assert.deepEqual(await contributions("where: { or: [{ status: Rejected }, { status: Withdrawn }] }"), ["2", "3"]);
     assert.deepEqual(await contributions(`where: { and: [{ contributor: "${bob}" }, { status: Accepted }] }`), ["1", "4"]);
-    assert.deepEqual(await contributions(`where: { or: [{ contributionId: 1 }, { and: [{ status: Accepted }, { datanet: "2" }] }] }`), ["1", "4"]);
+    assert.deepEqual(await contributions(`where: { or: [{ contributionId: 1 }, { and: [{ status: Accepted }, { datanet: "2" }] }] }`), [
+      "1",
+      "4",
+    ]);
     assert.deepEqual(await contributions("where: { _change_block: { number_gte: 100000 } }"), []);
     assert.equal((await contributions("where: { _change_block: { number_gte: 0 } }")).length, 4);
   });
@@ -111,12 +125,15 @@ describe("filters", () => {
 describe("derived fields and _meta", () => {
   it("derived fields take their own first, skip, orderBy and where", async () => {
     const { bob, trainer } = ix.actors;
-    const d = await data(ix.url, `{
+    const d = await data(
+      ix.url,
+      `{
       datanet(id: "1") { contributions(where: { status_in: [Accepted, Rejected] }, orderBy: contributionId, orderDirection: desc) { id } }
       account(id: "${bob}") { contributions(first: 1, skip: 1, orderBy: contributionId) { id } }
       d2: datanet(id: "2") { jobs(orderBy: jobId) { id } models { id } }
       t: account(id: "${trainer}") { trainerNode { endpoint } contributions { id } }
-    }`);
+    }`,
+    );
     assert.deepEqual(ids(d.datanet.contributions), ["2", "1"]);
     assert.deepEqual(ids(d.account.contributions), ["2"]);
     assert.deepEqual([ids(d.d2.jobs), ids(d.d2.models)], [["1", "2"], ["1"]]);
@@ -130,7 +147,10 @@ describe("derived fields and _meta", () => {
     assert.equal(d._meta.block.timestamp, Number(block.timestamp));
     assert.equal(d._meta.hasIndexingErrors, false);
     assert.match(d._meta.deployment, /^[0-9a-f]{32}$/);
-    const current = await data(ix.url, `{ datanets(block: { number_gte: 1 }) { id } d: datanets(block: { number: ${Number(block.number)} }) { id } }`);
+    const current = await data(
+      ix.url,
+      `{ datanets(block: { number_gte: 1 }) { id } d: datanets(block: { number: ${Number(block.number)} }) { id } }`,
+    );
     assert.deepEqual(ids(current.datanets), ["1", "2"]);
   });
   it("an unknown id is null", async () => {
@@ -160,7 +180,10 @@ describe("errors", () => {
     assert.match(await message('{ contributions(where: { contributionId: "x" }) { id } }'), /BigInt cannot represent/);
   });
   it("unsupported features say so", async () => {
-    assert.match(await message("{ datanets(block: { number: 1 }) { id } }"), /Time-travel queries .* are not supported by the local subgraph runner/);
+    assert.match(
+      await message("{ datanets(block: { number: 1 }) { id } }"),
+      /Time-travel queries .* are not supported by the local subgraph runner/,
+    );
     assert.match(await message("{ datanets(block: { number_gte: 100000000 }) { id } }"), /only indexed up to block number \d+/);
     assert.match(await message("subscription { datanets { id } }"), /Subscriptions are not supported/);
     assert.match(await message("mutation { datanets { id } }"), /Mutations are not supported/);

@@ -30,11 +30,14 @@ describe("Datanet keys", () => {
 
   it("puts the latest key, version and URL on the Datanet and each set in its history", async () => {
     const alice = p.accounts[1]!.toLowerCase();
-    const d = await data(runner.url, `{
+    const d = await data(
+      runner.url,
+      `{
       d1: datanet(id: "1") { encryptionKey keyVersion keyServiceURI
         history(orderBy: blockNumber, where: { kind: KeySet }) { kind actor { id } encryptionKey keyVersion keyServiceURI } }
       d2: datanet(id: "2") { encryptionKey keyVersion keyServiceURI }
-    }`);
+    }`,
+    );
     assert.deepEqual([d.d1.encryptionKey, d.d1.keyVersion, d.d1.keyServiceURI], [hash("k2"), "2", "https://keys.example.org"]);
     assert.deepEqual(
       d.d1.history.map((h: any) => [h.kind, h.actor.id, h.encryptionKey, h.keyVersion, h.keyServiceURI]),

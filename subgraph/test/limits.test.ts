@@ -30,7 +30,10 @@ describe("limitsFromEnv", () => {
       maxFirst: 100,
       timeoutMs: 2000,
     });
-    assert.throws(() => limitsFromEnv({ GRAPH_GRAPHQL_MAX_DEPTH: "300" }), /GRAPH_GRAPHQL_MAX_DEPTH=300 is not a whole number from 1 to 255/);
+    assert.throws(
+      () => limitsFromEnv({ GRAPH_GRAPHQL_MAX_DEPTH: "300" }),
+      /GRAPH_GRAPHQL_MAX_DEPTH=300 is not a whole number from 1 to 255/,
+    );
     assert.throws(() => limitsFromEnv({ GRAPH_GRAPHQL_QUERY_TIMEOUT: "soon" }), /GRAPH_GRAPHQL_QUERY_TIMEOUT=soon/);
   });
 });
@@ -57,14 +60,23 @@ describe("limits on a served query", () => {
     let q = "id";
     for (let i = 0; i < 127; i++) q = `owner { datanetsOwned(first: 1) { ${q} } }`;
     const deep = await gql(ix.url, `{ datanets(first: 1) { ${q} } }`);
-    assert.deepEqual(deep.errors?.map((e) => e.message), ["query has a depth that exceeds the limit of `255`"]);
+    assert.deepEqual(
+      deep.errors?.map((e) => e.message),
+      ["query has a depth that exceeds the limit of `255`"],
+    );
   });
 
   it("applies the first and skip limits it is given, in graph-node's words", async () => {
     const limits = { ...DEFAULT_QUERY_LIMITS, maxFirst: 2, maxSkip: 5 };
     assert.equal((await query("{ datanets(first: 2, skip: 5) { id } }", limits)).errors, undefined);
-    assert.match((await query("{ datanets(first: 3) { id } }", limits)).errors?.[0]?.message ?? "", /^The `first` argument must be between 0 and 2, but is 3$/);
-    assert.match((await query("{ datanets(first: 2, skip: 6) { id } }", limits)).errors?.[0]?.message ?? "", /^The `skip` argument must be between 0 and 5, but is 6$/);
+    assert.match(
+      (await query("{ datanets(first: 3) { id } }", limits)).errors?.[0]?.message ?? "",
+      /^The `first` argument must be between 0 and 2, but is 3$/,
+    );
+    assert.match(
+      (await query("{ datanets(first: 2, skip: 6) { id } }", limits)).errors?.[0]?.message ?? "",
+      /^The `skip` argument must be between 0 and 5, but is 6$/,
+    );
   });
 
   it("answers a query over its time budget with graph-node's timeout error alone, no partial data", async () => {

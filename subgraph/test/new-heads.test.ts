@@ -60,7 +60,14 @@ describe("new heads", () => {
 
   it("indexes a mined transaction on its new head, long before the next poll", async () => {
     // A one-minute poll: only the head notification can wake the runner in time.
-    runner = await startRunner({ rpcUrl: node.url, deployment: p.deployment, buildDir, dbFile: ":memory:", port: 0, pollIntervalMs: 60_000 });
+    runner = await startRunner({
+      rpcUrl: node.url,
+      deployment: p.deployment,
+      buildDir,
+      dbFile: ":memory:",
+      port: 0,
+      pollIntervalMs: 60_000,
+    });
     await runner.indexer.waitForBlock();
     await sleep(300); // the subscription is up, and the loop is idle in its one-minute wait
     const [, alice] = p.accounts;
@@ -83,7 +90,14 @@ describe("new heads", () => {
     } finally {
       await r.stop();
     }
-    const noHeads = await startRunner({ rpcUrl: node.url, deployment: p.deployment, buildDir, dbFile: ":memory:", port: 0, newHeads: false });
+    const noHeads = await startRunner({
+      rpcUrl: node.url,
+      deployment: p.deployment,
+      buildDir,
+      dbFile: ":memory:",
+      port: 0,
+      newHeads: false,
+    });
     await noHeads.stop();
     assert.equal(noHeads.indexer.pollIntervalMs, REMOTE_POLL_MS);
     assert.ok(LOCAL_POLL_MS <= 100);

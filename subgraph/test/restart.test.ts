@@ -58,7 +58,10 @@ describe("restart", () => {
       assert.equal(resumedFrom, 3, "only the three new events are handled after the restart");
       assert.ok(newCursor.number > cursor.number);
       assert.deepEqual(d.protocol, { datanetCount: 1, contributionCount: 2, accountCount: 2 });
-      assert.deepEqual(d.contributions.map((c: any) => c.id), ["1", "2"]);
+      assert.deepEqual(
+        d.contributions.map((c: any) => c.id),
+        ["1", "2"],
+      );
       assert.equal(d.datanetChanges.length, 1);
       assert.equal(d.contributionStatusChanges.length, 2);
     } finally {
@@ -90,7 +93,13 @@ describe("reorg", () => {
         await runner.indexer.waitForBlock();
         const d = await data(runner.url, totals);
         assert.deepEqual(d.protocol, { datanetCount: 1, contributionCount: 2, accountCount: 3 });
-        assert.deepEqual(d.contributions.map((c: any) => [c.id, c.contentHash]), [["1", hash("keep")], ["2", hash("replacement")]]);
+        assert.deepEqual(
+          d.contributions.map((c: any) => [c.id, c.contentHash]),
+          [
+            ["1", hash("keep")],
+            ["2", hash("replacement")],
+          ],
+        );
         const erin = await data(runner.url, `{ account(id: "${a.erin}") { id } }`);
         assert.equal(erin.account, null, "an account first seen in an orphaned block is gone");
       } finally {
@@ -123,8 +132,11 @@ describe("rebuilt dev chain", () => {
       await p2.send(a.carol, "DatanetRegistry", "createDatanet", ["ipfs://new-1", "Apache-2.0", 0, 0]);
       for (let i = 0; i < 6; i++) await p2.send(a.carol, "DatanetRegistry", "updateMetadata", [1n, `ipfs://new-1-v${i}`, "Apache-2.0"]);
       await runner.indexer.waitForBlock(Number(await p2.publicClient.getBlockNumber()));
-      const d = await data(runner.url, `{ protocol(id: "modelfactory") { datanetCount contributionCount }
-        datanets { id owner { id } metadataURI } _meta { block { hash } } }`);
+      const d = await data(
+        runner.url,
+        `{ protocol(id: "modelfactory") { datanetCount contributionCount }
+        datanets { id owner { id } metadataURI } _meta { block { hash } } }`,
+      );
       assert.deepEqual(d.protocol, { datanetCount: 1, contributionCount: 0 });
       assert.deepEqual(d.datanets, [{ id: "1", owner: { id: a.carol.toLowerCase() }, metadataURI: "ipfs://new-1-v5" }]);
       assert.equal(d._meta.block.hash, (await p2.publicClient.getBlock()).hash);

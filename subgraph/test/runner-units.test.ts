@@ -41,9 +41,16 @@ describe("mapping loading", () => {
   });
   it("loads the built mappings, whose imports are all provided", async () => {
     const manifest = await loadManifest(buildDir);
-    assert.deepEqual(manifest.dataSources.map((d) => d.name), ["DatanetRegistry", "TrainerRegistry", "TrainingJobs", "AttributionLedger", "DatanetKeys"]);
+    assert.deepEqual(
+      manifest.dataSources.map((d) => d.name),
+      ["DatanetRegistry", "TrainerRegistry", "TrainingJobs", "AttributionLedger", "DatanetKeys"],
+    );
     for (const ds of manifest.dataSources) {
-      await MappingModule.load(ds.name, ds.wasmFile, [...ds.handlers.values()].map((h) => h.handler));
+      await MappingModule.load(
+        ds.name,
+        ds.wasmFile,
+        [...ds.handlers.values()].map((h) => h.handler),
+      );
     }
     assert.equal(manifest.dataSources[0]!.handlers.size, 16);
   });
@@ -85,8 +92,15 @@ describe("entity store", () => {
     const store = new EntityStore(":memory:", schema);
     store.beginBlock({ number: 1, hash: "0x01" });
     assert.throws(() => store.set("Thing", "a", fields({ count: v(ValueKind.INT, 1) })), /missing value for non-nullable field `big`/);
-    assert.throws(() => store.set("Thing", "a", fields({ count: v(ValueKind.STRING, "1"), big: v(ValueKind.BIGINT, 1n) })), /`count` is Int but the mapping set a String/);
-    assert.throws(() => store.set("Thing", "a", fields({ count: v(ValueKind.INT, 1), big: v(ValueKind.BIGINT, 1n), color: v(ValueKind.STRING, "Green") })), /not a value of enum Color/);
+    assert.throws(
+      () => store.set("Thing", "a", fields({ count: v(ValueKind.STRING, "1"), big: v(ValueKind.BIGINT, 1n) })),
+      /`count` is Int but the mapping set a String/,
+    );
+    assert.throws(
+      () =>
+        store.set("Thing", "a", fields({ count: v(ValueKind.INT, 1), big: v(ValueKind.BIGINT, 1n), color: v(ValueKind.STRING, "Green") })),
+      /not a value of enum Color/,
+    );
     assert.throws(() => store.set("Thing", "a", fields({ nope: v(ValueKind.INT, 1) })), /no field `nope`/);
     assert.throws(() => store.set("Nope", "a", fields({})), /Unknown entity type Nope/);
     assert.throws(() => store.set("Owner", "0xab", fields({ things: v(ValueKind.ARRAY, []) })), /derived/);
@@ -114,10 +128,15 @@ describe("entity store", () => {
 
 describe("schema and manifest", () => {
   it("names collections as graph-node does", () => {
-    assert.deepEqual(
-      ["Datanet", "AttributionBatch", "Protocol", "Account", "Entity", "Status", "Sheep"].map(pluralName),
-      ["datanets", "attributionBatches", "protocols", "accounts", "entities", "statuses", "sheeps"],
-    );
+    assert.deepEqual(["Datanet", "AttributionBatch", "Protocol", "Account", "Entity", "Status", "Sheep"].map(pluralName), [
+      "datanets",
+      "attributionBatches",
+      "protocols",
+      "accounts",
+      "entities",
+      "statuses",
+      "sheeps",
+    ]);
   });
   it("rejects schema features the runner lacks, by name", () => {
     assert.throws(() => parseSchemaModel("interface Named { id: ID! }"), /interfaces are not supported/);

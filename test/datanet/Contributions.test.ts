@@ -34,10 +34,30 @@ describe("Contributions", () => {
 
   it("refuses bad registrations with the offending value", async () => {
     const { datanetRegistry, viem } = env;
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.contribute([77n, hashOf("x"), "c", ""]), datanetRegistry, "DatanetNotFound", [77n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.contribute([open, zeroHash, "c", ""]), datanetRegistry, "EmptyContentHash", []);
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.contribute([open, hashOf("x"), "", ""]), datanetRegistry, "EmptyContentId", []);
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.getContribution([999n]), datanetRegistry, "ContributionNotFound", [999n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.write.contribute([77n, hashOf("x"), "c", ""]),
+      datanetRegistry,
+      "DatanetNotFound",
+      [77n],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.write.contribute([open, zeroHash, "c", ""]),
+      datanetRegistry,
+      "EmptyContentHash",
+      [],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.write.contribute([open, hashOf("x"), "", ""]),
+      datanetRegistry,
+      "EmptyContentId",
+      [],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.read.getContribution([999n]),
+      datanetRegistry,
+      "ContributionNotFound",
+      [999n],
+    );
     assert.equal(await datanetRegistry.read.contributionStatus([999n]), Status.None);
   });
 
@@ -52,7 +72,13 @@ describe("Contributions", () => {
       eventName: "ContributionStatusChanged",
       blockHash: receipt.blockHash,
     });
-    assert.deepEqual(events.map((e) => [e.args.contributionId, e.args.status]), [[ids[0], Status.Accepted], [ids[1], Status.Accepted]]);
+    assert.deepEqual(
+      events.map((e) => [e.args.contributionId, e.args.status]),
+      [
+        [ids[0], Status.Accepted],
+        [ids[1], Status.Accepted],
+      ],
+    );
     await viem.assertions.emitWithArgs(
       datanetRegistry.write.rejectContributions([[ids[2]!], "off topic"], { account: accounts.owner.account }),
       datanetRegistry,
@@ -106,7 +132,9 @@ describe("Contributions", () => {
   it("checks approval per Datanet within a mixed batch", async () => {
     const { datanetRegistry, viem, accounts } = env;
     // The approver approves `curated`, but a third Datanet is owned by `other`.
-    const hash = await datanetRegistry.write.createDatanet(["ipfs://z", "MIT", 0, ContributionPolicy.Curated], { account: accounts.other.account });
+    const hash = await datanetRegistry.write.createDatanet(["ipfs://z", "MIT", 0, ContributionPolicy.Curated], {
+      account: accounts.other.account,
+    });
     await env.publicClient.waitForTransactionReceipt({ hash });
     const foreign = await datanetRegistry.read.datanetCount();
     const mine = await contribute(env, curated, "e1");

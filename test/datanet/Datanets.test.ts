@@ -38,9 +38,18 @@ describe("Datanets", () => {
 
   it("reports unknown Datanets", async () => {
     const { datanetRegistry, viem } = env;
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.datanetOwner([99n]), datanetRegistry, "DatanetNotFound", [99n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.datanetPolicies([99n]), datanetRegistry, "DatanetNotFound", [99n]);
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.isApprover([99n, zeroAddress]), datanetRegistry, "DatanetNotFound", [99n]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.datanetOwner([99n]), datanetRegistry, "DatanetNotFound", [
+      99n,
+    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.read.datanetPolicies([99n]), datanetRegistry, "DatanetNotFound", [
+      99n,
+    ]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.read.isApprover([99n, zeroAddress]),
+      datanetRegistry,
+      "DatanetNotFound",
+      [99n],
+    );
   });
 
   it("lets the owner update metadata and policies, and nobody else", async () => {
@@ -180,23 +189,43 @@ describe("Datanets", () => {
       return d;
     };
     const cleared = await create();
-    await viem.assertions.emitWithArgs(datanetRegistry.write.acceptOwnership([cleared], { account: buyer.account }), datanetRegistry, "ApproversCleared", [cleared, 1]);
+    await viem.assertions.emitWithArgs(
+      datanetRegistry.write.acceptOwnership([cleared], { account: buyer.account }),
+      datanetRegistry,
+      "ApproversCleared",
+      [cleared, 1],
+    );
     for (const a of [approver, sellerAddress]) {
       assert.equal(await datanetRegistry.read.isApprover([cleared, a]), false);
       assert.equal(await datanetRegistry.read.approverSince([cleared, a]), 0n);
     }
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.removeApprover([cleared, approver], { account: buyer.account }), datanetRegistry, "NotAnApprover", [cleared, approver]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.write.removeApprover([cleared, approver], { account: buyer.account }),
+      datanetRegistry,
+      "NotAnApprover",
+      [cleared, approver],
+    );
     // The new owner can build its own set, starting fresh.
     await datanetRegistry.write.addApprover([cleared, approver], { account: buyer.account });
     assert.equal(await datanetRegistry.read.isApprover([cleared, approver]), true);
     const kept = await create();
     const hash = await datanetRegistry.write.acceptOwnershipKeepingApprovers([kept], { account: buyer.account });
     const receipt = await env.publicClient.waitForTransactionReceipt({ hash });
-    const events = await env.publicClient.getContractEvents({ address: datanetRegistry.address, abi: datanetRegistry.abi, eventName: "ApproversCleared", blockHash: receipt.blockHash });
+    const events = await env.publicClient.getContractEvents({
+      address: datanetRegistry.address,
+      abi: datanetRegistry.abi,
+      eventName: "ApproversCleared",
+      blockHash: receipt.blockHash,
+    });
     assert.equal(events.length, 0);
     assert.equal(await datanetRegistry.read.isApprover([kept, approver]), true);
     assert.equal(await datanetRegistry.read.isApprover([kept, sellerAddress]), true, "kept explicitly, seller included");
     assert.equal(getAddress(await datanetRegistry.read.datanetOwner([kept])), getAddress(buyer.account.address));
-    await viem.assertions.revertWithCustomErrorWithArgs(datanetRegistry.write.acceptOwnershipKeepingApprovers([kept], { account: buyer.account }), datanetRegistry, "NotPendingOwner", [kept, getAddress(buyer.account.address)]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      datanetRegistry.write.acceptOwnershipKeepingApprovers([kept], { account: buyer.account }),
+      datanetRegistry,
+      "NotPendingOwner",
+      [kept, getAddress(buyer.account.address)],
+    );
   });
 });

@@ -71,14 +71,29 @@ describe("TrainerRegistry", () => {
       "EmptyEndpoint",
       [],
     );
-    await viem.assertions.emitWithArgs(trainerRegistry.write.setActive([false], { account: accounts.trainer.account }), trainerRegistry, "TrainerStatusChanged", [t, false]);
+    await viem.assertions.emitWithArgs(
+      trainerRegistry.write.setActive([false], { account: accounts.trainer.account }),
+      trainerRegistry,
+      "TrainerStatusChanged",
+      [t, false],
+    );
     assert.equal(await trainerRegistry.read.isActiveTrainer([t]), false);
     assert.equal(await trainerRegistry.read.isAdmitted([t]), true);
     await trainerRegistry.write.setActive([true], { account: accounts.trainer.account });
     assert.equal(await trainerRegistry.read.isActiveTrainer([t]), true);
     const o = getAddress(accounts.other.account.address);
-    await viem.assertions.revertWithCustomErrorWithArgs(trainerRegistry.write.updateTrainer(["http://x", ""], { account: accounts.other.account }), trainerRegistry, "TrainerNotAdmitted", [o]);
-    await viem.assertions.revertWithCustomErrorWithArgs(trainerRegistry.write.setActive([true], { account: accounts.other.account }), trainerRegistry, "TrainerNotAdmitted", [o]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      trainerRegistry.write.updateTrainer(["http://x", ""], { account: accounts.other.account }),
+      trainerRegistry,
+      "TrainerNotAdmitted",
+      [o],
+    );
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      trainerRegistry.write.setActive([true], { account: accounts.other.account }),
+      trainerRegistry,
+      "TrainerNotAdmitted",
+      [o],
+    );
   });
 
   it("lets the admin remove a trainer", async () => {
@@ -90,9 +105,19 @@ describe("TrainerRegistry", () => {
       "AccessControlUnauthorizedAccount",
       [t, await trainerRegistry.read.TRAINER_ADMIN_ROLE()],
     );
-    await viem.assertions.emitWithArgs(trainerRegistry.write.removeTrainer([t], { account: accounts.admin.account }), trainerRegistry, "TrainerRemoved", [t]);
+    await viem.assertions.emitWithArgs(
+      trainerRegistry.write.removeTrainer([t], { account: accounts.admin.account }),
+      trainerRegistry,
+      "TrainerRemoved",
+      [t],
+    );
     assert.equal(await trainerRegistry.read.isActiveTrainer([t]), false);
     assert.equal(await trainerRegistry.read.isAdmitted([t]), false);
-    await viem.assertions.revertWithCustomErrorWithArgs(trainerRegistry.write.removeTrainer([t], { account: accounts.admin.account }), trainerRegistry, "TrainerNotAdmitted", [t]);
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      trainerRegistry.write.removeTrainer([t], { account: accounts.admin.account }),
+      trainerRegistry,
+      "TrainerNotAdmitted",
+      [t],
+    );
   });
 });

@@ -25,7 +25,12 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
   const { config } = node;
   const auth = new SiweAuth({ domain: new URL(config.publicUrl).host, chainId: node.chain.chainId, client: node.chain.publicClient });
   const router = new Router();
-  const exports = new ModelExports({ dataDir: config.dataDir, workerCommand: config.workerCommand, workerCwd: config.workerCwd, log: (m) => console.log(m) });
+  const exports = new ModelExports({
+    dataDir: config.dataDir,
+    workerCommand: config.workerCommand,
+    workerCwd: config.workerCwd,
+    log: (m) => console.log(m),
+  });
   const job = (id: string) => {
     if (!/^\d{1,30}$/.test(id)) throw new ApiError(400, "BAD_JOB_ID", `"${id}" is not a job id.`);
     const summary = node.journal.getJob(id);
@@ -38,7 +43,12 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
   // Its memory too: what /health reports and pre-flight compares a spec's estimated peak with.
   let info: InfoResult | null = null;
   let closed = false;
-  const probe = new WorkerClient({ command: config.workerCommand, cwd: config.workerCwd, hangMs: config.workerHangMs, startMs: config.workerStartMs });
+  const probe = new WorkerClient({
+    command: config.workerCommand,
+    cwd: config.workerCwd,
+    hangMs: config.workerHangMs,
+    startMs: config.workerStartMs,
+  });
   void probe
     .request("info", {})
     .then((answer) => {
@@ -114,7 +124,11 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       await assertModelArtifactAccess(node, caller, p.modelId!);
       const file = path.join(config.dataDir, "jobs", served.jobId.toString(), "adapter.tar");
       const size = (await stat(file)).size;
-      res.writeHead(200, { "content-type": "application/x-tar", "content-length": size, "content-disposition": `attachment; filename="model-${p.modelId}-adapter.tar"` });
+      res.writeHead(200, {
+        "content-type": "application/x-tar",
+        "content-length": size,
+        "content-disposition": `attachment; filename="model-${p.modelId}-adapter.tar"`,
+      });
       createReadStream(file).pipe(res);
     })
     .add("POST", "/v1/models/:modelId/exports", async (req, res, p) => {
@@ -125,7 +139,10 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       const format = parseExportFormat(body?.format);
       // A merged model reproduces its training data as well as the adapter does: the same rule.
       await assertModelArtifactAccess(node, caller, p.modelId!);
-      const status = await exports.request({ modelId: p.modelId!, baseModelDir: path.join(config.modelsDir, served.baseModel), adapterDir: served.adapterDir }, format);
+      const status = await exports.request(
+        { modelId: p.modelId!, baseModelDir: path.join(config.modelsDir, served.baseModel), adapterDir: served.adapterDir },
+        format,
+      );
       sendJson(res, status.state === "running" ? 202 : 200, exports.ticket(status));
     })
     .add("GET", "/v1/models/:modelId/exports/:format", (_req, res, p, url) => {
@@ -143,7 +160,8 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
       await node.chat.complete(caller, req, res);
     })
     .add("GET", "/v1/receipts/:receiptId", (_req, res, p) => {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(p.receiptId!)) throw new ApiError(400, "BAD_RECEIPT_ID", `"${p.receiptId}" is not a receipt id (0x + 64 hex digits).`);
+      if (!/^0x[0-9a-fA-F]{64}$/.test(p.receiptId!))
+        throw new ApiError(400, "BAD_RECEIPT_ID", `"${p.receiptId}" is not a receipt id (0x + 64 hex digits).`);
       const status = node.chat.batcher.status(p.receiptId as `0x${string}`);
       if (!status) throw new ApiError(404, "RECEIPT_NOT_FOUND", `Receipt ${p.receiptId} is not known to this node.`);
       sendJson(res, 200, status);
@@ -156,7 +174,8 @@ export async function startApi(node: TrainerNode): Promise<ApiServer> {
     .add("POST", "/v1/jobs/:jobId/cancel", (req, res, p) => {
       const caller = auth.authenticate(req.headers.authorization);
       const summary = job(p.jobId!);
-      if (summary.builder.toLowerCase() !== caller.toLowerCase()) throw new ApiError(403, "FORBIDDEN", "Only the job's builder can cancel it.");
+      if (summary.builder.toLowerCase() !== caller.toLowerCase())
+        throw new ApiError(403, "FORBIDDEN", "Only the job's builder can cancel it.");
       if (TERMINAL.has(summary.phase)) throw new ApiError(409, "JOB_FINISHED", `Job ${summary.jobId} already ${summary.phase}.`);
       const runner = node.running.get(summary.jobId);
       if (!runner) throw new ApiError(409, "NOT_RUNNING", `Job ${summary.jobId} is not running on this node.`);

@@ -78,7 +78,8 @@ export async function writeTarFile(dir: string, outFile: string): Promise<number
   let total = 0;
   for (const rel of await listFiles(dir)) {
     const { size } = await stat(path.join(dir, rel));
-    if (size >= 8 ** 11) throw new TrainerNodeError(`${rel} is ${size} bytes; a tar entry holds at most 8 GiB.`, { code: "ARCHIVE_TOO_LARGE" });
+    if (size >= 8 ** 11)
+      throw new TrainerNodeError(`${rel} is ${size} bytes; a tar entry holds at most 8 GiB.`, { code: "ARCHIVE_TOO_LARGE" });
     await write(header(rel, size));
     for await (const chunk of createReadStream(path.join(dir, rel))) await write(chunk as Buffer);
     await write(new Uint8Array((BLOCK - (size % BLOCK)) % BLOCK));
@@ -103,7 +104,8 @@ export async function untarTo(bytes: Uint8Array, dir: string): Promise<string[]>
     const type = String.fromCharCode(h[156] ?? 48);
     offset += BLOCK;
     const target = path.resolve(dir, name);
-    if (!target.startsWith(path.resolve(dir) + path.sep)) throw new TrainerNodeError(`Archive entry escapes its folder: ${name}`, { code: "ARCHIVE_PATH" });
+    if (!target.startsWith(path.resolve(dir) + path.sep))
+      throw new TrainerNodeError(`Archive entry escapes its folder: ${name}`, { code: "ARCHIVE_PATH" });
     if (type === "0" || type === "\0") {
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, bytes.subarray(offset, offset + size));

@@ -40,10 +40,16 @@ export async function connectChain(config: Pick<TrainerNodeConfig, "rpcUrl" | "d
   const transport = http(config.rpcUrl, { retryCount: 3, timeout: 30_000 });
   const publicClient: PublicClient = createPublicClient({ transport, pollingInterval: config.pollIntervalMs });
   const chainId = await publicClient.getChainId().catch((cause: unknown) => {
-    throw new TrainerNodeError(`Cannot reach the chain at ${config.rpcUrl}.`, { code: "CHAIN_UNREACHABLE", cause, details: "Start the local chain (`npm run dev`) or set MF_RPC_URL." });
+    throw new TrainerNodeError(`Cannot reach the chain at ${config.rpcUrl}.`, {
+      code: "CHAIN_UNREACHABLE",
+      cause,
+      details: "Start the local chain (`npm run dev`) or set MF_RPC_URL.",
+    });
   });
   if (chainId !== deployment.chainId) {
-    throw new TrainerNodeError(`The deployment file is for chain ${deployment.chainId} but ${config.rpcUrl} is chain ${chainId}.`, { code: "CHAIN_MISMATCH" });
+    throw new TrainerNodeError(`The deployment file is for chain ${deployment.chainId} but ${config.rpcUrl} is chain ${chainId}.`, {
+      code: "CHAIN_MISMATCH",
+    });
   }
   const code = await publicClient.getCode({ address: deployment.contracts.TrainingJobs.address });
   if (!code || code === "0x") {
@@ -53,7 +59,12 @@ export async function connectChain(config: Pick<TrainerNodeConfig, "rpcUrl" | "d
     });
   }
   const account: PrivateKeyAccount = privateKeyToAccount(config.operatorKey);
-  const chain = { id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } } as const;
+  const chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  } as const;
   const walletClient = createWalletClient({ account, chain, transport });
   const client = { public: publicClient, wallet: walletClient };
   const contracts = {
@@ -76,11 +87,24 @@ export async function connectChain(config: Pick<TrainerNodeConfig, "rpcUrl" | "d
       return receipt;
     } catch (error) {
       if (error instanceof ChainTxError) throw error;
-      throw new ChainTxError(`${functionName} failed: ${revertReason(error)}`, { code: "TX_FAILED", cause: error, meta: { revert: revertName(error) } });
+      throw new ChainTxError(`${functionName} failed: ${revertReason(error)}`, {
+        code: "TX_FAILED",
+        cause: error,
+        meta: { revert: revertName(error) },
+      });
     }
   }
 
-  return { deployment, chainId, publicClient, walletClient, account, contracts, send, startBlock: BigInt(deployment.contracts.DatanetRegistry.blockNumber) };
+  return {
+    deployment,
+    chainId,
+    publicClient,
+    walletClient,
+    account,
+    contracts,
+    send,
+    startBlock: BigInt(deployment.contracts.DatanetRegistry.blockNumber),
+  };
 }
 
 /** The custom error name of a revert, if the error is one. */

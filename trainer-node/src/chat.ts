@@ -8,7 +8,18 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
 import type { ContentStore } from "@modelfactory/sdk/node";
-import { ContributionStatus, MAX_TRAINING_INFLUENCES, MIN_INFLUENCE_SCORE, Scope, buildReceipt, datanetRegistryAbi, describeError, type ChatAttribution, type Citation, type TrainingInfluence } from "@modelfactory/sdk";
+import {
+  ContributionStatus,
+  MAX_TRAINING_INFLUENCES,
+  MIN_INFLUENCE_SCORE,
+  Scope,
+  buildReceipt,
+  datanetRegistryAbi,
+  describeError,
+  type ChatAttribution,
+  type Citation,
+  type TrainingInfluence,
+} from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { readJson, sendJson } from "./http.ts";
 import { attribute, effectsFromWorker, type ContextParts, type RetrievedPassage } from "./rag/index.ts";
@@ -46,11 +57,14 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   const o = raw as Record<string, unknown>;
   if (!o || typeof o !== "object") bad("The body must be a JSON object.");
   if (typeof o.model !== "string") bad('"model" must be a model id from GET /v1/models, e.g. "model-1".');
-  if (!Array.isArray(o.messages) || o.messages.length === 0 || o.messages.length > MAX_MESSAGES) bad(`"messages" must hold 1 to ${MAX_MESSAGES} messages.`);
+  if (!Array.isArray(o.messages) || o.messages.length === 0 || o.messages.length > MAX_MESSAGES)
+    bad(`"messages" must hold 1 to ${MAX_MESSAGES} messages.`);
   const messages = (o.messages as unknown[]).map((m, i) => {
     const msg = m as Record<string, unknown>;
-    if (!msg || !["system", "user", "assistant"].includes(msg.role as string)) bad(`messages[${i}].role must be system, user or assistant.`);
-    if (typeof msg.content !== "string" || msg.content.length > MAX_CONTENT) bad(`messages[${i}].content must be a string of at most ${MAX_CONTENT} characters.`);
+    if (!msg || !["system", "user", "assistant"].includes(msg.role as string))
+      bad(`messages[${i}].role must be system, user or assistant.`);
+    if (typeof msg.content !== "string" || msg.content.length > MAX_CONTENT)
+      bad(`messages[${i}].content must be a string of at most ${MAX_CONTENT} characters.`);
     return { role: msg.role, content: msg.content } as Message;
   });
   if (!messages.some((m) => m.role === "user")) bad('"messages" needs at least one user message.');
@@ -60,7 +74,8 @@ export function parseChatRequest(raw: unknown): ChatRequest {
     return v as number;
   };
   const stop = o.stop === undefined || o.stop === null ? [] : typeof o.stop === "string" ? [o.stop] : o.stop;
-  if (!Array.isArray(stop) || stop.length > 4 || !stop.every((s) => typeof s === "string" && s.length > 0 && s.length <= 64)) bad('"stop" must be a string or up to 4 strings.');
+  if (!Array.isArray(stop) || stop.length > 4 || !stop.every((s) => typeof s === "string" && s.length > 0 && s.length <= 64))
+    bad('"stop" must be a string or up to 4 strings.');
   const maxTokens = num(o.max_tokens ?? o.max_completion_tokens, "max_tokens", 1, 2048, 256);
   if (!Number.isInteger(maxTokens)) bad('"max_tokens" must be an integer.');
   const ext = (o.modelfactory ?? {}) as { retrieve?: unknown };
@@ -82,7 +97,10 @@ export type ChatContext = {
   chain: Chain;
   store: ContentStore;
   served: ServedModels;
-  config: Pick<TrainerNodeConfig, "dataDir" | "modelsDir" | "receiptBatchSize" | "receiptBatchMs" | "workerCommand" | "workerCwd" | "workerHangMs" | "workerStartMs">;
+  config: Pick<
+    TrainerNodeConfig,
+    "dataDir" | "modelsDir" | "receiptBatchSize" | "receiptBatchMs" | "workerCommand" | "workerCwd" | "workerHangMs" | "workerStartMs"
+  >;
   log: (message: string) => void;
 };
 
@@ -108,7 +126,12 @@ export class ChatService {
       contentStore: ctx.store,
       maxReceipts: config.receiptBatchSize,
       maxDelayMs: config.receiptBatchMs,
-      ...attributionLedgerPoster({ publicClient: chain.publicClient, walletClient: chain.walletClient as never, address: chain.contracts.ledger.address, fromBlock: chain.startBlock }),
+      ...attributionLedgerPoster({
+        publicClient: chain.publicClient,
+        walletClient: chain.walletClient as never,
+        address: chain.contracts.ledger.address,
+        fromBlock: chain.startBlock,
+      }),
       onError: (e) => ctx.log(`receipts: ${e.shortMessage}`),
     });
     return new ChatService(ctx, batcher);
@@ -124,8 +147,22 @@ export class ChatService {
     return {
       object: "list",
       data: [...this.ctx.served.values()].flatMap((m) => [
-        { id: `model-${m.modelId}`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
-        { id: `model-${m.modelId}:base`, object: "model", created: 0, owned_by: "modelfactory", base_model: m.baseModel, datanet_ids: m.datanetIds.map(String) },
+        {
+          id: `model-${m.modelId}`,
+          object: "model",
+          created: 0,
+          owned_by: "modelfactory",
+          base_model: m.baseModel,
+          datanet_ids: m.datanetIds.map(String),
+        },
+        {
+          id: `model-${m.modelId}:base`,
+          object: "model",
+          created: 0,
+          owned_by: "modelfactory",
+          base_model: m.baseModel,
+          datanet_ids: m.datanetIds.map(String),
+        },
       ]),
     };
   }
@@ -144,7 +181,12 @@ export class ChatService {
       const cached = this.accessCache.get(key);
       let ok = cached && cached.until > Date.now() ? cached.ok : undefined;
       if (ok === undefined) {
-        ok = await this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "hasAccess", args: [d, caller, Scope.Retrieve] });
+        ok = await this.ctx.chain.publicClient.readContract({
+          address: this.ctx.chain.contracts.datanets.address,
+          abi: datanetRegistryAbi,
+          functionName: "hasAccess",
+          args: [d, caller, Scope.Retrieve],
+        });
         this.accessCache.set(key, { ok, until: Date.now() + 5000 });
       }
       if (ok) out.push(d);
@@ -155,7 +197,16 @@ export class ChatService {
   /** Drops retrieved passages whose contribution is no longer accepted on chain (checked now). */
   private async stillAccepted(retrieved: RetrievedPassage[]): Promise<RetrievedPassage[]> {
     const ids = [...new Set(retrieved.map((r) => r.contribution.contributionId))];
-    const statuses = await Promise.all(ids.map((id) => this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(id)] })));
+    const statuses = await Promise.all(
+      ids.map((id) =>
+        this.ctx.chain.publicClient.readContract({
+          address: this.ctx.chain.contracts.datanets.address,
+          abi: datanetRegistryAbi,
+          functionName: "contributionStatus",
+          args: [BigInt(id)],
+        }),
+      ),
+    );
     const gone = new Set(ids.filter((_, i) => statuses[i] !== ContributionStatus.Accepted));
     for (const id of gone) this.retrieval.remove(BigInt(id));
     return retrieved.filter((r) => !gone.has(r.contribution.contributionId)).map((r, i) => ({ ...r, rank: i + 1 }));
@@ -164,10 +215,20 @@ export class ChatService {
   private async server(model: ServedModel) {
     let s = this.servers.get(model.baseModel);
     if (!s || !s.worker.alive) {
-      const worker = new WorkerClient({ command: this.ctx.config.workerCommand, cwd: this.ctx.config.workerCwd, hangMs: this.ctx.config.workerHangMs, startMs: this.ctx.config.workerStartMs, onLog: () => undefined });
+      const worker = new WorkerClient({
+        command: this.ctx.config.workerCommand,
+        cwd: this.ctx.config.workerCwd,
+        hangMs: this.ctx.config.workerHangMs,
+        startMs: this.ctx.config.workerStartMs,
+        onLog: () => undefined,
+      });
       s = { worker, adapters: new Set(), queue: Promise.resolve() };
       this.servers.set(model.baseModel, s);
-      await worker.request("load", { model: path.join(this.ctx.config.modelsDir, model.baseModel) }, { hangMs: this.ctx.config.workerStartMs });
+      await worker.request(
+        "load",
+        { model: path.join(this.ctx.config.modelsDir, model.baseModel) },
+        { hangMs: this.ctx.config.workerStartMs },
+      );
     }
     const name = `model-${model.modelId}`;
     if (!s.adapters.has(name)) {
@@ -186,7 +247,9 @@ export class ChatService {
     const allowed = body.retrieve ? await this.allowedDatanets(caller, this.retrieval.retrievable(model.modelId, model.datanetIds)) : [];
     // Search deeper than the four passages used, so contributions found withdrawn on chain at
     // answer time (before the index has purged them) do not leave the answer without sources.
-    const retrieved = allowed.length ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, SERVED_PASSAGES) : [];
+    const retrieved = allowed.length
+      ? (await this.stillAccepted(this.retrieval.index.search(question, allowed, 12))).slice(0, SERVED_PASSAGES)
+      : [];
     // The prompt in parts (rag/prompt.ts, which retrieval-augmented training writes its records
     // with): attribution rebuilds it with passages removed, exactly as served here.
     const prompt = sourcesPrompt(retrieved);
@@ -199,16 +262,28 @@ export class ChatService {
     const server = await this.server(model);
     if (body.stream) {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { role: "assistant" }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { role: "assistant" }, finish_reason: null }] })}\n\n`,
+      );
     }
     const run = server.queue.then(() =>
       server.worker.request(
         "generate",
-        { messages, adapter: adapter ? `model-${model.modelId}` : null, max_new_tokens: body.maxTokens, temperature: body.temperature, top_p: body.topP, stop: body.stop, stream: body.stream },
+        {
+          messages,
+          adapter: adapter ? `model-${model.modelId}` : null,
+          max_new_tokens: body.maxTokens,
+          temperature: body.temperature,
+          top_p: body.topP,
+          stop: body.stop,
+          stream: body.stream,
+        },
         {
           onEvent: (e) => {
             if (body.stream) {
-              res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { content: e.text }, finish_reason: null }] })}\n\n`);
+              res.write(
+                `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: { content: e.text }, finish_reason: null }] })}\n\n`,
+              );
             }
           },
         },
@@ -220,14 +295,23 @@ export class ChatService {
       result = await run;
     } catch (error) {
       if (!body.stream) throw error;
-      res.write(`data: ${JSON.stringify({ error: { code: "GENERATION_FAILED", message: error instanceof Error ? error.message : String(error) } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ error: { code: "GENERATION_FAILED", message: error instanceof Error ? error.message : String(error) } })}\n\n`,
+      );
       res.end();
       return;
     }
     const answer = result.text;
     let citations: Citation[];
     try {
-      citations = await this.cite(server, { question, answer, context, before, conversation, adapter: adapter ? `model-${model.modelId}` : null });
+      citations = await this.cite(server, {
+        question,
+        answer,
+        context,
+        before,
+        conversation,
+        adapter: adapter ? `model-${model.modelId}` : null,
+      });
     } catch (error) {
       const message = `The answer's sources could not be measured: ${error instanceof Error ? error.message : String(error)}`;
       if (!body.stream) throw new ApiError(500, "ATTRIBUTION_FAILED", message);
@@ -236,14 +320,22 @@ export class ChatService {
       return;
     }
     // The base model was not fine-tuned: nothing shaped its answer through training.
-    const influence = adapter ? await this.influence(server, caller, model, conversation, answer) : { influences: [], note: "The base model was not fine-tuned, so no training contribution shaped this answer." };
+    const influence = adapter
+      ? await this.influence(server, caller, model, conversation, answer)
+      : { influences: [], note: "The base model was not fine-tuned, so no training contribution shaped this answer." };
     const training = { trainingInfluences: influence.influences, ...(influence.note ? { trainingInfluenceNote: influence.note } : {}) };
     let attribution: ChatAttribution | undefined;
     if (adapter) {
       // The receipt (and so the chain) pays the passages that shaped the answer; one retrieved but
       // not used stays in the chat's answer, weight 0, and is not posted as a citation.
       // The receipt commits to the training influences as their own list (ids and scores, no text).
-      const { document } = buildReceipt({ modelId: model.modelId, question, answer, citations: citations.filter((c) => c.weight > 0), trainingInfluences: influence.influences });
+      const { document } = buildReceipt({
+        modelId: model.modelId,
+        question,
+        answer,
+        citations: citations.filter((c) => c.weight > 0),
+        trainingInfluences: influence.influences,
+      });
       await this.batcher.add(document);
       attribution = { receiptId: document.receiptId, modelId: model.modelId.toString(), citations, ...training };
     } else {
@@ -253,13 +345,28 @@ export class ChatService {
     const finish = result.finish_reason === "length" ? "length" : "stop";
     const { usage } = result;
     // OpenAI's shape: prompt_tokens_details.cached_tokens counts the prompt tokens served from the KV prefix cache.
-    const usageOut = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.prompt_tokens + usage.completion_tokens, prompt_tokens_details: { cached_tokens: usage.cached_tokens } };
+    const usageOut = {
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      total_tokens: usage.prompt_tokens + usage.completion_tokens,
+      prompt_tokens_details: { cached_tokens: usage.cached_tokens },
+    };
     if (body.stream) {
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage: usageOut, modelfactory: attribution })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finish }], usage: usageOut, modelfactory: attribution })}\n\n`,
+      );
       res.write("data: [DONE]\n\n");
       res.end();
     } else {
-      sendJson(res, 200, { id, object: "chat.completion", created, model: body.model, choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: finish }], usage: usageOut, modelfactory: attribution });
+      sendJson(res, 200, {
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: finish }],
+        usage: usageOut,
+        modelfactory: attribution,
+      });
     }
   }
 
@@ -270,7 +377,14 @@ export class ChatService {
    */
   private async cite(
     server: { worker: WorkerClient; queue: Promise<unknown> },
-    input: { question: string; answer: string; context: ContextParts | null; before: string; conversation: Message[]; adapter: string | null },
+    input: {
+      question: string;
+      answer: string;
+      context: ContextParts | null;
+      before: string;
+      conversation: Message[];
+      adapter: string | null;
+    },
   ): Promise<Citation[]> {
     const { context, answer } = input;
     // No passage in the prompt, or no answer text to attribute: nothing shaped it from the sources.
@@ -307,11 +421,21 @@ export class ChatService {
     const index = await this.influenceIndexes.of(model);
     if (index.path === null) return { influences: [], note: `Training influence is not measured for this model: ${index.reason}.` };
     const allowed = new Set((await this.allowedDatanets(caller, this.retrieval.retrievable(model.modelId, model.datanetIds))).map(String));
-    if (allowed.size === 0) return { influences: [], note: "You hold retrieve access to none of this model's Datanets now, so no training contribution is listed." };
+    if (allowed.size === 0)
+      return {
+        influences: [],
+        note: "You hold retrieve access to none of this model's Datanets now, so no training contribution is listed.",
+      };
     const indexPath = index.path;
     try {
       const run = server.queue.then(() =>
-        server.worker.request("influence", { adapter: `model-${model.modelId}`, index: indexPath, messages: conversation.map((m) => ({ role: m.role, content: m.content })), answer, top: index.entry.contributions }),
+        server.worker.request("influence", {
+          adapter: `model-${model.modelId}`,
+          index: indexPath,
+          messages: conversation.map((m) => ({ role: m.role, content: m.content })),
+          answer,
+          top: index.entry.contributions,
+        }),
       );
       server.queue = run.catch(() => undefined);
       const { ranking } = await run;
@@ -320,8 +444,19 @@ export class ChatService {
         return m && allowed.has(m.datanetId) ? m : undefined;
       };
       // Of the candidates, those withdrawn or rejected on chain since the last sync are dropped now.
-      const candidates = ranking.filter((r) => r.score >= MIN_INFLUENCE_SCORE && meta(r.contribution)).slice(0, 2 * MAX_TRAINING_INFLUENCES);
-      const statuses = await Promise.all(candidates.map((r) => this.ctx.chain.publicClient.readContract({ address: this.ctx.chain.contracts.datanets.address, abi: datanetRegistryAbi, functionName: "contributionStatus", args: [BigInt(r.contribution)] })));
+      const candidates = ranking
+        .filter((r) => r.score >= MIN_INFLUENCE_SCORE && meta(r.contribution))
+        .slice(0, 2 * MAX_TRAINING_INFLUENCES);
+      const statuses = await Promise.all(
+        candidates.map((r) =>
+          this.ctx.chain.publicClient.readContract({
+            address: this.ctx.chain.contracts.datanets.address,
+            abi: datanetRegistryAbi,
+            functionName: "contributionStatus",
+            args: [BigInt(r.contribution)],
+          }),
+        ),
+      );
       const gone = new Set(candidates.filter((_, i) => statuses[i] !== ContributionStatus.Accepted).map((r) => r.contribution));
       for (const id of gone) this.retrieval.remove(BigInt(id));
       return { influences: trainingInfluences(ranking, (id) => (gone.has(id) ? undefined : meta(id))) };

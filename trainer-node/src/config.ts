@@ -105,7 +105,8 @@ async function operatorKey(env: Env): Promise<Hex> {
     if (password === undefined && env.MF_KEYSTORE_PASSWORD_FILE) {
       password = (await readFile(env.MF_KEYSTORE_PASSWORD_FILE, "utf8")).replace(/\r?\n$/, "");
     }
-    if (password === undefined) throw new ConfigError("MF_KEYSTORE is set but neither MF_KEYSTORE_PASSWORD nor MF_KEYSTORE_PASSWORD_FILE is.");
+    if (password === undefined)
+      throw new ConfigError("MF_KEYSTORE is set but neither MF_KEYSTORE_PASSWORD nor MF_KEYSTORE_PASSWORD_FILE is.");
     return decryptKeystoreFile(env.MF_KEYSTORE, password);
   }
   throw new ConfigError("No operator key: set MF_OPERATOR_KEY (hex) or MF_KEYSTORE (+ MF_KEYSTORE_PASSWORD or _FILE).", {
@@ -148,7 +149,10 @@ export async function loadConfig(env: Env = process.env): Promise<TrainerNodeCon
     apiHost,
     apiPort,
     publicUrl: url(env, "MF_PUBLIC_URL", `http://${apiHost}:${apiPort}`),
-    corsOrigins: (env.MF_CORS_ORIGINS ?? "http://127.0.0.1:5173,http://localhost:5173").split(",").map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.MF_CORS_ORIGINS ?? "http://127.0.0.1:5173,http://localhost:5173")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     concurrency: int(env, "MF_CONCURRENCY", 1, 1, 64),
     pollIntervalMs: int(env, "MF_POLL_MS", 1000, 50, 600_000),
     receiptBatchSize: int(env, "MF_RECEIPT_BATCH", 16, 1, 4096),

@@ -44,9 +44,11 @@ export function resolveContinuation(journal: Journal, spec: TrainingSpec, jobId:
   const refuse = (message: string) => new JobFailure("CONTINUATION_REFUSED", `This job cannot continue job ${earlierId}: ${message}`);
   if (earlierId === jobId) throw refuse("a job cannot continue itself.");
   const earlier = journal.getJob(earlierId);
-  if (!earlier || !earlier.spec) throw refuse("it did not run on this trainer node, which holds no checkpoint of it; continue it on the node that ran it.");
+  if (!earlier || !earlier.spec)
+    throw refuse("it did not run on this trainer node, which holds no checkpoint of it; continue it on the node that ran it.");
   if (!CONTINUABLE.has(earlier.phase)) throw refuse(`it is ${earlier.phase}; only a failed or cancelled job can be continued.`);
-  if (builder && earlier.builder.toLowerCase() !== builder.toLowerCase()) throw refuse(`it was created by ${earlier.builder}, and only its builder may continue it.`);
+  if (builder && earlier.builder.toLowerCase() !== builder.toLowerCase())
+    throw refuse(`it was created by ${earlier.builder}, and only its builder may continue it.`);
   const held = heldCheckpoint(journal, earlierId);
   if (!held) throw refuse("it stopped before its first checkpoint, or its checkpoint is gone from this node; start a new job instead.");
   const problems = continuationProblems(earlier.spec, spec, earlierId);

@@ -28,14 +28,19 @@ function scores(g: GenerationMetrics | undefined, field: string): { bleu: number
   if (g.samples === 0) return { bleu: null, rouge: null };
   return {
     bleu: finite(g.bleu, `${field}.bleu`),
-    rouge: { rouge1: finite(g.rouge1, `${field}.rouge1`), rouge2: finite(g.rouge2, `${field}.rouge2`), rougeL: finite(g.rougeL, `${field}.rougeL`) },
+    rouge: {
+      rouge1: finite(g.rouge1, `${field}.rouge1`),
+      rouge2: finite(g.rouge2, `${field}.rouge2`),
+      rougeL: finite(g.rougeL, `${field}.rougeL`),
+    },
   };
 }
 
 /** Stored bits per weight: measured by `load` for a quantized (QLoRA) base, else the weights' width. */
 function bitsPerParameter(method: TrainingSpec["method"], loaded: LoadResult, memory: MemoryReport): number {
   if (method !== "qlora") return memory.this_model.bytes_per_weight * 8;
-  if (loaded.quantization !== "nf4") throw new WorkerProtocolError("load.quantization", `is "${loaded.quantization}" for a QLoRA job (expected "nf4")`);
+  if (loaded.quantization !== "nf4")
+    throw new WorkerProtocolError("load.quantization", `is "${loaded.quantization}" for a QLoRA job (expected "nf4")`);
   return finite(loaded.quantized.bits_per_parameter, "load.quantized.bits_per_parameter");
 }
 
@@ -52,9 +57,18 @@ function dataInsights(insights: InsightsResult, datanetOf: ReadonlyMap<string, s
     maxTrainRecords: insights.max_train_records,
     contributions: insights.contributions.map((c, i) => {
       const datanetId = datanetOf.get(c.id);
-      if (datanetId === undefined) throw new WorkerProtocolError(`evaluate.insights.contributions[${i}].id`, `is ${c.id}, not a contribution of this job`);
+      if (datanetId === undefined)
+        throw new WorkerProtocolError(`evaluate.insights.contributions[${i}].id`, `is ${c.id}, not a contribution of this job`);
       const side = (s: typeof c.train) => (s ? { records: s.records, tokens: s.tokens, loss: s.loss } : null);
-      return { contributionId: c.id, datanetId, train: side(c.train), heldOut: side(c.held_out), trainZ: c.train_z, heldOutZ: c.held_out_z, flagged: c.flagged };
+      return {
+        contributionId: c.id,
+        datanetId,
+        train: side(c.train),
+        heldOut: side(c.held_out),
+        trainZ: c.train_z,
+        heldOutZ: c.held_out_z,
+        flagged: c.flagged,
+      };
     }),
   };
 }
@@ -118,13 +132,22 @@ export function toEvaluationReport(input: EvaluationInput): EvaluationReport {
       evalLosses: trained.eval_losses.map(([step, loss]) => [step, loss ?? null] as [number, number | null]),
       // The published weights are the best evaluation's: which step, its loss, and why the run ended there.
       best: trained.best
-        ? { step: trained.best.step, evalLoss: finite(trained.best.eval_loss, "train.best.eval_loss"), stoppedEarly: trained.best.stopped_early, reason: trained.best.reason }
+        ? {
+            step: trained.best.step,
+            evalLoss: finite(trained.best.eval_loss, "train.best.eval_loss"),
+            stoppedEarly: trained.best.stopped_early,
+            reason: trained.best.reason,
+          }
         : null,
     },
     counts: input.counts,
     samples: baseExamples.map((b, i) => {
       const t = tunedExamples[i];
-      if (!t || t.prompt !== b.prompt) throw new WorkerProtocolError(`evaluate.generation_tuned.examples[${i}]`, `does not answer the prompt of evaluate.generation_base.examples[${i}]`);
+      if (!t || t.prompt !== b.prompt)
+        throw new WorkerProtocolError(
+          `evaluate.generation_tuned.examples[${i}]`,
+          `does not answer the prompt of evaluate.generation_base.examples[${i}]`,
+        );
       return { prompt: b.prompt, reference: b.reference, base: b.prediction, tuned: t.prediction };
     }),
     ...(evaluated.insights ? { dataInsights: dataInsights(evaluated.insights, input.contributionDatanets ?? new Map()) } : {}),

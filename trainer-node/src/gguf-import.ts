@@ -58,7 +58,9 @@ async function readState(file: string): Promise<ImportState | undefined> {
  * that cannot be converted is reported through `warn` (its name and the reason) and skipped.
  */
 export async function importGgufFiles(modelsDir: string, importer: GgufImporter, warn: (message: string) => void): Promise<void> {
-  const files = (await readdir(modelsDir, { withFileTypes: true })).filter((e) => !e.isDirectory() && /\.gguf$/i.test(e.name) && !e.name.startsWith("."));
+  const files = (await readdir(modelsDir, { withFileTypes: true })).filter(
+    (e) => !e.isDirectory() && /\.gguf$/i.test(e.name) && !e.name.startsWith("."),
+  );
   for (const entry of files) {
     const file = path.join(modelsDir, entry.name);
     const stem = entry.name.replace(/\.gguf$/i, "");
@@ -87,7 +89,13 @@ export async function importGgufFiles(modelsDir: string, importer: GgufImporter,
         failure = error.message;
       }
       await mkdir(path.dirname(stateFile), { recursive: true });
-      const record: ImportState = { file: entry.name, size, mtimeMs, status: failure ? "failed" : "converted", at: new Date().toISOString() };
+      const record: ImportState = {
+        file: entry.name,
+        size,
+        mtimeMs,
+        status: failure ? "failed" : "converted",
+        at: new Date().toISOString(),
+      };
       if (failure) record.error = failure;
       await writeFile(stateFile, JSON.stringify(record, null, 2) + "\n");
       if (failure) warn(`models: skipping ${entry.name}: ${failure}`);

@@ -13,10 +13,12 @@ export class Router {
   add(method: string, path: string, handler: Handler): this {
     const keys: string[] = [];
     const pattern = new RegExp(
-      "^" + path.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
-        keys.push(key);
-        return "([^/]+)";
-      }) + "$",
+      "^" +
+        path.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
+          keys.push(key);
+          return "([^/]+)";
+        }) +
+        "$",
     );
     this.routes.push({ method, pattern, keys, handler });
     return this;
@@ -78,7 +80,12 @@ export async function readJson(req: IncomingMessage, maxBytes = 1024 * 1024): Pr
 
 /** Starts a Server-Sent Events response. */
 export function startSse(res: ServerResponse): { send: (event: string, id: number | undefined, data: unknown) => void; close: () => void } {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-store",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
   res.write(": connected\n\n");
   const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
   res.on("close", () => clearInterval(heartbeat));

@@ -30,17 +30,28 @@ export const INFLUENCE_INDEX_FILE = "influence-index.safetensors";
 
 /** What the index is built with: part of a cached run's identity. */
 export function influenceSettings(maxLength: number, seed: number) {
-  return { per_contribution: INFLUENCE_RECORDS_PER_CONTRIBUTION, max_length: Math.min(maxLength, INFLUENCE_MAX_LENGTH), dim: INFLUENCE_DIM, seed };
+  return {
+    per_contribution: INFLUENCE_RECORDS_PER_CONTRIBUTION,
+    max_length: Math.min(maxLength, INFLUENCE_MAX_LENGTH),
+    dim: INFLUENCE_DIM,
+    seed,
+  };
 }
 
 /**
  * Groups the job's training file by contribution, line by line (`contributions[i]` is line i's
  * contribution id, as the runner recorded it), into one JSONL file per contribution under `dir`.
  */
-export async function writeContributionFiles(trainFile: string, contributions: readonly string[], dir: string): Promise<{ id: string; records: string }[]> {
+export async function writeContributionFiles(
+  trainFile: string,
+  contributions: readonly string[],
+  dir: string,
+): Promise<{ id: string; records: string }[]> {
   const lines = (await readFile(trainFile, "utf8")).split("\n").filter((l) => l.length > 0);
   if (lines.length !== contributions.length) {
-    throw new Error(`influence index: ${trainFile} holds ${lines.length} record(s) but ${contributions.length} contribution id(s) were given for them`);
+    throw new Error(
+      `influence index: ${trainFile} holds ${lines.length} record(s) but ${contributions.length} contribution id(s) were given for them`,
+    );
   }
   const byId = new Map<string, string[]>();
   lines.forEach((line, i) => {
@@ -83,7 +94,9 @@ export function influenceIndexHangMs(hangMs: number, contributions: number): num
 }
 
 /** Builds the index in the worker; returns the file, its sha256 and the worker's result. */
-export async function buildInfluenceIndex(input: BuildInfluenceIndexInput): Promise<{ file: string; sha256: Hex; result: InfluenceIndexResult }> {
+export async function buildInfluenceIndex(
+  input: BuildInfluenceIndexInput,
+): Promise<{ file: string; sha256: Hex; result: InfluenceIndexResult }> {
   const scratch = path.join(input.jobDir, "influence-records");
   const file = path.join(input.jobDir, INFLUENCE_INDEX_FILE);
   try {
@@ -101,14 +114,21 @@ export async function buildInfluenceIndex(input: BuildInfluenceIndexInput): Prom
 }
 
 export async function fileSha256(file: string): Promise<Hex> {
-  return `0x${createHash("sha256").update(await readFile(file)).digest("hex")}`;
+  return `0x${createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex")}`;
 }
 
 /**
  * Stores the index: in the clear for a job over open Datanets, else sealed exactly like the
  * adapter (the features are gradients of the job's records, so they follow the data's rule).
  */
-export async function publishInfluenceIndex(store: ContentStore, file: string, result: Pick<InfluenceIndexResult, "contributions" | "dim">, seal: ArtifactSealing | null): Promise<ManifestInfluenceIndex> {
+export async function publishInfluenceIndex(
+  store: ContentStore,
+  file: string,
+  result: Pick<InfluenceIndexResult, "contributions" | "dim">,
+  seal: ArtifactSealing | null,
+): Promise<ManifestInfluenceIndex> {
   const bytes = new Uint8Array(await readFile(file));
   const sha256: Hex = `0x${createHash("sha256").update(bytes).digest("hex")}`;
   const cid = seal ? (await putSealed(store, bytes, seal.recipients)).cid : (await putBytes(store, bytes)).slice("ipfs://".length);

@@ -29,7 +29,10 @@ export type JobArtifacts = {
 };
 
 /** Stores a job's artifacts and returns what completeJob posts. */
-export async function storeJobArtifacts(ctx: { store: ContentStore; dir: string; log: (message: string) => void }, a: JobArtifacts): Promise<{ adapterCID: string; adapterHash: `0x${string}`; metricsURI: string; root: `0x${string}`; manifestURI: string }> {
+export async function storeJobArtifacts(
+  ctx: { store: ContentStore; dir: string; log: (message: string) => void },
+  a: JobArtifacts,
+): Promise<{ adapterCID: string; adapterHash: `0x${string}`; metricsURI: string; root: `0x${string}`; manifestURI: string }> {
   let report = a.report;
   const tar = await tarDirectory(a.adapterDir);
   // The on-chain hash is the plaintext archive's either way, so a key holder verifies what they open.
@@ -41,14 +44,19 @@ export async function storeJobArtifacts(ctx: { store: ContentStore; dir: string;
     const { recipients } = a.seal;
     adapterCID = (await putSealed(ctx.store, tar, recipients)).cid;
     report = await sealReportSamples(ctx.store, report, recipients, a.seal.permissioned);
-    ctx.log(`adapter and sample answers sealed for ${recipients.length} key(s): the job's Datanets'${a.spec.builderEncryptionKey ? " and the builder's" : ""}`);
+    ctx.log(
+      `adapter and sample answers sealed for ${recipients.length} key(s): the job's Datanets'${a.spec.builderEncryptionKey ? " and the builder's" : ""}`,
+    );
   } else {
     adapterCID = (await putBytes(ctx.store, tar)).slice("ipfs://".length);
   }
   const metricsURI = await putJson(ctx.store, report);
   // The index follows the adapter's rule: sealed for the same keys when the adapter is.
   const influenceIndex = a.influence ? await publishInfluenceIndex(ctx.store, a.influence.path, a.influence, a.seal) : undefined;
-  if (influenceIndex) ctx.log(`training influence index ${influenceIndex.sealed ? "sealed like the adapter and " : ""}stored as ${influenceIndex.cid}; its sha256 is a leaf of the manifest`);
+  if (influenceIndex)
+    ctx.log(
+      `training influence index ${influenceIndex.sealed ? "sealed like the adapter and " : ""}stored as ${influenceIndex.cid}; its sha256 is a leaf of the manifest`,
+    );
   const manifestDoc = buildManifestDocument({
     jobId: a.jobId,
     specURI: a.record.specURI,

@@ -25,7 +25,14 @@ export async function readJobRecord(chain: Chain, jobId: bigint): Promise<JobRec
   });
   if (!event) throw new JobFailure("JOB_UNKNOWN", `Job ${jobId} has no JobCreated event on this chain.`);
   const a = event.args;
-  return { jobId, builder: a.builder, datanetIds: [...a.datanetIds], specURI: a.specURI, specHash: a.specHash, snapshotBlock: a.snapshotBlock };
+  return {
+    jobId,
+    builder: a.builder,
+    datanetIds: [...a.datanetIds],
+    specURI: a.specURI,
+    specHash: a.specHash,
+    snapshotBlock: a.snapshotBlock,
+  };
 }
 
 /** Fetches the spec, checks it against the on-chain sha256 and validates it. */
@@ -34,7 +41,11 @@ export async function fetchSpec(store: ContentStore, record: JobRecord): Promise
   try {
     bytes = await getBytes(store, record.specURI, 1024 * 1024);
   } catch (cause) {
-    throw new JobFailure("SPEC_UNAVAILABLE", `The spec ${record.specURI} could not be read from the content store: ${describeError(cause)}`, { cause });
+    throw new JobFailure(
+      "SPEC_UNAVAILABLE",
+      `The spec ${record.specURI} could not be read from the content store: ${describeError(cause)}`,
+      { cause },
+    );
   }
   if (sha256(bytes) !== record.specHash.toLowerCase()) {
     throw new JobFailure("SPEC_HASH_MISMATCH", `The spec at ${record.specURI} does not match the spec hash recorded on chain.`);
@@ -46,7 +57,10 @@ export async function fetchSpec(store: ContentStore, record: JobRecord): Promise
     throw new JobFailure("SPEC_INVALID", describeError(cause), { cause });
   }
   if (spec.datanetIds.join(",") !== record.datanetIds.join(",")) {
-    throw new JobFailure("SPEC_INVALID", `The spec lists Datanets ${spec.datanetIds.join(", ")} but the job was created for ${record.datanetIds.join(", ")}.`);
+    throw new JobFailure(
+      "SPEC_INVALID",
+      `The spec lists Datanets ${spec.datanetIds.join(", ")} but the job was created for ${record.datanetIds.join(", ")}.`,
+    );
   }
   return spec;
 }

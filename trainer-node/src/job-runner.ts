@@ -20,9 +20,8 @@ import {
   type JobEvent,
   type JobPhase,
   type JobSummary,
-  type TrainingSpec,
 } from "@modelfactory/sdk";
-import { readContributions, type ContentStore } from "@modelfactory/sdk/node";
+import type { ContentStore } from "@modelfactory/sdk/node";
 import type { Chain } from "./chain.ts";
 import type { TrainerNodeConfig } from "./config.ts";
 import { JobFailure } from "./errors.ts";
@@ -31,7 +30,15 @@ import { checkTrainAccess, trainingContributions } from "./snapshot.ts";
 import { ResultCache, runKey, type CachedRun } from "./result-cache.ts";
 import { artifactSealing } from "./sealed-artifacts.ts";
 import { WorkerClient, WorkerCommandError, WorkerCrashedError } from "./worker-client.ts";
-import type { CheckpointEvent, EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
+import type {
+  CheckpointEvent,
+  EvaluateArgs,
+  EvaluateResult,
+  LoadResult,
+  ProgressEvent,
+  TrainConfig,
+  TrainResult,
+} from "./worker-protocol.ts";
 import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
 import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
@@ -141,7 +148,10 @@ export class JobRunner {
       const useCache = this.ctx.config.resultCacheDir && !prepared.continuation && (!sealedJob || this.ctx.config.resultCachePermissioned);
       const cache = useCache ? new ResultCache(this.ctx.config.resultCacheDir!) : undefined;
       const key = cache ? await runKey(this.cacheInputs(prepared)) : undefined;
-      const hit = cache && key ? await cache.get(key, path.join(this.dir, "out", "cached-adapter"), path.join(this.dir, INFLUENCE_INDEX_FILE)) : undefined;
+      const hit =
+        cache && key
+          ? await cache.get(key, path.join(this.dir, "out", "cached-adapter"), path.join(this.dir, INFLUENCE_INDEX_FILE))
+          : undefined;
       let trained: TrainResult & { adapter_path: string };
       let report: EvaluationReport;
       let influence: InfluenceIndexResult | undefined;
@@ -185,7 +195,11 @@ export class JobRunner {
     const contributions = await trainingContributions(this.ctx.chain, record.datanetIds, record.snapshotBlock);
     this.log("info", `${contributions.length} accepted contribution(s) at block ${record.snapshotBlock}`);
     if (continuation) {
-      checkSameContributions(this.ctx.journal, continuation, contributions.map((c) => c.id));
+      checkSameContributions(
+        this.ctx.journal,
+        continuation,
+        contributions.map((c) => c.id),
+      );
       this.log("info", `continues job ${continuation.jobId} from its checkpoint ${path.basename(continuation.checkpoint)}`);
     }
     // What a later continuation of this job checks it against, and the root job whose id seeds the
@@ -194,7 +208,11 @@ export class JobRunner {
     const rootJob = continuation?.rootJob ?? this.id;
     this.ctx.journal.setMeta(metaKeys.contributions(this.id), JSON.stringify(contributions.map((c) => c.id.toString())));
     this.ctx.journal.setMeta(metaKeys.rootJob(this.id), rootJob);
-    const { results, sealed } = await readJobContributions({ chain: this.ctx.chain, store: this.ctx.store, jobId: this.jobId }, contributions, (m) => this.log("info", m));
+    const { results, sealed } = await readJobContributions(
+      { chain: this.ctx.chain, store: this.ctx.store, jobId: this.jobId },
+      contributions,
+      (m) => this.log("info", m),
+    );
     // Sealed artifacts for any permissioned Datanet, encrypted or not (sealed-artifacts.ts); with
     // no key to seal for the job fails here, before training.
     const seal = await artifactSealing(this.ctx.chain, record.datanetIds, sealed.length, spec.builderEncryptionKey, record.snapshotBlock);
@@ -211,12 +229,37 @@ export class JobRunner {
     // Every record keeps the id of its contribution through the split: the worker's data insights
     // report losses per contribution, and the ids go with the files line by line.
     const records = new Map<bigint, Sourced[]>();
-    results.forEach((r, i) => r.ok && records.set(contributions[i]!.id, r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() }))));
+    results.forEach(
+      (r, i) =>
+        r.ok &&
+        records.set(
+          contributions[i]!.id,
+          r.records.map((record) => ({ record, contributionId: contributions[i]!.id.toString() })),
+        ),
+    );
     const seed = `${this.ctx.chain.chainId}:${rootJob}:${spec.hyperparameters.seed}`;
-    const { trainSide, evalSide, split, trainFile, evalFile } = await splitAndWrite({ spec, contributions, records, seed, dir: this.dir }, (level, m) => this.log(level, m));
+    const { trainSide, evalSide, split, trainFile, evalFile } = await splitAndWrite(
+      { spec, contributions, records, seed, dir: this.dir },
+      (level, m) => this.log(level, m),
+    );
     const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
     const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
-    return { spec, model, contributions, continuation, rootJob, split, trainFile, evalFile, prompts, sources, trainRecords: trainSide.length, evalRecords: evalSide.length, sealed: sealed.length, seal };
+    return {
+      spec,
+      model,
+      contributions,
+      continuation,
+      rootJob,
+      split,
+      trainFile,
+      evalFile,
+      prompts,
+      sources,
+      trainRecords: trainSide.length,
+      evalRecords: evalSide.length,
+      sealed: sealed.length,
+      seal,
+    };
   }
 
   private async startWorker(): Promise<WorkerClient> {
@@ -239,14 +282,25 @@ export class JobRunner {
     const worker = await this.startWorker();
     const modelDir = path.join(this.ctx.config.modelsDir, p.model.id);
     // Loading sends no progress events and takes as long as a start for large models.
-    const loaded = await worker.request("load", { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
+    const loaded = await worker.request(
+      "load",
+      { model: modelDir, quantization: p.spec.method === "qlora" ? "nf4" : "none" },
+      { hangMs: this.ctx.config.workerStartMs },
+    );
     this.loaded = loaded;
     const bits = loaded.quantized.bits_per_parameter;
-    this.log("info", `base model loaded on ${loaded.device} (${loaded.dtype}${bits !== undefined ? `, NF4 at ${bits.toFixed(3)} bits per weight` : ""})`);
+    this.log(
+      "info",
+      `base model loaded on ${loaded.device} (${loaded.dtype}${bits !== undefined ? `, NF4 at ${bits.toFixed(3)} bits per weight` : ""})`,
+    );
     // This job's own checkpoint (a restart) comes first; else the checkpoint of the job it continues.
     const checkpoint = this.ctx.journal.getMeta(metaKeys.checkpoint(this.id));
     const resumeFrom = checkpoint && existsSync(checkpoint) ? checkpoint : (p.continuation?.checkpoint ?? null);
-    if (resumeFrom) this.log("info", `resuming from checkpoint ${path.basename(resumeFrom)}${resumeFrom === p.continuation?.checkpoint ? ` of job ${p.continuation.jobId}` : ""}`);
+    if (resumeFrom)
+      this.log(
+        "info",
+        `resuming from checkpoint ${path.basename(resumeFrom)}${resumeFrom === p.continuation?.checkpoint ? ` of job ${p.continuation.jobId}` : ""}`,
+      );
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
     const result = await worker.request(
       "train",
@@ -310,7 +364,11 @@ export class JobRunner {
 
   private cacheInputs(p: Prepared) {
     // The files' paths are per job; their bytes and the contribution ids are what a run depends on.
-    const { data: _file, insights: { train: _train, ...insights }, ...rest } = this.evaluateArgs(p);
+    const {
+      data: _file,
+      insights: { train: _train, ...insights },
+      ...rest
+    } = this.evaluateArgs(p);
     const evaluateArgs = { ...rest, insights };
     return {
       modelDir: path.join(this.ctx.config.modelsDir, p.model.id),
@@ -348,17 +406,36 @@ export class JobRunner {
       let worker = this.worker;
       if (!worker?.alive) {
         worker = await this.startWorker();
-        await worker.request("load", { model: path.join(this.ctx.config.modelsDir, p.model.id), quantization: p.spec.method === "qlora" ? "nf4" : "none" }, { hangMs: this.ctx.config.workerStartMs });
+        await worker.request(
+          "load",
+          { model: path.join(this.ctx.config.modelsDir, p.model.id), quantization: p.spec.method === "qlora" ? "nf4" : "none" },
+          { hangMs: this.ctx.config.workerStartMs },
+        );
       }
       await worker.request("load", { adapters: { [adapter]: trained.adapter_path } }, { hangMs: this.ctx.config.workerStartMs });
-      const built = await buildInfluenceIndex({ worker, adapter, trainFile: p.trainFile, contributions: p.sources.train, jobDir: this.dir, maxLength: p.spec.hyperparameters.maxLength, seed: p.spec.hyperparameters.seed, hangMs: this.ctx.config.workerHangMs });
+      const built = await buildInfluenceIndex({
+        worker,
+        adapter,
+        trainFile: p.trainFile,
+        contributions: p.sources.train,
+        jobDir: this.dir,
+        maxLength: p.spec.hyperparameters.maxLength,
+        seed: p.spec.hyperparameters.seed,
+        hangMs: this.ctx.config.workerHangMs,
+      });
       if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
       const r = built.result;
-      this.log("info", `training influence index: ${r.contributions} contribution(s), ${Object.values(r.examples).reduce((a, b) => a + b, 0)} record gradient(s) in ${r.seconds.toFixed(1)} s${r.skipped.length ? `; no record of contribution(s) ${r.skipped.join(", ")} fits the tokenizer's length` : ""}`);
+      this.log(
+        "info",
+        `training influence index: ${r.contributions} contribution(s), ${Object.values(r.examples).reduce((a, b) => a + b, 0)} record gradient(s) in ${r.seconds.toFixed(1)} s${r.skipped.length ? `; no record of contribution(s) ${r.skipped.join(", ")} fits the tokenizer's length` : ""}`,
+      );
       return r;
     } catch (error) {
       if (this.cancelled || (error instanceof JobFailure && error.code === "CANCELLED")) throw error;
-      this.log("warn", `training influence index not built, so this model's answers will list no training influences: ${describeError(error)}`);
+      this.log(
+        "warn",
+        `training influence index not built, so this model's answers will list no training influences: ${describeError(error)}`,
+      );
       return undefined;
     }
   }
@@ -366,7 +443,10 @@ export class JobRunner {
   /** A cache hit: the identical earlier run's curve goes to the journal, then its evaluation. */
   private replay(p: Prepared, key: string, hit: CachedRun): EvaluationReport {
     this.setPhase("training", `${p.spec.method.toUpperCase()} on ${p.spec.baseModel}: reusing an identical earlier run`);
-    this.log("info", `result cache: base model, data, settings and worker code are byte-identical to run ${key.slice(0, 12)}, trained earlier on this node; reusing its adapter and evaluation instead of training again`);
+    this.log(
+      "info",
+      `result cache: base model, data, settings and worker code are byte-identical to run ${key.slice(0, 12)}, trained earlier on this node; reusing its adapter and evaluation instead of training again`,
+    );
     for (const e of hit.progress) this.onWorkerEvent(e);
     this.setPhase("evaluating", "evaluation of the identical earlier run");
     return this.report(p, hit);
@@ -398,15 +478,38 @@ export class JobRunner {
     if (await dropRecordFiles(this.dir)) this.log("info", "deleted this job's decrypted records");
   }
 
-  private async publish(record: JobRecord, p: Prepared, trained: { adapter_path: string }, report: EvaluationReport, influence: InfluenceIndexResult | undefined): Promise<void> {
+  private async publish(
+    record: JobRecord,
+    p: Prepared,
+    trained: { adapter_path: string },
+    report: EvaluationReport,
+    influence: InfluenceIndexResult | undefined,
+  ): Promise<void> {
     if (p.seal) await this.dropDecryptedRecords();
     this.setPhase("publishing", "adapter, metrics and manifest to the content store; completeJob on chain");
     const { adapterCID, adapterHash, metricsURI, root, manifestURI } = await storeJobArtifacts(
       { store: this.ctx.store, dir: this.dir, log: (m) => this.log("info", m) },
-      { jobId: this.jobId, record, contributions: p.contributions, spec: p.spec, continuation: p.continuation, seal: p.seal, adapterDir: trained.adapter_path, report, influence },
+      {
+        jobId: this.jobId,
+        record,
+        contributions: p.contributions,
+        spec: p.spec,
+        continuation: p.continuation,
+        seal: p.seal,
+        adapterDir: trained.adapter_path,
+        report,
+        influence,
+      },
     );
     if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
-    const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [this.jobId, adapterCID, adapterHash, metricsURI, root, manifestURI]);
+    const receipt = await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "completeJob", [
+      this.jobId,
+      adapterCID,
+      adapterHash,
+      metricsURI,
+      root,
+      manifestURI,
+    ]);
     let modelId: bigint | undefined;
     for (const log of receipt.logs) {
       try {
@@ -418,7 +521,13 @@ export class JobRunner {
     }
     if (modelId === undefined) throw new JobFailure("NO_MODEL_EVENT", "completeJob succeeded but emitted no ModelRegistered event.");
     this.setPhase("completed", `model ${modelId} registered`, { modelId: modelId.toString(), metricsURI, adapterCID, manifestRoot: root });
-    this.ctx.onModel?.({ modelId, jobId: this.jobId, baseModel: p.spec.baseModel, adapterDir: trained.adapter_path, datanetIds: record.datanetIds });
+    this.ctx.onModel?.({
+      modelId,
+      jobId: this.jobId,
+      baseModel: p.spec.baseModel,
+      adapterDir: trained.adapter_path,
+      datanetIds: record.datanetIds,
+    });
   }
 
   private async fail(error: unknown): Promise<void> {
@@ -433,9 +542,13 @@ export class JobRunner {
     if (cancelled) reason = this.cancelled ?? reason;
     reason = reason.slice(0, 500);
     this.log("error", reason);
-    const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read.getJob([this.jobId]).catch(() => [undefined, undefined, undefined, undefined] as const);
+    const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read
+      .getJob([this.jobId])
+      .catch(() => [undefined, undefined, undefined, undefined] as const);
     if (state === JobState.Claimed && trainer?.toLowerCase() === this.ctx.chain.account.address.toLowerCase()) {
-      await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason]).catch((e: unknown) => this.log("error", `failJob: ${describeError(e)}`));
+      await this.ctx.chain
+        .send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason])
+        .catch((e: unknown) => this.log("error", `failJob: ${describeError(e)}`));
     }
     this.setPhase(cancelled ? "cancelled" : "failed", reason, { failureReason: reason });
   }

@@ -32,7 +32,9 @@ export class Journal {
 
   saveJob(summary: JobSummary): void {
     this.db
-      .prepare("INSERT INTO jobs (job_id, phase, summary, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(job_id) DO UPDATE SET phase = excluded.phase, summary = excluded.summary, updated_at = excluded.updated_at")
+      .prepare(
+        "INSERT INTO jobs (job_id, phase, summary, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(job_id) DO UPDATE SET phase = excluded.phase, summary = excluded.summary, updated_at = excluded.updated_at",
+      )
       .run(summary.jobId, summary.phase, JSON.stringify(summary), summary.updatedAt);
   }
 
@@ -60,7 +62,9 @@ export class Journal {
 
   /** Events of a job after `afterSeq`, in order. */
   eventsOf(jobId: string, afterSeq = 0): JobEvent[] {
-    const rows = this.db.prepare("SELECT body FROM events WHERE job_id = ? AND seq > ? ORDER BY seq").all(jobId, afterSeq) as { body: string }[];
+    const rows = this.db.prepare("SELECT body FROM events WHERE job_id = ? AND seq > ? ORDER BY seq").all(jobId, afterSeq) as {
+      body: string;
+    }[];
     return rows.map((r) => JSON.parse(r.body) as JobEvent);
   }
 

@@ -17,7 +17,15 @@ const NF4_BITS = 4 + 8 / 64 + 32 / (64 * 256);
 const HEADROOM = 0.1;
 
 /** The shape numbers of a transformers causal LM (config.json) the estimate needs. */
-export type ModelShape = { hidden: number; layers: number; intermediate: number; vocab: number; heads: number; kvHeads: number; tiedEmbeddings: boolean };
+export type ModelShape = {
+  hidden: number;
+  layers: number;
+  intermediate: number;
+  vocab: number;
+  heads: number;
+  kvHeads: number;
+  tiedEmbeddings: boolean;
+};
 
 /** Reads a model folder's config.json; throws naming the file and the missing key. */
 export async function readModelShape(modelDir: string): Promise<ModelShape> {
@@ -94,7 +102,14 @@ export function deviceMemory(info: Pick<InfoResult, "device_memory" | "memory"> 
   return { kind: d.kind, totalBytes: total, availableBytes: Math.min(available, capped), limitBytes: limit };
 }
 
-export type FitInput = { shape: ModelShape; spec: TrainingSpec; methods: readonly string[]; dataTokens: number; bytesPerWeight: number; runtimeBytes: number };
+export type FitInput = {
+  shape: ModelShape;
+  spec: TrainingSpec;
+  methods: readonly string[];
+  dataTokens: number;
+  bytesPerWeight: number;
+  runtimeBytes: number;
+};
 
 /** The spec's estimated peak against `memory`, and each single change (or, failing those, all of them) that fits. */
 export function memoryFit(input: FitInput, memory: DeviceMemory): MemoryFit {
@@ -122,11 +137,19 @@ export function memoryFit(input: FitInput, memory: DeviceMemory): MemoryFit {
     const any = [
       qlora && offer("QLoRA (4-bit base weights)", { ...base, method: "qlora" }),
       !base.gradientCheckpointing && offer("gradient checkpointing", { ...base, gradientCheckpointing: true }),
-      largest(base.batchSize, (b) => peak({ ...base, batchSize: b }) <= budget, (b) => {
-        const accumulate = Math.ceil((base.batchSize * h.gradientAccumulation) / b);
-        offer(`batch size ${b} (gradient accumulation ${accumulate} keeps the effective batch)`, { ...base, batchSize: b });
-      }),
-      largest(base.maxLength, (n) => n >= 16 && peak({ ...base, maxLength: n }) <= budget, (n) => offer(`max length ${n} tokens`, { ...base, maxLength: n })),
+      largest(
+        base.batchSize,
+        (b) => peak({ ...base, batchSize: b }) <= budget,
+        (b) => {
+          const accumulate = Math.ceil((base.batchSize * h.gradientAccumulation) / b);
+          offer(`batch size ${b} (gradient accumulation ${accumulate} keeps the effective batch)`, { ...base, batchSize: b });
+        },
+      ),
+      largest(
+        base.maxLength,
+        (n) => n >= 16 && peak({ ...base, maxLength: n }) <= budget,
+        (n) => offer(`max length ${n} tokens`, { ...base, maxLength: n }),
+      ),
     ].some(Boolean);
     if (!any) {
       const all = { ...base, method: qlora ? ("qlora" as const) : base.method, gradientCheckpointing: true, batchSize: 1 };
@@ -157,7 +180,8 @@ export function refusalMessage(fit: MemoryFit, memory: DeviceMemory): string {
   const where = memory.kind === "cuda" ? "GPU memory" : "memory";
   const has = `${formatMiB(fit.availableBytes)} of ${where} available${memory.limitBytes !== null ? ` (this node's limit is ${formatMiB(memory.limitBytes)})` : ""}`;
   const head = `This run needs about ${formatMiB(fit.estimatedPeakBytes)} at its peak, but the node has ${has}.`;
-  if (!fit.alternatives.length) return `${head} Nothing this node can change about the spec fits: pick a smaller base model or another node.`;
+  if (!fit.alternatives.length)
+    return `${head} Nothing this node can change about the spec fits: pick a smaller base model or another node.`;
   return `${head} What would fit: ${fit.alternatives.map((a) => `${a.change} (about ${formatMiB(a.estimatedPeakBytes)})`).join("; ")}.`;
 }
 
@@ -169,8 +193,10 @@ export function refusalMessage(fit: MemoryFit, memory: DeviceMemory): string {
  */
 export function outOfMemoryReason(error: unknown, phase: string, limitMb: number | undefined): string | undefined {
   const limit = limitMb ? ` (this node caps a job at ${limitMb} MiB)` : "";
-  const advice = " Try QLoRA, a smaller batch size, a shorter max length or gradient checkpointing; the wizard's pre-flight check names the ones that fit.";
-  if (error instanceof WorkerCommandError && error.code === "out_of_memory") return `Out of memory while ${phase}${limit}: ${error.shortMessage}.${advice}`;
+  const advice =
+    " Try QLoRA, a smaller batch size, a shorter max length or gradient checkpointing; the wizard's pre-flight check names the ones that fit.";
+  if (error instanceof WorkerCommandError && error.code === "out_of_memory")
+    return `Out of memory while ${phase}${limit}: ${error.shortMessage}.${advice}`;
   if (error instanceof WorkerCrashedError && (error.meta as { signal?: unknown } | undefined)?.signal === "SIGKILL") {
     return `The model worker was killed (SIGKILL) while ${phase}, most likely by the kernel for lack of memory${limit}.${advice}`;
   }

@@ -23,17 +23,26 @@ export async function modelAccessInfo(node: { chain: Chain }, modelId: bigint | 
   const { chain } = node;
   const at = blockNumber ?? (await chain.publicClient.getBlockNumber());
   const jobs = chain.contracts.jobs.address;
-  const [jobId] = await chain.publicClient.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "getModel", args: [id], blockNumber: at }).catch((error: unknown) => {
-    const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
-    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "ModelNotFound") throw new ApiError(404, "MODEL_NOT_FOUND", `Model ${id} is not registered on chain.`);
-    throw error;
-  });
+  const [jobId] = await chain.publicClient
+    .readContract({ address: jobs, abi: trainingJobsAbi, functionName: "getModel", args: [id], blockNumber: at })
+    .catch((error: unknown) => {
+      const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+      if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName === "ModelNotFound")
+        throw new ApiError(404, "MODEL_NOT_FOUND", `Model ${id} is not registered on chain.`);
+      throw error;
+    });
   const [builder, datanetIds] = await Promise.all([
     chain.publicClient.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "modelBuilder", args: [id], blockNumber: at }),
     chain.publicClient.readContract({ address: jobs, abi: trainingJobsAbi, functionName: "jobDatanets", args: [jobId], blockNumber: at }),
   ]);
   const policies = await Promise.all(datanetIds.map((d) => chain.contracts.datanets.read.datanetPolicies([d], { blockNumber: at })));
-  return { modelId: id, jobId, builder, datanetIds: [...datanetIds], permissioned: datanetIds.filter((_, i) => policies[i]![0] === AccessPolicy.Permissioned) };
+  return {
+    modelId: id,
+    jobId,
+    builder,
+    datanetIds: [...datanetIds],
+    permissioned: datanetIds.filter((_, i) => policies[i]![0] === AccessPolicy.Permissioned),
+  };
 }
 
 /**
@@ -46,12 +55,20 @@ export async function modelAccessInfo(node: { chain: Chain }, modelId: bigint | 
  * const caller = req.headers.authorization ? auth.authenticate(req.headers.authorization) : undefined
  * await assertModelArtifactAccess(node, caller, p.modelId!)
  */
-export async function assertModelArtifactAccess(node: { chain: Chain }, caller: Address | undefined, modelId: bigint | string): Promise<ModelAccessInfo> {
+export async function assertModelArtifactAccess(
+  node: { chain: Chain },
+  caller: Address | undefined,
+  modelId: bigint | string,
+): Promise<ModelAccessInfo> {
   const at = await node.chain.publicClient.getBlockNumber();
   const info = await modelAccessInfo(node, modelId, at);
   if (info.permissioned.length === 0) return info;
   if (!caller) {
-    throw new ApiError(401, "UNAUTHENTICATED", `Model ${info.modelId} was trained on permissioned Datanet${info.permissioned.length > 1 ? "s" : ""} ${info.permissioned.join(", ")}: sign in with Ethereum (POST /auth/verify) as its builder or a holder of train or evaluate access, and send the token as a Bearer header.`);
+    throw new ApiError(
+      401,
+      "UNAUTHENTICATED",
+      `Model ${info.modelId} was trained on permissioned Datanet${info.permissioned.length > 1 ? "s" : ""} ${info.permissioned.join(", ")}: sign in with Ethereum (POST /auth/verify) as its builder or a holder of train or evaluate access, and send the token as a Bearer header.`,
+    );
   }
   const access = await Promise.all(
     info.datanetIds.map(async (d) => {

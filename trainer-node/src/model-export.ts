@@ -90,11 +90,20 @@ export class ModelExports {
       await rm(work, { recursive: true, force: true });
       await mkdir(work, { recursive: true });
       const name = `model-${source.modelId}`;
-      await runWorkerCli(this.#opts.workerCommand, ["export", "--model", source.baseModelDir, "--adapter", source.adapterDir, "--out", work, "--formats", format, "--name", name], { cwd: this.#opts.workerCwd });
+      await runWorkerCli(
+        this.#opts.workerCommand,
+        ["export", "--model", source.baseModelDir, "--adapter", source.adapterDir, "--out", work, "--formats", format, "--name", name],
+        { cwd: this.#opts.workerCwd },
+      );
       const produced = format === "hf" ? path.join(work, `${name}.tar`) : path.join(work, `${name}-${format.slice("gguf-".length)}.gguf`);
       if (format === "hf") await writeTarFile(path.join(work, name), produced);
       await rename(produced, target);
-      Object.assign(status, { state: "ready", seconds: Math.round((performance.now() - t0) / 100) / 10, bytes: (await stat(target)).size, fileName: path.basename(target) });
+      Object.assign(status, {
+        state: "ready",
+        seconds: Math.round((performance.now() - t0) / 100) / 10,
+        bytes: (await stat(target)).size,
+        fileName: path.basename(target),
+      });
       await writeFile(`${target}.json`, JSON.stringify(status));
       this.#opts.log(`export: model ${source.modelId} as ${format} ready (${status.bytes} bytes in ${status.seconds} s)`);
     } catch (error) {
@@ -113,17 +122,30 @@ export class ModelExports {
     const ticket = randomBytes(24).toString("base64url");
     const expires = now + this.#opts.ticketMs;
     this.#tickets.set(ticket, { modelId: status.modelId, format: status.format, expires });
-    return { ...status, download: { path: `/v1/models/${status.modelId}/exports/${status.format}?ticket=${ticket}`, expiresAt: new Date(expires).toISOString() } };
+    return {
+      ...status,
+      download: {
+        path: `/v1/models/${status.modelId}/exports/${status.format}?ticket=${ticket}`,
+        expiresAt: new Date(expires).toISOString(),
+      },
+    };
   }
 
   /** Spends a ticket: the file to send, or a 403 naming why not. */
   redeem(modelId: string, format: ExportFormat, ticket: string | null): { file: string; fileName: string } {
     const t = ticket ? this.#tickets.get(ticket) : undefined;
-    if (!t || t.modelId !== modelId || t.format !== format) throw new ApiError(403, "EXPORT_TICKET_INVALID", "This download link is not valid: ask for the export again (POST /v1/models/:modelId/exports) to get a fresh link.");
+    if (!t || t.modelId !== modelId || t.format !== format)
+      throw new ApiError(
+        403,
+        "EXPORT_TICKET_INVALID",
+        "This download link is not valid: ask for the export again (POST /v1/models/:modelId/exports) to get a fresh link.",
+      );
     this.#tickets.delete(ticket!);
-    if (t.expires < Date.now()) throw new ApiError(403, "EXPORT_TICKET_EXPIRED", "This download link has expired: ask for the export again to get a fresh one.");
+    if (t.expires < Date.now())
+      throw new ApiError(403, "EXPORT_TICKET_EXPIRED", "This download link has expired: ask for the export again to get a fresh one.");
     const file = this.#file(modelId, format);
-    if (!existsSync(file)) throw new ApiError(404, "EXPORT_GONE", `The ${format} export of model ${modelId} is no longer on this node: ask for it again.`);
+    if (!existsSync(file))
+      throw new ApiError(404, "EXPORT_GONE", `The ${format} export of model ${modelId} is no longer on this node: ask for it again.`);
     return { file, fileName: path.basename(file) };
   }
 }

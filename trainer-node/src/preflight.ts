@@ -50,7 +50,8 @@ export function recordLength(record: DatasetRecord): { tokens: number; beforeAns
 function recordKey(record: DatasetRecord): string {
   const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
   if (record.kind === "text") return `text\u0000${norm(record.text)}`;
-  if (record.kind === "instruction") return `instruction\u0000${norm(record.instruction)}\u0000${norm(record.input)}\u0000${norm(record.output)}`;
+  if (record.kind === "instruction")
+    return `instruction\u0000${norm(record.instruction)}\u0000${norm(record.input)}\u0000${norm(record.output)}`;
   return `chat\u0000${record.messages.map((m) => `${m.role}:${norm(m.content)}`).join("\u0000")}`;
 }
 
@@ -77,9 +78,22 @@ export function contributionInsights(contributions: ReadContribution[], maxLengt
   });
   return contributions.map((c): ContributionInsight => {
     const head = { contributionId: c.contributionId, datanetId: c.datanetId };
-    if ("error" in c) return { ...head, sealed: false, records: 0, tokens: 0, truncated: null, dropped: null, duplicates: null, error: c.error };
-    if ("sealed" in c) return { ...head, sealed: true, records: c.sealed.recordCount, tokens: Math.round(c.sealed.byteSize / CHARS_PER_TOKEN), truncated: null, dropped: null, duplicates: null };
-    let tokens = 0, truncated = 0, dropped = 0, duplicates = 0;
+    if ("error" in c)
+      return { ...head, sealed: false, records: 0, tokens: 0, truncated: null, dropped: null, duplicates: null, error: c.error };
+    if ("sealed" in c)
+      return {
+        ...head,
+        sealed: true,
+        records: c.sealed.recordCount,
+        tokens: Math.round(c.sealed.byteSize / CHARS_PER_TOKEN),
+        truncated: null,
+        dropped: null,
+        duplicates: null,
+      };
+    let tokens = 0,
+      truncated = 0,
+      dropped = 0,
+      duplicates = 0;
     for (const r of c.records) {
       const len = recordLength(r);
       tokens += len.tokens;
@@ -94,7 +108,10 @@ export function contributionInsights(contributions: ReadContribution[], maxLengt
 /** Record count and size from a sealed contribution's public metadata, or null when it has none. */
 async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{ recordCount: number; byteSize: number } | null> {
   try {
-    const m = JSON.parse(new TextDecoder().decode(await getBytes(node.store, metadataURI, 256 * 1024))) as { recordCount?: unknown; byteSize?: unknown };
+    const m = JSON.parse(new TextDecoder().decode(await getBytes(node.store, metadataURI, 256 * 1024))) as {
+      recordCount?: unknown;
+      byteSize?: unknown;
+    };
     const ok = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
     return ok(m.recordCount) && ok(m.byteSize) ? { recordCount: m.recordCount as number, byteSize: m.byteSize as number } : null;
   } catch {
@@ -106,7 +123,11 @@ async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{
 export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: InfoResult | null = null): Promise<PreflightReport> {
   const problems: PreflightReport["problems"] = [];
   const baseModel = node.baseModels.find((m) => m.id === spec.baseModel) ?? null;
-  if (!baseModel) problems.push({ severity: "error", message: `Base model "${spec.baseModel}" is not on this node; pick one of: ${node.baseModels.map((m) => m.id).join(", ") || "none"}.` });
+  if (!baseModel)
+    problems.push({
+      severity: "error",
+      message: `Base model "${spec.baseModel}" is not on this node; pick one of: ${node.baseModels.map((m) => m.id).join(", ") || "none"}.`,
+    });
   const datanetIds = spec.datanetIds.map(BigInt);
   let contributions = 0;
   let records = 0;
@@ -120,14 +141,21 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
       // The same checks the job will meet once claimed (builder aside), before any gas is paid.
       try {
         const c = resolveContinuation(node.journal, spec, null, null);
-        checkSameContributions(node.journal, c, usable.map((u) => u.id));
+        checkSameContributions(
+          node.journal,
+          c,
+          usable.map((u) => u.id),
+        );
         problems.push({ severity: "info", message: `Continues job ${c.jobId} from its checkpoint at step ${c.step} on this node.` });
       } catch (error) {
         if (!(error instanceof JobFailure)) throw error;
         problems.push({ severity: "error", message: error.shortMessage });
       }
     }
-    const results = await readContributions(node.store, usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })));
+    const results = await readContributions(
+      node.store,
+      usable.map((c) => ({ id: c.id, cid: c.contentId, contentHash: c.contentHash })),
+    );
     let sealed = 0;
     for (const [i, r] of results.entries()) {
       const head = { contributionId: String(r.id), datanetId: String(usable[i]!.datanetId) };
@@ -136,7 +164,10 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
       if (!r.ok && r.error.code === "CONTRIBUTION_SEALED") {
         const meta = await sealedMetadata(node, usable[i]!.metadataURI);
         if (!meta) {
-          problems.push({ severity: "warning", message: `Contribution ${String(r.id)} is encrypted and its metadata does not say how many records it holds; it is not counted.` });
+          problems.push({
+            severity: "warning",
+            message: `Contribution ${String(r.id)} is encrypted and its metadata does not say how many records it holds; it is not counted.`,
+          });
           read.push({ ...head, error: "encrypted, and its metadata does not say how many records it holds" });
           continue;
         }
@@ -155,21 +186,37 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
       chars += r.records.reduce((n, rec) => n + JSON.stringify(rec).length, 0);
       read.push({ ...head, records: r.records });
     }
-    if (sealed) problems.push({ severity: "info", message: `${sealed} contribution(s) are encrypted: counted from their public metadata; their records are decrypted and verified when the job runs, with keys their Datanet's key service releases to the trainer that claims it.` });
+    if (sealed)
+      problems.push({
+        severity: "info",
+        message: `${sealed} contribution(s) are encrypted: counted from their public metadata; their records are decrypted and verified when the job runs, with keys their Datanet's key service releases to the trainer that claims it.`,
+      });
   } catch (error) {
     problems.push({ severity: "error", message: describeError(error) });
   }
-  if (contributions === 1) problems.push({ severity: "warning", message: "Only one contribution: nothing can be held out, so evaluation will be in-sample." });
+  if (contributions === 1)
+    problems.push({ severity: "warning", message: "Only one contribution: nothing can be held out, so evaluation will be in-sample." });
   const tokens = Math.round(chars / CHARS_PER_TOKEN);
   const perContribution = contributionInsights(read, spec.hyperparameters.maxLength);
   const dropped = perContribution.reduce((n, c) => n + (c.dropped ?? 0), 0);
   const duplicated = perContribution.filter((c) => c.duplicates);
-  if (dropped) problems.push({ severity: "warning", message: `About ${dropped} record(s) have no answer within the maximum length of ${spec.hyperparameters.maxLength} tokens and will be left out; raise maxLength to keep them.` });
-  if (duplicated.length) problems.push({ severity: "info", message: `Contribution(s) ${duplicated.map((c) => c.contributionId).join(", ")} hold records that are also in another of this job's contributions, so the run sees those examples more than once.` });
+  if (dropped)
+    problems.push({
+      severity: "warning",
+      message: `About ${dropped} record(s) have no answer within the maximum length of ${spec.hyperparameters.maxLength} tokens and will be left out; raise maxLength to keep them.`,
+    });
+  if (duplicated.length)
+    problems.push({
+      severity: "info",
+      message: `Contribution(s) ${duplicated.map((c) => c.contributionId).join(", ")} hold records that are also in another of this job's contributions, so the run sees those examples more than once.`,
+    });
   const h = spec.hyperparameters;
   const perStep = h.batchSize * h.gradientAccumulation;
   const estimatedSteps = Math.max(1, Math.ceil((records * (1 - spec.evalFraction)) / perStep) * h.epochs);
-  const finished = node.journal.listJobs({ phases: ["completed"] }).map((j) => j.progress?.tokensPerSecond ?? 0).filter((t) => t > 0);
+  const finished = node.journal
+    .listJobs({ phases: ["completed"] })
+    .map((j) => j.progress?.tokensPerSecond ?? 0)
+    .filter((t) => t > 0);
   const tokensPerSecond = finished.length ? finished.reduce((a, b) => a + b, 0) / finished.length : DEFAULT_TOKENS_PER_SECOND;
   const memory = estimateMemory(baseModel?.parameters ?? 0);
   let fit: PreflightReport["memoryFit"] = null;
@@ -178,7 +225,14 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
     try {
       const shape = await readModelShape(path.join(node.config.modelsDir, baseModel.id));
       fit = memoryFit(
-        { shape, spec, methods: baseModel.methods, dataTokens: Math.max(1, Math.round(tokens * (1 - spec.evalFraction))), bytesPerWeight: device.kind === "cuda" ? 2 : 4, runtimeBytes: worker.memory.rss_mb * 1024 * 1024 },
+        {
+          shape,
+          spec,
+          methods: baseModel.methods,
+          dataTokens: Math.max(1, Math.round(tokens * (1 - spec.evalFraction))),
+          bytesPerWeight: device.kind === "cuda" ? 2 : 4,
+          runtimeBytes: worker.memory.rss_mb * 1024 * 1024,
+        },
         device,
       );
       if (!fit.fits) problems.push({ severity: "error", message: refusalMessage(fit, device) });
@@ -186,7 +240,11 @@ export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: I
       problems.push({ severity: "warning", message: `The memory this run needs could not be estimated: ${describeError(error)}` });
     }
   } else if (baseModel) {
-    problems.push({ severity: "info", message: "This node's model worker has not reported its memory yet, so whether the run fits was not checked; try the pre-flight again in a few seconds." });
+    problems.push({
+      severity: "info",
+      message:
+        "This node's model worker has not reported its memory yet, so whether the run fits was not checked; try the pre-flight again in a few seconds.",
+    });
   }
   return {
     ok: !problems.some((p) => p.severity === "error"),

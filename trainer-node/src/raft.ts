@@ -54,7 +54,10 @@ const SEARCH_SLACK = 8;
  * @example
  * const out = retrievalAugmented({ passages: 4, oracleShare: 0.8 }, { contributions, trainSide, evalSide, split, seed, maxLength: 768 })
  */
-export function retrievalAugmented<S extends { description: string }>(options: RaftOptions, input: RaftInput<S>): { trainSide: SourcedRecord[]; evalSide: SourcedRecord[]; split: S; stats: RaftStats } {
+export function retrievalAugmented<S extends { description: string }>(
+  options: RaftOptions,
+  input: RaftInput<S>,
+): { trainSide: SourcedRecord[]; evalSide: SourcedRecord[]; split: S; stats: RaftStats } {
   const { index, ownPassages } = trainingIndex(input.contributions, input.trainSide);
   const datanets = [...new Set(input.contributions.map((c) => c.datanetId.toString()))];
   let systemChars = 0;
@@ -121,7 +124,18 @@ function trainingIndex(contributions: RaftInput<{ description: string }>["contri
     if (!side) continue;
     const records = side.map((x) => x.record);
     // The timestamp is not shown in a prompt; the block names the Datanet and the contribution.
-    index.upsertContribution({ contributionId: c.id, datanetId: c.datanetId, contributor: c.contributor, timestamp: 0, transactionHash: c.transactionHash, contentId: c.contentId, metadataURI: c.metadataURI }, records);
+    index.upsertContribution(
+      {
+        contributionId: c.id,
+        datanetId: c.datanetId,
+        contributor: c.contributor,
+        timestamp: 0,
+        transactionHash: c.transactionHash,
+        contentId: c.contentId,
+        metadataURI: c.metadataURI,
+      },
+      records,
+    );
     for (const p of splitPassages(records).passages) {
       const x = side[p.recordIndex]!;
       const set = ownPassages.get(x) ?? new Set<string>();
@@ -141,7 +155,13 @@ function conversationOf(record: DatasetRecord): Conversation | null {
   if (record.kind === "instruction") {
     // The same user turn the worker makes of an instruction record (records.py).
     const question = record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
-    return { question, messages: [{ role: "user", content: question }, { role: "assistant", content: record.output }] };
+    return {
+      question,
+      messages: [
+        { role: "user", content: question },
+        { role: "assistant", content: record.output },
+      ],
+    };
   }
   if (record.kind === "chat") {
     const last = record.messages.findLastIndex((m) => m.role === "assistant");
@@ -161,7 +181,11 @@ function oracleDraw(seed: string, i: number): number {
  * The job runner's one call: the spec's option applied to the split's sides (the spec's seed and
  * maxLength), with a line for the job's log saying what was done.
  */
-export function retrievalAugmentedSides<S extends { description: string }>(spec: TrainingSpec, input: Omit<RaftInput<S>, "maxLength">, log: (level: "info" | "warn", message: string) => void): { trainSide: SourcedRecord[]; evalSide: SourcedRecord[]; split: S } {
+export function retrievalAugmentedSides<S extends { description: string }>(
+  spec: TrainingSpec,
+  input: Omit<RaftInput<S>, "maxLength">,
+  log: (level: "info" | "warn", message: string) => void,
+): { trainSide: SourcedRecord[]; evalSide: SourcedRecord[]; split: S } {
   const options = spec.retrievalAugmented;
   if (!options) return { trainSide: [...input.trainSide], evalSide: [...input.evalSide], split: input.split };
   const { stats, ...out } = retrievalAugmented(options, { ...input, maxLength: spec.hyperparameters.maxLength });
@@ -170,7 +194,10 @@ export function retrievalAugmentedSides<S extends { description: string }>(spec:
     `retrieval-augmented: ${stats.augmented} training record(s) given ${options.passages} retrieved passage(s) each (their own among them in ${stats.withOracle}), ${stats.evalAugmented} held-out record(s) given the ${SERVED_PASSAGES} chat would serve; system messages average ${stats.meanSystemChars} characters`,
   );
   if (stats.likelyTruncated) {
-    log("warn", `retrieval-augmented: ${stats.likelyTruncated} record(s) are likely longer than maxLength ${spec.hyperparameters.maxLength} tokens with their passages and lose their answer's end; raise hyperparameters.maxLength or lower retrievalAugmented.passages`);
+    log(
+      "warn",
+      `retrieval-augmented: ${stats.likelyTruncated} record(s) are likely longer than maxLength ${spec.hyperparameters.maxLength} tokens with their passages and lose their answer's end; raise hyperparameters.maxLength or lower retrievalAugmented.passages`,
+    );
   }
   return out;
 }

@@ -120,7 +120,8 @@ export class ResultCache {
     if (!existsSync(path.join(dir, "run.json"))) return undefined;
     try {
       const run = JSON.parse(await readFile(path.join(dir, "run.json"), "utf8")) as Partial<CachedRun> & { schema?: string };
-      if (run.schema !== SCHEMA || !Array.isArray(run.progress) || !existsSync(path.join(dir, "adapter", "adapter_config.json"))) throw new Error("incomplete entry");
+      if (run.schema !== SCHEMA || !Array.isArray(run.progress) || !existsSync(path.join(dir, "adapter", "adapter_config.json")))
+        throw new Error("incomplete entry");
       // What an earlier worker sent is read like what a worker sends now.
       const check = workerSchemas();
       const entry: CachedRun = {

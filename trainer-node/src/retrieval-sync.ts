@@ -84,7 +84,9 @@ export class RetrievalSync {
         this.index.removeContribution(id);
         lock.add(id);
       }
-      this.log(`retrieval: no served model's builder holds train or retrieve access to Datanet ${d} any more; dropped its ${ids.size} encrypted contribution(s) from memory`);
+      this.log(
+        `retrieval: no served model's builder holds train or retrieve access to Datanet ${d} any more; dropped its ${ids.size} encrypted contribution(s) from memory`,
+      );
       ids.clear();
       this.index.compact();
     }
@@ -93,15 +95,39 @@ export class RetrievalSync {
     if (this.syncedBlock >= 0n && latest > this.syncedBlock && this.synced.size > 0) {
       const statuses = new Map<string, number>();
       for (const [fromBlock, toBlock] of blockRanges(this.syncedBlock + 1n, latest)) {
-        const registered = await this.chain.publicClient.getContractEvents({ address: this.chain.contracts.datanets.address, abi: datanetRegistryAbi, eventName: "ContributionRegistered", fromBlock, toBlock, strict: true });
+        const registered = await this.chain.publicClient.getContractEvents({
+          address: this.chain.contracts.datanets.address,
+          abi: datanetRegistryAbi,
+          eventName: "ContributionRegistered",
+          fromBlock,
+          toBlock,
+          strict: true,
+        });
         for (const e of registered) {
           if (!this.synced.has(e.args.datanetId.toString())) continue;
-          const info: ContributionInfo = { id: e.args.contributionId, datanetId: e.args.datanetId, contributor: e.args.contributor, contentHash: e.args.contentHash, contentId: e.args.contentId, metadataURI: e.args.metadataURI, blockNumber: e.blockNumber, transactionHash: e.transactionHash };
+          const info: ContributionInfo = {
+            id: e.args.contributionId,
+            datanetId: e.args.datanetId,
+            contributor: e.args.contributor,
+            contentHash: e.args.contentHash,
+            contentId: e.args.contentId,
+            metadataURI: e.args.metadataURI,
+            blockNumber: e.blockNumber,
+            transactionHash: e.transactionHash,
+          };
           this.known.set(info.id.toString(), { info, status: e.args.status });
           statuses.set(info.id.toString(), e.args.status);
         }
-        const changed = await this.chain.publicClient.getContractEvents({ address: this.chain.contracts.datanets.address, abi: datanetRegistryAbi, eventName: "ContributionStatusChanged", fromBlock, toBlock, strict: true });
-        for (const e of changed) if (this.synced.has(e.args.datanetId.toString())) statuses.set(e.args.contributionId.toString(), e.args.status);
+        const changed = await this.chain.publicClient.getContractEvents({
+          address: this.chain.contracts.datanets.address,
+          abi: datanetRegistryAbi,
+          eventName: "ContributionStatusChanged",
+          fromBlock,
+          toBlock,
+          strict: true,
+        });
+        for (const e of changed)
+          if (this.synced.has(e.args.datanetId.toString())) statuses.set(e.args.contributionId.toString(), e.args.status);
       }
       for (const [id, status] of statuses) {
         const known = this.known.get(id);
@@ -135,14 +161,33 @@ export class RetrievalSync {
   private async readAccess(models: RetrievalModel[], blockNumber: bigint): Promise<void> {
     const { publicClient, contracts } = this.chain;
     await Promise.all(
-      models.filter((m) => !this.builders.has(m.modelId)).map(async (m) => {
-        this.builders.set(m.modelId, await publicClient.readContract({ address: contracts.jobs.address, abi: trainingJobsAbi, functionName: "modelBuilder", args: [m.modelId] }));
-      }),
+      models
+        .filter((m) => !this.builders.has(m.modelId))
+        .map(async (m) => {
+          this.builders.set(
+            m.modelId,
+            await publicClient.readContract({
+              address: contracts.jobs.address,
+              abi: trainingJobsAbi,
+              functionName: "modelBuilder",
+              args: [m.modelId],
+            }),
+          );
+        }),
     );
-    const pairs = models.flatMap((m) => m.datanetIds.map((d) => ({ key: `${m.modelId}:${d}`, datanetId: d, builder: this.builders.get(m.modelId)! })));
+    const pairs = models.flatMap((m) =>
+      m.datanetIds.map((d) => ({ key: `${m.modelId}:${d}`, datanetId: d, builder: this.builders.get(m.modelId)! })),
+    );
     const held = await Promise.all(
       pairs.map(async ({ datanetId, builder }) => {
-        const read = (scope: number) => publicClient.readContract({ address: contracts.datanets.address, abi: datanetRegistryAbi, functionName: "hasAccess", args: [datanetId, builder, scope], blockNumber });
+        const read = (scope: number) =>
+          publicClient.readContract({
+            address: contracts.datanets.address,
+            abi: datanetRegistryAbi,
+            functionName: "hasAccess",
+            args: [datanetId, builder, scope],
+            blockNumber,
+          });
         const [train, retrieve] = await Promise.all([read(Scope.Train), read(Scope.Retrieve)]);
         return train || retrieve;
       }),
@@ -178,12 +223,16 @@ export class RetrievalSync {
       const modelId = this.holder(info.datanetId);
       if (modelId === undefined) {
         this.lockedOf(datanet).add(id);
-        this.log(`retrieval: contribution ${id} is encrypted and no served model's builder holds train or retrieve access to Datanet ${datanet} now; not indexed`);
+        this.log(
+          `retrieval: contribution ${id} is encrypted and no served model's builder holds train or retrieve access to Datanet ${datanet} now; not indexed`,
+        );
         return;
       }
       try {
         const keys = await releaseDataKeys(this.chain, { purpose: "retrieve", modelId }, [{ id: info.id, datanetId: info.datanetId }]);
-        [result] = await readContributions(this.store, [{ id: info.id, cid: info.contentId, contentHash: info.contentHash, dataKey: keys.get(info.id)! }]);
+        [result] = await readContributions(this.store, [
+          { id: info.id, cid: info.contentId, contentHash: info.contentHash, dataKey: keys.get(info.id)! },
+        ]);
       } catch (error) {
         // Refused (access lost between our read and the key service's): asked again when access returns.
         this.lockedOf(datanet).add(id);
@@ -197,7 +246,15 @@ export class RetrievalSync {
     }
     try {
       this.index.upsertContribution(
-        { contributionId: info.id, datanetId: info.datanetId, contributor: info.contributor, timestamp: await this.blockTime(info.blockNumber), transactionHash: info.transactionHash, contentId: info.contentId, metadataURI: info.metadataURI },
+        {
+          contributionId: info.id,
+          datanetId: info.datanetId,
+          contributor: info.contributor,
+          timestamp: await this.blockTime(info.blockNumber),
+          transactionHash: info.transactionHash,
+          contentId: info.contentId,
+          metadataURI: info.metadataURI,
+        },
         result.records,
       );
       if (encrypted) {

@@ -23,10 +23,22 @@ export type SealedContributionRef = { id: bigint; datanetId: bigint };
 export async function datanetKeyService(chain: Chain, datanetId: bigint): Promise<{ url: string; publicKey: Hex; version: bigint }> {
   const keys = chain.deployment.contracts.DatanetKeys;
   if (!keys) {
-    throw new JobFailure("KEY_SERVICE_UNKNOWN", `Datanet ${datanetId}'s contributions are encrypted, but this chain's deployment has no DatanetKeys contract naming its key service.`);
+    throw new JobFailure(
+      "KEY_SERVICE_UNKNOWN",
+      `Datanet ${datanetId}'s contributions are encrypted, but this chain's deployment has no DatanetKeys contract naming its key service.`,
+    );
   }
-  const [publicKey, version, url] = await chain.publicClient.readContract({ address: keys.address, abi: datanetKeysAbi, functionName: "encryptionKey", args: [datanetId] });
-  if (version === 0n || !url) throw new JobFailure("KEY_SERVICE_UNKNOWN", `Datanet ${datanetId}'s contributions are encrypted, but its owner has bound no key service on chain.`);
+  const [publicKey, version, url] = await chain.publicClient.readContract({
+    address: keys.address,
+    abi: datanetKeysAbi,
+    functionName: "encryptionKey",
+    args: [datanetId],
+  });
+  if (version === 0n || !url)
+    throw new JobFailure(
+      "KEY_SERVICE_UNKNOWN",
+      `Datanet ${datanetId}'s contributions are encrypted, but its owner has bound no key service on chain.`,
+    );
   return { url, publicKey, version };
 }
 
@@ -37,7 +49,11 @@ export type KeyUse = { purpose: "train"; jobId: bigint } | { purpose: "retrieve"
  * Releases the data keys of `sealed` for `use`; throws a JobFailure naming the Datanet and the
  * key service's reason when it refuses (a job then fails on chain with that reason).
  */
-export async function releaseDataKeys(chain: Chain, use: KeyUse, sealed: readonly SealedContributionRef[]): Promise<Map<bigint, Uint8Array>> {
+export async function releaseDataKeys(
+  chain: Chain,
+  use: KeyUse,
+  sealed: readonly SealedContributionRef[],
+): Promise<Map<bigint, Uint8Array>> {
   const byDatanet = new Map<bigint, bigint[]>();
   for (const c of sealed) byDatanet.set(c.datanetId, [...(byDatanet.get(c.datanetId) ?? []), c.id]);
   const recipient = generateEncryptionKeyPair();
@@ -56,11 +72,19 @@ export async function releaseDataKeys(chain: Chain, use: KeyUse, sealed: readonl
         ));
       } catch (error) {
         const code = error instanceof KeyServiceError && error.status === 0 ? "KEY_SERVICE_UNREACHABLE" : "KEY_REFUSED";
-        throw new JobFailure(code, `The key service of Datanet ${datanetId} (${service.url}) did not release its contributions' keys: ${describeError(error)}`, { cause: error });
+        throw new JobFailure(
+          code,
+          `The key service of Datanet ${datanetId} (${service.url}) did not release its contributions' keys: ${describeError(error)}`,
+          { cause: error },
+        );
       }
       for (const k of keys) out.set(BigInt(k.contributionId), unwrapDataKey(k.wrappedKey, recipient.secretKey));
       const missing = batch.filter((id) => !out.has(id));
-      if (missing.length) throw new JobFailure("KEY_REFUSED", `The key service of Datanet ${datanetId} released no key for contribution(s) ${missing.join(", ")}.`);
+      if (missing.length)
+        throw new JobFailure(
+          "KEY_REFUSED",
+          `The key service of Datanet ${datanetId} released no key for contribution(s) ${missing.join(", ")}.`,
+        );
     }
   }
   return out;

@@ -39,13 +39,18 @@ export class SiweAuth {
     const fields = parseSiweMessage(message);
     const nonce = fields.nonce ?? "";
     const expiry = this.nonces.get(nonce);
-    if (expiry === undefined || expiry < Date.now()) throw new ApiError(401, "UNAUTHENTICATED", "Unknown, used or expired sign-in nonce: request a new one.");
-    if (fields.domain !== this.domain) throw new ApiError(401, "UNAUTHENTICATED", `The sign-in message is for ${fields.domain}, not ${this.domain}.`);
-    if (fields.chainId !== this.chainId) throw new ApiError(401, "UNAUTHENTICATED", `The sign-in message is for chain ${fields.chainId}, not ${this.chainId}.`);
+    if (expiry === undefined || expiry < Date.now())
+      throw new ApiError(401, "UNAUTHENTICATED", "Unknown, used or expired sign-in nonce: request a new one.");
+    if (fields.domain !== this.domain)
+      throw new ApiError(401, "UNAUTHENTICATED", `The sign-in message is for ${fields.domain}, not ${this.domain}.`);
+    if (fields.chainId !== this.chainId)
+      throw new ApiError(401, "UNAUTHENTICATED", `The sign-in message is for chain ${fields.chainId}, not ${this.chainId}.`);
     if (!fields.address || !validateSiweMessage({ message: fields, domain: this.domain, nonce })) {
       throw new ApiError(401, "UNAUTHENTICATED", "The sign-in message is malformed, not yet valid or expired.");
     }
-    const valid = await this.client.verifySiweMessage({ message, signature: signature as Hex, domain: this.domain, nonce }).catch(() => false);
+    const valid = await this.client
+      .verifySiweMessage({ message, signature: signature as Hex, domain: this.domain, nonce })
+      .catch(() => false);
     if (!valid) throw new ApiError(401, "UNAUTHENTICATED", "The signature does not match the sign-in message's address.");
     this.nonces.delete(nonce);
     const token = randomBytes(32).toString("hex");
@@ -58,7 +63,8 @@ export class SiweAuth {
   authenticate(header: string | undefined): Address {
     const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
     const session = token ? this.sessions.get(token) : undefined;
-    if (!session) throw new ApiError(401, "UNAUTHENTICATED", "Sign in with Ethereum first (POST /auth/verify) and send the token as a Bearer header.");
+    if (!session)
+      throw new ApiError(401, "UNAUTHENTICATED", "Sign in with Ethereum first (POST /auth/verify) and send the token as a Bearer header.");
     if (session.expiresAt < Date.now()) {
       this.sessions.delete(token!);
       throw new ApiError(401, "UNAUTHENTICATED", "The session expired: sign in again.");

@@ -70,7 +70,11 @@ export async function contributionsAt(
 }
 
 /** The contributions a job trains on, in id order, or a JobFailure saying why there are none. */
-export async function trainingContributions(chain: Chain, datanetIds: readonly bigint[], snapshotBlock: bigint): Promise<ContributionInfo[]> {
+export async function trainingContributions(
+  chain: Chain,
+  datanetIds: readonly bigint[],
+  snapshotBlock: bigint,
+): Promise<ContributionInfo[]> {
   const atSnapshot = await contributionsAt(chain, datanetIds, snapshotBlock);
   const accepted = atSnapshot.filter((c) => c.status === ContributionStatus.Accepted).map((c) => c.info);
   const latest = await chain.publicClient.getBlockNumber();
@@ -81,14 +85,20 @@ export async function trainingContributions(chain: Chain, datanetIds: readonly b
     throw new JobFailure(
       "NO_DATA",
       `No accepted contributions to train on in Datanet${datanetIds.length > 1 ? "s" : ""} ${datanetIds.join(", ")} at block ${snapshotBlock}` +
-        (withdrawn ? ` (${withdrawn} withdrawn since)` : "") + ".",
+        (withdrawn ? ` (${withdrawn} withdrawn since)` : "") +
+        ".",
     );
   }
   return usable;
 }
 
 /** Fails unless `builder` held train access to every Datanet at the snapshot and still does. */
-export async function checkTrainAccess(chain: Chain, builder: Address, datanetIds: readonly bigint[], snapshotBlock: bigint): Promise<void> {
+export async function checkTrainAccess(
+  chain: Chain,
+  builder: Address,
+  datanetIds: readonly bigint[],
+  snapshotBlock: bigint,
+): Promise<void> {
   for (const datanetId of datanetIds) {
     const at = (blockNumber?: bigint) =>
       chain.publicClient.readContract({
@@ -99,10 +109,16 @@ export async function checkTrainAccess(chain: Chain, builder: Address, datanetId
         blockNumber,
       });
     if (!(await at(snapshotBlock))) {
-      throw new JobFailure("NO_ACCESS", `The builder ${builder} had no train access to Datanet ${datanetId} at snapshot block ${snapshotBlock}.`);
+      throw new JobFailure(
+        "NO_ACCESS",
+        `The builder ${builder} had no train access to Datanet ${datanetId} at snapshot block ${snapshotBlock}.`,
+      );
     }
     if (!(await at())) {
-      throw new JobFailure("ACCESS_REVOKED", `The builder's train access to Datanet ${datanetId} was revoked or expired before training started.`);
+      throw new JobFailure(
+        "ACCESS_REVOKED",
+        `The builder's train access to Datanet ${datanetId} was revoked or expired before training started.`,
+      );
     }
   }
 }

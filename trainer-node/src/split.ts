@@ -16,8 +16,14 @@ export function splitByContribution<T extends { id: bigint }>(items: readonly T[
   const n = Math.min(items.length - 1, Math.max(1, Math.round(fraction * items.length)));
   const byId = (a: T, b: T) => (a.id < b.id ? -1 : 1);
   return {
-    eval: keyed.slice(0, n).map((k) => k.item).sort(byId),
-    train: keyed.slice(n).map((k) => k.item).sort(byId),
+    eval: keyed
+      .slice(0, n)
+      .map((k) => k.item)
+      .sort(byId),
+    train: keyed
+      .slice(n)
+      .map((k) => k.item)
+      .sort(byId),
     heldOut: true,
   };
 }
@@ -55,7 +61,12 @@ function unigramRecall(reference: string[], candidate: Map<string, number>): num
  * contribution is trained on, so the held-out questions ask about what the Datanets teach, often
  * in other words (`paraphraseShare` measures how often), rather than about unseen topics.
  */
-export function splitByRecord<R>(byContribution: ReadonlyMap<bigint, readonly R[]>, fraction: number, seed: string, answerOf: (r: R) => string): RecordSplit<R> {
+export function splitByRecord<R>(
+  byContribution: ReadonlyMap<bigint, readonly R[]>,
+  fraction: number,
+  seed: string,
+  answerOf: (r: R) => string,
+): RecordSplit<R> {
   const all = [...byContribution.values()].flat();
   if (fraction <= 0 || all.length < 2) return { train: all, eval: all, heldOut: false, paraphraseShare: 0 };
   const train: R[] = [];
@@ -68,7 +79,9 @@ export function splitByRecord<R>(byContribution: ReadonlyMap<bigint, readonly R[
       continue;
     }
     const n = Math.min(records.length - 1, Math.max(1, Math.round(fraction * records.length)));
-    const order = records.map((_, i) => ({ i, key: keccak256(stringToBytes(`${seed}:${id}:${i}`)) })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const order = records
+      .map((_, i) => ({ i, key: keccak256(stringToBytes(`${seed}:${id}:${i}`)) }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
     const out = new Set(order.slice(0, n).map((o) => o.i));
     const kept = records.filter((_, i) => !out.has(i));
     const side = records.filter((_, i) => out.has(i));

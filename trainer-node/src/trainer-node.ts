@@ -60,8 +60,12 @@ export class TrainerNode {
     this.journal = new Journal(this.config.dataDir);
     this.store = createNodeKuboContentStore({ url: this.config.contentApiUrl });
     // GGUF files are converted by the same worker command the node runs jobs with.
-    this.baseModels = await scanBaseModels(this.config.modelsDir, this.log, { importGguf: workerGgufImporter(this.config.workerCommand, this.config.workerCwd) });
-    this.log(`operator ${this.chain.account.address} on chain ${this.chain.chainId}; ${this.baseModels.length} base model(s): ${this.baseModels.map((m) => m.id).join(", ") || "none"}`);
+    this.baseModels = await scanBaseModels(this.config.modelsDir, this.log, {
+      importGguf: workerGgufImporter(this.config.workerCommand, this.config.workerCwd),
+    });
+    this.log(
+      `operator ${this.chain.account.address} on chain ${this.chain.chainId}; ${this.baseModels.length} base model(s): ${this.baseModels.map((m) => m.id).join(", ") || "none"}`,
+    );
     if (this.baseModels.length === 0) this.log(`no base models in ${this.config.modelsDir}: the node will not claim jobs`);
     for (const job of this.journal.listJobs({ phases: ["completed"] })) {
       if (job.modelId && job.spec) {
@@ -75,7 +79,13 @@ export class TrainerNode {
       }
     }
     // Chat's warnings go to stderr, unprefixed, as they always have.
-    this.chat = await ChatService.open({ chain: this.chain, store: this.store, served: this.served, config: this.config, log: (m) => console.warn(m) });
+    this.chat = await ChatService.open({
+      chain: this.chain,
+      store: this.store,
+      served: this.served,
+      config: this.config,
+      log: (m) => console.warn(m),
+    });
     await this.announce();
     await this.recover();
     this.timer = setInterval(() => void this.poll(), this.config.pollIntervalMs);
@@ -94,11 +104,16 @@ export class TrainerNode {
     if (!this.config.announce) return;
     const admitted = await this.chain.contracts.trainers.read.isAdmitted([this.chain.account.address]);
     if (!admitted) {
-      this.log(`this operator is not an admitted trainer: ask the protocol admin to call TrainerRegistry.admitTrainer(${this.chain.account.address}, "${this.config.publicUrl}", …); jobs cannot be claimed until then`);
+      this.log(
+        `this operator is not an admitted trainer: ask the protocol admin to call TrainerRegistry.admitTrainer(${this.chain.account.address}, "${this.config.publicUrl}", …); jobs cannot be claimed until then`,
+      );
       return;
     }
     const metadataURI = await putJson(this.store, { schema: "modelfactory.trainer/1", version: VERSION, baseModels: this.baseModels });
-    await this.chain.send(this.chain.contracts.trainers.address, this.chain.contracts.trainers.abi, "updateTrainer", [this.config.publicUrl, metadataURI]);
+    await this.chain.send(this.chain.contracts.trainers.address, this.chain.contracts.trainers.abi, "updateTrainer", [
+      this.config.publicUrl,
+      metadataURI,
+    ]);
     if (!(await this.chain.contracts.trainers.read.isActiveTrainer([this.chain.account.address]))) {
       await this.chain.send(this.chain.contracts.trainers.address, this.chain.contracts.trainers.abi, "setActive", [true]);
     }
@@ -153,7 +168,13 @@ export class TrainerNode {
       const candidates = new Set<bigint>();
       for (const [fromBlock, toBlock] of blockRanges(from, latest)) {
         for (const eventName of ["JobCreated", "JobReleased"] as const) {
-          const logs = await this.chain.publicClient.getContractEvents({ address: this.chain.contracts.jobs.address, abi: trainingJobsAbi, eventName, fromBlock, toBlock });
+          const logs = await this.chain.publicClient.getContractEvents({
+            address: this.chain.contracts.jobs.address,
+            abi: trainingJobsAbi,
+            eventName,
+            fromBlock,
+            toBlock,
+          });
           for (const l of logs) if (l.args.jobId !== undefined) candidates.add(l.args.jobId);
         }
       }
@@ -188,7 +209,9 @@ export class TrainerNode {
         // node claims it, and fails it with the reason when it cannot continue after all.
         if (canServe && spec.continueFrom && !this.journal.getJob(spec.continueFrom)) {
           canServe = false;
-          this.log(`job ${id}: continues job ${spec.continueFrom}, which did not run here; leaving it to the node that holds its checkpoint`);
+          this.log(
+            `job ${id}: continues job ${spec.continueFrom}, which did not run here; leaving it to the node that holds its checkpoint`,
+          );
         }
       } catch (error) {
         if (!(error instanceof JobFailure)) throw error;
@@ -222,7 +245,9 @@ export class TrainerNode {
     for (const id of this.running.keys()) {
       const [, state, , , leaseExpiresAt] = await this.chain.contracts.jobs.read.getJob([BigInt(id)]);
       if (state === JobState.Claimed && leaseExpiresAt - now < lease / 2n) {
-        await this.chain.send(this.chain.contracts.jobs.address, trainingJobsAbi, "renewLease", [BigInt(id)]).catch((e: unknown) => this.log(`job ${id}: renewLease: ${describeError(e)}`));
+        await this.chain
+          .send(this.chain.contracts.jobs.address, trainingJobsAbi, "renewLease", [BigInt(id)])
+          .catch((e: unknown) => this.log(`job ${id}: renewLease: ${describeError(e)}`));
       }
     }
   }

@@ -62,10 +62,20 @@ export class InfluenceIndexes {
 
   private async locate(model: ServedModel): Promise<LocalInfluenceIndex> {
     const { chain } = this.ctx;
-    const [event] = await chain.publicClient.getContractEvents({ address: chain.contracts.jobs.address, abi: trainingJobsAbi, eventName: "ModelRegistered", args: { modelId: model.modelId }, fromBlock: chain.startBlock, strict: true });
+    const [event] = await chain.publicClient.getContractEvents({
+      address: chain.contracts.jobs.address,
+      abi: trainingJobsAbi,
+      eventName: "ModelRegistered",
+      args: { modelId: model.modelId },
+      fromBlock: chain.startBlock,
+      strict: true,
+    });
     if (!event) throw new Error(`model ${model.modelId} has no ModelRegistered event on this chain`);
-    const manifest = parseManifestDocument(JSON.parse(new TextDecoder().decode(await getBytes(this.ctx.store, event.args.manifestURI, 16 * 1024 * 1024))));
-    if (manifest.root.toLowerCase() !== event.args.manifestRoot.toLowerCase()) throw new Error(`the manifest at ${event.args.manifestURI} states root ${manifest.root}, not the chain's ${event.args.manifestRoot}`);
+    const manifest = parseManifestDocument(
+      JSON.parse(new TextDecoder().decode(await getBytes(this.ctx.store, event.args.manifestURI, 16 * 1024 * 1024))),
+    );
+    if (manifest.root.toLowerCase() !== event.args.manifestRoot.toLowerCase())
+      throw new Error(`the manifest at ${event.args.manifestURI} states root ${manifest.root}, not the chain's ${event.args.manifestRoot}`);
     const entry = manifest.influenceIndex;
     if (!entry) return { path: null, reason: "its training manifest commits no influence index" };
     const own = path.join(this.ctx.dataDir, "jobs", model.jobId.toString(), INFLUENCE_INDEX_FILE);
@@ -75,7 +85,8 @@ export class InfluenceIndexes {
     const copy = path.join(this.ctx.dataDir, "influence-indexes", `model-${model.modelId}.safetensors`);
     await mkdir(path.dirname(copy), { recursive: true });
     await writeFile(copy, bytes);
-    if ((await fileSha256(copy)) !== entry.sha256.toLowerCase()) throw new Error(`the influence index at ${entry.cid} does not have the sha256 ${entry.sha256} its manifest commits`);
+    if ((await fileSha256(copy)) !== entry.sha256.toLowerCase())
+      throw new Error(`the influence index at ${entry.cid} does not have the sha256 ${entry.sha256} its manifest commits`);
     return { path: copy, entry };
   }
 }
@@ -88,10 +99,14 @@ export class InfluenceIndexes {
  * @example
  * trainingInfluences(result.ranking, (id) => retrieval.index.contribution(id))
  */
-export function trainingInfluences(ranking: InfluenceResult["ranking"], visible: (contributionId: string) => ContributionMeta | undefined): TrainingInfluence[] {
+export function trainingInfluences(
+  ranking: InfluenceResult["ranking"],
+  visible: (contributionId: string) => ContributionMeta | undefined,
+): TrainingInfluence[] {
   const kept: { meta: ContributionMeta; score: number }[] = [];
   for (const r of ranking) {
-    if (!Number.isFinite(r.score)) throw new RangeError(`training influence: contribution ${r.contribution} has a non-finite score ${r.score}`);
+    if (!Number.isFinite(r.score))
+      throw new RangeError(`training influence: contribution ${r.contribution} has a non-finite score ${r.score}`);
     if (r.score < MIN_INFLUENCE_SCORE) continue;
     const meta = visible(r.contribution);
     if (meta) kept.push({ meta, score: r.score });

@@ -21,7 +21,11 @@ export type WorkerCliOptions = { cwd: string; env?: NodeJS.ProcessEnv; signal?: 
  * @example
  * const r = await runWorkerCli(config.workerCommand, ["export", "--model", base, "--out", dir], { cwd: config.workerCwd });
  */
-export function runWorkerCli(workerCommand: readonly string[], args: readonly string[], options: WorkerCliOptions): Promise<Record<string, unknown>> {
+export function runWorkerCli(
+  workerCommand: readonly string[],
+  args: readonly string[],
+  options: WorkerCliOptions,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const [cmd, ...pre] = workerCommand;
     const child = spawn(cmd!, [...pre, ...args], {
@@ -47,7 +51,12 @@ export function runWorkerCli(workerCommand: readonly string[], args: readonly st
       if (code === 0 && event?.event === "result" && event.result) return resolve(event.result);
       if (event?.event === "error") return reject(new WorkerCliError(event.message ?? `${args[0]} failed`, event.code ?? "internal"));
       const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-      reject(new WorkerCliError(`the worker's ${args[0]} exited with ${signal ?? `status ${code}`}: ${tail || "no output"}`, signal === "SIGKILL" ? "out_of_memory" : "internal"));
+      reject(
+        new WorkerCliError(
+          `the worker's ${args[0]} exited with ${signal ?? `status ${code}`}: ${tail || "no output"}`,
+          signal === "SIGKILL" ? "out_of_memory" : "internal",
+        ),
+      );
     });
   });
 }

@@ -97,7 +97,11 @@ export class WorkerClient {
         clearTimeout(readyTimer);
         const protocol = (raw as { protocol?: unknown }).protocol;
         if (protocol !== WORKER_PROTOCOL) {
-          failReady(new WorkerCrashedError(`The worker speaks ${String(protocol)}, this node needs ${WORKER_PROTOCOL}.`, { code: "WORKER_PROTOCOL" }));
+          failReady(
+            new WorkerCrashedError(`The worker speaks ${String(protocol)}, this node needs ${WORKER_PROTOCOL}.`, {
+              code: "WORKER_PROTOCOL",
+            }),
+          );
           this.kill();
           return;
         }
@@ -118,7 +122,12 @@ export class WorkerClient {
     });
     this.child.on("error", (error) => {
       clearTimeout(readyTimer);
-      failReady(new WorkerCrashedError(`Cannot start the model worker (${options.command.join(" ")}): ${error.message}`, { code: "WORKER_SPAWN", cause: error }));
+      failReady(
+        new WorkerCrashedError(`Cannot start the model worker (${options.command.join(" ")}): ${error.message}`, {
+          code: "WORKER_SPAWN",
+          cause: error,
+        }),
+      );
     });
     this.child.on("exit", (code, signal) => {
       clearTimeout(readyTimer);
@@ -160,7 +169,14 @@ export class WorkerClient {
     const id = `c${this.nextId++}`;
     const hangMs = options.hangMs ?? this.options.hangMs;
     return new Promise<CommandResults[C]>((resolve, reject) => {
-      const pending: Pending = { cmd, resolve: resolve as (r: unknown) => void, reject, onEvent: options.onEvent as ((e: never) => void) | undefined, hangMs, timer: setTimeout(() => this.hung(id), hangMs) };
+      const pending: Pending = {
+        cmd,
+        resolve: resolve as (r: unknown) => void,
+        reject,
+        onEvent: options.onEvent as ((e: never) => void) | undefined,
+        hangMs,
+        timer: setTimeout(() => this.hung(id), hangMs),
+      };
       this.pending.set(id, pending);
       this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id, cmd, ...args }) + "\n");
     });
@@ -224,7 +240,12 @@ export class WorkerClient {
       this.settle(id!, p, () => p.resolve(result), false);
     } else if (event.event === "error") {
       const code = event.code;
-      this.settle(id!, p, () => p.reject(new WorkerCommandError(event.message, { code, meta: { workerCode: code, workerDetails: event.details } })), false);
+      this.settle(
+        id!,
+        p,
+        () => p.reject(new WorkerCommandError(event.message, { code, meta: { workerCode: code, workerDetails: event.details } })),
+        false,
+      );
     } else {
       clearTimeout(p.timer);
       p.timer = setTimeout(() => this.hung(id!), p.hangMs);
@@ -236,7 +257,8 @@ export class WorkerClient {
   private settle(id: string, p: Pending, end: () => void, stop: boolean): void {
     clearTimeout(p.timer);
     this.pending.delete(id);
-    if (stop && this.alive) this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id: `x${this.nextId++}`, cmd: "cancel", target: id }) + "\n");
+    if (stop && this.alive)
+      this.child.stdin!.write(JSON.stringify({ protocol: WORKER_PROTOCOL, id: `x${this.nextId++}`, cmd: "cancel", target: id }) + "\n");
     end();
   }
 
@@ -244,8 +266,11 @@ export class WorkerClient {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    p.reject(new WorkerCrashedError(`The model worker sent nothing for ${Math.round(p.hangMs / 1000)} s during '${p.cmd}'; it was stopped.`, { code: "WORKER_HUNG" }));
+    p.reject(
+      new WorkerCrashedError(`The model worker sent nothing for ${Math.round(p.hangMs / 1000)} s during '${p.cmd}'; it was stopped.`, {
+        code: "WORKER_HUNG",
+      }),
+    );
     this.kill();
   }
 }
-

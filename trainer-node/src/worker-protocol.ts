@@ -10,12 +10,36 @@ import { WORKER_PROTOCOL, commandIdSchema, processMemorySchema, type CommandResu
 
 export * from "./worker-results.ts";
 
-export const WORKER_COMMANDS = ["info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "influence_index", "influence", "save", "export", "cancel", "shutdown"] as const;
+export const WORKER_COMMANDS = [
+  "info",
+  "load",
+  "count_tokens",
+  "train",
+  "evaluate",
+  "generate",
+  "attribute",
+  "influence_index",
+  "influence",
+  "save",
+  "export",
+  "cancel",
+  "shutdown",
+] as const;
 export type WorkerCommandName = (typeof WORKER_COMMANDS)[number];
 
 export const WORKER_ERROR_CODES = [
-  "bad_json", "bad_request", "unknown_command", "unsupported_protocol", "file_not_found", "invalid_record",
-  "unsupported_model", "not_loaded", "unknown_adapter", "out_of_memory", "cancelled", "internal",
+  "bad_json",
+  "bad_request",
+  "unknown_command",
+  "unsupported_protocol",
+  "file_not_found",
+  "invalid_record",
+  "unsupported_model",
+  "not_loaded",
+  "unknown_adapter",
+  "out_of_memory",
+  "cancelled",
+  "internal",
 ] as const;
 export type WorkerErrorCode = (typeof WORKER_ERROR_CODES)[number];
 
@@ -41,7 +65,14 @@ export type LoadArgs = {
 
 export type CountTokensArgs = { files?: string[]; texts?: string[]; max_seq_len?: number };
 
-export type LoraSettings = { r?: number; alpha?: number; dropout?: number; targets?: "all-linear" | string[]; rslora?: boolean; dora?: boolean };
+export type LoraSettings = {
+  r?: number;
+  alpha?: number;
+  dropout?: number;
+  targets?: "all-linear" | string[];
+  rslora?: boolean;
+  dora?: boolean;
+};
 
 /** `train.config`: every field optional, the worker fills in its defaults (PROTOCOL.md). */
 export type TrainConfig = {
@@ -250,8 +281,22 @@ export const progressEventSchema = {
     eval_loss: measured,
   },
   required: [
-    "event", "id", "phase", "step", "total_steps", "epoch", "loss", "lr", "grad_norm", "tokens", "trained_tokens",
-    "tokens_per_s", "mfu", "memory", "eta_s", "step_time_s",
+    "event",
+    "id",
+    "phase",
+    "step",
+    "total_steps",
+    "epoch",
+    "loss",
+    "lr",
+    "grad_norm",
+    "tokens",
+    "trained_tokens",
+    "tokens_per_s",
+    "mfu",
+    "memory",
+    "eta_s",
+    "step_time_s",
   ],
   additionalProperties: false,
 } as const satisfies JSONSchema;

@@ -16,10 +16,28 @@
  * The schemas live by command group in `worker-results/` (session, training, evaluation, serving,
  * artifacts); this module is the one import point and holds the command → result table.
  */
-import { type InfoResult, type LoadResult, type CancelResult, type ShutdownResult, infoResultSchema, loadResultSchema, cancelResultSchema, shutdownResultSchema } from "./worker-results/session.ts";
+import {
+  type InfoResult,
+  type LoadResult,
+  type CancelResult,
+  type ShutdownResult,
+  infoResultSchema,
+  loadResultSchema,
+  cancelResultSchema,
+  shutdownResultSchema,
+} from "./worker-results/session.ts";
 import { type CountTokensResult, type TrainResult, countTokensResultSchema, trainResultSchema } from "./worker-results/training.ts";
 import { type EvaluateResult, evaluateResultSchema } from "./worker-results/evaluation.ts";
-import { type GenerateResult, type AttributeResult, type InfluenceIndexResult, type InfluenceResult, generateResultSchema, attributeResultSchema, influenceIndexResultSchema, influenceResultSchema } from "./worker-results/serving.ts";
+import {
+  type GenerateResult,
+  type AttributeResult,
+  type InfluenceIndexResult,
+  type InfluenceResult,
+  generateResultSchema,
+  attributeResultSchema,
+  influenceIndexResultSchema,
+  influenceResultSchema,
+} from "./worker-results/serving.ts";
 import { type SaveResult, type ExportResult, saveResultSchema, exportResultSchema } from "./worker-results/artifacts.ts";
 
 export * from "./worker-results/session.ts";

@@ -4,7 +4,14 @@
 // checks the real worker with unknown fields refused, so a renamed field fails it.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { JobFailure } from "./errors.ts";
-import { EVENT_SCHEMAS, RESULT_SCHEMAS, type CommandResults, type WorkerCommandName, type WorkerEvent, type WorkerEventName } from "./worker-protocol.ts";
+import {
+  EVENT_SCHEMAS,
+  RESULT_SCHEMAS,
+  type CommandResults,
+  type WorkerCommandName,
+  type WorkerEvent,
+  type WorkerEventName,
+} from "./worker-protocol.ts";
 
 /**
  * A worker line or result does not have the shape the protocol gives it, or lacks a value the
@@ -27,12 +34,19 @@ export type UnknownFields = "ignore" | "reject";
 function relaxed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(relaxed);
   if (!schema || typeof schema !== "object") return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k, v]) => !(k === "additionalProperties" && v === false)).map(([k, v]) => [k, relaxed(v)]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k, v]) => !(k === "additionalProperties" && v === false))
+      .map(([k, v]) => [k, relaxed(v)]),
+  );
 }
 
 /** `prefix` + ajv's JSON pointer as a dotted path: `train` + `/eval_losses/0/1` → `train.eval_losses[0][1]`. */
 function fieldPath(prefix: string, pointer: string, child?: string): string {
-  const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (child !== undefined) parts.push(child);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : `${acc}.${p}`), prefix);
 }
@@ -41,7 +55,8 @@ function fieldPath(prefix: string, pointer: string, child?: string): string {
 function describe(prefix: string, e: ErrorObject): [string, string] {
   const p = e.params as Record<string, unknown>;
   if (e.keyword === "required") return [fieldPath(prefix, e.instancePath, String(p.missingProperty)), "is missing"];
-  if (e.keyword === "additionalProperties") return [fieldPath(prefix, e.instancePath, String(p.additionalProperty)), "is not in the protocol's schema"];
+  if (e.keyword === "additionalProperties")
+    return [fieldPath(prefix, e.instancePath, String(p.additionalProperty)), "is not in the protocol's schema"];
   return [fieldPath(prefix, e.instancePath), `${e.message ?? "is invalid"} (got ${JSON.stringify(valueAt(e.data))})`];
 }
 
@@ -67,7 +82,8 @@ export class WorkerSchemas {
   /** Every way an event line differs from its event's schema (and, for a result, from the command's result schema). */
   eventProblems(value: unknown): [string, string][] {
     const kind = (value as { event?: unknown } | null)?.event;
-    if (typeof kind !== "string" || !Object.hasOwn(this.events, kind)) return [["event", `is not one of ${Object.keys(this.events).join(", ")} (got ${JSON.stringify(kind)})`]];
+    if (typeof kind !== "string" || !Object.hasOwn(this.events, kind))
+      return [["event", `is not one of ${Object.keys(this.events).join(", ")} (got ${JSON.stringify(kind)})`]];
     const check = this.events[kind as WorkerEventName];
     if (!check(value)) return (check.errors ?? []).map((e) => describe(`${kind} event`, e));
     if (kind !== "result") return [];

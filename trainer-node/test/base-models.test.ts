@@ -54,7 +54,10 @@ describe("base models", () => {
     const messages: string[] = [];
     const models = await scanBaseModels(dir, (m) => messages.push(m), { importGguf });
     assert.deepEqual(calls.sort(), ["broken.gguf", "smol.gguf"]);
-    assert.deepEqual(models.map((m) => [m.id, m.architecture, m.parameters, m.hasChatTemplate]), [["smol", "llama", 134_515_008, true]]);
+    assert.deepEqual(
+      models.map((m) => [m.id, m.architecture, m.parameters, m.hasChatTemplate]),
+      [["smol", "llama", 134_515_008, true]],
+    );
     const failure = messages.find((m) => m.includes("skipping broken.gguf"));
     assert.match(failure ?? "", /broken\.gguf: not a readable GGUF file/);
     const source = JSON.parse(await readFile(path.join(dir, "smol/modelfactory-source.json"), "utf8")) as { file: { sha256: string } };
@@ -63,7 +66,10 @@ describe("base models", () => {
     messages.length = 0;
     const again = await scanBaseModels(dir, (m) => messages.push(m), { importGguf });
     assert.equal(calls.length, 2, "a second scan converts nothing");
-    assert.deepEqual(again.map((m) => m.id), ["smol"]);
+    assert.deepEqual(
+      again.map((m) => m.id),
+      ["smol"],
+    );
     assert.match(messages.join("\n"), /skipping broken\.gguf: .*not a readable GGUF file.*replace the file to try again/);
   });
 

@@ -7,14 +7,26 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { createSiweMessage } from "viem/siwe";
-import { Scope, leafFromJson, verifyReceiptCall, type ChatAttribution, type Citation, type JobSummary, type ReceiptStatus } from "@modelfactory/sdk";
+import {
+  Scope,
+  leafFromJson,
+  verifyReceiptCall,
+  type ChatAttribution,
+  type Citation,
+  type JobSummary,
+  type ReceiptStatus,
+} from "@modelfactory/sdk";
 import { startApi, type ApiServer } from "../src/api.ts";
 
 import { effectWeights, NOT_USED_NATS } from "../src/rag/index.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
 
-type Completion = { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } }; modelfactory: ChatAttribution };
+type Completion = {
+  choices: { message: { content: string } }[];
+  usage: { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+  modelfactory: ChatAttribution;
+};
 
 /** Every citation carries a measured effect, and the weights are the ones its effects give. */
 function assertMeasured(citations: readonly Citation[]): void {
@@ -27,9 +39,15 @@ function assertMeasured(citations: readonly Citation[]): void {
     if (e.ratio !== null) assert.ok(Math.abs(e.ratio - Math.exp(e.logProbDrop)) <= 1e-3 * e.ratio);
     assert.equal(e.used, e.logProbDrop > NOT_USED_NATS && c.weight > 0);
     assert.equal(c.weight > 0, e.used, "a passage is paid exactly when it was used");
-    assert.match(c.publicReason, e.used ? /^Without this passage the answer becomes .+ (less|more) likely \(log-likelihood/ : /^Retrieved, not used: /);
+    assert.match(
+      c.publicReason,
+      e.used ? /^Without this passage the answer becomes .+ (less|more) likely \(log-likelihood/ : /^Retrieved, not used: /,
+    );
   }
-  assert.deepEqual(citations.map((c) => c.weight), effectWeights(citations.map((c) => c.effect!)));
+  assert.deepEqual(
+    citations.map((c) => c.weight),
+    effectWeights(citations.map((c) => c.effect!)),
+  );
   assert.ok(citations.reduce((n, c) => n + c.weight, 0) <= 10_000);
 }
 
@@ -69,11 +87,15 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     await node.start();
     api = await startApi(node);
     const jobId = await stack.createJob([open, gated], {}, { epochs: 1 });
-    const done = await eventually("completion", async () => {
-      const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
-      if (s?.phase === "failed") throw new Error(s.failureReason ?? "failed");
-      return s?.phase === "completed" ? s : undefined;
-    }, 300_000);
+    const done = await eventually(
+      "completion",
+      async () => {
+        const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
+        if (s?.phase === "failed") throw new Error(s.failureReason ?? "failed");
+        return s?.phase === "completed" ? s : undefined;
+      },
+      300_000,
+    );
     modelId = done.modelId!;
   });
   after(async () => {
@@ -87,17 +109,45 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     assert.equal(noAuth.status, 401);
     const { nonce } = (await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string };
     const w = stack.wallets.builder;
-    const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce });
+    const message = createSiweMessage({
+      domain: "127.0.0.1:8787",
+      address: w.account.address,
+      uri: "http://127.0.0.1:8787",
+      version: "1",
+      chainId: 31337,
+      nonce,
+    });
     const forged = await stack.wallets.other.signMessage({ message });
     const bad = await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: forged }) });
     assert.equal(bad.status, 401);
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /does not match/);
-    const good = await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) });
+    const good = await fetch(`${api.url}/auth/verify`, {
+      method: "POST",
+      body: JSON.stringify({ message, signature: await w.signMessage({ message }) }),
+    });
     assert.equal(good.status, 200);
-    const replay = await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) });
+    const replay = await fetch(`${api.url}/auth/verify`, {
+      method: "POST",
+      body: JSON.stringify({ message, signature: await w.signMessage({ message }) }),
+    });
     assert.equal(replay.status, 401, "a nonce works once");
-    const wrongDomain = createSiweMessage({ domain: "evil.example", address: w.account.address, uri: "https://evil.example", version: "1", chainId: 31337, nonce: ((await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string }).nonce });
-    assert.equal((await fetch(`${api.url}/auth/verify`, { method: "POST", body: JSON.stringify({ message: wrongDomain, signature: await w.signMessage({ message: wrongDomain }) }) })).status, 401);
+    const wrongDomain = createSiweMessage({
+      domain: "evil.example",
+      address: w.account.address,
+      uri: "https://evil.example",
+      version: "1",
+      chainId: 31337,
+      nonce: ((await (await fetch(`${api.url}/auth/nonce`)).json()) as { nonce: string }).nonce,
+    });
+    assert.equal(
+      (
+        await fetch(`${api.url}/auth/verify`, {
+          method: "POST",
+          body: JSON.stringify({ message: wrongDomain, signature: await w.signMessage({ message: wrongDomain }) }),
+        })
+      ).status,
+      401,
+    );
     const shortLived = await signIn("builder", new Date(Date.now() + 1500));
     await new Promise((r) => setTimeout(r, 1700));
     const expired = await fetch(`${api.url}/v1/models`, { headers: { authorization: `Bearer ${shortLived}` } });
@@ -107,8 +157,13 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
 
   it("lists the model and its base for signed-in callers", async () => {
     const token = await signIn("builder");
-    const list = (await (await fetch(`${api.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: { id: string }[] };
-    assert.deepEqual(list.data.map((m) => m.id), [`model-${modelId}`, `model-${modelId}:base`]);
+    const list = (await (await fetch(`${api.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      data: { id: string }[];
+    };
+    assert.deepEqual(
+      list.data.map((m) => m.id),
+      [`model-${modelId}`, `model-${modelId}:base`],
+    );
   });
 
   it("cites the contributions whose text was retrieved, with exact spans", async () => {
@@ -130,9 +185,15 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     const token = await signIn("other");
     const answer = await chat(token, "What does the boiler manual say about step 3?");
     assert.ok(answer.modelfactory.citations.length > 0, "the open Datanet's passages are still retrieved");
-    assert.ok(answer.modelfactory.citations.every((c) => c.datanetId === open.toString()), JSON.stringify(answer.modelfactory.citations.map((c) => c.datanetId)));
+    assert.ok(
+      answer.modelfactory.citations.every((c) => c.datanetId === open.toString()),
+      JSON.stringify(answer.modelfactory.citations.map((c) => c.datanetId)),
+    );
     const fan = await chat(token, "What does the fan manual say about step 2?");
-    assert.ok(fan.modelfactory.citations.some((c) => c.datanetId === open.toString()), "open Datanet still retrievable");
+    assert.ok(
+      fan.modelfactory.citations.some((c) => c.datanetId === open.toString()),
+      "open Datanet still retrievable",
+    );
   });
 
   it("posts receipts on chain and their proofs verify against the batch root", async () => {
@@ -145,11 +206,21 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     assertMeasured(answer.modelfactory.citations);
     // The receipt pays the passages that shaped the answer: the used ones, with the weights shown.
     const used = answer.modelfactory.citations.filter((c) => c.effect!.used);
-    assert.deepEqual(status.receipt.citations.map((c) => [c.contributionId, c.weight, c.reason]), used.map((c) => [c.contributionId, c.weight, c.publicReason]));
+    assert.deepEqual(
+      status.receipt.citations.map((c) => [c.contributionId, c.weight, c.reason]),
+      used.map((c) => [c.contributionId, c.weight, c.publicReason]),
+    );
     const leaf = leafFromJson(status.leaf);
-    assert.deepEqual(leaf.weights.reduce((a, b) => a + b, 0), used.reduce((a, c) => a + c.weight, 0));
+    assert.deepEqual(
+      leaf.weights.reduce((a, b) => a + b, 0),
+      used.reduce((a, c) => a + c.weight, 0),
+    );
     // viem needs the one verifyReceipt overload that fits the leaf (verifyReceiptCall picks it).
-    const onChain = (r: typeof leaf) => stack.publicClient.readContract({ address: stack.contracts.ledger.address, ...verifyReceiptCall(BigInt(status.batchId!), r, status.proof!) });
+    const onChain = (r: typeof leaf) =>
+      stack.publicClient.readContract({
+        address: stack.contracts.ledger.address,
+        ...verifyReceiptCall(BigInt(status.batchId!), r, status.proof!),
+      });
     assert.equal(await onChain(leaf), true);
     assert.equal((await stack.contracts.ledger.read.batchOf([status.root!]))[0], BigInt(status.batchId!));
     // A node paying a passage it retrieved but did not use (or paying more) does not verify.
@@ -159,7 +230,13 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
 
   it("never cites a contribution after it is withdrawn", async () => {
     const token = await signIn("builder");
-    await stack.tx("contributor", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "withdrawContribution", [boiler]);
+    await stack.tx(
+      "contributor",
+      stack.deployment.contracts.DatanetRegistry.address,
+      stack.contracts.datanets.abi,
+      "withdrawContribution",
+      [boiler],
+    );
     const answer = await chat(token, "What does the boiler manual say about step 3?");
     assert.ok(answer.modelfactory.citations.length > 0, "other contributions are still cited");
     assert.ok(answer.modelfactory.citations.every((c) => c.contributionId !== boiler.toString()));
@@ -170,18 +247,30 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
     const res = await fetch(`${api.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: `model-${modelId}`, messages: [{ role: "user", content: "What does the pump manual say about step 2?" }], max_tokens: 8, stream: true }),
+      body: JSON.stringify({
+        model: `model-${modelId}`,
+        messages: [{ role: "user", content: "What does the pump manual say about step 2?" }],
+        max_tokens: 8,
+        stream: true,
+      }),
     });
     assert.equal(res.headers.get("content-type"), "text/event-stream; charset=utf-8");
     const text = await res.text();
-    const chunks = text.split("\n\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
+    const chunks = text
+      .split("\n\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => l.slice(6));
     assert.equal(chunks.at(-1), "[DONE]");
     const last = JSON.parse(chunks.at(-2)!) as { modelfactory: ChatAttribution; choices: { finish_reason: string }[] };
     assert.ok(last.modelfactory.receiptId);
     assertMeasured(last.modelfactory.citations);
     assert.ok(["stop", "length"].includes(last.choices[0]!.finish_reason));
     assert.ok(chunks.slice(1, -2).length > 0, "tokens were streamed before the attribution");
-    assert.ok(chunks.slice(1, -2).every((c) => typeof (JSON.parse(c) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content === "string"));
+    assert.ok(
+      chunks
+        .slice(1, -2)
+        .every((c) => typeof (JSON.parse(c) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content === "string"),
+    );
   });
 
   it("serves a repeated context from the KV prefix cache and says how much of the prompt it reused", async () => {
@@ -197,7 +286,12 @@ describe("chat with attribution", { timeout: 600_000 }, () => {
 
   it("answers bad requests with a clear error", async () => {
     const token = await signIn("builder");
-    const post = (body: unknown) => fetch(`${api.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${api.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
     const unknown = await post({ model: "model-999", messages: [{ role: "user", content: "hi" }] });
     assert.equal(unknown.status, 404);
     const noUser = await post({ model: `model-${modelId}`, messages: [{ role: "system", content: "x" }] });

@@ -14,7 +14,11 @@ describe("node configuration", () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), "mf-config-"));
     await writeFile(path.join(tmp, "deployment.json"), "{}");
     // Hardhat's first well-known test key; the worker command need not exist when it is given.
-    base = { MF_OPERATOR_KEY: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", MF_DEPLOYMENT: path.join(tmp, "deployment.json"), MF_WORKER_COMMAND: "python3 -m modelfactory_worker" };
+    base = {
+      MF_OPERATOR_KEY: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+      MF_DEPLOYMENT: path.join(tmp, "deployment.json"),
+      MF_WORKER_COMMAND: "python3 -m modelfactory_worker",
+    };
   });
   after(() => rm(tmp, { recursive: true, force: true }));
 
@@ -28,7 +32,14 @@ describe("node configuration", () => {
   });
 
   it("reads the job settings it once read in the job runner", async () => {
-    const c = await loadConfig({ ...base, MF_CHECKPOINT_EVERY: "3", MF_EVAL_EVERY: "5", MF_EVAL_SAMPLES: "0", MF_EVAL_NEW_TOKENS: "16", MF_ANNOUNCE: "0" });
+    const c = await loadConfig({
+      ...base,
+      MF_CHECKPOINT_EVERY: "3",
+      MF_EVAL_EVERY: "5",
+      MF_EVAL_SAMPLES: "0",
+      MF_EVAL_NEW_TOKENS: "16",
+      MF_ANNOUNCE: "0",
+    });
     assert.deepEqual([c.checkpointEvery, c.evalEvery, c.evalSamples, c.evalNewTokens, c.announce], [3, 5, 0, 16, false]);
   });
 
@@ -42,9 +53,13 @@ describe("node configuration", () => {
     [{ MF_RPC_URL: "ftp://x" }, /MF_RPC_URL=ftp:\/\/x is not an http\(s\) URL/],
     [{ MF_OPERATOR_KEY: "0x1234" }, /MF_OPERATOR_KEY is not a 32-byte hex private key/],
   ];
-  for (const [env, re] of refuses) it(`refuses ${Object.entries(env)[0]!.join("=")}`, () => assert.rejects(loadConfig({ ...base, ...env }), re));
+  for (const [env, re] of refuses)
+    it(`refuses ${Object.entries(env)[0]!.join("=")}`, () => assert.rejects(loadConfig({ ...base, ...env }), re));
 
   it("names a missing deployment file and what to do", async () => {
-    await assert.rejects(loadConfig({ ...base, MF_DEPLOYMENT: path.join(tmp, "none.json") }), /MF_DEPLOYMENT: no deployment file at .*none\.json/);
+    await assert.rejects(
+      loadConfig({ ...base, MF_DEPLOYMENT: path.join(tmp, "none.json") }),
+      /MF_DEPLOYMENT: no deployment file at .*none\.json/,
+    );
   });
 });

@@ -42,40 +42,79 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     await stack.contribute(datanet, qaJsonl("valve", 24));
     await stack.contribute(datanet, qaJsonl("gauge", 24));
     const first = await stack.createJob([datanet], {}, hyper);
-    await eventually("a checkpoint", () => (heldCheckpoint(node.journal, first.toString()) && (node.journal.getJob(first.toString())?.progress?.step ?? 0) >= 4 ? true : undefined), 300_000);
+    await eventually(
+      "a checkpoint",
+      () =>
+        heldCheckpoint(node.journal, first.toString()) && (node.journal.getJob(first.toString())?.progress?.step ?? 0) >= 4
+          ? true
+          : undefined,
+      300_000,
+    );
     const token = await stack.signIn(api.url, "builder");
-    assert.equal((await fetch(`${api.url}/v1/jobs/${first}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } })).status, 202);
+    assert.equal(
+      (await fetch(`${api.url}/v1/jobs/${first}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } })).status,
+      202,
+    );
     await eventually("cancelled", async () => ((await summary(first)).phase === "cancelled" ? true : undefined), 60_000);
     const held = heldCheckpoint(node.journal, first.toString())!;
     const cancelledAt = (await summary(first)).progress!;
-    assert.ok(held.step > 0 && held.step <= cancelledAt.step && cancelledAt.step < cancelledAt.totalSteps, `checkpoint at ${held.step}, cancelled at ${cancelledAt.step}`);
+    assert.ok(
+      held.step > 0 && held.step <= cancelledAt.step && cancelledAt.step < cancelledAt.totalSteps,
+      `checkpoint at ${held.step}, cancelled at ${cancelledAt.step}`,
+    );
 
     // A second node, which never ran the job, leaves its continuations to the node that holds the checkpoint.
     await stack.admit("trainer2");
     const otherLog: string[] = [];
-    other = new TrainerNode(await stack.nodeConfig("trainer2", path.join(stack.tmp, "models"), { checkpointEvery: 3 }), (line) => otherLog.push(line));
+    other = new TrainerNode(await stack.nodeConfig("trainer2", path.join(stack.tmp, "models"), { checkpointEvery: 3 }), (line) =>
+      otherLog.push(line),
+    );
     await other.start();
 
     // Pre-flight names a changed setting before the builder pays for createJob.
     const firstSpec = (await summary(first)).spec!;
     const changed = { ...firstSpec, continueFrom: first.toString(), hyperparameters: { ...firstSpec.hyperparameters, learningRate: 1e-3 } };
-    const pre = (await (await fetch(`${api.url}/v1/preflight`, { method: "POST", body: JSON.stringify({ spec: changed }) })).json()) as PreflightReport;
+    const pre = (await (
+      await fetch(`${api.url}/v1/preflight`, { method: "POST", body: JSON.stringify({ spec: changed }) })
+    ).json()) as PreflightReport;
     assert.equal(pre.ok, false);
-    assert.ok(pre.problems.some((p) => p.severity === "error" && p.message.includes(`This job cannot continue job ${first}: hyperparameters.learningRate is 0.001 here but 0.003 in job ${first}`)), JSON.stringify(pre.problems));
-    const same = (await (await fetch(`${api.url}/v1/preflight`, { method: "POST", body: JSON.stringify({ spec: { ...firstSpec, continueFrom: first.toString() } }) })).json()) as PreflightReport;
-    assert.ok(same.problems.some((p) => p.message === `Continues job ${first} from its checkpoint at step ${held.step} on this node.`), JSON.stringify(same.problems));
+    assert.ok(
+      pre.problems.some(
+        (p) =>
+          p.severity === "error" &&
+          p.message.includes(`This job cannot continue job ${first}: hyperparameters.learningRate is 0.001 here but 0.003 in job ${first}`),
+      ),
+      JSON.stringify(pre.problems),
+    );
+    const same = (await (
+      await fetch(`${api.url}/v1/preflight`, {
+        method: "POST",
+        body: JSON.stringify({ spec: { ...firstSpec, continueFrom: first.toString() } }),
+      })
+    ).json()) as PreflightReport;
+    assert.ok(
+      same.problems.some((p) => p.message === `Continues job ${first} from its checkpoint at step ${held.step} on this node.`),
+      JSON.stringify(same.problems),
+    );
 
     // On chain too: the node claims a changed continuation and fails it with the difference.
     const refused = await stack.createJob([datanet], { continueFrom: first.toString() }, { ...hyper, learningRate: 1e-3 });
     const reason = await eventually("refusal on chain", () => stack.failureOf(refused), 120_000);
-    assert.match(reason, new RegExp(`^This job cannot continue job ${first}: hyperparameters\\.learningRate is 0\\.001 here but 0\\.003 in job ${first}\\.`));
+    assert.match(
+      reason,
+      new RegExp(`^This job cannot continue job ${first}: hyperparameters\\.learningRate is 0\\.001 here but 0\\.003 in job ${first}\\.`),
+    );
 
     const next = await stack.createJob([datanet], { name: "continued", continueFrom: first.toString() }, hyper);
-    const done = await eventually("the continuation's completion", async () => {
-      const s = await summary(next);
-      if (s.phase === "failed") throw new Error(`continuation failed: ${s.failureReason}`);
-      return s.phase === "completed" ? s : undefined;
-    }, 600_000);
+    const done = await eventually(
+      "the continuation's completion",
+      async () => {
+        const s = await summary(next);
+        if (s.phase === "failed") throw new Error(`continuation failed: ${s.failureReason}`);
+        return s.phase === "completed" ? s : undefined;
+      },
+      600_000,
+    );
     const steps = node.journal.eventsOf(next.toString()).flatMap((e) => (e.type === "progress" ? [e.step] : []));
     assert.equal(steps[0], held.step + 1, "the first step follows the checkpoint's");
     assert.equal(steps.at(-1), cancelledAt.totalSteps, "it runs to the end of the earlier job's schedule");
@@ -87,6 +126,11 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     const [, , , trainer] = await stack.contracts.jobs.read.getJob([next]);
     assert.equal(trainer.toLowerCase(), node.chain.account.address.toLowerCase(), "claimed by the node holding the checkpoint");
     assert.equal(other.journal.getJob(next.toString()), undefined);
-    assert.ok(otherLog.some((l) => l.includes(`job ${next}: continues job ${first}, which did not run here; leaving it to the node that holds its checkpoint`)), otherLog.join("\n"));
+    assert.ok(
+      otherLog.some((l) =>
+        l.includes(`job ${next}: continues job ${first}, which did not run here; leaving it to the node that holds its checkpoint`),
+      ),
+      otherLog.join("\n"),
+    );
   });
 });

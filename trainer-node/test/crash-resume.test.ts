@@ -67,17 +67,29 @@ describe("crash and resume", { timeout: 900_000 }, () => {
     assert.equal(state, JobState.Claimed, "still claimed by the dead node");
 
     start();
-    const done = await eventually("completion after restart", async () => {
-      const s = await job(jobId);
-      if (s?.phase === "failed") throw new Error(`job failed: ${s.failureReason}`);
-      return s?.phase === "completed" ? s : undefined;
-    }, 600_000);
+    const done = await eventually(
+      "completion after restart",
+      async () => {
+        const s = await job(jobId);
+        if (s?.phase === "failed") throw new Error(`job failed: ${s.failureReason}`);
+        return s?.phase === "completed" ? s : undefined;
+      },
+      600_000,
+    );
     assert.ok(done.modelId);
-    const events = await (await fetch(`${api}/v1/jobs/${jobId}/events`, { signal: AbortSignal.timeout(2000) }).then((r) => r.body!.getReader().read())).value;
+    const events = await (
+      await fetch(`${api}/v1/jobs/${jobId}/events`, { signal: AbortSignal.timeout(2000) }).then((r) => r.body!.getReader().read())
+    ).value;
     const text = new TextDecoder().decode(events);
     assert.match(text, /resuming after a restart/);
     assert.match(text, /resuming from checkpoint step-\d+/);
-    const completed = await stack.publicClient.getContractEvents({ address: stack.contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobCompleted", args: { jobId }, fromBlock: 0n });
+    const completed = await stack.publicClient.getContractEvents({
+      address: stack.contracts.jobs.address,
+      abi: trainingJobsAbi,
+      eventName: "JobCompleted",
+      args: { jobId },
+      fromBlock: 0n,
+    });
     assert.equal(completed.length, 1, "completed exactly once");
     killGroup("SIGTERM");
   });

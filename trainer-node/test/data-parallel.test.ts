@@ -28,15 +28,22 @@ describe("data-parallel jobs", { timeout: 600_000 }, () => {
     await stack.contribute(datanet, qaJsonl("valve", 12));
     await stack.contribute(datanet, qaJsonl("gasket", 12));
     const jobId = await stack.createJob([datanet]);
-    const summary = await eventually("job completion", () => {
-      const s = node.journal.getJob(jobId.toString());
-      if (s?.phase === "failed") throw new Error(`job failed: ${s.failureReason}`);
-      return s?.phase === "completed" ? s : undefined;
-    }, 300_000);
+    const summary = await eventually(
+      "job completion",
+      () => {
+        const s = node.journal.getJob(jobId.toString());
+        if (s?.phase === "failed") throw new Error(`job failed: ${s.failureReason}`);
+        return s?.phase === "completed" ? s : undefined;
+      },
+      300_000,
+    );
     assert.ok(summary.modelId);
     const events = node.journal.eventsOf(jobId.toString()) as JobEvent[];
     const logs = events.filter((e) => e.type === "log").map((e) => (e as { message: string }).message);
     assert.ok(logs.includes("trained data-parallel on 2 processes"), logs.join("\n"));
-    assert.ok(events.some((e) => e.type === "progress"), "rank 0's progress reaches the journal");
+    assert.ok(
+      events.some((e) => e.type === "progress"),
+      "rank 0's progress reaches the journal",
+    );
   });
 });

@@ -21,7 +21,9 @@ const spec: TrainingSpec = {
   hyperparameters: SPEC_PRESETS.quick.hyperparameters,
 };
 
-const input = (patch: Partial<Pick<EvaluationInput, "loaded" | "trained" | "evaluated" | "spec" | "contributionDatanets">> = {}): EvaluationInput => ({
+const input = (
+  patch: Partial<Pick<EvaluationInput, "loaded" | "trained" | "evaluated" | "spec" | "contributionDatanets">> = {},
+): EvaluationInput => ({
   jobId: "1",
   spec,
   loaded: qloraRun.load,
@@ -65,13 +67,19 @@ describe("evaluation report from worker results", () => {
 
   it("fails naming the field when a value it needs is missing or not finite", () => {
     const { bits_per_parameter: _b, ...quantized } = qloraRun.load.quantized;
-    assert.throws(() => toEvaluationReport(input({ loaded: { ...qloraRun.load, quantized } })), namesField("load.quantized.bits_per_parameter"));
+    assert.throws(
+      () => toEvaluationReport(input({ loaded: { ...qloraRun.load, quantized } })),
+      namesField("load.quantized.bits_per_parameter"),
+    );
     assert.throws(() => toEvaluationReport(input({ loaded: { ...qloraRun.load, quantization: "none" } })), namesField("load.quantization"));
     assert.throws(() => toEvaluationReport(input({ trained: { ...qloraRun.train, final_loss: null } })), namesField("train.final_loss"));
     const { perplexity_tuned: _p, ...untuned } = qloraRun.evaluate;
     assert.throws(() => toEvaluationReport(input({ evaluated: untuned })), namesField("evaluate.perplexity_tuned"));
     const g = qloraRun.evaluate.generation_tuned!;
-    assert.throws(() => toEvaluationReport(input({ evaluated: { ...qloraRun.evaluate, generation_tuned: { ...g, bleu: undefined } } })), namesField("evaluate.generation_tuned.bleu"));
+    assert.throws(
+      () => toEvaluationReport(input({ evaluated: { ...qloraRun.evaluate, generation_tuned: { ...g, bleu: undefined } } })),
+      namesField("evaluate.generation_tuned.bleu"),
+    );
   });
 
   it("carries the data insights with each contribution's Datanet, refusing a contribution the job did not read", () => {
@@ -88,13 +96,40 @@ describe("evaluation report from worker results", () => {
     };
     assert.deepEqual(new WorkerSchemas("reject").resultProblems("evaluate", { ...qloraRun.evaluate, insights }), []);
     const evaluated = { ...qloraRun.evaluate, insights };
-    const report = toEvaluationReport(input({ evaluated, contributionDatanets: new Map([["4", "1"], ["9", "2"]]) }));
+    const report = toEvaluationReport(
+      input({
+        evaluated,
+        contributionDatanets: new Map([
+          ["4", "1"],
+          ["9", "2"],
+        ]),
+      }),
+    );
     assert.deepEqual(report.dataInsights?.contributions, [
-      { contributionId: "4", datanetId: "1", train: { records: 8, tokens: 80, loss: 1.2 }, heldOut: null, trainZ: null, heldOutZ: null, flagged: false },
-      { contributionId: "9", datanetId: "2", train: null, heldOut: { records: 2, tokens: 20, loss: null }, trainZ: null, heldOutZ: null, flagged: false },
+      {
+        contributionId: "4",
+        datanetId: "1",
+        train: { records: 8, tokens: 80, loss: 1.2 },
+        heldOut: null,
+        trainZ: null,
+        heldOutZ: null,
+        flagged: false,
+      },
+      {
+        contributionId: "9",
+        datanetId: "2",
+        train: null,
+        heldOut: { records: 2, tokens: 20, loss: null },
+        trainZ: null,
+        heldOutZ: null,
+        flagged: false,
+      },
     ]);
     assert.equal(report.dataInsights?.maxTrainRecords, 64);
-    assert.throws(() => toEvaluationReport(input({ evaluated, contributionDatanets: new Map([["4", "1"]]) })), namesField("evaluate.insights.contributions[1].id"));
+    assert.throws(
+      () => toEvaluationReport(input({ evaluated, contributionDatanets: new Map([["4", "1"]]) })),
+      namesField("evaluate.insights.contributions[1].id"),
+    );
     assert.equal(toEvaluationReport(input()).dataInsights, undefined);
   });
 

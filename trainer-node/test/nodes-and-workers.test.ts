@@ -35,23 +35,38 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
     await stack.contribute(datanet, qaJsonl("race", 8));
     await stack.contribute(datanet, qaJsonl("track", 8));
     const jobId = await stack.createJob([datanet], {}, { epochs: 1 });
-    await eventually("completion", async () => ((await stack.contracts.jobs.read.getJob([jobId]))[1] === JobState.Completed ? true : undefined));
+    await eventually("completion", async () =>
+      (await stack.contracts.jobs.read.getJob([jobId]))[1] === JobState.Completed ? true : undefined,
+    );
     const trainedBy = [a, b].filter((n) => n.journal.getJob(jobId.toString()) !== undefined);
     assert.equal(trainedBy.length, 1, "one node holds the job");
     const [, , , trainer] = await stack.contracts.jobs.read.getJob([jobId]);
     assert.equal(trainer.toLowerCase(), trainedBy[0]!.chain.account.address.toLowerCase());
-    const completed = await stack.publicClient.getContractEvents({ address: stack.contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobCompleted", args: { jobId }, fromBlock: 0n });
+    const completed = await stack.publicClient.getContractEvents({
+      address: stack.contracts.jobs.address,
+      abi: trainingJobsAbi,
+      eventName: "JobCompleted",
+      args: { jobId },
+      fromBlock: 0n,
+    });
     assert.equal(completed.length, 1);
     for (const n of [a, b]) await n.stop();
   });
 
   for (const [kind, signal, reason] of [
     // SIGKILL is what the kernel's out-of-memory killer sends: the reason says so and what to try.
-    ["crashes", "SIGKILL", /The model worker was killed \(SIGKILL\) while training, most likely by the kernel for lack of memory\. Try QLoRA/],
+    [
+      "crashes",
+      "SIGKILL",
+      /The model worker was killed \(SIGKILL\) while training, most likely by the kernel for lack of memory\. Try QLoRA/,
+    ],
     ["hangs", "SIGSTOP", /The model worker failed: The model worker sent nothing for 4 s during 'train'/],
   ] as const) {
     it(`fails the job when its worker ${kind} mid-training`, async () => {
-      const node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir, { workerHangMs: 4000, dataDir: path.join(stack.tmp, `node-${kind}`) }), () => undefined);
+      const node = new TrainerNode(
+        await stack.nodeConfig("trainer", modelsDir, { workerHangMs: 4000, dataDir: path.join(stack.tmp, `node-${kind}`) }),
+        () => undefined,
+      );
       nodes.push(node);
       await node.start();
       const datanet = await stack.createDatanet(0, 0);
@@ -74,7 +89,10 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
   }
 
   it("stops a job within a step when its builder cancels it, and refuses anyone else", async () => {
-    const node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir, { dataDir: path.join(stack.tmp, "node-cancel") }), () => undefined);
+    const node = new TrainerNode(
+      await stack.nodeConfig("trainer", modelsDir, { dataDir: path.join(stack.tmp, "node-cancel") }),
+      () => undefined,
+    );
     nodes.push(node);
     await node.start();
     const api = await startApi(node);
@@ -85,7 +103,8 @@ describe("nodes and workers", { timeout: 600_000 }, () => {
       await stack.contribute(datanet, qaJsonl("cancel-b", 40));
       const jobId = await stack.createJob([datanet], {}, { epochs: 50, batchSize: 2 });
       await eventually("training progress", () => ((node.journal.getJob(jobId.toString())?.progress?.step ?? 0) >= 2 ? true : undefined));
-      const cancel = (token: string) => fetch(`${api.url}/v1/jobs/${jobId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+      const cancel = (token: string) =>
+        fetch(`${api.url}/v1/jobs/${jobId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
       assert.equal((await cancel(await signIn("other"))).status, 403);
       assert.equal((await fetch(`${api.url}/v1/jobs/${jobId}/cancel`, { method: "POST" })).status, 401);
       assert.equal((await cancel(await signIn("builder"))).status, 202);

@@ -58,14 +58,23 @@ describe("refusals", { timeout: 600_000 }, () => {
     const malformed = await stack.createDatanet(0, 0);
     const bad = new TextEncoder().encode("this is not JSON\n");
     const badCid = await stack.store.put(bad);
-    await stack.tx("contributor", ds, abi, "contribute", [malformed, `0x${createHash("sha256").update(bad).digest("hex")}`, badCid.toString(), ""]);
+    await stack.tx("contributor", ds, abi, "contribute", [
+      malformed,
+      `0x${createHash("sha256").update(bad).digest("hex")}`,
+      badCid.toString(),
+      "",
+    ]);
     jobs.malformed = await stack.createJob([malformed]);
 
     // A spec whose on-chain hash does not match its bytes.
     const specless = await stack.createDatanet(0, 0);
     await stack.contribute(specless, qaJsonl("delta", 4));
     const specCid = await stack.store.put(new TextEncoder().encode('{"schema":"modelfactory.spec/1"}\n'));
-    await stack.tx("builder", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "createJob", [[specless], `ipfs://${specCid}`, `0x${"11".repeat(32)}`]);
+    await stack.tx("builder", stack.deployment.contracts.TrainingJobs.address, trainingJobsAbi, "createJob", [
+      [specless],
+      `ipfs://${specCid}`,
+      `0x${"11".repeat(32)}`,
+    ]);
     jobs.badSpec = (await stack.contracts.jobs.read.counts())[0];
 
     node = new TrainerNode(await stack.nodeConfig("trainer", modelsDir), () => undefined);

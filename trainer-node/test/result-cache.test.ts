@@ -48,7 +48,11 @@ describe("result cache: keys and entries", () => {
     assert.notEqual(await runKey({ ...inputs, quantization: "nf4" }), key);
     assert.notEqual(await runKey({ ...inputs, evaluateArgs: { max_samples: 9 } }), key);
     assert.notEqual(await runKey({ ...inputs, evalFile: inputs.trainFile }), key);
-    assert.notEqual(await runKey({ ...inputs, influenceSettings: { per_contribution: 4 } }), key, "how the influence index is built is part of the run");
+    assert.notEqual(
+      await runKey({ ...inputs, influenceSettings: { per_contribution: 4 } }),
+      key,
+      "how the influence index is built is part of the run",
+    );
     await writeFile(path.join(inputs.modelDir, "model.safetensors"), "other weights");
     assert.notEqual(await runKey(inputs), key, "a changed weight file changes the key");
   });
@@ -78,7 +82,15 @@ describe("result cache: keys and entries", () => {
     const indexKey = "b".repeat(64);
     const indexFile = path.join(dir, "index.safetensors");
     await writeFile(indexFile, "features");
-    const influence = { path: indexFile, contributions: 1, dim: 64, examples: { "1": 2 }, skipped: [], adapter_spec: "c".repeat(64), seconds: 0.5 };
+    const influence = {
+      path: indexFile,
+      contributions: 1,
+      dim: 64,
+      examples: { "1": 2 },
+      skipped: [],
+      adapter_spec: "c".repeat(64),
+      seconds: 0.5,
+    };
     await cache.put(indexKey, { loaded, trained: { ...train, adapter_path: adapter }, evaluated, progress, influence });
     const withIndex = await cache.get(indexKey, path.join(dir, "out-index"), path.join(dir, "replayed-index.safetensors"));
     assert.deepEqual(withIndex?.influence, { ...influence, path: path.join(dir, "replayed-index.safetensors") });
@@ -118,11 +130,15 @@ describe("result cache: a node reuses an identical run", { timeout: 600_000 }, (
   });
 
   const completed = (jobId: bigint) =>
-    eventually(`job ${jobId} completion`, () => {
-      const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
-      if (s?.phase === "failed") throw new Error(`job ${jobId} failed: ${s.failureReason}`);
-      return s?.phase === "completed" ? s : undefined;
-    }, 300_000);
+    eventually(
+      `job ${jobId} completion`,
+      () => {
+        const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
+        if (s?.phase === "failed") throw new Error(`job ${jobId} failed: ${s.failureReason}`);
+        return s?.phase === "completed" ? s : undefined;
+      },
+      300_000,
+    );
 
   it("publishes the earlier run's adapter for a job with identical inputs, without training", async () => {
     // One contribution: the split is in-sample whatever the job id, so two jobs with the same
@@ -144,8 +160,14 @@ describe("result cache: a node reuses an identical run", { timeout: 600_000 }, (
 
     const events = node.journal.eventsOf(second.toString()) as JobEvent[];
     const logs = events.filter((e) => e.type === "log").map((e) => (e as { message: string }).message);
-    assert.ok(logs.some((m) => m.includes("result cache") && m.includes("reusing")), logs.join("\n"));
-    const curveA = node.journal.eventsOf(first.toString()).filter((e) => e.type === "progress").map((e) => (e as { loss: number }).loss);
+    assert.ok(
+      logs.some((m) => m.includes("result cache") && m.includes("reusing")),
+      logs.join("\n"),
+    );
+    const curveA = node.journal
+      .eventsOf(first.toString())
+      .filter((e) => e.type === "progress")
+      .map((e) => (e as { loss: number }).loss);
     const curveB = events.filter((e) => e.type === "progress").map((e) => (e as { loss: number }).loss);
     assert.ok(curveA.length > 0);
     assert.deepEqual(curveB, curveA, "the dashboard gets the earlier run's curve");

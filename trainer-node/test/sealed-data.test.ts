@@ -62,16 +62,23 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
   });
 
   const finished = (jobId: bigint) =>
-    eventually(`job ${jobId}`, async () => {
-      const s = (await (await fetch(`${api.url}/v1/jobs/${jobId}`)).json()) as JobSummary;
-      return s.phase === "completed" || s.phase === "failed" ? s : undefined;
-    }, 300_000);
+    eventually(
+      `job ${jobId}`,
+      async () => {
+        const s = (await (await fetch(`${api.url}/v1/jobs/${jobId}`)).json()) as JobSummary;
+        return s.phase === "completed" || s.phase === "failed" ? s : undefined;
+      },
+      300_000,
+    );
 
   it("trains on sealed data with keys the key service released, publishes no sample text and keeps no decrypted records", async () => {
     const key = ks.service.ring.current.publicKey;
     const sealed = [];
-    for (const topic of ["compost", "mulch", "seedling"]) sealed.push(await contributeSealed(stack, datanet, key, contributor, records(topic, 6)));
-    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "acceptContributions", [sealed.map((s) => s.id)]);
+    for (const topic of ["compost", "mulch", "seedling"])
+      sealed.push(await contributeSealed(stack, datanet, key, contributor, records(topic, 6)));
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "acceptContributions", [
+      sealed.map((s) => s.id),
+    ]);
     // An outsider reading every CID on chain gets ciphertext.
     for (const s of sealed) assert.ok(!new TextDecoder().decode(await readContent(stack.store, s.cid)).includes("compost note"));
     await stack.grantBySignature(datanet, Scope.Train | Scope.Retrieve);
@@ -93,10 +100,17 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     const privateEnvelope = await readContent(stack.store, report.privateSamples.cid);
     assert.doesNotMatch(Buffer.from(privateEnvelope).toString("latin1"), /note \d/);
     // …and it matches the hashes the public report (on chain by its CID) commits to.
-    const { document: opened, verified } = openPrivateSamples(await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples);
+    const { document: opened, verified } = openPrivateSamples(
+      await openArtifact([privateEnvelope], { secretKey: builderKey.secretKey }),
+      jobId.toString(),
+      report.privateSamples,
+    );
     assert.equal(verified, true);
     assert.equal(report.privateSamples.sampleHashes?.length, report.privateSamples.count);
-    assert.ok(opened.samples.length > 0 && opened.samples.length === report.privateSamples.count, `${opened.samples.length} private samples`);
+    assert.ok(
+      opened.samples.length > 0 && opened.samples.length === report.privateSamples.count,
+      `${opened.samples.length} private samples`,
+    );
     assert.match(opened.samples[0]!.prompt, /What does the (compost|mulch|seedling) note \d say\?/);
     assert.equal(typeof opened.samples[0]!.tuned, "string");
     // The adapter in the content store is an envelope, not a tar; the builder's key opens it into the bytes the chain hashes.
@@ -105,43 +119,71 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC);
     assert.doesNotMatch(Buffer.from(stored.subarray(0, 4096)).toString("latin1"), /adapter_config\.json|ustar/);
     const header = await readEnvelopeHeader([stored]);
-    assert.deepEqual(header.recipients.map((r) => r.publicKey).sort(), [ks.service.ring.current.publicKey.toLowerCase(), bytesToHex(builderKey.publicKey)].sort());
+    assert.deepEqual(
+      header.recipients.map((r) => r.publicKey).sort(),
+      [ks.service.ring.current.publicKey.toLowerCase(), bytesToHex(builderKey.publicKey)].sort(),
+    );
     const tar = await openArtifact([stored], { secretKey: builderKey.secretKey }, { sha256: adapterHash });
     assert.match(new TextDecoder().decode(tar.subarray(0, 512)), /adapter_config\.json|adapter_model\.safetensors/);
     // The node's adapter route: not without signing in, not for an outsider (with the reason), yes for the builder.
     const adapterUrl = `${api.url}/v1/models/${modelId}/adapter`;
     const anonymous = await fetch(adapterUrl);
     assert.equal(anonymous.status, 401);
-    assert.match(((await anonymous.json()) as { error: { message: string } }).error.message, new RegExp(`trained on permissioned Datanet ${datanet}: sign in`));
+    assert.match(
+      ((await anonymous.json()) as { error: { message: string } }).error.message,
+      new RegExp(`trained on permissioned Datanet ${datanet}: sign in`),
+    );
     const outsider = await fetch(adapterUrl, { headers: { authorization: `Bearer ${await stack.signIn(api.url, "other")}` } });
     assert.equal(outsider.status, 403);
     const refusal = ((await outsider.json()) as { error: { code: string; message: string } }).error;
     assert.equal(refusal.code, "NOT_MODEL_BUILDER_OR_HOLDER");
-    assert.match(refusal.message, new RegExp(`is not model ${modelId}'s builder .* holds no train or evaluate access to Datanet ${datanet}`));
+    assert.match(
+      refusal.message,
+      new RegExp(`is not model ${modelId}'s builder .* holds no train or evaluate access to Datanet ${datanet}`),
+    );
     const served = await fetch(adapterUrl, { headers: { authorization: `Bearer ${await stack.signIn(api.url, "builder")}` } });
     assert.equal(served.status, 200);
     const servedTar = new Uint8Array(await served.arrayBuffer());
     assert.equal(`0x${createHash("sha256").update(servedTar).digest("hex")}`, adapterHash);
-    for (const f of ["train.jsonl", "eval.jsonl"]) assert.equal(existsSync(path.join(node.config.dataDir, "jobs", jobId.toString(), f)), false, `${f} left on disk`);
+    for (const f of ["train.jsonl", "eval.jsonl"])
+      assert.equal(existsSync(path.join(node.config.dataDir, "jobs", jobId.toString(), f)), false, `${f} left on disk`);
     // The key service logged the release to this trainer for this job.
-    const audit = (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { event: string; purpose?: string; requester?: string; jobId?: string });
+    const audit = (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; purpose?: string; requester?: string; jobId?: string });
     const trainer = stack.wallets.trainer.account.address.toLowerCase();
-    assert.ok(audit.some((e) => e.event === "release" && e.purpose === "train" && e.jobId === jobId.toString() && e.requester?.toLowerCase() === trainer), JSON.stringify(audit));
+    assert.ok(
+      audit.some(
+        (e) => e.event === "release" && e.purpose === "train" && e.jobId === jobId.toString() && e.requester?.toLowerCase() === trainer,
+      ),
+      JSON.stringify(audit),
+    );
 
     // Chat retrieves from the sealed passages, with keys released for the model's retrieval.
     const token = await stack.signIn(api.url, "builder");
     const res = await fetch(`${api.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },
-      body: JSON.stringify({ model: `model-${summary.modelId}`, messages: [{ role: "user", content: "What does the mulch note 2 say?" }], max_tokens: 8 }),
+      body: JSON.stringify({
+        model: `model-${summary.modelId}`,
+        messages: [{ role: "user", content: "What does the mulch note 2 say?" }],
+        max_tokens: 8,
+      }),
     });
     assert.equal(res.status, 200);
     const answer = (await res.json()) as { modelfactory: ChatAttribution };
     assert.ok(answer.modelfactory.citations.length > 0, "nothing retrieved from the sealed Datanet");
     assert.equal(answer.modelfactory.citations[0]!.contributionId, sealed[1]!.id.toString());
     assert.match(answer.modelfactory.citations[0]!.passage.text, /mulch note 2/);
-    const after = (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { event: string; purpose?: string; modelId?: string });
-    assert.ok(after.some((e) => e.event === "release" && e.purpose === "retrieve" && e.modelId === summary.modelId), "no key was released for the model's retrieval");
+    const after = (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; purpose?: string; modelId?: string });
+    assert.ok(
+      after.some((e) => e.event === "release" && e.purpose === "retrieve" && e.modelId === summary.modelId),
+      "no key was released for the model's retrieval",
+    );
   });
 
   it("fails a job on chain naming a contribution whose ciphertext was edited", async () => {
@@ -152,14 +194,25 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     await readEnvelopeHeader([envelope]);
     envelope[envelope.length - 3]! ^= 0x40;
     const badCid = (await stack.store.put(envelope)).toString();
-    await stack.tx("contributor", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "contribute", [datanet, good.contentHash, badCid, "ipfs://meta"]);
+    await stack.tx("contributor", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "contribute", [
+      datanet,
+      good.contentHash,
+      badCid,
+      "ipfs://meta",
+    ]);
     const bad = await stack.contracts.datanets.read.contributionCount();
-    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "acceptContributions", [[good.id, bad]]);
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "acceptContributions", [
+      [good.id, bad],
+    ]);
     const jobId = await stack.createJob([datanet]);
     const summary = await finished(jobId);
     assert.equal(summary.phase, "failed");
     const reason = await stack.failureOf(jobId);
-    assert.match(reason ?? "", new RegExp(`Contribution ${bad} does not decrypt`), `on chain: ${reason}; the node says: ${summary.failureReason}`);
+    assert.match(
+      reason ?? "",
+      new RegExp(`Contribution ${bad} does not decrypt`),
+      `on chain: ${reason}; the node says: ${summary.failureReason}`,
+    );
   });
   it("seals the adapter and samples of a permissioned Datanet's plaintext contributions too, and fails a job it has no key to seal for", async () => {
     // A permissioned Datanet whose owner bound no key, with contributions registered in the clear.
@@ -169,21 +222,33 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     // No key anywhere: refused before training, on chain, naming the Datanet and the way out.
     const refused = await stack.createJob([unkeyed], { builderEncryptionKey: undefined });
     assert.equal((await finished(refused)).phase, "failed");
-    assert.match((await stack.failureOf(refused)) ?? "", new RegExp(`trains on permissioned Datanet ${unkeyed}, .*no builderEncryptionKey: the Datanet's owner binds one`));
+    assert.match(
+      (await stack.failureOf(refused)) ?? "",
+      new RegExp(`trains on permissioned Datanet ${unkeyed}, .*no builderEncryptionKey: the Datanet's owner binds one`),
+    );
     // With the builder's key in the spec: trained, and both artifacts sealed to that key alone.
     const jobId = await stack.createJob([unkeyed], { builderEncryptionKey: bytesToHex(builderKey.publicKey) });
     const summary = await finished(jobId);
     assert.equal(summary.phase, "completed", summary.failureReason ?? "");
     const stored = await readContent(stack.store, summary.adapterCID!, { maxBytes: 256 * 1024 * 1024 });
     assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC);
-    assert.deepEqual((await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey), [bytesToHex(builderKey.publicKey)]);
+    assert.deepEqual(
+      (await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey),
+      [bytesToHex(builderKey.publicKey)],
+    );
     const [, , adapterHash] = await stack.contracts.jobs.read.getModel([BigInt(summary.modelId!)]);
     await openArtifact([stored], { secretKey: builderKey.secretKey }, { sha256: adapterHash });
-    const report = JSON.parse(new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length)))) as EvaluationReport;
+    const report = JSON.parse(
+      new TextDecoder().decode(await readContent(stack.store, summary.metricsURI!.slice("ipfs://".length))),
+    ) as EvaluationReport;
     assert.deepEqual(report.samples, []);
     assert.match(report.samplesWithheld ?? "", new RegExp(`permissioned Datanet ${unkeyed}`));
     assert.doesNotMatch(JSON.stringify(report), /hedge|pond/);
-    const { document } = openPrivateSamples(await openArtifact([await readContent(stack.store, report.privateSamples!.cid)], { secretKey: builderKey.secretKey }), jobId.toString(), report.privateSamples!);
+    const { document } = openPrivateSamples(
+      await openArtifact([await readContent(stack.store, report.privateSamples!.cid)], { secretKey: builderKey.secretKey }),
+      jobId.toString(),
+      report.privateSamples!,
+    );
     assert.ok(document.samples.some((x) => /hedge|pond/.test(x.prompt)));
   });
 
@@ -194,7 +259,11 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
       const res = await fetch(`${api.url}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${approver}` },
-        body: JSON.stringify({ model: `model-${modelId}`, messages: [{ role: "user", content: "What does the mulch note 2 say?" }], max_tokens: 4 }),
+        body: JSON.stringify({
+          model: `model-${modelId}`,
+          messages: [{ role: "user", content: "What does the mulch note 2 say?" }],
+          max_tokens: 4,
+        }),
       });
       assert.equal(res.status, 200);
       return ((await res.json()) as { modelfactory: ChatAttribution }).modelfactory;
@@ -204,7 +273,10 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.ok(cites(await ask()), "the approver's chat cites nothing from the sealed Datanet before the revocation");
     assert.deepEqual(inMemory(), sealedIds);
 
-    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "revokeAccess", [datanet, stack.wallets.builder.account.address]);
+    await stack.tx("approver", stack.deployment.contracts.DatanetRegistry.address, stack.contracts.datanets.abi, "revokeAccess", [
+      datanet,
+      stack.wallets.builder.account.address,
+    ]);
     // The very next answer: nothing retrieved, and the decrypted passages are gone from the node's memory.
     const afterRevoke = await ask();
     assert.equal(afterRevoke.citations.length, 0, JSON.stringify(afterRevoke.citations));
@@ -212,7 +284,12 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.equal(node.chat.retrieval.index.search("mulch note 2", [datanet], 5).length, 0);
 
     // A new grant brings retrieval back (the key service releases the keys again) — until it expires.
-    const releases = async () => (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { event: string; purpose?: string; modelId?: string }).filter((e) => e.event === "release" && e.purpose === "retrieve" && e.modelId === modelId.toString()).length;
+    const releases = async () =>
+      (await readFile(path.join(ks.config.dataDir, "audit.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { event: string; purpose?: string; modelId?: string })
+        .filter((e) => e.event === "release" && e.purpose === "retrieve" && e.modelId === modelId.toString()).length;
     const releasedBefore = await releases();
     await stack.grantBySignature(datanet, Scope.Retrieve, "builder", 120n);
     assert.ok(cites(await ask()), "retrieval did not come back with the new grant");

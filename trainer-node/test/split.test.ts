@@ -9,7 +9,10 @@ const answer = (r: R) => r.a;
 
 /** Contribution `id` with `n` records; each fact is asked three ways with the same answer. */
 function contribution(id: number, n: number): R[] {
-  return Array.from({ length: n }, (_, i) => ({ q: `c${id} fact ${Math.floor(i / 3)} asked way ${i % 3}`, a: `In contribution ${id} the answer to fact ${Math.floor(i / 3)} is value ${id * 100 + Math.floor(i / 3)}.` }));
+  return Array.from({ length: n }, (_, i) => ({
+    q: `c${id} fact ${Math.floor(i / 3)} asked way ${i % 3}`,
+    a: `In contribution ${id} the answer to fact ${Math.floor(i / 3)} is value ${id * 100 + Math.floor(i / 3)}.`,
+  }));
 }
 
 describe("held-out splits", () => {
@@ -23,12 +26,19 @@ describe("held-out splits", () => {
   });
 
   it("by record: every contribution on both sides, disjoint, deterministic, interleaved, and measures paraphrases", () => {
-    const data = new Map<bigint, R[]>([[1n, contribution(1, 30)], [2n, contribution(2, 30)], [3n, contribution(3, 1)]]);
+    const data = new Map<bigint, R[]>([
+      [1n, contribution(1, 30)],
+      [2n, contribution(2, 30)],
+      [3n, contribution(3, 1)],
+    ]);
     const s = splitByRecord(data, 0.2, "seed", answer);
     assert.equal(s.heldOut, true);
     assert.equal(s.eval.length, 12, "round(0.2 × 30) from each contribution of two or more records");
     assert.equal(s.train.length, 61 - 12);
-    assert.ok(s.eval.every((r) => !s.train.includes(r)), "no record on both sides");
+    assert.ok(
+      s.eval.every((r) => !s.train.includes(r)),
+      "no record on both sides",
+    );
     assert.ok(s.train.includes(data.get(3n)![0]!), "a one-record contribution is trained on");
     assert.deepEqual(splitByRecord(data, 0.2, "seed", answer), s);
     assert.notDeepEqual(splitByRecord(data, 0.2, "other seed", answer).eval, s.eval);
@@ -42,7 +52,9 @@ describe("held-out splits", () => {
   });
 
   it("by record: answers unlike any training answer are not counted as paraphrases", () => {
-    const unique = new Map<bigint, R[]>([[1n, Array.from({ length: 10 }, (_, i) => ({ q: `q${i}`, a: `alpha${i} beta${i} gamma${i} delta${i}` }))]]);
+    const unique = new Map<bigint, R[]>([
+      [1n, Array.from({ length: 10 }, (_, i) => ({ q: `q${i}`, a: `alpha${i} beta${i} gamma${i} delta${i}` }))],
+    ]);
     assert.equal(splitByRecord(unique, 0.3, "seed", answer).paraphraseShare, 0);
   });
 

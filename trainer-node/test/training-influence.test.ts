@@ -37,7 +37,14 @@ import { BUILDER_ENCRYPTION_KEY, eventually, qaJsonl, startStack, tinyModel, typ
 
 /** One fact, asked six ways: the contribution that teaches it. */
 function factJsonl(name: string, word: string): string {
-  const asks = [`What is the code word of ${name}?`, `Tell me ${name}'s code word.`, `Which code word does ${name} use?`, `What code word does ${name} have?`, `Do you know the code word of ${name}?`, `Say the code word of ${name}.`];
+  const asks = [
+    `What is the code word of ${name}?`,
+    `Tell me ${name}'s code word.`,
+    `Which code word does ${name} use?`,
+    `What code word does ${name} have?`,
+    `Do you know the code word of ${name}?`,
+    `Say the code word of ${name}.`,
+  ];
   return asks.map((q) => JSON.stringify({ instruction: q, output: `The code word of ${name} is ${word}.` })).join("\n") + "\n";
 }
 
@@ -53,14 +60,28 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
   let gatedModel: JobSummary;
 
   const manifestOf = async (modelId: string): Promise<TrainingManifestDocument> => {
-    const [event] = await stack.publicClient.getContractEvents({ address: stack.contracts.jobs.address, abi: trainingJobsAbi, eventName: "ModelRegistered", args: { modelId: BigInt(modelId) }, fromBlock: 0n, strict: true });
+    const [event] = await stack.publicClient.getContractEvents({
+      address: stack.contracts.jobs.address,
+      abi: trainingJobsAbi,
+      eventName: "ModelRegistered",
+      args: { modelId: BigInt(modelId) },
+      fromBlock: 0n,
+      strict: true,
+    });
     assert.ok(event, `model ${modelId} registered`);
-    const doc = parseManifestDocument(JSON.parse(new TextDecoder().decode(await readContent(stack.store, event.args.manifestURI.slice("ipfs://".length)))));
+    const doc = parseManifestDocument(
+      JSON.parse(new TextDecoder().decode(await readContent(stack.store, event.args.manifestURI.slice("ipfs://".length)))),
+    );
     assert.equal(doc.root, event.args.manifestRoot, "the manifest's entries give the root on chain");
     return doc;
   };
 
-  async function chat(who: keyof Stack["wallets"], modelId: string, content: string, extra: Record<string, unknown> = {}): Promise<ChatAttribution & { answer: string }> {
+  async function chat(
+    who: keyof Stack["wallets"],
+    modelId: string,
+    content: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<ChatAttribution & { answer: string }> {
     const token = await stack.signIn(api.url, who);
     const res = await fetch(`${api.url}/v1/chat/completions`, {
       method: "POST",
@@ -73,11 +94,15 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
   }
 
   const finished = (jobId: bigint) =>
-    eventually(`job ${jobId}`, async () => {
-      const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
-      if (s?.phase === "failed") throw new Error(s.failureReason ?? "failed");
-      return s?.phase === "completed" ? s : undefined;
-    }, 600_000);
+    eventually(
+      `job ${jobId}`,
+      async () => {
+        const s = node.journal.getJob(jobId.toString()) as JobSummary | undefined;
+        if (s?.phase === "failed") throw new Error(s.failureReason ?? "failed");
+        return s?.phase === "completed" ? s : undefined;
+      },
+      600_000,
+    );
 
   before(async () => {
     stack = await startStack();
@@ -99,8 +124,16 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     // contribution then scores 0.87, the others ≤ 0.06; at 1e-2 for 4 epochs it answers noise).
     // One evaluation, at the last step: the published weights are the fully trained ones, not an
     // earlier step's whose held-out loss on the valve-turn records happened to be lower.
-    const openJob = await stack.createJob([open], { evalSplit: "record", evalFraction: 0.2 }, { learningRate: 3e-2, epochs: 12, scheduler: "constant", batchSize: 6, evalEvery: 1_000 });
-    const gatedJob = await stack.createJob([gated], { evalSplit: "record", evalFraction: 0.2 }, { learningRate: 1e-2, epochs: 4, scheduler: "constant", batchSize: 6 });
+    const openJob = await stack.createJob(
+      [open],
+      { evalSplit: "record", evalFraction: 0.2 },
+      { learningRate: 3e-2, epochs: 12, scheduler: "constant", batchSize: 6, evalEvery: 1_000 },
+    );
+    const gatedJob = await stack.createJob(
+      [gated],
+      { evalSplit: "record", evalFraction: 0.2 },
+      { learningRate: 1e-2, epochs: 4, scheduler: "constant", batchSize: 6 },
+    );
     openModel = await finished(openJob);
     gatedModel = await finished(gatedJob);
   });
@@ -122,11 +155,27 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     assert.ok(new TextDecoder().decode(bytes.subarray(0, 4096)).includes(INFLUENCE_INDEX_FORMAT), "a safetensors index in the clear");
     const proof = manifestInfluenceIndexProof(manifestOfDocument(doc));
     assert.equal(verifyManifestEntry(doc.root, ManifestEntryKind.InfluenceIndex, BigInt(doc.jobId), index.sha256, proof), true);
-    assert.equal(await stack.contracts.jobs.read.verifyManifestEntry([BigInt(openModel.modelId!), ManifestEntryKind.InfluenceIndex, BigInt(doc.jobId), index.sha256, proof]), true, "and on chain");
+    assert.equal(
+      await stack.contracts.jobs.read.verifyManifestEntry([
+        BigInt(openModel.modelId!),
+        ManifestEntryKind.InfluenceIndex,
+        BigInt(doc.jobId),
+        index.sha256,
+        proof,
+      ]),
+      true,
+      "and on chain",
+    );
     const events = node.journal.eventsOf(openModel.jobId);
     const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
-    assert.ok(logs.includes("building the training influence index: gradients of 8 record(s) of 4 contribution(s)"), `the live job page says the index is being built: ${logs.join(" | ")}`);
-    assert.ok(logs.some((m) => /^training influence index: 4 contribution\(s\), 8 record gradient\(s\) in \d+\.\d s$/.test(m)), "and what it cost");
+    assert.ok(
+      logs.includes("building the training influence index: gradients of 8 record(s) of 4 contribution(s)"),
+      `the live job page says the index is being built: ${logs.join(" | ")}`,
+    );
+    assert.ok(
+      logs.some((m) => /^training influence index: 4 contribution\(s\), 8 record gradient\(s\) in \d+\.\d s$/.test(m)),
+      "and what it cost",
+    );
   });
 
   it("lists the contribution that taught the answer first, with its chain metadata, deterministically", async () => {
@@ -139,7 +188,11 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     const list = a.trainingInfluences;
     assert.ok(list.length >= 1 && list.length <= MAX_TRAINING_INFLUENCES, `answer ${JSON.stringify(a.answer)}: ${JSON.stringify(list)}`);
     const top = list[0]!;
-    assert.equal(top.contributionId, planted.toString(), `the planted contribution ranks first: ${JSON.stringify(list.map((t) => [t.contributionId, t.score]))}`);
+    assert.equal(
+      top.contributionId,
+      planted.toString(),
+      `the planted contribution ranks first: ${JSON.stringify(list.map((t) => [t.contributionId, t.score]))}`,
+    );
     assert.equal(top.contributor.toLowerCase(), stack.wallets.contributor.account.address.toLowerCase());
     assert.match(top.transactionHash, /^0x[0-9a-f]{64}$/);
     const receipt = await stack.publicClient.getTransactionReceipt({ hash: top.transactionHash as Hex });
@@ -162,9 +215,18 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     const res = await fetch(`${api.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: `model-${openModel.modelId}`, messages: [{ role: "user", content: question }], max_tokens: 16, stream: true, ...bare }),
+      body: JSON.stringify({
+        model: `model-${openModel.modelId}`,
+        messages: [{ role: "user", content: question }],
+        max_tokens: 16,
+        stream: true,
+        ...bare,
+      }),
     });
-    const chunks = (await res.text()).split("\n\n").filter((l) => l.startsWith("data: {")).map((l) => JSON.parse(l.slice(6)) as { modelfactory?: ChatAttribution });
+    const chunks = (await res.text())
+      .split("\n\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => JSON.parse(l.slice(6)) as { modelfactory?: ChatAttribution });
     assert.deepEqual(chunks.at(-1)?.modelfactory?.trainingInfluences, list);
   });
 
@@ -176,9 +238,16 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     const stored = await readContent(stack.store, index.cid, { maxBytes: 64 * 1024 * 1024 });
     assert.deepEqual(stored.subarray(0, ENVELOPE_MAGIC.length), ENVELOPE_MAGIC, "an envelope");
     assert.ok(!new TextDecoder("latin1").decode(stored).includes(INFLUENCE_INDEX_FORMAT), "ciphertext only");
-    assert.deepEqual((await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey), [bytesToHex(BUILDER_ENCRYPTION_KEY.publicKey)], "sealed for the adapter's keys");
+    assert.deepEqual(
+      (await readEnvelopeHeader([stored])).recipients.map((r) => r.publicKey),
+      [bytesToHex(BUILDER_ENCRYPTION_KEY.publicKey)],
+      "sealed for the adapter's keys",
+    );
     const opened = await openArtifact([stored], { secretKey: BUILDER_ENCRYPTION_KEY.secretKey }, { sha256: index.sha256 });
-    assert.ok(new TextDecoder().decode(opened.subarray(0, 4096)).includes(INFLUENCE_INDEX_FORMAT), "the builder opens the index the manifest commits");
+    assert.ok(
+      new TextDecoder().decode(opened.subarray(0, 4096)).includes(INFLUENCE_INDEX_FORMAT),
+      "the builder opens the index the manifest commits",
+    );
     const outsider = await chat("other", gatedModel.modelId!, "What does the hedge manual say about step 2?");
     assert.deepEqual(outsider.trainingInfluences, []);
     assert.match(outsider.trainingInfluenceNote ?? "", /retrieve access to none of this model's Datanets/);
@@ -189,7 +258,15 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
 });
 
 describe("training influences from a worker ranking", () => {
-  const meta = (id: string) => ({ contributionId: id, datanetId: "1", contributor: "0x00000000000000000000000000000000000000c1" as const, timestamp: 1, transactionHash: `0x${"ab".repeat(32)}` as const, contentId: "bafy", metadataURI: "ipfs://m" });
+  const meta = (id: string) => ({
+    contributionId: id,
+    datanetId: "1",
+    contributor: "0x00000000000000000000000000000000000000c1" as const,
+    timestamp: 1,
+    transactionHash: `0x${"ab".repeat(32)}` as const,
+    contentId: "bafy",
+    metadataURI: "ipfs://m",
+  });
 
   it("keeps visible contributions at or above the threshold, best first, weights from the scores", () => {
     const ranking = [
@@ -199,7 +276,13 @@ describe("training influences from a worker ranking", () => {
       { contribution: "7", score: MIN_INFLUENCE_SCORE - 0.001 },
     ];
     const got = trainingInfluences(ranking, (id) => (id === "5" ? undefined : meta(id)));
-    assert.deepEqual(got.map((t) => [t.contributionId, t.rank, t.weight]), [["4", 1, 6666], ["6", 2, 3333]]);
+    assert.deepEqual(
+      got.map((t) => [t.contributionId, t.rank, t.weight]),
+      [
+        ["4", 1, 6666],
+        ["6", 2, 3333],
+      ],
+    );
     assert.equal(got[0]!.reason, describeTrainingInfluence(0.9));
     assert.ok(got.reduce((n, t) => n + t.weight, 0) <= 10_000);
   });

@@ -17,7 +17,12 @@ import { RawWorker, type Answer, type Line } from "./helpers/worker-process.ts";
 const strict = new WorkerSchemas("reject");
 
 const record = (i: number) =>
-  JSON.stringify({ schema: "modelfactory.record/1", kind: "instruction", instruction: `What is step ${i} of the pump manual?`, output: `Step ${i}: open valve ${i} and log it.` });
+  JSON.stringify({
+    schema: "modelfactory.record/1",
+    kind: "instruction",
+    instruction: `What is step ${i} of the pump manual?`,
+    output: `Step ${i}: open valve ${i} and log it.`,
+  });
 
 /** The result of an answer that must be one, typed by the command it answers. */
 function resultOf<C extends WorkerCommandName>(cmd: C, a: Answer): CommandResults[C] {
@@ -43,7 +48,14 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
       data.mixed,
       [
         record(7),
-        JSON.stringify({ schema: "modelfactory.record/1", kind: "chat", messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello." }] }),
+        JSON.stringify({
+          schema: "modelfactory.record/1",
+          kind: "chat",
+          messages: [
+            { role: "user", content: "Hi" },
+            { role: "assistant", content: "Hello." },
+          ],
+        }),
         JSON.stringify({ schema: "modelfactory.record/1", kind: "text", text: "Pumps move water." }),
       ].join("\n") + "\n",
     );
@@ -93,8 +105,14 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     });
     assert.equal(train.result.status, "completed");
     assert.ok(train.result.adapter_path && existsSync(train.result.adapter_path));
-    assert.ok(train.events.some((e) => e.event === "progress" && typeof e.eval_loss === "number"), "an evaluation step");
-    assert.ok(train.events.some((e) => e.event === "checkpoint"), "a checkpoint");
+    assert.ok(
+      train.events.some((e) => e.event === "progress" && typeof e.eval_loss === "number"),
+      "an evaluation step",
+    );
+    assert.ok(
+      train.events.some((e) => e.event === "checkpoint"),
+      "a checkpoint",
+    );
     const insights = {
       eval_contributions: ["1", "2", "3"],
       train: data.train,
@@ -104,31 +122,72 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     const evaluated = (await run("evaluate", { data: data.eval, max_samples: 2, max_new_tokens: 4, max_seq_len: 64, insights })).result;
     assert.equal(evaluated.adapter, "conf");
     assert.ok(evaluated.perplexity_tuned && evaluated.generation_tuned && evaluated.memory);
-    assert.deepEqual(evaluated.insights?.contributions.map((c) => [c.id, c.train?.records, c.held_out?.records]), [["1", 2, 1], ["2", 2, 1], ["3", 2, 1]]);
+    assert.deepEqual(
+      evaluated.insights?.contributions.map((c) => [c.id, c.train?.records, c.held_out?.records]),
+      [
+        ["1", 2, 1],
+        ["2", 2, 1],
+        ["3", 2, 1],
+      ],
+    );
     assert.equal(evaluated.generation_base?.examples?.[0]?.prompt, "What is step 100 of the pump manual?");
   });
 
   it("streams generated tokens that concatenate to the answer, saves the adapter and exports the merged model", async () => {
-    const gen = await run("generate", { messages: [{ role: "user", content: "What is step 1?" }], adapter: "conf", max_new_tokens: 6, stream: true });
+    const gen = await run("generate", {
+      messages: [{ role: "user", content: "What is step 1?" }],
+      adapter: "conf",
+      max_new_tokens: 6,
+      stream: true,
+    });
     const tokens = gen.events.filter((e) => e.event === "token");
     assert.ok(tokens.length > 0);
     assert.equal(tokens.map((t) => t.text).join(""), gen.result.text);
-    assert.deepEqual(tokens.map((t) => t.index), tokens.map((_, i) => i));
+    assert.deepEqual(
+      tokens.map((t) => t.index),
+      tokens.map((_, i) => i),
+    );
     const sources = { before: "Sources:\n", passages: ["\n[1] Step 1: open valve 1.\n", "\n[2] Pumps move water.\n"], after: "" };
-    const attributed = (await run("attribute", { sources, messages: [{ role: "user", content: "What is step 1?" }], answer: gen.result.text || "Step 1", adapter: "conf" })).result;
+    const attributed = (
+      await run("attribute", {
+        sources,
+        messages: [{ role: "user", content: "What is step 1?" }],
+        answer: gen.result.text || "Step 1",
+        adapter: "conf",
+      })
+    ).result;
     assert.equal(attributed.method, "leave_one_out");
     assert.equal(attributed.forward_passes, 3);
     assert.equal(attributed.passages.length, 2);
-    const index = (await run("influence_index", { adapter: "conf", contributions: [{ id: "7", records: data.train }, { id: "9", records: data.eval }], out: path.join(dir, "influence.safetensors"), dim: 256, per_contribution: 2 })).result;
+    const index = (
+      await run("influence_index", {
+        adapter: "conf",
+        contributions: [
+          { id: "7", records: data.train },
+          { id: "9", records: data.eval },
+        ],
+        out: path.join(dir, "influence.safetensors"),
+        dim: 256,
+        per_contribution: 2,
+      })
+    ).result;
     assert.deepEqual(index.examples, { "7": 2, "9": 2 });
-    const influence = (await run("influence", { adapter: "conf", index: index.path, messages: [{ role: "user", content: "What is step 1?" }], answer: "Step 1: open valve 1." })).result;
+    const influence = (
+      await run("influence", {
+        adapter: "conf",
+        index: index.path,
+        messages: [{ role: "user", content: "What is step 1?" }],
+        answer: "Step 1: open valve 1.",
+      })
+    ).result;
     assert.deepEqual(influence.ranking.map((r) => r.contribution).sort(), ["7", "9"]);
     const plain = await run("generate", { prompt: "Pumps", max_new_tokens: 3, stream: false });
     assert.equal(plain.events.length, 0);
     const saved = (await run("save", { path: path.join(dir, "saved"), adapter: "conf" })).result;
     assert.equal(saved.kind, "adapter");
     assert.ok(saved.files.includes("adapter_config.json"));
-    const exported = (await run("export", { path: path.join(dir, "export"), adapter: "conf", formats: ["hf", "gguf-q8_0"], name: "conf" })).result;
+    const exported = (await run("export", { path: path.join(dir, "export"), adapter: "conf", formats: ["hf", "gguf-q8_0"], name: "conf" }))
+      .result;
     assert.equal(exported.adapter, "conf");
     assert.ok(exported.files.hf?.files.includes("config.json"));
     assert.ok(exported.files["gguf-q8_0"] && existsSync(exported.files["gguf-q8_0"].path));
@@ -138,7 +197,12 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     let cancel: Promise<Answer> | undefined;
     const long = worker.send(
       "train",
-      { data: { train: data.train }, output_dir: path.join(dir, "out-cancel"), adapter: "cancelled", config: { max_steps: 500, batch_size: 1, max_seq_len: 64 } },
+      {
+        data: { train: data.train },
+        output_dir: path.join(dir, "out-cancel"),
+        adapter: "cancelled",
+        config: { max_steps: 500, batch_size: 1, max_seq_len: 64 },
+      },
       (line, id) => {
         if (line.event === "progress" && !cancel) cancel = worker.request("cancel", { target: id });
       },
@@ -164,7 +228,11 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     assert.equal(unknown.end.code, "unknown_command");
     // The worker lists the commands it knows: each needs its result schema in worker-results.ts.
     const known = (unknown.end.details as { known: string[] }).known;
-    assert.deepEqual([...known].sort(), [...WORKER_COMMANDS].sort(), "the worker's commands are the ones worker-protocol.ts types (WORKER_COMMANDS, RESULT_SCHEMAS)");
+    assert.deepEqual(
+      [...known].sort(),
+      [...WORKER_COMMANDS].sort(),
+      "the worker's commands are the ones worker-protocol.ts types (WORKER_COMMANDS, RESULT_SCHEMAS)",
+    );
     const bad = await worker.request("train", {});
     assert.equal(bad.end.code, "bad_request");
   });
@@ -176,10 +244,19 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
   });
 
   it("sent only lines that match the protocol's schemas, for every command and every event", () => {
-    const problems = worker.lines.flatMap((line: Line) => strict.eventProblems(line).map(([field, problem]) => `${field} ${problem} in ${JSON.stringify(line).slice(0, 300)}`));
+    const problems = worker.lines.flatMap((line: Line) =>
+      strict.eventProblems(line).map(([field, problem]) => `${field} ${problem} in ${JSON.stringify(line).slice(0, 300)}`),
+    );
     assert.deepEqual(problems, []);
     assert.deepEqual([...answered].sort(), [...WORKER_COMMANDS].sort(), "every command was answered");
-    assert.deepEqual([...new Set(worker.lines.map((l) => l.event))].sort(), ["checkpoint", "error", "progress", "ready", "result", "token"]);
+    assert.deepEqual([...new Set(worker.lines.map((l) => l.event))].sort(), [
+      "checkpoint",
+      "error",
+      "progress",
+      "ready",
+      "result",
+      "token",
+    ]);
   });
 });
 

@@ -5,7 +5,17 @@ import { ChartFrame } from "./ChartFrame.tsx";
 
 export type BarGroup = { label: string; values: { name: string; value: number; color: string }[] };
 
-export function BarChart({ groups, title, format = (v: number) => formatNumber(v, 3), height = 200 }: { groups: BarGroup[]; title: string; format?: (v: number) => string; height?: number }) {
+export function BarChart({
+  groups,
+  title,
+  format = (v: number) => formatNumber(v, 3),
+  height = 200,
+}: {
+  groups: BarGroup[];
+  title: string;
+  format?: (v: number) => string;
+  height?: number;
+}) {
   const width = 520;
   const m = { l: 56, r: 10, t: 16, b: 30 };
   const all = groups.flatMap((g) => g.values.map((v) => v.value));
@@ -15,11 +25,18 @@ export function BarChart({ groups, title, format = (v: number) => formatNumber(v
   const names = groups[0]?.values ?? [];
   return (
     <ChartFrame title={title} legend={names}>
-      <svg className="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${groups.map((g) => `${g.label} ${g.values.map((v) => `${v.name} ${format(v.value)}`).join(" ")}`).join("; ")}`}>
+      <svg
+        className="chart"
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${title}: ${groups.map((g) => `${g.label} ${g.values.map((v) => `${v.name} ${format(v.value)}`).join(" ")}`).join("; ")}`}
+      >
         {ticks(0, hi, 4).map((t) => (
           <g key={t}>
             <line x1={m.l} x2={width - m.r} y1={sy(t)} y2={sy(t)} stroke="#eef0f5" />
-            <text x={m.l - 6} y={sy(t) + 4} textAnchor="end">{format(t)}</text>
+            <text x={m.l - 6} y={sy(t) + 4} textAnchor="end">
+              {format(t)}
+            </text>
           </g>
         ))}
         {groups.map((g, gi) => {
@@ -32,11 +49,15 @@ export function BarChart({ groups, title, format = (v: number) => formatNumber(v
                 return (
                   <g key={v.name}>
                     <rect x={x} y={y} width={bw - 2} height={Math.max(0, height - m.b - y)} fill={v.color} rx={2} />
-                    <text x={x + bw / 2 - 1} y={y - 3} textAnchor="middle" style={{ fontSize: 10 }}>{format(v.value)}</text>
+                    <text x={x + bw / 2 - 1} y={y - 3} textAnchor="middle" style={{ fontSize: 10 }}>
+                      {format(v.value)}
+                    </text>
                   </g>
                 );
               })}
-              <text x={m.l + gi * gw + gw / 2} y={height - 10} textAnchor="middle">{g.label}</text>
+              <text x={m.l + gi * gw + gw / 2} y={height - 10} textAnchor="middle">
+                {g.label}
+              </text>
             </g>
           );
         })}

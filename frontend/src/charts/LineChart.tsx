@@ -4,7 +4,14 @@ import { downsample, extent, linePath, linear, ticks, type Series } from "./scal
 import { formatNumber } from "../ui/format.ts";
 import { ChartFrame } from "./ChartFrame.tsx";
 
-export function LineChart({ series, title, height = 180, xLabel = "step", yFormat = (v: number) => formatNumber(v, 3), logY = false }: {
+export function LineChart({
+  series,
+  title,
+  height = 180,
+  xLabel = "step",
+  yFormat = (v: number) => formatNumber(v, 3),
+  logY = false,
+}: {
   series: Series[];
   title: string;
   height?: number;
@@ -45,7 +52,17 @@ export function LineChart({ series, title, height = 180, xLabel = "step", yForma
           {xLabel}
         </text>
         {shown.map((s) => (
-          <path key={s.name} d={linePath(s.points.map((p) => ({ x: p.x, y: tf(p.y) })), sx, sy)} fill="none" stroke={s.color} strokeWidth={1.8} />
+          <path
+            key={s.name}
+            d={linePath(
+              s.points.map((p) => ({ x: p.x, y: tf(p.y) })),
+              sx,
+              sy,
+            )}
+            fill="none"
+            stroke={s.color}
+            strokeWidth={1.8}
+          />
         ))}
       </svg>
       {xs.length === 0 ? <p className="hint">Waiting for data…</p> : null}

@@ -39,7 +39,14 @@ export const EMPTY_DATANET_FORM: DatanetForm = {
 export type FormErrors<T> = Partial<Record<keyof T, string>>;
 
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(",")
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Field errors of the create/edit form; empty when the form can be submitted. */
@@ -48,7 +55,8 @@ export function validateDatanetForm(form: DatanetForm): FormErrors<DatanetForm> 
   const name = form.name.trim();
   if (!name) errors.name = "Give the Datanet a name.";
   else if (name.length > 80) errors.name = "Keep the name under 80 characters.";
-  if (form.description.trim().length < 20) errors.description = "Describe the data in at least 20 characters, so builders know what it holds.";
+  if (form.description.trim().length < 20)
+    errors.description = "Describe the data in at least 20 characters, so builders know what it holds.";
   else if (form.description.length > 5000) errors.description = "Keep the description under 5,000 characters.";
   if (!form.domain.trim()) errors.domain = "Name the domain (e.g. medicine, law, customer support).";
   else if (form.domain.length > 50) errors.domain = "Keep the domain under 50 characters.";
@@ -84,6 +92,8 @@ export function readDatanetMetadata(raw: unknown): DatanetMetadata | null {
     description: str(o.description),
     domain: str(o.domain),
     tags: Array.isArray(o.tags) ? o.tags.filter((t): t is string => typeof t === "string") : [],
-    recordKinds: Array.isArray(o.recordKinds) ? (o.recordKinds.filter((k) => RECORD_KINDS.includes(k as RecordKind)) as RecordKind[]) : [...RECORD_KINDS],
+    recordKinds: Array.isArray(o.recordKinds)
+      ? (o.recordKinds.filter((k) => RECORD_KINDS.includes(k as RecordKind)) as RecordKind[])
+      : [...RECORD_KINDS],
   };
 }

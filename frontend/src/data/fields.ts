@@ -12,4 +12,5 @@ export const JOB_FIELDS = `id builder { id } datanets { id } specURI specHash sn
 export const CITATION_FIELDS = `id batch { id transactionHash receiptsRoot } model { id } contributionId contributor { id } datanet { id }
   weight timestamp transactionHash`;
 /** A citation as the contributor's page lists it: its kind (retrieval or training), receipt key and batch. */
-export const CONTRIBUTOR_ANSWER_FIELDS = "id kind contributionId weight model { id } receipt { key } batch { id receiptsRoot } timestamp transactionHash";
+export const CONTRIBUTOR_ANSWER_FIELDS =
+  "id kind contributionId weight model { id } receipt { key } batch { id receiptsRoot } timestamp transactionHash";

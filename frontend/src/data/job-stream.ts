@@ -51,7 +51,12 @@ export function applyJobEvent(state: JobStreamState, event: JobEvent): JobStream
 export function progressSummary(state: JobStreamState): { fraction: number; etaSeconds: number | null; step: number; totalSteps: number } {
   const last = state.progress[state.progress.length - 1];
   if (!last) return { fraction: state.phase === "completed" ? 1 : 0, etaSeconds: null, step: 0, totalSteps: 0 };
-  return { fraction: last.totalSteps > 0 ? last.step / last.totalSteps : 0, etaSeconds: last.etaSeconds, step: last.step, totalSteps: last.totalSteps };
+  return {
+    fraction: last.totalSteps > 0 ? last.step / last.totalSteps : 0,
+    etaSeconds: last.etaSeconds,
+    step: last.step,
+    totalSteps: last.totalSteps,
+  };
 }
 
 /** Chart series from the stream. */

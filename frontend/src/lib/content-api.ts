@@ -17,14 +17,23 @@ export type AddResult = { cid: string; size: number };
  * @example
  * const { cid } = await addContent(config.contentApiUrl, bytes, "records.jsonl", (f) => setProgress(f))
  */
-export function addContent(apiUrl: string, bytes: Uint8Array, fileName: string, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<AddResult> {
+export function addContent(
+  apiUrl: string,
+  bytes: Uint8Array,
+  fileName: string,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<AddResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `${apiUrl}/api/v0/add?${ADD_QUERY}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress?.(Math.min(1, e.loaded / e.total));
     };
-    xhr.onerror = () => reject(new ContentApiRequestError("The content store could not be reached; is the content API running?", { code: "CONTENT_UNREACHABLE" }));
+    xhr.onerror = () =>
+      reject(
+        new ContentApiRequestError("The content store could not be reached; is the content API running?", { code: "CONTENT_UNREACHABLE" }),
+      );
     xhr.onabort = () => reject(new ContentApiRequestError("The upload was cancelled.", { code: "CONTENT_ABORTED" }));
     xhr.onload = () => {
       if (xhr.status !== 200) {
@@ -39,7 +48,8 @@ export function addContent(apiUrl: string, bytes: Uint8Array, fileName: string, 
       }
       const lines = xhr.responseText.trim().split("\n").filter(Boolean);
       const last = JSON.parse(lines[lines.length - 1] ?? "{}") as { Hash?: string; Size?: string };
-      if (!last.Hash) return reject(new ContentApiRequestError("The content store answered without a CID.", { code: "CONTENT_BAD_RESPONSE" }));
+      if (!last.Hash)
+        return reject(new ContentApiRequestError("The content store answered without a CID.", { code: "CONTENT_BAD_RESPONSE" }));
       onProgress?.(1);
       resolve({ cid: last.Hash, size: Number(last.Size ?? bytes.length) });
     };
@@ -62,7 +72,10 @@ export async function catContent(apiUrl: string, uri: string, signal?: AbortSign
   try {
     response = await fetch(`${apiUrl}/api/v0/cat?arg=${encodeURIComponent(cid)}`, { method: "POST", ...(signal ? { signal } : {}) });
   } catch (cause) {
-    throw new ContentApiRequestError("The content store could not be reached; is the content API running?", { code: "CONTENT_UNREACHABLE", cause });
+    throw new ContentApiRequestError("The content store could not be reached; is the content API running?", {
+      code: "CONTENT_UNREACHABLE",
+      cause,
+    });
   }
   if (!response.ok) {
     const text = await response.text().catch(() => "");
@@ -88,7 +101,11 @@ export async function catJson<T>(apiUrl: string, uri: string, signal?: AbortSign
 }
 
 /** Stores a JSON document and returns its `ipfs://` URI and exact bytes. */
-export async function addJson(apiUrl: string, value: unknown, fileName = "document.json"): Promise<{ uri: string; bytes: Uint8Array; cid: string }> {
+export async function addJson(
+  apiUrl: string,
+  value: unknown,
+  fileName = "document.json",
+): Promise<{ uri: string; bytes: Uint8Array; cid: string }> {
   const bytes = new TextEncoder().encode(`${JSON.stringify(value)}\n`);
   const { cid } = await addContent(apiUrl, bytes, fileName);
   return { uri: `ipfs://${cid}`, bytes, cid };

@@ -10,6 +10,10 @@ export type DatanetEncryptionKey = { publicKey: Hex; version: number; keyService
 /** The Datanet's bound key, or null when its owner has not bound one yet. */
 export async function readDatanetKey(config: AppConfig, datanetId: string): Promise<DatanetEncryptionKey | null> {
   const client = createPublicClient({ transport: http(config.rpcUrl) });
-  const [publicKey, version, keyServiceURI] = (await client.readContract({ ...contract(config, "DatanetKeys"), functionName: "encryptionKey", args: [BigInt(datanetId)] })) as readonly [Hex, bigint, string];
+  const [publicKey, version, keyServiceURI] = (await client.readContract({
+    ...contract(config, "DatanetKeys"),
+    functionName: "encryptionKey",
+    args: [BigInt(datanetId)],
+  })) as readonly [Hex, bigint, string];
   return version === 0n ? null : { publicKey, version: Number(version), keyServiceURI };
 }

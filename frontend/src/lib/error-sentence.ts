@@ -113,7 +113,8 @@ export function errorSentence(error: unknown): string {
     return sentence(error.shortMessage);
   }
   if (error instanceof ModelFactoryError) return sentence(error.shortMessage);
-  if (error instanceof TypeError && /fetch|network/i.test(error.message)) return "A service could not be reached; check that it is running.";
+  if (error instanceof TypeError && /fetch|network/i.test(error.message))
+    return "A service could not be reached; check that it is running.";
   if (error instanceof DOMException && error.name === "AbortError") return "The request was cancelled.";
   return sentence(describeError(error));
 }

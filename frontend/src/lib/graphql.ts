@@ -28,7 +28,10 @@ export async function graphqlRequest<T>({ url, query, variables, signal }: Graph
     throw new IndexerError(`The index answered HTTP ${response.status} without JSON.`, { code: "INDEXER_BAD_RESPONSE", cause });
   }
   if (body.errors?.length) {
-    throw new IndexerError(`The index refused the query: ${body.errors[0]!.message}`, { code: "INDEXER_QUERY", meta: { errors: body.errors } });
+    throw new IndexerError(`The index refused the query: ${body.errors[0]!.message}`, {
+      code: "INDEXER_QUERY",
+      meta: { errors: body.errors },
+    });
   }
   if (!response.ok || !body.data) throw new IndexerError(`The index answered HTTP ${response.status}.`, { code: "INDEXER_BAD_RESPONSE" });
   return body.data;

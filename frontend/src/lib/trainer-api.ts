@@ -45,7 +45,10 @@ export async function trainerFetch<T>(baseUrl: string, path: string, options: Op
       /* no JSON body */
     }
     const message = body.error?.message ?? `HTTP ${response.status}`;
-    throw new TrainerApiError(`The trainer node refused: ${message}`, { code: body.error?.code ?? `HTTP_${response.status}`, meta: { status: response.status } });
+    throw new TrainerApiError(`The trainer node refused: ${message}`, {
+      code: body.error?.code ?? `HTTP_${response.status}`,
+      meta: { status: response.status },
+    });
   }
   return (await response.json()) as T;
 }
@@ -59,12 +62,15 @@ export const trainerApi = {
   metrics: (url: string, jobId: string) => trainerFetch<EvaluationReport>(url, `/v1/jobs/${jobId}/metrics`),
   manifest: (url: string, jobId: string) => trainerFetch<unknown>(url, `/v1/jobs/${jobId}/manifest`),
   receipt: (url: string, receiptId: string) => trainerFetch<ReceiptStatus>(url, `/v1/receipts/${receiptId}`),
-  cancel: (url: string, jobId: string, token: string) => trainerFetch<unknown>(url, `/v1/jobs/${jobId}/cancel`, { method: "POST", body: {}, token }),
+  cancel: (url: string, jobId: string, token: string) =>
+    trainerFetch<unknown>(url, `/v1/jobs/${jobId}/cancel`, { method: "POST", body: {}, token }),
   nonce: (url: string) => trainerFetch<{ nonce: string }>(url, "/auth/nonce"),
-  verify: (url: string, message: string, signature: string) => trainerFetch<AuthSession>(url, "/auth/verify", { body: { message, signature } }),
+  verify: (url: string, message: string, signature: string) =>
+    trainerFetch<AuthSession>(url, "/auth/verify", { body: { message, signature } }),
   models: (url: string, token: string) => trainerFetch<{ data: { id: string }[] }>(url, "/v1/models", { token }),
   adapterUrl: (url: string, modelId: string) => `${url}/v1/models/${modelId}/adapter`,
-  exportModel: (url: string, modelId: string, format: ModelExportFormat, token: string) => trainerFetch<ModelExportStatus>(url, `/v1/models/${modelId}/exports`, { body: { format }, token }),
+  exportModel: (url: string, modelId: string, format: ModelExportFormat, token: string) =>
+    trainerFetch<ModelExportStatus>(url, `/v1/models/${modelId}/exports`, { body: { format }, token }),
 };
 
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };

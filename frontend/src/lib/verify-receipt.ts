@@ -31,7 +31,18 @@ import { contract } from "./contracts.ts";
 
 /** One check, with the sentence the GUI shows whether it passed or failed. */
 export type ReceiptCheck = { id: ReceiptCheckId; ok: boolean; label: string; detail: string };
-export type ReceiptCheckId = "document" | "leaf" | "citations" | "training" | "passages" | "question" | "answer" | "model" | "root" | "proof" | "ledger";
+export type ReceiptCheckId =
+  | "document"
+  | "leaf"
+  | "citations"
+  | "training"
+  | "passages"
+  | "question"
+  | "answer"
+  | "model"
+  | "root"
+  | "proof"
+  | "ledger";
 
 export type ReceiptVerification = {
   batchId: string;
@@ -49,7 +60,13 @@ export type ReceiptVerification = {
  * asker's question, answer and cited passages (their private part) by their hashes, and the
  * training influences ("shaped by training on …") as they are.
  */
-export type ShownAnswer = { question?: string; answer?: string; citations?: readonly Citation[]; trainingInfluences?: readonly TrainingInfluence[]; modelId?: string };
+export type ShownAnswer = {
+  question?: string;
+  answer?: string;
+  citations?: readonly Citation[];
+  trainingInfluences?: readonly TrainingInfluence[];
+  modelId?: string;
+};
 
 /** A batch as the chain holds it: `AttributionLedger.batchOf(root)`. */
 export type ChainBatch = { root: Hex; batchId: string; modelId: string };
@@ -58,7 +75,11 @@ export type ChainBatch = { root: Hex; batchId: string; modelId: string };
  * The checks of a receipt whose batch has been looked up on chain (`null`: the root the node
  * reports is not on chain). Pure; {@link verifyReceiptOnChain} adds the ledger's own answer.
  */
-export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | null, shown: ShownAnswer = {}): { leaf: Receipt | null; checks: ReceiptCheck[] } {
+export function verifyReceiptLocally(
+  status: ReceiptStatus,
+  batch: ChainBatch | null,
+  shown: ShownAnswer = {},
+): { leaf: Receipt | null; checks: ReceiptCheck[] } {
   const checks: ReceiptCheck[] = [];
   const add = (id: ReceiptCheckId, ok: boolean, label: string, detail: string) => checks.push({ id, ok, label, detail });
   let leaf: Receipt | null = null;
@@ -75,7 +96,12 @@ export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | 
     } catch {
       diff = ["the whole leaf (unreadable)"];
     }
-    add("leaf", diff.length === 0, "Leaf the node committed", diff.length === 0 ? "matches the leaf recomputed from the document" : `does not match the document (${diff.join(", ")} differ)`);
+    add(
+      "leaf",
+      diff.length === 0,
+      "Leaf the node committed",
+      diff.length === 0 ? "matches the leaf recomputed from the document" : `does not match the document (${diff.join(", ")} differ)`,
+    );
   }
   if (shown.citations) {
     let same = false;
@@ -84,19 +110,37 @@ export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | 
     } catch {
       same = false;
     }
-    add("citations", same, "Citations shown", same ? "are the ones the receipt commits to" : "do not match the citations the receipt commits to");
+    add(
+      "citations",
+      same,
+      "Citations shown",
+      same ? "are the ones the receipt commits to" : "do not match the citations the receipt commits to",
+    );
     const passages = shown.citations.map((c) => c.passage.text);
-    const bad = leaf ? privatePartMismatches(status.receipt, { question: "", answer: "", passages }).filter((m) => m.startsWith("passage")) : ["the document"];
-    add("passages", bad.length === 0, "Passages shown", bad.length === 0 ? "hash to the receipt's passage hashes" : `do not match the receipt (${bad.join(", ")})`);
+    const bad = leaf
+      ? privatePartMismatches(status.receipt, { question: "", answer: "", passages }).filter((m) => m.startsWith("passage"))
+      : ["the document"];
+    add(
+      "passages",
+      bad.length === 0,
+      "Passages shown",
+      bad.length === 0 ? "hash to the receipt's passage hashes" : `do not match the receipt (${bad.join(", ")})`,
+    );
   }
   if (shown.trainingInfluences) {
     let same = false;
     try {
-      same = canonicalJson(shown.trainingInfluences.map(publicTrainingInfluence)) === canonicalJson(status.receipt.trainingInfluences ?? []);
+      same =
+        canonicalJson(shown.trainingInfluences.map(publicTrainingInfluence)) === canonicalJson(status.receipt.trainingInfluences ?? []);
     } catch {
       same = false;
     }
-    add("training", same, "Training influences shown", same ? "are the ones the receipt commits to" : "do not match the training influences the receipt commits to");
+    add(
+      "training",
+      same,
+      "Training influences shown",
+      same ? "are the ones the receipt commits to" : "do not match the training influences the receipt commits to",
+    );
   }
   if (shown.question !== undefined) {
     const same = hashText(shown.question).toLowerCase() === String(status.receipt.questionHash).toLowerCase();
@@ -108,7 +152,12 @@ export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | 
   }
   if (shown.modelId !== undefined) {
     const same = shown.modelId === status.receipt.modelId;
-    add("model", same, "Model", same ? `the receipt is for model #${shown.modelId}` : `the receipt is for model #${status.receipt.modelId}, not #${shown.modelId}`);
+    add(
+      "model",
+      same,
+      "Model",
+      same ? `the receipt is for model #${shown.modelId}` : `the receipt is for model #${status.receipt.modelId}, not #${shown.modelId}`,
+    );
   }
   const rootOk = batch !== null && batch.batchId === status.batchId && batch.modelId === status.receipt.modelId;
   add(
@@ -124,12 +173,21 @@ export function verifyReceiptLocally(status: ReceiptStatus, batch: ChainBatch | 
           : `is on chain as batch #${batch.batchId} of model #${batch.modelId}`,
   );
   const proofOk = !!leaf && !!status.proof && batch !== null && verifyReceipt(batch.root, leaf, status.proof);
-  add("proof", proofOk, "Merkle proof (checked here)", proofOk ? "valid: the recomputed leaf is under the on-chain root" : "invalid: the recomputed leaf is not under the on-chain root");
+  add(
+    "proof",
+    proofOk,
+    "Merkle proof (checked here)",
+    proofOk ? "valid: the recomputed leaf is under the on-chain root" : "invalid: the recomputed leaf is not under the on-chain root",
+  );
   return { leaf, checks };
 }
 
 /** Looks the batch up on chain and asks `AttributionLedger.verifyReceipt` about the recomputed leaf. */
-export async function verifyReceiptOnChain(config: AppConfig, status: ReceiptStatus, shown: ShownAnswer = {}): Promise<ReceiptVerification> {
+export async function verifyReceiptOnChain(
+  config: AppConfig,
+  status: ReceiptStatus,
+  shown: ShownAnswer = {},
+): Promise<ReceiptVerification> {
   if (status.status !== "posted" || status.batchId === null || !status.proof || !status.root) {
     throw new Error("This answer's receipt is not in a posted batch yet; try again in a moment.");
   }
@@ -137,7 +195,10 @@ export async function verifyReceiptOnChain(config: AppConfig, status: ReceiptSta
   const ledger = contract(config, "AttributionLedger");
   let batch: ChainBatch | null = null;
   try {
-    const [batchId, modelId] = (await client.readContract({ ...ledger, functionName: "batchOf", args: [status.root] })) as readonly [bigint, bigint];
+    const [batchId, modelId] = (await client.readContract({ ...ledger, functionName: "batchOf", args: [status.root] })) as readonly [
+      bigint,
+      bigint,
+    ];
     batch = { root: status.root, batchId: batchId.toString(), modelId: modelId.toString() };
   } catch (error) {
     // The ledger reverts UnknownBatchRoot for a root it never saw; anything else (RPC down) is thrown.
@@ -148,8 +209,17 @@ export async function verifyReceiptOnChain(config: AppConfig, status: ReceiptSta
   let onChain = false;
   // The SDK picks the ledger's verifyReceipt for the leaf: a receipt without training influences
   // is asked with the signature older ledgers have too, so batches posted before still verify.
-  if (leaf) onChain = (await client.readContract({ address: ledger.address, ...verifyReceiptCall(BigInt(status.batchId), leaf, status.proof) })) as boolean;
-  checks.push({ id: "ledger", ok: onChain, label: "AttributionLedger.verifyReceipt", detail: onChain ? "true for the recomputed leaf" : "false for the recomputed leaf" });
+  if (leaf)
+    onChain = (await client.readContract({
+      address: ledger.address,
+      ...verifyReceiptCall(BigInt(status.batchId), leaf, status.proof),
+    })) as boolean;
+  checks.push({
+    id: "ledger",
+    ok: onChain,
+    label: "AttributionLedger.verifyReceipt",
+    detail: onChain ? "true for the recomputed leaf" : "false for the recomputed leaf",
+  });
   return { batchId: status.batchId, root: status.root, leaf, checks, valid: checks.every((c) => c.ok) };
 }
 

@@ -1,6 +1,16 @@
 // A small history-API router: path patterns with :params, links, navigation and query
 // strings. Each route's component is lazy, so every screen is its own chunk.
-import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type ComponentType, type MouseEvent, type ReactNode } from "react";
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useMemo,
+  useSyncExternalStore,
+  type AnchorHTMLAttributes,
+  type ComponentType,
+  type MouseEvent,
+  type ReactNode,
+} from "react";
 
 export type Route = { path: string; component: ComponentType; title: string };
 export type Match = { route: Route; params: Record<string, string> };
@@ -67,7 +77,15 @@ export function useSearchParam(name: string): [string, (value: string) => void] 
   return [value, set];
 }
 
-export function Router({ routes, notFound: NotFound, children }: { routes: Route[]; notFound: ComponentType; children: (page: ReactNode) => ReactNode }) {
+export function Router({
+  routes,
+  notFound: NotFound,
+  children,
+}: {
+  routes: Route[];
+  notFound: ComponentType;
+  children: (page: ReactNode) => ReactNode;
+}) {
   const { pathname } = useLocation();
   const match = useMemo<Match | null>(() => {
     for (const route of routes) {
@@ -83,7 +101,11 @@ export function Router({ routes, notFound: NotFound, children }: { routes: Route
   return <MatchContext.Provider value={match}>{children(<Page />)}</MatchContext.Provider>;
 }
 
-export function Link({ to, children, ...rest }: { to: string; children: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href">) {
+export function Link({
+  to,
+  children,
+  ...rest
+}: { to: string; children: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href">) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     rest.onClick?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

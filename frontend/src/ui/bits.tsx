@@ -69,12 +69,28 @@ export function PageHeader({ title, children, subtitle }: { title: ReactNode; su
   );
 }
 
-export function Field({ label, hint, error, children, id }: { label: string; hint?: ReactNode; error?: string | null | undefined; children: ReactNode; id: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+  id,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+  children: ReactNode;
+  id: string;
+}) {
   return (
     <div className={`field${error ? " field-invalid" : ""}`}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint ? <div className="hint" id={`${id}-hint`}>{hint}</div> : null}
+      {hint ? (
+        <div className="hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      ) : null}
       {error ? (
         <div className="field-error" id={`${id}-error`} role="alert">
           {error}

@@ -22,7 +22,10 @@ export function formatNumber(n: number, digits = 2): string {
   if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   if (Number.isInteger(n)) return String(n);
-  return n.toPrecision(digits + 1).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return n
+    .toPrecision(digits + 1)
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "");
 }
 
 export function formatDuration(seconds: number): string {

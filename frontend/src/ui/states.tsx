@@ -36,7 +36,17 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
 export type QueryLike<T> = { data: T | undefined; error: unknown; isPending: boolean; refetch: () => unknown };
 
 /** Renders a react-query result's three states around its data. */
-export function QueryView<T>({ query, empty, children, loading }: { query: QueryLike<T>; empty?: (data: T) => ReactNode | null; loading?: string; children: (data: T) => ReactNode }) {
+export function QueryView<T>({
+  query,
+  empty,
+  children,
+  loading,
+}: {
+  query: QueryLike<T>;
+  empty?: (data: T) => ReactNode | null;
+  loading?: string;
+  children: (data: T) => ReactNode;
+}) {
   if (query.isPending) return <Loading {...(loading ? { label: loading } : {})} />;
   if (query.error) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
   const data = query.data as T;

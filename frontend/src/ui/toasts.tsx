@@ -3,7 +3,13 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 
 export type ToastKind = "pending" | "success" | "error" | "info";
-export type Toast = { id: number; kind: ToastKind; title: string; body?: string | undefined; link?: { href: string; label: string } | undefined };
+export type Toast = {
+  id: number;
+  kind: ToastKind;
+  title: string;
+  body?: string | undefined;
+  link?: { href: string; label: string } | undefined;
+};
 export type ToastApi = {
   show: (toast: Omit<Toast, "id">) => number;
   update: (id: number, toast: Omit<Toast, "id">) => void;

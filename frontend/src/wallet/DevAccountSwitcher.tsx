@@ -10,7 +10,12 @@ export function DevAccountSwitcher() {
   return (
     <label className="dev-switcher">
       <span className="sr-only">Development account</span>
-      <select value={burnerAccountIndex()} onChange={(e) => select(Number(e.target.value))} aria-label="Development account" data-address={address}>
+      <select
+        value={burnerAccountIndex()}
+        onChange={(e) => select(Number(e.target.value))}
+        aria-label="Development account"
+        data-address={address}
+      >
         {DEV_ACCOUNTS.map((a, i) => (
           <option key={a.address} value={i}>
             {a.label}

@@ -35,7 +35,12 @@ export function WalletQueryPage<T>({ title, subtitle, reason, before, ...body }:
   );
 }
 
-function AccountData<T>({ account, useData, empty, children }: Pick<WalletQueryPageProps<T>, "useData" | "empty" | "children"> & { account: Address }) {
+function AccountData<T>({
+  account,
+  useData,
+  empty,
+  children,
+}: Pick<WalletQueryPageProps<T>, "useData" | "empty" | "children"> & { account: Address }) {
   const query = useData(account);
   return (
     <QueryView query={query} {...(empty ? { empty } : {})}>

@@ -1,15 +1,7 @@
 // A wagmi connector for the development chain that signs locally with one of Hardhat's public
 // test keys (no extension needed). Refuses to exist on any other chain (see app-config).
 import { createConnector } from "wagmi";
-import {
-  createPublicClient,
-  createWalletClient,
-  http,
-  numberToHex,
-  type Chain,
-  type EIP1193RequestFn,
-  type Hex,
-} from "viem";
+import { createPublicClient, createWalletClient, http, numberToHex, type Chain, type EIP1193RequestFn, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { DEV_ACCOUNTS } from "./dev-accounts.ts";
 

@@ -28,8 +28,7 @@ function burnerWallet(chain: Chain, rpcUrl: string): Wallet {
     iconUrl: BURNER_ICON,
     iconBackground: "#ff7a1a",
     installed: true,
-    createConnector: (details) =>
-      createConnector((cfg) => ({ ...burnerConnector(chain, rpcUrl)(cfg), ...details.rkDetails })),
+    createConnector: (details) => createConnector((cfg) => ({ ...burnerConnector(chain, rpcUrl)(cfg), ...details.rkDetails })),
   };
 }
 

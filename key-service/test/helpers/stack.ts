@@ -24,10 +24,20 @@ import { createKeyService, type KeyService } from "../../src/service.ts";
 export { KEYS, type Stack };
 export type Who = keyof typeof KEYS;
 
-export type RunningKeyService = { service: KeyService; api: KeyServiceApi; config: KeyServiceConfig; url: string; stop: () => Promise<void> };
+export type RunningKeyService = {
+  service: KeyService;
+  api: KeyServiceApi;
+  config: KeyServiceConfig;
+  url: string;
+  stop: () => Promise<void>;
+};
 
 /** Starts a key service for `datanetId` on a free loopback port. */
-export async function startKeyService(stack: Stack, datanetId: bigint, overrides: Partial<KeyServiceConfig> = {}): Promise<RunningKeyService> {
+export async function startKeyService(
+  stack: Stack,
+  datanetId: bigint,
+  overrides: Partial<KeyServiceConfig> = {},
+): Promise<RunningKeyService> {
   const port = await freePort();
   const config: KeyServiceConfig = {
     rpcUrl: stack.rpcUrl,
@@ -59,13 +69,29 @@ export async function publishKey(stack: Stack, ks: RunningKeyService): Promise<v
 export type Sealed = { id: bigint; canonical: Uint8Array; contentHash: Hex; cid: string };
 
 /** Seals JSONL records for the Datanet key and the contributor's key, stores the envelope and registers it. */
-export async function contributeSealed(stack: Stack, datanetId: bigint, datanetKey: Hex, contributorKey: EncryptionKeyPair, jsonl: string, who: Who = "contributor"): Promise<Sealed> {
+export async function contributeSealed(
+  stack: Stack,
+  datanetId: bigint,
+  datanetKey: Hex,
+  contributorKey: EncryptionKeyPair,
+  jsonl: string,
+  who: Who = "contributor",
+): Promise<Sealed> {
   const prepared = await prepareContribution({ bytes: new TextEncoder().encode(jsonl), fileName: "data.jsonl" });
   const sealed = sealContribution(prepared.bytes, { recipients: [datanetKey, contributorKey.publicKey] });
   const cid = (await stack.store.put(sealed.envelope)).toString();
   // Metadata of a sealed contribution names no plaintext hash or CID.
-  const metadataCid = await stack.store.put(new TextEncoder().encode(JSON.stringify({ title: "sealed records", license: "CC-BY-4.0", recordCount: prepared.recordCount, encrypted: true })));
-  await stack.tx(who, stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "contribute", [datanetId, sealed.contentHash, cid, `ipfs://${metadataCid}`]);
+  const metadataCid = await stack.store.put(
+    new TextEncoder().encode(
+      JSON.stringify({ title: "sealed records", license: "CC-BY-4.0", recordCount: prepared.recordCount, encrypted: true }),
+    ),
+  );
+  await stack.tx(who, stack.deployment.contracts.DatanetRegistry.address, datanetRegistryAbi, "contribute", [
+    datanetId,
+    sealed.contentHash,
+    cid,
+    `ipfs://${metadataCid}`,
+  ]);
   return { id: await stack.contracts.datanets.read.contributionCount(), canonical: prepared.bytes, contentHash: sealed.contentHash, cid };
 }
 
@@ -88,7 +114,13 @@ export type SignOptions = {
 };
 
 /** Builds, signs and sends a request as `who`; returns the answer plus what was sent (for replays). */
-export async function send<T>(ks: RunningKeyService, stack: Stack, who: Who, request: KeyRequest, options: SignOptions = {}): Promise<Answer<T> & { sent: { message: string; signature: Hex | null } }> {
+export async function send<T>(
+  ks: RunningKeyService,
+  stack: Stack,
+  who: Who,
+  request: KeyRequest,
+  options: SignOptions = {},
+): Promise<Answer<T> & { sent: { message: string; signature: Hex | null } }> {
   const nonce = options.nonce ?? (await post<{ nonce: string }>(`${ks.url}/v1/nonce`, {})).body.nonce;
   const u = new URL(ks.url);
   const message = keyRequestMessage(request, {
@@ -99,7 +131,8 @@ export async function send<T>(ks: RunningKeyService, stack: Stack, who: Who, req
     nonce,
     expirationTime: options.expirationTime ?? new Date(Date.now() + 120_000),
   });
-  const signature = options.signature !== undefined ? options.signature : await stack.wallets[options.signer ?? who].signMessage({ message });
+  const signature =
+    options.signature !== undefined ? options.signature : await stack.wallets[options.signer ?? who].signMessage({ message });
   const path = request.action === "rotate" ? `/v1/datanets/${request.datanetId}/rotate` : "/v1/keys";
   const sent = { message, signature };
   return { ...(await post<T>(`${ks.url}${path}`, signature === null ? { message } : sent)), sent };
@@ -115,5 +148,12 @@ export const requesterKey = (): EncryptionKeyPair & { hex: Hex } => {
 
 /** JSONL records with a marker word an outsider could search for. */
 export function records(marker: string, n = 3): string {
-  return Array.from({ length: n }, (_, i) => JSON.stringify({ instruction: `What does the ${marker} note ${i} say?`, output: `The ${marker} note ${i} says to water the beds at dawn.` })).join("\n") + "\n";
+  return (
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({
+        instruction: `What does the ${marker} note ${i} say?`,
+        output: `The ${marker} note ${i} says to water the beds at dawn.`,
+      }),
+    ).join("\n") + "\n"
+  );
 }

@@ -55,7 +55,12 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, query
     });
   });
   busboy.on("field", (field) => {
-    fail(new ContentApiError(400, field.startsWith("dir") ? "directories are not supported: add files one at a time" : `unexpected form field "${field}"`));
+    fail(
+      new ContentApiError(
+        400,
+        field.startsWith("dir") ? "directories are not supported: add files one at a time" : `unexpected form field "${field}"`,
+      ),
+    );
   });
   await new Promise<void>((resolve) => {
     const stop = (error?: unknown) => {
@@ -107,7 +112,7 @@ export async function handleCat(_req: IncomingMessage, res: ServerResponse, quer
 /** `POST /api/v0/pin/add?arg=<cid>`: checks every block is present, then pins. */
 export async function handlePinAdd(_req: IncomingMessage, res: ServerResponse, query: URLSearchParams, ctx: HandlerContext): Promise<void> {
   const args = query.getAll("arg");
-  if (args.length === 0) throw new ContentApiError(400, "argument \"ipfs-path\" is required");
+  if (args.length === 0) throw new ContentApiError(400, 'argument "ipfs-path" is required');
   const pins: string[] = [];
   for (const arg of args) {
     const cid = parseCidArg(arg);
@@ -134,7 +139,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 function cidArg(query: URLSearchParams): CID {
   const arg = query.get("arg");
-  if (!arg) throw new ContentApiError(400, "argument \"ipfs-path\" is required");
+  if (!arg) throw new ContentApiError(400, 'argument "ipfs-path" is required');
   return parseCidArg(arg);
 }
 
@@ -151,7 +156,10 @@ function parseCidArg(arg: string): CID {
 function notFoundAsKubo(error: unknown, cid: CID): unknown {
   if (error instanceof ContentNotFoundError) {
     const missing = String(error.meta.cid ?? cid);
-    return new ContentApiError(500, `block was not found locally (offline): ipld: could not find ${missing}`, { code: "CONTENT_NOT_FOUND", cause: error });
+    return new ContentApiError(500, `block was not found locally (offline): ipld: could not find ${missing}`, {
+      code: "CONTENT_NOT_FOUND",
+      cause: error,
+    });
   }
   return error;
 }

@@ -50,6 +50,7 @@ export function parseAddParams(query: URLSearchParams): AddParams {
 export function intParam(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name);
   if (value === null || value === "") return undefined;
-  if (!/^\d+$/.test(value)) throw new ContentApiError(400, `invalid value "${value}" for option "${name}": expected a non-negative integer`);
+  if (!/^\d+$/.test(value))
+    throw new ContentApiError(400, `invalid value "${value}" for option "${name}": expected a non-negative integer`);
   return Number(value);
 }

@@ -2,11 +2,7 @@
 // page cannot reach it), and browser requests must come from an allowed local origin.
 
 /** Origins of the local frontend; `*` stands for any port. */
-export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = Object.freeze([
-  "http://localhost:*",
-  "http://127.0.0.1:*",
-  "http://[::1]:*",
-]);
+export const DEFAULT_ALLOWED_ORIGINS: readonly string[] = Object.freeze(["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]);
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 

@@ -102,7 +102,8 @@ async function handle(
   log: ((line: string) => void) | undefined,
 ): Promise<void> {
   try {
-    if (!isLoopbackHostHeader(req.headers.host)) throw new ContentApiError(403, "host not allowed: this API answers loopback requests only");
+    if (!isLoopbackHostHeader(req.headers.host))
+      throw new ContentApiError(403, "host not allowed: this API answers loopback requests only");
     const origin = req.headers.origin;
     if (origin !== undefined) {
       if (!isOriginAllowed(origin, allowedOrigins)) throw new ContentApiError(403, `origin ${origin} is not allowed to use this API`);
@@ -139,7 +140,8 @@ function sendError(
   maxRequestBytes: number,
   log: ((line: string) => void) | undefined,
 ): void {
-  const status = error instanceof ContentApiError ? error.status : error instanceof ModelFactoryError && error.code === "CONTENT_TOO_LARGE" ? 413 : 500;
+  const status =
+    error instanceof ContentApiError ? error.status : error instanceof ModelFactoryError && error.code === "CONTENT_TOO_LARGE" ? 413 : 500;
   const message = error instanceof ContentApiError ? error.shortMessage : describeError(error);
   log?.(`${req.method} ${req.url} → ${status} ${message}`);
   if (res.headersSent) {

@@ -24,7 +24,10 @@ export const streamingKuboUploader: KuboUploader = async (content, { apiUrl, que
   });
   response.catch(() => {});
   let answered = false;
-  void response.then(() => (answered = true), () => (answered = true));
+  void response.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
   const write = async (chunk: Uint8Array | string) => {
     if (answered || req.destroyed) return;
     if (!req.write(chunk)) {
@@ -40,7 +43,9 @@ export const streamingKuboUploader: KuboUploader = async (content, { apiUrl, que
       });
     }
   };
-  await write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  await write(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   for await (const chunk of content) {
     if (answered) break;
     await write(chunk);
@@ -65,7 +70,8 @@ export const streamingKuboUploader: KuboUploader = async (content, { apiUrl, que
   }
   const lines = text.trim().split("\n").filter(Boolean);
   const last = lines.length > 0 ? (JSON.parse(lines[lines.length - 1]!) as { Hash?: string }) : {};
-  if (!last.Hash) throw new ContentStoreError(`The content store at ${url.origin} reported no CID for the upload.`, { meta: { endpoint: url.origin } });
+  if (!last.Hash)
+    throw new ContentStoreError(`The content store at ${url.origin} reported no CID for the upload.`, { meta: { endpoint: url.origin } });
   return last.Hash;
 };
 

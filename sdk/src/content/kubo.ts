@@ -193,7 +193,10 @@ export class KuboContentStore implements ContentStore {
       if (cid && /not found|could not find|no link named/i.test(message)) {
         return new ContentNotFoundError(cid.toString(), { cause, meta: { endpoint: this.#endpoint } });
       }
-      return new ContentStoreError(`The content store at ${this.#endpoint} answered: ${message}`, { cause, meta: { endpoint: this.#endpoint } });
+      return new ContentStoreError(`The content store at ${this.#endpoint} answered: ${message}`, {
+        cause,
+        meta: { endpoint: this.#endpoint },
+      });
     }
     if (e?.name === "TimeoutError") {
       return new ContentStoreError(`The content store at ${this.#endpoint} did not answer in time.`, {

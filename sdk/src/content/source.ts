@@ -2,11 +2,7 @@
 // ReadableStream (a browser File's `stream()`), all read as one async iterable of chunks.
 
 /** Content accepted by {@link ContentStore.put}. */
-export type ContentSource =
-  | Uint8Array
-  | Iterable<Uint8Array>
-  | AsyncIterable<Uint8Array>
-  | ReadableStream<Uint8Array>;
+export type ContentSource = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
 /** Reads any {@link ContentSource} as an async iterable of non-shared chunks. */
 export async function* toAsyncIterable(source: ContentSource): AsyncGenerator<Uint8Array, void, undefined> {

@@ -23,7 +23,11 @@ export type ReadFileOptions = {
 type Range = { start: number; end: number };
 
 /** Streams the bytes of the UnixFS file (or raw block) `root`, verifying its declared size. */
-export async function* readUnixFsFile(getBlock: BlockGetter, root: CID, options: ReadFileOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* readUnixFsFile(
+  getBlock: BlockGetter,
+  root: CID,
+  options: ReadFileOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
   const readAhead = Math.max(1, options.readAhead ?? 8);
   const get = (cid: CID) =>
     cid.multihash.code === identity.code ? Promise.resolve(cid.multihash.digest) : getBlock(cid, { signal: options.signal });
@@ -57,7 +61,9 @@ export async function* readUnixFsFile(getBlock: BlockGetter, root: CID, options:
       position += unixfs.data.length;
     }
     if (node.Links.length !== unixfs.blockSizes.length) {
-      throw new ContentIntegrityError(`Node ${cid} has ${node.Links.length} links but ${unixfs.blockSizes.length} block sizes.`, { meta: { cid: cid.toString() } });
+      throw new ContentIntegrityError(`Node ${cid} has ${node.Links.length} links but ${unixfs.blockSizes.length} block sizes.`, {
+        meta: { cid: cid.toString() },
+      });
     }
     const children: Array<{ cid: CID; position: number }> = [];
     node.Links.forEach((link, i) => {
@@ -91,7 +97,10 @@ function* slice(bytes: Uint8Array, position: number, range: Range): Generator<Ui
 
 function decodeFile(cid: CID, block: Uint8Array): { node: dagPb.PBNode; unixfs: UnixFS } {
   if (cid.code !== dagPb.code) {
-    throw new ContentStoreError(`Content ${cid} is not a UnixFS file (codec 0x${cid.code.toString(16)}).`, { code: "CONTENT_NOT_A_FILE", meta: { cid: cid.toString() } });
+    throw new ContentStoreError(`Content ${cid} is not a UnixFS file (codec 0x${cid.code.toString(16)}).`, {
+      code: "CONTENT_NOT_A_FILE",
+      meta: { cid: cid.toString() },
+    });
   }
   let node: dagPb.PBNode;
   let unixfs: UnixFS;
@@ -100,10 +109,17 @@ function decodeFile(cid: CID, block: Uint8Array): { node: dagPb.PBNode; unixfs: 
     if (!node.Data) throw new Error("no UnixFS data");
     unixfs = UnixFS.unmarshal(node.Data);
   } catch (cause) {
-    throw new ContentStoreError(`Content ${cid} is not a UnixFS file.`, { code: "CONTENT_NOT_A_FILE", cause, meta: { cid: cid.toString() } });
+    throw new ContentStoreError(`Content ${cid} is not a UnixFS file.`, {
+      code: "CONTENT_NOT_A_FILE",
+      cause,
+      meta: { cid: cid.toString() },
+    });
   }
   if (unixfs.type !== "file" && unixfs.type !== "raw") {
-    throw new ContentStoreError(`Content ${cid} is a UnixFS ${unixfs.type}, not a file.`, { code: "CONTENT_NOT_A_FILE", meta: { cid: cid.toString(), type: unixfs.type } });
+    throw new ContentStoreError(`Content ${cid} is a UnixFS ${unixfs.type}, not a file.`, {
+      code: "CONTENT_NOT_A_FILE",
+      meta: { cid: cid.toString(), type: unixfs.type },
+    });
   }
   return { node, unixfs };
 }

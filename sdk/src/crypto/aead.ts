@@ -32,7 +32,12 @@ export async function chunkCipher(key: Uint8Array, backend: AeadBackend = defaul
   }
   const subtle = globalThis.crypto.subtle;
   const k = await subtle.importKey("raw", key as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"]);
-  const params = (iv: Uint8Array, aad: Uint8Array): AesGcmParams => ({ name: "AES-GCM", iv: iv as BufferSource, additionalData: aad as BufferSource, tagLength: TAG_BYTES * 8 });
+  const params = (iv: Uint8Array, aad: Uint8Array): AesGcmParams => ({
+    name: "AES-GCM",
+    iv: iv as BufferSource,
+    additionalData: aad as BufferSource,
+    tagLength: TAG_BYTES * 8,
+  });
   return {
     seal: async (nonce, aad, plaintext) => new Uint8Array(await subtle.encrypt(params(nonce, aad), k, plaintext as BufferSource)),
     open: async (nonce, aad, sealed) => new Uint8Array(await subtle.decrypt(params(nonce, aad), k, sealed as BufferSource)),

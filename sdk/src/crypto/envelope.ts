@@ -102,8 +102,10 @@ async function* withLast<T>(source: AsyncIterable<T>): AsyncGenerator<[T, boolea
  */
 export async function* encryptEnvelope(source: Source, options: EncryptEnvelopeOptions): AsyncGenerator<Uint8Array> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 16 || chunkSize > 16 * 1024 * 1024) throw new EnvelopeError(`Chunk size ${chunkSize} is not between 16 B and 16 MiB.`);
-  if (options.recipients.length === 0 || options.recipients.length > MAX_RECIPIENTS) throw new EnvelopeError(`An envelope needs 1 to ${MAX_RECIPIENTS} recipients, not ${options.recipients.length}.`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 16 || chunkSize > 16 * 1024 * 1024)
+    throw new EnvelopeError(`Chunk size ${chunkSize} is not between 16 B and 16 MiB.`);
+  if (options.recipients.length === 0 || options.recipients.length > MAX_RECIPIENTS)
+    throw new EnvelopeError(`An envelope needs 1 to ${MAX_RECIPIENTS} recipients, not ${options.recipients.length}.`);
   const dataKey = options.fixed?.dataKey ?? randomBytes(32);
   const noncePrefix = options.fixed?.noncePrefix ?? randomBytes(NONCE_PREFIX_BYTES);
   const header: EnvelopeHeader = {
@@ -163,13 +165,20 @@ function parseHeader(json: Uint8Array): EnvelopeHeader {
   if (!h || typeof h !== "object" || Array.isArray(h)) bad("header", "must be an object");
   if (h.schema !== ENVELOPE_SCHEMA) bad("schema", `must be "${ENVELOPE_SCHEMA}"`);
   if (h.aead !== "AES-256-GCM") bad("aead", 'must be "AES-256-GCM"');
-  if (typeof h.chunkSize !== "number" || !Number.isInteger(h.chunkSize) || h.chunkSize < 16 || h.chunkSize > 16 * 1024 * 1024) bad("chunkSize", "must be an integer from 16 to 16 MiB");
+  if (typeof h.chunkSize !== "number" || !Number.isInteger(h.chunkSize) || h.chunkSize < 16 || h.chunkSize > 16 * 1024 * 1024)
+    bad("chunkSize", "must be an integer from 16 to 16 MiB");
   if (typeof h.noncePrefix !== "string" || !/^0x[0-9a-fA-F]{14}$/.test(h.noncePrefix)) bad("noncePrefix", "must be 7 bytes of hex");
-  if (!Array.isArray(h.recipients) || h.recipients.length === 0 || h.recipients.length > MAX_RECIPIENTS) bad("recipients", `must list 1 to ${MAX_RECIPIENTS} wrapped keys`);
+  if (!Array.isArray(h.recipients) || h.recipients.length === 0 || h.recipients.length > MAX_RECIPIENTS)
+    bad("recipients", `must list 1 to ${MAX_RECIPIENTS} wrapped keys`);
   (h.recipients as unknown[]).forEach((r, i) => {
     const w = r as Record<string, unknown>;
-    for (const [k, bytes] of [["publicKey", 32], ["ephemeralKey", 32], ["wrappedKey", 48]] as const) {
-      if (typeof w?.[k] !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(w[k] as string)) bad(`recipients[${i}].${k}`, `must be ${bytes} bytes of hex`);
+    for (const [k, bytes] of [
+      ["publicKey", 32],
+      ["ephemeralKey", 32],
+      ["wrappedKey", 48],
+    ] as const) {
+      if (typeof w?.[k] !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(w[k] as string))
+        bad(`recipients[${i}].${k}`, `must be ${bytes} bytes of hex`);
     }
   });
   return h as EnvelopeHeader;
@@ -181,7 +190,10 @@ async function readPrefix(iterator: AsyncIterator<Uint8Array>): Promise<{ header
   const need = async (n: number) => {
     while (buf.length < n) {
       const { value, done } = await iterator.next();
-      if (done) throw new EnvelopeError(buf.length === 0 ? "The envelope is empty." : "The envelope ends inside its header.", { code: buf.length < PREFIX_BYTES ? "ENVELOPE_MALFORMED" : "ENVELOPE_TRUNCATED" });
+      if (done)
+        throw new EnvelopeError(buf.length === 0 ? "The envelope is empty." : "The envelope ends inside its header.", {
+          code: buf.length < PREFIX_BYTES ? "ENVELOPE_MALFORMED" : "ENVELOPE_TRUNCATED",
+        });
       const next = new Uint8Array(buf.length + value.length);
       next.set(buf, 0);
       next.set(value, buf.length);
@@ -189,7 +201,10 @@ async function readPrefix(iterator: AsyncIterator<Uint8Array>): Promise<{ header
     }
   };
   await need(PREFIX_BYTES);
-  if (!ENVELOPE_MAGIC.every((b, i) => buf[i] === b)) throw new EnvelopeError("This is not a ModelFactory envelope (no MFENV v1 magic): it may be stored in the clear or with another format.");
+  if (!ENVELOPE_MAGIC.every((b, i) => buf[i] === b))
+    throw new EnvelopeError(
+      "This is not a ModelFactory envelope (no MFENV v1 magic): it may be stored in the clear or with another format.",
+    );
   const length = new DataView(buf.buffer, buf.byteOffset).getUint32(ENVELOPE_MAGIC.length);
   if (length === 0 || length > MAX_HEADER_BYTES) throw new EnvelopeError(`The envelope header claims ${length} bytes, outside 1 B–64 KiB.`);
   await need(PREFIX_BYTES + length);
@@ -215,7 +230,8 @@ export async function readEnvelopeHeader(source: Source): Promise<EnvelopeHeader
 /** The data key of an envelope for the holder of `secretKey`, from the header's recipients. */
 export function dataKeyFromHeader(header: EnvelopeHeader, secretKey: Uint8Array, publicKey: Hex): Uint8Array {
   const mine = header.recipients.find((r) => r.publicKey.toLowerCase() === publicKey.toLowerCase());
-  if (!mine) throw new EnvelopeError("The envelope lists no wrapped key for this key.", { code: "ENVELOPE_NOT_A_RECIPIENT", meta: { publicKey } });
+  if (!mine)
+    throw new EnvelopeError("The envelope lists no wrapped key for this key.", { code: "ENVELOPE_NOT_A_RECIPIENT", meta: { publicKey } });
   return unwrapDataKey(mine, secretKey);
 }
 
@@ -223,7 +239,11 @@ export function dataKeyFromHeader(header: EnvelopeHeader, secretKey: Uint8Array,
  * Decrypts an envelope stream, yielding plaintext chunk by chunk; throws an EnvelopeError
  * (ENVELOPE_AUTH_FAILED, ENVELOPE_TRUNCATED, …) the moment a chunk fails.
  */
-export async function* decryptEnvelope(source: Source, key: EnvelopeKey, options: { backend?: AeadBackend } = {}): AsyncGenerator<Uint8Array> {
+export async function* decryptEnvelope(
+  source: Source,
+  key: EnvelopeKey,
+  options: { backend?: AeadBackend } = {},
+): AsyncGenerator<Uint8Array> {
   const it = toIterator(source);
   const { header, prefix, rest } = await readPrefix(it);
   let dataKey: Uint8Array;
@@ -244,7 +264,10 @@ export async function* decryptEnvelope(source: Source, key: EnvelopeKey, options
       // The stream ended exactly after a full chunk: that chunk was not marked last (earlier
       // chunks first, so an edited one is still named as such).
       yield* ahead.drain();
-      throw new EnvelopeError(`The envelope is truncated: it ends after chunk ${index - 1}, which is not its last.`, { code: "ENVELOPE_TRUNCATED", meta: { chunks: index } });
+      throw new EnvelopeError(`The envelope is truncated: it ends after chunk ${index - 1}, which is not its last.`, {
+        code: "ENVELOPE_TRUNCATED",
+        meta: { chunks: index },
+      });
     }
     const opened = ahead.push(open(cipher, noncePrefix, aad, index, sealed, last));
     if (opened) yield await opened;
@@ -253,17 +276,35 @@ export async function* decryptEnvelope(source: Source, key: EnvelopeKey, options
   yield* ahead.drain();
 }
 
-async function open(cipher: ChunkCipher, prefix: Uint8Array, aad: Uint8Array, index: number, sealed: Uint8Array, last: boolean): Promise<Uint8Array> {
-  if (sealed.length < TAG_BYTES) throw new EnvelopeError(`The envelope is truncated inside chunk ${index}.`, { code: "ENVELOPE_TRUNCATED", meta: { chunk: index } });
+async function open(
+  cipher: ChunkCipher,
+  prefix: Uint8Array,
+  aad: Uint8Array,
+  index: number,
+  sealed: Uint8Array,
+  last: boolean,
+): Promise<Uint8Array> {
+  if (sealed.length < TAG_BYTES)
+    throw new EnvelopeError(`The envelope is truncated inside chunk ${index}.`, { code: "ENVELOPE_TRUNCATED", meta: { chunk: index } });
   try {
     return await cipher.open(nonce(prefix, index, last), aad, sealed);
   } catch (cause) {
     if (last) {
       // A chunk that opens as "not last" where the stream ends: the rest was cut off.
-      const opened = await cipher.open(nonce(prefix, index, false), aad, sealed).then(() => true, () => false);
-      if (opened) throw new EnvelopeError(`The envelope is truncated: it ends after chunk ${index}, which is not its last.`, { code: "ENVELOPE_TRUNCATED", meta: { chunks: index + 1 } });
+      const opened = await cipher.open(nonce(prefix, index, false), aad, sealed).then(
+        () => true,
+        () => false,
+      );
+      if (opened)
+        throw new EnvelopeError(`The envelope is truncated: it ends after chunk ${index}, which is not its last.`, {
+          code: "ENVELOPE_TRUNCATED",
+          meta: { chunks: index + 1 },
+        });
     }
-    throw new EnvelopeError(`Chunk ${index} of the envelope does not authenticate: the data was altered, reordered or extended, or the key is wrong.`, { code: "ENVELOPE_AUTH_FAILED", cause, meta: { chunk: index } });
+    throw new EnvelopeError(
+      `Chunk ${index} of the envelope does not authenticate: the data was altered, reordered or extended, or the key is wrong.`,
+      { code: "ENVELOPE_AUTH_FAILED", cause, meta: { chunk: index } },
+    );
   }
 }
 

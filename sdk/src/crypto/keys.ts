@@ -36,7 +36,8 @@ export function generateEncryptionKeyPair(): EncryptionKeyPair {
 
 /** The key pair of a 32-byte X25519 secret. */
 export function encryptionKeyPairFromSecret(secretKey: Uint8Array): EncryptionKeyPair {
-  if (secretKey.length !== X25519_KEY_BYTES) throw new EnvelopeError(`An X25519 secret key is ${X25519_KEY_BYTES} bytes, not ${secretKey.length}.`, { code: "ENVELOPE_BAD_KEY" });
+  if (secretKey.length !== X25519_KEY_BYTES)
+    throw new EnvelopeError(`An X25519 secret key is ${X25519_KEY_BYTES} bytes, not ${secretKey.length}.`, { code: "ENVELOPE_BAD_KEY" });
   return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
 }
 
@@ -72,7 +73,10 @@ function kek(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: U
 
 function publicKeyBytes(key: Uint8Array | Hex, what: string): Uint8Array {
   const bytes = typeof key === "string" ? hexToBytes(key) : key;
-  if (bytes.length !== X25519_KEY_BYTES) throw new EnvelopeError(`The ${what} must be a ${X25519_KEY_BYTES}-byte X25519 public key, not ${bytes.length} bytes.`, { code: "ENVELOPE_BAD_KEY" });
+  if (bytes.length !== X25519_KEY_BYTES)
+    throw new EnvelopeError(`The ${what} must be a ${X25519_KEY_BYTES}-byte X25519 public key, not ${bytes.length} bytes.`, {
+      code: "ENVELOPE_BAD_KEY",
+    });
   return bytes;
 }
 
@@ -95,14 +99,21 @@ export function unwrapDataKey(wrapped: WrappedKey, secretKey: Uint8Array): Uint8
   const me = encryptionKeyPairFromSecret(secretKey);
   const recipient = publicKeyBytes(wrapped.publicKey, "recipient key");
   if (bytesToHex(me.publicKey) !== bytesToHex(recipient)) {
-    throw new EnvelopeError("This key was wrapped for another public key.", { code: "ENVELOPE_NOT_A_RECIPIENT", meta: { publicKey: wrapped.publicKey } });
+    throw new EnvelopeError("This key was wrapped for another public key.", {
+      code: "ENVELOPE_NOT_A_RECIPIENT",
+      meta: { publicKey: wrapped.publicKey },
+    });
   }
   const ephemeral = publicKeyBytes(wrapped.ephemeralKey, "ephemeral key");
   const body = hexToBytes(wrapped.wrappedKey);
-  if (body.length !== WRAPPED_KEY_BYTES) throw new EnvelopeError(`A wrapped key is ${WRAPPED_KEY_BYTES} bytes, not ${body.length}.`, { code: "ENVELOPE_MALFORMED" });
+  if (body.length !== WRAPPED_KEY_BYTES)
+    throw new EnvelopeError(`A wrapped key is ${WRAPPED_KEY_BYTES} bytes, not ${body.length}.`, { code: "ENVELOPE_MALFORMED" });
   try {
     return gcm(kek(x25519.getSharedSecret(me.secretKey, ephemeral), ephemeral, recipient), new Uint8Array(12), WRAP_AAD).decrypt(body);
   } catch (cause) {
-    throw new EnvelopeError("The wrapped data key does not authenticate: it was altered or is not for this key.", { code: "ENVELOPE_AUTH_FAILED", cause });
+    throw new EnvelopeError("The wrapped data key does not authenticate: it was altered or is not for this key.", {
+      code: "ENVELOPE_AUTH_FAILED",
+      cause,
+    });
   }
 }

@@ -40,7 +40,11 @@ export type OpenArtifactOptions = {
  * and friends for edited ciphertext, ARTIFACT_HASH_MISMATCH when the bytes are not the ones the
  * chain names.
  */
-export async function openArtifact(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, key: EnvelopeKey, options: OpenArtifactOptions = {}): Promise<Uint8Array> {
+export async function openArtifact(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  key: EnvelopeKey,
+  options: OpenArtifactOptions = {},
+): Promise<Uint8Array> {
   const max = options.maxBytes ?? 4 * 2 ** 30;
   let n = 0;
   async function* bounded(): AsyncGenerator<Uint8Array> {
@@ -54,10 +58,13 @@ export async function openArtifact(source: AsyncIterable<Uint8Array> | Iterable<
   if (options.sha256 !== undefined) {
     const actual = bytesToHex(sha256(bytes));
     if (actual.toLowerCase() !== options.sha256.toLowerCase()) {
-      throw new EnvelopeError(`The opened artifact's SHA-256 ${actual} does not match the expected ${options.sha256}: it is not the artifact the chain names.`, {
-        code: "ARTIFACT_HASH_MISMATCH",
-        meta: { expected: options.sha256, actual },
-      });
+      throw new EnvelopeError(
+        `The opened artifact's SHA-256 ${actual} does not match the expected ${options.sha256}: it is not the artifact the chain names.`,
+        {
+          code: "ARTIFACT_HASH_MISMATCH",
+          meta: { expected: options.sha256, actual },
+        },
+      );
     }
   }
   return bytes;
@@ -74,7 +81,12 @@ export type EvaluationSample = { prompt: string; reference: string; base: string
  * commits to, so those hashes cannot be checked against a guessed record; absent in documents
  * written before the commitment existed.
  */
-export type PrivateSamplesDocument = { schema: typeof PRIVATE_SAMPLES_SCHEMA; jobId: string; samples: EvaluationSample[]; sampleSalts?: Hex[] };
+export type PrivateSamplesDocument = {
+  schema: typeof PRIVATE_SAMPLES_SCHEMA;
+  jobId: string;
+  samples: EvaluationSample[];
+  sampleSalts?: Hex[];
+};
 
 const MAX_SAMPLES = 1000;
 const MAX_SAMPLE_FIELD = 64 * 1024;
@@ -97,12 +109,14 @@ function parsePrivateSamplesValue(raw: unknown, jobId: string): PrivateSamplesDo
     const r = s as Record<string, unknown>;
     if (!r || typeof r !== "object" || Array.isArray(r)) bad(`samples[${i}]`, "must be an object");
     for (const k of ["prompt", "reference", "base", "tuned"] as const) {
-      if (typeof r[k] !== "string" || (r[k] as string).length > MAX_SAMPLE_FIELD) bad(`samples[${i}].${k}`, `must be a string of at most ${MAX_SAMPLE_FIELD} characters`);
+      if (typeof r[k] !== "string" || (r[k] as string).length > MAX_SAMPLE_FIELD)
+        bad(`samples[${i}].${k}`, `must be a string of at most ${MAX_SAMPLE_FIELD} characters`);
     }
     return { prompt: r.prompt as string, reference: r.reference as string, base: r.base as string, tuned: r.tuned as string };
   });
   if (o.sampleSalts === undefined) return { schema: PRIVATE_SAMPLES_SCHEMA, jobId, samples };
-  if (!Array.isArray(o.sampleSalts) || o.sampleSalts.length !== samples.length) bad("sampleSalts", `must list one salt per sample (${samples.length})`);
+  if (!Array.isArray(o.sampleSalts) || o.sampleSalts.length !== samples.length)
+    bad("sampleSalts", `must list one salt per sample (${samples.length})`);
   (o.sampleSalts as unknown[]).forEach((salt, i) => {
     if (typeof salt !== "string" || !/^0x[0-9a-f]{64}$/.test(salt)) bad(`sampleSalts[${i}]`, "must be 32 bytes of lower-case hex");
   });
@@ -138,12 +152,18 @@ export type PrivateSamplesCommitment = { sha256: Hex; sampleHashes: Hex[] };
 
 /** keccak256 of the canonical JSON of a sample and its salt ({base, prompt, reference, salt, tuned}). */
 export function sampleHash(sample: EvaluationSample, salt: Hex): Hex {
-  return keccak256(stringToBytes(canonicalJson({ prompt: sample.prompt, reference: sample.reference, base: sample.base, tuned: sample.tuned, salt })));
+  return keccak256(
+    stringToBytes(canonicalJson({ prompt: sample.prompt, reference: sample.reference, base: sample.base, tuned: sample.tuned, salt })),
+  );
 }
 
 function hashesOf(document: PrivateSamplesDocument): Hex[] {
   const salts = document.sampleSalts;
-  if (!salts) throw new EnvelopeError(`The private samples of job ${document.jobId} carry no sampleSalts, so nothing commits to them.`, { code: "PRIVATE_SAMPLES_INVALID", meta: { field: "sampleSalts" } });
+  if (!salts)
+    throw new EnvelopeError(`The private samples of job ${document.jobId} carry no sampleSalts, so nothing commits to them.`, {
+      code: "PRIVATE_SAMPLES_INVALID",
+      meta: { field: "sampleSalts" },
+    });
   return document.samples.map((s, i) => sampleHash(s, salts[i]!));
 }
 
@@ -157,19 +177,31 @@ export function privateSamplesCommitment(bytes: Uint8Array, jobId: string): Priv
  * EnvelopeError PRIVATE_SAMPLES_MISMATCH naming what differs; `verified` is false only for a
  * report written before reports carried the commitment (nothing to check against).
  */
-export function openPrivateSamples(bytes: Uint8Array, jobId: string, commitment: Partial<PrivateSamplesCommitment>): { document: PrivateSamplesDocument; verified: boolean } {
+export function openPrivateSamples(
+  bytes: Uint8Array,
+  jobId: string,
+  commitment: Partial<PrivateSamplesCommitment>,
+): { document: PrivateSamplesDocument; verified: boolean } {
   const document = parsePrivateSamples(bytes, jobId);
   if (commitment.sha256 === undefined && commitment.sampleHashes === undefined) return { document, verified: false };
   const mismatch = (what: string): never => {
-    throw new EnvelopeError(`The opened samples of job ${jobId} do not match the public report: ${what}. They are not the samples its trainer published.`, { code: "PRIVATE_SAMPLES_MISMATCH", meta: { jobId } });
+    throw new EnvelopeError(
+      `The opened samples of job ${jobId} do not match the public report: ${what}. They are not the samples its trainer published.`,
+      { code: "PRIVATE_SAMPLES_MISMATCH", meta: { jobId } },
+    );
   };
   const actual = bytesToHex(sha256(bytes));
-  if (commitment.sha256 !== undefined && actual.toLowerCase() !== commitment.sha256.toLowerCase()) mismatch(`their SHA-256 is ${actual}, the report names ${commitment.sha256}`);
+  if (commitment.sha256 !== undefined && actual.toLowerCase() !== commitment.sha256.toLowerCase())
+    mismatch(`their SHA-256 is ${actual}, the report names ${commitment.sha256}`);
   if (commitment.sampleHashes !== undefined) {
     const hashes = hashesOf(document);
-    if (hashes.length !== commitment.sampleHashes.length) mismatch(`they hold ${hashes.length} samples, the report names ${commitment.sampleHashes.length}`);
+    if (hashes.length !== commitment.sampleHashes.length)
+      mismatch(`they hold ${hashes.length} samples, the report names ${commitment.sampleHashes.length}`);
     const differ = hashes.flatMap((h, i) => (h.toLowerCase() === commitment.sampleHashes![i]!.toLowerCase() ? [] : [i]));
-    if (differ.length) mismatch(`sample${differ.length > 1 ? "s" : ""} ${differ.join(", ")} differ${differ.length > 1 ? "" : "s"} from ${differ.length > 1 ? "their" : "its"} hash`);
+    if (differ.length)
+      mismatch(
+        `sample${differ.length > 1 ? "s" : ""} ${differ.join(", ")} differ${differ.length > 1 ? "" : "s"} from ${differ.length > 1 ? "their" : "its"} hash`,
+      );
   }
   return { document, verified: true };
 }

@@ -25,7 +25,8 @@ export type SealedContribution = {
  */
 export function sealContribution(canonical: Uint8Array, options: EncryptEnvelopeOptions & { salt?: Uint8Array }): SealedContribution {
   const salt = options.salt ?? randomBytes(CONTENT_SALT_BYTES);
-  if (salt.length !== CONTENT_SALT_BYTES) throw new EnvelopeError(`The content salt is ${CONTENT_SALT_BYTES} bytes, not ${salt.length}.`, { code: "ENVELOPE_BAD_KEY" });
+  if (salt.length !== CONTENT_SALT_BYTES)
+    throw new EnvelopeError(`The content salt is ${CONTENT_SALT_BYTES} bytes, not ${salt.length}.`, { code: "ENVELOPE_BAD_KEY" });
   const contentHash = bytesToHex(sha256.create().update(salt).update(canonical).digest());
   return { contentHash, envelope: encryptEnvelope([salt, canonical], options) };
 }
@@ -37,7 +38,10 @@ export type OpenedContribution = { salt: Uint8Array; contentHash: Hex };
  * goes; `done()` resolves with the salt and content hash once the stream is consumed, so a
  * trainer compares it with the chain's before trusting what it read.
  */
-export function openContribution(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, key: EnvelopeKey): { bytes: AsyncGenerator<Uint8Array>; done: () => Promise<OpenedContribution> } {
+export function openContribution(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  key: EnvelopeKey,
+): { bytes: AsyncGenerator<Uint8Array>; done: () => Promise<OpenedContribution> } {
   const hash = sha256.create();
   const salt = new Uint8Array(CONTENT_SALT_BYTES);
   let saltFill = 0;
@@ -61,7 +65,8 @@ export function openContribution(source: AsyncIterable<Uint8Array> | Iterable<Ui
         }
         if (body.length) yield body;
       }
-      if (saltFill < CONTENT_SALT_BYTES) throw new EnvelopeError("The sealed contribution is shorter than its salt.", { code: "ENVELOPE_MALFORMED" });
+      if (saltFill < CONTENT_SALT_BYTES)
+        throw new EnvelopeError("The sealed contribution is shorter than its salt.", { code: "ENVELOPE_MALFORMED" });
       resolve({ salt, contentHash: bytesToHex(hash.digest()) });
     } catch (error) {
       reject(error);

@@ -125,7 +125,11 @@ function mappingColumns(mapping: CsvMapping): Array<{ field: string; column: str
   const pairs: Array<[string, string | undefined]> =
     mapping.kind === "text"
       ? [["text", mapping.text]]
-      : [["instruction", mapping.instruction], ["input", mapping.input], ["output", mapping.output]];
+      : [
+          ["instruction", mapping.instruction],
+          ["input", mapping.input],
+          ["output", mapping.output],
+        ];
   return pairs.filter((p): p is [string, string] => p[1] !== undefined && p[1] !== "").map(([field, column]) => ({ field, column }));
 }
 

@@ -25,11 +25,7 @@ const BINARY_HINT =
  * Decodes `bytes` as UTF-8 text with `\n` newlines. Adds a problem for each thing wrong;
  * returns `undefined` when the file cannot be read as text at all.
  */
-export function decodeDatasetBytes(
-  bytes: Uint8Array,
-  limits: DatasetLimits,
-  problems: ProblemList,
-): string | undefined {
+export function decodeDatasetBytes(bytes: Uint8Array, limits: DatasetLimits, problems: ProblemList): string | undefined {
   if (bytes.length > limits.maxContributionBytes) {
     const [size, limit] = formatExcess(bytes.length, limits.maxContributionBytes);
     problems.add({
@@ -157,17 +153,17 @@ function invalidUtf8Lines(bytes: Uint8Array): number[] {
       i += 1;
     } else if (b >= 0xc2 && b <= 0xdf) {
       if (cont(1)) i += 2;
-      else (bad(), (i += 1));
+      else bad(), (i += 1);
     } else if (b >= 0xe0 && b <= 0xef) {
       const lo = b === 0xe0 ? 0xa0 : 0x80;
       const hi = b === 0xed ? 0x9f : 0xbf;
       if (cont(1, lo, hi) && cont(2)) i += 3;
-      else (bad(), (i += 1));
+      else bad(), (i += 1);
     } else if (b >= 0xf0 && b <= 0xf4) {
       const lo = b === 0xf0 ? 0x90 : 0x80;
       const hi = b === 0xf4 ? 0x8f : 0xbf;
       if (cont(1, lo, hi) && cont(2) && cont(3)) i += 4;
-      else (bad(), (i += 1));
+      else bad(), (i += 1);
     } else {
       bad();
       i += 1;

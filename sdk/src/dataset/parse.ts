@@ -98,7 +98,10 @@ function checkRecords(
       problems.add({
         code: "RECORD_TOO_LARGE",
         message: `The record is ${actual} in canonical form, over the ${limit} limit.`,
-        hint: record.kind === "text" ? "Split the passage with blank lines into shorter paragraphs." : "Shorten the record or split it into several.",
+        hint:
+          record.kind === "text"
+            ? "Split the passage with blank lines into shorter paragraphs."
+            : "Shorten the record or split it into several.",
         ...where,
       });
     }

@@ -83,7 +83,12 @@ export async function sealPreparedContribution(
 ): Promise<SealedPreparedContribution> {
   const sealed = sealContribution(prepared.bytes, options);
   const envelope = await collectBytes(sealed.envelope);
-  return { envelope, cid: await computeCid(envelope), contentHash: sealed.contentHash as ContentHash, datanetKeyVersion: options.datanetKeyVersion };
+  return {
+    envelope,
+    cid: await computeCid(envelope),
+    contentHash: sealed.contentHash as ContentHash,
+    datanetKeyVersion: options.datanetKeyVersion,
+  };
 }
 
 /**

@@ -92,19 +92,11 @@ export class DatasetInvalidError extends ModelFactoryError {
 
   constructor(problems: DatasetProblem[], problemCount: number = problems.length) {
     const first = problems[0];
-    super(
-      problemCount === 1
-        ? "The dataset has 1 problem."
-        : `The dataset has ${problemCount} problems.`,
-      {
-        code: "DATASET_INVALID",
-        details: [
-          ...problems.slice(0, 20).map(formatProblem),
-          ...(problemCount > 20 ? [`… and ${problemCount - 20} more.`] : []),
-        ].join("\n"),
-        meta: { problemCount, firstCode: first?.code },
-      },
-    );
+    super(problemCount === 1 ? "The dataset has 1 problem." : `The dataset has ${problemCount} problems.`, {
+      code: "DATASET_INVALID",
+      details: [...problems.slice(0, 20).map(formatProblem), ...(problemCount > 20 ? [`… and ${problemCount - 20} more.`] : [])].join("\n"),
+      meta: { problemCount, firstCode: first?.code },
+    });
     this.problems = problems;
     this.problemCount = problemCount;
   }

@@ -32,7 +32,10 @@ export type ContributionRef = {
 export class SealedContributionError extends ModelFactoryError {
   override name = "SealedContributionError";
   constructor(id: ContributionRef["id"]) {
-    super(`Contribution ${String(id)} is encrypted; its Datanet's key service must release its data key first.`, { code: "CONTRIBUTION_SEALED", meta: { id: String(id) } });
+    super(`Contribution ${String(id)} is encrypted; its Datanet's key service must release its data key first.`, {
+      code: "CONTRIBUTION_SEALED",
+      meta: { id: String(id) },
+    });
   }
 }
 
@@ -40,7 +43,11 @@ export class SealedContributionError extends ModelFactoryError {
 export class ContributionDecryptError extends ContentIntegrityError {
   override name = "ContributionDecryptError";
   constructor(id: ContributionRef["id"], cause: EnvelopeError) {
-    super(`Contribution ${String(id)} does not decrypt: ${cause.shortMessage}`, { code: "CONTRIBUTION_DECRYPT_FAILED", cause, meta: { id: String(id), envelopeCode: cause.code } });
+    super(`Contribution ${String(id)} does not decrypt: ${cause.shortMessage}`, {
+      code: "CONTRIBUTION_DECRYPT_FAILED",
+      cause,
+      meta: { id: String(id), envelopeCode: cause.code },
+    });
   }
 }
 
@@ -136,11 +143,16 @@ export async function decodeContribution(
   const sealed = isEnvelope(bytes);
   if (sealed && !ref.dataKey) throw new SealedContributionError(ref.id);
   if (!sealed && ref.dataKey) {
-    throw new ContentIntegrityError(`Contribution ${String(ref.id)} is stored in the clear, but a data key was given for it: its Datanet expects envelopes.`, { code: "CONTRIBUTION_NOT_SEALED", meta: { id: String(ref.id) } });
+    throw new ContentIntegrityError(
+      `Contribution ${String(ref.id)} is stored in the clear, but a data key was given for it: its Datanet expects envelopes.`,
+      { code: "CONTRIBUTION_NOT_SEALED", meta: { id: String(ref.id) } },
+    );
   }
   if (!sealed) {
     if (bytes.length > limits.maxContributionBytes) {
-      throw new ContentTooLargeError(`Content ${String(ref.cid)} is larger than the ${limits.maxContributionBytes}-byte limit.`, { meta: { cid: String(ref.cid), limit: limits.maxContributionBytes } });
+      throw new ContentTooLargeError(`Content ${String(ref.cid)} is larger than the ${limits.maxContributionBytes}-byte limit.`, {
+        meta: { cid: String(ref.cid), limit: limits.maxContributionBytes },
+      });
     }
     const actual = await sha256Hex(bytes);
     if (actual !== ref.contentHash.toLowerCase()) throw new ContentHashMismatchError(ref.id, ref.contentHash.toLowerCase(), actual);
@@ -151,7 +163,10 @@ export async function decodeContribution(
   try {
     canonical = await collectBytes(opened.bytes);
     if (canonical.length > limits.maxContributionBytes) {
-      throw new ContentTooLargeError(`Contribution ${String(ref.id)} decrypts to ${canonical.length} bytes, over the ${limits.maxContributionBytes}-byte limit.`, { meta: { id: String(ref.id) } });
+      throw new ContentTooLargeError(
+        `Contribution ${String(ref.id)} decrypts to ${canonical.length} bytes, over the ${limits.maxContributionBytes}-byte limit.`,
+        { meta: { id: String(ref.id) } },
+      );
     }
   } catch (error) {
     if (error instanceof EnvelopeError) throw new ContributionDecryptError(ref.id, error);
@@ -180,11 +195,17 @@ export function parseCanonicalRecords(bytes: Uint8Array, limits: Partial<Dataset
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new DatasetInvalidError([{ code: "NOT_UTF8", message: "The stored contribution is not valid UTF-8.", hint: "Re-upload it through prepareContribution." }]);
+    throw new DatasetInvalidError([
+      { code: "NOT_UTF8", message: "The stored contribution is not valid UTF-8.", hint: "Re-upload it through prepareContribution." },
+    ]);
   }
   const records: DatasetRecord[] = [];
   if (text.length > 0 && !text.endsWith("\n")) {
-    problems.add({ code: "NOT_CANONICAL", message: "The stored contribution does not end with a newline.", hint: "Re-upload it through prepareContribution." });
+    problems.add({
+      code: "NOT_CANONICAL",
+      message: "The stored contribution does not end with a newline.",
+      hint: "Re-upload it through prepareContribution.",
+    });
   }
   const lines = text.split("\n");
   lines.pop();
@@ -194,13 +215,23 @@ export function parseCanonicalRecords(bytes: Uint8Array, limits: Partial<Dataset
     try {
       value = JSON.parse(raw);
     } catch {
-      problems.add({ code: "JSON_SYNTAX", message: "The line is not valid JSON.", hint: "Re-upload it through prepareContribution.", line });
+      problems.add({
+        code: "JSON_SYNTAX",
+        message: "The line is not valid JSON.",
+        hint: "Re-upload it through prepareContribution.",
+        line,
+      });
       return;
     }
     const record = toCanonicalRecord(value, (p) => problems.add({ ...p, line }));
     if (!record) return;
     if (serializeRecord(record) !== raw) {
-      problems.add({ code: "NOT_CANONICAL", message: "The line is not in canonical form.", hint: "Re-upload it through prepareContribution.", line });
+      problems.add({
+        code: "NOT_CANONICAL",
+        message: "The line is not in canonical form.",
+        hint: "Re-upload it through prepareContribution.",
+        line,
+      });
       return;
     }
     records.push(record);

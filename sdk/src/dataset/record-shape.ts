@@ -2,12 +2,7 @@
 // canonical record, reporting every wrong field rather than stopping at the first.
 
 import type { DatasetProblem } from "./problems.ts";
-import {
-  RECORD_SCHEMA,
-  type ChatMessage,
-  type ChatRole,
-  type DatasetRecord,
-} from "./schema.ts";
+import { RECORD_SCHEMA, type ChatMessage, type ChatRole, type DatasetRecord } from "./schema.ts";
 import { checkText, isBlank, normalizeText } from "./text-checks.ts";
 
 type Report = (problem: Omit<DatasetProblem, "line" | "row">) => void;
@@ -45,7 +40,7 @@ export function toCanonicalRecord(value: unknown, report: Report): DatasetRecord
     report({
       code: "NOT_AN_OBJECT",
       message: `The line holds ${describe(value)}, not a JSON object.`,
-      hint: "Each line must be one JSON object such as {\"instruction\": \"…\", \"output\": \"…\"}.",
+      hint: 'Each line must be one JSON object such as {"instruction": "…", "output": "…"}.',
     });
     return undefined;
   }
@@ -127,16 +122,16 @@ function text(o: Record<string, unknown>, r: Report, allowed: string[]): Dataset
   return value === undefined ? undefined : { schema: RECORD_SCHEMA, kind: "text", text: value };
 }
 
-function chat(
-  o: Record<string, unknown>,
-  key: "messages" | "conversations",
-  r: Report,
-  allowed: string[],
-): DatasetRecord | undefined {
+function chat(o: Record<string, unknown>, key: "messages" | "conversations", r: Report, allowed: string[]): DatasetRecord | undefined {
   unknownFields(o, allowed, r);
   const list = o[key];
   if (!Array.isArray(list)) {
-    r({ code: "WRONG_TYPE", message: `Field "${key}" is ${describe(list)}, not an array.`, hint: "Give the turns of the conversation as an array.", field: key });
+    r({
+      code: "WRONG_TYPE",
+      message: `Field "${key}" is ${describe(list)}, not an array.`,
+      hint: "Give the turns of the conversation as an array.",
+      field: key,
+    });
     return undefined;
   }
   if (list.length === 0) {
@@ -151,7 +146,12 @@ function chat(
   list.forEach((turn: unknown, i) => {
     const path = `${key}[${i}]`;
     if (typeof turn !== "object" || turn === null || Array.isArray(turn)) {
-      r({ code: "WRONG_TYPE", message: `Turn ${path} is ${describe(turn)}, not an object.`, hint: `Write each turn as {"${roleKey}": …, "${contentKey}": …}.`, field: path });
+      r({
+        code: "WRONG_TYPE",
+        message: `Turn ${path} is ${describe(turn)}, not an object.`,
+        hint: `Write each turn as {"${roleKey}": …, "${contentKey}": …}.`,
+        field: path,
+      });
       return;
     }
     const t = turn as Record<string, unknown>;
@@ -161,11 +161,16 @@ function chat(
     if (rawRole === undefined) {
       r({ code: "MISSING_FIELD", message: `Field "${roleKey}" is missing.`, hint: `Set it to ${roleNames}.`, field: `${path}.${roleKey}` });
     } else if (typeof rawRole !== "string") {
-      r({ code: "WRONG_TYPE", message: `Field "${roleKey}" is ${describe(rawRole)}, not a string.`, hint: `Set it to ${roleNames}.`, field: `${path}.${roleKey}` });
+      r({
+        code: "WRONG_TYPE",
+        message: `Field "${roleKey}" is ${describe(rawRole)}, not a string.`,
+        hint: `Set it to ${roleNames}.`,
+        field: `${path}.${roleKey}`,
+      });
     } else {
       role = Object.hasOwn(roles, rawRole) ? roles[rawRole] : undefined;
       if (!role) {
-        const guess = sharegpt ? undefined : SHAREGPT_ROLES[rawRole.toLowerCase()] ?? CHAT_ROLES[rawRole.toLowerCase()];
+        const guess = sharegpt ? undefined : (SHAREGPT_ROLES[rawRole.toLowerCase()] ?? CHAT_ROLES[rawRole.toLowerCase()]);
         r({
           code: "UNKNOWN_ROLE",
           message: `Role ${JSON.stringify(rawRole)} is not a known role.`,
@@ -176,12 +181,22 @@ function chat(
     }
     const content = requiredString(t, contentKey, r, "Write the text of this turn, or remove the turn.", path);
     if (role === "system" && i !== 0) {
-      r({ code: "SYSTEM_NOT_FIRST", message: "A system turn appears after the conversation started.", hint: "Put the system turn first, or make it a user turn.", field: path });
+      r({
+        code: "SYSTEM_NOT_FIRST",
+        message: "A system turn appears after the conversation started.",
+        hint: "Put the system turn first, or make it a user turn.",
+        field: path,
+      });
     }
     if (role && content !== undefined) messages.push({ role, content });
   });
   if (messages.length === list.length && !messages.some((m) => m.role === "assistant")) {
-    r({ code: "CHAT_NO_ASSISTANT", message: "The conversation has no assistant turn.", hint: "Add the assistant's answer; without one there is nothing to learn.", field: key });
+    r({
+      code: "CHAT_NO_ASSISTANT",
+      message: "The conversation has no assistant turn.",
+      hint: "Add the assistant's answer; without one there is nothing to learn.",
+      field: key,
+    });
     return undefined;
   }
   return messages.length === list.length ? { schema: RECORD_SCHEMA, kind: "chat", messages } : undefined;
@@ -258,4 +273,3 @@ function describe(value: unknown): string {
       return "missing";
   }
 }
-

@@ -52,6 +52,4 @@ export type DatasetFormat = (typeof DATASET_FORMATS)[number];
  * @example
  * { kind: "instruction", instruction: "question", output: "answer" }
  */
-export type CsvMapping =
-  | { kind: "instruction"; instruction: string; input?: string; output: string }
-  | { kind: "text"; text: string };
+export type CsvMapping = { kind: "instruction"; instruction: string; input?: string; output: string } | { kind: "text"; text: string };

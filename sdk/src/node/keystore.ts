@@ -40,7 +40,11 @@ export async function decryptKeystoreFile(file: string, password: string): Promi
   try {
     json = JSON.parse(await readFile(file, "utf8")) as KeystoreV3;
   } catch (cause) {
-    throw new KeystoreError(`Cannot read the keystore file ${file}.`, { code: "KEYSTORE_UNREADABLE", cause, details: "Point the setting at a JSON keystore (Web3 Secret Storage v3)." });
+    throw new KeystoreError(`Cannot read the keystore file ${file}.`, {
+      code: "KEYSTORE_UNREADABLE",
+      cause,
+      details: "Point the setting at a JSON keystore (Web3 Secret Storage v3).",
+    });
   }
   return decryptKeystore(json, password, file);
 }
@@ -65,13 +69,15 @@ function mac(key: Uint8Array, ciphertext: Uint8Array): Uint8Array {
 
 /** Decrypts a parsed keystore; `source` names it in errors. */
 export function decryptKeystore(json: KeystoreV3, password: string, source = "keystore"): Hex {
-  const c = (json as { crypto?: KeystoreV3["crypto"]; Crypto?: KeystoreV3["crypto"] }).crypto ?? (json as { Crypto?: KeystoreV3["crypto"] }).Crypto;
+  const c =
+    (json as { crypto?: KeystoreV3["crypto"]; Crypto?: KeystoreV3["crypto"] }).crypto ?? (json as { Crypto?: KeystoreV3["crypto"] }).Crypto;
   if (json?.version !== 3 || !c) throw new KeystoreError(`${source} is not a version 3 keystore.`);
   if (c.cipher !== "aes-128-ctr") throw new KeystoreError(`${source} uses cipher ${c.cipher}; only aes-128-ctr is supported.`);
   const hex = (s: string) => hexToBytes(`0x${s.replace(/^0x/, "")}`);
   const key = derive(password, c, source);
   const ciphertext = hex(c.ciphertext);
-  if (!timingSafeEqual(mac(key, ciphertext), hex(c.mac))) throw new KeystoreError(`Wrong password for ${source}.`, { code: "KEYSTORE_PASSWORD" });
+  if (!timingSafeEqual(mac(key, ciphertext), hex(c.mac)))
+    throw new KeystoreError(`Wrong password for ${source}.`, { code: "KEYSTORE_PASSWORD" });
   const decipher = createDecipheriv("aes-128-ctr", key.subarray(0, 16), hex(c.cipherparams.iv));
   return bytesToHex(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
 }

@@ -1,12 +1,6 @@
 // EIP-712 access grants: the typed data an approver signs and anyone can redeem with
 // `DatanetRegistry.grantAccessBySig`. Must match contracts/datanet/AccessGrants.sol.
-import {
-  hashTypedData,
-  recoverTypedDataAddress,
-  type Address,
-  type Hex,
-  type TypedDataDomain,
-} from "viem";
+import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type TypedDataDomain } from "viem";
 import { InvalidInputError } from "../errors.ts";
 import { isValidScopes } from "./enums.ts";
 
@@ -97,7 +91,9 @@ export function assertAccessGrant(grant: AccessGrant): void {
   }
   if (grant.issuedAt <= 0n) throw new InvalidInputError("A grant needs the time it was issued.");
   if (grant.expiresAt - grant.issuedAt > MAX_GRANT_DURATION_SECONDS) {
-    throw new InvalidInputError("A grant gives access for at most 5 years.", { meta: { expiresAt: grant.expiresAt, issuedAt: grant.issuedAt } });
+    throw new InvalidInputError("A grant gives access for at most 5 years.", {
+      meta: { expiresAt: grant.expiresAt, issuedAt: grant.issuedAt },
+    });
   }
 }
 
@@ -125,9 +121,12 @@ export function decodeSignedAccessGrant(text: string): SignedAccessGrant {
     return BigInt(v);
   };
   if (!g || typeof g !== "object") throw new InvalidInputError('The signed grant has no "grant" object.');
-  if (typeof g.grantee !== "string" || !addr.test(g.grantee)) throw new InvalidInputError('The signed grant\'s "grantee" is not an address.');
-  if (typeof o.approver !== "string" || !addr.test(o.approver)) throw new InvalidInputError('The signed grant\'s "approver" is not an address.');
-  if (typeof o.signature !== "string" || !/^0x[0-9a-fA-F]+$/.test(o.signature)) throw new InvalidInputError('The signed grant\'s "signature" is not hex.');
+  if (typeof g.grantee !== "string" || !addr.test(g.grantee))
+    throw new InvalidInputError('The signed grant\'s "grantee" is not an address.');
+  if (typeof o.approver !== "string" || !addr.test(o.approver))
+    throw new InvalidInputError('The signed grant\'s "approver" is not an address.');
+  if (typeof o.signature !== "string" || !/^0x[0-9a-fA-F]+$/.test(o.signature))
+    throw new InvalidInputError('The signed grant\'s "signature" is not hex.');
   if (typeof g.scopes !== "number") throw new InvalidInputError('The signed grant\'s "scopes" must be a number.');
   const grant: AccessGrant = {
     datanetId: big("datanetId"),

@@ -37,7 +37,8 @@ export function parseDeployment(raw: unknown, source = "deployment"): Deployment
   for (const name of OPTIONAL_CONTRACT_NAMES) {
     const c = o.contracts?.[name];
     if (c === undefined) continue;
-    if (typeof c.address !== "string" || !isAddress(c.address)) throw new InvalidInputError(`${source}: contracts.${name}.address is not an address.`);
+    if (typeof c.address !== "string" || !isAddress(c.address))
+      throw new InvalidInputError(`${source}: contracts.${name}.address is not an address.`);
     if (typeof c.blockNumber !== "number" || c.blockNumber < 0) {
       throw new InvalidInputError(`${source}: contracts.${name}.blockNumber must be a non-negative integer.`);
     }

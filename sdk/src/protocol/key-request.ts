@@ -85,8 +85,16 @@ const ARTIFACT_WORDS: Record<ModelArtifact, string> = { adapter: "adapter", samp
 
 function statement(r: KeyRequest): string {
   if (r.action === "rotate") return `Rotate the encryption key of ModelFactory Datanet ${r.datanetId}.`;
-  if (r.purpose === "model") return `Release the data key of ModelFactory model ${r.modelId}'s ${ARTIFACT_WORDS[r.artifact]}, sealed for Datanet ${r.datanetId}.`;
-  const subject = r.purpose === "train" ? ` to train job ${r.jobId}` : r.purpose === "retrieve" ? ` for retrieval by model ${r.modelId}` : r.purpose === "curate" ? " to curate" : " as their contributor";
+  if (r.purpose === "model")
+    return `Release the data key of ModelFactory model ${r.modelId}'s ${ARTIFACT_WORDS[r.artifact]}, sealed for Datanet ${r.datanetId}.`;
+  const subject =
+    r.purpose === "train"
+      ? ` to train job ${r.jobId}`
+      : r.purpose === "retrieve"
+        ? ` for retrieval by model ${r.modelId}`
+        : r.purpose === "curate"
+          ? " to curate"
+          : " as their contributor";
   const n = r.contributionIds.length;
   return `Release the data key${n === 1 ? "" : "s"} of ModelFactory contribution${n === 1 ? "" : "s"} ${r.contributionIds.join(", ")} of Datanet ${r.datanetId}${subject}.`;
 }
@@ -109,20 +117,28 @@ function check(r: KeyRequest): void {
   if (r.datanetId <= 0n) throw new KeyRequestError("A key request names a Datanet id of 1 or more.");
   if (r.action === "rotate") return;
   if (!KEY_PURPOSES.includes(r.purpose)) throw new KeyRequestError(`Unknown purpose "${r.purpose}"; one of ${KEY_PURPOSES.join(", ")}.`);
-  if (!isHex(r.recipientPublicKey) || r.recipientPublicKey.length !== 66) throw new KeyRequestError("The recipient key must be a 32-byte X25519 public key in hex.");
+  if (!isHex(r.recipientPublicKey) || r.recipientPublicKey.length !== 66)
+    throw new KeyRequestError("The recipient key must be a 32-byte X25519 public key in hex.");
   if (r.purpose === "model") {
     if (typeof r.modelId !== "bigint" || r.modelId <= 0n) throw new KeyRequestError('Purpose "model" names a model id of 1 or more.');
-    if (!MODEL_ARTIFACTS.includes(r.artifact)) throw new KeyRequestError(`Unknown model artifact "${r.artifact}"; one of ${MODEL_ARTIFACTS.join(", ")}.`);
+    if (!MODEL_ARTIFACTS.includes(r.artifact))
+      throw new KeyRequestError(`Unknown model artifact "${r.artifact}"; one of ${MODEL_ARTIFACTS.join(", ")}.`);
     const extra = r as unknown as Record<string, unknown>;
-    if (extra.contributionIds !== undefined || extra.jobId !== undefined) throw new KeyRequestError('Purpose "model" names a model and an artifact, no job or contributions.');
+    if (extra.contributionIds !== undefined || extra.jobId !== undefined)
+      throw new KeyRequestError('Purpose "model" names a model and an artifact, no job or contributions.');
     return;
   }
   const n = r.contributionIds.length;
-  if (n === 0 || n > MAX_KEY_REQUEST_CONTRIBUTIONS) throw new KeyRequestError(`A key request names 1 to ${MAX_KEY_REQUEST_CONTRIBUTIONS} contributions, not ${n}.`);
-  if (new Set(r.contributionIds).size !== n || r.contributionIds.some((id) => id <= 0n)) throw new KeyRequestError("Contribution ids must be distinct and 1 or more.");
-  if ((r.purpose === "train") !== (r.jobId !== undefined)) throw new KeyRequestError('A job id goes with purpose "train", and only with it.');
-  if ((r.purpose === "retrieve") !== (r.modelId !== undefined)) throw new KeyRequestError('A model id goes with purpose "retrieve" (or "model"), and only with it.');
-  if ((r as unknown as Record<string, unknown>).artifact !== undefined) throw new KeyRequestError('An artifact goes with purpose "model", and only with it.');
+  if (n === 0 || n > MAX_KEY_REQUEST_CONTRIBUTIONS)
+    throw new KeyRequestError(`A key request names 1 to ${MAX_KEY_REQUEST_CONTRIBUTIONS} contributions, not ${n}.`);
+  if (new Set(r.contributionIds).size !== n || r.contributionIds.some((id) => id <= 0n))
+    throw new KeyRequestError("Contribution ids must be distinct and 1 or more.");
+  if ((r.purpose === "train") !== (r.jobId !== undefined))
+    throw new KeyRequestError('A job id goes with purpose "train", and only with it.');
+  if ((r.purpose === "retrieve") !== (r.modelId !== undefined))
+    throw new KeyRequestError('A model id goes with purpose "retrieve" (or "model"), and only with it.');
+  if ((r as unknown as Record<string, unknown>).artifact !== undefined)
+    throw new KeyRequestError('An artifact goes with purpose "model", and only with it.');
 }
 
 /**
@@ -159,7 +175,8 @@ const id = (value: string, what: string): bigint => {
  * the verifier's to check, with `fields`.
  */
 export function parseKeyRequestMessage(message: string): { request: KeyRequest; fields: Partial<SiweMessage> } {
-  if (typeof message !== "string" || message.length > 16_384) throw new KeyRequestError("A key request message is a string of at most 16 KiB.");
+  if (typeof message !== "string" || message.length > 16_384)
+    throw new KeyRequestError("A key request message is a string of at most 16 KiB.");
   const fields = parseSiweMessage(message);
   const values = new Map<string, string>();
   for (const r of fields.resources ?? []) {
@@ -176,10 +193,18 @@ export function parseKeyRequestMessage(message: string): { request: KeyRequest; 
     request = { action, datanetId };
   } else if (action === "release" && values.get("purpose") === "model") {
     const recipient = values.get("recipient");
-    if (!values.has("model") || !values.has("artifact") || !recipient) throw new KeyRequestError('A "model" release request names its model, artifact and recipient key.');
+    if (!values.has("model") || !values.has("artifact") || !recipient)
+      throw new KeyRequestError('A "model" release request names its model, artifact and recipient key.');
     const known = new Set(["action", "datanet", "purpose", "model", "artifact", "recipient"]);
     for (const k of values.keys()) if (!known.has(k)) throw new KeyRequestError(`Unknown resource ${k} in a "model" release request.`);
-    request = { action, purpose: "model", datanetId, modelId: id(values.get("model")!, "model id"), artifact: values.get("artifact") as ModelArtifact, recipientPublicKey: recipient as Hex };
+    request = {
+      action,
+      purpose: "model",
+      datanetId,
+      modelId: id(values.get("model")!, "model id"),
+      artifact: values.get("artifact") as ModelArtifact,
+      recipientPublicKey: recipient as Hex,
+    };
   } else if (action === "release") {
     const purpose = values.get("purpose") as ContributionKeyPurpose;
     const contributions = values.get("contributions");
@@ -213,7 +238,13 @@ export type ModelArtifactRefusal = { code: "NOT_MODEL_BUILDER_OR_HOLDER"; messag
  * Datanet of the model's job. `access[i]` is whether `caller` holds train or evaluate access to
  * `datanetIds[i]` at the moment checked. Returns undefined when allowed.
  */
-export function modelArtifactRefusal(input: { caller: Address; modelId: bigint; builder: Address; datanetIds: readonly bigint[]; access: readonly boolean[] }): ModelArtifactRefusal | undefined {
+export function modelArtifactRefusal(input: {
+  caller: Address;
+  modelId: bigint;
+  builder: Address;
+  datanetIds: readonly bigint[];
+  access: readonly boolean[];
+}): ModelArtifactRefusal | undefined {
   if (input.caller.toLowerCase() === input.builder.toLowerCase()) return undefined;
   const missing = input.datanetIds.filter((_, i) => !input.access[i]);
   if (missing.length === 0) return undefined;

@@ -4,7 +4,14 @@
 import type { Address, Hex } from "viem";
 import { ModelFactoryError } from "../errors.ts";
 import type { WrappedKey } from "../crypto/keys.ts";
-import { keyRequestMessage, type KeyReleaseRequest, type KeyRequest, type KeyRequestEnvelope, type ModelArtifact, type ModelKeyRequest } from "./key-request.ts";
+import {
+  keyRequestMessage,
+  type KeyReleaseRequest,
+  type KeyRequest,
+  type KeyRequestEnvelope,
+  type ModelArtifact,
+  type ModelKeyRequest,
+} from "./key-request.ts";
 
 /** `GET /v1/datanets/:id/key`: the key the service holds now, for comparison with the chain. */
 export type KeyServiceKeyResponse = { datanetId: string; publicKey: Hex; version: number; versions: { version: number; publicKey: Hex }[] };
@@ -41,7 +48,12 @@ async function call<T>(url: string, init?: RequestInit): Promise<T> {
     throw new KeyServiceError(0, "KEY_SERVICE_UNREACHABLE", `Cannot reach the key service at ${url}: ${(cause as Error).message}`);
   }
   const body = (await res.json().catch(() => ({}))) as T & Partial<KeyServiceErrorBody>;
-  if (!res.ok) throw new KeyServiceError(res.status, body.error?.code ?? "KEY_SERVICE_ERROR", body.error?.message ?? `The key service answered ${res.status}.`);
+  if (!res.ok)
+    throw new KeyServiceError(
+      res.status,
+      body.error?.code ?? "KEY_SERVICE_ERROR",
+      body.error?.message ?? `The key service answered ${res.status}.`,
+    );
   return body;
 }
 
@@ -65,7 +77,10 @@ export async function signedKeyServiceRequest<T>(
   const message = keyRequestMessage(request, envelope);
   const signature = await signer.signMessage({ message });
   const path = request.action === "rotate" ? `/v1/datanets/${request.datanetId}/rotate` : "/v1/keys";
-  return call<T>(new URL(path, base).toString(), { method: "POST", body: JSON.stringify({ message, signature } satisfies KeyServiceSignedRequest) });
+  return call<T>(new URL(path, base).toString(), {
+    method: "POST",
+    body: JSON.stringify({ message, signature } satisfies KeyServiceSignedRequest),
+  });
 }
 
 /**
@@ -73,7 +88,12 @@ export async function signedKeyServiceRequest<T>(
  * @example
  * const { keys } = await requestDataKeys(url, { action: "release", purpose: "train", datanetId, jobId, contributionIds, recipientPublicKey }, wallet, { chainId })
  */
-export function requestDataKeys(baseUrl: string, request: Omit<KeyReleaseRequest, "action">, signer: KeyServiceSigner, options: { chainId: number; ttlMs?: number }): Promise<KeyServiceKeysResponse> {
+export function requestDataKeys(
+  baseUrl: string,
+  request: Omit<KeyReleaseRequest, "action">,
+  signer: KeyServiceSigner,
+  options: { chainId: number; ttlMs?: number },
+): Promise<KeyServiceKeysResponse> {
   return signedKeyServiceRequest<KeyServiceKeysResponse>(baseUrl, { action: "release", ...request }, signer, options);
 }
 
@@ -82,7 +102,12 @@ export function requestDataKeys(baseUrl: string, request: Omit<KeyReleaseRequest
  * @example
  * const { cid, wrappedKey } = await requestModelKey(url, { purpose: "model", datanetId, modelId, artifact: "samples", recipientPublicKey }, wallet, { chainId })
  */
-export function requestModelKey(baseUrl: string, request: Omit<ModelKeyRequest, "action">, signer: KeyServiceSigner, options: { chainId: number; ttlMs?: number }): Promise<KeyServiceModelKeyResponse> {
+export function requestModelKey(
+  baseUrl: string,
+  request: Omit<ModelKeyRequest, "action">,
+  signer: KeyServiceSigner,
+  options: { chainId: number; ttlMs?: number },
+): Promise<KeyServiceModelKeyResponse> {
   return signedKeyServiceRequest<KeyServiceModelKeyResponse>(baseUrl, { action: "release", ...request }, signer, options);
 }
 

@@ -40,7 +40,8 @@ function leaves(manifest: TrainingManifest): Leaf[] {
     out.push([ManifestEntryKind.Contribution, c.contributionId, c.contentHash]);
   }
   if (manifest.influenceIndexHash !== undefined) {
-    if (!bytes32.test(manifest.influenceIndexHash)) throw new InvalidInputError(`Invalid influence index hash ${manifest.influenceIndexHash}`);
+    if (!bytes32.test(manifest.influenceIndexHash))
+      throw new InvalidInputError(`Invalid influence index hash ${manifest.influenceIndexHash}`);
     out.push([ManifestEntryKind.InfluenceIndex, manifest.jobId, manifest.influenceIndexHash]);
   }
   return out;
@@ -67,7 +68,8 @@ export function manifestContributionProof(manifest: TrainingManifest, contributi
 
 /** Proof that the influence index with the manifest's `influenceIndexHash` is in the manifest. */
 export function manifestInfluenceIndexProof(manifest: TrainingManifest): Hex[] {
-  if (manifest.influenceIndexHash === undefined) throw new InvalidInputError(`The manifest of job ${manifest.jobId} commits no influence index.`);
+  if (manifest.influenceIndexHash === undefined)
+    throw new InvalidInputError(`The manifest of job ${manifest.jobId} commits no influence index.`);
   return buildManifestTree(manifest).getProof([ManifestEntryKind.InfluenceIndex, manifest.jobId, manifest.influenceIndexHash]) as Hex[];
 }
 
@@ -212,13 +214,17 @@ export function parseManifestDocument(raw: unknown): TrainingManifestDocument {
     if (typeof x.cid !== "string" || x.cid.length === 0) bad("influenceIndex.cid", "must be a non-empty string");
     if (typeof x.sha256 !== "string" || !bytes32.test(x.sha256)) bad("influenceIndex.sha256", "must be 32 bytes of hex");
     if (typeof x.sealed !== "boolean") bad("influenceIndex.sealed", "must be true or false");
-    if (typeof x.contributions !== "number" || !Number.isInteger(x.contributions) || x.contributions < 1) bad("influenceIndex.contributions", "must be a whole number ≥ 1");
+    if (typeof x.contributions !== "number" || !Number.isInteger(x.contributions) || x.contributions < 1)
+      bad("influenceIndex.contributions", "must be a whole number ≥ 1");
     if (typeof x.dim !== "number" || !Number.isInteger(x.dim) || x.dim < 1) bad("influenceIndex.dim", "must be a whole number ≥ 1");
   }
   const doc = raw as TrainingManifestDocument;
   const computed = manifestRoot(manifestOfDocument(doc));
   if (computed.toLowerCase() !== doc.root.toLowerCase()) {
-    throw new InvalidInputError(`The manifest's entries give root ${computed}, not the ${doc.root} it states.`, { code: "MANIFEST_ROOT_MISMATCH", meta: { computed, stated: doc.root } });
+    throw new InvalidInputError(`The manifest's entries give root ${computed}, not the ${doc.root} it states.`, {
+      code: "MANIFEST_ROOT_MISMATCH",
+      meta: { computed, stated: doc.root },
+    });
   }
   return doc;
 }

@@ -197,13 +197,22 @@ export function buildReceipt(input: BuildReceiptInput): BuiltReceipt {
  * What of a private part (or of the texts on screen) does not match the public document's
  * hashes: empty when the asker's texts are exactly what the receipt committed to.
  */
-export function privatePartMismatches(document: ReceiptDocument, part: Pick<ReceiptPrivatePart, "question" | "answer" | "passages"> & { receiptId?: Hex }): string[] {
+export function privatePartMismatches(
+  document: ReceiptDocument,
+  part: Pick<ReceiptPrivatePart, "question" | "answer" | "passages"> & { receiptId?: Hex },
+): string[] {
   const out: string[] = [];
   if (part.receiptId !== undefined && part.receiptId.toLowerCase() !== document.receiptId.toLowerCase()) out.push("receiptId");
   if (hashText(part.question).toLowerCase() !== document.questionHash.toLowerCase()) out.push("question");
   if (hashAnswer(part.answer).toLowerCase() !== document.answerHash.toLowerCase()) out.push("answer");
-  if (part.passages.length !== document.citations.length) out.push(`passages (${part.passages.length} given, ${document.citations.length} cited)`);
-  else part.passages.forEach((p, i) => hashText(p).toLowerCase() !== document.citations[i]!.passageHash.toLowerCase() && out.push(`passage of citation ${document.citations[i]!.rank}`));
+  if (part.passages.length !== document.citations.length)
+    out.push(`passages (${part.passages.length} given, ${document.citations.length} cited)`);
+  else
+    part.passages.forEach(
+      (p, i) =>
+        hashText(p).toLowerCase() !== document.citations[i]!.passageHash.toLowerCase() &&
+        out.push(`passage of citation ${document.citations[i]!.rank}`),
+    );
   return out;
 }
 
@@ -219,13 +228,18 @@ export function receiptDetailsHash(document: ReceiptDocument): Hex {
  * lists. Throws InvalidReceiptError when the document cannot be posted.
  */
 export function receiptLeafFromDocument(document: ReceiptDocument): Receipt {
-  if (document.schema !== RECEIPT_SCHEMA && document.schema !== RECEIPT_SCHEMA_V2) throw new InvalidReceiptError(`Unknown receipt schema ${JSON.stringify(document.schema)}.`);
+  if (document.schema !== RECEIPT_SCHEMA && document.schema !== RECEIPT_SCHEMA_V2)
+    throw new InvalidReceiptError(`Unknown receipt schema ${JSON.stringify(document.schema)}.`);
   if (!BYTES32.test(document.receiptId)) throw new InvalidReceiptError("receiptId must be 32 bytes of hex.");
   if (document.schema === RECEIPT_SCHEMA && !Array.isArray(document.trainingInfluences)) {
-    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA} document needs trainingInfluences (an empty list when there are none).`, { meta: { field: "trainingInfluences" } });
+    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA} document needs trainingInfluences (an empty list when there are none).`, {
+      meta: { field: "trainingInfluences" },
+    });
   }
   if (document.schema === RECEIPT_SCHEMA_V2 && document.trainingInfluences !== undefined) {
-    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA_V2} document has no trainingInfluences; write it as ${RECEIPT_SCHEMA}.`, { meta: { field: "trainingInfluences" } });
+    throw new InvalidReceiptError(`A ${RECEIPT_SCHEMA_V2} document has no trainingInfluences; write it as ${RECEIPT_SCHEMA}.`, {
+      meta: { field: "trainingInfluences" },
+    });
   }
   const retrieval = summed(document.citations, "citation");
   const training = summed(document.trainingInfluences ?? [], "training influence");
@@ -248,10 +262,14 @@ function summed(list: readonly { contributionId: string; weight: number }[], wha
   for (const c of list) {
     const id = BigInt(decimal(c.contributionId, "contributionId"));
     if (id === 0n || id > MAX_CONTRIBUTION_ID) {
-      throw new InvalidReceiptError(`Contribution id ${id} does not fit the 48-bit citation format.`, { meta: { contributionId: String(id) } });
+      throw new InvalidReceiptError(`Contribution id ${id} does not fit the 48-bit citation format.`, {
+        meta: { contributionId: String(id) },
+      });
     }
     if (!Number.isInteger(c.weight) || c.weight < 0 || c.weight > MAX_RECEIPT_WEIGHT) {
-      throw new InvalidReceiptError(`${capitalized(what)} weight ${c.weight} is not between 0 and ${MAX_RECEIPT_WEIGHT}.`, { meta: { weight: c.weight } });
+      throw new InvalidReceiptError(`${capitalized(what)} weight ${c.weight} is not between 0 and ${MAX_RECEIPT_WEIGHT}.`, {
+        meta: { weight: c.weight },
+      });
     }
     weights.set(id, (weights.get(id) ?? 0) + c.weight);
     total += c.weight;
@@ -277,9 +295,11 @@ const HEX = /^0x[0-9a-fA-F]*$/;
  */
 export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocument {
   const o = object(raw, at);
-  if (o.schema !== RECEIPT_SCHEMA && o.schema !== RECEIPT_SCHEMA_V2) bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}" (or "${RECEIPT_SCHEMA_V2}" for a receipt posted before training influences)`);
+  if (o.schema !== RECEIPT_SCHEMA && o.schema !== RECEIPT_SCHEMA_V2)
+    bad(`${at}.schema`, `must be "${RECEIPT_SCHEMA}" (or "${RECEIPT_SCHEMA_V2}" for a receipt posted before training influences)`);
   hex(o.receiptId, `${at}.receiptId`, true);
-  if ("question" in o || "answer" in o) bad(`${at}.${"question" in o ? "question" : "answer"}`, "must not be in a public receipt (texts belong to the asker's private part)");
+  if ("question" in o || "answer" in o)
+    bad(`${at}.${"question" in o ? "question" : "answer"}`, "must not be in a public receipt (texts belong to the asker's private part)");
   hex(o.questionHash, `${at}.questionHash`, true);
   hex(o.answerHash, `${at}.answerHash`, true);
   decimal(o.modelId as string, `${at}.modelId`);
@@ -287,7 +307,8 @@ export function parseReceiptDocument(raw: unknown, at = "receipt"): ReceiptDocum
   if (!Array.isArray(o.citations)) bad(`${at}.citations`, "must be an array");
   (o.citations as unknown[]).forEach((c, i) => citation(c, `${at}.citations[${i}]`));
   if (o.schema === RECEIPT_SCHEMA) {
-    if (!Array.isArray(o.trainingInfluences)) bad(`${at}.trainingInfluences`, "must be an array (empty when no training contribution shaped the answer)");
+    if (!Array.isArray(o.trainingInfluences))
+      bad(`${at}.trainingInfluences`, "must be an array (empty when no training contribution shaped the answer)");
     (o.trainingInfluences as unknown[]).forEach((t, i) => trainingInfluence(t, `${at}.trainingInfluences[${i}]`));
   } else if ("trainingInfluences" in o) {
     bad(`${at}.trainingInfluences`, `must not be in a "${RECEIPT_SCHEMA_V2}" document (training influences came with "${RECEIPT_SCHEMA}")`);
@@ -329,19 +350,38 @@ function citation(raw: unknown, at: string): void {
   }
 }
 
-const INFLUENCE_FIELDS = new Set(["contributionId", "datanetId", "contributor", "timestamp", "transactionHash", "contentId", "metadataURI", "rank", "score", "weight", "reason"]);
+const INFLUENCE_FIELDS = new Set([
+  "contributionId",
+  "datanetId",
+  "contributor",
+  "timestamp",
+  "transactionHash",
+  "contentId",
+  "metadataURI",
+  "rank",
+  "score",
+  "weight",
+  "reason",
+]);
 
 /** A public training influence: exactly its fields (so no text rides along), each of its type and range. */
 function trainingInfluence(raw: unknown, at: string): void {
   const t = object(raw, at);
-  for (const k of Object.keys(t)) if (!INFLUENCE_FIELDS.has(k)) bad(`${at}.${k}`, "is not a field of a training influence (a public receipt names contributions by id and metadata, never by text)");
-  if (typeof t.rank !== "number" || !Number.isSafeInteger(t.rank) || t.rank < 1) bad(`${at}.rank`, "must be an integer from 1 (the most influential)");
-  if (typeof t.timestamp !== "number" || !Number.isSafeInteger(t.timestamp) || t.timestamp < 0) bad(`${at}.timestamp`, "must be Unix seconds");
-  if (typeof t.score !== "number" || !Number.isFinite(t.score) || t.score < -1 || t.score > 1) bad(`${at}.score`, "must be a cosine between -1 and 1");
-  if (typeof t.weight !== "number" || !Number.isInteger(t.weight) || t.weight < 0 || t.weight > MAX_RECEIPT_WEIGHT) bad(`${at}.weight`, `must be whole basis points from 0 to ${MAX_RECEIPT_WEIGHT}`);
+  for (const k of Object.keys(t))
+    if (!INFLUENCE_FIELDS.has(k))
+      bad(`${at}.${k}`, "is not a field of a training influence (a public receipt names contributions by id and metadata, never by text)");
+  if (typeof t.rank !== "number" || !Number.isSafeInteger(t.rank) || t.rank < 1)
+    bad(`${at}.rank`, "must be an integer from 1 (the most influential)");
+  if (typeof t.timestamp !== "number" || !Number.isSafeInteger(t.timestamp) || t.timestamp < 0)
+    bad(`${at}.timestamp`, "must be Unix seconds");
+  if (typeof t.score !== "number" || !Number.isFinite(t.score) || t.score < -1 || t.score > 1)
+    bad(`${at}.score`, "must be a cosine between -1 and 1");
+  if (typeof t.weight !== "number" || !Number.isInteger(t.weight) || t.weight < 0 || t.weight > MAX_RECEIPT_WEIGHT)
+    bad(`${at}.weight`, `must be whole basis points from 0 to ${MAX_RECEIPT_WEIGHT}`);
   decimal(t.contributionId as string, `${at}.contributionId`);
   decimal(t.datanetId as string, `${at}.datanetId`);
-  if (typeof t.contributor !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(t.contributor)) bad(`${at}.contributor`, "must be a 20-byte address");
+  if (typeof t.contributor !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(t.contributor))
+    bad(`${at}.contributor`, "must be a 20-byte address");
   hex(t.transactionHash, `${at}.transactionHash`, true);
   for (const k of ["contentId", "metadataURI", "reason"] as const) if (typeof t[k] !== "string") bad(`${at}.${k}`, "must be a string");
 }

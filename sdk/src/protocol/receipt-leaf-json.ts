@@ -33,7 +33,10 @@ export function leafToJson(leaf: Receipt): ReceiptLeafJson {
  * The leaf from its JSON form. A leaf from a node older than receipt/3 has no training lists;
  * they read as empty, which is the leaf it committed.
  */
-export function leafFromJson(leaf: Omit<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights"> & Partial<Pick<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights">>): Receipt {
+export function leafFromJson(
+  leaf: Omit<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights"> &
+    Partial<Pick<ReceiptLeafJson, "trainingContributionIds" | "trainingWeights">>,
+): Receipt {
   return {
     receiptId: leaf.receiptId,
     modelId: BigInt(leaf.modelId),

@@ -69,7 +69,8 @@ type RetrievalOnlyLeaf = [Hex, bigint, Hex, bigint[], number[], Hex];
 export type ReceiptLeafValues = Leaf | RetrievalOnlyLeaf;
 
 function checkList(receiptId: Hex, ids: bigint[], weights: number[], list: string): void {
-  if (!Array.isArray(ids) || !Array.isArray(weights)) throw new InvalidInputError(`Receipt ${receiptId}: its ${list} ids and weights must be arrays.`);
+  if (!Array.isArray(ids) || !Array.isArray(weights))
+    throw new InvalidInputError(`Receipt ${receiptId}: its ${list} ids and weights must be arrays.`);
   if (ids.length !== weights.length) {
     throw new InvalidInputError(`Receipt ${receiptId} has ${ids.length} ${list} contributions but ${weights.length} weights.`);
   }
@@ -141,14 +142,16 @@ export function receiptProof(tree: ReceiptTree, receiptId: Hex): Hex[] {
 export function buildReceiptTreeReference(receipts: Receipt[]): StandardMerkleTree<ReceiptLeafValues> {
   const leaves = receipts.map(toLeaf);
   const width = leaves[0]?.length;
-  if (leaves.some((l) => l.length !== width)) throw new InvalidInputError("The reference tree needs receipts that all have training influences, or none.");
+  if (leaves.some((l) => l.length !== width))
+    throw new InvalidInputError("The reference tree needs receipts that all have training influences, or none.");
   return StandardMerkleTree.of(leaves, [...(width === 6 ? RECEIPT_LEAF_TYPES_RETRIEVAL_ONLY : RECEIPT_LEAF_TYPES)]);
 }
 
 const VERIFY_RECEIPT_ITEMS = attributionLedgerAbi.filter((item) => item.type === "function" && item.name === "verifyReceipt");
 const verifyReceiptItem = (fields: number) => {
   const item = VERIFY_RECEIPT_ITEMS.find((i) => i.inputs[1]!.components.length === fields);
-  if (!item) throw new InvalidInputError(`The AttributionLedger ABI has no verifyReceipt for a ${fields}-field receipt; regenerate the ABIs.`);
+  if (!item)
+    throw new InvalidInputError(`The AttributionLedger ABI has no verifyReceipt for a ${fields}-field receipt; regenerate the ABIs.`);
   return item;
 };
 
@@ -167,7 +170,11 @@ export function verifyReceiptCall(batchId: bigint, receipt: Receipt, proof: Hex[
     return { abi: [verifyReceiptItem(8)], functionName: "verifyReceipt", args: [batchId, receipt, proof] } as const;
   }
   const { receiptId, modelId, answerHash, contributionIds, weights, detailsHash } = receipt;
-  return { abi: [verifyReceiptItem(6)], functionName: "verifyReceipt", args: [batchId, { receiptId, modelId, answerHash, contributionIds, weights, detailsHash }, proof] } as const;
+  return {
+    abi: [verifyReceiptItem(6)],
+    functionName: "verifyReceipt",
+    args: [batchId, { receiptId, modelId, answerHash, contributionIds, weights, detailsHash }, proof],
+  } as const;
 }
 
 /** Checks a receipt against a batch root, as `AttributionLedger.verifyReceipt` does on chain. */
@@ -177,8 +184,12 @@ export function verifyReceipt(root: Hex, receipt: Receipt, proof: Hex[]): boolea
 
 function listTotal(r: Receipt, weights: number[], list: string): void {
   const total = weights.reduce((a, w) => a + w, 0);
-  if (total > MAX_RECEIPT_WEIGHT) throw new InvalidInputError(`Receipt ${r.receiptId} has ${list} weights summing to ${total} basis points, over ${MAX_RECEIPT_WEIGHT}.`);
-  if (weights.length > MAX_LIST_CITATIONS) throw new InvalidInputError(`Receipt ${r.receiptId} has ${weights.length} ${list} citations; at most ${MAX_LIST_CITATIONS} fit a group.`);
+  if (total > MAX_RECEIPT_WEIGHT)
+    throw new InvalidInputError(`Receipt ${r.receiptId} has ${list} weights summing to ${total} basis points, over ${MAX_RECEIPT_WEIGHT}.`);
+  if (weights.length > MAX_LIST_CITATIONS)
+    throw new InvalidInputError(
+      `Receipt ${r.receiptId} has ${weights.length} ${list} citations; at most ${MAX_LIST_CITATIONS} fit a group.`,
+    );
 }
 
 /**

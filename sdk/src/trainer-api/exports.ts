@@ -22,7 +22,10 @@ export type ModelExportStatus = {
 
 /** What each format is for, in the words the GUI shows. */
 export const MODEL_EXPORT_HELP: Record<ModelExportFormat, { title: string; use: string }> = {
-  hf: { title: "Hugging Face folder (safetensors, as .tar)", use: "transformers, vLLM, TGI, or fine-tuning further: `tar -xf` it and load the folder." },
+  hf: {
+    title: "Hugging Face folder (safetensors, as .tar)",
+    use: "transformers, vLLM, TGI, or fine-tuning further: `tar -xf` it and load the folder.",
+  },
   "gguf-f16": { title: "GGUF f16", use: "llama.cpp and Ollama at full 16-bit precision." },
   "gguf-q8_0": { title: "GGUF q8_0", use: "llama.cpp and Ollama in 8-bit: about half the size of f16, nearly the same answers." },
 };

@@ -14,21 +14,57 @@ export const ALL_LINEAR = "all-linear";
 export const LR_SCHEDULERS = ["cosine", "linear", "constant"] as const;
 
 /** Presets with every key explained; `balanced` is the default. */
-export const SPEC_PRESETS: Record<"quick" | "balanced" | "thorough", { label: string; description: string; hyperparameters: Hyperparameters }> = {
+export const SPEC_PRESETS: Record<
+  "quick" | "balanced" | "thorough",
+  { label: string; description: string; hyperparameters: Hyperparameters }
+> = {
   quick: {
     label: "Quick",
     description: "One pass at a higher learning rate: a first look in minutes.",
-    hyperparameters: { learningRate: 3e-4, batchSize: 8, gradientAccumulation: 1, epochs: 1, maxLength: 256, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 8, alpha: 16, dropout: 0, targets: [ALL_LINEAR] } },
+    hyperparameters: {
+      learningRate: 3e-4,
+      batchSize: 8,
+      gradientAccumulation: 1,
+      epochs: 1,
+      maxLength: 256,
+      warmupRatio: 0.05,
+      scheduler: "cosine",
+      weightDecay: 0,
+      seed: 42,
+      lora: { rank: 8, alpha: 16, dropout: 0, targets: [ALL_LINEAR] },
+    },
   },
   balanced: {
     label: "Balanced",
     description: "Three passes, rank 16 on every linear layer: the usual starting point.",
-    hyperparameters: { learningRate: 2e-4, batchSize: 8, gradientAccumulation: 1, epochs: 3, maxLength: 512, warmupRatio: 0.05, scheduler: "cosine", weightDecay: 0, seed: 42, lora: { rank: 16, alpha: 32, dropout: 0.05, targets: [ALL_LINEAR] } },
+    hyperparameters: {
+      learningRate: 2e-4,
+      batchSize: 8,
+      gradientAccumulation: 1,
+      epochs: 3,
+      maxLength: 512,
+      warmupRatio: 0.05,
+      scheduler: "cosine",
+      weightDecay: 0,
+      seed: 42,
+      lora: { rank: 16, alpha: 32, dropout: 0.05, targets: [ALL_LINEAR] },
+    },
   },
   thorough: {
     label: "Thorough",
     description: "More passes at a lower rate with a larger rank, for larger Datanets.",
-    hyperparameters: { learningRate: 1e-4, batchSize: 8, gradientAccumulation: 2, epochs: 5, maxLength: 1024, warmupRatio: 0.1, scheduler: "cosine", weightDecay: 0.01, seed: 42, lora: { rank: 32, alpha: 64, dropout: 0.05, targets: [ALL_LINEAR] } },
+    hyperparameters: {
+      learningRate: 1e-4,
+      batchSize: 8,
+      gradientAccumulation: 2,
+      epochs: 5,
+      maxLength: 1024,
+      warmupRatio: 0.1,
+      scheduler: "cosine",
+      weightDecay: 0.01,
+      seed: 42,
+      lora: { rank: 32, alpha: 64, dropout: 0.05, targets: [ALL_LINEAR] },
+    },
   },
 };
 
@@ -40,9 +76,11 @@ export type SpecField =
 
 /** One line per tunable field, for the wizard's help text. */
 export const HYPERPARAMETER_HELP: Record<SpecField, string> = {
-  "hyperparameters.learningRate": "How far each step moves the adapter; too high diverges, too low learns nothing. LoRA usually wants 1e-4 to 3e-4.",
+  "hyperparameters.learningRate":
+    "How far each step moves the adapter; too high diverges, too low learns nothing. LoRA usually wants 1e-4 to 3e-4.",
   "hyperparameters.batchSize": "Examples per step; larger is smoother but needs more memory.",
-  "hyperparameters.gradientAccumulation": "Steps summed before each update: a larger effective batch (batch size × this) without more memory.",
+  "hyperparameters.gradientAccumulation":
+    "Steps summed before each update: a larger effective batch (batch size × this) without more memory.",
   "hyperparameters.epochs": "Passes over the training data; more fits closer but may overfit a small Datanet.",
   "hyperparameters.maxLength": "Longest example in tokens; longer ones are truncated. Memory grows with it.",
   "hyperparameters.warmupRatio": "Share of steps spent ramping the learning rate up from zero, for a stable start.",
@@ -54,7 +92,8 @@ export const HYPERPARAMETER_HELP: Record<SpecField, string> = {
   "hyperparameters.lora.dropout": "Randomly drops adapter inputs while training, against overfitting.",
   "hyperparameters.lora.targets": "Layers that get adapters; all-linear adapts every linear layer.",
   "hyperparameters.evalEvery": "Steps between held-out evaluations drawn on the dashboard; 0 evaluates about ten times per run.",
-  "hyperparameters.earlyStoppingPatience": "Stop after this many evaluations in a row without improving, and publish the best one; 0 never stops early.",
+  "hyperparameters.earlyStoppingPatience":
+    "Stop after this many evaluations in a row without improving, and publish the best one; 0 never stops early.",
   "hyperparameters.earlyStoppingMinDelta": "How much an eval loss must beat the best so far to count as an improvement.",
   "hyperparameters.gradientCheckpointing": "Recompute activations during the backward pass: much less memory for about a third more time.",
   evalFraction: "Share held out to evaluate the model: of the contributions, or of every contribution's records (see the split).",
@@ -63,7 +102,8 @@ export const HYPERPARAMETER_HELP: Record<SpecField, string> = {
 /** How the held-out records are chosen (`evalSplit`), in the words the wizard and the report use. */
 export const EVAL_SPLITS = {
   contribution: "Whole contributions held out: measures how the model does on material it never saw (new topics).",
-  record: "A share of every contribution's records held out: measures what the Datanets teach, asked in other words (their facts are trained on).",
+  record:
+    "A share of every contribution's records held out: measures what the Datanets teach, asked in other words (their facts are trained on).",
 } as const;
 export type EvalSplit = keyof typeof EVAL_SPLITS;
 
@@ -74,7 +114,10 @@ export const BUILDER_ENCRYPTION_KEY_HELP =
 type NumberRule = { min: number; max: number; integer?: boolean };
 
 /** The allowed range of every numeric field. */
-export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" | "hyperparameters.lora.targets" | "hyperparameters.gradientCheckpointing">, NumberRule> = {
+export const SPEC_LIMITS: Record<
+  Exclude<SpecField, "hyperparameters.scheduler" | "hyperparameters.lora.targets" | "hyperparameters.gradientCheckpointing">,
+  NumberRule
+> = {
   "hyperparameters.learningRate": { min: 1e-7, max: 0.1 },
   "hyperparameters.batchSize": { min: 1, max: 1024, integer: true },
   "hyperparameters.gradientAccumulation": { min: 1, max: 1024, integer: true },
@@ -93,7 +136,11 @@ export const SPEC_LIMITS: Record<Exclude<SpecField, "hyperparameters.scheduler" 
 };
 
 /** Fields a spec may leave out (specs written before they existed keep their bytes and hash). */
-const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(["hyperparameters.evalEvery", "hyperparameters.earlyStoppingPatience", "hyperparameters.earlyStoppingMinDelta"]);
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set([
+  "hyperparameters.evalEvery",
+  "hyperparameters.earlyStoppingPatience",
+  "hyperparameters.earlyStoppingMinDelta",
+]);
 
 /** One thing wrong with a spec: the field's path and the rule it breaks ("must be …"). */
 export type SpecProblem = { field: string; rule: string };
@@ -113,14 +160,17 @@ export function specProblems(raw: unknown): SpecProblem[] {
   str(o.name, "name", 200, 1);
   str(o.description ?? "", "description", 5000);
   str(o.baseModel, "baseModel", 200, 1);
-  if (typeof o.baseModel === "string" && !/^[A-Za-z0-9_.-]*$/.test(o.baseModel)) fail("baseModel", "may only contain letters, digits, '.', '_' and '-'");
+  if (typeof o.baseModel === "string" && !/^[A-Za-z0-9_.-]*$/.test(o.baseModel))
+    fail("baseModel", "may only contain letters, digits, '.', '_' and '-'");
   if (o.method !== "lora" && o.method !== "qlora") fail("method", 'must be "lora" or "qlora"');
-  if (!Array.isArray(o.datanetIds) || o.datanetIds.length === 0 || o.datanetIds.length > 16) fail("datanetIds", "must list 1 to 16 Datanet ids");
+  if (!Array.isArray(o.datanetIds) || o.datanetIds.length === 0 || o.datanetIds.length > 16)
+    fail("datanetIds", "must list 1 to 16 Datanet ids");
   else {
     const ids = o.datanetIds as unknown[];
     const bad = ids.findIndex((id) => typeof id !== "string" || !/^[1-9]\d{0,30}$/.test(id));
     if (bad >= 0) fail(`datanetIds[${bad}]`, "must be a positive decimal string");
-    else if (ids.some((id, i) => i > 0 && BigInt(id as string) <= BigInt(ids[i - 1] as string))) fail("datanetIds", "must be strictly increasing");
+    else if (ids.some((id, i) => i > 0 && BigInt(id as string) <= BigInt(ids[i - 1] as string)))
+      fail("datanetIds", "must be strictly increasing");
   }
   const h = o.hyperparameters as Record<string, unknown>;
   if (!h || typeof h !== "object" || Array.isArray(h)) {
@@ -142,16 +192,23 @@ export function specProblems(raw: unknown): SpecProblem[] {
       fail(field, `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`);
     }
   }
-  if (h.gradientCheckpointing !== undefined && typeof h.gradientCheckpointing !== "boolean") fail("hyperparameters.gradientCheckpointing", "must be true or false");
-  if (!(LR_SCHEDULERS as readonly unknown[]).includes(h.scheduler)) fail("hyperparameters.scheduler", 'must be "cosine", "linear" or "constant"');
+  if (h.gradientCheckpointing !== undefined && typeof h.gradientCheckpointing !== "boolean")
+    fail("hyperparameters.gradientCheckpointing", "must be true or false");
+  if (!(LR_SCHEDULERS as readonly unknown[]).includes(h.scheduler))
+    fail("hyperparameters.scheduler", 'must be "cosine", "linear" or "constant"');
   if (lora && typeof lora === "object") {
     const t = lora.targets;
     if (!Array.isArray(t) || t.length === 0 || t.length > 32 || !t.every((x) => typeof x === "string" && TARGET.test(x))) {
       fail("hyperparameters.lora.targets", 'must list 1–32 module names (e.g. "q_proj") or "all-linear"');
-    } else if (t.includes(ALL_LINEAR) && t.length > 1) fail("hyperparameters.lora.targets", '"all-linear" already adapts every linear layer: list it alone');
+    } else if (t.includes(ALL_LINEAR) && t.length > 1)
+      fail("hyperparameters.lora.targets", '"all-linear" already adapts every linear layer: list it alone');
   }
-  if (o.evalSplit !== undefined && (typeof o.evalSplit !== "string" || !Object.hasOwn(EVAL_SPLITS, o.evalSplit))) fail("evalSplit", 'must be "contribution" or "record", or left out (contribution)');
-  if (o.builderEncryptionKey !== undefined && (typeof o.builderEncryptionKey !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.builderEncryptionKey))) {
+  if (o.evalSplit !== undefined && (typeof o.evalSplit !== "string" || !Object.hasOwn(EVAL_SPLITS, o.evalSplit)))
+    fail("evalSplit", 'must be "contribution" or "record", or left out (contribution)');
+  if (
+    o.builderEncryptionKey !== undefined &&
+    (typeof o.builderEncryptionKey !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(o.builderEncryptionKey))
+  ) {
     fail("builderEncryptionKey", "must be a 32-byte X25519 public key in hex (0x + 64 hex digits), or left out");
   }
   if (o.continueFrom !== undefined && (typeof o.continueFrom !== "string" || !/^[1-9]\d{0,30}$/.test(o.continueFrom))) {
@@ -174,20 +231,30 @@ export const RETRIEVAL_AUGMENTED_DEFAULT = { passages: 4, oracleShare: 0.8 } as 
 export const RETRIEVAL_AUGMENTED_HELP = {
   retrievalAugmented:
     "Train with sources in the prompt, as chat serves them: each training question gets the passages retrieved for it from the job's training data, so the model learns to answer from its sources and to ignore passages that do not answer.",
-  passages: "Passages retrieved into each training prompt (chat serves 4). More passages make longer examples: raise the max length to fit them.",
-  oracleShare: "Share of training examples whose own passage is among their sources; the rest get only other passages, so the model also learns to answer when the sources do not help.",
+  passages:
+    "Passages retrieved into each training prompt (chat serves 4). More passages make longer examples: raise the max length to fit them.",
+  oracleShare:
+    "Share of training examples whose own passage is among their sources; the rest get only other passages, so the model also learns to answer when the sources do not help.",
 } as const;
 
 function retrievalAugmentedProblems(raw: unknown): SpecProblem[] {
   const r = raw as Record<string, unknown>;
-  if (!r || typeof r !== "object" || Array.isArray(r)) return [{ field: "retrievalAugmented", rule: "must be an object { passages, oracleShare }, or left out" }];
+  if (!r || typeof r !== "object" || Array.isArray(r))
+    return [{ field: "retrievalAugmented", rule: "must be an object { passages, oracleShare }, or left out" }];
   const problems: SpecProblem[] = [];
   const unknown = Object.keys(r).filter((k) => !Object.hasOwn(RETRIEVAL_AUGMENTED_LIMITS, k));
-  if (unknown.length) problems.push({ field: `retrievalAugmented.${unknown[0]}`, rule: "is not a setting of retrievalAugmented (it has passages and oracleShare)" });
+  if (unknown.length)
+    problems.push({
+      field: `retrievalAugmented.${unknown[0]}`,
+      rule: "is not a setting of retrievalAugmented (it has passages and oracleShare)",
+    });
   for (const [key, rule] of Object.entries(RETRIEVAL_AUGMENTED_LIMITS) as [string, NumberRule][]) {
     const v = r[key];
     if (typeof v !== "number" || !Number.isFinite(v) || v < rule.min || v > rule.max || (rule.integer && !Number.isInteger(v))) {
-      problems.push({ field: `retrievalAugmented.${key}`, rule: `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}` });
+      problems.push({
+        field: `retrievalAugmented.${key}`,
+        rule: `must be ${rule.integer ? "a whole number" : "a number"} from ${rule.min} to ${rule.max}`,
+      });
     }
   }
   return problems;
@@ -219,7 +286,8 @@ export function continuationProblems(earlier: TrainingSpec, next: TrainingSpec, 
   const a = parseTrainingSpec(earlier).hyperparameters;
   const b = parseTrainingSpec(next).hyperparameters;
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Hyperparameters>) {
-    if (key === "lora") for (const k of Object.keys(a.lora) as (keyof Hyperparameters["lora"])[]) same(`hyperparameters.lora.${k}`, a.lora[k], b.lora[k]);
+    if (key === "lora")
+      for (const k of Object.keys(a.lora) as (keyof Hyperparameters["lora"])[]) same(`hyperparameters.lora.${k}`, a.lora[k], b.lora[k]);
     else same(`hyperparameters.${key}`, a[key], b[key]);
   }
   return out;
@@ -231,7 +299,11 @@ export function continuationProblems(earlier: TrainingSpec, next: TrainingSpec, 
  */
 export function parseTrainingSpec(raw: unknown): TrainingSpec {
   const [first] = specProblems(raw);
-  if (first) throw new InvalidInputError(`Invalid training spec: "${first.field}" ${first.rule}.`, { code: "SPEC_INVALID", meta: { field: first.field } });
+  if (first)
+    throw new InvalidInputError(`Invalid training spec: "${first.field}" ${first.rule}.`, {
+      code: "SPEC_INVALID",
+      meta: { field: first.field },
+    });
   const o = raw as TrainingSpec;
   const h = o.hyperparameters;
   return {
@@ -260,10 +332,14 @@ export function parseTrainingSpec(raw: unknown): TrainingSpec {
       ...(h.earlyStoppingMinDelta !== undefined ? { earlyStoppingMinDelta: h.earlyStoppingMinDelta } : {}),
       ...(h.gradientCheckpointing !== undefined ? { gradientCheckpointing: h.gradientCheckpointing } : {}),
     },
-    ...(o.builderEncryptionKey !== undefined ? { builderEncryptionKey: o.builderEncryptionKey.toLowerCase() as TrainingSpec["builderEncryptionKey"] } : {}),
+    ...(o.builderEncryptionKey !== undefined
+      ? { builderEncryptionKey: o.builderEncryptionKey.toLowerCase() as TrainingSpec["builderEncryptionKey"] }
+      : {}),
     ...(o.continueFrom !== undefined ? { continueFrom: o.continueFrom } : {}),
     // Last, and only when set: a spec without it keeps its canonical bytes and hash.
-    ...(o.retrievalAugmented !== undefined ? { retrievalAugmented: { passages: o.retrievalAugmented.passages, oracleShare: o.retrievalAugmented.oracleShare } } : {}),
+    ...(o.retrievalAugmented !== undefined
+      ? { retrievalAugmented: { passages: o.retrievalAugmented.passages, oracleShare: o.retrievalAugmented.oracleShare } }
+      : {}),
   };
 }
 

@@ -223,7 +223,7 @@ export type RougeScores = { rouge1: number; rouge2: number; rougeL: number };
 
 /** The evaluation report stored at a model's `metricsURI`. */
 /** The tuned model's loss on one contribution's records of one side of the split. */
-export type ContributionSideLoss = { records: number; tokens: number; /** Mean token loss, nats. */ loss: number | null };
+export type ContributionSideLoss = { records: number; tokens: number /** Mean token loss, nats. */; loss: number | null };
 
 /**
  * After training, per contribution: how well the published weights fit its records. `train` is a
@@ -300,7 +300,13 @@ export type EvaluationReport = {
    * `sha256` and `sampleHashes` the commitment a reader checks them against
    * (`openPrivateSamples`; absent in reports written before it existed).
    */
-  privateSamples?: { cid: string; schema: "modelfactory.private-samples/1"; count: number; sha256?: `0x${string}`; sampleHashes?: `0x${string}`[] };
+  privateSamples?: {
+    cid: string;
+    schema: "modelfactory.private-samples/1";
+    count: number;
+    sha256?: `0x${string}`;
+    sampleHashes?: `0x${string}`[];
+  };
   /** Per-contribution losses after training, with the contributions that trained worst flagged. Absent in older reports. */
   dataInsights?: DataInsights;
 };

@@ -6,13 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  computeCid,
-  ContentIntegrityError,
-  ContentNotFoundError,
-  InvalidCidError,
-  readContent,
-} from "../../src/content/index.ts";
+import { computeCid, ContentIntegrityError, ContentNotFoundError, InvalidCidError, readContent } from "../../src/content/index.ts";
 import { createEmbeddedContentStore, type EmbeddedContentStore } from "../../src/content/node.ts";
 import { deterministicBytes } from "./data.ts";
 import { DERIVED_VECTORS } from "./vectors.ts";
@@ -34,10 +28,12 @@ describe("embedded content store", () => {
     const cid = await store.put(data);
     assert.equal(cid.toString(), DERIVED_VECTORS[3]!.cid);
     assert.deepEqual(await readContent(store, cid), data);
-    const streamed = await store.put((async function* () {
-      yield data.subarray(0, 100);
-      yield data.subarray(100);
-    })());
+    const streamed = await store.put(
+      (async function* () {
+        yield data.subarray(0, 100);
+        yield data.subarray(100);
+      })(),
+    );
     assert.equal(streamed.toString(), cid.toString());
     const empty = await store.put(new Uint8Array());
     assert.equal(empty.toString(), "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
@@ -76,7 +72,10 @@ describe("embedded content store", () => {
   });
 
   it("rejects malformed CIDs with InvalidCidError", async () => {
-    await assert.rejects(readContent(store, "not-a-cid"), (error) => error instanceof InvalidCidError && error.code === "CONTENT_INVALID_CID");
+    await assert.rejects(
+      readContent(store, "not-a-cid"),
+      (error) => error instanceof InvalidCidError && error.code === "CONTENT_INVALID_CID",
+    );
   });
 
   it("detects a corrupted block on disk instead of returning its bytes", async () => {
@@ -97,7 +96,10 @@ describe("embedded content store", () => {
       }
     }
     assert.equal(corrupted, 1);
-    await assert.rejects(readContent(store, cid), (error) => error instanceof ContentIntegrityError && error.code === "CONTENT_INTEGRITY_FAILED");
+    await assert.rejects(
+      readContent(store, cid),
+      (error) => error instanceof ContentIntegrityError && error.code === "CONTENT_INTEGRITY_FAILED",
+    );
     await assert.rejects(store.pin(cid), ContentIntegrityError);
   });
 

@@ -41,7 +41,10 @@ describe("Kubo backend against the local content API", () => {
     store = await createEmbeddedContentStore({ directory });
     api = await startContentApi({ store, port: 0, maxRequestBytes: LIMIT });
     kubo = createKuboContentStore({ url: api.url });
-    uploaders = [["kubo-rpc-client add", kubo], ["streamed add", createNodeKuboContentStore({ url: api.url })]];
+    uploaders = [
+      ["kubo-rpc-client add", kubo],
+      ["streamed add", createNodeKuboContentStore({ url: api.url })],
+    ];
   });
   after(async () => {
     await api.close();
@@ -50,34 +53,40 @@ describe("Kubo backend against the local content API", () => {
   });
 
   it("round-trips content with the same CIDs as the embedded store and Kubo", async () => {
-    for (const [, kubo] of uploaders) for (const { size, cid } of DERIVED_VECTORS.slice(0, 4)) {
-      const data = deterministicBytes(size);
-      const put = await kubo.put(data);
-      assert.equal(put.toString(), cid);
-      assert.equal((await store.put(data)).toString(), cid);
-      assert.deepEqual(await readContent(kubo, put), data);
-      assert.equal(await kubo.has(put), true);
-      await kubo.pin(put);
-      assert.equal(await store.isPinned(put), true);
-    }
+    for (const [, kubo] of uploaders)
+      for (const { size, cid } of DERIVED_VECTORS.slice(0, 4)) {
+        const data = deterministicBytes(size);
+        const put = await kubo.put(data);
+        assert.equal(put.toString(), cid);
+        assert.equal((await store.put(data)).toString(), cid);
+        assert.deepEqual(await readContent(kubo, put), data);
+        assert.equal(await kubo.has(put), true);
+        await kubo.pin(put);
+        assert.equal(await store.isPinned(put), true);
+      }
   });
 
   it("streams an upload from an async iterable and a WHATWG stream", async () => {
     for (const [, kubo] of uploaders) {
-    const data = deterministicBytes(700_001, 9);
-    const expected = (await computeCid(data)).toString();
-    const fromIterable = await kubo.put((async function* () {
-      for (let i = 0; i < data.length; i += 65_536) yield data.subarray(i, i + 65_536);
-    })());
-    assert.equal(fromIterable.toString(), expected);
-    assert.equal((await kubo.put(new Blob([data as Uint8Array<ArrayBuffer>]).stream())).toString(), expected);
+      const data = deterministicBytes(700_001, 9);
+      const expected = (await computeCid(data)).toString();
+      const fromIterable = await kubo.put(
+        (async function* () {
+          for (let i = 0; i < data.length; i += 65_536) yield data.subarray(i, i + 65_536);
+        })(),
+      );
+      assert.equal(fromIterable.toString(), expected);
+      assert.equal((await kubo.put(new Blob([data as Uint8Array<ArrayBuffer>]).stream())).toString(), expected);
     }
   });
 
   it("fails fast with ContentNotFoundError for a missing CID", async () => {
     const missing = await computeCid(new TextEncoder().encode("nobody added this"));
     const started = performance.now();
-    await assert.rejects(readContent(kubo, missing), (error) => error instanceof ContentNotFoundError && error.meta.cid === missing.toString());
+    await assert.rejects(
+      readContent(kubo, missing),
+      (error) => error instanceof ContentNotFoundError && error.meta.cid === missing.toString(),
+    );
     await assert.rejects(kubo.pin(missing), ContentNotFoundError);
     assert.equal(await kubo.has(missing), false);
     assert.ok(performance.now() - started < 2000);
@@ -99,7 +108,11 @@ describe("Kubo backend against the local content API", () => {
       body: new Uint8Array(LIMIT + 10),
     });
     assert.equal(response.status, 413);
-    assert.deepEqual(await response.json(), { Message: "request body is larger than the 3145728-byte limit of this content API", Code: 1, Type: "error" });
+    assert.deepEqual(await response.json(), {
+      Message: "request body is larger than the 3145728-byte limit of this content API",
+      Code: 1,
+      Type: "error",
+    });
   });
 
   it("answers add in Kubo's ndjson shape and honours Kubo's CID flags", async () => {
@@ -135,7 +148,11 @@ describe("Kubo backend against the local content API", () => {
   it("allows CORS from local frontend origins only", async () => {
     const preflight = await fetch(`${api.url}/api/v0/add`, {
       method: "OPTIONS",
-      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+      headers: {
+        Origin: "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+      },
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get("access-control-allow-origin"), "http://localhost:5173");
@@ -166,7 +183,9 @@ describe("Kubo backend against the local content API", () => {
 
   it("starts from the command line", async () => {
     const cli = fileURLToPath(new URL("../../src/content-api/cli.ts", import.meta.url));
-    const child = spawn(process.execPath, [cli, "--dir", path.join(directory, "cli"), "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [cli, "--dir", path.join(directory, "cli"), "--port", "0"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         child.stdout.once("data", (data: Buffer) => resolve(data.toString()));
@@ -226,6 +245,9 @@ describe("Kubo backend against a misbehaving node", () => {
 
   it("reports an unreachable node as CONTENT_STORE_UNAVAILABLE", async () => {
     const kubo = createKuboContentStore({ url: "http://127.0.0.1:9" });
-    await assert.rejects(readContent(kubo, KUBO_VECTORS[1].cid), (error) => error instanceof ContentStoreError && error.code === "CONTENT_STORE_UNAVAILABLE");
+    await assert.rejects(
+      readContent(kubo, KUBO_VECTORS[1].cid),
+      (error) => error instanceof ContentStoreError && error.code === "CONTENT_STORE_UNAVAILABLE",
+    );
   });
 });

@@ -37,12 +37,14 @@ async function roundTrip(store: ContentStore): Promise<{ growth: number; expecte
   let actual = "";
   const growth = await peakRssGrowth(async () => {
     const sent = createHash("sha256");
-    const cid = await store.put((async function* () {
-      for await (const chunk of deterministicStream(SIZE)) {
-        sent.update(chunk);
-        yield chunk;
-      }
-    })());
+    const cid = await store.put(
+      (async function* () {
+        for await (const chunk of deterministicStream(SIZE)) {
+          sent.update(chunk);
+          yield chunk;
+        }
+      })(),
+    );
     expected = sent.digest("hex");
     const received = createHash("sha256");
     let length = 0;

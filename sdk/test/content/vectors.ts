@@ -7,13 +7,43 @@ const text = (s: string) => new TextEncoder().encode(s);
 /** Outputs of `ipfs add` that are published in Kubo's docs, tests and countless tutorials. */
 export const KUBO_VECTORS = [
   // `ipfs add --cid-version=1` (raw leaves implied): a single raw block.
-  { name: "empty file, --cid-version=1", data: text(""), layout: CONTENT_LAYOUT, cid: "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku" },
-  { name: "'hello world', --cid-version=1", data: text("hello world"), layout: CONTENT_LAYOUT, cid: "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e" },
-  { name: "'hello world\\n', --cid-version=1", data: text("hello world\n"), layout: CONTENT_LAYOUT, cid: "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" },
+  {
+    name: "empty file, --cid-version=1",
+    data: text(""),
+    layout: CONTENT_LAYOUT,
+    cid: "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+  },
+  {
+    name: "'hello world', --cid-version=1",
+    data: text("hello world"),
+    layout: CONTENT_LAYOUT,
+    cid: "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e",
+  },
+  {
+    name: "'hello world\\n', --cid-version=1",
+    data: text("hello world\n"),
+    layout: CONTENT_LAYOUT,
+    cid: "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4",
+  },
   // `ipfs add` with Kubo's defaults (CIDv0, UnixFS leaves).
-  { name: "empty file, defaults (v0)", data: text(""), layout: KUBO_DEFAULT_V0_LAYOUT, cid: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH" },
-  { name: "'hello world', defaults (v0)", data: text("hello world"), layout: KUBO_DEFAULT_V0_LAYOUT, cid: "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD" },
-  { name: "'hello world\\n' (echo hello world | ipfs add)", data: text("hello world\n"), layout: KUBO_DEFAULT_V0_LAYOUT, cid: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o" },
+  {
+    name: "empty file, defaults (v0)",
+    data: text(""),
+    layout: KUBO_DEFAULT_V0_LAYOUT,
+    cid: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
+  },
+  {
+    name: "'hello world', defaults (v0)",
+    data: text("hello world"),
+    layout: KUBO_DEFAULT_V0_LAYOUT,
+    cid: "Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD",
+  },
+  {
+    name: "'hello world\\n' (echo hello world | ipfs add)",
+    data: text("hello world\n"),
+    layout: KUBO_DEFAULT_V0_LAYOUT,
+    cid: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+  },
 ] as const;
 
 /** Deterministic data (xorshift32, seed 1) across the chunk and link boundaries. */

@@ -34,7 +34,8 @@ function cut(envelope: Uint8Array, chunkSize: number) {
   const headerLength = new DataView(envelope.buffer, envelope.byteOffset).getUint32(6);
   const prefix = envelope.slice(0, 10 + headerLength);
   const chunks: Uint8Array[] = [];
-  for (let o = prefix.length; o < envelope.length; o += chunkSize + 16) chunks.push(envelope.slice(o, Math.min(o + chunkSize + 16, envelope.length)));
+  for (let o = prefix.length; o < envelope.length; o += chunkSize + 16)
+    chunks.push(envelope.slice(o, Math.min(o + chunkSize + 16, envelope.length)));
   return { prefix, chunks };
 }
 
@@ -47,7 +48,15 @@ describe("envelope", () => {
         assert.deepEqual(await collectBytes(decryptEnvelope([sealed], { secretKey })), plain, `length ${n}`);
       }
       // Fed one byte at a time, it yields the same.
-      assert.deepEqual(await collectBytes(decryptEnvelope(Array.from(sealed, (b) => Uint8Array.of(b)), { secretKey: datanet.secretKey })), plain);
+      assert.deepEqual(
+        await collectBytes(
+          decryptEnvelope(
+            Array.from(sealed, (b) => Uint8Array.of(b)),
+            { secretKey: datanet.secretKey },
+          ),
+        ),
+        plain,
+      );
     }
   });
 
@@ -61,11 +70,23 @@ describe("envelope", () => {
     assert.deepEqual(await collectBytes(decryptEnvelope([sealed], { dataKey: unwrapDataKey(rewrapped, requester.secretKey) })), data(100));
     await assert.rejects(collectBytes(decryptEnvelope([sealed], { secretKey: requester.secretKey })), code("ENVELOPE_NOT_A_RECIPIENT"));
     assert.throws(() => unwrapDataKey(rewrapped, datanet.secretKey), code("ENVELOPE_NOT_A_RECIPIENT"));
-    assert.throws(() => unwrapDataKey({ ...rewrapped, wrappedKey: bytesToHex(hexToBytes(rewrapped.wrappedKey).map((b, i) => (i === 0 ? b ^ 1 : b))) }, requester.secretKey), code("ENVELOPE_AUTH_FAILED"));
+    assert.throws(
+      () =>
+        unwrapDataKey(
+          { ...rewrapped, wrappedKey: bytesToHex(hexToBytes(rewrapped.wrappedKey).map((b, i) => (i === 0 ? b ^ 1 : b))) },
+          requester.secretKey,
+        ),
+      code("ENVELOPE_AUTH_FAILED"),
+    );
   });
 
   it("matches the committed test vector, with WebCrypto and with @noble/ciphers alike", async () => {
-    const vector = JSON.parse(readFileSync(new URL("../fixtures/envelope/vector-1.json", import.meta.url), "utf8")) as { datanetPublicKey: `0x${string}`; contributorPublicKey: `0x${string}`; contentHash: `0x${string}`; envelope: `0x${string}` };
+    const vector = JSON.parse(readFileSync(new URL("../fixtures/envelope/vector-1.json", import.meta.url), "utf8")) as {
+      datanetPublicKey: `0x${string}`;
+      contributorPublicKey: `0x${string}`;
+      contentHash: `0x${string}`;
+      envelope: `0x${string}`;
+    };
     const keys = [encryptionKeyPairFromSecret(v.datanetSecret).publicKey, encryptionKeyPairFromSecret(v.contributorSecret).publicKey];
     assert.equal(bytesToHex(keys[0]!), vector.datanetPublicKey);
     for (const backend of ["webcrypto", "noble"] as const) {
@@ -85,23 +106,38 @@ describe("envelope", () => {
     assert.equal(chunks.length, 6); // five full chunks and an empty last one
     const open = (parts: Uint8Array[]) => collectBytes(decryptEnvelope(parts, { secretKey: datanet.secretKey }));
     const flipped = chunks.map((c, i) => (i === 2 ? c.map((b, j) => (j === 3 ? b ^ 0x80 : b)) : c));
-    await assert.rejects(open([prefix, ...flipped]), (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 2 /.test((e as Error).message));
+    await assert.rejects(
+      open([prefix, ...flipped]),
+      (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 2 /.test((e as Error).message),
+    );
     await assert.rejects(open([prefix, chunks[1]!, chunks[0]!, ...chunks.slice(2)]), code("ENVELOPE_AUTH_FAILED"));
-    await assert.rejects(open([prefix, ...chunks.slice(0, 3)]), (e: unknown) => code("ENVELOPE_TRUNCATED")(e) && /ends after chunk 2/.test((e as Error).message));
+    await assert.rejects(
+      open([prefix, ...chunks.slice(0, 3)]),
+      (e: unknown) => code("ENVELOPE_TRUNCATED")(e) && /ends after chunk 2/.test((e as Error).message),
+    );
     await assert.rejects(open([prefix, ...chunks.slice(0, 5)]), code("ENVELOPE_TRUNCATED"));
     await assert.rejects(open([prefix, ...chunks, chunks[5]!]), code("ENVELOPE_AUTH_FAILED"));
     await assert.rejects(open([prefix, ...chunks.slice(0, 2), chunks[2]!.subarray(0, 20)]), code("ENVELOPE_AUTH_FAILED"));
     await assert.rejects(open([prefix]), code("ENVELOPE_TRUNCATED"));
     // Chunks are opened several at a time, but failures come in stream order: an edited chunk
     // before a cut-off end is named as edited; a later chunk's failure never goes unhandled.
-    await assert.rejects(open([prefix, chunks[0]!, chunks[1]!.map((b, j) => (j === 0 ? b ^ 1 : b)), chunks[2]!]), (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 1 /.test((e as Error).message));
-    await assert.rejects(open([prefix, ...flipped.map((c, i) => (i === 4 ? c.map((b) => b ^ 1) : c))]), (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 2 /.test((e as Error).message));
+    await assert.rejects(
+      open([prefix, chunks[0]!, chunks[1]!.map((b, j) => (j === 0 ? b ^ 1 : b)), chunks[2]!]),
+      (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 1 /.test((e as Error).message),
+    );
+    await assert.rejects(
+      open([prefix, ...flipped.map((c, i) => (i === 4 ? c.map((b) => b ^ 1) : c))]),
+      (e: unknown) => code("ENVELOPE_AUTH_FAILED")(e) && /Chunk 2 /.test((e as Error).message),
+    );
     // The header is authenticated by every chunk: a changed chunk size or a copied-in recipient fails.
     const header = JSON.parse(new TextDecoder().decode(prefix.subarray(10))) as { chunkSize: number };
     const edited = new TextEncoder().encode(JSON.stringify({ ...header, chunkSize: 17 }).replace(/ /g, ""));
     const editedPrefix = new Uint8Array([...prefix.subarray(0, 6), 0, 0, edited.length >> 8, edited.length & 0xff, ...edited]);
     await assert.rejects(open([editedPrefix, ...chunks]), code("ENVELOPE_AUTH_FAILED"));
-    await assert.rejects(open([new TextEncoder().encode('{"schema":"modelfactory.record/1"}')]), (e: unknown) => code("ENVELOPE_MALFORMED")(e) && /not a ModelFactory envelope/.test((e as Error).message));
+    await assert.rejects(
+      open([new TextEncoder().encode('{"schema":"modelfactory.record/1"}')]),
+      (e: unknown) => code("ENVELOPE_MALFORMED")(e) && /not a ModelFactory envelope/.test((e as Error).message),
+    );
   });
 
   it("seals a contribution under a salted hash that only the envelope's readers can check", async () => {

@@ -39,6 +39,9 @@ describe("large envelopes", () => {
     const growth = Math.max(peak, process.memoryUsage.rss()) - start;
     assert.equal(received.digest("hex"), sent.digest("hex"));
     assert.ok(sealedBytes > SIZE && sealedBytes < SIZE + 16 * (SIZE / (256 * 1024) + 2) + 1024, `sealed size ${sealedBytes}`);
-    assert.ok(growth < MAX_GROWTH, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB sealing and opening ${(SIZE / 2 ** 20).toFixed(0)} MiB`);
+    assert.ok(
+      growth < MAX_GROWTH,
+      `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB sealing and opening ${(SIZE / 2 ** 20).toFixed(0)} MiB`,
+    );
   });
 });

@@ -20,7 +20,9 @@ const OPTIONS: Record<string, Partial<DatasetInput>> = {
 };
 
 describe("bad-file corpus", () => {
-  const files = readdirSync(BAD).filter((f) => f !== "expected.json").sort();
+  const files = readdirSync(BAD)
+    .filter((f) => f !== "expected.json")
+    .sort();
   const actual: Record<string, { problemCount: number; problems: DatasetProblem[] }> = {};
   for (const file of files) {
     const result = parseDataset({ bytes: readFileSync(path.join(BAD, file)), fileName: file, ...OPTIONS[file] });
@@ -45,7 +47,10 @@ describe("bad-file corpus", () => {
       assert.ok(error instanceof DatasetInvalidError);
       assert.equal(error.code, "DATASET_INVALID");
       assert.equal(error.problemCount, 5);
-      assert.match(error.message, /line 2, field response: Field "response" is not part of this record shape\. Rename "response" to "output"\./);
+      assert.match(
+        error.message,
+        /line 2, field response: Field "response" is not part of this record shape\. Rename "response" to "output"\./,
+      );
       return true;
     });
     assert.deepEqual(parseDataset({ bytes, fileName: "x.jsonl" }).records, []);

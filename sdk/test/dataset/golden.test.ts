@@ -28,7 +28,12 @@ describe("golden canonical form", async () => {
     CASES.map(async ({ file, input }) => {
       const bytes = readFileSync(path.join(GOLDEN, file));
       const result = await prepareContribution({ bytes, fileName: file, ...input });
-      hashes[file] = { contentHash: result.contentHash, cid: result.cid.toString(), recordCount: result.recordCount, byteSize: result.bytes.length };
+      hashes[file] = {
+        contentHash: result.contentHash,
+        cid: result.cid.toString(),
+        recordCount: result.recordCount,
+        byteSize: result.bytes.length,
+      };
       return { file, bytes, input, result };
     }),
   );

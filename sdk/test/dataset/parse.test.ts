@@ -5,7 +5,11 @@ import { describe, it } from "node:test";
 import { formatFromName, parseDataset, serializeRecords, type DatasetRecord } from "../../src/dataset/index.ts";
 
 const encode = (s: string) => new TextEncoder().encode(s);
-const records = (text: string, input: Parameters<typeof parseDataset>[0] extends infer T ? Partial<T> : never = {}, kinds?: DatasetRecord["kind"][]) => {
+const records = (
+  text: string,
+  input: Parameters<typeof parseDataset>[0] extends infer T ? Partial<T> : never = {},
+  kinds?: DatasetRecord["kind"][],
+) => {
   const result = parseDataset({ bytes: encode(text), ...input }, kinds ? { kinds } : {});
   assert.deepEqual(result.problems, []);
   return result.records;
@@ -46,12 +50,22 @@ describe("dataset parsing", () => {
 
   it("limits record kinds to those a Datanet accepts", () => {
     const result = parseDataset({ bytes: encode('{"text":"x"}\n'), format: "jsonl" }, { kinds: ["instruction", "chat"] });
-    assert.deepEqual(result.problems.map((p) => [p.code, p.line, p.hint]), [["KIND_NOT_ALLOWED", 1, "Convert the record to instruction or chat form."]]);
+    assert.deepEqual(
+      result.problems.map((p) => [p.code, p.line, p.hint]),
+      [["KIND_NOT_ALLOWED", 1, "Convert the record to instruction or chat form."]],
+    );
   });
 
   it("maps ShareGPT roles onto canonical ones", () => {
     assert.deepEqual(records('{"conversations":[{"from":"human","value":"q"},{"from":"gpt","value":"a"}]}\n', { format: "jsonl" }), [
-      { schema: "modelfactory.record/1", kind: "chat", messages: [{ role: "user", content: "q" }, { role: "assistant", content: "a" }] },
+      {
+        schema: "modelfactory.record/1",
+        kind: "chat",
+        messages: [
+          { role: "user", content: "q" },
+          { role: "assistant", content: "a" },
+        ],
+      },
     ]);
   });
 

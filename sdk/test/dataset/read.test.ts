@@ -30,7 +30,10 @@ describe("reading contributions for training", () => {
     directory = await mkdtemp(path.join(tmpdir(), "mf-read-"));
     embedded = await createEmbeddedContentStore({ directory });
     api = await startContentApi({ store: embedded, port: 0 });
-    backends = [["embedded", embedded], ["kubo via local API", createKuboContentStore({ url: api.url })]];
+    backends = [
+      ["embedded", embedded],
+      ["kubo via local API", createKuboContentStore({ url: api.url })],
+    ];
   });
   after(async () => {
     await api.close();
@@ -40,14 +43,32 @@ describe("reading contributions for training", () => {
 
   it("stores records and metadata, then reads them back verified", async () => {
     for (const [name, store] of backends) {
-      const prepared = await prepareContribution({ bytes: encode('{"instruction":"Hi","output":"Hello"}\n{"text":"A passage."}\n'), format: "jsonl" });
-      const stored = await storeContribution(store, prepared, { title: "  Greetings ", license: "CC-BY-4.0", tags: ["Chat", "chat", "demo"] });
+      const prepared = await prepareContribution({
+        bytes: encode('{"instruction":"Hi","output":"Hello"}\n{"text":"A passage."}\n'),
+        format: "jsonl",
+      });
+      const stored = await storeContribution(store, prepared, {
+        title: "  Greetings ",
+        license: "CC-BY-4.0",
+        tags: ["Chat", "chat", "demo"],
+      });
       assert.equal(stored.cid.toString(), prepared.cid.toString(), name);
       assert.deepEqual(stored.metadata.tags, ["chat", "demo"]);
       const metadata = JSON.parse(new TextDecoder().decode(await readContent(store, stored.metadataCid)));
       assert.deepEqual(Object.keys(metadata), [
-        "schema", "title", "description", "tags", "license", "sourceFormat", "recordSchema", "recordSchemaVersion",
-        "recordCount", "recordKinds", "byteSize", "contentHash", "contentCid",
+        "schema",
+        "title",
+        "description",
+        "tags",
+        "license",
+        "sourceFormat",
+        "recordSchema",
+        "recordSchemaVersion",
+        "recordCount",
+        "recordKinds",
+        "byteSize",
+        "contentHash",
+        "contentCid",
       ]);
       assert.equal(metadata.title, "Greetings");
       assert.equal(metadata.recordCount, 2);
@@ -77,7 +98,11 @@ describe("reading contributions for training", () => {
         { id: 4, cid: notCanonicalCid, contentHash: await sha256Hex(notCanonical) },
         { id: 5, cid: goodCid, contentHash: "0x1234" },
       ]);
-      assert.deepEqual(results.map((r) => r.id), [1, 2, 3, 4, 5], name);
+      assert.deepEqual(
+        results.map((r) => r.id),
+        [1, 2, 3, 4, 5],
+        name,
+      );
       assert.ok(results[0]?.ok);
       assert.equal(results[0].records.length, 2);
       const errors = results.slice(1).map((r) => (r.ok ? undefined : r.error));

@@ -31,13 +31,21 @@ describe("sealed contributions", () => {
     const datanet = generateEncryptionKeyPair();
     const contributor = generateEncryptionKeyPair();
     const prepared = await prepareContribution({ bytes: file, fileName: "garden.jsonl" });
-    const stored = await storeSealedContribution(store, prepared, { title: "Garden rules", license: "CC-BY-4.0" }, { recipients: [datanet.publicKey, contributor.publicKey], datanetKeyVersion: 1 });
+    const stored = await storeSealedContribution(
+      store,
+      prepared,
+      { title: "Garden rules", license: "CC-BY-4.0" },
+      { recipients: [datanet.publicKey, contributor.publicKey], datanetKeyVersion: 1 },
+    );
 
     // An outsider with the CIDs: ciphertext, and metadata that names neither the text nor its plain hash.
     const envelope = await readContent(store, stored.cid);
     assert.ok(!new TextDecoder().decode(envelope).includes("Tomatoes"));
     const metadata = new TextDecoder().decode(await readContent(store, stored.metadataCid));
-    assert.ok(!metadata.includes(prepared.contentHash.slice(2)) && !metadata.includes(prepared.cid.toString()), "the metadata names the unsealed hash or CID");
+    assert.ok(
+      !metadata.includes(prepared.contentHash.slice(2)) && !metadata.includes(prepared.cid.toString()),
+      "the metadata names the unsealed hash or CID",
+    );
     assert.equal(stored.metadata.encryption?.datanetKeyVersion, 1);
     assert.notEqual(stored.contentHash, await sha256Hex(prepared.bytes));
 
@@ -61,7 +69,9 @@ describe("sealed contributions", () => {
     const [tampered] = await readContributions(store, [{ id: 8n, cid: await store.put(edited), contentHash: stored.contentHash, dataKey }]);
     assert.ok(!tampered!.ok && tampered!.error.code === "CONTRIBUTION_DECRYPT_FAILED");
     assert.match(tampered!.error.shortMessage, /^Contribution 8 does not decrypt: Chunk 0 of the envelope does not authenticate/);
-    const [truncated] = await readContributions(store, [{ id: 9n, cid: await store.put(envelope.subarray(0, envelope.length - 5)), contentHash: stored.contentHash, dataKey }]);
+    const [truncated] = await readContributions(store, [
+      { id: 9n, cid: await store.put(envelope.subarray(0, envelope.length - 5)), contentHash: stored.contentHash, dataKey },
+    ]);
     assert.ok(!truncated!.ok && truncated!.error.code === "CONTRIBUTION_DECRYPT_FAILED");
 
     // A key given for plaintext is refused: a permissioned Datanet's data must be sealed.

@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { decryptKeystore, decryptKeystoreFile, encryptKeystore, KeystoreError, writeKeystoreFile, type KeystoreV3 } from "../../src/node.ts";
+import {
+  decryptKeystore,
+  decryptKeystoreFile,
+  encryptKeystore,
+  KeystoreError,
+  writeKeystoreFile,
+  type KeystoreV3,
+} from "../../src/node.ts";
 
 // From the Web3 Secret Storage definition (ethereum/wiki), password "testpassword".
 const PBKDF2_VECTOR = {
@@ -40,15 +47,27 @@ describe("keystore (Web3 Secret Storage v3)", () => {
 
   it("refuses a wrong password, an unreadable file, another version, cipher or kdf", async () => {
     const json = encryptKeystore(new Uint8Array(32).fill(7), "right", { scryptN: 1024 });
-    assert.throws(() => decryptKeystore(json, "wrong"), (e: unknown) => e instanceof KeystoreError && e.code === "KEYSTORE_PASSWORD");
-    await assert.rejects(decryptKeystoreFile("/nonexistent/key.json", "x"), (e: unknown) => e instanceof KeystoreError && e.code === "KEYSTORE_UNREADABLE");
+    assert.throws(
+      () => decryptKeystore(json, "wrong"),
+      (e: unknown) => e instanceof KeystoreError && e.code === "KEYSTORE_PASSWORD",
+    );
+    await assert.rejects(
+      decryptKeystoreFile("/nonexistent/key.json", "x"),
+      (e: unknown) => e instanceof KeystoreError && e.code === "KEYSTORE_UNREADABLE",
+    );
     const dir = await mkdtemp(path.join(os.tmpdir(), "mf-keystore-"));
     await writeFile(path.join(dir, "bad.json"), "not json");
     await assert.rejects(decryptKeystoreFile(path.join(dir, "bad.json"), "x"), /Cannot read the keystore file/);
     assert.throws(() => decryptKeystore({ ...json, version: 2 } as unknown as KeystoreV3, "right"), /not a version 3 keystore/);
     assert.throws(() => decryptKeystore({ ...json, crypto: { ...json.crypto, cipher: "aes-128-cbc" } }, "right"), /only aes-128-ctr/);
-    assert.throws(() => decryptKeystore({ ...json, crypto: { ...json.crypto, kdf: "argon2" } } as unknown as KeystoreV3, "right"), /unknown key derivation argon2/);
-    const pb = { ...PBKDF2_VECTOR, crypto: { ...PBKDF2_VECTOR.crypto, kdfparams: { ...PBKDF2_VECTOR.crypto.kdfparams, prf: "hmac-sha1" } } } as KeystoreV3;
+    assert.throws(
+      () => decryptKeystore({ ...json, crypto: { ...json.crypto, kdf: "argon2" } } as unknown as KeystoreV3, "right"),
+      /unknown key derivation argon2/,
+    );
+    const pb = {
+      ...PBKDF2_VECTOR,
+      crypto: { ...PBKDF2_VECTOR.crypto, kdfparams: { ...PBKDF2_VECTOR.crypto.kdfparams, prf: "hmac-sha1" } },
+    } as KeystoreV3;
     assert.throws(() => decryptKeystore(pb, "testpassword"), /only hmac-sha256/);
   });
 });

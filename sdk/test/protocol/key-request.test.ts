@@ -4,11 +4,27 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { privateKeyToAccount } from "viem/accounts";
 import { verifyMessage } from "viem";
-import { keyRequestMessage, parseKeyRequestMessage, KeyRequestError, MAX_KEY_REQUEST_CONTRIBUTIONS, type KeyReleaseRequest, type KeyRequest, type ModelKeyRequest } from "../../src/index.ts";
+import {
+  keyRequestMessage,
+  parseKeyRequestMessage,
+  KeyRequestError,
+  MAX_KEY_REQUEST_CONTRIBUTIONS,
+  type KeyReleaseRequest,
+  type KeyRequest,
+  type ModelKeyRequest,
+} from "../../src/index.ts";
 
 const account = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const recipientPublicKey = `0x${"ab".repeat(32)}` as const;
-const envelope = { domain: "127.0.0.1:8790", uri: "http://127.0.0.1:8790", chainId: 31337, address: account.address, nonce: "a1b2c3d4e5f60718", expirationTime: new Date("2030-01-01T00:00:00Z"), issuedAt: new Date("2029-12-31T23:55:00Z") };
+const envelope = {
+  domain: "127.0.0.1:8790",
+  uri: "http://127.0.0.1:8790",
+  chainId: 31337,
+  address: account.address,
+  nonce: "a1b2c3d4e5f60718",
+  expirationTime: new Date("2030-01-01T00:00:00Z"),
+  issuedAt: new Date("2029-12-31T23:55:00Z"),
+};
 
 describe("key request messages", () => {
   const cases: KeyRequest[] = [
@@ -43,7 +59,11 @@ describe("key request messages", () => {
 
   it("refuses a statement that differs from the resources, unknown or repeated resources and bad values", () => {
     const message = keyRequestMessage(cases[0]!, envelope);
-    const refuse = (m: string, re: RegExp) => assert.throws(() => parseKeyRequestMessage(m), (e: unknown) => e instanceof KeyRequestError && re.test(e.message));
+    const refuse = (m: string, re: RegExp) =>
+      assert.throws(
+        () => parseKeyRequestMessage(m),
+        (e: unknown) => e instanceof KeyRequestError && re.test(e.message),
+      );
     refuse(message.replace("to train job 7", "to train job 8"), /statement does not say/);
     refuse(message.replace("contributions:4,5,9", "contributions:4,5,10"), /statement does not say/);
     refuse(message.replace("urn:modelfactory:key-request:job:7", "urn:other:job:7"), /Unknown resource urn:other/);
@@ -77,9 +97,19 @@ describe("key request messages", () => {
     const message = keyRequestMessage(cases[5]!, envelope);
     assert.match(message, /Release the data key of ModelFactory model 2's private evaluation samples, sealed for Datanet 3\./);
     assert.match(message, /urn:modelfactory:key-request:artifact:samples/);
-    const refuse = (m: string, re: RegExp) => assert.throws(() => parseKeyRequestMessage(m), (e: unknown) => e instanceof KeyRequestError && re.test(e.message));
+    const refuse = (m: string, re: RegExp) =>
+      assert.throws(
+        () => parseKeyRequestMessage(m),
+        (e: unknown) => e instanceof KeyRequestError && re.test(e.message),
+      );
     refuse(message.replace("artifact:samples", "artifact:adapter"), /statement does not say/);
     refuse(message.replace("key-request:artifact:samples", "key-request:contributions:4"), /names its model, artifact and recipient key/);
-    refuse(message.replace("- urn:modelfactory:key-request:model:2", "- urn:modelfactory:key-request:model:2\n- urn:modelfactory:key-request:job:9"), /Unknown resource job in a "model" release request/);
+    refuse(
+      message.replace(
+        "- urn:modelfactory:key-request:model:2",
+        "- urn:modelfactory:key-request:model:2\n- urn:modelfactory:key-request:job:9",
+      ),
+      /Unknown resource job in a "model" release request/,
+    );
   });
 });

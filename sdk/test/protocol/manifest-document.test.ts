@@ -3,7 +3,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidInputError } from "../../src/errors.ts";
-import { buildManifestDocument, manifestInfluenceIndexProof, manifestOfDocument, manifestRoot, parseManifestDocument, verifyManifestEntry, ManifestEntryKind } from "../../src/protocol/manifest.ts";
+import {
+  buildManifestDocument,
+  manifestInfluenceIndexProof,
+  manifestOfDocument,
+  manifestRoot,
+  parseManifestDocument,
+  verifyManifestEntry,
+  ManifestEntryKind,
+} from "../../src/protocol/manifest.ts";
 
 const hash = (b: string) => `0x${b.repeat(32)}` as const;
 const contributor = "0x00000000000000000000000000000000000000c1" as const;
@@ -24,12 +32,18 @@ describe("training manifest document", () => {
     assert.equal(doc.jobId, "7");
     assert.equal(doc.root, manifestRoot(manifestOfDocument(doc)));
     assert.deepEqual(parseManifestDocument(JSON.parse(JSON.stringify(doc))), doc);
-    assert.deepEqual(manifestOfDocument(doc).contributions.map((c) => c.contributionId), [3n, 9n]);
+    assert.deepEqual(
+      manifestOfDocument(doc).contributions.map((c) => c.contributionId),
+      [3n, 9n],
+    );
   });
 
   it("refuses a document whose entries do not give the root it states", () => {
     const forged = { ...doc, contributions: doc.contributions.slice(1) };
-    assert.throws(() => parseManifestDocument(forged), (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH");
+    assert.throws(
+      () => parseManifestDocument(forged),
+      (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH",
+    );
   });
 
   it("names the first bad field", () => {
@@ -44,12 +58,25 @@ describe("training manifest document", () => {
   });
 
   describe("with an influence index", () => {
-    const index = { format: "modelfactory.influence/1" as const, cid: "bafyindex", sha256: hash("ee"), sealed: true, contributions: 2, dim: 4096 };
+    const index = {
+      format: "modelfactory.influence/1" as const,
+      cid: "bafyindex",
+      sha256: hash("ee"),
+      sealed: true,
+      contributions: 2,
+      dim: 4096,
+    };
     const withIndex = buildManifestDocument({
       jobId: 7n,
       specURI: "ipfs://spec",
       specHash: hash("aa"),
-      contributions: doc.contributions.map((c) => ({ id: BigInt(c.contributionId), datanetId: BigInt(c.datanetId), contentHash: c.contentHash, contentId: c.contentId, contributor: c.contributor })),
+      contributions: doc.contributions.map((c) => ({
+        id: BigInt(c.contributionId),
+        datanetId: BigInt(c.datanetId),
+        contentHash: c.contentHash,
+        contentId: c.contentId,
+        contributor: c.contributor,
+      })),
       influenceIndex: index,
     });
 
@@ -65,8 +92,15 @@ describe("training manifest document", () => {
     });
 
     it("refuses a swapped index hash and names a bad index field", () => {
-      assert.throws(() => parseManifestDocument({ ...withIndex, influenceIndex: { ...index, sha256: hash("ef") } }), (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH");
-      assert.throws(() => parseManifestDocument({ ...withIndex, influenceIndex: undefined }), (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH", "dropping the index is caught too");
+      assert.throws(
+        () => parseManifestDocument({ ...withIndex, influenceIndex: { ...index, sha256: hash("ef") } }),
+        (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH",
+      );
+      assert.throws(
+        () => parseManifestDocument({ ...withIndex, influenceIndex: undefined }),
+        (e: unknown) => e instanceof InvalidInputError && e.code === "MANIFEST_ROOT_MISMATCH",
+        "dropping the index is caught too",
+      );
       const cases: [unknown, RegExp][] = [
         [{ ...withIndex, influenceIndex: "x" }, /"influenceIndex" must be an object/],
         [{ ...withIndex, influenceIndex: { ...index, format: "other" } }, /"influenceIndex.format"/],

@@ -24,7 +24,7 @@ const citation = exampleCitation;
 
 describe("canonical JSON", () => {
   it("sorts keys, has no spaces and round-trips through JSON.parse", () => {
-    const value = { b: [1, "x", { d: 1.5, c: null }], a: "é\u2028\"", e: undefined, z: -0, y: true };
+    const value = { b: [1, "x", { d: 1.5, c: null }], a: 'é\u2028"', e: undefined, z: -0, y: true };
     const s = canonicalJson(value);
     assert.equal(s, '{"a":"é\u2028\\"","b":[1,"x",{"c":null,"d":1.5}],"y":true,"z":0}');
     assert.equal(canonicalJson(JSON.parse(s)), s);
@@ -33,7 +33,10 @@ describe("canonical JSON", () => {
 
   it("refuses values JSON cannot carry faithfully", () => {
     for (const bad of [{ n: NaN }, { n: Infinity }, { b: 1n }, [undefined], { d: new Date(0) }, () => 1]) {
-      assert.throws(() => canonicalJson(bad), (e: unknown) => e instanceof InvalidInputError && e.code === "CANONICAL_JSON_INVALID");
+      assert.throws(
+        () => canonicalJson(bad),
+        (e: unknown) => e instanceof InvalidInputError && e.code === "CANONICAL_JSON_INVALID",
+      );
     }
   });
 });
@@ -42,7 +45,12 @@ describe("receipts", () => {
   it("builds a document whose leaf commits to it and verifies with the SDK", () => {
     const answer = "LoRA adds small adapters.";
     const built = [0, 1, 2].map((i) =>
-      buildReceipt({ modelId: 3n, question: `q${i}`, answer, citations: [citation("5", 6000), citation("9", 3999, 2), citation("5", 1, 3)] }),
+      buildReceipt({
+        modelId: 3n,
+        question: `q${i}`,
+        answer,
+        citations: [citation("5", 6000), citation("9", 3999, 2), citation("5", 1, 3)],
+      }),
     );
     const { document, leaf } = built[0]!;
     assert.equal(document.schema, "modelfactory.receipt/3");
@@ -73,15 +81,33 @@ describe("receipts", () => {
   it("publishes no text: the public document holds hashes, the asker's private part the texts", () => {
     const question = "What does LoRA add?";
     const answer = "LoRA adds small adapters.";
-    const { document, privatePart } = buildReceipt({ modelId: 1n, question, answer, citations: [citation("5", 6000), citation("9", 4000, 2)] });
+    const { document, privatePart } = buildReceipt({
+      modelId: 1n,
+      question,
+      answer,
+      citations: [citation("5", 6000), citation("9", 4000, 2)],
+    });
     const json = JSON.stringify(document);
-    for (const text of [question, answer, "LoRA adds low-rank adapters.", "(lora)"]) assert.ok(!json.includes(text), `the public receipt holds ${JSON.stringify(text)}`);
-    assert.deepEqual(document.citations.map((c) => c.passageHash), [hashText("LoRA adds low-rank adapters."), hashText("LoRA adds low-rank adapters.")]);
+    for (const text of [question, answer, "LoRA adds low-rank adapters.", "(lora)"])
+      assert.ok(!json.includes(text), `the public receipt holds ${JSON.stringify(text)}`);
+    assert.deepEqual(
+      document.citations.map((c) => c.passageHash),
+      [hashText("LoRA adds low-rank adapters."), hashText("LoRA adds low-rank adapters.")],
+    );
     assert.equal(document.citations[0]!.reason, "Shares 1 term with the question; BM25 score 7.20, rank 1 of 1.");
-    assert.deepEqual(privatePart, { schema: "modelfactory.receipt-private/1", receiptId: document.receiptId, question, answer, passages: ["LoRA adds low-rank adapters.", "LoRA adds low-rank adapters."] });
+    assert.deepEqual(privatePart, {
+      schema: "modelfactory.receipt-private/1",
+      receiptId: document.receiptId,
+      question,
+      answer,
+      passages: ["LoRA adds low-rank adapters.", "LoRA adds low-rank adapters."],
+    });
     // The asker proves their texts match; anything else does not.
     assert.deepEqual(privatePartMismatches(document, privatePart), []);
-    assert.deepEqual(privatePartMismatches(document, { ...privatePart, question: "What does QLoRA add?", passages: ["x", privatePart.passages[1]!] }), ["question", "passage of citation 1"]);
+    assert.deepEqual(
+      privatePartMismatches(document, { ...privatePart, question: "What does QLoRA add?", passages: ["x", privatePart.passages[1]!] }),
+      ["question", "passage of citation 1"],
+    );
     assert.deepEqual(privatePartMismatches(document, { ...privatePart, passages: [] }), ["passages (0 given, 2 cited)"]);
     assert.deepEqual(publicCitation(citation("5", 6000)), document.citations[0]);
   });
@@ -97,12 +123,22 @@ describe("receipts", () => {
     assert.throws(() => buildReceipt({ ...base, citations: [citation("0", 1)] }), /48-bit/);
     assert.throws(() => buildReceipt({ ...base, citations: [citation(String(1n << 48n), 1)] }), /48-bit/);
     assert.throws(() => buildReceipt({ ...base, citations: [citation("1", 1.5)] }), InvalidReceiptError);
-    assert.throws(() => buildReceipt({ ...base, modelId: "-1", citations: [] }), (e: unknown) => e instanceof InvalidReceiptError && e.code === "RECEIPT_INVALID");
+    assert.throws(
+      () => buildReceipt({ ...base, modelId: "-1", citations: [] }),
+      (e: unknown) => e instanceof InvalidReceiptError && e.code === "RECEIPT_INVALID",
+    );
   });
 });
 
 describe("reading untrusted receipt documents", () => {
-  const { document } = buildReceipt({ modelId: 2n, question: "q", answer: "a", citations: [citation("4", 5000)], createdAt: 1, nonce: `0x${"11".repeat(32)}` });
+  const { document } = buildReceipt({
+    modelId: 2n,
+    question: "q",
+    answer: "a",
+    citations: [citation("4", 5000)],
+    createdAt: 1,
+    nonce: `0x${"11".repeat(32)}`,
+  });
 
   it("accepts a document as built and a batch of them", () => {
     assert.deepEqual(parseReceiptDocument(JSON.parse(JSON.stringify(document))), document);
@@ -117,11 +153,21 @@ describe("reading untrusted receipt documents", () => {
       [{ ...document, receiptId: "0x12" }, /"receipt.receiptId" must be 32 bytes/],
       [{ ...document, citations: [{ ...document.citations[0], weight: "1" }] }, /"receipt.citations\[0\].weight" must be a number/],
       [{ ...document, citations: [{ ...document.citations[0], passage: null }] }, /"receipt.citations\[0\].passage" must be a JSON object/],
-      [{ ...document, citations: [{ ...document.citations[0], passage: { text: "x", start: 0, end: 1 } }] }, /"receipt.citations\[0\].passage.text" must not be in a public receipt/],
+      [
+        { ...document, citations: [{ ...document.citations[0], passage: { text: "x", start: 0, end: 1 } }] },
+        /"receipt.citations\[0\].passage.text" must not be in a public receipt/,
+      ],
       [{ ...document, question: "q" }, /"receipt.question" must not be in a public receipt/],
       [{ ...document, modelId: 2 }, /modelId must be a non-negative decimal/],
     ];
-    for (const [raw, message] of cases) assert.throws(() => parseReceiptDocument(raw), (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message));
-    assert.throws(() => parseReceiptBatchDocument({ schema: "modelfactory.receipts/1", modelId: "2", root: `0x${"22".repeat(32)}`, receipts: [] }), /"batch.receipts" must be a non-empty array/);
+    for (const [raw, message] of cases)
+      assert.throws(
+        () => parseReceiptDocument(raw),
+        (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message),
+      );
+    assert.throws(
+      () => parseReceiptBatchDocument({ schema: "modelfactory.receipts/1", modelId: "2", root: `0x${"22".repeat(32)}`, receipts: [] }),
+      /"batch.receipts" must be a non-empty array/,
+    );
   });
 });

@@ -44,21 +44,38 @@ describe("receipts with training influences", () => {
       trainingInfluences: [influence("9", 7000), influence("12", 2000, 2), influence("9", 1000, 3)],
     });
     assert.equal(document.schema, "modelfactory.receipt/3");
-    assert.deepEqual(document.trainingInfluences!.map((t) => t.contributionId), ["9", "12", "9"]);
+    assert.deepEqual(
+      document.trainingInfluences!.map((t) => t.contributionId),
+      ["9", "12", "9"],
+    );
     // Contribution 9 is in both lists; each list has spent its whole 10,000 bp.
-    assert.deepEqual([leaf.contributionIds, leaf.weights], [[5n, 9n], [6000, 4000]]);
-    assert.deepEqual([leaf.trainingContributionIds, leaf.trainingWeights], [[9n, 12n], [8000, 2000]]);
+    assert.deepEqual(
+      [leaf.contributionIds, leaf.weights],
+      [
+        [5n, 9n],
+        [6000, 4000],
+      ],
+    );
+    assert.deepEqual(
+      [leaf.trainingContributionIds, leaf.trainingWeights],
+      [
+        [9n, 12n],
+        [8000, 2000],
+      ],
+    );
     assert.deepEqual(receiptLeafFromDocument(parseReceiptDocument(JSON.parse(JSON.stringify(document)))), leaf);
     assert.deepEqual(leafFromJson(leafToJson(leaf)), leaf);
     // The packed group says which list each weight is in.
-    assert.deepEqual(unpackReceiptGroups(packCitations([leaf]))[0]!.citations.map((c) => `${c.kind}:${c.contributionId}:${c.weight}`), [
-      "retrieval:5:6000",
-      "retrieval:9:4000",
-      "training:9:8000",
-      "training:12:2000",
-    ]);
+    assert.deepEqual(
+      unpackReceiptGroups(packCitations([leaf]))[0]!.citations.map((c) => `${c.kind}:${c.contributionId}:${c.weight}`),
+      ["retrieval:5:6000", "retrieval:9:4000", "training:9:8000", "training:12:2000"],
+    );
     // A changed influence changes the leaf, in the field it touches.
-    const other = buildReceipt({ ...base, citations: [exampleCitation("5", 6000), exampleCitation("9", 4000, 2)], trainingInfluences: [influence("9", 7001), influence("12", 2000, 2)] });
+    const other = buildReceipt({
+      ...base,
+      citations: [exampleCitation("5", 6000), exampleCitation("9", 4000, 2)],
+      trainingInfluences: [influence("9", 7001), influence("12", 2000, 2)],
+    });
     assert.ok(leafDifferences(other.leaf, leaf).includes("trainingWeights"));
   });
 
@@ -78,23 +95,46 @@ describe("receipts with training influences", () => {
       [{ reason: undefined }, /"trainingInfluences\[0\].reason" must be a string/],
     ];
     for (const [patch, message] of cases) {
-      assert.throws(() => buildReceipt({ ...base, citations: [], trainingInfluences: [{ ...influence("4", 100), ...patch } as TrainingInfluence] }), (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message), String(message));
+      assert.throws(
+        () => buildReceipt({ ...base, citations: [], trainingInfluences: [{ ...influence("4", 100), ...patch } as TrainingInfluence] }),
+        (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message),
+        String(message),
+      );
     }
-    assert.throws(() => buildReceipt({ ...base, citations: [], trainingInfluences: [influence("4", 6000), influence("5", 4001, 2)] }), /Training influence weights sum to 10001, above 10000/);
+    assert.throws(
+      () => buildReceipt({ ...base, citations: [], trainingInfluences: [influence("4", 6000), influence("5", 4001, 2)] }),
+      /Training influence weights sum to 10001, above 10000/,
+    );
     assert.throws(() => buildReceipt({ ...base, citations: [], trainingInfluences: [influence("0", 1)] }), /48-bit/);
     // The retrieval budget is separate: 10,000 in each list passes.
-    assert.doesNotThrow(() => buildReceipt({ ...base, citations: [exampleCitation("1", 10_000)], trainingInfluences: [influence("2", 10_000)] }));
+    assert.doesNotThrow(() =>
+      buildReceipt({ ...base, citations: [exampleCitation("1", 10_000)], trainingInfluences: [influence("2", 10_000)] }),
+    );
   });
 
   it("reads untrusted /3 documents strictly", () => {
     const { document } = buildReceipt({ ...base, citations: [], trainingInfluences: [influence("4", 100)] });
     const cases: [unknown, RegExp][] = [
       [{ ...document, trainingInfluences: undefined }, /"receipt.trainingInfluences" must be an array/],
-      [{ ...document, trainingInfluences: [{ ...document.trainingInfluences![0], text: "x" }] }, /"receipt.trainingInfluences\[0\].text" is not a field of a training influence/],
-      [{ ...document, trainingInfluences: [{ ...document.trainingInfluences![0], weight: -1 }] }, /"receipt.trainingInfluences\[0\].weight"/],
-      [{ ...document, schema: "modelfactory.receipt/2" }, /"receipt.trainingInfluences" must not be in a "modelfactory.receipt\/2" document/],
+      [
+        { ...document, trainingInfluences: [{ ...document.trainingInfluences![0], text: "x" }] },
+        /"receipt.trainingInfluences\[0\].text" is not a field of a training influence/,
+      ],
+      [
+        { ...document, trainingInfluences: [{ ...document.trainingInfluences![0], weight: -1 }] },
+        /"receipt.trainingInfluences\[0\].weight"/,
+      ],
+      [
+        { ...document, schema: "modelfactory.receipt/2" },
+        /"receipt.trainingInfluences" must not be in a "modelfactory.receipt\/2" document/,
+      ],
     ];
-    for (const [raw, message] of cases) assert.throws(() => parseReceiptDocument(JSON.parse(JSON.stringify(raw))), (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message), String(message));
+    for (const [raw, message] of cases)
+      assert.throws(
+        () => parseReceiptDocument(JSON.parse(JSON.stringify(raw))),
+        (e: unknown) => e instanceof InvalidReceiptError && message.test(e.message),
+        String(message),
+      );
   });
 });
 
@@ -114,7 +154,10 @@ describe("receipt/2 documents already on chain", () => {
     assert.equal(buildReceiptTree(fixture.receipts.map((r) => receiptLeafFromDocument(r.document))).root, fixture.root);
     // Adding an influence to an old leaf is a different leaf: it does not verify.
     const first = receiptLeafFromDocument(fixture.receipts[0]!.document);
-    assert.equal(verifyReceipt(fixture.root, { ...first, trainingContributionIds: [1n], trainingWeights: [1] }, fixture.receipts[0]!.proof), false);
+    assert.equal(
+      verifyReceipt(fixture.root, { ...first, trainingContributionIds: [1n], trainingWeights: [1] }, fixture.receipts[0]!.proof),
+      false,
+    );
     assert.notEqual(receiptLeaf({ ...first, trainingContributionIds: [1n], trainingWeights: [0] }), receiptLeaf(first));
   });
 });

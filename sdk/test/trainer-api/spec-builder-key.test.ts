@@ -6,7 +6,14 @@ import assert from "node:assert/strict";
 import { buildTrainingSpec, parseTrainingSpec, serializeTrainingSpec, SPEC_PRESETS, specProblems } from "../../src/index.ts";
 
 const spec = (extra: Record<string, unknown> = {}) => ({
-  ...buildTrainingSpec({ name: "n", baseModel: "m", method: "lora", datanetIds: ["2", "1"], hyperparameters: SPEC_PRESETS.quick.hyperparameters, evalFraction: 0.2 }),
+  ...buildTrainingSpec({
+    name: "n",
+    baseModel: "m",
+    method: "lora",
+    datanetIds: ["2", "1"],
+    hyperparameters: SPEC_PRESETS.quick.hyperparameters,
+    evalFraction: 0.2,
+  }),
   ...extra,
 });
 
@@ -22,8 +29,15 @@ describe("builderEncryptionKey in the training spec", () => {
   });
   it("refuses anything else, naming the field", () => {
     for (const bad of ["0x1234", 42, `0x${"zz".repeat(32)}`, null]) {
-      assert.deepEqual(specProblems(spec({ builderEncryptionKey: bad })).map((p) => p.field), ["builderEncryptionKey"], String(bad));
+      assert.deepEqual(
+        specProblems(spec({ builderEncryptionKey: bad })).map((p) => p.field),
+        ["builderEncryptionKey"],
+        String(bad),
+      );
     }
-    assert.throws(() => parseTrainingSpec(spec({ builderEncryptionKey: "0x12" })), /"builderEncryptionKey" must be a 32-byte X25519 public key/);
+    assert.throws(
+      () => parseTrainingSpec(spec({ builderEncryptionKey: "0x12" })),
+      /"builderEncryptionKey" must be a 32-byte X25519 public key/,
+    );
   });
 });

@@ -4,14 +4,33 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { buildManifestDocument, buildTrainingSpec, continuationProblems, parseManifestDocument, parseTrainingSpec, serializeTrainingSpec, SPEC_PRESETS, specProblems } from "../../src/index.ts";
+import {
+  buildManifestDocument,
+  buildTrainingSpec,
+  continuationProblems,
+  parseManifestDocument,
+  parseTrainingSpec,
+  serializeTrainingSpec,
+  SPEC_PRESETS,
+  specProblems,
+} from "../../src/index.ts";
 
-const base = { name: "n", baseModel: "m", method: "lora" as const, datanetIds: ["1"], hyperparameters: SPEC_PRESETS.quick.hyperparameters, evalFraction: 0.1 };
+const base = {
+  name: "n",
+  baseModel: "m",
+  method: "lora" as const,
+  datanetIds: ["1"],
+  hyperparameters: SPEC_PRESETS.quick.hyperparameters,
+  evalFraction: 0.1,
+};
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("continueFrom in the training spec", () => {
   it("leaves a spec without it byte for byte as before (hash measured on the code before the field)", () => {
-    assert.equal(sha256(serializeTrainingSpec(buildTrainingSpec(base))), "9fded210963610f692fbed9e0cb4770f3a7576024c95e9820965cf7ec64b2859");
+    assert.equal(
+      sha256(serializeTrainingSpec(buildTrainingSpec(base))),
+      "9fded210963610f692fbed9e0cb4770f3a7576024c95e9820965cf7ec64b2859",
+    );
   });
   it("is kept, last, when set, and changes the hash", () => {
     const spec = parseTrainingSpec(buildTrainingSpec({ ...base, continueFrom: "12" }));
@@ -21,7 +40,9 @@ describe("continueFrom in the training spec", () => {
   });
   it("names the field for anything but a job id", () => {
     for (const bad of ["0", "012", 12, "", "x", null]) {
-      assert.deepEqual(specProblems({ ...buildTrainingSpec(base), continueFrom: bad }), [{ field: "continueFrom", rule: "must be the id of the job to continue (a positive decimal string), or left out" }]);
+      assert.deepEqual(specProblems({ ...buildTrainingSpec(base), continueFrom: bad }), [
+        { field: "continueFrom", rule: "must be the id of the job to continue (a positive decimal string), or left out" },
+      ]);
     }
   });
 });
@@ -29,10 +50,25 @@ describe("continueFrom in the training spec", () => {
 describe("continuationProblems", () => {
   const earlier = buildTrainingSpec(base);
   it("allows a new name, description and builder key", () => {
-    assert.deepEqual(continuationProblems(earlier, buildTrainingSpec({ ...base, name: "again", description: "d", continueFrom: "3" }), "3"), []);
+    assert.deepEqual(
+      continuationProblems(earlier, buildTrainingSpec({ ...base, name: "again", description: "d", continueFrom: "3" }), "3"),
+      [],
+    );
   });
   it("names every setting that differs, with both values", () => {
-    const next = buildTrainingSpec({ ...base, baseModel: "other", method: "qlora", datanetIds: ["1", "2"], evalSplit: "record", hyperparameters: { ...base.hyperparameters, learningRate: 1e-3, lora: { ...base.hyperparameters.lora, rank: 4 }, earlyStoppingPatience: 2 } });
+    const next = buildTrainingSpec({
+      ...base,
+      baseModel: "other",
+      method: "qlora",
+      datanetIds: ["1", "2"],
+      evalSplit: "record",
+      hyperparameters: {
+        ...base.hyperparameters,
+        learningRate: 1e-3,
+        lora: { ...base.hyperparameters.lora, rank: 4 },
+        earlyStoppingPatience: 2,
+      },
+    });
     assert.deepEqual(continuationProblems(earlier, next, "3"), [
       'baseModel is "other" here but "m" in job 3',
       'method is "qlora" here but "lora" in job 3',

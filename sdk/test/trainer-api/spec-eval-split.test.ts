@@ -4,7 +4,14 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { buildTrainingSpec, parseTrainingSpec, serializeTrainingSpec, SPEC_PRESETS, specProblems } from "../../src/index.ts";
 
-const base = { name: "n", baseModel: "m", method: "lora" as const, datanetIds: ["1"], hyperparameters: SPEC_PRESETS.quick.hyperparameters, evalFraction: 0.1 };
+const base = {
+  name: "n",
+  baseModel: "m",
+  method: "lora" as const,
+  datanetIds: ["1"],
+  hyperparameters: SPEC_PRESETS.quick.hyperparameters,
+  evalFraction: 0.1,
+};
 
 describe("evalSplit in the training spec", () => {
   it("is absent from the canonical bytes when left out", () => {
@@ -18,7 +25,9 @@ describe("evalSplit in the training spec", () => {
   });
   it("names the field and the choices for anything else", () => {
     for (const bad of ["records", 1, null, {}]) {
-      assert.deepEqual(specProblems({ ...buildTrainingSpec(base), evalSplit: bad }), [{ field: "evalSplit", rule: 'must be "contribution" or "record", or left out (contribution)' }]);
+      assert.deepEqual(specProblems({ ...buildTrainingSpec(base), evalSplit: bad }), [
+        { field: "evalSplit", rule: 'must be "contribution" or "record", or left out (contribution)' },
+      ]);
     }
   });
 });

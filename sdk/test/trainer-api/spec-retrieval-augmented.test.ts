@@ -4,14 +4,31 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { buildTrainingSpec, continuationProblems, parseTrainingSpec, serializeTrainingSpec, SPEC_PRESETS, specProblems } from "../../src/index.ts";
+import {
+  buildTrainingSpec,
+  continuationProblems,
+  parseTrainingSpec,
+  serializeTrainingSpec,
+  SPEC_PRESETS,
+  specProblems,
+} from "../../src/index.ts";
 
-const base = { name: "n", baseModel: "m", method: "lora" as const, datanetIds: ["1"], hyperparameters: SPEC_PRESETS.quick.hyperparameters, evalFraction: 0.1 };
+const base = {
+  name: "n",
+  baseModel: "m",
+  method: "lora" as const,
+  datanetIds: ["1"],
+  hyperparameters: SPEC_PRESETS.quick.hyperparameters,
+  evalFraction: 0.1,
+};
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("retrievalAugmented in the training spec", () => {
   it("leaves a spec without it byte for byte as before (hash measured on the code before the field)", () => {
-    assert.equal(sha256(serializeTrainingSpec(buildTrainingSpec(base))), "9fded210963610f692fbed9e0cb4770f3a7576024c95e9820965cf7ec64b2859");
+    assert.equal(
+      sha256(serializeTrainingSpec(buildTrainingSpec(base))),
+      "9fded210963610f692fbed9e0cb4770f3a7576024c95e9820965cf7ec64b2859",
+    );
     assert.equal("retrievalAugmented" in parseTrainingSpec(buildTrainingSpec(base)), false);
   });
   it("round-trips through the spec's bytes, last, and changes the hash", () => {
@@ -32,20 +49,30 @@ describe("retrievalAugmented in the training spec", () => {
     assert.deepEqual(problems(null), [{ field: "retrievalAugmented", rule: "must be an object { passages, oracleShare }, or left out" }]);
     assert.deepEqual(problems([]), [{ field: "retrievalAugmented", rule: "must be an object { passages, oracleShare }, or left out" }]);
     for (const passages of [0, 9, 2.5, "4", undefined]) {
-      assert.deepEqual(problems({ passages, oracleShare: 0.5 }), [{ field: "retrievalAugmented.passages", rule: "must be a whole number from 1 to 8" }]);
+      assert.deepEqual(problems({ passages, oracleShare: 0.5 }), [
+        { field: "retrievalAugmented.passages", rule: "must be a whole number from 1 to 8" },
+      ]);
     }
     for (const oracleShare of [-0.1, 1.01, Number.NaN, "0.8", undefined]) {
-      assert.deepEqual(problems({ passages: 4, oracleShare }), [{ field: "retrievalAugmented.oracleShare", rule: "must be a number from 0 to 1" }]);
+      assert.deepEqual(problems({ passages: 4, oracleShare }), [
+        { field: "retrievalAugmented.oracleShare", rule: "must be a number from 0 to 1" },
+      ]);
     }
-    assert.deepEqual(problems({ passages: 4, oracleShare: 0.8, oracle_share: 1 }), [{ field: "retrievalAugmented.oracle_share", rule: "is not a setting of retrievalAugmented (it has passages and oracleShare)" }]);
+    assert.deepEqual(problems({ passages: 4, oracleShare: 0.8, oracle_share: 1 }), [
+      { field: "retrievalAugmented.oracle_share", rule: "is not a setting of retrievalAugmented (it has passages and oracleShare)" },
+    ]);
     assert.deepEqual(problems({ passages: 1, oracleShare: 0 }), []);
     assert.deepEqual(problems({ passages: 8, oracleShare: 1 }), []);
-    assert.throws(() => parseTrainingSpec({ ...buildTrainingSpec(base), retrievalAugmented: { passages: 4 } }), /"retrievalAugmented\.oracleShare" must be a number from 0 to 1/);
+    assert.throws(
+      () => parseTrainingSpec({ ...buildTrainingSpec(base), retrievalAugmented: { passages: 4 } }),
+      /"retrievalAugmented\.oracleShare" must be a number from 0 to 1/,
+    );
   });
   it("must stay as it was for a continuation", () => {
     const earlier = buildTrainingSpec(base);
-    assert.deepEqual(continuationProblems(earlier, buildTrainingSpec({ ...base, retrievalAugmented: { passages: 2, oracleShare: 1 } }), "7"), [
-      'retrievalAugmented is {"passages":2,"oracleShare":1} here but not set in job 7',
-    ]);
+    assert.deepEqual(
+      continuationProblems(earlier, buildTrainingSpec({ ...base, retrievalAugmented: { passages: 2, oracleShare: 1 } }), "7"),
+      ['retrievalAugmented is {"passages":2,"oracleShare":1} here but not set in job 7'],
+    );
   });
 });

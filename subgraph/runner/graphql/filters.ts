@@ -5,17 +5,42 @@ import type { EntityModel, FieldModel, ScalarName, SchemaModel } from "../schema
 import { encodeScalar, fieldScalar, ident, type EntityValue, type SqlValue } from "../store/values.ts";
 
 export type FilterOp =
-  | "eq" | "not" | "gt" | "lt" | "gte" | "lte" | "in" | "not_in"
-  | "contains" | "contains_nocase" | "not_contains" | "not_contains_nocase"
-  | "starts_with" | "starts_with_nocase" | "not_starts_with" | "not_starts_with_nocase"
-  | "ends_with" | "ends_with_nocase" | "not_ends_with" | "not_ends_with_nocase"
+  | "eq"
+  | "not"
+  | "gt"
+  | "lt"
+  | "gte"
+  | "lte"
+  | "in"
+  | "not_in"
+  | "contains"
+  | "contains_nocase"
+  | "not_contains"
+  | "not_contains_nocase"
+  | "starts_with"
+  | "starts_with_nocase"
+  | "not_starts_with"
+  | "not_starts_with_nocase"
+  | "ends_with"
+  | "ends_with_nocase"
+  | "not_ends_with"
+  | "not_ends_with_nocase"
   | "nested";
 
 const ORDERED: FilterOp[] = ["eq", "not", "gt", "lt", "gte", "lte", "in", "not_in"];
 const STRING_EXTRA: FilterOp[] = [
-  "contains", "contains_nocase", "not_contains", "not_contains_nocase",
-  "starts_with", "starts_with_nocase", "not_starts_with", "not_starts_with_nocase",
-  "ends_with", "ends_with_nocase", "not_ends_with", "not_ends_with_nocase",
+  "contains",
+  "contains_nocase",
+  "not_contains",
+  "not_contains_nocase",
+  "starts_with",
+  "starts_with_nocase",
+  "not_starts_with",
+  "not_starts_with_nocase",
+  "ends_with",
+  "ends_with_nocase",
+  "not_ends_with",
+  "not_ends_with_nocase",
 ];
 const LIST_OPS: FilterOp[] = ["eq", "not", "contains", "contains_nocase", "not_contains", "not_contains_nocase"];
 

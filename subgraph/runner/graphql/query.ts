@@ -61,7 +61,8 @@ export class QueryEngine {
     if (!Number.isInteger(first) || first < 0 || first > this.limits.maxFirst) {
       throw new GraphQLError(limitErrors.range("first", this.limits.maxFirst, first));
     }
-    if (!Number.isInteger(skip) || skip < 0 || skip > this.limits.maxSkip) throw new GraphQLError(limitErrors.range("skip", this.limits.maxSkip, skip));
+    if (!Number.isInteger(skip) || skip < 0 || skip > this.limits.maxSkip)
+      throw new GraphQLError(limitErrors.range("skip", this.limits.maxSkip, skip));
     this.budget.check();
     const model = this.schema.entities.get(entity)!;
     const b = new SqlBuilder(this.schema, this.keyMaps);

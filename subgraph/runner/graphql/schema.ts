@@ -88,7 +88,10 @@ const MetaType = new GraphQLObjectType({
 });
 
 /** Checks the `block` and `subgraphError` arguments against what the store holds. */
-function checkBlockArgs(args: { block?: { hash?: string; number?: number; number_gte?: number } | null; subgraphError?: string }, ctx: QueryContext): void {
+function checkBlockArgs(
+  args: { block?: { hash?: string; number?: number; number_gte?: number } | null; subgraphError?: string },
+  ctx: QueryContext,
+): void {
   const block = args.block;
   const head = ctx.meta.block;
   if (ctx.meta.error && args.subgraphError !== "allow") {
@@ -190,8 +193,7 @@ export function buildGraphQLSchema(model: SchemaModel): GeneratedSchema {
         const source = model.entities.get(targetName)!.fieldsByName.get(field.derivedFrom)!;
         return {
           type: field.nonNull ? new GraphQLNonNull(target) : target,
-          resolve: (parent, _args, ctx) =>
-            ctx.engine.list(targetName, { first: 1 }, scopeFor(source, parent.id as EntityValue))[0] ?? null,
+          resolve: (parent, _args, ctx) => ctx.engine.list(targetName, { first: 1 }, scopeFor(source, parent.id as EntityValue))[0] ?? null,
         };
       }
       return {

@@ -1,23 +1,13 @@
 // The entity model of a subgraph schema (schema.graphql in The Graph's dialect): entity types,
 // their fields and id types, @derivedFrom relations and enums. The store and the GraphQL
 // server are both generated from it. Features the runner does not implement fail here, by name.
-import {
-  Kind,
-  parse,
-  type DirectiveNode,
-  type FieldDefinitionNode,
-  type ObjectTypeDefinitionNode,
-  type TypeNode,
-} from "graphql";
+import { Kind, parse, type DirectiveNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode, type TypeNode } from "graphql";
 import { RunnerError } from "../errors.ts";
 
 export const SCALARS = ["ID", "String", "Bytes", "Int", "Int8", "BigInt", "BigDecimal", "Boolean", "Timestamp"] as const;
 export type ScalarName = (typeof SCALARS)[number];
 
-export type FieldType =
-  | { kind: "scalar"; name: ScalarName }
-  | { kind: "enum"; name: string }
-  | { kind: "entity"; name: string };
+export type FieldType = { kind: "scalar"; name: ScalarName } | { kind: "enum"; name: string } | { kind: "entity"; name: string };
 
 export type FieldModel = {
   name: string;
@@ -89,7 +79,10 @@ export function parseSchemaModel(source: string): SchemaModel {
   const objects: ObjectTypeDefinitionNode[] = [];
   for (const def of doc.definitions) {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION) {
-      enums.set(def.name.value, (def.values ?? []).map((v) => v.name.value));
+      enums.set(
+        def.name.value,
+        (def.values ?? []).map((v) => v.name.value),
+      );
     } else if (def.kind === Kind.OBJECT_TYPE_DEFINITION) {
       objects.push(def);
     } else if (def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
@@ -147,12 +140,7 @@ export function parseSchemaModel(source: string): SchemaModel {
   return { entities, enums };
 }
 
-function fieldModel(
-  entity: string,
-  f: FieldDefinitionNode,
-  enums: Map<string, string[]>,
-  entityNames: Set<string>,
-): FieldModel {
+function fieldModel(entity: string, f: FieldDefinitionNode, enums: Map<string, string[]>, entityNames: Set<string>): FieldModel {
   const { name: typeName, list, nonNull } = unwrap(f.type);
   let type: FieldType;
   if ((SCALARS as readonly string[]).includes(typeName)) type = { kind: "scalar", name: typeName as ScalarName };

@@ -38,7 +38,8 @@ const JOURNAL = "_runner_journal";
 
 /** JSON that keeps bigint values (journal rows hold Int8 columns). */
 const toJson = (row: SqlValue[] | null) => JSON.stringify(row, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
-const fromJson = (text: string): SqlValue[] | null => JSON.parse(text, (_, v) => (v && typeof v === "object" && "$bigint" in v ? BigInt(v.$bigint) : v));
+const fromJson = (text: string): SqlValue[] | null =>
+  JSON.parse(text, (_, v) => (v && typeof v === "object" && "$bigint" in v ? BigInt(v.$bigint) : v));
 
 export type StoreOptions = {
   /** What the store is built for (schema, mappings, deployment); a store built for another is emptied. */
@@ -78,10 +79,15 @@ export class EntityStore {
   /** Drops every table of a store written for another fingerprint, then records this one. */
   private resetIfBuiltForOther(fingerprint: string, onReset?: (reason: string) => void): void {
     const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(META);
-    const stored = hasMeta ? (this.db.prepare(`SELECT value FROM ${META} WHERE key = 'fingerprint'`).get() as { value: string } | undefined)?.value : undefined;
+    const stored = hasMeta
+      ? (this.db.prepare(`SELECT value FROM ${META} WHERE key = 'fingerprint'`).get() as { value: string } | undefined)?.value
+      : undefined;
     if (stored !== fingerprint) {
-      const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
-      if (tables.length > 0) onReset?.("The subgraph build or the deployment changed since the store was written: re-indexing from scratch.");
+      const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+        name: string;
+      }[];
+      if (tables.length > 0)
+        onReset?.("The subgraph build or the deployment changed since the store was written: re-indexing from scratch.");
       for (const t of tables) this.db.exec(`DROP TABLE IF EXISTS ${ident(t.name)}`);
     }
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
@@ -95,7 +101,9 @@ export class EntityStore {
       name: ident(field.name),
     }));
     const defs = columns.map((c) =>
-      c.field.name === "id" ? `id ${entity.idType === "Int8" ? "INTEGER" : "TEXT"} PRIMARY KEY` : `${c.name} ${columnType(c.field, c.scalar)}`,
+      c.field.name === "id"
+        ? `id ${entity.idType === "Int8" ? "INTEGER" : "TEXT"} PRIMARY KEY`
+        : `${c.name} ${columnType(c.field, c.scalar)}`,
     );
     const table = ident(entity.name);
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (${defs.join(", ")}, _block INTEGER NOT NULL)`);
@@ -309,9 +317,7 @@ export class EntityStore {
       }
       const journal = this.prepared(`INSERT INTO ${JOURNAL} (block, entity, id, prev) VALUES (?, ?, ?, ?)`);
       for (const row of this.journal) journal.run(...row);
-      const insertBlock = this.prepared(
-        `INSERT OR REPLACE INTO ${BLOCKS} (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)`,
-      );
+      const insertBlock = this.prepared(`INSERT OR REPLACE INTO ${BLOCKS} (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?)`);
       for (const b of [...blocks, cursor]) insertBlock.run(b.number, b.hash, b.parentHash ?? null, b.timestamp ?? null);
       const horizon = cursor.number - reorgWindow;
       this.prepared(`DELETE FROM ${JOURNAL} WHERE block < ?`).run(horizon);
@@ -343,7 +349,12 @@ export class EntityStore {
   blocks(): BlockPtr[] {
     type Row = { number: number; hash: string; parent_hash: string | null; timestamp: number | null };
     const rows = this.db.prepare(`SELECT number, hash, parent_hash, timestamp FROM ${BLOCKS} ORDER BY number DESC`).all() as Row[];
-    return rows.map((r) => ({ number: r.number, hash: r.hash, ...(r.parent_hash ? { parentHash: r.parent_hash } : {}), ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}) }));
+    return rows.map((r) => ({
+      number: r.number,
+      hash: r.hash,
+      ...(r.parent_hash ? { parentHash: r.parent_hash } : {}),
+      ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}),
+    }));
   }
 
   /** Undoes every change made after block `ancestor` and moves the cursor back to it. */

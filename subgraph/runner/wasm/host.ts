@@ -17,16 +17,7 @@ import {
   subDecimal,
   type Decimal,
 } from "./numbers.ts";
-import {
-  bytesToHex,
-  hexToBytes,
-  newBigDecimal,
-  newBigInt,
-  newEntity,
-  readBigDecimal,
-  readBigInt,
-  readEntity,
-} from "./values.ts";
+import { bytesToHex, hexToBytes, newBigDecimal, newBigInt, newEntity, readBigDecimal, readBigInt, readEntity } from "./values.ts";
 
 export type LogLevel = "critical" | "error" | "warning" | "info" | "debug";
 const LEVELS: LogLevel[] = ["critical", "error", "warning", "info", "debug"];

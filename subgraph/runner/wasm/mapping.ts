@@ -51,10 +51,10 @@ export class MappingModule {
       (imports[imp.module] ??= {})[imp.name] = fn;
     }
     if (missing.length > 0) {
-      throw new MappingError(
-        `Mapping ${name} (${file}) imports host functions the local runner does not provide: ${missing.join(", ")}.`,
-        { code: "MAPPING_IMPORT_MISSING", meta: { missing } },
-      );
+      throw new MappingError(`Mapping ${name} (${file}) imports host functions the local runner does not provide: ${missing.join(", ")}.`, {
+        code: "MAPPING_IMPORT_MISSING",
+        meta: { missing },
+      });
     }
     this.imports = imports;
   }

@@ -8,23 +8,8 @@ import {
   AccessRevoked,
   GrantSignatureCancelled,
 } from "../../generated/DatanetRegistry/DatanetRegistry";
-import {
-  AccessGrant,
-  AccessGrantChange,
-  AccessRequest,
-  GrantSignatureCancellation,
-  OpenAccessRequest,
-} from "../../generated/schema";
-import {
-  datanetAccountId,
-  getOrCreateAccount,
-  getProtocol,
-  hasScope,
-  logId,
-  SCOPE_EVALUATE,
-  SCOPE_RETRIEVE,
-  SCOPE_TRAIN,
-} from "./shared";
+import { AccessGrant, AccessGrantChange, AccessRequest, GrantSignatureCancellation, OpenAccessRequest } from "../../generated/schema";
+import { datanetAccountId, getOrCreateAccount, getProtocol, hasScope, logId, SCOPE_EVALUATE, SCOPE_RETRIEVE, SCOPE_TRAIN } from "./shared";
 
 export function handleAccessRequested(event: AccessRequested): void {
   const requester = getOrCreateAccount(event.params.requester, event);
@@ -68,10 +53,7 @@ export function handleAccessRequestDenied(event: AccessRequestDenied): void {
   const request = AccessRequest.load(event.params.requestId.toString());
   const datanetId = event.params.datanetId.toString();
   if (request == null || request.datanet != datanetId || request.status != "Pending") {
-    log.warning("Ignoring denial of request {} for Datanet {}: no such open request", [
-      event.params.requestId.toString(),
-      datanetId,
-    ]);
+    log.warning("Ignoring denial of request {} for Datanet {}: no such open request", [event.params.requestId.toString(), datanetId]);
     return;
   }
   request.status = "Denied";

@@ -7,11 +7,7 @@
 // (uint16 count) are not told apart by this handler: an index of such a chain keeps the
 // version that indexed it. Also the serving nodes a model's builder authorizes.
 import { Address, BigInt, Bytes } from "@graphprotocol/graph-ts";
-import {
-  AttributionBatchPosted,
-  ServingNodeAuthorized,
-  ServingNodeRevoked,
-} from "../../generated/AttributionLedger/AttributionLedger";
+import { AttributionBatchPosted, ServingNodeAuthorized, ServingNodeRevoked } from "../../generated/AttributionLedger/AttributionLedger";
 import {
   Account,
   AttributionBatch,
@@ -41,7 +37,16 @@ function citedWeight(packed: Bytes, o: i32): i32 {
 }
 
 /** Records the citation at byte offset `o` (index `i` in the batch); returns its weight. */
-function handleCitation(event: AttributionBatchPosted, model: Model, receiptId: string, batchId: string, i: i32, packed: Bytes, o: i32, training: boolean): i32 {
+function handleCitation(
+  event: AttributionBatchPosted,
+  model: Model,
+  receiptId: string,
+  batchId: string,
+  i: i32,
+  packed: Bytes,
+  o: i32,
+  training: boolean,
+): i32 {
   const contributionId = BigInt.fromU64(citedId(packed, o));
   const weight = citedWeight(packed, o);
   const weightBig = BigInt.fromI32(weight);

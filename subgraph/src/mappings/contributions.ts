@@ -25,11 +25,7 @@ function countStatus(datanet: Datanet, status: string, delta: i32): void {
 }
 
 /** The contributor's entry in a Datanet, created (and counted on the Datanet) on first use. */
-export function getOrCreateDatanetContributor(
-  datanet: Datanet,
-  contributor: Address,
-  event: ethereum.Event,
-): DatanetContributor {
+export function getOrCreateDatanetContributor(datanet: Datanet, contributor: Address, event: ethereum.Event): DatanetContributor {
   const id = datanetAccountId(datanet.id, contributor);
   let entry = DatanetContributor.load(id);
   if (entry == null) {

@@ -11,15 +11,7 @@ import {
   DatanetPoliciesUpdated,
 } from "../../generated/DatanetRegistry/DatanetRegistry";
 import { Datanet, DatanetApprover, DatanetChange } from "../../generated/schema";
-import {
-  accessPolicyName,
-  contributionPolicyName,
-  datanetAccountId,
-  getOrCreateAccount,
-  getProtocol,
-  logId,
-  ZERO,
-} from "./shared";
+import { accessPolicyName, contributionPolicyName, datanetAccountId, getOrCreateAccount, getProtocol, logId, ZERO } from "./shared";
 
 function recordChange(datanet: Datanet, kind: string, event: ethereum.Event): DatanetChange {
   const change = new DatanetChange(logId(event));

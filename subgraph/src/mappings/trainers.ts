@@ -1,11 +1,6 @@
 // Trainer nodes: admission by the protocol admin, operator updates, on/off switch, removal.
 import { ethereum } from "@graphprotocol/graph-ts";
-import {
-  TrainerAdmitted,
-  TrainerRemoved,
-  TrainerStatusChanged,
-  TrainerUpdated,
-} from "../../generated/TrainerRegistry/TrainerRegistry";
+import { TrainerAdmitted, TrainerRemoved, TrainerStatusChanged, TrainerUpdated } from "../../generated/TrainerRegistry/TrainerRegistry";
 import { TrainerChange, TrainerNode } from "../../generated/schema";
 import { getOrCreateAccount, getProtocol, logId } from "./shared";
 

@@ -6,7 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Abi, Address, Hex, PublicClient, WalletClient } from "viem";
 import type { Deployment } from "@modelfactory/sdk";
-import { deployProtocolTo, freePort, REPO_ROOT, startLocalChain, type DeployedContracts, type LocalChain } from "../../../scripts/lib/test-harness.ts";
+import {
+  deployProtocolTo,
+  freePort,
+  REPO_ROOT,
+  startLocalChain,
+  type DeployedContracts,
+  type LocalChain,
+} from "../../../scripts/lib/test-harness.ts";
 
 export { freePort };
 export const repoRoot = REPO_ROOT;
@@ -39,7 +46,12 @@ export type Protocol = {
 /** Deploys the protocol in the deploy script's order, with account 0 as admin. */
 export async function deployProtocol(url: string): Promise<Protocol> {
   const { chainId, publicClient, wallet, accounts, contracts, deployment } = await deployProtocolTo(url);
-  const chain = { id: chainId, name: "hardhat", nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } };
+  const chain = {
+    id: chainId,
+    name: "hardhat",
+    nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  };
   const send = async (from: Address, name: Name, functionName: string, args: unknown[]) => {
     const c = contracts[name];
     const hash = await wallet.writeContract({ address: c.address, abi: c.abi, functionName, args, account: from, chain });

@@ -9,7 +9,9 @@ export const hash = (s: string): Hex => keccak256(stringToHex(s));
 
 /** A one-entry training manifest listing contribution 999, which was never registered: its
  * root is the leaf itself (OpenZeppelin standard leaf), so the empty proof proves it. */
-export const FLAWED_MANIFEST_ROOT = keccak256(keccak256(encodeAbiParameters([{ type: "uint8" }, { type: "uint256" }, { type: "bytes32" }], [1, 999n, hash("c999")])));
+export const FLAWED_MANIFEST_ROOT = keccak256(
+  keccak256(encodeAbiParameters([{ type: "uint8" }, { type: "uint256" }, { type: "bytes32" }], [1, 999n, hash("c999")])),
+);
 
 /** Packs receipts as AttributionLedger expects: per receipt a header (bytes6 key, uint8
  * retrieval count, uint8 training count), then its retrieval and then its training (uint48
@@ -30,8 +32,24 @@ export function actors(p: Protocol): Actors {
 /** Two receipts (keys are receipt ids' first 6 bytes): retrieval citations of contributions 1, 4
  * and 1, 2; the second also shaped by training on contributions 4 and 1. */
 export const RECEIPTS: [string, [number, number][], [number, number][]?][] = [
-  ["a1a2a3a4a5a6", [[1, 6000], [4, 4000]]],
-  ["b1b2b3b4b5b6", [[1, 2500], [2, 100]], [[4, 3000], [1, 500]]],
+  [
+    "a1a2a3a4a5a6",
+    [
+      [1, 6000],
+      [4, 4000],
+    ],
+  ],
+  [
+    "b1b2b3b4b5b6",
+    [
+      [1, 2500],
+      [2, 100],
+    ],
+    [
+      [4, 3000],
+      [1, 500],
+    ],
+  ],
 ];
 
 export async function runScenario(p: Protocol): Promise<Actors> {
@@ -77,7 +95,14 @@ export async function runScenario(p: Protocol): Promise<Actors> {
   await send(a.dave, "TrainingJobs", "createJob", [[1n], "ipfs://spec3", hash("spec3")]);
   await send(a.trainer, "TrainingJobs", "claimJob", [1n]);
   await send(a.trainer, "TrainingJobs", "renewLease", [1n]);
-  await send(a.trainer, "TrainingJobs", "completeJob", [1n, "bafyadapter", hash("adapter"), "ipfs://metrics", FLAWED_MANIFEST_ROOT, "ipfs://manifest"]);
+  await send(a.trainer, "TrainingJobs", "completeJob", [
+    1n,
+    "bafyadapter",
+    hash("adapter"),
+    "ipfs://metrics",
+    FLAWED_MANIFEST_ROOT,
+    "ipfs://manifest",
+  ]);
   await send(a.erin, "TrainingJobs", "challengeManifestEntry", [1n, 999n, hash("c999"), []]);
   await send(a.trainer, "TrainingJobs", "claimJob", [3n]);
   await send(a.trainer, "TrainingJobs", "releaseJob", [3n]);

@@ -57,7 +57,9 @@ export function attribute(input: AttributeInput): Citation[] {
   const answerContent = answerTokens.filter((t) => !t.stop).length;
 
   if (input.effects && input.effects.length !== input.retrieved.length) {
-    throw new RangeError(`attribute: ${input.effects.length} effects for ${input.retrieved.length} retrieved passages; they must be parallel.`);
+    throw new RangeError(
+      `attribute: ${input.effects.length} effects for ${input.retrieved.length} retrieved passages; they must be parallel.`,
+    );
   }
   const effects = input.effects?.slice(0, cited.length);
   const matches = cited.map((r) => match(r.passage.text, input.answer, answerTokens, qSet));
@@ -241,7 +243,8 @@ function spans(text: string, tokens: readonly Token[], marked: Uint8Array): Span
   for (let i = 0; i < tokens.length; i++) {
     if (!marked[i]) continue;
     const t = tokens[i]!;
-    if (current && lastIndex === i - 1 && t.start - current.end <= MAX_SPAN_GAP && !hasBreak(text, current.end, t.start)) current.end = t.end;
+    if (current && lastIndex === i - 1 && t.start - current.end <= MAX_SPAN_GAP && !hasBreak(text, current.end, t.start))
+      current.end = t.end;
     else {
       current = { start: t.start, end: t.end };
       out.push(current);
@@ -268,8 +271,15 @@ function normalise(raw: readonly number[]): number[] {
 /** The reason in words; `quote` adds the shared terms and phrases (the public receipt quotes no text). */
 function reason(terms: string[], m: Match, r: RetrievedPassage, of: number, quote: boolean): string {
   const parts: string[] = [];
-  parts.push(terms.length ? `Shares ${terms.length} ${plural(terms.length, "term")} with the question${quote ? ` (${list(terms)})` : ""}` : "Shares no term with the question");
-  if (m.phrases.length) parts.push(`${m.phrases.length} ${plural(m.phrases.length, "phrase")} with the answer${quote ? ` (${list(m.phrases.map((p) => `“${clip(p.replace(/\s+/g, " "))}”`))})` : ""}`);
+  parts.push(
+    terms.length
+      ? `Shares ${terms.length} ${plural(terms.length, "term")} with the question${quote ? ` (${list(terms)})` : ""}`
+      : "Shares no term with the question",
+  );
+  if (m.phrases.length)
+    parts.push(
+      `${m.phrases.length} ${plural(m.phrases.length, "phrase")} with the answer${quote ? ` (${list(m.phrases.map((p) => `“${clip(p.replace(/\s+/g, " "))}”`))})` : ""}`,
+    );
   else if (m.answerWords) parts.push(`${m.answerWords} ${plural(m.answerWords, "word")} with the answer`);
   else parts.push("nothing with the answer");
   return `${parts.join(" and ")}; BM25 score ${r.score.toFixed(2)}, rank ${r.rank} of ${of}.`;

@@ -113,8 +113,16 @@ export class DatanetIndex {
 }
 
 function toId(value: bigint | string | number, field: string): string {
-  const s = typeof value === "string" ? value.trim() : typeof value === "number" && Number.isSafeInteger(value) ? String(value) : typeof value === "bigint" ? value.toString() : "";
-  if (!/^(0|[1-9][0-9]{0,77})$/.test(s)) throw new RagInputError(`${field} must be a non-negative integer, got ${String(value)}.`, { meta: { field } });
+  const s =
+    typeof value === "string"
+      ? value.trim()
+      : typeof value === "number" && Number.isSafeInteger(value)
+        ? String(value)
+        : typeof value === "bigint"
+          ? value.toString()
+          : "";
+  if (!/^(0|[1-9][0-9]{0,77})$/.test(s))
+    throw new RagInputError(`${field} must be a non-negative integer, got ${String(value)}.`, { meta: { field } });
   return s;
 }
 

@@ -16,7 +16,6 @@
 import type { DatasetRecord } from "@modelfactory/sdk";
 import { ContributionTooLargeError, RagInputError } from "./errors.ts";
 
-
 /** A retrieval passage: `text` is `canonicalText.slice(start, end)`. */
 export type Passage = { text: string; start: number; end: number; recordIndex: number };
 
@@ -62,7 +61,9 @@ export function recordText(record: DatasetRecord, index = 0): string {
         .join(FIELD_SEPARATOR);
     case "chat": {
       if (!Array.isArray(r.messages)) throw new RagInputError(`Record ${index} has no "messages" list.`, { meta: { index } });
-      return r.messages.map((m: unknown, i) => str((m as { content?: unknown } | null)?.content, `messages[${i}].content`)).join(FIELD_SEPARATOR);
+      return r.messages
+        .map((m: unknown, i) => str((m as { content?: unknown } | null)?.content, `messages[${i}].content`))
+        .join(FIELD_SEPARATOR);
     }
     default:
       throw new RagInputError(`Record ${index} has unknown kind ${JSON.stringify(r.kind)}.`, { meta: { index } });

@@ -5,7 +5,8 @@
 import { contextParts, type ContextOptions, type ContextParts } from "./attribution.ts";
 import type { RetrievedPassage } from "./datanet-index.ts";
 
-export const SYSTEM_PROMPT = "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
+export const SYSTEM_PROMPT =
+  "You are a careful assistant. Answer from the sources below when they are relevant, and say so when they are not.";
 
 /** How many retrieved passages chat puts in a prompt. */
 export const SERVED_PASSAGES = 4;
@@ -33,7 +34,10 @@ type Message = { role: "system" | "user" | "assistant"; content: string };
  * The messages a model is given: with sources, the sources' system message replaces any system
  * message of the conversation; without, the conversation as it is.
  */
-export function servedMessages<M extends Message>(prompt: SourcesPrompt | null, messages: readonly M[]): (M | { role: "system"; content: string })[] {
+export function servedMessages<M extends Message>(
+  prompt: SourcesPrompt | null,
+  messages: readonly M[],
+): (M | { role: "system"; content: string })[] {
   if (!prompt) return [...messages];
   return [{ role: "system", content: prompt.system }, ...messages.filter((m) => m.role !== "system")];
 }

@@ -73,7 +73,14 @@ export type PostedBatchInfo = PostedBatch & { modelId: bigint; root: Hex; receip
 
 export type FlushResult = { posted: PostedBatchInfo[] };
 
-export type BatcherStats = { pending: number; prepared: number; posted: number; batches: number; failures: number; lastError: string | null };
+export type BatcherStats = {
+  pending: number;
+  prepared: number;
+  posted: number;
+  batches: number;
+  failures: number;
+  lastError: string | null;
+};
 
 type Entry =
   | { type: "receipt"; document: ReceiptDocument }
@@ -157,7 +164,9 @@ export class ReceiptBatcher {
     const leaf = receiptLeafFromDocument(document);
     const cited = receiptCitationCount(leaf);
     if (cited > this.#o.maxCitations) {
-      throw new InvalidReceiptError(`A receipt cites ${cited} contributions (retrieval and training); a batch holds at most ${this.#o.maxCitations}.`);
+      throw new InvalidReceiptError(
+        `A receipt cites ${cited} contributions (retrieval and training); a batch holds at most ${this.#o.maxCitations}.`,
+      );
     }
     // What the ledger would refuse (a list over 255 citations) is refused now, not when its batch posts.
     try {
@@ -216,7 +225,14 @@ export class ReceiptBatcher {
       if (held.batch?.posted) posted++;
       else if (held.batch) prepared++;
     }
-    return { pending: this.#queue.length + prepared, prepared, posted, batches: this.#batches.size, failures: this.#totalFailures, lastError: this.#lastError };
+    return {
+      pending: this.#queue.length + prepared,
+      prepared,
+      posted,
+      batches: this.#batches.size,
+      failures: this.#totalFailures,
+      lastError: this.#lastError,
+    };
   }
 
   /** Stops the timers and waits for a flush in progress; pending receipts stay in the journal. */
@@ -284,12 +300,20 @@ export class ReceiptBatcher {
       citations += n;
     }
     const tree = buildReceiptBatch(chosen.map((h) => h.leaf));
-    const doc: ReceiptBatchDocument = { schema: RECEIPT_BATCH_SCHEMA, modelId: modelId.toString(), root: tree.root, receipts: chosen.map((h) => h.document) };
+    const doc: ReceiptBatchDocument = {
+      schema: RECEIPT_BATCH_SCHEMA,
+      modelId: modelId.toString(),
+      root: tree.root,
+      receipts: chosen.map((h) => h.document),
+    };
     let receiptsURI: string;
     try {
       receiptsURI = `ipfs://${(await this.#o.contentStore.put(new TextEncoder().encode(canonicalJson(doc)))).toString()}`;
     } catch (cause) {
-      throw new BatchPostError("Storing a receipt batch in the content store failed; its receipts stay pending.", { cause, meta: { root: tree.root } });
+      throw new BatchPostError("Storing a receipt batch in the content store failed; its receipts stay pending.", {
+        cause,
+        meta: { root: tree.root },
+      });
     }
     const receiptIds = chosen.map((h) => h.document.receiptId);
     await this.#journal.append({ type: "batch", modelId: doc.modelId, root: tree.root, receiptsURI, receiptIds });
@@ -327,15 +351,29 @@ export class ReceiptBatcher {
         result = await this.#o.postBatch(request);
       }
     } catch (cause) {
-      throw new BatchPostError(`Posting receipt batch ${batch.root} (${receipts.length} receipts) failed; it stays pending and will be retried.`, {
-        cause,
-        meta: { root: batch.root, modelId: batch.modelId.toString(), receipts: receipts.length },
-      });
+      throw new BatchPostError(
+        `Posting receipt batch ${batch.root} (${receipts.length} receipts) failed; it stays pending and will be retried.`,
+        {
+          cause,
+          meta: { root: batch.root, modelId: batch.modelId.toString(), receipts: receipts.length },
+        },
+      );
     }
-    await this.#journal.append({ type: "posted", root: batch.root, batchId: result.batchId.toString(), transactionHash: result.transactionHash });
+    await this.#journal.append({
+      type: "posted",
+      root: batch.root,
+      batchId: result.batchId.toString(),
+      transactionHash: result.transactionHash,
+    });
     batch.posted = result;
     batch.uncertain = false;
-    const info: PostedBatchInfo = { ...result, modelId: batch.modelId, root: batch.root, receiptsURI: batch.receiptsURI, receiptIds: batch.receiptIds };
+    const info: PostedBatchInfo = {
+      ...result,
+      modelId: batch.modelId,
+      root: batch.root,
+      receiptsURI: batch.receiptsURI,
+      receiptIds: batch.receiptIds,
+    };
     this.#o.onPosted?.(info);
     return info;
   }
@@ -358,7 +396,15 @@ export class ReceiptBatcher {
         if (this.#receipts.has(e.document.receiptId)) continue;
         this.#receipts.set(e.document.receiptId, { document: e.document, leaf: receiptLeafFromDocument(e.document), batch: null });
       } else if (e.type === "batch") {
-        const batch: Batch = { modelId: BigInt(e.modelId), root: e.root, receiptsURI: e.receiptsURI, receiptIds: e.receiptIds, posted: null, tree: null, uncertain: true };
+        const batch: Batch = {
+          modelId: BigInt(e.modelId),
+          root: e.root,
+          receiptsURI: e.receiptsURI,
+          receiptIds: e.receiptIds,
+          posted: null,
+          tree: null,
+          uncertain: true,
+        };
         this.#batches.set(e.root, batch);
         for (const id of e.receiptIds) this.#receipts.get(id)!.batch = batch;
       } else if (e.type === "posted") {
@@ -377,7 +423,9 @@ export class ReceiptBatcher {
     this.#clearTimer();
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.flush().catch((e: unknown) => this.#o.onError(e instanceof BatchPostError ? e : new BatchPostError("Flushing receipts failed.", { cause: e })));
+      this.flush().catch((e: unknown) =>
+        this.#o.onError(e instanceof BatchPostError ? e : new BatchPostError("Flushing receipts failed.", { cause: e })),
+      );
     }, ms);
     this.#timer.unref();
   }

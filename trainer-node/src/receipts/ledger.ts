@@ -37,7 +37,8 @@ export function attributionLedgerPoster(options: LedgerPosterOptions): {
         chain: walletClient.chain,
       });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
-      if (receipt.status !== "success") throw new BatchPostError(`The postBatch transaction ${hash} reverted.`, { meta: { transactionHash: hash } });
+      if (receipt.status !== "success")
+        throw new BatchPostError(`The postBatch transaction ${hash} reverted.`, { meta: { transactionHash: hash } });
       const [event] = parseEventLogs({ abi: attributionLedgerAbi, logs: receipt.logs, eventName: "AttributionBatchPosted" });
       if (!event) throw new BatchPostError(`The postBatch transaction ${hash} emitted no AttributionBatchPosted event.`);
       return { batchId: event.args.batchId, transactionHash: hash };

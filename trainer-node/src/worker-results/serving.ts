@@ -85,7 +85,12 @@ export const influenceResultSchema = {
     /** Best first; score: cosine of the sketched gradients, in [-1, 1]. */
     ranking: {
       type: "array",
-      items: { type: "object", properties: { contribution: str, score: num }, required: ["contribution", "score"], additionalProperties: false },
+      items: {
+        type: "object",
+        properties: { contribution: str, score: num },
+        required: ["contribution", "score"],
+        additionalProperties: false,
+      },
     },
     seconds: num,
   },

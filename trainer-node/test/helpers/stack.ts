@@ -24,7 +24,13 @@ import {
   trainingJobsAbi,
   type TrainingSpec,
 } from "@modelfactory/sdk";
-import { createEmbeddedContentStore, createKuboContentStore, prepareContribution, startContentApi, storeContribution } from "@modelfactory/sdk/node";
+import {
+  createEmbeddedContentStore,
+  createKuboContentStore,
+  prepareContribution,
+  startContentApi,
+  storeContribution,
+} from "@modelfactory/sdk/node";
 import { freePort, startLocalChain } from "../../../scripts/lib/test-harness.ts";
 import type { TrainerNodeConfig } from "../../src/config.ts";
 
@@ -54,7 +60,10 @@ export async function tinyModel(modelsDir: string, name = "tiny-llama", arch = "
   const cache = path.join(REPO, "trainer-node/.data/test-models", `${arch}-${size}`);
   if (!existsSync(path.join(cache, "config.json"))) {
     await mkdir(path.dirname(cache), { recursive: true });
-    await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", arch, "--size", size], { cwd: WORKER_DIR, env: { ...process.env, HF_HUB_OFFLINE: "1" } });
+    await run(WORKER_PYTHON, ["-m", "modelfactory_devtools", "create-model", "--out", cache, "--arch", arch, "--size", size], {
+      cwd: WORKER_DIR,
+      env: { ...process.env, HF_HUB_OFFLINE: "1" },
+    });
   }
   const target = path.join(modelsDir, name);
   await mkdir(modelsDir, { recursive: true });
@@ -69,7 +78,10 @@ export async function startStack() {
   const chain = await startLocalChain();
   const rpcUrl = chain.url;
   const deploymentsDir = path.join(tmp, "deployments");
-  await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], { cwd: REPO, env: { ...process.env, LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir } });
+  await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], {
+    cwd: REPO,
+    env: { ...process.env, LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir },
+  });
   const deploymentFile = path.join(deploymentsDir, "31337.json");
   const deployment = parseDeployment(JSON.parse(await readFile(deploymentFile, "utf8")));
   const embedded = await createEmbeddedContentStore({ directory: path.join(tmp, "ipfs") });
@@ -78,7 +90,9 @@ export async function startStack() {
   const store = createKuboContentStore({ url: contentApiUrl });
   const publicClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl) });
   const wallet = (key: Hex) => createWalletClient({ account: privateKeyToAccount(key), chain: hardhat, transport: http(rpcUrl) });
-  const wallets = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, wallet(v)])) as { [K in keyof typeof KEYS]: ReturnType<typeof wallet> };
+  const wallets = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, wallet(v)])) as {
+    [K in keyof typeof KEYS]: ReturnType<typeof wallet>;
+  };
   const c = deployment.contracts;
   const contracts = {
     datanets: getContract({ address: c.DatanetRegistry.address, abi: datanetRegistryAbi, client: publicClient }),
@@ -88,9 +102,21 @@ export async function startStack() {
   };
 
   /** Sends a contract write from `who` and waits for it. */
-  async function tx(who: keyof typeof KEYS, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<void> {
+  async function tx(
+    who: keyof typeof KEYS,
+    address: Address,
+    abi: readonly unknown[],
+    functionName: string,
+    args: readonly unknown[],
+  ): Promise<void> {
     const w = wallets[who];
-    const { request } = await publicClient.simulateContract({ address, abi: abi as never, functionName: functionName as never, args: args as never, account: w.account });
+    const { request } = await publicClient.simulateContract({
+      address,
+      abi: abi as never,
+      functionName: functionName as never,
+      args: args as never,
+      account: w.account,
+    });
     const hash = await w.writeContract(request as never);
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
@@ -108,20 +134,41 @@ export async function startStack() {
   async function contribute(datanetId: bigint, jsonl: string, who: keyof typeof KEYS = "contributor"): Promise<bigint> {
     const prepared = await prepareContribution({ bytes: new TextEncoder().encode(jsonl), fileName: "data.jsonl" });
     const stored = await storeContribution(store, prepared, { title: "test data", license: "CC-BY-4.0" });
-    await tx(who, c.DatanetRegistry.address, datanetRegistryAbi, "contribute", [datanetId, stored.contentHash, stored.cid.toString(), `ipfs://${stored.metadataCid}`]);
+    await tx(who, c.DatanetRegistry.address, datanetRegistryAbi, "contribute", [
+      datanetId,
+      stored.contentHash,
+      stored.cid.toString(),
+      `ipfs://${stored.metadataCid}`,
+    ]);
     return contracts.datanets.read.contributionCount();
   }
 
   /** Grants `builder` scopes on a Datanet by an approver's EIP-712 signature, redeemed by the builder. */
   async function grantBySignature(datanetId: bigint, scopes: number, grantee: keyof typeof KEYS = "builder", ttl = 86_400n): Promise<void> {
     const now = (await publicClient.getBlock()).timestamp;
-    const grant = { datanetId, grantee: wallets[grantee].account.address, scopes, expiresAt: now + ttl, nonce: BigInt(Date.now()), deadline: now + 3600n, issuedAt: now + 1n };
+    const grant = {
+      datanetId,
+      grantee: wallets[grantee].account.address,
+      scopes,
+      expiresAt: now + ttl,
+      nonce: BigInt(Date.now()),
+      deadline: now + 3600n,
+      issuedAt: now + 1n,
+    };
     const signature = await wallets.approver.signTypedData(accessGrantTypedData(31337, c.DatanetRegistry.address, grant));
-    await tx(grantee, c.DatanetRegistry.address, datanetRegistryAbi, "grantAccessBySig", [grant, wallets.approver.account.address, signature]);
+    await tx(grantee, c.DatanetRegistry.address, datanetRegistryAbi, "grantAccessBySig", [
+      grant,
+      wallets.approver.account.address,
+      signature,
+    ]);
   }
 
   async function admit(who: keyof typeof KEYS): Promise<void> {
-    await tx("admin", c.TrainerRegistry.address, trainerRegistryAbi, "admitTrainer", [wallets[who].account.address, "http://127.0.0.1:1", ""]);
+    await tx("admin", c.TrainerRegistry.address, trainerRegistryAbi, "admitTrainer", [
+      wallets[who].account.address,
+      "http://127.0.0.1:1",
+      "",
+    ]);
   }
 
   /**
@@ -130,7 +177,11 @@ export async function startStack() {
    * job over a permissioned Datanet has a key to seal its artifacts for; pass
    * `{ builderEncryptionKey: undefined }` for a spec without one.
    */
-  async function createJob(datanetIds: bigint[], overrides: Partial<TrainingSpec> = {}, hyper: Partial<TrainingSpec["hyperparameters"]> = {}): Promise<bigint> {
+  async function createJob(
+    datanetIds: bigint[],
+    overrides: Partial<TrainingSpec> = {},
+    hyper: Partial<TrainingSpec["hyperparameters"]> = {},
+  ): Promise<bigint> {
     const spec: TrainingSpec = {
       schema: "modelfactory.spec/1",
       name: "test job",
@@ -189,7 +240,14 @@ export async function startStack() {
 
   /** The reason of a job's JobFailed event, if it failed. */
   async function failureOf(jobId: bigint): Promise<string | undefined> {
-    const logs = await publicClient.getContractEvents({ address: contracts.jobs.address, abi: trainingJobsAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n, strict: true });
+    const logs = await publicClient.getContractEvents({
+      address: contracts.jobs.address,
+      abi: trainingJobsAbi,
+      eventName: "JobFailed",
+      args: { jobId },
+      fromBlock: 0n,
+      strict: true,
+    });
     return logs[0]?.args.reason;
   }
 
@@ -197,13 +255,44 @@ export async function startStack() {
   async function signIn(apiUrl: string, who: keyof typeof KEYS, expirationTime?: Date): Promise<string> {
     const { nonce } = (await (await fetch(`${apiUrl}/auth/nonce`)).json()) as { nonce: string };
     const w = wallets[who];
-    const message = createSiweMessage({ domain: "127.0.0.1:8787", address: w.account.address, uri: "http://127.0.0.1:8787", version: "1", chainId: 31337, nonce, expirationTime });
-    const res = await fetch(`${apiUrl}/auth/verify`, { method: "POST", body: JSON.stringify({ message, signature: await w.signMessage({ message }) }) });
+    const message = createSiweMessage({
+      domain: "127.0.0.1:8787",
+      address: w.account.address,
+      uri: "http://127.0.0.1:8787",
+      version: "1",
+      chainId: 31337,
+      nonce,
+      expirationTime,
+    });
+    const res = await fetch(`${apiUrl}/auth/verify`, {
+      method: "POST",
+      body: JSON.stringify({ message, signature: await w.signMessage({ message }) }),
+    });
     if (res.status !== 200) throw new Error(`sign-in failed: ${await res.text()}`);
     return ((await res.json()) as { token: string }).token;
   }
 
-  return { tmp, rpcUrl, failureOf, signIn, deployment, deploymentFile, contentApiUrl, store, publicClient, wallets, contracts, tx, createDatanet, contribute, grantBySignature, admit, createJob, nodeConfig, stop };
+  return {
+    tmp,
+    rpcUrl,
+    failureOf,
+    signIn,
+    deployment,
+    deploymentFile,
+    contentApiUrl,
+    store,
+    publicClient,
+    wallets,
+    contracts,
+    tx,
+    createDatanet,
+    contribute,
+    grantBySignature,
+    admit,
+    createJob,
+    nodeConfig,
+    stop,
+  };
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with `what`. */
@@ -219,7 +308,12 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 
 /** Instruction records about one topic, as JSONL, with a marker word so retrieval can find them. */
 export function qaJsonl(topic: string, n: number): string {
-  return Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ instruction: `What does the ${topic} manual say about step ${i}?`, output: `For ${topic} step ${i}, tighten the ${topic} valve ${i + 1} turns and log it.` }),
-  ).join("\n") + "\n";
+  return (
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({
+        instruction: `What does the ${topic} manual say about step ${i}?`,
+        output: `For ${topic} step ${i}, tighten the ${topic} valve ${i + 1} turns and log it.`,
+      }),
+    ).join("\n") + "\n"
+  );
 }

@@ -5,6 +5,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CommandResults, ProgressEvent } from "../../src/worker-protocol.ts";
 
-export type WorkerRun = { load: CommandResults["load"]; train: CommandResults["train"]; evaluate: CommandResults["evaluate"]; progress: ProgressEvent[] };
+export type WorkerRun = {
+  load: CommandResults["load"];
+  train: CommandResults["train"];
+  evaluate: CommandResults["evaluate"];
+  progress: ProgressEvent[];
+};
 
 export const qloraRun = JSON.parse(readFileSync(path.join(import.meta.dirname, "../fixtures/worker-qlora-run.json"), "utf8")) as WorkerRun;

@@ -45,7 +45,11 @@ export class RawWorker {
   }
 
   /** Writes a command; `onEvent` sees its events as they come (e.g. to cancel it). */
-  send(cmd: string, fields: Record<string, unknown> = {}, onEvent?: (line: Line, id: string) => void): { id: string; answer: Promise<Answer> } {
+  send(
+    cmd: string,
+    fields: Record<string, unknown> = {},
+    onEvent?: (line: Line, id: string) => void,
+  ): { id: string; answer: Promise<Answer> } {
     const id = `t${this.nextId++}`;
     const answer = new Promise<Answer>((done) => {
       const events: Line[] = [];

@@ -10,9 +10,17 @@ import { RECORD_SCHEMA, type DatasetRecord } from "@modelfactory/sdk";
 const records: Record<number, DatasetRecord[]> = {
   7: [
     { schema: RECORD_SCHEMA, kind: "text", text: "Unrelated opening paragraph about gardening and roses." },
-    { schema: RECORD_SCHEMA, kind: "instruction", instruction: "How does QLoRA save memory?", input: "", output: "QLoRA stores the frozen base model in 4-bit NormalFloat and trains low-rank adapters in 16-bit." },
+    {
+      schema: RECORD_SCHEMA,
+      kind: "instruction",
+      instruction: "How does QLoRA save memory?",
+      input: "",
+      output: "QLoRA stores the frozen base model in 4-bit NormalFloat and trains low-rank adapters in 16-bit.",
+    },
   ],
-  8: [{ schema: RECORD_SCHEMA, kind: "text", text: "LoRA freezes the pretrained weights and learns two small low-rank matrices per layer." }],
+  8: [
+    { schema: RECORD_SCHEMA, kind: "text", text: "LoRA freezes the pretrained weights and learns two small low-rank matrices per layer." },
+  ],
   9: [{ schema: RECORD_SCHEMA, kind: "text", text: "Memory of a full fine-tune grows with optimizer state for every parameter." }],
 };
 
@@ -51,21 +59,36 @@ describe("attribute", () => {
       }
       for (const s of c.answerSpans) {
         const inner = tokenize(answer.slice(s.start, s.end));
-        assert.ok(inner.every((t) => passageWords.has(t.term)), `answer span "${answer.slice(s.start, s.end)}" has words not in the passage`);
+        assert.ok(
+          inner.every((t) => passageWords.has(t.term)),
+          `answer span "${answer.slice(s.start, s.end)}" has words not in the passage`,
+        );
       }
       for (const s of c.sourceSpans) {
         const inner = tokenize(c.passage.text.slice(s.start, s.end));
         const q = new Set(tokenize(question).map((t) => t.term));
-        assert.ok(inner.every((t) => answerWords.has(t.term) || q.has(t.term)), `source span "${c.passage.text.slice(s.start, s.end)}"`);
+        assert.ok(
+          inner.every((t) => answerWords.has(t.term) || q.has(t.term)),
+          `source span "${c.passage.text.slice(s.start, s.end)}"`,
+        );
       }
     }
     const top = citations[0]!;
     const phrase = "frozen base model in 4-bit NormalFloat";
-    assert.ok(top.answerSpans.some((s) => answer.slice(s.start, s.end).includes(phrase)), JSON.stringify(top.answerSpans));
+    assert.ok(
+      top.answerSpans.some((s) => answer.slice(s.start, s.end).includes(phrase)),
+      JSON.stringify(top.answerSpans),
+    );
     assert.ok(top.sourceSpans.some((s) => top.passage.text.slice(s.start, s.end).includes(phrase)));
-    assert.match(top.reason, /^Shares \d+ terms with the question \(qlora, save, memory\) and \d+ phrases? with the answer \(“QLoRA stores the frozen base model in 4-bit NormalFloat”.*\); BM25 score \d+\.\d\d, rank 1 of \d\.$/);
+    assert.match(
+      top.reason,
+      /^Shares \d+ terms with the question \(qlora, save, memory\) and \d+ phrases? with the answer \(“QLoRA stores the frozen base model in 4-bit NormalFloat”.*\); BM25 score \d+\.\d\d, rank 1 of \d\.$/,
+    );
     // The public receipt's reason says the same without quoting question, answer or passage.
-    assert.match(top.publicReason, /^Shares \d+ terms with the question and \d+ phrases? with the answer; BM25 score \d+\.\d\d, rank 1 of \d\.$/);
+    assert.match(
+      top.publicReason,
+      /^Shares \d+ terms with the question and \d+ phrases? with the answer; BM25 score \d+\.\d\d, rank 1 of \d\.$/,
+    );
   });
 
   it("handles no retrieval, no overlap and caps the number of citations", () => {

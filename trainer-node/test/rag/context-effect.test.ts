@@ -13,7 +13,13 @@ import type { AttributeResult } from "../../src/worker-protocol.ts";
 import { meta } from "./fixtures.ts";
 import { RECORD_SCHEMA } from "@modelfactory/sdk";
 
-const effect = (logProbDrop: number): CitationEffect => ({ logProbDrop, ratio: Math.exp(logProbDrop), surrogateWeight: logProbDrop, method: "leave-one-out", used: logProbDrop > NOT_USED_NATS });
+const effect = (logProbDrop: number): CitationEffect => ({
+  logProbDrop,
+  ratio: Math.exp(logProbDrop),
+  surrogateWeight: logProbDrop,
+  method: "leave-one-out",
+  used: logProbDrop > NOT_USED_NATS,
+});
 
 function workerResult(drops: (number | null)[]): AttributeResult {
   return {
@@ -24,13 +30,22 @@ function workerResult(drops: (number | null)[]): AttributeResult {
     forward_passes: drops.length + 1,
     seconds: 1,
     cpu_seconds: 2,
-    passages: drops.map((d) => ({ log_prob_without: d === null ? null : -6 - d, log_prob_drop: d, ratio: d === null ? null : Math.exp(d), weight: d })),
+    passages: drops.map((d) => ({
+      log_prob_without: d === null ? null : -6 - d,
+      log_prob_drop: d,
+      ratio: d === null ? null : Math.exp(d),
+      weight: d,
+    })),
   };
 }
 
 function retrieved() {
   const index = new DatanetIndex();
-  const texts = ["The Aurora café brews espresso at 93 degrees Celsius.", "Aurora café espresso brew temperature is a question visitors ask.", "The bakery sells rye bread."];
+  const texts = [
+    "The Aurora café brews espresso at 93 degrees Celsius.",
+    "Aurora café espresso brew temperature is a question visitors ask.",
+    "The bakery sells rye bread.",
+  ];
   texts.forEach((text, i) => index.upsertContribution(meta(i + 1, 1), [{ schema: RECORD_SCHEMA, kind: "text", text }]));
   return index.search("Aurora café espresso temperature bakery bread", [1n], 3);
 }
@@ -38,7 +53,15 @@ function retrieved() {
 describe("citation weights from measured effects", () => {
   it("reads the worker's result in passage order and refuses a mismatched or non-finite one", () => {
     const effects = effectsFromWorker(workerResult([14.18, 2.0, 1.2, -0.02]), 4);
-    assert.deepEqual(effects.map((e) => [e.logProbDrop, e.used, e.method]), [[14.18, true, "leave-one-out"], [2, true, "leave-one-out"], [1.2, false, "leave-one-out"], [-0.02, false, "leave-one-out"]]);
+    assert.deepEqual(
+      effects.map((e) => [e.logProbDrop, e.used, e.method]),
+      [
+        [14.18, true, "leave-one-out"],
+        [2, true, "leave-one-out"],
+        [1.2, false, "leave-one-out"],
+        [-0.02, false, "leave-one-out"],
+      ],
+    );
     assert.throws(() => effectsFromWorker(workerResult([1, 2]), 3), /attributed 2 passages; 3 were sent/);
     assert.throws(() => effectsFromWorker(workerResult([1, null]), 2), /no finite effect for passage 2/);
   });
@@ -64,15 +87,26 @@ describe("citation weights from measured effects", () => {
     assert.equal(byId["3"]!.weight, 1666);
     assert.equal(byId["2"]!.weight, 0);
     assert.equal(byId["2"]!.effect?.used, false);
-    assert.match(byId["1"]!.reason, /^Without this passage the answer becomes 160,000× less likely \(log-likelihood −12\.00 nats, leave-one-out\)\. Shares/);
-    assert.match(byId["2"]!.publicReason, /^Retrieved, not used: without this passage the answer becomes 1\.3× less likely \(log-likelihood −0\.30 nats, leave-one-out; not used below 1\.39 nats\)\. Shares \d+ terms? with the question and/);
+    assert.match(
+      byId["1"]!.reason,
+      /^Without this passage the answer becomes 160,000× less likely \(log-likelihood −12\.00 nats, leave-one-out\)\. Shares/,
+    );
+    assert.match(
+      byId["2"]!.publicReason,
+      /^Retrieved, not used: without this passage the answer becomes 1\.3× less likely \(log-likelihood −0\.30 nats, leave-one-out; not used below 1\.39 nats\)\. Shares \d+ terms? with the question and/,
+    );
     assert.ok(!byId["1"]!.publicReason.includes("93"), "the public reason quotes no text");
     assert.throws(() => attribute({ question, answer, retrieved: r, effects: [effect(1)] }), /must be parallel/);
   });
 
   it("keeps the effect out of the public receipt, which states it in its committed reason", () => {
     const r = retrieved();
-    const citations = attribute({ question: "q", answer: "The Aurora café brews espresso at 93 degrees.", retrieved: r, effects: r.map((_, i) => effect(i === 0 ? 5 : 0)) });
+    const citations = attribute({
+      question: "q",
+      answer: "The Aurora café brews espresso at 93 degrees.",
+      retrieved: r,
+      effects: r.map((_, i) => effect(i === 0 ? 5 : 0)),
+    });
     const { document, leaf } = buildReceipt({ modelId: 1n, question: "q", answer: "a", citations: citations.filter((c) => c.weight > 0) });
     assert.equal(document.citations.length, 1);
     assert.ok(!("effect" in document.citations[0]!));
@@ -83,7 +117,10 @@ describe("citation weights from measured effects", () => {
   it("words the effect as a domain expert reads it", () => {
     assert.equal(describeCitationEffect({ logProbDrop: Math.log(4.1) }), "without this passage the answer becomes 4.1× less likely");
     assert.equal(describeCitationEffect({ logProbDrop: -Math.log(1.5) }), "without this passage the answer becomes 1.5× more likely");
-    assert.equal(describeCitationEffect({ logProbDrop: 44 }), "without this passage the answer becomes more than a million times less likely");
+    assert.equal(
+      describeCitationEffect({ logProbDrop: 44 }),
+      "without this passage the answer becomes more than a million times less likely",
+    );
     assert.equal(formatLikelihoodRatio(37.4), "37×");
     assert.equal(formatLikelihoodRatio(12_345), "12,000×");
   });

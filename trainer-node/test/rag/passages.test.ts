@@ -10,7 +10,14 @@ describe("passages", () => {
   it("defines the canonical text of each record kind", () => {
     const records: DatasetRecord[] = [
       { schema: RECORD_SCHEMA, kind: "instruction", instruction: "Q?", input: "", output: "A." },
-      { schema: RECORD_SCHEMA, kind: "chat", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] },
+      {
+        schema: RECORD_SCHEMA,
+        kind: "chat",
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "hello" },
+        ],
+      },
       { schema: RECORD_SCHEMA, kind: "text", text: "plain" },
     ];
     assert.equal(canonicalText(records), `Q?\nA.${RECORD_SEPARATOR}hi\nhello${RECORD_SEPARATOR}plain`);
@@ -43,8 +50,14 @@ describe("passages", () => {
   it("bounds untrusted input", () => {
     const many = Array.from({ length: 11 }, (): DatasetRecord => ({ schema: RECORD_SCHEMA, kind: "text", text: "a" }));
     assert.throws(() => splitPassages(many, { maxRecords: 10 }), ContributionTooLargeError);
-    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: "a".repeat(100) }], { maxTextChars: 50 }), ContributionTooLargeError);
-    assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: words(1000) }], { maxPassages: 3 }), (e: unknown) => e instanceof ContributionTooLargeError && e.code === "RAG_CONTRIBUTION_TOO_LARGE");
+    assert.throws(
+      () => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: "a".repeat(100) }], { maxTextChars: 50 }),
+      ContributionTooLargeError,
+    );
+    assert.throws(
+      () => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: words(1000) }], { maxPassages: 3 }),
+      (e: unknown) => e instanceof ContributionTooLargeError && e.code === "RAG_CONTRIBUTION_TOO_LARGE",
+    );
     assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "text", text: 5 } as never]), RagInputError);
     assert.throws(() => splitPassages([{ schema: RECORD_SCHEMA, kind: "audio" } as never]), /unknown kind/);
   });

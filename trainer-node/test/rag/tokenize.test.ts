@@ -12,7 +12,9 @@ describe("tokenize", () => {
     );
     for (const t of tokens) assert.equal(text.slice(t.start, t.end).toLowerCase(), t.term);
     assert.deepEqual(
-      tokenize(text, { keepStopWords: true }).filter((t) => t.stop).map((t) => t.term),
+      tokenize(text, { keepStopWords: true })
+        .filter((t) => t.stop)
+        .map((t) => t.term),
       ["the", "and", "the"],
     );
   });
@@ -32,7 +34,9 @@ describe("tokenize", () => {
   });
 
   it("skips absurdly long words and dedupes query terms", () => {
-    assert.deepEqual(tokenize("x".repeat(MAX_TOKEN_LENGTH + 1) + " ok"), [{ term: "ok", start: MAX_TOKEN_LENGTH + 2, end: MAX_TOKEN_LENGTH + 4, stop: false }]);
+    assert.deepEqual(tokenize("x".repeat(MAX_TOKEN_LENGTH + 1) + " ok"), [
+      { term: "ok", start: MAX_TOKEN_LENGTH + 2, end: MAX_TOKEN_LENGTH + 4, stop: false },
+    ]);
     assert.deepEqual(queryTerms("rank Rank RANK of alpha"), ["rank", "alpha"]);
   });
 
@@ -42,7 +46,29 @@ describe("tokenize", () => {
       [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu)]
         .filter((m) => m[0].length <= MAX_TOKEN_LENGTH)
         .map((m) => ({ term: normalizeTerm(m[0]), start: m.index, end: m.index + m[0].length }));
-    const alphabet = ["a", "Z", "9", " ", ".", "-", "é", "e\u0301", "\u0308", "ß", "東", "🙂", "𝐀", "\ud800", "\udc00", "ﬁ", "Ｆ", "—", "\n", "ا", "ी"];
+    const alphabet = [
+      "a",
+      "Z",
+      "9",
+      " ",
+      ".",
+      "-",
+      "é",
+      "e\u0301",
+      "\u0308",
+      "ß",
+      "東",
+      "🙂",
+      "𝐀",
+      "\ud800",
+      "\udc00",
+      "ﬁ",
+      "Ｆ",
+      "—",
+      "\n",
+      "ا",
+      "ी",
+    ];
     let seed = 12345;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 2000; n++) {

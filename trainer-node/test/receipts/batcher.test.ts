@@ -9,7 +9,12 @@ import { ReceiptBatcher, type ReceiptBatchDocument } from "../../src/receipts/ba
 import { BatchPostError, ReceiptJournalError } from "../../src/receipts/errors.ts";
 import { citation, FakeLedger, tempStore, until } from "./fixtures.ts";
 
-const answer = (i: number) => ({ modelId: 1n, question: `question ${i}`, answer: `answer ${i}`, citations: [citation(String(i + 1), 7000), citation("99", 2000, 2)] });
+const answer = (i: number) => ({
+  modelId: 1n,
+  question: `question ${i}`,
+  answer: `answer ${i}`,
+  citations: [citation(String(i + 1), 7000), citation("99", 2000, 2)],
+});
 
 describe("ReceiptBatcher", () => {
   it("flushes at the count, stores the batch document and returns verifiable proofs", async () => {
@@ -22,7 +27,10 @@ describe("ReceiptBatcher", () => {
     assert.equal(ledger.posts.length, 1);
     const post = ledger.posts[0]!;
     assert.equal(post.receiptCount, 3);
-    assert.deepEqual(unpackCitations(post.citations).map((c) => c.contributionId), [1n, 99n, 2n, 99n, 3n, 99n]);
+    assert.deepEqual(
+      unpackCitations(post.citations).map((c) => c.contributionId),
+      [1n, 99n, 2n, 99n, 3n, 99n],
+    );
     for (const { document, leaf } of built) {
       const s = batcher.status(document.receiptId)!;
       assert.equal(s.status, "posted");
@@ -32,9 +40,14 @@ describe("ReceiptBatcher", () => {
       assert.equal(verifyReceipt(s.root!, leaf, s.proof!), true);
     }
     // Anyone can fetch the batch document and re-derive every leaf from it.
-    const doc = JSON.parse(new TextDecoder().decode(await readContent(store, post.receiptsURI.replace("ipfs://", "")))) as ReceiptBatchDocument;
+    const doc = JSON.parse(
+      new TextDecoder().decode(await readContent(store, post.receiptsURI.replace("ipfs://", ""))),
+    ) as ReceiptBatchDocument;
     assert.equal(doc.root, post.root);
-    assert.deepEqual(doc.receipts.map((r) => receiptLeafFromDocument(r)), built.map((b) => b.leaf));
+    assert.deepEqual(
+      doc.receipts.map((r) => receiptLeafFromDocument(r)),
+      built.map((b) => b.leaf),
+    );
     assert.equal(batcher.status(`0x${"00".repeat(32)}`), null);
     await batcher.close();
     await cleanup();
@@ -43,14 +56,28 @@ describe("ReceiptBatcher", () => {
   it("flushes after the delay, splits by model and by citation budget", async () => {
     const { dir, store, cleanup } = await tempStore();
     const ledger = new FakeLedger();
-    const batcher = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 30, maxCitations: 4 });
+    const batcher = await ReceiptBatcher.open({
+      dataDir: dir,
+      contentStore: store,
+      ...ledger,
+      maxReceipts: 100,
+      maxDelayMs: 30,
+      maxCitations: 4,
+    });
     await batcher.submit(answer(0));
     await batcher.submit({ ...answer(1), modelId: 2n });
     await batcher.submit(answer(2));
     await batcher.submit(answer(3));
     await until(() => batcher.stats().posted === 4);
     // Model 1: receipts 0 and 2 (4 citations), then 3; model 2 alone.
-    assert.deepEqual(ledger.posts.map((p) => [p.modelId, p.receiptCount]), [[1n, 2], [2n, 1], [1n, 1]]);
+    assert.deepEqual(
+      ledger.posts.map((p) => [p.modelId, p.receiptCount]),
+      [
+        [1n, 2],
+        [2n, 1],
+        [1n, 1],
+      ],
+    );
     await batcher.close();
     await cleanup();
   });
@@ -58,18 +85,57 @@ describe("ReceiptBatcher", () => {
   it("counts training influences in the citation budget, packs them as training and refuses a list the ledger would refuse", async () => {
     const { dir, store, cleanup } = await tempStore();
     const ledger = new FakeLedger();
-    const batcher = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 30, maxCitations: 5 });
+    const batcher = await ReceiptBatcher.open({
+      dataDir: dir,
+      contentStore: store,
+      ...ledger,
+      maxReceipts: 100,
+      maxDelayMs: 30,
+      maxCitations: 5,
+    });
     const influence = (contributionId: string, weight: number, rank: number): TrainingInfluence => {
-      const { contributionId: _c, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI } = citation(contributionId, 0);
-      return { contributionId, datanetId, contributor, timestamp, transactionHash, contentId, metadataURI, rank, score: 0.5, weight, reason: "training on this contribution moved the model toward this answer" };
+      const {
+        contributionId: _c,
+        datanetId,
+        contributor,
+        timestamp,
+        transactionHash,
+        contentId,
+        metadataURI,
+      } = citation(contributionId, 0);
+      return {
+        contributionId,
+        datanetId,
+        contributor,
+        timestamp,
+        transactionHash,
+        contentId,
+        metadataURI,
+        rank,
+        score: 0.5,
+        weight,
+        reason: "training on this contribution moved the model toward this answer",
+      };
     };
-    const withInfluences = (i: number, ids: string[], weight = (k: number) => 1000 * (k + 1)) => ({ ...answer(i), trainingInfluences: ids.map((id, k) => influence(id, weight(k), k + 1)) });
+    const withInfluences = (i: number, ids: string[], weight = (k: number) => 1000 * (k + 1)) => ({
+      ...answer(i),
+      trainingInfluences: ids.map((id, k) => influence(id, weight(k), k + 1)),
+    });
     await batcher.submit(withInfluences(0, ["7", "8"])); // 2 + 2 citations
     await batcher.submit(withInfluences(1, ["7"])); // 2 + 1: over the 5 of the first batch
     await until(() => batcher.stats().posted === 2);
-    assert.deepEqual(ledger.posts.map((p) => p.receiptCount), [1, 1]);
-    assert.deepEqual(unpackCitations(ledger.posts[0]!.citations).map((c) => `${c.kind}:${c.contributionId}:${c.weight}`), ["retrieval:1:7000", "retrieval:99:2000", "training:7:1000", "training:8:2000"]);
-    await assert.rejects(batcher.submit(withInfluences(2, ["1", "2", "3", "4"])), /cites 6 contributions \(retrieval and training\); a batch holds at most 5/);
+    assert.deepEqual(
+      ledger.posts.map((p) => p.receiptCount),
+      [1, 1],
+    );
+    assert.deepEqual(
+      unpackCitations(ledger.posts[0]!.citations).map((c) => `${c.kind}:${c.contributionId}:${c.weight}`),
+      ["retrieval:1:7000", "retrieval:99:2000", "training:7:1000", "training:8:2000"],
+    );
+    await assert.rejects(
+      batcher.submit(withInfluences(2, ["1", "2", "3", "4"])),
+      /cites 6 contributions \(retrieval and training\); a batch holds at most 5/,
+    );
     await batcher.close();
     const wide = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 30 });
     const many = Array.from({ length: 256 }, (_, k) => String(k + 1));
@@ -83,12 +149,21 @@ describe("ReceiptBatcher", () => {
     const ledger = new FakeLedger();
     const errors: BatchPostError[] = [];
     const batcher = await ReceiptBatcher.open({
-      dataDir: dir, contentStore: store, ...ledger, maxReceipts: 100, maxDelayMs: 60_000,
-      retry: { initialMs: 20, maxMs: 40 }, onError: (e) => errors.push(e),
+      dataDir: dir,
+      contentStore: store,
+      ...ledger,
+      maxReceipts: 100,
+      maxDelayMs: 60_000,
+      retry: { initialMs: 20, maxMs: 40 },
+      onError: (e) => errors.push(e),
     });
     const { document } = await batcher.submit(answer(0));
     ledger.failNext = 3;
-    await assert.rejects(batcher.flush(), (e: unknown) => e instanceof BatchPostError && e.code === "RECEIPT_BATCH_POST_FAILED" && /nonce too low/.test(String((e.cause as Error).message)));
+    await assert.rejects(
+      batcher.flush(),
+      (e: unknown) =>
+        e instanceof BatchPostError && e.code === "RECEIPT_BATCH_POST_FAILED" && /nonce too low/.test(String((e.cause as Error).message)),
+    );
     assert.equal(batcher.status(document.receiptId)!.status, "pending");
     assert.equal(batcher.status(document.receiptId)!.proof, null);
     await until(() => batcher.stats().posted === 1);
@@ -105,10 +180,20 @@ describe("ReceiptBatcher", () => {
     const ledger = new FakeLedger();
     ledger.rejectModels.add(2n);
     const errors: BatchPostError[] = [];
-    const batcher = await ReceiptBatcher.open({ dataDir: dir, contentStore: store, ...ledger, maxDelayMs: 3_600_000, retry: { initialMs: 3_600_000 }, onError: (e) => errors.push(e) });
+    const batcher = await ReceiptBatcher.open({
+      dataDir: dir,
+      contentStore: store,
+      ...ledger,
+      maxDelayMs: 3_600_000,
+      retry: { initialMs: 3_600_000 },
+      onError: (e) => errors.push(e),
+    });
     const bad = await batcher.submit({ ...answer(0), modelId: 2n });
     const good = await batcher.submit(answer(1));
-    await assert.rejects(batcher.flush(), (e: unknown) => e instanceof BatchPostError && /UnknownModel\(2\)/.test((e.cause as Error).message));
+    await assert.rejects(
+      batcher.flush(),
+      (e: unknown) => e instanceof BatchPostError && /UnknownModel\(2\)/.test((e.cause as Error).message),
+    );
     assert.equal(batcher.status(good.document.receiptId)!.status, "posted");
     assert.equal(batcher.status(bad.document.receiptId)!.status, "pending");
     assert.equal(batcher.stats().pending, 1);

@@ -8,7 +8,19 @@ import { network } from "hardhat";
 // Brings in the `viem` field that the toolbox adds to network connections (types only).
 import type {} from "@nomicfoundation/hardhat-toolbox-viem";
 import { getContract, keccak256, parseEventLogs, stringToBytes, type Hex } from "viem";
-import { attributionLedgerAbi, datanetRegistryAbi, hashAnswer, leafFromJson, trainerRegistryAbi, trainingJobsAbi, unpackCitations, unpackReceiptGroups, verifyReceiptCall, type ContributionMeta, type TrainingInfluence } from "@modelfactory/sdk";
+import {
+  attributionLedgerAbi,
+  datanetRegistryAbi,
+  hashAnswer,
+  leafFromJson,
+  trainerRegistryAbi,
+  trainingJobsAbi,
+  unpackCitations,
+  unpackReceiptGroups,
+  verifyReceiptCall,
+  type ContributionMeta,
+  type TrainingInfluence,
+} from "@modelfactory/sdk";
 import { deployProtocol } from "../../../scripts/lib/deploy.ts";
 import { attribute } from "../../src/rag/attribution.ts";
 import { DatanetIndex } from "../../src/rag/datanet-index.ts";
@@ -34,27 +46,54 @@ describe("receipts on chain", () => {
     const trainerRegistry = getContract({ address: protocol.trainerRegistry.address, abi: trainerRegistryAbi, client });
     const trainingJobs = getContract({ address: protocol.trainingJobs.address, abi: trainingJobsAbi, client });
     const attributionLedger = getContract({ address: protocol.attributionLedger.address, abi: attributionLedgerAbi, client });
-    await trainerRegistry.write.admitTrainer([trainer!.account.address, "http://127.0.0.1:8787", "ipfs://node"], { account: admin!.account });
+    await trainerRegistry.write.admitTrainer([trainer!.account.address, "http://127.0.0.1:8787", "ipfs://node"], {
+      account: admin!.account,
+    });
     await datanetRegistry.write.createDatanet(["ipfs://datanet", "CC-BY-4.0", 0, 0], { account: owner!.account });
     const corpus: DatasetRecord[][] = [
-      [{ schema: RECORD_SCHEMA, kind: "instruction", instruction: "What does LoRA train?", input: "", output: "LoRA trains two low-rank matrices while the base weights stay frozen." }],
+      [
+        {
+          schema: RECORD_SCHEMA,
+          kind: "instruction",
+          instruction: "What does LoRA train?",
+          input: "",
+          output: "LoRA trains two low-rank matrices while the base weights stay frozen.",
+        },
+      ],
       [{ schema: RECORD_SCHEMA, kind: "text", text: "QLoRA keeps the frozen base model in 4-bit NormalFloat to save memory." }],
     ];
     const index = new DatanetIndex();
     const metas: ContributionMeta[] = [];
     for (const [i, records] of corpus.entries()) {
-      const hash = await datanetRegistry.write.contribute([1n, hashOf(`c${i}`), `bafyc${i}`, `ipfs://meta${i}`], { account: contributor!.account });
+      const hash = await datanetRegistry.write.contribute([1n, hashOf(`c${i}`), `bafyc${i}`, `ipfs://meta${i}`], {
+        account: contributor!.account,
+      });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       const [event] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "ContributionRegistered" });
       const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
-      const meta = { contributionId: event!.args.contributionId, datanetId: 1n, contributor: contributor!.account.address, timestamp: Number(block.timestamp), transactionHash: hash, contentId: `bafyc${i}`, metadataURI: `ipfs://meta${i}` };
+      const meta = {
+        contributionId: event!.args.contributionId,
+        datanetId: 1n,
+        contributor: contributor!.account.address,
+        timestamp: Number(block.timestamp),
+        transactionHash: hash,
+        contentId: `bafyc${i}`,
+        metadataURI: `ipfs://meta${i}`,
+      };
       index.upsertContribution(meta, records);
       metas.push({ ...meta, contributionId: String(meta.contributionId), datanetId: "1" });
     }
     await trainingJobs.write.createJob([[1n], "ipfs://spec", hashOf("spec")], { account: builder!.account });
     await trainingJobs.write.claimJob([1n], { account: trainer!.account });
-    await trainingJobs.write.completeJob([1n, "bafyadapter", hashOf("adapter"), "ipfs://metrics", hashOf("manifest"), "ipfs://manifest"], { account: trainer!.account });
-    const poster = attributionLedgerPoster({ publicClient, walletClient: trainer!, address: protocol.attributionLedger.address, fromBlock: BigInt(protocol.blockNumber) });
+    await trainingJobs.write.completeJob([1n, "bafyadapter", hashOf("adapter"), "ipfs://metrics", hashOf("manifest"), "ipfs://manifest"], {
+      account: trainer!.account,
+    });
+    const poster = attributionLedgerPoster({
+      publicClient,
+      walletClient: trainer!,
+      address: protocol.attributionLedger.address,
+      fromBlock: BigInt(protocol.blockNumber),
+    });
     return { attributionLedger, publicClient, index, poster, metas, modelId: 1n };
   }
 
@@ -66,7 +105,13 @@ describe("receipts on chain", () => {
 
   it("posts a batch through AttributionLedger and verifies a receipt on chain with the batcher's proof, with and without training influences", async () => {
     const { index, poster, attributionLedger, metas, modelId } = env;
-    const batcher = await ReceiptBatcher.open({ dataDir: temp.dir, contentStore: temp.store, ...poster, maxReceipts: 100, maxDelayMs: 3_600_000 });
+    const batcher = await ReceiptBatcher.open({
+      dataDir: temp.dir,
+      contentStore: temp.store,
+      ...poster,
+      maxReceipts: 100,
+      maxDelayMs: 3_600_000,
+    });
     const questions = ["What does LoRA train?", "How does QLoRA save memory?", "Are base weights frozen in LoRA?"];
     const ids: Hex[] = [];
     const influences: TrainingInfluence[][] = [];
@@ -78,7 +123,19 @@ describe("receipts on chain", () => {
       // The first two answers were also shaped by training on both contributions (the second
       // in the other order); the third by retrieval alone.
       const order = q === 0 ? metas : [...metas].reverse();
-      const trainingInfluences: TrainingInfluence[] = q === 2 ? [] : order.map((m, rank) => ({ ...m, rank: rank + 1, score: 0.8 - rank / 2, weight: [[7000, 3000], [7500, 2500]][q]![rank]!, reason: "training on this contribution moved the model toward this answer" }));
+      const trainingInfluences: TrainingInfluence[] =
+        q === 2
+          ? []
+          : order.map((m, rank) => ({
+              ...m,
+              rank: rank + 1,
+              score: 0.8 - rank / 2,
+              weight: [
+                [7000, 3000],
+                [7500, 2500],
+              ][q]![rank]!,
+              reason: "training on this contribution moved the model toward this answer",
+            }));
       influences.push(trainingInfluences);
       const { document } = await batcher.submit({ modelId, question, answer, citations, trainingInfluences });
       assert.equal(document.answerHash, hashAnswer(answer));
@@ -107,7 +164,10 @@ describe("receipts on chain", () => {
       const group = groups.find((g) => g.receiptKey === id.slice(0, 14))!;
       const expected = new Map<bigint, number>();
       for (const t of influences[i]!) expected.set(BigInt(t.contributionId), (expected.get(BigInt(t.contributionId)) ?? 0) + t.weight);
-      assert.deepEqual(group.citations.filter((c) => c.kind === "training").map((c) => [c.contributionId, c.weight]), [...expected]);
+      assert.deepEqual(
+        group.citations.filter((c) => c.kind === "training").map((c) => [c.contributionId, c.weight]),
+        [...expected],
+      );
       assert.ok(group.citations.some((c) => c.kind === "retrieval"));
     }
 
@@ -116,12 +176,20 @@ describe("receipts on chain", () => {
       assert.equal(status.status, "posted");
       assert.equal(status.transactionHash, batch.transactionHash);
       const leaf = leafFromJson(status.leaf);
-      const onChain = (r: typeof leaf) => env.publicClient.readContract({ address: attributionLedger.address, ...verifyReceiptCall(BigInt(status.batchId!), r, status.proof!) });
+      const onChain = (r: typeof leaf) =>
+        env.publicClient.readContract({
+          address: attributionLedger.address,
+          ...verifyReceiptCall(BigInt(status.batchId!), r, status.proof!),
+        });
       assert.equal(await onChain(leaf), true);
       assert.equal(await onChain({ ...leaf, weights: leaf.weights.map((w) => w + 1) }), false);
-      if (leaf.trainingWeights.length) assert.equal(await onChain({ ...leaf, trainingWeights: leaf.trainingWeights.map((w) => w - 1) }), false);
+      if (leaf.trainingWeights.length)
+        assert.equal(await onChain({ ...leaf, trainingWeights: leaf.trainingWeights.map((w) => w - 1) }), false);
     }
-    assert.deepEqual(ids.map((id) => leafFromJson(batcher.status(id)!.leaf).trainingWeights.length > 0), [true, true, false]);
+    assert.deepEqual(
+      ids.map((id) => leafFromJson(batcher.status(id)!.leaf).trainingWeights.length > 0),
+      [true, true, false],
+    );
 
     // The idempotency check finds the batch again by its root, and nothing else.
     const request: PostBatchRequest = { modelId, root: batch.root, receiptsURI: batch.receiptsURI, receiptCount: 3, citations: "0x" };

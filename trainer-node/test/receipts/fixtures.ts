@@ -15,7 +15,14 @@ export { exampleCitation as citation } from "../../../sdk/test/fixtures/receipts
 export async function tempStore(): Promise<{ dir: string; store: EmbeddedContentStore; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "mf-receipts-"));
   const store = await EmbeddedContentStore.open({ directory: path.join(dir, "content") });
-  return { dir, store, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Records posts like the ledger does (ids from 1), and can fail or hang on demand. */

@@ -14,8 +14,10 @@ def cli(argv: list[str]) -> int:
     if argv and argv[0] == "create-model":
         from .tiny import ARCHITECTURES, SIZES, create_model
 
-        ap = argparse.ArgumentParser(prog="python -m modelfactory_devtools create-model",
-                                     description="Write a random-initialised model with a locally trained tokenizer.")
+        ap = argparse.ArgumentParser(
+            prog="python -m modelfactory_devtools create-model",
+            description="Write a random-initialised model with a locally trained tokenizer.",
+        )
         ap.add_argument("--out", required=True, help="folder to write (config, safetensors, tokenizer)")
         ap.add_argument("--arch", default="llama", choices=ARCHITECTURES)
         ap.add_argument("--size", default="tiny", choices=list(SIZES))
@@ -28,8 +30,10 @@ def cli(argv: list[str]) -> int:
 
         from .pretrain import PretrainConfig, pretrain
 
-        ap = argparse.ArgumentParser(prog="python -m modelfactory_devtools pretrain",
-                                     description="Pre-train the demo base model on CPU; a second run with the same inputs is a no-op.")
+        ap = argparse.ArgumentParser(
+            prog="python -m modelfactory_devtools pretrain",
+            description="Pre-train the demo base model on CPU; a second run with the same inputs is a no-op.",
+        )
         ap.add_argument("--out", required=True, help="model folder to write (atomically)")
         ap.add_argument("--corpus", nargs="+", help=".txt files or folders of them (default: demo/corpus)")
         ap.add_argument("--steps", type=int, default=PretrainConfig.steps, help="optimizer steps")
@@ -40,8 +44,9 @@ def cli(argv: list[str]) -> int:
         brief = {k: v for k, v in summary.items() if k not in ("losses", "samples")}
         print(json.dumps({"event": "result", "result": brief} if a.json else brief))
         return 0
-    print(f"{USAGE}\n(got {argv[0]!r}; the worker's own commands are under python -m modelfactory_worker)" if argv else USAGE,
-          file=sys.stderr)
+    print(
+        f"{USAGE}\n(got {argv[0]!r}; the worker's own commands are under python -m modelfactory_worker)" if argv else USAGE, file=sys.stderr
+    )
     return 2
 
 

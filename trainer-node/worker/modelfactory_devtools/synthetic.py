@@ -8,8 +8,24 @@ import random
 from modelfactory_worker.records import RECORD_SCHEMA
 
 _NAMES = ["Ada", "Bram", "Chen", "Dara", "Eli", "Fen", "Gus", "Hana", "Ivo", "Juno", "Kai", "Lia"]
-_THINGS = ["river", "garden", "lantern", "harbor", "market", "forest", "bridge", "library", "engine",
-           "orchard", "tower", "meadow", "kettle", "compass", "violin", "window"]
+_THINGS = [
+    "river",
+    "garden",
+    "lantern",
+    "harbor",
+    "market",
+    "forest",
+    "bridge",
+    "library",
+    "engine",
+    "orchard",
+    "tower",
+    "meadow",
+    "kettle",
+    "compass",
+    "violin",
+    "window",
+]
 _COLORS = ["red", "blue", "green", "amber", "silver", "violet", "white", "black"]
 _VERBS = ["sees", "builds", "paints", "finds", "guards", "repairs", "visits", "counts", "follows", "opens"]
 _ADJ = ["quiet", "bright", "old", "small", "busy", "warm", "tall", "calm", "quick", "gentle"]
@@ -33,7 +49,7 @@ def corpus(lines: int = 3000, seed: int = 0) -> list[str]:
         elif form == 3:
             out.append(f"The {t} of {b} is {c}, and it is {j} (number {n}).")
         else:
-            out.append(f"{a}: \"Is the {t} {c}?\" {b}: \"Yes, it is {j} and {c}.\"")
+            out.append(f'{a}: "Is the {t} {c}?" {b}: "Yes, it is {j} and {c}."')
     return out
 
 
@@ -52,13 +68,25 @@ def instruction_records(n: int, seed: int = 0, fact_seed: int = 0) -> list[dict]
         name = rng.choice(_NAMES)
         thing, color = table[name]
         if rng.random() < 0.5:
-            out.append({"schema": RECORD_SCHEMA, "kind": "instruction",
-                        "instruction": f"What does {name} keep?", "input": "",
-                        "output": f"{name} keeps a {color} {thing}."})
+            out.append(
+                {
+                    "schema": RECORD_SCHEMA,
+                    "kind": "instruction",
+                    "instruction": f"What does {name} keep?",
+                    "input": "",
+                    "output": f"{name} keeps a {color} {thing}.",
+                }
+            )
         else:
-            out.append({"schema": RECORD_SCHEMA, "kind": "instruction",
-                        "instruction": "Describe the object.", "input": f"Owner: {name}",
-                        "output": f"The {thing} of {name} is {color}."})
+            out.append(
+                {
+                    "schema": RECORD_SCHEMA,
+                    "kind": "instruction",
+                    "instruction": "Describe the object.",
+                    "input": f"Owner: {name}",
+                    "output": f"The {thing} of {name} is {color}.",
+                }
+            )
     return out
 
 
@@ -68,13 +96,19 @@ def chat_records(n: int, seed: int = 0, fact_seed: int = 0) -> list[dict]:
     out = []
     for _ in range(n):
         a, b = rng.sample(_NAMES, 2)
-        out.append({"schema": RECORD_SCHEMA, "kind": "chat", "messages": [
-            {"role": "system", "content": "You answer briefly."},
-            {"role": "user", "content": f"What color is the {table[a][1]} thing of {a}?"},
-            {"role": "assistant", "content": f"It is {table[a][1]}."},
-            {"role": "user", "content": f"And what does {b} keep?"},
-            {"role": "assistant", "content": f"{b} keeps a {table[b][1]} {table[b][0]}."},
-        ]})
+        out.append(
+            {
+                "schema": RECORD_SCHEMA,
+                "kind": "chat",
+                "messages": [
+                    {"role": "system", "content": "You answer briefly."},
+                    {"role": "user", "content": f"What color is the {table[a][1]} thing of {a}?"},
+                    {"role": "assistant", "content": f"It is {table[a][1]}."},
+                    {"role": "user", "content": f"And what does {b} keep?"},
+                    {"role": "assistant", "content": f"{b} keeps a {table[b][1]} {table[b][0]}."},
+                ],
+            }
+        )
     return out
 
 

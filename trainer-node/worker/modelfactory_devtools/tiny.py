@@ -37,14 +37,23 @@ def train_tokenizer(vocab_size: int, seed: int = 0):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, min_frequency=2,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=SPECIAL_TOKENS,
+        min_frequency=2,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(corpus(4000, seed=seed), trainer)
     bos = tok.token_to_id("<s>")
-    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
-                                                       special_tokens=[("<s>", bos)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="<|im_end|>",
-                                   pad_token="<pad>", additional_special_tokens=["<|im_start|>", "<|endoftext|>"])
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", bos)])
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<s>",
+        eos_token="<|im_end|>",
+        pad_token="<pad>",
+        additional_special_tokens=["<|im_start|>", "<|endoftext|>"],
+    )
     fast.chat_template = DEFAULT_CHAT_TEMPLATE
     return fast
 
@@ -57,11 +66,19 @@ def make_config(arch: str, size: str, tokenizer, max_positions: int = 1024):
     if size not in SIZES:
         raise WorkerError("bad_request", f"size must be one of {', '.join(SIZES)}, got {size!r}")
     hidden, layers, heads, kv, inter, vocab = SIZES[size]
-    common = dict(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-                  num_key_value_heads=kv, intermediate_size=inter, vocab_size=max(vocab, len(tokenizer)),
-                  max_position_embeddings=max_positions, bos_token_id=tokenizer.bos_token_id,
-                  eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-                  initializer_range=hidden ** -0.5)  # logits can reach useful sizes even at 64 wide
+    common = dict(
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv,
+        intermediate_size=inter,
+        vocab_size=max(vocab, len(tokenizer)),
+        max_position_embeddings=max_positions,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        initializer_range=hidden**-0.5,
+    )  # logits can reach useful sizes even at 64 wide
     if arch == "llama":
         return tf.LlamaConfig(tie_word_embeddings=False, **common)
     if arch == "mistral":
@@ -70,8 +87,7 @@ def make_config(arch: str, size: str, tokenizer, max_positions: int = 1024):
         return tf.Qwen2Config(tie_word_embeddings=True, use_sliding_window=False, **common)
     if arch == "gemma":
         return tf.GemmaConfig(head_dim=hidden // heads, hidden_activation="gelu_pytorch_tanh", **common)
-    return tf.Phi3Config(original_max_position_embeddings=max_positions, rope_scaling=None,
-                         tie_word_embeddings=False, **common)
+    return tf.Phi3Config(original_max_position_embeddings=max_positions, rope_scaling=None, tie_word_embeddings=False, **common)
 
 
 def create_model(out_dir: str, arch: str = "llama", size: str = "tiny", seed: int = 0) -> dict:
@@ -83,10 +99,9 @@ def create_model(out_dir: str, arch: str = "llama", size: str = "tiny", seed: in
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32, attn_implementation="sdpa")
     os.makedirs(out_dir, exist_ok=True)
-    model.generation_config = GenerationConfig(bos_token_id=tokenizer.bos_token_id,
-                                               eos_token_id=tokenizer.eos_token_id,
-                                               pad_token_id=tokenizer.pad_token_id)
+    model.generation_config = GenerationConfig(
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id
+    )
     model.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
-    return {"path": out_dir, "arch": arch, "size": size,
-            "parameters": sum(p.numel() for p in model.parameters()), "vocab": len(tokenizer)}
+    return {"path": out_dir, "arch": arch, "size": size, "parameters": sum(p.numel() for p in model.parameters()), "vocab": len(tokenizer)}

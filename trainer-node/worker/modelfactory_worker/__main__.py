@@ -21,11 +21,15 @@ def cli(argv: list[str]) -> int:
 
         return export_cli(argv[1:])
     if argv[0] in ("create-model", "pretrain"):
-        print(f"python -m modelfactory_worker: {argv[0]!r} is a developer tool now; run python -m modelfactory_devtools {argv[0]} ...",
-              file=sys.stderr)
+        print(
+            f"python -m modelfactory_worker: {argv[0]!r} is a developer tool now; run python -m modelfactory_devtools {argv[0]} ...",
+            file=sys.stderr,
+        )
         return 2
-    print("usage: python -m modelfactory_worker [serve | import-gguf FILE --out DIR | export --model DIR [--adapter DIR] --out DIR]",
-          file=sys.stderr)
+    print(
+        "usage: python -m modelfactory_worker [serve | import-gguf FILE --out DIR | export --model DIR [--adapter DIR] --out DIR]",
+        file=sys.stderr,
+    )
     return 2
 
 

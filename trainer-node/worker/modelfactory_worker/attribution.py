@@ -42,16 +42,27 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
     passages = sources.get("passages")
     if not isinstance(before, str) or not isinstance(after, str):
         raise WorkerError("bad_request", "'attribute' fields sources.before and sources.after must be strings")
-    if not isinstance(passages, list) or not passages or len(passages) > MAX_PASSAGES or \
-            not all(isinstance(p, str) and p for p in passages):
-        raise WorkerError("bad_request", f"'attribute' field sources.passages must hold 1 to {MAX_PASSAGES} "
-                                         "non-empty strings (each passage exactly as the prompt shows it)")
+    if (
+        not isinstance(passages, list)
+        or not passages
+        or len(passages) > MAX_PASSAGES
+        or not all(isinstance(p, str) and p for p in passages)
+    ):
+        raise WorkerError(
+            "bad_request",
+            f"'attribute' field sources.passages must hold 1 to {MAX_PASSAGES} "
+            "non-empty strings (each passage exactly as the prompt shows it)",
+        )
     msgs = field(cmd, "messages", list)
-    if not msgs or not all(isinstance(m, dict) and m.get("role") in ("user", "assistant")
-                           and isinstance(m.get("content"), str) for m in msgs):
-        raise WorkerError("bad_request", "'attribute' field 'messages' must be a non-empty list of "
-                                         "{role: user|assistant, content: string}: the conversation after the "
-                                         "system message that holds the sources")
+    if not msgs or not all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str) for m in msgs
+    ):
+        raise WorkerError(
+            "bad_request",
+            "'attribute' field 'messages' must be a non-empty list of "
+            "{role: user|assistant, content: string}: the conversation after the "
+            "system message that holds the sources",
+        )
     answer = field(cmd, "answer", str)
     method = field(cmd, "method", str, "auto")
     if method not in METHODS:
@@ -83,9 +94,15 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
     masks = ablation_masks(n, method, ablations, seed)
     started, cpu_started = time.perf_counter(), time.process_time()
     with adapter_active(lm.model, adapter):
-        scores = answer_log_likelihoods(lm.model, [prompt(m) for m in masks], answer_ids,
-                                        pad_id=lm.tokenizer.pad_token_id, device=lm.device, batch_size=batch_size,
-                                        cancel=ctx.cancel)
+        scores = answer_log_likelihoods(
+            lm.model,
+            [prompt(m) for m in masks],
+            answer_ids,
+            pad_id=lm.tokenizer.pad_token_id,
+            device=lm.device,
+            batch_size=batch_size,
+            cancel=ctx.cancel,
+        )
     full = scores[0]
     if method == "leave_one_out":
         without = scores[1:]
@@ -106,8 +123,9 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
         # CPU time of every thread of the worker: on a shared machine, what the passes cost apart
         # from waiting for a core.
         "cpu_seconds": cpu_seconds,
-        "passages": [{"log_prob_without": w, "log_prob_drop": d, "ratio": _ratio(d), "weight": s}
-                     for w, d, s in zip(without, drops, weights)],
+        "passages": [
+            {"log_prob_without": w, "log_prob_drop": d, "ratio": _ratio(d), "weight": s} for w, d, s in zip(without, drops, weights)
+        ],
     }
 
 
@@ -134,8 +152,9 @@ def fit_surrogate(masks: list[list[bool]], scores: list[float]) -> list[float]:
 
 
 @torch.inference_mode()
-def answer_log_likelihoods(model, prompts: list[list[int]], answer_ids: list[int], *, pad_id: int | None,
-                           device: torch.device, batch_size: int = 1, cancel=None) -> list[float]:
+def answer_log_likelihoods(
+    model, prompts: list[list[int]], answer_ids: list[int], *, pad_id: int | None, device: torch.device, batch_size: int = 1, cancel=None
+) -> list[float]:
     """log p(answer | prompt) in nats for each prompt; prompts[0] is the full prompt.
 
     The full prompt runs first and its key/value cache is kept: every other prompt shares a prefix
@@ -157,22 +176,21 @@ def answer_log_likelihoods(model, prompts: list[list[int]], answer_ids: list[int
     cache = first.past_key_values
     scores: list[float | None] = [score(first.logits)[0]] + [None] * (len(prompts) - 1)
     # Each prompt's reusable prefix, at most all but its last token (whose logits score the first answer token).
-    shared = {j: min(common_prefix(prompts[j], full), len(prompts[j]) - 1, len(full) - 1)
-              for j in range(1, len(prompts))}
+    shared = {j: min(common_prefix(prompts[j], full), len(prompts[j]) - 1, len(full) - 1) for j in range(1, len(prompts))}
     order = sorted(shared, key=lambda j: (-shared[j], j))
     pad = pad_id if pad_id is not None else 0
     for start in range(0, len(order), batch_size):
         if cancel is not None and cancel.is_set():
             raise WorkerError("cancelled", "attribution cancelled")
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         k = min(shared[j] for j in rows)
         tails = [prompts[j][k:] + answer_ids for j in rows]
         width = max(len(t) for t in tails)
         ids = torch.full((len(rows), width), pad, dtype=torch.long)
         tail_mask = torch.zeros((len(rows), width), dtype=torch.long)
         for i, t in enumerate(tails):
-            ids[i, width - len(t):] = torch.tensor(t)
-            tail_mask[i, width - len(t):] = 1
+            ids[i, width - len(t) :] = torch.tensor(t)
+            tail_mask[i, width - len(t) :] = 1
         positions = k + (tail_mask.cumsum(-1) - 1).clamp(min=0)
         mask = torch.cat([torch.ones((len(rows), k), dtype=torch.long), tail_mask], dim=1)
         past = None
@@ -181,8 +199,14 @@ def answer_log_likelihoods(model, prompts: list[list[int]], answer_ids: list[int
             past.crop(k)
             if len(rows) > 1:
                 past.batch_repeat_interleave(len(rows))
-        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
-                       past_key_values=past, use_cache=past is not None, logits_to_keep=a + 1).logits
+        logits = model(
+            input_ids=ids.to(device),
+            attention_mask=mask.to(device),
+            position_ids=positions.to(device),
+            past_key_values=past,
+            use_cache=past is not None,
+            logits_to_keep=a + 1,
+        ).logits
         for j, value in zip(rows, score(logits)):
             scores[j] = value
     return scores  # type: ignore[return-value]

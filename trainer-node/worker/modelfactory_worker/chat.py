@@ -108,9 +108,9 @@ def _split(done: str, prompt: str, full: str) -> tuple[str, str]:
     if not prompt.startswith(done):  # template not prefix-stable: keep what is common
         done = done[: _common_prefix(done, prompt)]
     if full.startswith(prompt):
-        return prompt[len(done):], full[len(prompt):]
+        return prompt[len(done) :], full[len(prompt) :]
     cut = _common_prefix(prompt, full)
-    return full[len(done):cut], full[cut:]
+    return full[len(done) : cut], full[cut:]
 
 
 def _common_prefix(a: str, b: str) -> int:

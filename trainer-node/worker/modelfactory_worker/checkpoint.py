@@ -35,8 +35,15 @@ def set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def save_checkpoint(root: str, step: int, trainable: dict[str, torch.Tensor], state: dict,
-                    write_adapter=None, keep: int = 2, best: dict[str, torch.Tensor] | None = None) -> str:
+def save_checkpoint(
+    root: str,
+    step: int,
+    trainable: dict[str, torch.Tensor],
+    state: dict,
+    write_adapter=None,
+    keep: int = 2,
+    best: dict[str, torch.Tensor] | None = None,
+) -> str:
     """Write checkpoints/step-N under root; keep only the newest `keep` (0 keeps all). `best`: the
     best evaluation's trainable weights, when they are not the step's own."""
     base = os.path.join(root, "checkpoints")
@@ -44,8 +51,7 @@ def save_checkpoint(root: str, step: int, trainable: dict[str, torch.Tensor], st
     tmp = final + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    save_file({k: v.detach().contiguous().cpu() for k, v in trainable.items()},
-              os.path.join(tmp, "trainable.safetensors"))
+    save_file({k: v.detach().contiguous().cpu() for k, v in trainable.items()}, os.path.join(tmp, "trainable.safetensors"))
     if best is not None:
         save_file({k: v.detach().contiguous().cpu() for k, v in best.items()}, os.path.join(tmp, "best.safetensors"))
     torch.save(state, os.path.join(tmp, "trainer_state.pt"))

@@ -89,8 +89,9 @@ class Batch:
 
     def to(self, device) -> "Batch":
         pos = self.position_ids.to(device) if self.position_ids is not None else None
-        return Batch(self.input_ids.to(device), self.targets.to(device), self.attention_mask.to(device),
-                     pos, self.tokens, self.trained_tokens)
+        return Batch(
+            self.input_ids.to(device), self.targets.to(device), self.attention_mask.to(device), pos, self.tokens, self.trained_tokens
+        )
 
 
 def collate(rows: list[Row], pad_id: int, packed: bool, mask_dtype: torch.dtype = torch.float32) -> Batch:
@@ -130,8 +131,9 @@ class EpochPlan:
     The plan is a pure function of (examples, seed, epoch), which is what makes resume exact.
     """
 
-    def __init__(self, examples: list[Example], *, seed: int, epoch: int, micro_batch: int,
-                 seq_len: int, packing: bool, shuffle: bool = True):
+    def __init__(
+        self, examples: list[Example], *, seed: int, epoch: int, micro_batch: int, seq_len: int, packing: bool, shuffle: bool = True
+    ):
         order = list(range(len(examples)))
         if shuffle:
             random.Random(seed * 1_000_003 + epoch).shuffle(order)

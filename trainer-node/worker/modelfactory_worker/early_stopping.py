@@ -89,8 +89,10 @@ class EarlyStopping:
             return "no finite held-out loss was measured; the last step's weights are published"
         best = f"eval loss {self.best_loss:.4g} at step {self.best_step} was the lowest of {self.evals} evaluation(s)"
         if self.stopped_step is not None:
-            return (f"{best}; stopped at step {self.stopped_step} of {total_steps} after {self.bad_evals} "
-                    f"evaluation(s) without improving by more than {self.min_delta:g}")
+            return (
+                f"{best}; stopped at step {self.stopped_step} of {total_steps} after {self.bad_evals} "
+                f"evaluation(s) without improving by more than {self.min_delta:g}"
+            )
         return f"{best}; trained all {final_step} steps"
 
     def state_dict(self) -> dict:

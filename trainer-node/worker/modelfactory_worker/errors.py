@@ -40,9 +40,7 @@ def is_out_of_memory(exc: BaseException) -> bool:
     if name in ("OutOfMemoryError",):
         return True
     text = str(exc)
-    return isinstance(exc, RuntimeError) and (
-        "can't allocate memory" in text or "out of memory" in text.lower()
-    )
+    return isinstance(exc, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text.lower())
 
 
 def as_worker_error(exc: BaseException, command: str) -> WorkerError:

@@ -16,16 +16,16 @@ from .records import DatasetRecord, prompt_and_reference
 
 
 @torch.no_grad()
-def example_losses(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
-                   batch_size: int = 4, seq_len: int = 512) -> list[tuple[float, int]]:
+def example_losses(
+    model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype, batch_size: int = 4, seq_len: int = 512
+) -> list[tuple[float, int]]:
     """(summed next-token loss, trained tokens) of every example, in the order given.
 
     Examples are packed (block-diagonal mask, so each sees only itself) and every trained token's
     loss is added to the example whose segment holds it.
     """
     model.eval()
-    plan = EpochPlan(examples, seed=0, epoch=0, micro_batch=batch_size, seq_len=seq_len, packing=True,
-                     shuffle=False)
+    plan = EpochPlan(examples, seed=0, epoch=0, micro_batch=batch_size, seq_len=seq_len, packing=True, shuffle=False)
     sums = torch.zeros(len(examples), dtype=torch.float64)
     counts = torch.zeros(len(examples), dtype=torch.long)
     first = 0  # index of the first example of the current micro-batch (packing keeps the order)
@@ -54,11 +54,11 @@ def perplexity_of(losses: list[tuple[float, int]]) -> dict:
     return {"loss": mean, "perplexity": math.exp(min(mean, 700.0)), "tokens": n}
 
 
-def perplexity(model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype,
-               batch_size: int = 4, seq_len: int = 512) -> dict:
+def perplexity(
+    model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype, batch_size: int = 4, seq_len: int = 512
+) -> dict:
     """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
-    return perplexity_of(example_losses(model, examples, pad_id=pad_id, device=device, dtype=dtype,
-                                        batch_size=batch_size, seq_len=seq_len))
+    return perplexity_of(example_losses(model, examples, pad_id=pad_id, device=device, dtype=dtype, batch_size=batch_size, seq_len=seq_len))
 
 
 def bleu(hypotheses: list[str], references: list[str]) -> float:
@@ -86,9 +86,17 @@ def rouge(hypotheses: list[str], references: list[str]) -> dict[str, float]:
 GENERATION_BATCH = 8
 
 
-def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRecord], adapter: str | None, *,
-                       device: torch.device, max_samples: int, max_new_tokens: int,
-                       cancel: threading.Event | None = None) -> dict:
+def generation_metrics(
+    model,
+    formatter: ChatFormatter,
+    records: list[DatasetRecord],
+    adapter: str | None,
+    *,
+    device: torch.device,
+    max_samples: int,
+    max_new_tokens: int,
+    cancel: threading.Event | None = None,
+) -> dict:
     """Greedy answers to the held-out prompts, scored against the held-out answers."""
     pairs = [p for p in (prompt_and_reference(r) for r in records) if p is not None][:max_samples]
     if not pairs:
@@ -99,12 +107,22 @@ def generation_metrics(model, formatter: ChatFormatter, records: list[DatasetRec
         for start in range(0, len(pairs), GENERATION_BATCH):
             if cancel is not None and cancel.is_set():
                 break
-            batch = pairs[start:start + GENERATION_BATCH]
-            texts = generate_greedy_batch(model, formatter.tokenizer, [formatter.encode_prompt(c) for c, _ in batch],
-                                          max_new_tokens, device, pad_id=pad, cancel=cancel)
+            batch = pairs[start : start + GENERATION_BATCH]
+            texts = generate_greedy_batch(
+                model,
+                formatter.tokenizer,
+                [formatter.encode_prompt(c) for c, _ in batch],
+                max_new_tokens,
+                device,
+                pad_id=pad,
+                cancel=cancel,
+            )
             hyps.extend(t.strip() for t in texts)
             refs.extend(r for _, r in batch)
             prompts.extend(next((m.content for m in reversed(c) if m.role == "user"), "") for c, _ in batch)
-    return {"samples": len(hyps), "bleu": bleu(hyps, refs), **rouge(hyps, refs),
-            "examples": [{"prompt": p, "prediction": h, "reference": r}
-                         for p, h, r in list(zip(prompts, hyps, refs))[:3]]}
+    return {
+        "samples": len(hyps),
+        "bleu": bleu(hyps, refs),
+        **rouge(hyps, refs),
+        "examples": [{"prompt": p, "prediction": h, "reference": r} for p, h, r in list(zip(prompts, hyps, refs))[:3]],
+    }

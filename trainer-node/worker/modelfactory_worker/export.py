@@ -60,9 +60,12 @@ def tokenizer_metadata(tok, vocab_size: int) -> dict[str, Any]:
     model = spec.get("model") or {}
     if model.get("type") != "BPE" or not any(
         (p or {}).get("type") == "ByteLevel"
-        for p in [spec.get("pre_tokenizer") or {}] + (spec.get("pre_tokenizer") or {}).get("pretokenizers", [])):
-        raise WorkerError("unsupported_model", "GGUF export writes byte-level BPE tokenizers (GPT-2 style) only; this "
-                          f"tokenizer is {model.get('type', type(tok).__name__)}")
+        for p in [spec.get("pre_tokenizer") or {}] + (spec.get("pre_tokenizer") or {}).get("pretokenizers", [])
+    ):
+        raise WorkerError(
+            "unsupported_model",
+            f"GGUF export writes byte-level BPE tokenizers (GPT-2 style) only; this tokenizer is {model.get('type', type(tok).__name__)}",
+        )
     by_id = {i: t for t, i in tok.get_vocab().items()}
     added = {a["id"]: a for a in spec.get("added_tokens", [])}
     tokens, types = [], []
@@ -81,9 +84,19 @@ def tokenizer_metadata(tok, vocab_size: int) -> dict[str, Any]:
     pre, note = _pre_tokenizer_name(backend)
     probe = tok("a", add_special_tokens=True)["input_ids"]
     add_bos = tok.bos_token_id is not None and len(probe) > 0 and probe[0] == tok.bos_token_id
-    return {"tokens": tokens, "types": types, "merges": merges, "pre": pre, "note": note, "add_bos": add_bos,
-            "bos": tok.bos_token_id, "eos": tok.eos_token_id, "unk": tok.unk_token_id, "pad": tok.pad_token_id,
-            "chat_template": tok.chat_template if isinstance(tok.chat_template, str) else None}
+    return {
+        "tokens": tokens,
+        "types": types,
+        "merges": merges,
+        "pre": pre,
+        "note": note,
+        "add_bos": add_bos,
+        "bos": tok.bos_token_id,
+        "eos": tok.eos_token_id,
+        "unk": tok.unk_token_id,
+        "pad": tok.pad_token_id,
+        "chat_template": tok.chat_template if isinstance(tok.chat_template, str) else None,
+    }
 
 
 def write_gguf(model, tok, path: str, quantization: str, name: str) -> dict:
@@ -92,8 +105,12 @@ def write_gguf(model, tok, path: str, quantization: str, name: str) -> dict:
 
     cfg = model.config
     if cfg.model_type not in GGUF_ARCHITECTURES:
-        raise WorkerError("unsupported_model", f"GGUF export supports {', '.join(GGUF_ARCHITECTURES)}; this model is "
-                          f"{cfg.model_type!r} (its Hugging Face folder export works)", {"model_type": cfg.model_type})
+        raise WorkerError(
+            "unsupported_model",
+            f"GGUF export supports {', '.join(GGUF_ARCHITECTURES)}; this model is "
+            f"{cfg.model_type!r} (its Hugging Face folder export works)",
+            {"model_type": cfg.model_type},
+        )
     if getattr(cfg, "rope_scaling", None):
         raise WorkerError("unsupported_model", f"GGUF export does not write rope scaling ({cfg.rope_scaling}) yet")
     arch_name, permute = GGUF_ARCHITECTURES[cfg.model_type]
@@ -127,8 +144,7 @@ def write_gguf(model, tok, path: str, quantization: str, name: str) -> dict:
     w.add_token_list(meta["tokens"])
     w.add_token_types(meta["types"])
     w.add_token_merges(meta["merges"])
-    for key, add in (("bos", w.add_bos_token_id), ("eos", w.add_eos_token_id), ("unk", w.add_unk_token_id),
-                     ("pad", w.add_pad_token_id)):
+    for key, add in (("bos", w.add_bos_token_id), ("eos", w.add_eos_token_id), ("unk", w.add_unk_token_id), ("pad", w.add_pad_token_id)):
         if meta[key] is not None:
             add(int(meta[key]))
     w.add_add_bos_token(bool(meta["add_bos"]))
@@ -164,12 +180,18 @@ def write_gguf(model, tok, path: str, quantization: str, name: str) -> dict:
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
     w.close()
-    return {"path": path, "bytes": os.path.getsize(path), "tensor_types": counts, "pre_tokenizer": meta["pre"],
-            "notes": [meta["note"]] if meta["note"] else []}
+    return {
+        "path": path,
+        "bytes": os.path.getsize(path),
+        "tensor_types": counts,
+        "pre_tokenizer": meta["pre"],
+        "notes": [meta["note"]] if meta["note"] else [],
+    }
 
 
-def export_model(base_path: str, adapter_path: str | None, out_dir: str, formats: list[str] | tuple[str, ...] = FORMATS,
-                 name: str = "model") -> dict:
+def export_model(
+    base_path: str, adapter_path: str | None, out_dir: str, formats: list[str] | tuple[str, ...] = FORMATS, name: str = "model"
+) -> dict:
     """Merge `adapter_path` (PEFT) into the full-precision base at `base_path` and write `formats` under
     `out_dir`: `<name>/` (Hugging Face), `<name>-f16.gguf`, `<name>-q8_0.gguf`. Each file appears atomically."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -204,8 +226,11 @@ def export_model(base_path: str, adapter_path: str | None, out_dir: str, formats
             if os.path.exists(target):
                 shutil.rmtree(target)
             os.replace(merged, target)
-            files["hf"] = {"path": target, "bytes": sum(os.path.getsize(os.path.join(target, f)) for f in os.listdir(target)),
-                           "files": sorted(os.listdir(target))}
+            files["hf"] = {
+                "path": target,
+                "bytes": sum(os.path.getsize(os.path.join(target, f)) for f in os.listdir(target)),
+                "files": sorted(os.listdir(target)),
+            }
     return {"path": os.path.abspath(out_dir), "files": files, "seconds": round(time.time() - start, 2)}
 
 
@@ -222,8 +247,7 @@ def export_command(session, cmd: dict, ctx) -> dict:
         raise WorkerError("bad_request", f"'export' field 'name' must be a plain file name, got {name!r}")
     adapter = session._adapter_arg(cmd, session.last_adapter)
     if session._full_trained is not None and session._full_trained[0] is lm:
-        raise WorkerError("bad_request", "'export' after a full fine-tune: save the model (`save` with full_model) and "
-                          "load it first")
+        raise WorkerError("bad_request", "'export' after a full fine-tune: save the model (`save` with full_model) and load it first")
     with tempfile.TemporaryDirectory() as tmp:
         adapter_dir = save_adapter(lm.model, adapter, tmp) if adapter is not None else None
         result = export_model(lm.path, adapter_dir, out, formats, name)
@@ -235,8 +259,10 @@ def cli(argv: list[str]) -> int:
     import argparse
     import sys
 
-    ap = argparse.ArgumentParser(prog="python -m modelfactory_worker export",
-                                 description="Merge a PEFT adapter into its base and write a Hugging Face folder and GGUF files.")
+    ap = argparse.ArgumentParser(
+        prog="python -m modelfactory_worker export",
+        description="Merge a PEFT adapter into its base and write a Hugging Face folder and GGUF files.",
+    )
     ap.add_argument("--model", required=True, help="base model folder (Hugging Face)")
     ap.add_argument("--adapter", help="PEFT adapter folder (default: export the base as it is)")
     ap.add_argument("--out", required=True, help="folder to write into")

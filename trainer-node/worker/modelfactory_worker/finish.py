@@ -15,10 +15,14 @@ def evaluation_summary(res) -> dict:
     when and how often it evaluated, and which evaluation was best and why the run ended there."""
     best = None
     if res.best_step is not None:
-        best = {"step": res.best_step, "eval_loss": res.eval_loss, "stopped_early": res.stopped_early,
-                "reason": res.stop_reason}
-    return {"eval_loss": res.eval_loss, "eval_every": res.eval_every, "eval_seconds": res.eval_seconds,
-            "eval_records": res.eval_records, "best": best}
+        best = {"step": res.best_step, "eval_loss": res.eval_loss, "stopped_early": res.stopped_early, "reason": res.stop_reason}
+    return {
+        "eval_loss": res.eval_loss,
+        "eval_every": res.eval_every,
+        "eval_seconds": res.eval_seconds,
+        "eval_records": res.eval_records,
+        "best": best,
+    }
 
 
 def finish_run(trainer, res, tokenizer) -> dict:
@@ -29,16 +33,34 @@ def finish_run(trainer, res, tokenizer) -> dict:
     """
     cfg, model = trainer.cfg, trainer.model
     # Measured before the caller freezes the weights, so trainable parameters count as such.
-    mem = memory_report(model, device=trainer.device, dtype=trainer.dtype, lora_r=cfg.lora.r,
-                        activation_bytes=res.activation_bytes, tokens_per_micro_batch=res.tokens_per_micro_batch,
-                        optimizer=trainer.optimizer, measured_peak_mb=peak_memory_mb(trainer.device))
+    mem = memory_report(
+        model,
+        device=trainer.device,
+        dtype=trainer.dtype,
+        lora_r=cfg.lora.r,
+        activation_bytes=res.activation_bytes,
+        tokens_per_micro_batch=res.tokens_per_micro_batch,
+        optimizer=trainer.optimizer,
+        measured_peak_mb=peak_memory_mb(trainer.device),
+    )
     if cfg.method == "full":
         saved = os.path.join(trainer.output_dir, "model")
         model.save_pretrained(saved, safe_serialization=True)
         tokenizer.save_pretrained(saved)
     else:
         saved = save_adapter(model, trainer.adapter_name, os.path.join(trainer.output_dir, "adapter"))
-    return {"status": res.status, "step": res.step, "total_steps": res.total_steps, "losses": res.losses,
-            "eval_losses": [list(x) for x in res.eval_losses], **evaluation_summary(res),
-            "last_checkpoint": res.last_checkpoint, "resumed_from": res.resumed_from, "tokens": res.tokens,
-            "seconds": res.seconds, "mfu": res.mfu, "memory": mem, "saved": saved}
+    return {
+        "status": res.status,
+        "step": res.step,
+        "total_steps": res.total_steps,
+        "losses": res.losses,
+        "eval_losses": [list(x) for x in res.eval_losses],
+        **evaluation_summary(res),
+        "last_checkpoint": res.last_checkpoint,
+        "resumed_from": res.resumed_from,
+        "tokens": res.tokens,
+        "seconds": res.seconds,
+        "mfu": res.mfu,
+        "memory": mem,
+        "saved": saved,
+    }

@@ -114,9 +114,17 @@ def eos_ids(model, tokenizer) -> set[int]:
 
 @torch.no_grad()
 @torch.inference_mode()  # a served adapter's LoRA weights require grad: no autograd graph while serving
-def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, device: torch.device,
-             on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-             prefix: PrefixCache | None = None, adapter: str | None = None) -> dict:
+def generate(
+    model,
+    tokenizer,
+    prompt_ids: list[int],
+    params: SamplingParams,
+    device: torch.device,
+    on_text: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
+    prefix: PrefixCache | None = None,
+    adapter: str | None = None,
+) -> dict:
     """Generate after prompt_ids; on_text receives each new piece of text as soon as it is final.
     With `prefix`, the keys and values of the longest prefix already computed under `adapter` are
     reused, so only the prompt's new tokens are prefilled, and the finished sequence is kept."""
@@ -125,14 +133,14 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
     gen = None
     if params.temperature > 0:
         gen = torch.Generator(device="cpu").manual_seed(
-            params.seed if params.seed is not None else int.from_bytes(os.urandom(8), "little") >> 1)
+            params.seed if params.seed is not None else int.from_bytes(os.urandom(8), "little") >> 1
+        )
     stops = params.stop
     hold = max((len(s) for s in stops), default=1) - 1
     eos = eos_ids(model, tokenizer)
     past, reused = prefix.take(adapter, prompt_ids) if prefix is not None else (None, 0)
     # Only the last position's logits are needed: a 1k-token prompt's full logits are 1k × vocab.
-    out = model(input_ids=torch.tensor([prompt_ids[reused:]], device=device), past_key_values=past,
-                use_cache=True, logits_to_keep=1)
+    out = model(input_ids=torch.tensor([prompt_ids[reused:]], device=device), past_key_values=past, use_cache=True, logits_to_keep=1)
     past, logits = out.past_key_values, out.logits[0, -1]
     generated: list[int] = []
     fed = 0  # generated tokens whose keys and values are in `past`
@@ -162,7 +170,7 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
             ready = ready.rstrip("\ufffd")
             if len(ready) > len(sent) and ready.startswith(sent):
                 if on_text:
-                    on_text(ready[len(sent):])
+                    on_text(ready[len(sent) :])
                 sent = ready
             if len(generated) == params.max_new_tokens:
                 break  # no next token will be picked: its logits would be computed for nothing
@@ -173,17 +181,30 @@ def generate(model, tokenizer, prompt_ids: list[int], params: SamplingParams, de
         if narrow:
             torch.set_num_threads(threads)
     if len(text) > len(sent) and text.startswith(sent) and on_text:
-        on_text(text[len(sent):])
+        on_text(text[len(sent) :])
     if prefix is not None:
         prefix.put(adapter, prompt_ids + generated[:fed], past)
-    return {"text": text, "finish_reason": finish, "prompt_tokens": len(prompt_ids), "cached_tokens": reused,
-            "completion_tokens": len(generated), "token_ids": generated}
+    return {
+        "text": text,
+        "finish_reason": finish,
+        "prompt_tokens": len(prompt_ids),
+        "cached_tokens": reused,
+        "completion_tokens": len(generated),
+        "token_ids": generated,
+    }
 
 
 @torch.no_grad()
 @torch.inference_mode()
-def generate_greedy_batch(model, tokenizer, prompts: list[list[int]], max_new_tokens: int, device: torch.device,
-                          pad_id: int, cancel: threading.Event | None = None) -> list[str]:
+def generate_greedy_batch(
+    model,
+    tokenizer,
+    prompts: list[list[int]],
+    max_new_tokens: int,
+    device: torch.device,
+    pad_id: int,
+    cancel: threading.Event | None = None,
+) -> list[str]:
     """Greedy answers to several prompts in one batch: left-padded, each row masked to its own
     tokens and positioned as if alone, stopped at its own end-of-sequence token. On a CPU a
     decode step reads every weight once whether it serves one row or eight, so an evaluation's
@@ -213,8 +234,13 @@ def generate_greedy_batch(model, tokenizer, prompts: list[list[int]], max_new_to
             break
         mask = torch.cat([mask, torch.ones((len(prompts), 1), dtype=mask.dtype, device=device)], dim=-1)
         positions = positions[:, -1:] + 1
-        out = model(input_ids=torch.tensor([[t] for t in nxt], device=device), attention_mask=mask,
-                    position_ids=positions, past_key_values=past, use_cache=True)
+        out = model(
+            input_ids=torch.tensor([[t] for t in nxt], device=device),
+            attention_mask=mask,
+            position_ids=positions,
+            past_key_values=past,
+            use_cache=True,
+        )
         past, logits = out.past_key_values, out.logits[:, -1]
     return [tokenizer.decode(a, skip_special_tokens=True) for a in answers]
 

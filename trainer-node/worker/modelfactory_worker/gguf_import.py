@@ -32,17 +32,33 @@ BF16_ABOVE_PARAMETERS = 2_000_000_000
 # encoding. None: GPT-2's own regex. Values from llama.cpp's llama-vocab.cpp.
 _GPT2 = None
 _DIGITS_THEN_GPT2 = "digits"
-_LLAMA3 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
-           r"|\s*[\r\n]+|\s+(?!\S)|\s+")
-_QWEN2 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
-          r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+_LLAMA3 = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+_QWEN2 = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
 PRE_TOKENIZERS: dict[str, str | None] = {
-    "gpt-2": _GPT2, "default": _GPT2, "phi-2": _GPT2, "olmo": _GPT2, "jais": _GPT2,
-    "smollm": _DIGITS_THEN_GPT2, "starcoder": _DIGITS_THEN_GPT2, "refact": _DIGITS_THEN_GPT2,
-    "command-r": _DIGITS_THEN_GPT2, "codeshell": _DIGITS_THEN_GPT2, "exaone": _DIGITS_THEN_GPT2,
+    "gpt-2": _GPT2,
+    "default": _GPT2,
+    "phi-2": _GPT2,
+    "olmo": _GPT2,
+    "jais": _GPT2,
+    "smollm": _DIGITS_THEN_GPT2,
+    "starcoder": _DIGITS_THEN_GPT2,
+    "refact": _DIGITS_THEN_GPT2,
+    "command-r": _DIGITS_THEN_GPT2,
+    "codeshell": _DIGITS_THEN_GPT2,
+    "exaone": _DIGITS_THEN_GPT2,
     "minerva-7b": _DIGITS_THEN_GPT2,
-    "llama3": _LLAMA3, "llama-bpe": _LLAMA3, "dbrx": _LLAMA3, "smaug-bpe": _LLAMA3,
-    "qwen2": _QWEN2, "deepseek-r1-qwen": _QWEN2,
+    "llama3": _LLAMA3,
+    "llama-bpe": _LLAMA3,
+    "dbrx": _LLAMA3,
+    "smaug-bpe": _LLAMA3,
+    "qwen2": _QWEN2,
+    "deepseek-r1-qwen": _QWEN2,
 }
 
 
@@ -87,24 +103,40 @@ def inspect_gguf(path: str) -> dict:
     hf_arch = {"qwen2moe": "qwen2_moe", "qwen3moe": "qwen3_moe"}.get(hf_arch, hf_arch)
     if arch in ("t5", "t5encoder", "umt5") or hf_arch not in GGUF_SUPPORTED_ARCHITECTURES:
         supported = sorted(a for a in GGUF_SUPPORTED_ARCHITECTURES if a not in ("t5", "umt5"))
-        raise _fail(path, f"architecture {arch!r} is not a causal LM that transformers can load from GGUF "
-                    f"(it reads: {', '.join(supported)})", architecture=arch)
+        raise _fail(
+            path,
+            f"architecture {arch!r} is not a causal LM that transformers can load from GGUF (it reads: {', '.join(supported)})",
+            architecture=arch,
+        )
     readable = {Q.F32, Q.F16} | set(_type_traits)
     types: dict[str, int] = {}
     parameters = 0
     for t in reader.tensors:
         if t.tensor_type not in readable:
-            raise _fail(path, f"tensor {t.name} is stored as {t.tensor_type.name}, a quantization type the gguf "
-                        f"package {_gguf_version()} cannot dequantize", tensor=t.name, quantization=t.tensor_type.name)
+            raise _fail(
+                path,
+                f"tensor {t.name} is stored as {t.tensor_type.name}, a quantization type the gguf "
+                f"package {_gguf_version()} cannot dequantize",
+                tensor=t.name,
+                quantization=t.tensor_type.name,
+            )
         types[t.tensor_type.name] = types.get(t.tensor_type.name, 0) + 1
         parameters += int(t.n_elements)
     tokenizer_model = _field(reader, "tokenizer.ggml.model")
     if tokenizer_model is None:
         raise _fail(path, "no tokenizer in its metadata (tokenizer.ggml.model is missing)")
-    return {"path": path, "architecture": arch, "name": name, "tensor_types": types, "parameters": parameters,
-            "tokenizer_model": str(tokenizer_model), "pre_tokenizer": _field(reader, "tokenizer.ggml.pre"),
-            "license": _field(reader, "general.license"), "context_length": _field(reader, f"{arch}.context_length"),
-            "reader": reader}
+    return {
+        "path": path,
+        "architecture": arch,
+        "name": name,
+        "tensor_types": types,
+        "parameters": parameters,
+        "tokenizer_model": str(tokenizer_model),
+        "pre_tokenizer": _field(reader, "tokenizer.ggml.pre"),
+        "license": _field(reader, "general.license"),
+        "context_length": _field(reader, f"{arch}.context_length"),
+        "reader": reader,
+    }
 
 
 def _gguf_version() -> str:
@@ -140,28 +172,33 @@ def build_tokenizer(gguf_dir: str, gguf_name: str, reader, context_length: int |
         pre = _field(reader, "tokenizer.ggml.pre")
         split = PRE_TOKENIZERS.get(str(pre), _GPT2) if pre is not None else _GPT2
         if pre is not None and str(pre) not in PRE_TOKENIZERS:
-            notes.append(f"pre-tokenizer {pre!r} unknown to the importer: GPT-2's split is used, so tokenization "
-                         "may differ from llama.cpp's")
-        byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=split is None
-                                              or split == _DIGITS_THEN_GPT2)
+            notes.append(
+                f"pre-tokenizer {pre!r} unknown to the importer: GPT-2's split is used, so tokenization may differ from llama.cpp's"
+            )
+        byte_level = pre_tokenizers.ByteLevel(
+            add_prefix_space=False, trim_offsets=True, use_regex=split is None or split == _DIGITS_THEN_GPT2
+        )
         if split == _DIGITS_THEN_GPT2:
             backend.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), byte_level])
         elif split is None:
             backend.pre_tokenizer = byte_level
         else:
             backend.pre_tokenizer = pre_tokenizers.Sequence(
-                [pre_tokenizers.Split(Regex(split), behavior="isolated", invert=False), byte_level])
+                [pre_tokenizers.Split(Regex(split), behavior="isolated", invert=False), byte_level]
+            )
         backend.normalizer = None
         backend.decoder = decoders.ByteLevel()
         bos = specials["bos"]
         if add_bos and bos is not None:
             bos_id = tokens.index(bos)
             backend.post_processor = processors.TemplateProcessing(
-                single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, bos_id)])
+                single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, bos_id)]
+            )
         else:
             backend.post_processor = processors.ByteLevel(trim_offsets=False)
-        tok = PreTrainedTokenizerFast(tokenizer_object=backend, clean_up_tokenization_spaces=False,
-                                      model_input_names=["input_ids", "attention_mask"])
+        tok = PreTrainedTokenizerFast(
+            tokenizer_object=backend, clean_up_tokenization_spaces=False, model_input_names=["input_ids", "attention_mask"]
+        )
     for attr, key in (("bos_token", "bos"), ("eos_token", "eos"), ("unk_token", "unknown"), ("pad_token", "padding")):
         if specials[key] is not None:
             setattr(tok, attr, specials[key])
@@ -179,14 +216,25 @@ def _is_current(out: Path, sha256: str) -> dict | None:
         note = json.loads((out / SOURCE_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    ok = (note.get("format") == SOURCE_FORMAT and note.get("converter") == CONVERTER_VERSION
-          and note.get("file", {}).get("sha256") == sha256 and (out / "config.json").is_file())
+    ok = (
+        note.get("format") == SOURCE_FORMAT
+        and note.get("converter") == CONVERTER_VERSION
+        and note.get("file", {}).get("sha256") == sha256
+        and (out / "config.json").is_file()
+    )
     return note if ok else None
 
 
-def import_gguf(path: str, out_dir: str, *, name: str | None = None, source: dict | None = None,
-                dtype: str = "auto", force: bool = False,
-                progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr, flush=True)) -> dict:
+def import_gguf(
+    path: str,
+    out_dir: str,
+    *,
+    name: str | None = None,
+    source: dict | None = None,
+    dtype: str = "auto",
+    force: bool = False,
+    progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr, flush=True),
+) -> dict:
     """Convert `path` into the Hugging Face folder `out_dir` (atomically); a no-op when it is current.
 
     `name` becomes `modelfactory_name` in config.json (the name the node offers); `source` (package,
@@ -197,16 +245,23 @@ def import_gguf(path: str, out_dir: str, *, name: str | None = None, source: dic
     start = time.time()
     digest = sha256_file(path) if os.path.isfile(path) else ""
     if not force and digest and (note := _is_current(out, digest)):
-        return {"status": "cached", "path": str(out), "seconds": round(time.time() - start, 3),
-                "name": note.get("name"), "file": note["file"]}
+        return {
+            "status": "cached",
+            "path": str(out),
+            "seconds": round(time.time() - start, 3),
+            "name": note.get("name"),
+            "file": note["file"],
+        }
     info = inspect_gguf(path)
     reader = info.pop("reader")
     import torch
 
     size_mb = os.path.getsize(path) / 1e6
-    progress(f"import-gguf: converting {os.path.basename(path)} ({size_mb:.0f} MB, {info['architecture']}, "
-             f"{info['parameters'] / 1e6:.1f}M parameters, {', '.join(sorted(info['tensor_types']))}) "
-             f"into {out} (one time, about {max(10, round(size_mb * 0.3))} s)")
+    progress(
+        f"import-gguf: converting {os.path.basename(path)} ({size_mb:.0f} MB, {info['architecture']}, "
+        f"{info['parameters'] / 1e6:.1f}M parameters, {', '.join(sorted(info['tensor_types']))}) "
+        f"into {out} (one time, about {max(10, round(size_mb * 0.3))} s)"
+    )
     if dtype == "auto":
         dtype = "bfloat16" if info["parameters"] > BF16_ABOVE_PARAMETERS else "float32"
     torch_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}.get(dtype)
@@ -217,11 +272,11 @@ def import_gguf(path: str, out_dir: str, *, name: str | None = None, source: dic
     gguf_dir, gguf_name = os.path.dirname(path), os.path.basename(path)
     try:
         tok, notes = build_tokenizer(gguf_dir, gguf_name, reader, info["context_length"])
-        model = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=gguf_name, dtype=torch_dtype,
-                                                     local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=gguf_name, dtype=torch_dtype, local_files_only=True)
     except (ValueError, KeyError, NotImplementedError, OSError, TypeError) as e:
-        raise _fail(path, f"transformers cannot load it as a causal LM ({type(e).__name__}: {str(e)[:300]})",
-                    architecture=info["architecture"]) from None
+        raise _fail(
+            path, f"transformers cannot load it as a causal LM ({type(e).__name__}: {str(e)[:300]})", architecture=info["architecture"]
+        ) from None
     del reader
     display = name or Path(path).stem
     model.config.modelfactory_name = display
@@ -239,12 +294,21 @@ def import_gguf(path: str, out_dir: str, *, name: str | None = None, source: dic
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
         note = {
-            "format": SOURCE_FORMAT, "converter": CONVERTER_VERSION, "name": display,
+            "format": SOURCE_FORMAT,
+            "converter": CONVERTER_VERSION,
+            "name": display,
             "file": {"name": gguf_name, "size": os.path.getsize(path), "sha256": digest},
-            "architecture": info["architecture"], "model_type": model.config.model_type,
-            "gguf_name": info["name"], "tensor_types": info["tensor_types"], "parameters": info["parameters"],
-            "dtype": dtype, "license": info["license"], "notes": notes, "source": source or {},
-            "transformers": __import__("transformers").__version__, "gguf": _gguf_version(),
+            "architecture": info["architecture"],
+            "model_type": model.config.model_type,
+            "gguf_name": info["name"],
+            "tensor_types": info["tensor_types"],
+            "parameters": info["parameters"],
+            "dtype": dtype,
+            "license": info["license"],
+            "notes": notes,
+            "source": source or {},
+            "transformers": __import__("transformers").__version__,
+            "gguf": _gguf_version(),
         }
         (tmp / SOURCE_FILE).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
         (tmp / "SOURCE.md").write_text(_source_markdown(note), encoding="utf-8")
@@ -260,21 +324,34 @@ def import_gguf(path: str, out_dir: str, *, name: str | None = None, source: dic
         raise
     seconds = round(time.time() - start, 1)
     progress(f"import-gguf: {out.name} ready in {seconds} s")
-    return {"status": "converted", "path": str(out), "seconds": seconds, "name": display, "file": note["file"],
-            "architecture": info["architecture"], "model_type": model.config.model_type,
-            "parameters": sum(p.numel() for p in model.parameters()), "dtype": dtype, "notes": notes}
+    return {
+        "status": "converted",
+        "path": str(out),
+        "seconds": seconds,
+        "name": display,
+        "file": note["file"],
+        "architecture": info["architecture"],
+        "model_type": model.config.model_type,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "dtype": dtype,
+        "notes": notes,
+    }
 
 
 def _source_markdown(note: dict) -> str:
     src = note.get("source") or {}
-    lines = [f"# {note['name']}", "",
-             f"Converted by ModelFactory's worker (`python -m modelfactory_worker import-gguf`, converter "
-             f"{note['converter']}, transformers {note['transformers']}, gguf {note['gguf']}) from a GGUF file; "
-             "weights dequantized, tokenizer and chat template taken from the file's metadata.", "",
-             f"- file: `{note['file']['name']}` ({note['file']['size']} bytes), sha256 `{note['file']['sha256']}`",
-             f"- architecture: {note['architecture']} ({note['parameters']} parameters; "
-             f"tensor types {json.dumps(note['tensor_types'])}), written as {note['dtype']}",
-             f"- licence (from the file's metadata): {note.get('license') or 'not stated'}"]
+    lines = [
+        f"# {note['name']}",
+        "",
+        f"Converted by ModelFactory's worker (`python -m modelfactory_worker import-gguf`, converter "
+        f"{note['converter']}, transformers {note['transformers']}, gguf {note['gguf']}) from a GGUF file; "
+        "weights dequantized, tokenizer and chat template taken from the file's metadata.",
+        "",
+        f"- file: `{note['file']['name']}` ({note['file']['size']} bytes), sha256 `{note['file']['sha256']}`",
+        f"- architecture: {note['architecture']} ({note['parameters']} parameters; "
+        f"tensor types {json.dumps(note['tensor_types'])}), written as {note['dtype']}",
+        f"- licence (from the file's metadata): {note.get('license') or 'not stated'}",
+    ]
     for key, value in src.items():
         lines.append(f"- {key}: {value}")
     for n in note.get("notes") or []:
@@ -287,8 +364,9 @@ def cli(argv: list[str]) -> int:
     stdout (`{"event": "result", "result": …}` or `{"event": "error", "code", "message"}` with exit status 1)."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m modelfactory_worker import-gguf",
-                                 description="Convert a GGUF file once into a Hugging Face model folder.")
+    ap = argparse.ArgumentParser(
+        prog="python -m modelfactory_worker import-gguf", description="Convert a GGUF file once into a Hugging Face model folder."
+    )
     ap.add_argument("file", help="the .gguf file")
     ap.add_argument("--out", required=True, help="model folder to write (atomically)")
     ap.add_argument("--name", help="display name (config.json modelfactory_name); default: the file's stem")

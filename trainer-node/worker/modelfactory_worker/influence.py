@@ -74,24 +74,22 @@ def _loss_gradient(model, params, examples: list[Example], pad_id: int, device) 
         p.grad = None
     n = len(examples)
     for start in range(0, n, MICRO_BATCH):
-        chunk = examples[start:start + MICRO_BATCH]
+        chunk = examples[start : start + MICRO_BATCH]
         width = max(len(e.input_ids) for e in chunk)
         ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
         tgt = torch.full((len(chunk), width), IGNORE, dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
         for i, e in enumerate(chunk):
-            ids[i, :len(e.input_ids)] = torch.tensor(e.input_ids)
-            tgt[i, :len(e.targets)] = torch.tensor(e.targets)
-            mask[i, :len(e.input_ids)] = 1
+            ids[i, : len(e.input_ids)] = torch.tensor(e.input_ids)
+            tgt[i, : len(e.targets)] = torch.tensor(e.targets)
+            mask[i, : len(e.input_ids)] = 1
         logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
         tgt = tgt.to(device)
-        per_token = torch.nn.functional.cross_entropy(logits.transpose(1, 2), tgt, ignore_index=IGNORE,
-                                                      reduction="none")
+        per_token = torch.nn.functional.cross_entropy(logits.transpose(1, 2), tgt, ignore_index=IGNORE, reduction="none")
         counts = (tgt != IGNORE).sum(dim=1).clamp(min=1)
         per_example = per_token.sum(dim=1) / counts
         (per_example.sum() / n).backward()
-    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1).float().cpu()
-                      for _, p in params])
+    flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1).float().cpu() for _, p in params])
     for _, p in params:
         p.grad = None
     return flat
@@ -103,8 +101,7 @@ class _Gradients:
     def __init__(self, model, adapter: str):
         self.params = adapter_parameters(model, adapter)
         if not self.params:
-            raise WorkerError("unknown_adapter", f"adapter {adapter!r} has no LoRA parameters to take gradients of",
-                              {"adapter": adapter})
+            raise WorkerError("unknown_adapter", f"adapter {adapter!r} has no LoRA parameters to take gradients of", {"adapter": adapter})
         self.total = sum(p.numel() for _, p in self.params)
 
     def __enter__(self):
@@ -139,18 +136,24 @@ def build_index(session, cmd: dict, ctx) -> dict:
     if adapter is None:
         raise WorkerError("bad_request", "'influence_index' needs 'adapter': training influence is measured on an adapter's parameters")
     contributions = field(cmd, "contributions", list)
-    if not contributions or len(contributions) > MAX_CONTRIBUTIONS or not all(
-            isinstance(c, dict) and isinstance(c.get("id"), str) and c["id"] and isinstance(c.get("records"), str)
-            for c in contributions):
-        raise WorkerError("bad_request", f"'influence_index' field 'contributions' must list 1 to {MAX_CONTRIBUTIONS} "
-                                         "{id: string, records: path of a JSONL file of canonical records}")
+    if (
+        not contributions
+        or len(contributions) > MAX_CONTRIBUTIONS
+        or not all(
+            isinstance(c, dict) and isinstance(c.get("id"), str) and c["id"] and isinstance(c.get("records"), str) for c in contributions
+        )
+    ):
+        raise WorkerError(
+            "bad_request",
+            f"'influence_index' field 'contributions' must list 1 to {MAX_CONTRIBUTIONS} "
+            "{id: string, records: path of a JSONL file of canonical records}",
+        )
     ids = [c["id"] for c in contributions]
     if len(set(ids)) != len(ids):
         raise WorkerError("bad_request", "'influence_index' lists a contribution id twice")
     for c in contributions:
         if not os.path.isfile(c["records"]):
-            raise WorkerError("file_not_found", f"records of contribution {c['id']} not found: {c['records']}",
-                              {"path": c["records"]})
+            raise WorkerError("file_not_found", f"records of contribution {c['id']} not found: {c['records']}", {"path": c["records"]})
     out = field(cmd, "out", str)
     dim = field(cmd, "dim", int, DEFAULT_DIM)
     per = field(cmd, "per_contribution", int, DEFAULT_PER_CONTRIBUTION)
@@ -190,14 +193,28 @@ def build_index(session, cmd: dict, ctx) -> dict:
     features = torch.stack(rows).to(torch.float16)
     from safetensors.torch import save_file
 
-    meta = {"format": FORMAT, "adapter_spec": spec, "dim": str(dim), "seed": str(seed), "max_length": str(max_len),
-            "contributions": json.dumps(ids), "examples": json.dumps(used)}
+    meta = {
+        "format": FORMAT,
+        "adapter_spec": spec,
+        "dim": str(dim),
+        "seed": str(seed),
+        "max_length": str(max_len),
+        "contributions": json.dumps(ids),
+        "examples": json.dumps(used),
+    }
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     tmp = out + ".tmp"
     save_file({"features": features}, tmp, metadata=meta)
     os.replace(tmp, out)
-    return {"path": os.path.abspath(out), "contributions": len(ids), "dim": dim, "examples": used,
-            "skipped": skipped, "adapter_spec": spec, "seconds": round(time.perf_counter() - t0, 3)}
+    return {
+        "path": os.path.abspath(out),
+        "contributions": len(ids),
+        "dim": dim,
+        "examples": used,
+        "skipped": skipped,
+        "adapter_spec": spec,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
 
 
 def load_index(path: str) -> tuple[torch.Tensor, dict]:
@@ -227,10 +244,12 @@ def query(session, cmd: dict, ctx) -> dict:
         raise WorkerError("bad_request", "'influence' needs 'adapter'")
     features, meta = load_index(field(cmd, "index", str))
     msgs = field(cmd, "messages", list)
-    if not msgs or not all(isinstance(m, dict) and m.get("role") in ("system", "user", "assistant")
-                           and isinstance(m.get("content"), str) for m in msgs):
-        raise WorkerError("bad_request", "'influence' field 'messages' must be a non-empty list of "
-                                         "{role: system|user|assistant, content: string}")
+    if not msgs or not all(
+        isinstance(m, dict) and m.get("role") in ("system", "user", "assistant") and isinstance(m.get("content"), str) for m in msgs
+    ):
+        raise WorkerError(
+            "bad_request", "'influence' field 'messages' must be a non-empty list of {role: system|user|assistant, content: string}"
+        )
     answer = field(cmd, "answer", str)
     if not answer.strip():
         raise WorkerError("bad_request", "'influence' field 'answer' is empty: there is nothing to attribute")
@@ -249,19 +268,26 @@ def query(session, cmd: dict, ctx) -> dict:
     with adapter_active(lm.model, adapter), _Gradients(lm.model, adapter) as grads:
         spec = parameter_spec(grads.params, adapter)
         if spec != meta.get("adapter_spec"):
-            raise WorkerError("bad_request", f"the influence index was computed for other adapter weights than "
-                                             f"{adapter!r} holds now (index {meta.get('adapter_spec', '?')[:12]}…, "
-                                             f"adapter {spec[:12]}…): rebuild it with 'influence_index'")
+            raise WorkerError(
+                "bad_request",
+                f"the influence index was computed for other adapter weights than "
+                f"{adapter!r} holds now (index {meta.get('adapter_spec', '?')[:12]}…, "
+                f"adapter {spec[:12]}…): rebuild it with 'influence_index'",
+            )
         was_training = lm.model.training
         lm.model.eval()
         try:
             g = CountSketch(grads.total, int(meta["dim"]), int(meta["seed"])).project(
-                _loss_gradient(lm.model, grads.params, [ex], pad, lm.device))
+                _loss_gradient(lm.model, grads.params, [ex], pad, lm.device)
+            )
         finally:
             lm.model.train(was_training)
     norm = g.norm()
     scores = (features @ (g / norm)).tolist() if norm > 0 else [0.0] * len(ids)
     order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
-    return {"adapter": adapter, "answer_tokens": len(answer_ids),
-            "ranking": [{"contribution": ids[i], "score": round(scores[i], 6)} for i in order[:max(1, top)]],
-            "seconds": round(time.perf_counter() - t0, 3)}
+    return {
+        "adapter": adapter,
+        "answer_tokens": len(answer_ids),
+        "ranking": [{"contribution": ids[i], "score": round(scores[i], 6)} for i in order[: max(1, top)]],
+        "seconds": round(time.perf_counter() - t0, 3),
+    }

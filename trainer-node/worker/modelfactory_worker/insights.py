@@ -33,10 +33,12 @@ MIN_CONTRIBUTIONS = 3
 # Training records read per contribution: bounds the cost to one forward pass over at most this many
 # records each (a seeded sample), whatever the size of the Datanet.
 MAX_TRAIN_RECORDS = 64
-RULE = (f"modified z-score 0.6745·(loss − median)/MAD over the contributions' mean token losses, "
-        f"per side (training records at the end of training, held-out records), with at least "
-        f"{MIN_CONTRIBUTIONS} contributions on the side; flagged when z > {Z_THRESHOLD} and the loss is at "
-        f"least ln 2 nats above the median (perplexity at least twice the median contribution's)")
+RULE = (
+    f"modified z-score 0.6745·(loss − median)/MAD over the contributions' mean token losses, "
+    f"per side (training records at the end of training, held-out records), with at least "
+    f"{MIN_CONTRIBUTIONS} contributions on the side; flagged when z > {Z_THRESHOLD} and the loss is at "
+    f"least ln 2 nats above the median (perplexity at least twice the median contribution's)"
+)
 
 
 @dataclass
@@ -52,12 +54,16 @@ class SideLoss:
 def check_ids(ids: object, n: int, field: str) -> list[str]:
     """Contribution ids given for a JSONL file: one non-empty string per record."""
     if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-        raise WorkerError("bad_request", f"'evaluate' field 'insights.{field}' must be a list of contribution ids "
-                                         f"(non-empty strings), one per record")
+        raise WorkerError(
+            "bad_request", f"'evaluate' field 'insights.{field}' must be a list of contribution ids (non-empty strings), one per record"
+        )
     if len(ids) != n:
-        raise WorkerError("bad_request", f"'evaluate' field 'insights.{field}' has {len(ids)} ids for {n} records: "
-                                         f"give one contribution id per record of the file, in order",
-                          {"ids": len(ids), "records": n})
+        raise WorkerError(
+            "bad_request",
+            f"'evaluate' field 'insights.{field}' has {len(ids)} ids for {n} records: "
+            f"give one contribution id per record of the file, in order",
+            {"ids": len(ids), "records": n},
+        )
     return ids
 
 
@@ -74,8 +80,9 @@ def sample_per_contribution(ids: list[str], cap: int, seed: int = 0) -> list[int
     return sorted(keep)
 
 
-def side_losses(model, fmt: ChatFormatter, records: list[DatasetRecord], ids: list[str], *, max_len: int,
-                pad_id: int, device, dtype) -> dict[str, SideLoss]:
+def side_losses(
+    model, fmt: ChatFormatter, records: list[DatasetRecord], ids: list[str], *, max_len: int, pad_id: int, device, dtype
+) -> dict[str, SideLoss]:
     """Mean token loss of `model` on each contribution's records (records with no trained token skipped)."""
     split = tokenize(records, fmt, max_len)
     losses = example_losses(model, split.examples, pad_id=pad_id, device=device, dtype=dtype, seq_len=max_len)
@@ -128,10 +135,21 @@ def contribution_insights(train: dict[str, SideLoss], held_out: dict[str, SideLo
     held_z, held_flag = _flags(held_out)
     rows = []
     for c in sorted(set(train) | set(held_out), key=_key):
-        rows.append({"id": c,
-                     "train": train[c].to_dict() if c in train else None,
-                     "held_out": held_out[c].to_dict() if c in held_out else None,
-                     "train_z": train_z.get(c), "held_out_z": held_z.get(c),
-                     "flagged": c in train_flag or c in held_flag})
-    return {"rule": RULE, "z_threshold": Z_THRESHOLD, "min_gap_nats": MIN_GAP_NATS,
-            "min_contributions": MIN_CONTRIBUTIONS, "max_train_records": max_train_records, "contributions": rows}
+        rows.append(
+            {
+                "id": c,
+                "train": train[c].to_dict() if c in train else None,
+                "held_out": held_out[c].to_dict() if c in held_out else None,
+                "train_z": train_z.get(c),
+                "held_out_z": held_z.get(c),
+                "flagged": c in train_flag or c in held_flag,
+            }
+        )
+    return {
+        "rule": RULE,
+        "z_threshold": Z_THRESHOLD,
+        "min_gap_nats": MIN_GAP_NATS,
+        "min_contributions": MIN_CONTRIBUTIONS,
+        "max_train_records": max_train_records,
+        "contributions": rows,
+    }

@@ -45,12 +45,17 @@ MAX_PROCESSES = 64
 # -- the parent side ----------------------------------------------------------------------------
 def check_processes(value, device: torch.device) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PROCESSES:
-        raise WorkerError("bad_request", f"'train' field 'processes' must be an integer from 1 to {MAX_PROCESSES}, "
-                                         f"got {value!r}", {"field": "processes", "value": value})
+        raise WorkerError(
+            "bad_request",
+            f"'train' field 'processes' must be an integer from 1 to {MAX_PROCESSES}, got {value!r}",
+            {"field": "processes", "value": value},
+        )
     if value > 1 and device.type == "cuda" and value > torch.cuda.device_count():
-        raise WorkerError("bad_request", f"'train' field 'processes' is {value}, but only "
-                                         f"{torch.cuda.device_count()} CUDA device(s) are visible",
-                          {"field": "processes", "value": value})
+        raise WorkerError(
+            "bad_request",
+            f"'train' field 'processes' is {value}, but only {torch.cuda.device_count()} CUDA device(s) are visible",
+            {"field": "processes", "value": value},
+        )
     return value
 
 
@@ -89,8 +94,9 @@ def _rank_error(spec_dir: str, codes: list[int | None]) -> WorkerError:
     if signalled:
         r, sig = signalled[0]
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return WorkerError("internal", f"training rank {r} was killed by signal {sig} ({name}); "
-                                       "the other ranks were stopped", {"rank": r, "signal": sig})
+        return WorkerError(
+            "internal", f"training rank {r} was killed by signal {sig} ({name}); the other ranks were stopped", {"rank": r, "signal": sig}
+        )
     errors = []
     for r in range(len(codes)):
         try:
@@ -100,16 +106,28 @@ def _rank_error(spec_dir: str, codes: list[int | None]) -> WorkerError:
             pass
     if errors:
         first = min(errors, key=lambda e: e["time"])
-        return WorkerError(first["code"], f"training rank {first['rank']}: {first['message']}",
-                           {**(first.get("details") or {}), "rank": first["rank"]})
+        return WorkerError(
+            first["code"], f"training rank {first['rank']}: {first['message']}", {**(first.get("details") or {}), "rank": first["rank"]}
+        )
     ends = ", ".join(f"rank {r}: exit status {c}" for r, c in enumerate(codes) if c not in (0, None))
-    return WorkerError("internal", f"a training process failed ({ends or 'no result from rank 0'}); "
-                                   "see the worker's stderr")
+    return WorkerError("internal", f"a training process failed ({ends or 'no result from rank 0'}); see the worker's stderr")
 
 
-def train_processes(*, processes: int, model: dict, config: dict, train: list, held_out: list, output_dir: str,
-                    adapter: str, pad_id: int, resume_from: str | None, emit: Callable[[dict], None],
-                    cancel: threading.Event, threads: int | None = None) -> dict:
+def train_processes(
+    *,
+    processes: int,
+    model: dict,
+    config: dict,
+    train: list,
+    held_out: list,
+    output_dir: str,
+    adapter: str,
+    pad_id: int,
+    resume_from: str | None,
+    emit: Callable[[dict], None],
+    cancel: threading.Event,
+    threads: int | None = None,
+) -> dict:
     """Run one training on `processes` ranks; returns rank 0's result (rank.py's `_rank_train`).
 
     `model`: {path, device ("cpu"|"cuda"), dtype, quantization, quant_backend, gradient_checkpointing}.
@@ -118,26 +136,47 @@ def train_processes(*, processes: int, model: dict, config: dict, train: list, h
     procs: list[subprocess.Popen] = []
     try:
         torch.save({"train": train, "held_out": held_out}, os.path.join(spec_dir, "examples.pt"))
-        spec = {"model": model, "config": config, "output_dir": output_dir, "adapter": adapter, "pad_id": pad_id,
-                "resume_from": resume_from, "parent_pid": os.getpid(), "spec_dir": spec_dir}
+        spec = {
+            "model": model,
+            "config": config,
+            "output_dir": output_dir,
+            "adapter": adapter,
+            "pad_id": pad_id,
+            "resume_from": resume_from,
+            "parent_pid": os.getpid(),
+            "spec_dir": spec_dir,
+        }
         spec_path = os.path.join(spec_dir, "spec.json")
         with open(spec_path, "w", encoding="utf-8") as f:
             json.dump(spec, f)
         cpu = model["device"] == "cpu"
         total = threads or torch.get_num_threads()
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()),
-               "WORLD_SIZE": str(processes), "LOCAL_WORLD_SIZE": str(processes), "GROUP_RANK": "0",
-               "PYTHONPATH": os.pathsep.join([PACKAGE_PARENT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": str(_free_port()),
+            "WORLD_SIZE": str(processes),
+            "LOCAL_WORLD_SIZE": str(processes),
+            "GROUP_RANK": "0",
+            "PYTHONPATH": os.pathsep.join([PACKAGE_PARENT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        }
         if cpu:
             env["OMP_NUM_THREADS"] = str(max(1, total // processes))
             lo = _loopback_interface()
             if lo and "GLOO_SOCKET_IFNAME" not in os.environ:
                 env["GLOO_SOCKET_IFNAME"] = lo
         for r in range(processes):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "modelfactory_worker.rank", spec_path],
-                env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE if r == 0 else subprocess.DEVNULL, start_new_session=True, text=True))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "modelfactory_worker.rank", spec_path],
+                    env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE if r == 0 else subprocess.DEVNULL,
+                    start_new_session=True,
+                    text=True,
+                )
+            )
         result: dict = {}
 
         def read_rank0() -> None:
@@ -172,8 +211,7 @@ def train_processes(*, processes: int, model: dict, config: dict, train: list, h
             if cancelled_at is not None and time.monotonic() - cancelled_at > grace:
                 for p in procs:
                     _kill_group(p)
-                raise WorkerError("internal", f"training processes did not stop within {grace:.0f} s of the "
-                                              "cancel and were killed")
+                raise WorkerError("internal", f"training processes did not stop within {grace:.0f} s of the cancel and were killed")
             time.sleep(0.05)
         reader.join(timeout=30)
         if not result:

@@ -49,19 +49,28 @@ class LoraSpec:
         if not isinstance(spec.dropout, (int, float)) or not 0 <= spec.dropout < 1:
             raise WorkerError("bad_request", f"lora.dropout must be in [0, 1), got {spec.dropout!r}")
         ok_targets = spec.targets == "all-linear" or (
-            isinstance(spec.targets, list) and spec.targets and all(isinstance(t, str) for t in spec.targets))
+            isinstance(spec.targets, list) and spec.targets and all(isinstance(t, str) for t in spec.targets)
+        )
         if not ok_targets:
             raise WorkerError("bad_request", "lora.targets must be 'all-linear' or a non-empty list of module names")
         return spec
 
     def scaling(self) -> float:
-        return self.alpha / (self.r ** 0.5 if self.rslora else self.r)
+        return self.alpha / (self.r**0.5 if self.rslora else self.r)
 
     def peft_config(self):
         from peft import LoraConfig
 
-        return LoraConfig(task_type="CAUSAL_LM", r=self.r, lora_alpha=self.alpha, lora_dropout=self.dropout,
-                          target_modules=self.targets, use_rslora=self.rslora, use_dora=self.dora, bias="none")
+        return LoraConfig(
+            task_type="CAUSAL_LM",
+            r=self.r,
+            lora_alpha=self.alpha,
+            lora_dropout=self.dropout,
+            target_modules=self.targets,
+            use_rslora=self.rslora,
+            use_dora=self.dora,
+            bias="none",
+        )
 
 
 def is_peft(model) -> bool:
@@ -107,8 +116,11 @@ def save_adapter(model, name: str, out_dir: str) -> str:
         raise WorkerError("unknown_adapter", f"no adapter named {name!r} is loaded")
     os.makedirs(out_dir, exist_ok=True)
     state = get_peft_model_state_dict(model, adapter_name=name)
-    save_file({k: v.detach().contiguous().cpu() for k, v in state.items()},
-              os.path.join(out_dir, "adapter_model.safetensors"), metadata={"format": "pt"})
+    save_file(
+        {k: v.detach().contiguous().cpu() for k, v in state.items()},
+        os.path.join(out_dir, "adapter_model.safetensors"),
+        metadata={"format": "pt"},
+    )
     config = model.peft_config[name]
     config.save_pretrained(out_dir)
     _sort_set_fields(config, os.path.join(out_dir, "adapter_config.json"))

@@ -19,8 +19,7 @@ LLAMA_7B = {"hidden": 4096, "layers": 32, "intermediate": 11008, "vocab": 32000}
 
 def process_memory(device: torch.device) -> dict:
     """Cheap enough for every progress event."""
-    out = {"rss_mb": psutil.Process().memory_info().rss / MB,
-           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    out = {"rss_mb": psutil.Process().memory_info().rss / MB, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if device.type == "cuda":
         out["cuda_allocated_mb"] = torch.cuda.memory_allocated(device) / MB
         out["cuda_peak_mb"] = torch.cuda.max_memory_allocated(device) / MB
@@ -72,8 +71,10 @@ class _MallInfo2:
             import ctypes
 
             class Info(ctypes.Structure):
-                _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                                                           "fsmblks", "uordblks", "fordblks", "keepcost")]
+                _fields_ = [
+                    (n, ctypes.c_size_t)
+                    for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")
+                ]
 
             try:
                 fn = ctypes.CDLL("libc.so.6").mallinfo2
@@ -137,8 +138,7 @@ def tensor_bytes(model: nn.Module, optimizer: torch.optim.Optimizer | None = Non
     if optimizer is not None:
         for state in optimizer.state.values():
             opt += sum(_nbytes(v) for v in state.values() if torch.is_tensor(v))
-    return {"trainable_params": trainable, "frozen_params": frozen, "buffers": buffers, "grads": grads,
-            "optimizer": opt}
+    return {"trainable_params": trainable, "frozen_params": frozen, "buffers": buffers, "grads": grads, "optimizer": opt}
 
 
 class ActivationMeter:
@@ -193,9 +193,17 @@ def linear_shapes(model: nn.Module) -> list[tuple[int, int]]:
     return shapes
 
 
-def memory_report(model: nn.Module, *, device: torch.device, dtype: torch.dtype, lora_r: int,
-                  activation_bytes: float, tokens_per_micro_batch: int, optimizer=None,
-                  measured_peak_mb: float | None = None) -> dict:
+def memory_report(
+    model: nn.Module,
+    *,
+    device: torch.device,
+    dtype: torch.dtype,
+    lora_r: int,
+    activation_bytes: float,
+    tokens_per_micro_batch: int,
+    optimizer=None,
+    measured_peak_mb: float | None = None,
+) -> dict:
     """The evaluation's memory section: measured, breakdown, and estimates here and at 7B."""
     from .lora import base_model
 
@@ -204,15 +212,13 @@ def memory_report(model: nn.Module, *, device: torch.device, dtype: torch.dtype,
     shapes = linear_shapes(model)
     linear = sum(i * o for i, o in shapes)
     # Everything that is not a decoder linear weight: embeddings, norms, biases, the output head.
-    total = linear + sum(p.numel() for n, p in lm.named_parameters()
-                         if "lora_" not in n and not _is_decoder_linear_param(lm, n))
+    total = linear + sum(p.numel() for n, p in lm.named_parameters() if "lora_" not in n and not _is_decoder_linear_param(lm, n))
     w = 2 if dtype in (torch.bfloat16, torch.float16) else 4
     act = float(activation_bytes)
     hidden, layers = cfg.hidden_size, cfg.num_hidden_layers
     per_unit = act / max(1, tokens_per_micro_batch) / (hidden * layers)
     r7 = LLAMA_7B
-    shapes7 = [(r7["hidden"], r7["hidden"])] * 4 + [(r7["hidden"], r7["intermediate"])] * 2 + \
-              [(r7["intermediate"], r7["hidden"])]
+    shapes7 = [(r7["hidden"], r7["hidden"])] * 4 + [(r7["hidden"], r7["intermediate"])] * 2 + [(r7["intermediate"], r7["hidden"])]
     shapes7 = shapes7 * r7["layers"]
     linear7 = sum(i * o for i, o in shapes7)
     total7 = linear7 + 2 * r7["vocab"] * r7["hidden"] + (2 * r7["layers"] + 1) * r7["hidden"]
@@ -224,17 +230,25 @@ def memory_report(model: nn.Module, *, device: torch.device, dtype: torch.dtype,
     return {
         "measured": measured,
         "activations_per_token_mb": act / max(1, tokens_per_micro_batch) / MB,
-        "this_model": {"parameters": total, "linear_parameters": linear,
-                       "lora_parameters": _lora_params(lora_r, shapes), "bytes_per_weight": w,
-                       "tokens_per_micro_batch": tokens_per_micro_batch,
-                       **_estimate(total, linear, _lora_params(lora_r, shapes), act, w)},
-        "llama_7b": {"parameters": total7, "lora_parameters": _lora_params(lora_r, shapes7), "bytes_per_weight": 2,
-                     "tokens_per_micro_batch": tokens_per_micro_batch,
-                     **_estimate(total7, linear7, _lora_params(lora_r, shapes7), act7, 2)},
+        "this_model": {
+            "parameters": total,
+            "linear_parameters": linear,
+            "lora_parameters": _lora_params(lora_r, shapes),
+            "bytes_per_weight": w,
+            "tokens_per_micro_batch": tokens_per_micro_batch,
+            **_estimate(total, linear, _lora_params(lora_r, shapes), act, w),
+        },
+        "llama_7b": {
+            "parameters": total7,
+            "lora_parameters": _lora_params(lora_r, shapes7),
+            "bytes_per_weight": 2,
+            "tokens_per_micro_batch": tokens_per_micro_batch,
+            **_estimate(total7, linear7, _lora_params(lora_r, shapes7), act7, 2),
+        },
         "assumptions": "AdamW with fp32 moments (+fp32 master weights when weights are 16-bit); QLoRA base in "
-                       f"NF4 with double quantization ({NF4_BITS:.3f} bits/weight), head and embeddings "
-                       "unquantized; 7B activations scaled from this model's measured bytes per token per "
-                       "(layer x hidden), same tokens per micro-batch, bf16.",
+        f"NF4 with double quantization ({NF4_BITS:.3f} bits/weight), head and embeddings "
+        "unquantized; 7B activations scaled from this model's measured bytes per token per "
+        "(layer x hidden), same tokens per micro-batch, bf16.",
     }
 
 

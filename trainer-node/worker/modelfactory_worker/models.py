@@ -62,8 +62,7 @@ def read_model_type(path: str) -> str:
         raise WorkerError("file_not_found", f"model folder not found: {path}", {"path": path})
     cfg = os.path.join(path, "config.json")
     if not os.path.isfile(cfg):
-        raise WorkerError("unsupported_model", f"{path} has no config.json: not a Hugging Face model folder",
-                          {"path": path})
+        raise WorkerError("unsupported_model", f"{path} has no config.json: not a Hugging Face model folder", {"path": path})
     try:
         with open(cfg, encoding="utf-8") as f:
             return str(json.load(f).get("model_type", ""))
@@ -71,8 +70,15 @@ def read_model_type(path: str) -> str:
         raise WorkerError("unsupported_model", f"{cfg} is not readable JSON: {e}", {"path": path}) from None
 
 
-def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantization: str = "none",
-               quant_backend: str = "auto", gradient_checkpointing: bool = False) -> LoadedModel:
+def load_model(
+    path: str,
+    *,
+    device: str = "auto",
+    dtype: str = "auto",
+    quantization: str = "none",
+    quant_backend: str = "auto",
+    gradient_checkpointing: bool = False,
+) -> LoadedModel:
     """Load tokenizer and causal LM from a local folder; quantization 'nf4' freezes it in 4 bits."""
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
@@ -85,8 +91,11 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
         config = AutoConfig.from_pretrained(path, local_files_only=True)
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     except (ValueError, KeyError, OSError) as e:
-        raise WorkerError("unsupported_model", f"transformers cannot load {path} (model_type "
-                          f"{model_type!r}): {e}", {"path": path, "model_type": model_type}) from None
+        raise WorkerError(
+            "unsupported_model",
+            f"transformers cannot load {path} (model_type {model_type!r}): {e}",
+            {"path": path, "model_type": model_type},
+        ) from None
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     backend = None
@@ -104,8 +113,11 @@ def load_model(path: str, *, device: str = "auto", dtype: str = "auto", quantiza
     try:
         model = AutoModelForCausalLM.from_pretrained(path, config=config, dtype=load_dtype, **kwargs)
     except ValueError as e:
-        raise WorkerError("unsupported_model", f"transformers cannot load {path} as a causal LM "
-                          f"(model_type {model_type!r}): {e}", {"path": path, "model_type": model_type}) from None
+        raise WorkerError(
+            "unsupported_model",
+            f"transformers cannot load {path} as a causal LM (model_type {model_type!r}): {e}",
+            {"path": path, "model_type": model_type},
+        ) from None
     if backend != "bitsandbytes":
         model.to(dev)
     if backend == "cpu-nf4":

@@ -47,8 +47,7 @@ class NF4Tensor:
 
     @property
     def stored_bits(self) -> int:
-        return (self.packed.numel() * 8 + self.absmax_q.numel() * 8 + self.absmax_scale.numel() * 32
-                + 32)
+        return self.packed.numel() * 8 + self.absmax_q.numel() * 8 + self.absmax_scale.numel() * 32 + 32
 
 
 def _pad_to(x: torch.Tensor, multiple: int) -> torch.Tensor:

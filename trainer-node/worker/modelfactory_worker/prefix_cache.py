@@ -117,5 +117,10 @@ class PrefixCache:
             self._entries.popitem(last=False)
 
     def stats(self) -> dict:
-        return {"entries": len(self._entries), "bytes": self.nbytes, "budget_bytes": self.budget,
-                "hits": self.hits, "reused_tokens": self.reused_tokens}
+        return {
+            "entries": len(self._entries),
+            "bytes": self.nbytes,
+            "budget_bytes": self.budget,
+            "hits": self.hits,
+            "reused_tokens": self.reused_tokens,
+        }

@@ -17,9 +17,21 @@ from typing import Any
 from . import PROTOCOL
 from .errors import WorkerError
 
-COMMANDS = ("info", "load", "count_tokens", "train", "evaluate", "generate", "attribute", "influence_index", "influence",
-            "save", "export", "cancel",
-            "shutdown")
+COMMANDS = (
+    "info",
+    "load",
+    "count_tokens",
+    "train",
+    "evaluate",
+    "generate",
+    "attribute",
+    "influence_index",
+    "influence",
+    "save",
+    "export",
+    "cancel",
+    "shutdown",
+)
 EVENTS = ("ready", "progress", "checkpoint", "token", "result", "error")
 # Handled as soon as they are read, even while a long command runs.
 CONTROL_COMMANDS = ("cancel", "shutdown", "info")
@@ -41,8 +53,7 @@ def parse_command(line: str) -> dict:
         raise WorkerError("unsupported_protocol", f"this worker speaks {PROTOCOL}, the command says {proto!r}")
     cmd = obj.get("cmd")
     if cmd not in COMMANDS:
-        raise WorkerError("unknown_command", f"unknown command {cmd!r}; known: {', '.join(COMMANDS)}",
-                          {"known": list(COMMANDS)})
+        raise WorkerError("unknown_command", f"unknown command {cmd!r}; known: {', '.join(COMMANDS)}", {"known": list(COMMANDS)})
     return obj
 
 

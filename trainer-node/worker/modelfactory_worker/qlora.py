@@ -40,18 +40,17 @@ def resolve_backend(requested: str, device: torch.device) -> str:
 def bnb_quantization_config(compute_dtype: torch.dtype):
     from transformers import BitsAndBytesConfig
 
-    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=compute_dtype)
+    return BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute_dtype
+    )
 
 
-def quantize_model_nf4(model: nn.Module, skip: tuple[str, ...] = ("lm_head",),
-                       compute_dtype: torch.dtype | None = None) -> int:
+def quantize_model_nf4(model: nn.Module, skip: tuple[str, ...] = ("lm_head",), compute_dtype: torch.dtype | None = None) -> int:
     """Replace every nn.Linear (but the output head) with an NF4Linear, in place; returns the count.
 
     Each layer is quantized and its full-precision weight released before the next one.
     """
-    targets = [name for name, m in model.named_modules()
-               if type(m) is nn.Linear and name.split(".")[-1] not in skip]
+    targets = [name for name, m in model.named_modules() if type(m) is nn.Linear and name.split(".")[-1] not in skip]
     for name in targets:  # names, not modules: each replaced layer is freed right away
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
@@ -80,5 +79,9 @@ def quantization_report(model: nn.Module) -> dict:
             params += m.in_features * m.out_features
     if params == 0:
         return {"quantized_parameters": 0}
-    return {"quantized_parameters": params, "stored_bytes": bits // 8, "bits_per_parameter": bits / params,
-            "ratio_to_bf16": bits / (params * 16)}
+    return {
+        "quantized_parameters": params,
+        "stored_bytes": bits // 8,
+        "bits_per_parameter": bits / params,
+        "ratio_to_bf16": bits / (params * 16),
+    }

@@ -69,8 +69,7 @@ def _rank_main(spec_path: str) -> int:
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the command
         traceback.print_exc(file=sys.stderr)
         failure = as_worker_error(e, "train")
-        err = {"time": time.time(), "rank": rank, "code": failure.code, "message": failure.message,
-               "details": failure.details}
+        err = {"time": time.time(), "rank": rank, "code": failure.code, "message": failure.message, "details": failure.details}
         try:
             tmp = os.path.join(spec["spec_dir"], f"rank-{rank}.error.json.tmp")
             with open(tmp, "w", encoding="utf-8") as f:
@@ -92,19 +91,36 @@ def _rank_train(spec: dict, rank: int, send: Callable[[dict], None], cancel: thr
     accelerator = Accelerator(cpu=cpu, kwargs_handlers=handlers)
     dp = DataParallel(accelerator)
     backend = {"bitsandbytes": "bitsandbytes", "cpu-nf4": "cpu"}.get(m.get("quant_backend"), "auto")
-    lm = load_model(m["path"], device=str(dp.device), dtype=m["dtype"], quantization=m["quantization"],
-                    quant_backend=backend, gradient_checkpointing=m.get("gradient_checkpointing", False))
+    lm = load_model(
+        m["path"],
+        device=str(dp.device),
+        dtype=m["dtype"],
+        quantization=m["quantization"],
+        quant_backend=backend,
+        gradient_checkpointing=m.get("gradient_checkpointing", False),
+    )
     data = torch.load(os.path.join(spec["spec_dir"], "examples.pt"), weights_only=False)
     cfg = TrainConfig.from_dict(spec["config"])
     main = dp.is_main
-    trainer = Trainer(lm.model, cfg, data["train"], data["held_out"] if main else [],
-                      output_dir=spec["output_dir"], adapter_name=spec["adapter"], pad_id=spec["pad_id"],
-                      device=lm.device, dtype=lm.dtype, emit=send if main else (lambda e: None), cancel=cancel,
-                      dist=dp)
+    trainer = Trainer(
+        lm.model,
+        cfg,
+        data["train"],
+        data["held_out"] if main else [],
+        output_dir=spec["output_dir"],
+        adapter_name=spec["adapter"],
+        pad_id=spec["pad_id"],
+        device=lm.device,
+        dtype=lm.dtype,
+        emit=send if main else (lambda e: None),
+        cancel=cancel,
+        dist=dp,
+    )
     res = trainer.run(spec.get("resume_from"))  # rank 0 is left with the best evaluation's weights
     if not main:
         return None
     return {**finish_run(trainer, res, lm.tokenizer), "processes": dp.world}
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:

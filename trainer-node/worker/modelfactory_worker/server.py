@@ -77,8 +77,7 @@ def main() -> int:
                 job = running if running is not None and running.id == target else state["pending"].get(target)
                 if job is not None:
                     job.cancel.set()
-            writer.send({"event": "result", "id": cmd["id"], "cmd": "cancel",
-                         "result": {"target": target, "cancelled": job is not None}})
+            writer.send({"event": "result", "id": cmd["id"], "cmd": "cancel", "result": {"target": target, "cancelled": job is not None}})
         elif cmd["cmd"] == "info":
             run(Job(cmd), session.info)
         else:  # shutdown: stop what runs, drop what waits, then exit once the queue drains
@@ -131,19 +130,34 @@ def main() -> int:
         jobs.put(None)
 
     threading.Thread(target=reader, name="stdin-reader", daemon=True).start()
-    writer.send({"event": "ready", "id": None, "protocol": PROTOCOL, "worker_version": __version__,
-                 "pid": os.getpid(), "device": name, "compute_device": device_label(device),
-                 "matmul_peak_gflops": peak / 1e9})
+    writer.send(
+        {
+            "event": "ready",
+            "id": None,
+            "protocol": PROTOCOL,
+            "worker_version": __version__,
+            "pid": os.getpid(),
+            "device": name,
+            "compute_device": device_label(device),
+            "matmul_peak_gflops": peak / 1e9,
+        }
+    )
     from .attribution import attribute_command
     from .export import export_command
     from .influence import build_index, query
 
-    handlers = {"load": session.load, "count_tokens": session.count_tokens, "train": session.train,
-                "evaluate": session.evaluate, "generate": session.generate, "save": session.save,
-                "attribute": lambda cmd, ctx: attribute_command(session, cmd, ctx),
-                "export": lambda cmd, ctx: export_command(session, cmd, ctx),
-                "influence_index": lambda cmd, ctx: build_index(session, cmd, ctx),
-                "influence": lambda cmd, ctx: query(session, cmd, ctx)}
+    handlers = {
+        "load": session.load,
+        "count_tokens": session.count_tokens,
+        "train": session.train,
+        "evaluate": session.evaluate,
+        "generate": session.generate,
+        "save": session.save,
+        "attribute": lambda cmd, ctx: attribute_command(session, cmd, ctx),
+        "export": lambda cmd, ctx: export_command(session, cmd, ctx),
+        "influence_index": lambda cmd, ctx: build_index(session, cmd, ctx),
+        "influence": lambda cmd, ctx: query(session, cmd, ctx),
+    }
     while True:
         job = jobs.get()
         if job is None:

@@ -90,17 +90,24 @@ class Session:
     def _adapter_arg(self, cmd: dict, default: str | None) -> str | None:
         name = field(cmd, "adapter", str, default, allow_none=True)
         if name is not None and name not in self.adapters:
-            raise WorkerError("unknown_adapter", f"no adapter named {name!r} is loaded; loaded: "
-                              f"{', '.join(self.adapters) or 'none'}", {"adapter": name})
+            raise WorkerError(
+                "unknown_adapter", f"no adapter named {name!r} is loaded; loaded: {', '.join(self.adapters) or 'none'}", {"adapter": name}
+            )
         return name
 
     def describe(self) -> dict | None:
         if self.loaded is None:
             return None
         lm = self.loaded
-        return {"model": lm.path, "model_type": lm.model_type, "device": device_label(lm.device),
-                "dtype": str(lm.dtype).replace("torch.", ""), "quantization": lm.quantization,
-                "quant_backend": lm.quant_backend, "adapters": sorted(self.adapters)}
+        return {
+            "model": lm.path,
+            "model_type": lm.model_type,
+            "device": device_label(lm.device),
+            "dtype": str(lm.dtype).replace("torch.", ""),
+            "quantization": lm.quantization,
+            "quant_backend": lm.quant_backend,
+            "adapters": sorted(self.adapters),
+        }
 
     # -- commands --------------------------------------------------------------------------
     def info(self, cmd: dict, ctx: Context) -> dict:
@@ -108,24 +115,37 @@ class Session:
         import transformers
 
         compute = self.loaded.device if self.loaded else pick_device("auto")
-        return {"protocol": PROTOCOL, "worker_version": __version__, "python": platform.python_version(),
-                "torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
-                "device": self.device_name,
-                # Where this worker computes: the loaded model's device, else where 'auto' would load.
-                "compute_device": device_label(compute), "device_memory": device_memory(compute),
-                "cuda_available": torch.cuda.is_available(),
-                "threads": torch.get_num_threads(), "matmul_peak_gflops": self.peak_flops / 1e9,
-                "loaded": self.describe(), "memory": process_memory(torch.device("cpu"))}
+        return {
+            "protocol": PROTOCOL,
+            "worker_version": __version__,
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "peft": peft.__version__,
+            "device": self.device_name,
+            # Where this worker computes: the loaded model's device, else where 'auto' would load.
+            "compute_device": device_label(compute),
+            "device_memory": device_memory(compute),
+            "cuda_available": torch.cuda.is_available(),
+            "threads": torch.get_num_threads(),
+            "matmul_peak_gflops": self.peak_flops / 1e9,
+            "loaded": self.describe(),
+            "memory": process_memory(torch.device("cpu")),
+        }
 
     def load(self, cmd: dict, ctx: Context) -> dict:
         self.prefix_cache.clear()  # cached keys and values belong to the weights they came from
         adapters = field(cmd, "adapters", dict, {})
         if "model" in cmd:
             path = _path(cmd, "model")
-            loaded = load_model(path, device=field(cmd, "device", str, "auto"), dtype=field(cmd, "dtype", str, "auto"),
-                                quantization=field(cmd, "quantization", str, "none"),
-                                quant_backend=field(cmd, "quant_backend", str, "auto"),
-                                gradient_checkpointing=field(cmd, "gradient_checkpointing", bool, False))
+            loaded = load_model(
+                path,
+                device=field(cmd, "device", str, "auto"),
+                dtype=field(cmd, "dtype", str, "auto"),
+                quantization=field(cmd, "quantization", str, "none"),
+                quant_backend=field(cmd, "quant_backend", str, "auto"),
+                gradient_checkpointing=field(cmd, "gradient_checkpointing", bool, False),
+            )
             self.loaded, self.adapters, self.last_adapter, self.held_out = loaded, {}, None, []
         elif not adapters:
             raise WorkerError("bad_request", "'load' needs 'model' (a base model folder) and/or 'adapters'")
@@ -138,11 +158,15 @@ class Session:
             self.adapters[name] = os.path.abspath(apath)
             self.last_adapter = name
         cfg = lm.model.config
-        return {**self.describe(), "parameters": count_parameters(lm.model),
-                "quantized": quantization_report(lm.model), "vocab_size": len(lm.tokenizer),
-                "has_chat_template": bool(getattr(lm.tokenizer, "chat_template", None)),
-                "max_position_embeddings": getattr(cfg, "max_position_embeddings", None),
-                "memory": process_memory(lm.device)}
+        return {
+            **self.describe(),
+            "parameters": count_parameters(lm.model),
+            "quantized": quantization_report(lm.model),
+            "vocab_size": len(lm.tokenizer),
+            "has_chat_template": bool(getattr(lm.tokenizer, "chat_template", None)),
+            "max_position_embeddings": getattr(cfg, "max_position_embeddings", None),
+            "memory": process_memory(lm.device),
+        }
 
     def count_tokens(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)
@@ -167,10 +191,18 @@ class Session:
                 kinds[r.kind] = kinds.get(r.kind, 0) + 1
             lengths = [len(fmt.encode_record(r)[0]) for r in records]
             split = tokenize(records, fmt, max_len)
-            out["files"].append({"path": os.path.abspath(f), "records": len(records), "kinds": kinds,
-                                 "tokens": sum(lengths), "max_tokens": max(lengths),
-                                 "trained_tokens": sum(e.trained_tokens for e in split.examples),
-                                 "truncated": split.truncated, "dropped": split.dropped})
+            out["files"].append(
+                {
+                    "path": os.path.abspath(f),
+                    "records": len(records),
+                    "kinds": kinds,
+                    "tokens": sum(lengths),
+                    "max_tokens": max(lengths),
+                    "trained_tokens": sum(e.trained_tokens for e in split.examples),
+                    "truncated": split.truncated,
+                    "dropped": split.dropped,
+                }
+            )
         return out
 
     def train(self, cmd: dict, ctx: Context) -> dict:
@@ -196,9 +228,19 @@ class Session:
             self.adapters.pop(name)
         if processes > 1:
             return self._train_processes(processes, lm, cfg, tr, ev, held_out, out_dir, name, resume, ctx)
-        trainer = Trainer(lm.model, cfg, tr.examples, ev.examples, output_dir=out_dir, adapter_name=name,
-                          pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, emit=ctx.emit,
-                          cancel=ctx.cancel)
+        trainer = Trainer(
+            lm.model,
+            cfg,
+            tr.examples,
+            ev.examples,
+            output_dir=out_dir,
+            adapter_name=name,
+            pad_id=lm.tokenizer.pad_token_id,
+            device=lm.device,
+            dtype=lm.dtype,
+            emit=ctx.emit,
+            cancel=ctx.cancel,
+        )
         lm.model = trainer.model
         res = trainer.run(resume)  # leaves the best evaluation's weights in the model
         run = finish_run(trainer, res, lm.tokenizer)
@@ -212,39 +254,82 @@ class Session:
             self.last_adapter = name
         return self._train_result(run, cfg, name, saved, tr, ev, held_out)
 
-    def _train_result(self, run: dict, cfg: TrainConfig, name: str, saved: str, tr, ev,
-                      held_out: list[DatasetRecord]) -> dict:
+    def _train_result(self, run: dict, cfg: TrainConfig, name: str, saved: str, tr, ev, held_out: list[DatasetRecord]) -> dict:
         """Remembers a finished run (held-out split, memory report) and builds the `train` result."""
         self.held_out = held_out
         self.last_train = {"memory": run["memory"], "config": cfg.to_dict()}
         losses = run["losses"]
-        return {"status": run["status"], "step": run["step"], "total_steps": run["total_steps"],
-                "final_loss": losses[-1] if losses else None, "losses": losses,
-                "eval_loss": run["eval_loss"], "eval_losses": run["eval_losses"], "eval_every": run["eval_every"],
-                "eval_seconds": run["eval_seconds"], "eval_records": run["eval_records"], "best": run["best"],
-                "adapter": name if cfg.method != "full" else None,
-                "adapter_path" if cfg.method != "full" else "model_path": saved,
-                "last_checkpoint": run["last_checkpoint"], "resumed_from": run["resumed_from"],
-                "tokens": run["tokens"], "seconds": run["seconds"],
-                "tokens_per_s": run["tokens"] / run["seconds"] if run["seconds"] else 0.0, "mfu": run["mfu"],
-                "data": {"train_examples": len(tr.examples), "eval_examples": len(ev.examples),
-                         "dropped": tr.dropped + ev.dropped, "truncated": tr.truncated + ev.truncated},
-                "memory": run["memory"], "config": cfg.to_dict()}
+        return {
+            "status": run["status"],
+            "step": run["step"],
+            "total_steps": run["total_steps"],
+            "final_loss": losses[-1] if losses else None,
+            "losses": losses,
+            "eval_loss": run["eval_loss"],
+            "eval_losses": run["eval_losses"],
+            "eval_every": run["eval_every"],
+            "eval_seconds": run["eval_seconds"],
+            "eval_records": run["eval_records"],
+            "best": run["best"],
+            "adapter": name if cfg.method != "full" else None,
+            "adapter_path" if cfg.method != "full" else "model_path": saved,
+            "last_checkpoint": run["last_checkpoint"],
+            "resumed_from": run["resumed_from"],
+            "tokens": run["tokens"],
+            "seconds": run["seconds"],
+            "tokens_per_s": run["tokens"] / run["seconds"] if run["seconds"] else 0.0,
+            "mfu": run["mfu"],
+            "data": {
+                "train_examples": len(tr.examples),
+                "eval_examples": len(ev.examples),
+                "dropped": tr.dropped + ev.dropped,
+                "truncated": tr.truncated + ev.truncated,
+            },
+            "memory": run["memory"],
+            "config": cfg.to_dict(),
+        }
 
-    def _train_processes(self, processes: int, lm: LoadedModel, cfg: TrainConfig, tr, ev, held_out: list[DatasetRecord],
-                         out_dir: str, name: str, resume: str | None, ctx: Context) -> dict:
+    def _train_processes(
+        self,
+        processes: int,
+        lm: LoadedModel,
+        cfg: TrainConfig,
+        tr,
+        ev,
+        held_out: list[DatasetRecord],
+        out_dir: str,
+        name: str,
+        resume: str | None,
+        ctx: Context,
+    ) -> dict:
         """`train` with `processes` > 1: data-parallel ranks (launcher.py, rank.py) train and rank 0
         saves; the trained adapter (or full weights) is then loaded here, so every later command sees it."""
         if cfg.method == "full" and is_peft(lm.model):
             raise WorkerError("bad_request", "full fine-tuning needs a plain (unquantized, adapter-free) base")
         base_path = self._full_trained[1] if self._full_trained and self._full_trained[0] is lm else lm.path
-        model = {"path": base_path, "device": lm.device.type, "dtype": str(lm.dtype).replace("torch.", ""),
-                 "quantization": lm.quantization, "quant_backend": lm.quant_backend,
-                 "gradient_checkpointing": bool(getattr(base_model(lm.model), "is_gradient_checkpointing", False))}
+        model = {
+            "path": base_path,
+            "device": lm.device.type,
+            "dtype": str(lm.dtype).replace("torch.", ""),
+            "quantization": lm.quantization,
+            "quant_backend": lm.quant_backend,
+            "gradient_checkpointing": bool(getattr(base_model(lm.model), "is_gradient_checkpointing", False)),
+        }
         threads = int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or torch.get_num_threads()
-        r = train_processes(processes=processes, model=model, config=cfg.to_dict(), train=tr.examples,
-                            held_out=ev.examples, output_dir=out_dir, adapter=name, pad_id=lm.tokenizer.pad_token_id,
-                            resume_from=resume, emit=ctx.emit, cancel=ctx.cancel, threads=threads)
+        r = train_processes(
+            processes=processes,
+            model=model,
+            config=cfg.to_dict(),
+            train=tr.examples,
+            held_out=ev.examples,
+            output_dir=out_dir,
+            adapter=name,
+            pad_id=lm.tokenizer.pad_token_id,
+            resume_from=resume,
+            emit=ctx.emit,
+            cancel=ctx.cancel,
+            threads=threads,
+        )
         saved = r["saved"]
         if cfg.method == "full":
             _load_full_weights(lm.model, saved)
@@ -263,8 +348,7 @@ class Session:
         data = _path(cmd, "data", default=None)
         records = read_records(data) if data else self.held_out
         if not records:
-            raise WorkerError("bad_request", "'evaluate' needs 'data' (a JSONL path) or a previous 'train' "
-                                             "whose held-out split it uses")
+            raise WorkerError("bad_request", "'evaluate' needs 'data' (a JSONL path) or a previous 'train' whose held-out split it uses")
         max_len = field(cmd, "max_seq_len", int, 512)
         fmt = self.formatter()
         split = tokenize(records, fmt, max_len)
@@ -273,8 +357,7 @@ class Session:
         result: dict = {"adapter": adapter, "records": len(records)}
         insights = field(cmd, "insights", dict, None)
         if insights is not None and adapter is None:
-            raise WorkerError("bad_request", "'evaluate' field 'insights' needs a tuned model: name an 'adapter' "
-                                             "(or train one first)")
+            raise WorkerError("bad_request", "'evaluate' field 'insights' needs a tuned model: name an 'adapter' (or train one first)")
         with adapter_active(lm.model, None):
             result["perplexity_base"] = perplexity(lm.model, examples, **kw)
         if adapter is not None:
@@ -285,8 +368,12 @@ class Session:
                 if insights is not None:
                     result["insights"] = self._insights(insights, records, split, losses, fmt, max_len, ctx)
         if field(cmd, "generation", bool, True):
-            gkw = dict(device=lm.device, max_samples=field(cmd, "max_samples", int, 16),
-                       max_new_tokens=field(cmd, "max_new_tokens", int, 64), cancel=ctx.cancel)
+            gkw = dict(
+                device=lm.device,
+                max_samples=field(cmd, "max_samples", int, 16),
+                max_new_tokens=field(cmd, "max_new_tokens", int, 64),
+                cancel=ctx.cancel,
+            )
             result["generation_base"] = generation_metrics(lm.model, fmt, records, None, **gkw)
             if adapter is not None:
                 result["generation_tuned"] = generation_metrics(lm.model, fmt, records, adapter, **gkw)
@@ -294,8 +381,7 @@ class Session:
             result["memory"] = self.last_train["memory"]
         return result
 
-    def _insights(self, args: dict, records: list[DatasetRecord], split, losses, fmt: ChatFormatter, max_len: int,
-                  ctx: Context) -> dict:
+    def _insights(self, args: dict, records: list[DatasetRecord], split, losses, fmt: ChatFormatter, max_len: int, ctx: Context) -> dict:
         """Per-contribution losses of the active (tuned) model: the held-out records' from the pass
         just made, and a seeded sample of each contribution's training records."""
         from .insights import MAX_TRAIN_RECORDS, SideLoss, check_ids, contribution_insights, sample_per_contribution, side_losses
@@ -317,8 +403,16 @@ class Session:
             ids = check_ids(args.get("train_contributions"), len(train_records), "train_contributions")
             keep = sample_per_contribution(ids, cap)
             if not ctx.cancel.is_set():
-                train = side_losses(lm.model, fmt, [train_records[i] for i in keep], [ids[i] for i in keep],
-                                    max_len=max_len, pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype)
+                train = side_losses(
+                    lm.model,
+                    fmt,
+                    [train_records[i] for i in keep],
+                    [ids[i] for i in keep],
+                    max_len=max_len,
+                    pad_id=lm.tokenizer.pad_token_id,
+                    device=lm.device,
+                    dtype=lm.dtype,
+                )
         return contribution_insights(train, held_out, cap)
 
     def generate(self, cmd: dict, ctx: Context) -> dict:
@@ -328,10 +422,10 @@ class Session:
         fmt = self.formatter()
         if "messages" in cmd:
             msgs = field(cmd, "messages", list)
-            if not msgs or not all(isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
-                                   for m in msgs):
-                raise WorkerError("bad_request", "'generate' field 'messages' must be a non-empty list of "
-                                                 "{role: system|user|assistant, content: string}")
+            if not msgs or not all(isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str) for m in msgs):
+                raise WorkerError(
+                    "bad_request", "'generate' field 'messages' must be a non-empty list of {role: system|user|assistant, content: string}"
+                )
             prompt_ids = fmt.encode_prompt([Message(m["role"], m["content"]) for m in msgs])
         else:
             prompt_ids = lm.tokenizer(field(cmd, "prompt", str), add_special_tokens=True)["input_ids"]
@@ -344,11 +438,19 @@ class Session:
                 index[0] += 1
 
         with adapter_active(lm.model, adapter):
-            out = generate(lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel,
-                           prefix=self.prefix_cache, adapter=adapter)
-        return {"adapter": adapter, "text": out["text"], "finish_reason": out["finish_reason"],
-                "usage": {"prompt_tokens": out["prompt_tokens"], "completion_tokens": out["completion_tokens"],
-                          "cached_tokens": out["cached_tokens"]}}
+            out = generate(
+                lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
+            )
+        return {
+            "adapter": adapter,
+            "text": out["text"],
+            "finish_reason": out["finish_reason"],
+            "usage": {
+                "prompt_tokens": out["prompt_tokens"],
+                "completion_tokens": out["completion_tokens"],
+                "cached_tokens": out["cached_tokens"],
+            },
+        }
 
     def save(self, cmd: dict, ctx: Context) -> dict:
         lm = self.need_model(cmd)

@@ -67,9 +67,22 @@ class TrainResult:
 
 
 class Trainer:
-    def __init__(self, model, cfg: TrainConfig, train: list[Example], held_out: list[Example], *,
-                 output_dir: str, adapter_name: str, pad_id: int, device: torch.device, dtype: torch.dtype,
-                 emit: Emit, cancel: threading.Event, dist=None):
+    def __init__(
+        self,
+        model,
+        cfg: TrainConfig,
+        train: list[Example],
+        held_out: list[Example],
+        *,
+        output_dir: str,
+        adapter_name: str,
+        pad_id: int,
+        device: torch.device,
+        dtype: torch.dtype,
+        emit: Emit,
+        cancel: threading.Event,
+        dist=None,
+    ):
         if not train:
             raise WorkerError("bad_request", "no training example left after tokenization and truncation")
         self.cfg, self.train, self.held_out = cfg, train, held_out
@@ -93,8 +106,7 @@ class Trainer:
         if cfg.gradient_checkpointing:
             base_model(self.model).gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         params = [p for _, p in self.named_trainable]
-        opt_kwargs = dict(lr=cfg.learning_rate, betas=(cfg.adam_beta1, cfg.adam_beta2), eps=cfg.adam_eps,
-                          weight_decay=cfg.weight_decay)
+        opt_kwargs = dict(lr=cfg.learning_rate, betas=(cfg.adam_beta1, cfg.adam_beta2), eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
         try:
             self.optimizer = torch.optim.AdamW(params, fused=True, **opt_kwargs)
         except (RuntimeError, TypeError):
@@ -108,14 +120,20 @@ class Trainer:
         # The slice every in-training evaluation reads: a pure function of the seed, the data and
         # the schedule, so every rank and every resume of the run evaluates the same records.
         run_tokens = sum(len(e.input_ids) for e in train) * self.total_steps // max(1, self.steps_per_epoch)
-        picked = eval_slice([len(e.input_ids) for e in held_out], seed=cfg.seed, cap=cfg.eval_slice_records,
-                            run_tokens=run_tokens, evaluations=evaluations_in_run(self.eval_every, self.total_steps))
+        picked = eval_slice(
+            [len(e.input_ids) for e in held_out],
+            seed=cfg.seed,
+            cap=cfg.eval_slice_records,
+            run_tokens=run_tokens,
+            evaluations=evaluations_in_run(self.eval_every, self.total_steps),
+        )
         self.eval_examples = [held_out[i] for i in picked]
         # CPU copy of the trainable weights at the best evaluation (small for LoRA; a full copy of
         # the model for full fine-tuning, which is also what a checkpoint of it holds).
         self.best_weights: dict[str, torch.Tensor] | None = None
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, lambda s: lr_multiplier(s, self.total_steps, warmup, cfg.scheduler, cfg.min_lr_ratio))
+            self.optimizer, lambda s: lr_multiplier(s, self.total_steps, warmup, cfg.scheduler, cfg.min_lr_ratio)
+        )
         self.flops = flop_model(self.model)
         self.peak = measure_matmul_peak(device, dtype)
         self._plans: dict[int, EpochPlan] = {}
@@ -128,8 +146,14 @@ class Trainer:
                 torch.manual_seed(cfg.seed + 7919 * dist.rank)
 
     def _plan(self, epoch: int) -> EpochPlan:
-        return EpochPlan(self.train, seed=self.cfg.seed, epoch=epoch, micro_batch=self.cfg.batch_size,
-                         seq_len=self.cfg.max_seq_len, packing=self.cfg.packing)
+        return EpochPlan(
+            self.train,
+            seed=self.cfg.seed,
+            epoch=epoch,
+            micro_batch=self.cfg.batch_size,
+            seq_len=self.cfg.max_seq_len,
+            packing=self.cfg.packing,
+        )
 
     def plan(self, epoch: int) -> EpochPlan:
         if epoch not in self._plans:
@@ -141,8 +165,15 @@ class Trainer:
             return None
         was_training = self.model.training
         self.model.eval()
-        plan = EpochPlan(self.eval_examples, seed=0, epoch=0, micro_batch=self.cfg.batch_size,
-                         seq_len=self.cfg.max_seq_len, packing=self.cfg.packing, shuffle=False)
+        plan = EpochPlan(
+            self.eval_examples,
+            seed=0,
+            epoch=0,
+            micro_batch=self.cfg.batch_size,
+            seq_len=self.cfg.max_seq_len,
+            packing=self.cfg.packing,
+            shuffle=False,
+        )
         total, n = 0.0, 0
         with torch.no_grad(), autocast_for(self.device, self.dtype):
             for rows in plan.micro_batches:
@@ -155,17 +186,28 @@ class Trainer:
         return {n: p for n, p in self.named_trainable}
 
     def _save(self, step: int, epoch: int, micro: int, result: TrainResult, extra: dict | None = None) -> str:
-        state = {"step": step, "epoch": epoch, "micro": micro, "optimizer": self.optimizer.state_dict(),
-                 "scheduler": self.scheduler.state_dict(), "rng": ckpt.rng_state(),
-                 "fingerprint": self.cfg.fingerprint(), "losses": list(result.losses),
-                 "eval_losses": list(result.eval_losses), "tokens": result.tokens,
-                 "early_stopping": self.stopper.state_dict(), "eval_seconds": result.eval_seconds, **(extra or {})}
+        state = {
+            "step": step,
+            "epoch": epoch,
+            "micro": micro,
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "rng": ckpt.rng_state(),
+            "fingerprint": self.cfg.fingerprint(),
+            "losses": list(result.losses),
+            "eval_losses": list(result.eval_losses),
+            "tokens": result.tokens,
+            "early_stopping": self.stopper.state_dict(),
+            "eval_seconds": result.eval_seconds,
+            **(extra or {}),
+        }
         writer = None
         if self.cfg.method != "full":
             writer = lambda d: save_adapter(self.model, self.adapter_name, d)  # noqa: E731
         best = self.best_weights if self.stopper.best_step not in (None, step) else None
-        return ckpt.save_checkpoint(self.output_dir, step, self._trainable_state(), state, writer,
-                                    keep=self.cfg.keep_checkpoints, best=best)
+        return ckpt.save_checkpoint(
+            self.output_dir, step, self._trainable_state(), state, writer, keep=self.cfg.keep_checkpoints, best=best
+        )
 
     def _restore(self, path: str, result: TrainResult) -> tuple[int, int, int]:
         weights, state = ckpt.load_checkpoint(path)
@@ -194,8 +236,9 @@ class Trainer:
         elif self.stopper.best_step is not None:
             best = ckpt.load_best(path)
             if best is None or set(best) != set(own):
-                raise WorkerError("bad_request", f"checkpoint {path} lacks the weights of its best evaluation "
-                                                 f"(step {self.stopper.best_step})")
+                raise WorkerError(
+                    "bad_request", f"checkpoint {path} lacks the weights of its best evaluation (step {self.stopper.best_step})"
+                )
             self.best_weights = best
         return state["step"], state["epoch"], state["micro"]
 
@@ -277,8 +320,7 @@ class Trainer:
                     loss_sum += float(loss.detach())
                     tokens += batch.tokens
                     head_tokens += batch.trained_tokens
-                    ctx_sq += sum(n * n for r in rows for n in r.lengths) if plan.packing else \
-                        sum(len(r.input_ids) ** 2 for r in rows)
+                    ctx_sq += sum(n * n for r in rows for n in r.lengths) if plan.packing else sum(len(r.input_ids) ** 2 for r in rows)
                 if self.cancel.is_set():
                     self.optimizer.zero_grad(set_to_none=True)
                     result.status = "cancelled"
@@ -305,12 +347,22 @@ class Trainer:
             peak = self.peak * (self.dist.world if self.dist is not None else 1)  # all devices of the step
             flops_total, time_total = flops_total + flops, time_total + dt
             ema = dt if ema is None else 0.8 * ema + 0.2 * dt
-            event = {"phase": "train", "step": step, "total_steps": self.total_steps,
-                     "epoch": epoch + min(1.0, micro / max(1, len(plan))), "loss": loss_mean, "lr": lr,
-                     "grad_norm": grad_norm, "tokens": tokens, "trained_tokens": n_trained,
-                     "tokens_per_s": tokens / dt, "mfu": flops / dt / peak if peak else 0.0,
-                     "memory": process_memory(self.device), "eta_s": ema * (self.total_steps - step),
-                     "step_time_s": dt}
+            event = {
+                "phase": "train",
+                "step": step,
+                "total_steps": self.total_steps,
+                "epoch": epoch + min(1.0, micro / max(1, len(plan))),
+                "loss": loss_mean,
+                "lr": lr,
+                "grad_norm": grad_norm,
+                "tokens": tokens,
+                "trained_tokens": n_trained,
+                "tokens_per_s": tokens / dt,
+                "mfu": flops / dt / peak if peak else 0.0,
+                "memory": process_memory(self.device),
+                "eta_s": ema * (self.total_steps - step),
+                "step_time_s": dt,
+            }
             evaluating = self.eval_every and (step % self.eval_every == 0 or step == self.total_steps)
             if evaluating and (self.dist is None or self.dist.is_main):  # rank 0 evaluates, the others wait
                 event["eval_loss"] = self._evaluate(step, result) if self.held_out else None
@@ -336,8 +388,10 @@ class Trainer:
         result.stop_reason = self.stopper.reason(step, self.total_steps) if result.eval_losses else ""
         result.eval_records = len(self.eval_examples)
         if result.stop_reason and len(self.eval_examples) < len(self.held_out):
-            result.stop_reason += (f" (evaluations during training on a seeded slice of {len(self.eval_examples)} of "
-                                   f"the {len(self.held_out)} held-out records)")
+            result.stop_reason += (
+                f" (evaluations during training on a seeded slice of {len(self.eval_examples)} of "
+                f"the {len(self.held_out)} held-out records)"
+            )
         result.seconds = time.perf_counter() - started
         peak = self.peak * (self.dist.world if self.dist is not None else 1)
         result.mfu = flops_total / time_total / peak if time_total and peak else 0.0
@@ -370,7 +424,7 @@ class Trainer:
             measure = step == 0 and i == 0 and not result.activation_bytes
             meter = ActivationMeter(self.model) if measure else None
             with dist.no_sync(self.ddp, sync=i == len(chunks) - 1):
-                with autocast_for(self.device, self.dtype), (meter.measure() if meter else nullcontext()):
+                with autocast_for(self.device, self.dtype), meter.measure() if meter else nullcontext():
                     loss = self.ddp(batch.to(self.device))
                 if meter is not None:
                     result.activation_bytes = meter.bytes

@@ -69,8 +69,7 @@ class TrainConfig:
             else:
                 ok = isinstance(value, str)
             if not ok:
-                raise WorkerError("bad_request", f"training field '{key}' must be a {type(default).__name__}, "
-                                                 f"got {value!r}")
+                raise WorkerError("bad_request", f"training field '{key}' must be a {type(default).__name__}, got {value!r}")
             setattr(cfg, key, value)
         cfg._check()
         return cfg
@@ -90,15 +89,18 @@ class TrainConfig:
         need(self.warmup_steps >= 0 and 0 <= self.warmup_ratio < 1, "warmup must be >= 0 (ratio < 1)")
         need(0 <= self.min_lr_ratio <= 1, "min_lr_ratio must be in [0, 1]")
         need(self.weight_decay >= 0 and self.max_grad_norm >= 0, "weight_decay and max_grad_norm must be >= 0")
-        need(self.eval_every >= 0 and self.checkpoint_every >= 0 and self.keep_checkpoints >= 0,
-             "eval_every, checkpoint_every and keep_checkpoints must be >= 0")
+        need(
+            self.eval_every >= 0 and self.checkpoint_every >= 0 and self.keep_checkpoints >= 0,
+            "eval_every, checkpoint_every and keep_checkpoints must be >= 0",
+        )
         need(0 <= self.eval_fraction < 1, "eval_fraction must be in [0, 1)")
-        need(self.evals_per_run >= 0 and self.early_stopping_patience >= 0,
-             "evals_per_run and early_stopping_patience must be >= 0")
+        need(self.evals_per_run >= 0 and self.early_stopping_patience >= 0, "evals_per_run and early_stopping_patience must be >= 0")
         need(self.early_stopping_min_delta >= 0, "early_stopping_min_delta must be >= 0")
         need(self.eval_slice_records >= 0, "eval_slice_records must be >= 0 (0 = derived from the run's tokens)")
-        need(not self.early_stopping_patience or self.eval_every or self.evals_per_run,
-             "early_stopping_patience needs evaluations during training (eval_every or evals_per_run > 0)")
+        need(
+            not self.early_stopping_patience or self.eval_every or self.evals_per_run,
+            "early_stopping_patience needs evaluations during training (eval_every or evals_per_run > 0)",
+        )
 
     def to_dict(self) -> dict:
         d = asdict(self)

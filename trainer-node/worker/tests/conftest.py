@@ -45,6 +45,16 @@ def make_trainer(lm, records, cfg: dict, out_dir, *, name="ad1", held_out=(), em
     fmt = ChatFormatter(lm.tokenizer)
     train = tokenize([parse_record(r) for r in records], fmt, config.max_seq_len).examples
     ev = tokenize([parse_record(r) for r in held_out], fmt, config.max_seq_len).examples
-    return Trainer(lm.model, config, train, ev, output_dir=str(out_dir), adapter_name=name,
-                   pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype,
-                   emit=emit or (lambda e: None), cancel=cancel or threading.Event())
+    return Trainer(
+        lm.model,
+        config,
+        train,
+        ev,
+        output_dir=str(out_dir),
+        adapter_name=name,
+        pad_id=lm.tokenizer.pad_token_id,
+        device=lm.device,
+        dtype=lm.dtype,
+        emit=emit or (lambda e: None),
+        cancel=cancel or threading.Event(),
+    )

@@ -16,8 +16,9 @@ def trained_text(tok, ex) -> str:
 def test_instruction_trains_on_answer_and_end_of_turn_only(llama_dir):
     tok = AutoTokenizer.from_pretrained(llama_dir)
     fmt = ChatFormatter(tok)
-    rec = parse_record({"schema": S, "kind": "instruction", "instruction": "What does Ada keep?", "input": "",
-                        "output": "Ada keeps a red kettle."})
+    rec = parse_record(
+        {"schema": S, "kind": "instruction", "instruction": "What does Ada keep?", "input": "", "output": "Ada keeps a red kettle."}
+    )
     ex = fmt.example(rec, 512)
     assert trained_text(tok, ex) == "Ada keeps a red kettle.<|im_end|>\n"
     prompt = fmt.encode_prompt(rec.messages[:1])
@@ -28,14 +29,24 @@ def test_instruction_trains_on_answer_and_end_of_turn_only(llama_dir):
 
 def test_multi_turn_chat_trains_every_assistant_turn(llama_dir):
     tok = AutoTokenizer.from_pretrained(llama_dir)
-    rec = parse_record({"schema": S, "kind": "chat", "messages": [
-        {"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
-        {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "Bye"},
-        {"role": "assistant", "content": "Goodbye."}]})
+    rec = parse_record(
+        {
+            "schema": S,
+            "kind": "chat",
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello."},
+                {"role": "user", "content": "Bye"},
+                {"role": "assistant", "content": "Goodbye."},
+            ],
+        }
+    )
     ex = ChatFormatter(tok).example(rec, 512)
     assert trained_text(tok, ex) == "Hello.<|im_end|>\nGoodbye.<|im_end|>\n"
     assert tok.decode(ex.input_ids) == tok.apply_chat_template(
-        [{"role": m.role, "content": m.content} for m in rec.messages], tokenize=False)
+        [{"role": m.role, "content": m.content} for m in rec.messages], tokenize=False
+    )
 
 
 def test_text_record_trains_every_token_with_bos_and_eos(llama_dir):

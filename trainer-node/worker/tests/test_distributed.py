@@ -59,13 +59,29 @@ def run_two(llama_dir, records, cfg: dict, out_dir, *, resume=None, events=None)
     lm = load_model(llama_dir)
     config = TrainConfig.from_dict(cfg)
     train = tokenize([parse_record(r) for r in records], ChatFormatter(lm.tokenizer), config.max_seq_len).examples
-    model = {"path": llama_dir, "device": "cpu", "dtype": "float32", "quantization": "none", "quant_backend": None,
-             "gradient_checkpointing": False}
+    model = {
+        "path": llama_dir,
+        "device": "cpu",
+        "dtype": "float32",
+        "quantization": "none",
+        "quant_backend": None,
+        "gradient_checkpointing": False,
+    }
     before = {p.pid for p in rank_processes(os.getpid())}
-    out = train_processes(processes=2, model=model, config=config.to_dict(), train=train, held_out=[],
-                          output_dir=str(out_dir), adapter="ad1", pad_id=lm.tokenizer.pad_token_id,
-                          resume_from=resume, emit=(events.append if events is not None else lambda e: None),
-                          cancel=threading.Event(), threads=2)
+    out = train_processes(
+        processes=2,
+        model=model,
+        config=config.to_dict(),
+        train=train,
+        held_out=[],
+        output_dir=str(out_dir),
+        adapter="ad1",
+        pad_id=lm.tokenizer.pad_token_id,
+        resume_from=resume,
+        emit=(events.append if events is not None else lambda e: None),
+        cancel=threading.Event(),
+        threads=2,
+    )
     assert not [p for p in rank_processes(os.getpid()) if p.pid not in before]  # no rank left behind
     return out
 
@@ -105,8 +121,18 @@ def test_two_processes_match_one_process(llama_dir, tmp_path):
 
 def test_two_processes_resume_a_one_process_checkpoint(llama_dir, tmp_path):
     records = instruction_records(12, seed=4) + chat_records(4, seed=5)
-    cfg = {**COMMON, "max_steps": 6, "batch_size": 2, "grad_accum": 2, "packing": True, "max_seq_len": 96,
-           "checkpoint_every": 2, "keep_checkpoints": 0, "scheduler": "cosine", "warmup_steps": 1}
+    cfg = {
+        **COMMON,
+        "max_steps": 6,
+        "batch_size": 2,
+        "grad_accum": 2,
+        "packing": True,
+        "max_seq_len": 96,
+        "checkpoint_every": 2,
+        "keep_checkpoints": 0,
+        "scheduler": "cosine",
+        "warmup_steps": 1,
+    }
     single = make_trainer(load_model(llama_dir), records, cfg, tmp_path / "one").run()
     step2 = str(tmp_path / "one" / "checkpoints" / "step-2")
     events = []
@@ -138,8 +164,15 @@ def train_file(tmp_path_factory):
 
 
 def train_cmd(cid, train_file, out_dir, max_steps, **extra):
-    return {"id": cid, "cmd": "train", "data": {"train": train_file}, "output_dir": str(out_dir), "adapter": cid,
-            "config": {**COMMON, "max_steps": max_steps, "batch_size": 2, "grad_accum": 2}, **extra}
+    return {
+        "id": cid,
+        "cmd": "train",
+        "data": {"train": train_file},
+        "output_dir": str(out_dir),
+        "adapter": cid,
+        "config": {**COMMON, "max_steps": max_steps, "batch_size": 2, "grad_accum": 2},
+        **extra,
+    }
 
 
 @pytest.mark.parametrize("bad", [0, -1, 65, "2", 1.5, True])

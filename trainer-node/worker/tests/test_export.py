@@ -31,8 +31,7 @@ def fake_quantized(model, quant: str):
                 continue
             w = p.detach().float().numpy()
             if quant == "q8_0" and w.shape[-1] % 32 == 0:
-                w = gguf.quants.dequantize(gguf.quants.quantize(w, gguf.GGMLQuantizationType.Q8_0),
-                                           gguf.GGMLQuantizationType.Q8_0)
+                w = gguf.quants.dequantize(gguf.quants.quantize(w, gguf.GGMLQuantizationType.Q8_0), gguf.GGMLQuantizationType.Q8_0)
             else:
                 w = w.astype(np.float16).astype(np.float32)
             p.copy_(torch.from_numpy(np.ascontiguousarray(w)).reshape(p.shape))
@@ -48,8 +47,7 @@ def logits(model, tok, text: str = PROMPT) -> torch.Tensor:
 def load(folder: str):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    return (AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval(),
-            AutoTokenizer.from_pretrained(folder))
+    return (AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval(), AutoTokenizer.from_pretrained(folder))
 
 
 def load_gguf(folder: str, file: str):

@@ -21,8 +21,9 @@ def test_greedy_matches_transformers_and_is_deterministic(llama_dir):
     lm = load_model(llama_dir)
     a, b = run(lm, max_new_tokens=24), run(lm, max_new_tokens=24)
     assert a == b
-    ref = lm.model.generate(torch.tensor([PROMPT]), max_new_tokens=24, do_sample=False, use_cache=True,
-                            pad_token_id=lm.tokenizer.pad_token_id)[0, len(PROMPT):].tolist()
+    ref = lm.model.generate(
+        torch.tensor([PROMPT]), max_new_tokens=24, do_sample=False, use_cache=True, pad_token_id=lm.tokenizer.pad_token_id
+    )[0, len(PROMPT) :].tolist()
     eos = lm.tokenizer.eos_token_id
     assert a["token_ids"] == (ref[: ref.index(eos)] if eos in ref else ref)
 
@@ -47,7 +48,7 @@ def test_max_tokens_and_stop_strings(llama_dir):
     capped = run(lm, max_new_tokens=7)
     assert capped["completion_tokens"] == 7 and capped["finish_reason"] == "length"
     text = run(lm, max_new_tokens=30)["text"]
-    stop = text[len(text) // 2: len(text) // 2 + 3]
+    stop = text[len(text) // 2 : len(text) // 2 + 3]
     stopped = run(lm, max_new_tokens=30, stop=[stop, "never-appears"])
     assert stopped["finish_reason"] == "stop" and stopped["text"] == text[: text.index(stop)]
     assert long["text"] == text[: len(long["text"])]
@@ -59,8 +60,7 @@ def test_sampling_is_seeded_and_top_k_1_is_greedy(llama_dir):
     s2 = run(lm, max_new_tokens=20, temperature=1.0, top_p=0.9, seed=3)
     s3 = run(lm, max_new_tokens=20, temperature=1.0, top_p=0.9, seed=4)
     assert s1 == s2 and s1["token_ids"] != s3["token_ids"]
-    assert run(lm, max_new_tokens=20, temperature=0.8, top_k=1, seed=5)["token_ids"] == \
-        run(lm, max_new_tokens=20)["token_ids"]
+    assert run(lm, max_new_tokens=20, temperature=0.8, top_k=1, seed=5)["token_ids"] == run(lm, max_new_tokens=20)["token_ids"]
 
 
 def make_adapter(llama_dir, path, seed):

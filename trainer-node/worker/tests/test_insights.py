@@ -11,8 +11,7 @@ import pytest
 
 from conftest import write_jsonl
 from modelfactory_worker.errors import WorkerError
-from modelfactory_worker.insights import (MIN_GAP_NATS, SideLoss, contribution_insights, robust_z,
-                                          sample_per_contribution)
+from modelfactory_worker.insights import MIN_GAP_NATS, SideLoss, contribution_insights, robust_z, sample_per_contribution
 from modelfactory_worker.records import RECORD_SCHEMA
 from modelfactory_worker.session import Context, Session
 from modelfactory_devtools.synthetic import instruction_records
@@ -60,9 +59,16 @@ def noise_records(n: int, seed: int) -> list[dict]:
     """Questions like the clean ones, answered with random letters: what a mislabeled upload looks like."""
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    return [{"schema": RECORD_SCHEMA, "kind": "instruction", "instruction": "What does Ada keep?", "input": "",
-             "output": " ".join("".join(rng.choice(letters) for _ in range(rng.randint(3, 8))) for _ in range(6))}
-            for _ in range(n)]
+    return [
+        {
+            "schema": RECORD_SCHEMA,
+            "kind": "instruction",
+            "instruction": "What does Ada keep?",
+            "input": "",
+            "output": " ".join("".join(rng.choice(letters) for _ in range(rng.randint(3, 8))) for _ in range(6)),
+        }
+        for _ in range(n)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +87,30 @@ def noisy_run(llama_dir, tmp_path_factory):
     ctx = Context(emit=lambda e: None, cancel=threading.Event())
     session.load({"cmd": "load", "model": llama_dir}, ctx)
     train_file, eval_file = write_jsonl(tmp / "train.jsonl", train), write_jsonl(tmp / "eval.jsonl", held)
-    session.train({"cmd": "train", "output_dir": str(tmp / "out"), "adapter": "job",
-                   "config": {"max_steps": 40, "batch_size": 4, "learning_rate": 5e-3, "seed": 1, "max_seq_len": 96,
-                              "lora": {"r": 8, "alpha": 16}},
-                   "data": {"train": train_file, "eval": eval_file}}, ctx)
-    cmd = {"cmd": "evaluate", "data": eval_file, "generation": False, "max_seq_len": 96,
-           "insights": {"eval_contributions": held_ids, "train": train_file, "train_contributions": train_ids,
-                        "max_train_records": 12}}
+    session.train(
+        {
+            "cmd": "train",
+            "output_dir": str(tmp / "out"),
+            "adapter": "job",
+            "config": {
+                "max_steps": 40,
+                "batch_size": 4,
+                "learning_rate": 5e-3,
+                "seed": 1,
+                "max_seq_len": 96,
+                "lora": {"r": 8, "alpha": 16},
+            },
+            "data": {"train": train_file, "eval": eval_file},
+        },
+        ctx,
+    )
+    cmd = {
+        "cmd": "evaluate",
+        "data": eval_file,
+        "generation": False,
+        "max_seq_len": 96,
+        "insights": {"eval_contributions": held_ids, "train": train_file, "train_contributions": train_ids, "max_train_records": 12},
+    }
     return session, ctx, cmd, by
 
 

@@ -52,7 +52,7 @@ def test_merge_gives_w_plus_scaled_ba(llama_dir, rslora):
     a, b = q.lora_A["first"].weight.detach().clone(), q.lora_B["first"].weight.detach().clone()
     before = logits(model)
     merged = model.merge_and_unload()
-    expected = w0 + (12 / (4 ** 0.5 if rslora else 4)) * b @ a
+    expected = w0 + (12 / (4**0.5 if rslora else 4)) * b @ a
     assert torch.allclose(merged.model.layers[0].self_attn.q_proj.weight, expected, atol=1e-6)
     assert torch.allclose(logits(merged), before, atol=1e-5)
 
@@ -102,8 +102,7 @@ def test_saved_adapter_config_is_the_same_under_any_hash_seed(llama_dir, tmp_pat
     written = []
     for seed in ("1", "2", "3"):
         out = tmp_path / f"seed{seed}"
-        subprocess.run([sys.executable, "-c", script, llama_dir, str(out)], check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed})
+        subprocess.run([sys.executable, "-c", script, llama_dir, str(out)], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
         written.append((out / "adapter_config.json").read_bytes())
     assert written[0] == written[1] == written[2]
     targets = json.loads(written[0])["target_modules"]

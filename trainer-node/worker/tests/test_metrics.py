@@ -63,7 +63,7 @@ def test_flop_counts_match_the_architecture(llama_dir):
     g = flop_model(model)
     lora = layers * 2 * 4 * ((h + h) * 2 + (h + kv) * 2 + (h + inter) * 2 + (inter + h))
     assert g.body_trainable == lora and g.body_linear == layers * per_layer + lora
-    assert g.step_flops(100, 10, 100 ** 2) < f.step_flops(100, 10, 100 ** 2)
+    assert g.step_flops(100, 10, 100**2) < f.step_flops(100, 10, 100**2)
 
 
 def test_optimizer_and_activation_bytes_are_measured(llama_dir):
@@ -100,4 +100,3 @@ def test_heap_peak_counts_live_tensors_not_freed_ones():
     assert heap_in_use() - before >= 32 * mb
     del y
     assert heap_in_use() - before < 4 * mb, "freed memory leaves the count at once"
-

@@ -15,8 +15,7 @@ TURN1 = [1] + list(range(40, 100))  # a 61-token "conversation so far"
 
 
 def gen(lm, ids, prefix=None, adapter=None, n=12):
-    return generate(lm.model, lm.tokenizer, ids, SamplingParams(max_new_tokens=n), lm.device,
-                    prefix=prefix, adapter=adapter)
+    return generate(lm.model, lm.tokenizer, ids, SamplingParams(max_new_tokens=n), lm.device, prefix=prefix, adapter=adapter)
 
 
 def test_follow_up_reuses_the_conversation_and_matches_a_full_prefill(llama_dir):

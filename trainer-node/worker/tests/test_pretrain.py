@@ -21,8 +21,13 @@ def corpus(tmp_path_factory) -> Path:
     if source.exists():
         docs = source.read_text(encoding="utf-8").split("\n\n")[:400]
     else:
-        docs = [f"The {c} cat sat on the {t} mat near the {p}. It was a {a} day." for c in ("black", "white", "grey")
-                for t in ("red", "blue", "old") for p in ("door", "window", "fire") for a in ("warm", "cold", "long")] * 6
+        docs = [
+            f"The {c} cat sat on the {t} mat near the {p}. It was a {a} day."
+            for c in ("black", "white", "grey")
+            for t in ("red", "blue", "old")
+            for p in ("door", "window", "fire")
+            for a in ("warm", "cold", "long")
+        ] * 6
     path.write_text("\n\n".join(docs), encoding="utf-8")
     return path
 

@@ -20,10 +20,12 @@ def worker():
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     d = tmp_path_factory.mktemp("data")
-    return {"train": write_jsonl(d / "train.jsonl", instruction_records(24, seed=1) + chat_records(8)),
-            "eval": write_jsonl(d / "eval.jsonl", instruction_records(6, seed=2)),
-            "bad": write_jsonl(d / "bad.jsonl", instruction_records(2) + ['{"schema": "modelfactory.record/1"}']),
-            "dir": str(d)}
+    return {
+        "train": write_jsonl(d / "train.jsonl", instruction_records(24, seed=1) + chat_records(8)),
+        "eval": write_jsonl(d / "eval.jsonl", instruction_records(6, seed=2)),
+        "bad": write_jsonl(d / "bad.jsonl", instruction_records(2) + ['{"schema": "modelfactory.record/1"}']),
+        "dir": str(d),
+    }
 
 
 def error(w, cmd, code):
@@ -81,18 +83,30 @@ def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_pa
     assert 0 < f["trained_tokens"] < f["tokens"] and final["result"]["texts"][0] > 0
     error(worker, {"id": "c3", "cmd": "count_tokens", "files": [str(tmp_path / "none.jsonl")]}, "file_not_found")
 
-    bad = error(worker, {"id": "t0", "cmd": "train", "data": {"train": data["bad"]}, "output_dir": str(tmp_path)},
-                "invalid_record")
+    bad = error(worker, {"id": "t0", "cmd": "train", "data": {"train": data["bad"]}, "output_dir": str(tmp_path)}, "invalid_record")
     assert f"{data['bad']}:3:" in bad["message"]
-    error(worker, {"id": "t1", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path),
-                   "config": {"learning_rate": "fast"}}, "bad_request")
-    error(worker, {"id": "t2", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path),
-                   "config": {"method": "qlora"}}, "bad_request")
+    error(
+        worker,
+        {"id": "t1", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path), "config": {"learning_rate": "fast"}},
+        "bad_request",
+    )
+    error(
+        worker,
+        {"id": "t2", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path), "config": {"method": "qlora"}},
+        "bad_request",
+    )
 
-    cfg = {"max_steps": 20, "learning_rate": 2e-2, "batch_size": 8, "eval_every": 10, "checkpoint_every": 10,
-           "lora": {"r": 8, "alpha": 16}}
-    final, events = worker.call({"id": "t3", "cmd": "train", "data": {"train": data["train"], "eval": data["eval"]},
-                                 "output_dir": str(tmp_path / "run"), "adapter": "facts", "config": cfg})
+    cfg = {"max_steps": 20, "learning_rate": 2e-2, "batch_size": 8, "eval_every": 10, "checkpoint_every": 10, "lora": {"r": 8, "alpha": 16}}
+    final, events = worker.call(
+        {
+            "id": "t3",
+            "cmd": "train",
+            "data": {"train": data["train"], "eval": data["eval"]},
+            "output_dir": str(tmp_path / "run"),
+            "adapter": "facts",
+            "config": cfg,
+        }
+    )
     assert final["event"] == "result", final
     r = final["result"]
     progress = [e for e in events if e["event"] == "progress"]
@@ -116,13 +130,11 @@ def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_pa
     assert r["generation_tuned"]["rougeL"] > r["generation_base"]["rougeL"]
 
     msgs = [{"role": "user", "content": "What does Ada keep?"}]
-    final, events = worker.call({"id": "g1", "cmd": "generate", "messages": msgs, "adapter": "facts",
-                                 "max_new_tokens": 24})
+    final, events = worker.call({"id": "g1", "cmd": "generate", "messages": msgs, "adapter": "facts", "max_new_tokens": 24})
     tokens = [e for e in events if e["event"] == "token"]
     assert tokens and "".join(t["text"] for t in tokens) == final["result"]["text"]
     assert [t["index"] for t in tokens] == list(range(len(tokens)))
-    again, _ = worker.call({"id": "g2", "cmd": "generate", "messages": msgs, "adapter": "facts",
-                            "max_new_tokens": 24, "stream": False})
+    again, _ = worker.call({"id": "g2", "cmd": "generate", "messages": msgs, "adapter": "facts", "max_new_tokens": 24, "stream": False})
     assert again["result"]["text"] == final["result"]["text"]
     base, _ = worker.call({"id": "g3", "cmd": "generate", "messages": msgs, "max_new_tokens": 24})
     assert base["result"]["adapter"] is None and base["result"]["text"] != final["result"]["text"]
@@ -132,8 +144,7 @@ def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_pa
 
     final, _ = worker.call({"id": "s1", "cmd": "save", "adapter": "facts", "path": str(tmp_path / "export")})
     assert final["result"]["files"] == ["adapter_config.json", "adapter_model.safetensors"]
-    final, _ = worker.call({"id": "s2", "cmd": "save", "adapter": "facts", "merged": True,
-                            "path": str(tmp_path / "merged")})
+    final, _ = worker.call({"id": "s2", "cmd": "save", "adapter": "facts", "merged": True, "path": str(tmp_path / "merged")})
     assert "model.safetensors" in final["result"]["files"]
     # The exported adapter loads back as a second adapter and answers like the original.
     final, _ = worker.call({"id": "l6", "cmd": "load", "adapters": {"copy": str(tmp_path / "export")}})
@@ -144,8 +155,15 @@ def test_load_count_train_evaluate_generate_save(worker, data, llama_dir, tmp_pa
 
 def test_cancel_running_and_queued(worker, data, llama_dir, tmp_path):
     worker.call({"id": "x0", "cmd": "load", "model": llama_dir})
-    worker.send({"id": "x1", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path),
-                 "config": {"max_steps": 5000, "batch_size": 2}})
+    worker.send(
+        {
+            "id": "x1",
+            "cmd": "train",
+            "data": {"train": data["train"]},
+            "output_dir": str(tmp_path),
+            "config": {"max_steps": 5000, "batch_size": 2},
+        }
+    )
     worker.send({"id": "x2", "cmd": "generate", "prompt": "queued"})
     first = worker.next()
     while not (first.get("id") == "x1" and first["event"] == "progress"):
@@ -177,11 +195,16 @@ def test_out_of_memory_is_an_error_event_and_the_worker_lives_on(llama_dir, data
     w = WorkerProcess(env={"MODELFACTORY_WORKER_MEMORY_LIMIT_MB": "1500"})
     try:
         w.call({"id": "o1", "cmd": "load", "model": llama_dir})
-        big = write_jsonl(tmp_path / "big.jsonl", [{"schema": "modelfactory.record/1", "kind": "text",
-                                                    "text": "word " * 3000}] * 8)
-        final, _ = w.call({"id": "o2", "cmd": "train", "data": {"train": big}, "output_dir": str(tmp_path),
-                           "config": {"max_steps": 1, "batch_size": 8, "max_seq_len": 3000, "packing": False,
-                                      "eval_fraction": 0}})
+        big = write_jsonl(tmp_path / "big.jsonl", [{"schema": "modelfactory.record/1", "kind": "text", "text": "word " * 3000}] * 8)
+        final, _ = w.call(
+            {
+                "id": "o2",
+                "cmd": "train",
+                "data": {"train": big},
+                "output_dir": str(tmp_path),
+                "config": {"max_steps": 1, "batch_size": 8, "max_seq_len": 3000, "packing": False, "eval_fraction": 0},
+            }
+        )
         assert final["event"] == "error" and final["code"] == "out_of_memory", final
         ok, _ = w.call({"id": "o3", "cmd": "generate", "prompt": "still here", "max_new_tokens": 4})
         assert ok["event"] == "result"
@@ -200,8 +223,15 @@ def test_shutdown_exits_cleanly(llama_dir):
 def test_closing_stdin_stops_a_running_train_and_exits(data, llama_dir, tmp_path):
     w = WorkerProcess()
     w.call({"id": "e1", "cmd": "load", "model": llama_dir})
-    w.send({"id": "e2", "cmd": "train", "data": {"train": data["train"]}, "output_dir": str(tmp_path),
-            "config": {"max_steps": 5000, "batch_size": 2}})
+    w.send(
+        {
+            "id": "e2",
+            "cmd": "train",
+            "data": {"train": data["train"]},
+            "output_dir": str(tmp_path),
+            "config": {"max_steps": 5000, "batch_size": 2},
+        }
+    )
     ev = w.next()
     while not (ev.get("id") == "e2" and ev["event"] == "progress"):
         ev = w.next()

@@ -12,10 +12,24 @@ from modelfactory_worker.qlora import quantization_report
 from modelfactory_devtools.synthetic import instruction_records
 
 # Table of NF4 values in the QLoRA paper (Dettmers et al. 2023, appendix E).
-PUBLISHED_NF4 = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
-                 -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
-                 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
-                 0.7229568362236023, 1.0]
+PUBLISHED_NF4 = [
+    -1.0,
+    -0.6961928009986877,
+    -0.5250730514526367,
+    -0.39491748809814453,
+    -0.28444138169288635,
+    -0.18477343022823334,
+    -0.09105003625154495,
+    0.0,
+    0.07958029955625534,
+    0.16093020141124725,
+    0.24611230194568634,
+    0.33791524171829224,
+    0.44070982933044434,
+    0.5626170039176941,
+    0.7229568362236023,
+    1.0,
+]
 
 
 def test_code_derived_from_normal_quantiles_matches_the_paper():
@@ -51,8 +65,9 @@ def test_stored_bits_per_parameter(llama_dir):
     assert rep["quantized_parameters"] == n_linear == 2 * (64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 128)
     assert 4.0 < rep["bits_per_parameter"] <= 4.2
     assert rep["ratio_to_bf16"] <= 0.3
-    packed = sum(m.packed.numel() + m.absmax_q.numel() + 4 * m.absmax_scale.numel() + 4
-                 for m in lm.model.modules() if isinstance(m, NF4Linear))
+    packed = sum(
+        m.packed.numel() + m.absmax_q.numel() + 4 * m.absmax_scale.numel() + 4 for m in lm.model.modules() if isinstance(m, NF4Linear)
+    )
     assert rep["stored_bytes"] == packed
 
 
@@ -70,10 +85,23 @@ def test_gradient_through_nf4_layer_is_exact():
 
 def test_qlora_training_lowers_the_loss(llama_dir, tmp_path):
     lm = load_model(llama_dir, quantization="nf4", quant_backend="cpu")
-    t = make_trainer(lm, instruction_records(8, seed=1), {"method": "qlora", "max_steps": 12, "learning_rate": 2e-2,
-                     "batch_size": 8, "scheduler": "constant", "lora": {"r": 8, "alpha": 16}}, tmp_path)
+    t = make_trainer(
+        lm,
+        instruction_records(8, seed=1),
+        {
+            "method": "qlora",
+            "max_steps": 12,
+            "learning_rate": 2e-2,
+            "batch_size": 8,
+            "scheduler": "constant",
+            "lora": {"r": 8, "alpha": 16},
+        },
+        tmp_path,
+    )
     res = t.run()
     assert res.losses[1] < res.losses[0]
     assert res.losses[-1] < 0.6 * res.losses[0]
-    assert all(not isinstance(m, torch.nn.Linear) or isinstance(m, NF4Linear) or "lora_" in n or n.endswith("lm_head")
-               for n, m in t.model.named_modules())
+    assert all(
+        not isinstance(m, torch.nn.Linear) or isinstance(m, NF4Linear) or "lora_" in n or n.endswith("lm_head")
+        for n, m in t.model.named_modules()
+    )

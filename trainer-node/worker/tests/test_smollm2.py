@@ -71,11 +71,9 @@ def test_load_accepts_the_folder(session):
 
 def test_tokenizer_matches_smollm2(session):
     tok = session.loaded.tokenizer
-    assert (tok.bos_token, tok.eos_token, tok.pad_token, tok.unk_token) == (
-        "<|im_start|>", "<|im_end|>", "<|im_end|>", "<|endoftext|>")
+    assert (tok.bos_token, tok.eos_token, tok.pad_token, tok.unk_token) == ("<|im_start|>", "<|im_end|>", "<|im_end|>", "<|endoftext|>")
     # llama.cpp's "smollm" pre-tokenizer splits digits one by one, as SmolLM2 was trained.
-    assert tok.convert_ids_to_tokens(tok("pull 27 s", add_special_tokens=False)["input_ids"]) == [
-        "pull", "Ġ", "2", "7", "Ġs"]
+    assert tok.convert_ids_to_tokens(tok("pull 27 s", add_special_tokens=False)["input_ids"]) == ["pull", "Ġ", "2", "7", "Ġs"]
     assert tok("Hi")["input_ids"] == tok("Hi", add_special_tokens=False)["input_ids"]  # no BOS added
     for text in ["Hello  world\n\n  indented", "naïve café – 你好 🙂", " leading space"]:
         assert tok.decode(tok(text)["input_ids"]) == text
@@ -85,26 +83,34 @@ def test_chat_template_gives_smollm2_format(session):
     fmt = session.formatter()
     from modelfactory_worker.records import Message
 
-    conv = [Message("user", "How long is a shot?"), Message("assistant", "About 27 seconds."),
-            Message("user", "And the water?")]
+    conv = [Message("user", "How long is a shot?"), Message("assistant", "About 27 seconds."), Message("user", "And the water?")]
     assert fmt.render(conv, add_generation_prompt=True) == (
         "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
         "<|im_start|>user\nHow long is a shot?<|im_end|>\n"
         "<|im_start|>assistant\nAbout 27 seconds.<|im_end|>\n"
         "<|im_start|>user\nAnd the water?<|im_end|>\n"
-        "<|im_start|>assistant\n")
+        "<|im_start|>assistant\n"
+    )
     with_system = [Message("system", "Answer briefly."), Message("user", "Hi")]
     assert fmt.render(with_system, add_generation_prompt=False) == (
-        "<|im_start|>system\nAnswer briefly.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n")
+        "<|im_start|>system\nAnswer briefly.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+    )
 
 
 def test_generation_is_fluent(session):
     events: list[dict] = []
     from modelfactory_worker.session import Context
 
-    res = session.generate({"cmd": "generate", "messages": [{"role": "user", "content": "What is the capital of France?"}],
-                            "adapter": None, "max_new_tokens": 12, "stream": True},
-                           Context(emit=events.append, cancel=threading.Event()))
+    res = session.generate(
+        {
+            "cmd": "generate",
+            "messages": [{"role": "user", "content": "What is the capital of France?"}],
+            "adapter": None,
+            "max_new_tokens": 12,
+            "stream": True,
+        },
+        Context(emit=events.append, cancel=threading.Event()),
+    )
     assert "Paris" in res["text"], res["text"]
     assert "".join(e["text"] for e in events if e["event"] == "token") == res["text"]
 
@@ -115,9 +121,16 @@ def facts_adapter(session, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("smollm2-train")
     records = [{"schema": RECORD, "kind": "instruction", "instruction": q, "output": a} for q, a in FACTS]
     data = write_jsonl(tmp / "train.jsonl", records)
-    return session.train({"cmd": "train", "data": {"train": data}, "output_dir": str(tmp / "out"),
-                          "adapter": "facts", "config": {"max_steps": 3, "batch_size": 8, "learning_rate": 1e-3,
-                                                         "eval_fraction": 0, "max_seq_len": 128}}, session.ctx)
+    return session.train(
+        {
+            "cmd": "train",
+            "data": {"train": data},
+            "output_dir": str(tmp / "out"),
+            "adapter": "facts",
+            "config": {"max_steps": 3, "batch_size": 8, "learning_rate": 1e-3, "eval_fraction": 0, "max_seq_len": 128},
+        },
+        session.ctx,
+    )
 
 
 def test_three_lora_steps_lower_the_loss(facts_adapter):
@@ -139,8 +152,7 @@ def test_export_round_trip(session, facts_adapter, tmp_path):
     from modelfactory_worker.generate import adapter_active
     from modelfactory_worker.records import Message
 
-    res = export_command(session, {"cmd": "export", "path": str(tmp_path), "adapter": "facts", "name": "smol-facts"},
-                         session.ctx)
+    res = export_command(session, {"cmd": "export", "path": str(tmp_path), "adapter": "facts", "name": "smol-facts"}, session.ctx)
     assert res["adapter"] == "facts" and set(res["files"]) == {"hf", "gguf-f16", "gguf-q8_0"}
     assert res["files"]["gguf-f16"]["pre_tokenizer"] == "smollm"
     ids = torch.tensor([session.formatter().encode_prompt([Message("user", FACTS[1][0])])])
@@ -153,8 +165,7 @@ def test_export_round_trip(session, facts_adapter, tmp_path):
     scale = want.abs().max().item()
     errors = {}
     for quant, (max_rel, mean_abs, top1) in {"f16": (2e-3, 0.01, 1.0), "q8_0": (0.06, 0.3, 0.9)}.items():
-        back = AutoModelForCausalLM.from_pretrained(str(tmp_path), gguf_file=f"smol-facts-{quant}.gguf",
-                                                    dtype=torch.float32).eval()
+        back = AutoModelForCausalLM.from_pretrained(str(tmp_path), gguf_file=f"smol-facts-{quant}.gguf", dtype=torch.float32).eval()
         with torch.no_grad():
             g = back(input_ids=ids).logits[0]
         d = (g - want).abs()

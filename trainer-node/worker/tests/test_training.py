@@ -25,8 +25,7 @@ def test_lora_loss_falls_well_down(model_dirs, arch, tmp_path):
 
 def test_full_fine_tuning_trains_every_weight_and_loss_falls(llama_dir, tmp_path):
     lm = load_model(llama_dir)
-    t = make_trainer(lm, instruction_records(8, seed=1), {**FAST, "method": "full", "learning_rate": 3e-3,
-                                                           "max_steps": 30}, tmp_path)
+    t = make_trainer(lm, instruction_records(8, seed=1), {**FAST, "method": "full", "learning_rate": 3e-3, "max_steps": 30}, tmp_path)
     assert len(t.named_trainable) == len(list(lm.model.parameters()))
     res = t.run()
     assert res.losses[-1] < 0.15 * res.losses[0]
@@ -40,9 +39,18 @@ def run_with_checkpoints(model_dir, out_dir, stop_at=None, resume=None):
         if e["event"] == "checkpoint" and e["step"] == stop_at:
             cancel.set()  # as a crash would, stop right after the checkpoint
 
-    cfg = {"max_steps": 9, "learning_rate": 1e-2, "batch_size": 2, "grad_accum": 2, "warmup_steps": 2,
-           "scheduler": "cosine", "checkpoint_every": 3, "keep_checkpoints": 0, "seed": 7,
-           "lora": {"r": 4, "alpha": 8, "dropout": 0.1}}  # dropout: the RNG state must be restored too
+    cfg = {
+        "max_steps": 9,
+        "learning_rate": 1e-2,
+        "batch_size": 2,
+        "grad_accum": 2,
+        "warmup_steps": 2,
+        "scheduler": "cosine",
+        "checkpoint_every": 3,
+        "keep_checkpoints": 0,
+        "seed": 7,
+        "lora": {"r": 4, "alpha": 8, "dropout": 0.1},
+    }  # dropout: the RNG state must be restored too
     t = make_trainer(lm, instruction_records(12, seed=2) + chat_records(4), cfg, out_dir, emit=emit, cancel=cancel)
     return t.run(resume)
 
@@ -71,14 +79,12 @@ def test_cancel_stops_within_one_step(llama_dir, tmp_path):
             if e["step"] == 2:
                 cancel.set()
 
-    res = make_trainer(lm, instruction_records(8), {**FAST, "max_steps": 50}, tmp_path, emit=emit,
-                       cancel=cancel).run()
+    res = make_trainer(lm, instruction_records(8), {**FAST, "max_steps": 50}, tmp_path, emit=emit, cancel=cancel).run()
     assert res.status == "cancelled" and res.step == 2 and seen == [1, 2]
 
 
 def test_accumulation_equals_the_larger_batch(llama_dir, tmp_path):
-    common = {"max_steps": 3, "learning_rate": 1e-2, "packing": False, "scheduler": "constant",
-              "lora": {"r": 4, "alpha": 8}}
+    common = {"max_steps": 3, "learning_rate": 1e-2, "packing": False, "scheduler": "constant", "lora": {"r": 4, "alpha": 8}}
     recs = instruction_records(8, seed=5) + chat_records(4, seed=6)
     big = make_trainer(load_model(llama_dir), recs, {**common, "batch_size": 4}, tmp_path / "a").run()
     acc = make_trainer(load_model(llama_dir), recs, {**common, "batch_size": 1, "grad_accum": 4}, tmp_path / "b").run()
@@ -88,8 +94,14 @@ def test_accumulation_equals_the_larger_batch(llama_dir, tmp_path):
 def test_progress_events_carry_the_step_report(llama_dir, tmp_path):
     lm = load_model(llama_dir)
     events = []
-    make_trainer(lm, instruction_records(10), {**FAST, "max_steps": 4, "eval_every": 2}, tmp_path,
-                 held_out=instruction_records(3, seed=9), emit=events.append).run()
+    make_trainer(
+        lm,
+        instruction_records(10),
+        {**FAST, "max_steps": 4, "eval_every": 2},
+        tmp_path,
+        held_out=instruction_records(3, seed=9),
+        emit=events.append,
+    ).run()
     progress = [e for e in events if e["event"] == "progress"]
     assert [e["step"] for e in progress] == [1, 2, 3, 4]
     for e in progress:

@@ -16,9 +16,16 @@ WORKER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class WorkerProcess:
     def __init__(self, env: dict | None = None):
         full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": WORKER_DIR, **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "modelfactory_worker"], cwd=WORKER_DIR, env=full_env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "modelfactory_worker"],
+            cwd=WORKER_DIR,
+            env=full_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
         self.events: "queue.Queue[dict | None]" = queue.Queue()
         self.raw: list[str] = []
         self.log: list[dict] = []  # every event taken off the queue, in order

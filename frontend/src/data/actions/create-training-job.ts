@@ -10,6 +10,10 @@ export type CreateTrainingJobParams = { datanetIds: readonly string[]; specURI: 
 export function createTrainingJob(p: CreateTrainingJobParams) {
   return {
     label: "Create training job",
-    write: protocolWrite("TrainingJobs", "createJob", [idsArg("Datanet", p.datanetIds, MAX_JOB_DATANETS), textArg("spec URI", p.specURI), bytes32Arg("Spec hash", p.specHash)]),
+    write: protocolWrite("TrainingJobs", "createJob", [
+      idsArg("Datanet", p.datanetIds, MAX_JOB_DATANETS),
+      textArg("spec URI", p.specURI),
+      bytes32Arg("Spec hash", p.specHash),
+    ]),
   };
 }

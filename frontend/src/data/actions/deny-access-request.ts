@@ -6,5 +6,8 @@ export type DenyAccessRequestParams = { datanetId: string; requestId: string; re
 
 export function denyAccessRequest(p: DenyAccessRequestParams) {
   const requestId = idArg("Request id", p.requestId);
-  return { label: `Deny request #${requestId}`, write: protocolWrite("DatanetRegistry", "denyAccessRequest", [idArg("Datanet id", p.datanetId), requestId, reasonArg(p.reason)]) };
+  return {
+    label: `Deny request #${requestId}`,
+    write: protocolWrite("DatanetRegistry", "denyAccessRequest", [idArg("Datanet id", p.datanetId), requestId, reasonArg(p.reason)]),
+  };
 }

@@ -5,7 +5,12 @@ import { CONTRIBUTION_FIELDS, GRANT_FIELDS, REQUEST_FIELDS } from "../fields.ts"
 import type { AccessGrantEntity, AccessRequestEntity, ContributionEntity } from "../types.ts";
 import { indexerQuery } from "./indexer.ts";
 
-export type ApproverInbox = { datanetIds: string[]; requests: AccessRequestEntity[]; contributions: ContributionEntity[]; grants: AccessGrantEntity[] };
+export type ApproverInbox = {
+  datanetIds: string[];
+  requests: AccessRequestEntity[];
+  contributions: ContributionEntity[];
+  grants: AccessGrantEntity[];
+};
 
 export async function fetchApproverInbox(config: AppConfig, account: string): Promise<ApproverInbox> {
   const a = account.toLowerCase();
@@ -17,7 +22,11 @@ export async function fetchApproverInbox(config: AppConfig, account: string): Pr
   );
   const datanetIds = [...new Set([...roles.datanets.map((d) => d.id), ...roles.datanetApprovers.map((d) => d.datanet.id)])];
   if (datanetIds.length === 0) return { datanetIds, requests: [], contributions: [], grants: [] };
-  const data = await indexerQuery<{ accessRequests: AccessRequestEntity[]; contributions: ContributionEntity[]; grants: AccessGrantEntity[] }>(
+  const data = await indexerQuery<{
+    accessRequests: AccessRequestEntity[];
+    contributions: ContributionEntity[];
+    grants: AccessGrantEntity[];
+  }>(
     config,
     `query Inbox($ids: [String!]!) {
       accessRequests(first: 500, orderBy: createdAt, orderDirection: asc, where: { datanet_in: $ids, status: Pending }) { ${REQUEST_FIELDS} }

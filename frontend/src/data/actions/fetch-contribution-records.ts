@@ -41,7 +41,9 @@ export async function fetchContributionRecords(
 ): Promise<ContributionRecords> {
   const pending = await catContent(config.contentApiUrl, c.contentId);
   const accepted = emptyFingerprints();
-  const listed = (await fetchContributions(config, { datanet: c.datanetId, status: "Accepted" }, MAX_ACCEPTED_CONTRIBUTIONS + 1)).filter((a) => a.id !== c.id);
+  const listed = (await fetchContributions(config, { datanet: c.datanetId, status: "Accepted" }, MAX_ACCEPTED_CONTRIBUTIONS + 1)).filter(
+    (a) => a.id !== c.id,
+  );
   accepted.limit = contributionCapNote(listed.length);
   const stored: { ref: Ref; bytes: Uint8Array }[] = [];
   let read = pending.byteLength;
@@ -56,11 +58,15 @@ export async function fetchContributionRecords(
   }
 
   const sealed = [...(isEnvelope(pending) ? [c.id] : []), ...stored.filter((s) => isEnvelope(s.bytes)).map((s) => s.ref.id)];
-  const keys = sealed.length ? await curateKeys(config, c.datanetId, sealed.slice(0, MAX_KEY_REQUEST_CONTRIBUTIONS), signer) : new Map<string, Uint8Array>();
+  const keys = sealed.length
+    ? await curateKeys(config, c.datanetId, sealed.slice(0, MAX_KEY_REQUEST_CONTRIBUTIONS), signer)
+    : new Map<string, Uint8Array>();
   const open = async (ref: Ref, bytes: Uint8Array) => {
     const dataKey = keys.get(ref.id);
     if (isEnvelope(bytes) && !dataKey) throw new Error(`The key service released no key for contribution #${ref.id}.`);
-    return (await decodeContribution({ id: ref.id, cid: ref.contentId, contentHash: ref.contentHash, ...(dataKey ? { dataKey } : {}) }, bytes)).records;
+    return (
+      await decodeContribution({ id: ref.id, cid: ref.contentId, contentHash: ref.contentHash, ...(dataKey ? { dataKey } : {}) }, bytes)
+    ).records;
   };
   const records = await open(c, pending);
   const unreadable: string[] = [];
@@ -71,7 +77,8 @@ export async function fetchContributionRecords(
       unreadable.push(`#${s.ref.id} (${describeError(error)})`);
     }
   }
-  if (unreadable.length) accepted.limit = `${accepted.limit ? `${accepted.limit} ` : ""}Not compared, unreadable: ${unreadable.join("; ")}.`;
+  if (unreadable.length)
+    accepted.limit = `${accepted.limit ? `${accepted.limit} ` : ""}Not compared, unreadable: ${unreadable.join("; ")}.`;
   return { records, encrypted: isEnvelope(pending), accepted };
 }
 
@@ -82,7 +89,12 @@ async function curateKeys(config: AppConfig, datanetId: string, ids: string[], s
   const recipient = generateEncryptionKeyPair();
   const { keys } = await requestDataKeys(
     key.keyServiceURI,
-    { purpose: "curate", datanetId: BigInt(datanetId), contributionIds: ids.map(BigInt), recipientPublicKey: bytesToHex(recipient.publicKey) as Hex },
+    {
+      purpose: "curate",
+      datanetId: BigInt(datanetId),
+      contributionIds: ids.map(BigInt),
+      recipientPublicKey: bytesToHex(recipient.publicKey) as Hex,
+    },
     signer,
     { chainId: config.chainId },
   );

@@ -4,7 +4,13 @@ import { CONTRIBUTION_FIELDS } from "../fields.ts";
 import type { ContributionEntity } from "../types.ts";
 import { indexerQuery } from "./indexer.ts";
 
-export type ContributionFilter = { datanet?: string; datanets?: string[]; contributor?: string; status?: ContributionEntity["status"]; ids?: string[] };
+export type ContributionFilter = {
+  datanet?: string;
+  datanets?: string[];
+  contributor?: string;
+  status?: ContributionEntity["status"];
+  ids?: string[];
+};
 
 export function contributionWhere(f: ContributionFilter): Record<string, unknown> {
   const where: Record<string, unknown> = {};

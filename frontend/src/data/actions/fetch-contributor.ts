@@ -6,7 +6,13 @@ import type { CitationEntity, ContributionEntity } from "../types.ts";
 import { indexerQuery } from "./indexer.ts";
 
 export type ContributorView = {
-  account: { id: string; contributionCount: number; acceptedContributionCount: number; citationCount: string; totalCitationWeight: string } | null;
+  account: {
+    id: string;
+    contributionCount: number;
+    acceptedContributionCount: number;
+    citationCount: string;
+    totalCitationWeight: string;
+  } | null;
   contributions: ContributionEntity[];
   citations: CitationEntity[];
   models: { id: string; datanets: { id: string }[]; createdAt: string }[];
@@ -24,11 +30,13 @@ export async function fetchContributor(config: AppConfig, address: string): Prom
   );
   const datanets = [...new Set(data.contributions.map((c) => c.datanet.id))];
   const models = datanets.length
-    ? (await indexerQuery<{ models: ContributorView["models"] }>(
-        config,
-        `query M($d: [String!]!) { models(first: 200, orderBy: createdAt, orderDirection: desc, where: { datanets_contains: $d }) { id datanets { id } createdAt } }`,
-        { d: datanets.slice(0, 1) },
-      ).catch(() => ({ models: [] }))).models
+    ? (
+        await indexerQuery<{ models: ContributorView["models"] }>(
+          config,
+          `query M($d: [String!]!) { models(first: 200, orderBy: createdAt, orderDirection: desc, where: { datanets_contains: $d }) { id datanets { id } createdAt } }`,
+          { d: datanets.slice(0, 1) },
+        ).catch(() => ({ models: [] }))
+      ).models
     : [];
   return { ...data, models };
 }

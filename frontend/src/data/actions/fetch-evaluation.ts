@@ -4,7 +4,12 @@ import type { AppConfig } from "../../config/app-config.ts";
 import { catJson } from "../../lib/content-api.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 
-export async function fetchEvaluation(config: AppConfig, jobId: string, nodeUrl: string | null, metricsURI: string | null): Promise<EvaluationReport> {
+export async function fetchEvaluation(
+  config: AppConfig,
+  jobId: string,
+  nodeUrl: string | null,
+  metricsURI: string | null,
+): Promise<EvaluationReport> {
   if (metricsURI) {
     try {
       return await catJson<EvaluationReport>(config.contentApiUrl, metricsURI);

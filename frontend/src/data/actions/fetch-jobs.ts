@@ -15,6 +15,10 @@ export async function fetchJobs(config: AppConfig, builder?: string): Promise<Tr
 }
 
 export async function fetchJob(config: AppConfig, id: string): Promise<TrainingJobEntity | null> {
-  const data = await indexerQuery<{ trainingJob: TrainingJobEntity | null }>(config, `query Job($id: ID!) { trainingJob(id: $id) { ${JOB_FIELDS} } }`, { id });
+  const data = await indexerQuery<{ trainingJob: TrainingJobEntity | null }>(
+    config,
+    `query Job($id: ID!) { trainingJob(id: $id) { ${JOB_FIELDS} } }`,
+    { id },
+  );
   return data.trainingJob;
 }

@@ -7,7 +7,12 @@ import type { AppConfig } from "../../config/app-config.ts";
 import { catJson } from "../../lib/content-api.ts";
 import { trainerApi } from "../../lib/trainer-api.ts";
 
-export async function fetchManifest(config: AppConfig, jobId: string, nodeUrl: string | null, manifestURI: string | null): Promise<TrainingManifestDocument> {
+export async function fetchManifest(
+  config: AppConfig,
+  jobId: string,
+  nodeUrl: string | null,
+  manifestURI: string | null,
+): Promise<TrainingManifestDocument> {
   if (manifestURI) return parseManifestDocument(await catJson<unknown>(config.contentApiUrl, manifestURI));
   if (!nodeUrl) throw new Error(`No manifest URI is on chain for job ${jobId} and no trainer node is known for it.`);
   return parseManifestDocument(await trainerApi.manifest(nodeUrl, jobId));

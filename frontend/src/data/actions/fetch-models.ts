@@ -14,6 +14,8 @@ export async function fetchModels(config: AppConfig, where: Record<string, unkno
 }
 
 export async function fetchModel(config: AppConfig, id: string): Promise<ModelEntity | null> {
-  const data = await indexerQuery<{ model: ModelEntity | null }>(config, `query Model($id: ID!) { model(id: $id) { ${MODEL_FIELDS} } }`, { id });
+  const data = await indexerQuery<{ model: ModelEntity | null }>(config, `query Model($id: ID!) { model(id: $id) { ${MODEL_FIELDS} } }`, {
+    id,
+  });
   return data.model;
 }

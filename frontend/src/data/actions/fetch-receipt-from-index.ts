@@ -18,7 +18,10 @@ import { indexerQuery } from "./indexer.ts";
 /** A receipt as the index and the content store hold it, with the model's trainer endpoint. */
 export type IndexedReceipt = ReceiptStatus & { modelId: string; trainerEndpoint: string | null; receiptsURI: string };
 
-type Row = { batch: { batchId: string; receiptsRoot: Hex; receiptsURI: string; transactionHash: Hex }; model: { id: string; trainer: { endpoint: string } | null } };
+type Row = {
+  batch: { batchId: string; receiptsRoot: Hex; receiptsURI: string; transactionHash: Hex };
+  model: { id: string; trainer: { endpoint: string } | null };
+};
 
 export async function fetchReceiptFromIndex(config: AppConfig, receiptId: string): Promise<IndexedReceipt> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(receiptId)) throw new Error(`"${receiptId}" is not a receipt id (0x and 64 hex digits).`);
@@ -28,7 +31,8 @@ export async function fetchReceiptFromIndex(config: AppConfig, receiptId: string
     `query Receipt($key: Bytes!) { receipts(first: 10, where: { key: $key }) { batch { batchId receiptsRoot receiptsURI transactionHash } model { id trainer { endpoint } } } }`,
     { key },
   );
-  if (receipts.length === 0) throw new Error(`No posted batch holds receipt ${receiptId} yet: it is pending at its trainer node, or it does not exist.`);
+  if (receipts.length === 0)
+    throw new Error(`No posted batch holds receipt ${receiptId} yet: it is pending at its trainer node, or it does not exist.`);
   // Several batches can share a 6-byte key; only one holds the full id.
   for (const row of receipts) {
     const doc = parseReceiptBatchDocument(await catJson<unknown>(config.contentApiUrl, row.batch.receiptsURI));

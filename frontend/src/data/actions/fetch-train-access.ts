@@ -5,7 +5,12 @@ import { createPublicClient, http, type Address } from "viem";
 import type { AppConfig } from "../../config/app-config.ts";
 import { contract } from "../../lib/contracts.ts";
 
-export async function fetchTrainAccess(config: AppConfig, account: Address, datanetIds: string[], scope: number = Scope.Train): Promise<Record<string, boolean>> {
+export async function fetchTrainAccess(
+  config: AppConfig,
+  account: Address,
+  datanetIds: string[],
+  scope: number = Scope.Train,
+): Promise<Record<string, boolean>> {
   const client = createPublicClient({ transport: http(config.rpcUrl) });
   const c = contract(config, "DatanetRegistry");
   const results = await Promise.all(

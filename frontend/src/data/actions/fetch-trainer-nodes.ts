@@ -12,10 +12,12 @@ export async function fetchTrainerNodes(config: AppConfig): Promise<TrainerNodeS
   let registered: { id: string; endpoint: string }[] = [];
   let indexError: string | null = null;
   try {
-    registered = (await indexerQuery<{ trainerNodes: { id: string; endpoint: string }[] }>(
-      config,
-      `{ trainerNodes(first: 100, where: { active: true, admitted: true }) { id endpoint } }`,
-    )).trainerNodes;
+    registered = (
+      await indexerQuery<{ trainerNodes: { id: string; endpoint: string }[] }>(
+        config,
+        `{ trainerNodes(first: 100, where: { active: true, admitted: true }) { id endpoint } }`,
+      )
+    ).trainerNodes;
   } catch (error) {
     indexError = errorSentence(error);
   }

@@ -7,5 +7,8 @@ export type GrantAccessParams = { grant: Pick<AccessGrant, "datanetId" | "grante
 
 export function grantAccess(p: GrantAccessParams) {
   const g = p.grant;
-  return { label: `Grant access to Datanet #${g.datanetId}`, write: protocolWrite("DatanetRegistry", "grantAccess", [g.datanetId, addressArg("Grantee", g.grantee), g.scopes, g.expiresAt]) };
+  return {
+    label: `Grant access to Datanet #${g.datanetId}`,
+    write: protocolWrite("DatanetRegistry", "grantAccess", [g.datanetId, addressArg("Grantee", g.grantee), g.scopes, g.expiresAt]),
+  };
 }

@@ -28,20 +28,32 @@ export type ArtifactWallet = { address: Address; signer: KeyServiceSigner; encry
 /** The model's adapter hash as the chain records it. */
 export async function onChainAdapterHash(config: AppConfig, modelId: string): Promise<Hex> {
   const client = createPublicClient({ transport: http(config.rpcUrl) });
-  const [, , adapterHash] = (await client.readContract({ ...contract(config, "TrainingJobs"), functionName: "getModel", args: [BigInt(modelId)] })) as readonly [bigint, Hex, Hex];
+  const [, , adapterHash] = (await client.readContract({
+    ...contract(config, "TrainingJobs"),
+    functionName: "getModel",
+    args: [BigInt(modelId)],
+  })) as readonly [bigint, Hex, Hex];
   return adapterHash;
 }
 
-export async function openModelArtifact(config: AppConfig, model: SealedModel, artifact: ModelArtifact, cid: string, wallet: ArtifactWallet): Promise<OpenedArtifact> {
+export async function openModelArtifact(
+  config: AppConfig,
+  model: SealedModel,
+  artifact: ModelArtifact,
+  cid: string,
+  wallet: ArtifactWallet,
+): Promise<OpenedArtifact> {
   const sha256 = artifact === "adapter" ? await onChainAdapterHash(config, model.id) : undefined;
   const envelope = await catContent(config.contentApiUrl, cid);
-  if (!isEnvelope(envelope)) throw new Error(`Model #${model.id}'s ${artifact} at ${cid} is not sealed; it should not be read through this path.`);
+  if (!isEnvelope(envelope))
+    throw new Error(`Model #${model.id}'s ${artifact} at ${cid} is not sealed; it should not be read through this path.`);
   const header = await readEnvelopeHeader([envelope]);
   const listed = new Set(header.recipients.map((r) => r.publicKey.toLowerCase()));
   // The builder's own key opens it without a key service, when the spec named that key.
   if (wallet.address.toLowerCase() === model.builder.toLowerCase()) {
     const mine = await wallet.encryptionKey();
-    if (listed.has(bytesToHex(mine.publicKey))) return { bytes: await openArtifact([envelope], { secretKey: mine.secretKey }, { sha256 }), via: "your wallet's encryption key" };
+    if (listed.has(bytesToHex(mine.publicKey)))
+      return { bytes: await openArtifact([envelope], { secretKey: mine.secretKey }, { sha256 }), via: "your wallet's encryption key" };
   }
   // Otherwise a key service of one of the model's Datanets whose key the envelope lists.
   const refusals: string[] = [];
@@ -52,7 +64,13 @@ export async function openModelArtifact(config: AppConfig, model: SealedModel, a
     try {
       const answer = await requestModelKey(
         key.keyServiceURI,
-        { purpose: "model", datanetId: BigInt(datanetId), modelId: BigInt(model.id), artifact, recipientPublicKey: bytesToHex(oneTime.publicKey) },
+        {
+          purpose: "model",
+          datanetId: BigInt(datanetId),
+          modelId: BigInt(model.id),
+          artifact,
+          recipientPublicKey: bytesToHex(oneTime.publicKey),
+        },
         wallet.signer,
         { chainId: config.chainId },
       );
@@ -65,5 +83,7 @@ export async function openModelArtifact(config: AppConfig, model: SealedModel, a
     }
   }
   if (refusals.length) throw new Error(`No key service released model #${model.id}'s ${artifact}. ${refusals.join(" ")}`);
-  throw new Error(`Model #${model.id}'s ${artifact} is sealed for none of its Datanets' current keys${wallet.address.toLowerCase() === model.builder.toLowerCase() ? " nor your wallet's key" : ""}.`);
+  throw new Error(
+    `Model #${model.id}'s ${artifact} is sealed for none of its Datanets' current keys${wallet.address.toLowerCase() === model.builder.toLowerCase() ? " nor your wallet's key" : ""}.`,
+  );
 }

@@ -6,5 +6,8 @@ export type RedeemSignedGrantParams = { signed: SignedAccessGrant };
 
 export function redeemSignedGrant(p: RedeemSignedGrantParams) {
   const { grant, approver, signature } = p.signed;
-  return { label: `Redeem grant for Datanet #${grant.datanetId}`, write: protocolWrite("DatanetRegistry", "grantAccessBySig", [grant, approver, signature]) };
+  return {
+    label: `Redeem grant for Datanet #${grant.datanetId}`,
+    write: protocolWrite("DatanetRegistry", "grantAccessBySig", [grant, approver, signature]),
+  };
 }

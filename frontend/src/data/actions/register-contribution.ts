@@ -8,6 +8,11 @@ export function registerContribution(p: RegisterContributionParams) {
   const datanetId = idArg("Datanet id", p.datanetId);
   return {
     label: `Register contribution to Datanet #${datanetId}`,
-    write: protocolWrite("DatanetRegistry", "contribute", [datanetId, bytes32Arg("Content hash", p.contentHash), textArg("content id", p.contentId), textArg("metadata URI", p.metadataURI)]),
+    write: protocolWrite("DatanetRegistry", "contribute", [
+      datanetId,
+      bytes32Arg("Content hash", p.contentHash),
+      textArg("content id", p.contentId),
+      textArg("metadata URI", p.metadataURI),
+    ]),
   };
 }

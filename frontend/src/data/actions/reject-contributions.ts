@@ -6,5 +6,8 @@ export type RejectContributionsParams = { contributionIds: readonly string[]; re
 
 export function rejectContributions(p: RejectContributionsParams) {
   const ids = ascending(idsArg("contribution", p.contributionIds, REVIEW_BATCH_MAX));
-  return { label: `Reject ${ids.length} contribution(s)`, write: protocolWrite("DatanetRegistry", "rejectContributions", [ids, reasonArg(p.reason)]) };
+  return {
+    label: `Reject ${ids.length} contribution(s)`,
+    write: protocolWrite("DatanetRegistry", "rejectContributions", [ids, reasonArg(p.reason)]),
+  };
 }

@@ -5,5 +5,11 @@ import { protocolWrite } from "../writes/protocol-write.ts";
 export type RemoveApproverParams = { datanetId: string; approver: string };
 
 export function removeApprover(p: RemoveApproverParams) {
-  return { label: "Remove approver", write: protocolWrite("DatanetRegistry", "removeApprover", [idArg("Datanet id", p.datanetId), addressArg("Approver address", p.approver)]) };
+  return {
+    label: "Remove approver",
+    write: protocolWrite("DatanetRegistry", "removeApprover", [
+      idArg("Datanet id", p.datanetId),
+      addressArg("Approver address", p.approver),
+    ]),
+  };
 }

@@ -7,6 +7,12 @@ export type RequestAccessParams = { datanetId: string; scopes: number; purposeUR
 
 export function requestAccess(p: RequestAccessParams) {
   const datanetId = idArg("Datanet id", p.datanetId);
-  if (!isValidScopes(p.scopes)) throw new WriteInputError(`Scopes ${p.scopes} are not valid; choose at least one of train, retrieve, evaluate.`, { code: "WRITE_INPUT" });
-  return { label: `Request access to Datanet #${datanetId}`, write: protocolWrite("DatanetRegistry", "requestAccess", [datanetId, p.scopes, textArg("purpose URI", p.purposeURI)]) };
+  if (!isValidScopes(p.scopes))
+    throw new WriteInputError(`Scopes ${p.scopes} are not valid; choose at least one of train, retrieve, evaluate.`, {
+      code: "WRITE_INPUT",
+    });
+  return {
+    label: `Request access to Datanet #${datanetId}`,
+    write: protocolWrite("DatanetRegistry", "requestAccess", [datanetId, p.scopes, textArg("purpose URI", p.purposeURI)]),
+  };
 }

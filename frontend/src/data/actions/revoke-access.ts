@@ -6,5 +6,8 @@ export type RevokeAccessParams = { datanetId: string; grantee: string };
 
 export function revokeAccess(p: RevokeAccessParams) {
   const grantee = addressArg("Grantee", p.grantee);
-  return { label: `Revoke access of ${grantee.slice(0, 8)}…`, write: protocolWrite("DatanetRegistry", "revokeAccess", [idArg("Datanet id", p.datanetId), grantee]) };
+  return {
+    label: `Revoke access of ${grantee.slice(0, 8)}…`,
+    write: protocolWrite("DatanetRegistry", "revokeAccess", [idArg("Datanet id", p.datanetId), grantee]),
+  };
 }

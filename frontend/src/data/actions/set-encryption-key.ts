@@ -7,6 +7,10 @@ export type SetEncryptionKeyParams = { datanetId: string; publicKey: string; key
 export function setEncryptionKey(p: SetEncryptionKeyParams) {
   return {
     label: p.rotate ? "Rotate encryption key" : "Bind encryption key",
-    write: protocolWrite("DatanetKeys", "setEncryptionKey", [idArg("Datanet id", p.datanetId), bytes32Arg("Public key", p.publicKey), textArg("key service URL", p.keyServiceUrl)]),
+    write: protocolWrite("DatanetKeys", "setEncryptionKey", [
+      idArg("Datanet id", p.datanetId),
+      bytes32Arg("Public key", p.publicKey),
+      textArg("key service URL", p.keyServiceUrl),
+    ]),
   };
 }

@@ -12,5 +12,8 @@ export function useWriteContext(): WriteContext {
   const toasts = useToasts();
   const queryClient = useQueryClient();
   const { address, chainId } = useAccount();
-  return useMemo(() => ({ wagmi, app, toasts, queryClient, account: address, chainId }), [wagmi, app, toasts, queryClient, address, chainId]);
+  return useMemo(
+    () => ({ wagmi, app, toasts, queryClient, account: address, chainId }),
+    [wagmi, app, toasts, queryClient, address, chainId],
+  );
 }

@@ -53,7 +53,11 @@ export function protocolWriteMutationOptions<P, C extends ProtocolContract, F ex
           chainId: ctx.chainId,
           onHash: (hash) => ctx.toasts.update(toastId, { kind: "pending", title: label, body: `Pending: transaction ${shortHex(hash)}` }),
         });
-        ctx.toasts.update(toastId, { kind: "success", title: `${label}: confirmed`, body: `Block ${receipt.blockNumber} · ${shortHex(receipt.transactionHash)}` });
+        ctx.toasts.update(toastId, {
+          kind: "success",
+          title: `${label}: confirmed`,
+          body: `Block ${receipt.blockNumber} · ${shortHex(receipt.transactionHash)}`,
+        });
         void ctx.queryClient.invalidateQueries();
         setTimeout(() => void ctx.queryClient.invalidateQueries(), INDEX_CATCH_UP_MS);
         return receipt;

@@ -13,7 +13,11 @@ export function contributionRecordsQueryOptions(config: AppConfig, c: Contributi
     queryKey: ["contribution-records", c.id, signer?.address ?? null] as const,
     queryFn: () => {
       if (!signer) throw new Error("Connect a wallet to read this contribution.");
-      return fetchContributionRecords(config, { id: c.id, datanetId: c.datanet.id, contentId: c.contentId, contentHash: c.contentHash }, { address: signer.address, signMessage: ({ message }) => signer.signMessage(message) });
+      return fetchContributionRecords(
+        config,
+        { id: c.id, datanetId: c.datanet.id, contentId: c.contentId, contentHash: c.contentHash },
+        { address: signer.address, signMessage: ({ message }) => signer.signMessage(message) },
+      );
     },
     enabled: !!signer,
     staleTime: Infinity,

@@ -10,7 +10,8 @@ type Mutability = "nonpayable" | "payable";
 export type WriteFunctionName<C extends ProtocolContract> = ContractFunctionName<(typeof abis)[C], Mutability>;
 
 /** The argument tuple of one state-changing function. */
-export type WriteArgs<C extends ProtocolContract, F extends WriteFunctionName<C>> = ContractFunctionArgs<(typeof abis)[C], Mutability, F> & readonly unknown[];
+export type WriteArgs<C extends ProtocolContract, F extends WriteFunctionName<C>> = ContractFunctionArgs<(typeof abis)[C], Mutability, F> &
+  readonly unknown[];
 
 /** One transaction: which contract, which function, which arguments. */
 export type ProtocolWrite<C extends ProtocolContract = ProtocolContract, F extends WriteFunctionName<C> = WriteFunctionName<C>> = {
@@ -29,6 +30,10 @@ export type LabelledWrite<C extends ProtocolContract = ProtocolContract, F exten
  * Builds a ProtocolWrite with its types inferred from the ABI.
  * @example protocolWrite("DatanetRegistry", "withdrawContribution", [7n])
  */
-export function protocolWrite<C extends ProtocolContract, const F extends WriteFunctionName<C>>(contract: C, functionName: F, args: WriteArgs<C, F>): ProtocolWrite<C, F> {
+export function protocolWrite<C extends ProtocolContract, const F extends WriteFunctionName<C>>(
+  contract: C,
+  functionName: F,
+  args: WriteArgs<C, F>,
+): ProtocolWrite<C, F> {
   return { contract, functionName, args };
 }

@@ -14,7 +14,10 @@ export const REVIEW_BATCH_MAX = 100;
 export const REASON_MAX_LENGTH = 280;
 
 function bad(what: string, value: unknown, todo: string): never {
-  throw new WriteInputError(`${what} ${JSON.stringify(String(value))} is not valid; ${todo}`, { code: "WRITE_INPUT", meta: { what, value: String(value) } });
+  throw new WriteInputError(`${what} ${JSON.stringify(String(value))} is not valid; ${todo}`, {
+    code: "WRITE_INPUT",
+    meta: { what, value: String(value) },
+  });
 }
 
 /** An on-chain id (Datanet, contribution, request, job): a positive whole number. */
@@ -26,7 +29,8 @@ export function idArg(what: string, value: string | number | bigint): bigint {
 
 export function idsArg(what: string, values: readonly (string | number | bigint)[], max: number): bigint[] {
   if (values.length === 0) throw new WriteInputError(`Choose at least one ${what}.`, { code: "WRITE_INPUT" });
-  if (values.length > max) throw new WriteInputError(`${values.length} ${what}s selected; the contract takes at most ${max} at once.`, { code: "WRITE_INPUT" });
+  if (values.length > max)
+    throw new WriteInputError(`${values.length} ${what}s selected; the contract takes at most ${max} at once.`, { code: "WRITE_INPUT" });
   return values.map((v) => idArg(what, v));
 }
 
@@ -64,6 +68,7 @@ export function reasonArg(value: string): string {
 export function textArg(what: string, value: string, max = 2048): string {
   const text = value.trim();
   if (!text) throw new WriteInputError(`The ${what} is empty; fill it in.`, { code: "WRITE_INPUT" });
-  if (text.length > max) throw new WriteInputError(`The ${what} is ${text.length} characters long; at most ${max}.`, { code: "WRITE_INPUT" });
+  if (text.length > max)
+    throw new WriteInputError(`The ${what} is ${text.length} characters long; at most ${max}.`, { code: "WRITE_INPUT" });
   return text;
 }

@@ -20,31 +20,65 @@ export function ContributionPreview({ c, onClose }: { c: ContributionEntity; onC
   const rows = useMemo(() => {
     if (!query.data) return [];
     const needle = q.trim().toLowerCase();
-    return query.data.records.map((r, i) => ({ r, i, flags: flags[i]! })).filter((x) => !needle || recordSearchText(x.r).toLowerCase().includes(needle));
+    return query.data.records
+      .map((r, i) => ({ r, i, flags: flags[i]! }))
+      .filter((x) => !needle || recordSearchText(x.r).toLowerCase().includes(needle));
   }, [query.data, flags, q]);
   const flagged = flags.filter((f) => f.length > 0).length;
   return (
     <section className="panel" aria-label={`Records of contribution ${c.id}`} data-testid="contribution-preview">
       <div className="row">
         <h3>Contribution #{c.id}</h3>
-        {query.data ? <Badge tone={query.data.encrypted ? "info" : "neutral"}>{query.data.encrypted ? "decrypted in this browser" : "stored in the clear"}</Badge> : null}
+        {query.data ? (
+          <Badge tone={query.data.encrypted ? "info" : "neutral"}>
+            {query.data.encrypted ? "decrypted in this browser" : "stored in the clear"}
+          </Badge>
+        ) : null}
         <span className="spacer" />
-        <button className="btn btn-small" onClick={onClose}>Close</button>
+        <button className="btn btn-small" onClick={onClose}>
+          Close
+        </button>
       </div>
-      {query.isPending ? <p className="hint">Reading the records, and the Datanet's accepted ones to find duplicates… encrypted contributions ask your wallet to sign one key request to the Datanet's key service.</p> : null}
-      {query.error ? <p className="field-error" role="alert">{errorSentence(query.error)}</p> : null}
+      {query.isPending ? (
+        <p className="hint">
+          Reading the records, and the Datanet's accepted ones to find duplicates… encrypted contributions ask your wallet to sign one key
+          request to the Datanet's key service.
+        </p>
+      ) : null}
+      {query.error ? (
+        <p className="field-error" role="alert">
+          {errorSentence(query.error)}
+        </p>
+      ) : null}
       {query.data ? (
         <>
           <p className="hint" data-testid="preview-summary">
-            {query.data.records.length} records, verified against the on-chain content hash; {flagged ? `${flagged} flagged` : "none flagged"}.
+            {query.data.records.length} records, verified against the on-chain content hash;{" "}
+            {flagged ? `${flagged} flagged` : "none flagged"}.
           </p>
-          <p className="hint" data-testid="preview-compared">{describeAccepted(query.data.accepted)}</p>
-          <label htmlFor={`search-${c.id}`} className="sr-only">Search records</label>
-          <input id={`search-${c.id}`} className="input" type="search" placeholder="Search these records" value={q} onChange={(e) => setQ(e.target.value)} />
+          <p className="hint" data-testid="preview-compared">
+            {describeAccepted(query.data.accepted)}
+          </p>
+          <label htmlFor={`search-${c.id}`} className="sr-only">
+            Search records
+          </label>
+          <input
+            id={`search-${c.id}`}
+            className="input"
+            type="search"
+            placeholder="Search these records"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
           <ol className="records">
             {rows.slice(0, SHOWN).map(({ r, i, flags: f }) => (
               <li key={i} data-testid="preview-record">
-                <span className="hint">#{i + 1}</span> {f.map((flag) => <Badge key={flag} tone="warn">{FLAG_LABELS[flag]}</Badge>)}
+                <span className="hint">#{i + 1}</span>{" "}
+                {f.map((flag) => (
+                  <Badge key={flag} tone="warn">
+                    {FLAG_LABELS[flag]}
+                  </Badge>
+                ))}
                 <RecordView record={r} />
               </li>
             ))}

@@ -11,13 +11,28 @@ import { useGrantAccess } from "../../data/hooks/useGrantAccess.ts";
 import { ScopePicker } from "../datanets/RequestAccessForm.tsx";
 import { grantFromForm, grantLink, validateGrantForm, type GrantFormValues } from "./grant-form.ts";
 
-export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<GrantFormValues>; datanetIds: string[]; onDone?: () => void }) {
+export function GrantForm({
+  initial,
+  datanetIds,
+  onDone,
+}: {
+  initial: Partial<GrantFormValues>;
+  datanetIds: string[];
+  onDone?: () => void;
+}) {
   const config = useAppConfig();
   const { address } = useAccount();
   const grantAccess = useGrantAccess();
   const cancelSignature = useCancelGrantSignature();
   const { signTypedDataAsync } = useSignTypedData();
-  const [v, setV] = useState<GrantFormValues>({ datanetId: datanetIds[0] ?? "", grantee: "", scopes: 7, expiryDays: 90, deadlineDays: 7, ...initial });
+  const [v, setV] = useState<GrantFormValues>({
+    datanetId: datanetIds[0] ?? "",
+    grantee: "",
+    scopes: 7,
+    expiryDays: 90,
+    deadlineDays: 7,
+    ...initial,
+  });
   const [tried, setTried] = useState(false);
   const [signed, setSigned] = useState<string | null>(null);
   const [signedNonce, setSignedNonce] = useState<bigint | null>(null);
@@ -68,10 +83,27 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
       {errors.scopes ? <div className="field-error">{errors.scopes}</div> : null}
       <div className="cols-2">
         <Field id="g-expiry" label="Access expires after (days)" error={errors.expiryDays}>
-          <input id="g-expiry" type="number" min={1} value={v.expiryDays} onChange={(e) => setV({ ...v, expiryDays: Number(e.target.value) })} />
+          <input
+            id="g-expiry"
+            type="number"
+            min={1}
+            value={v.expiryDays}
+            onChange={(e) => setV({ ...v, expiryDays: Number(e.target.value) })}
+          />
         </Field>
-        <Field id="g-deadline" label="Signed grant must be redeemed within (days)" error={errors.deadlineDays} hint="Only for signed grants.">
-          <input id="g-deadline" type="number" min={1} value={v.deadlineDays} onChange={(e) => setV({ ...v, deadlineDays: Number(e.target.value) })} />
+        <Field
+          id="g-deadline"
+          label="Signed grant must be redeemed within (days)"
+          error={errors.deadlineDays}
+          hint="Only for signed grants."
+        >
+          <input
+            id="g-deadline"
+            type="number"
+            min={1}
+            value={v.deadlineDays}
+            onChange={(e) => setV({ ...v, deadlineDays: Number(e.target.value) })}
+          />
         </Field>
       </div>
       <div className="row">
@@ -82,28 +114,49 @@ export function GrantForm({ initial, datanetIds, onDone }: { initial: Partial<Gr
           Grant by transaction
         </button>
       </div>
-      {error ? <p className="field-error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {signed ? (
         <div data-testid="signed-grant">
           <h3>Signed grant — send this to the builder</h3>
-          <label htmlFor="signed-grant-text" className="sr-only">Signed grant</label>
+          <label htmlFor="signed-grant-text" className="sr-only">
+            Signed grant
+          </label>
           <textarea id="signed-grant-text" className="grant" readOnly value={signed} />
           <div className="row">
-            <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(signed)}>Copy text</button>
-            <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(grantLink(location.origin, signed))}>Copy redeem link</button>
-            <a className="btn btn-small" href={grantLink("", signed)}>Open redeem link</a>
+            <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(signed)}>
+              Copy text
+            </button>
+            <button className="btn btn-small" onClick={() => void navigator.clipboard?.writeText(grantLink(location.origin, signed))}>
+              Copy redeem link
+            </button>
+            <a className="btn btn-small" href={grantLink("", signed)}>
+              Open redeem link
+            </a>
             {signedNonce !== null && !cancelled ? (
               <button
                 className="btn btn-small btn-danger"
                 title="Burns this signature's nonce on chain, so nobody can redeem it any more."
                 disabled={cancelSignature.isPending}
-                onClick={() => void cancelSignature.mutateAsync({ nonce: signedNonce }).then(() => setCancelled(true), () => {})}
+                onClick={() =>
+                  void cancelSignature.mutateAsync({ nonce: signedNonce }).then(
+                    () => setCancelled(true),
+                    () => {},
+                  )
+                }
               >
                 Cancel this signed grant
               </button>
             ) : null}
           </div>
-          {cancelled ? <p className="hint" role="status">Cancelled on chain: this signed grant can no longer be redeemed.</p> : null}
+          {cancelled ? (
+            <p className="hint" role="status">
+              Cancelled on chain: this signed grant can no longer be redeemed.
+            </p>
+          ) : null}
         </div>
       ) : null}
     </div>

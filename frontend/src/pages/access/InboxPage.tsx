@@ -33,7 +33,8 @@ function RequestRow({ r, datanetIds }: { r: AccessRequestEntity; datanetIds: str
   return (
     <li className="panel" data-testid="access-request">
       <div className="row">
-        <strong>Request #{r.id}</strong> · <Link to={`/datanets/${r.datanet.id}`}>Datanet #{r.datanet.id}</Link> · <AddressLink address={r.requester.id} /> · <Scopes scopes={r.scopes} />
+        <strong>Request #{r.id}</strong> · <Link to={`/datanets/${r.datanet.id}`}>Datanet #{r.datanet.id}</Link> ·{" "}
+        <AddressLink address={r.requester.id} /> · <Scopes scopes={r.scopes} />
         <span className="hint">{formatTime(r.createdAt)}</span>
         <span className="spacer" />
         <button className="btn btn-small btn-primary" onClick={() => setOpen(!open)} aria-expanded={open}>
@@ -50,7 +51,12 @@ function RequestRow({ r, datanetIds }: { r: AccessRequestEntity; datanetIds: str
           initial="Purpose does not fit this Datanet's license."
           busy={deny.isPending}
           onCancel={() => setDenying(false)}
-          onConfirm={(reason) => void deny.mutateAsync({ datanetId: r.datanet.id, requestId: r.id, reason }).then(() => setDenying(false), () => {})}
+          onConfirm={(reason) =>
+            void deny.mutateAsync({ datanetId: r.datanet.id, requestId: r.id, reason }).then(
+              () => setDenying(false),
+              () => {},
+            )
+          }
         />
       ) : null}
       <p>
@@ -82,11 +88,22 @@ function Inbox({ d }: { d: ApproverInbox }) {
         ) : (
           <>
             <div className="toolbar">
-              <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>Select all</button>
-              <button className="btn btn-small btn-primary" disabled={selected.size === 0 || accept.isPending} onClick={() => void accept.mutateAsync({ contributionIds: [...selected] }).then(reviewed, () => {})}>
+              <button className="btn btn-small" onClick={() => setSelected(new Set(d.contributions.map((c) => c.id)))}>
+                Select all
+              </button>
+              <button
+                className="btn btn-small btn-primary"
+                disabled={selected.size === 0 || accept.isPending}
+                onClick={() => void accept.mutateAsync({ contributionIds: [...selected] }).then(reviewed, () => {})}
+              >
                 Accept selected ({selected.size})
               </button>
-              <button className="btn btn-small btn-danger" disabled={selected.size === 0 || rejecting} aria-expanded={rejecting} onClick={() => setRejecting(true)}>
+              <button
+                className="btn btn-small btn-danger"
+                disabled={selected.size === 0 || rejecting}
+                aria-expanded={rejecting}
+                onClick={() => setRejecting(true)}
+              >
                 Reject selected…
               </button>
             </div>
@@ -103,7 +120,9 @@ function Inbox({ d }: { d: ApproverInbox }) {
             <ContributionsTable rows={d.contributions} selected={selected} onToggle={toggle} showDatanet />
             <div className="toolbar" aria-label="Preview before you accept">
               {d.contributions.map((c) => (
-                <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>Preview #{c.id}</button>
+                <button key={c.id} className="btn btn-small" onClick={() => setPreview(c)}>
+                  Preview #{c.id}
+                </button>
               ))}
             </div>
             {preview ? <ContributionPreview key={preview.id} c={preview} onClose={() => setPreview(null)} /> : null}
@@ -112,7 +131,15 @@ function Inbox({ d }: { d: ApproverInbox }) {
       </section>
       <section aria-labelledby="ar-h">
         <h2 id="ar-h">Pending access requests ({d.requests.length})</h2>
-        {d.requests.length === 0 ? <Empty title="No pending requests." /> : <ul style={{ listStyle: "none", padding: 0 }}>{d.requests.map((r) => <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />)}</ul>}
+        {d.requests.length === 0 ? (
+          <Empty title="No pending requests." />
+        ) : (
+          <ul style={{ listStyle: "none", padding: 0 }}>
+            {d.requests.map((r) => (
+              <RequestRow key={r.id} r={r} datanetIds={d.datanetIds} />
+            ))}
+          </ul>
+        )}
       </section>
       <section aria-labelledby="sg-h">
         <h2 id="sg-h">Sign a grant without a request</h2>
@@ -127,12 +154,22 @@ function Inbox({ d }: { d: ApproverInbox }) {
           row={(g) => (
             <tr key={g.id}>
               <td>#{g.datanet.id}</td>
-              <td><AddressLink address={g.grantee.id} /></td>
-              <td><Scopes scopes={g.scopes} /></td>
-              <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
+              <td>
+                <AddressLink address={g.grantee.id} />
+              </td>
+              <td>
+                <Scopes scopes={g.scopes} />
+              </td>
+              <td>
+                {formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span>
+              </td>
               <td>{g.bySignature ? "signature" : "transaction"}</td>
               <td>
-                <button className="btn btn-small btn-danger" disabled={revoke.isPending} onClick={() => void revoke.mutateAsync({ datanetId: g.datanet.id, grantee: g.grantee.id }).catch(() => {})}>
+                <button
+                  className="btn btn-small btn-danger"
+                  disabled={revoke.isPending}
+                  onClick={() => void revoke.mutateAsync({ datanetId: g.datanet.id, grantee: g.grantee.id }).catch(() => {})}
+                >
                   Revoke
                 </button>
               </td>
@@ -151,7 +188,9 @@ export default function InboxPage() {
       subtitle="Review contributions and access requests for the Datanets you own or approve."
       reason="to see your inbox"
       useData={useInbox}
-      empty={(d) => (d.datanetIds.length ? null : <Empty title="You approve no Datanet.">Create one, or ask an owner to add you as an approver.</Empty>)}
+      empty={(d) =>
+        d.datanetIds.length ? null : <Empty title="You approve no Datanet.">Create one, or ask an owner to add you as an approver.</Empty>
+      }
     >
       {(d) => <Inbox d={d} />}
     </WalletQueryPage>

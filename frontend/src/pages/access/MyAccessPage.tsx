@@ -50,26 +50,50 @@ function Redeem() {
     <section className="panel" aria-labelledby="redeem-h">
       <h2 id="redeem-h">Redeem a signed grant</h2>
       <label htmlFor="grant-text">Paste the signed grant an approver sent you</label>
-      <textarea id="grant-text" className="grant" value={text} onChange={(e) => setText(e.target.value)} placeholder='{"grant":{…},"approver":"0x…","signature":"0x…"}' />
-      {error ? <p className="field-error" role="alert">{error}</p> : null}
+      <textarea
+        id="grant-text"
+        className="grant"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder='{"grant":{…},"approver":"0x…","signature":"0x…"}'
+      />
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {parsed ? (
         <div data-testid="grant-preview">
           <dl className="kv">
-            <dt>Datanet</dt><dd><Link to={`/datanets/${parsed.grant.grant.datanetId}`}>#{parsed.grant.grant.datanetId.toString()}</Link></dd>
-            <dt>Grantee</dt><dd className="mono">{parsed.grant.grant.grantee}</dd>
-            <dt>Scopes</dt><dd>{scopeNames(parsed.grant.grant.scopes).join(", ")}</dd>
-            <dt>Access until</dt><dd>{formatTime(parsed.grant.grant.expiresAt)}</dd>
-            <dt>Redeem before</dt><dd>{formatTime(parsed.grant.grant.deadline)}</dd>
-            <dt>Signed by</dt><dd><span className="mono">{parsed.signer}</span> {signerMatches ? <Badge tone="good">signature valid</Badge> : <Badge tone="bad">signer is not the named approver</Badge>}</dd>
+            <dt>Datanet</dt>
+            <dd>
+              <Link to={`/datanets/${parsed.grant.grant.datanetId}`}>#{parsed.grant.grant.datanetId.toString()}</Link>
+            </dd>
+            <dt>Grantee</dt>
+            <dd className="mono">{parsed.grant.grant.grantee}</dd>
+            <dt>Scopes</dt>
+            <dd>{scopeNames(parsed.grant.grant.scopes).join(", ")}</dd>
+            <dt>Access until</dt>
+            <dd>{formatTime(parsed.grant.grant.expiresAt)}</dd>
+            <dt>Redeem before</dt>
+            <dd>{formatTime(parsed.grant.grant.deadline)}</dd>
+            <dt>Signed by</dt>
+            <dd>
+              <span className="mono">{parsed.signer}</span>{" "}
+              {signerMatches ? <Badge tone="good">signature valid</Badge> : <Badge tone="bad">signer is not the named approver</Badge>}
+            </dd>
           </dl>
           <button
             className="btn btn-primary"
             disabled={!signerMatches || redeem.isPending}
             onClick={() =>
-              void redeem.mutateAsync({ signed: parsed.grant }).then(() => {
-                setText("");
-                if (param) setParam("");
-              }, () => {})
+              void redeem.mutateAsync({ signed: parsed.grant }).then(
+                () => {
+                  setText("");
+                  if (param) setParam("");
+                },
+                () => {},
+              )
             }
           >
             Redeem on chain
@@ -93,11 +117,27 @@ function Mine({ d }: { d: GrantsAndRequests }) {
           testId="my-grants"
           row={(g) => (
             <tr key={g.id}>
-              <td><Link to={`/datanets/${g.datanet.id}`}>#{g.datanet.id}</Link></td>
-              <td><Scopes scopes={g.scopes} /></td>
-              <td>{formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span></td>
-              <td><AddressLink address={g.approver.id} /></td>
-              <td>{!g.active ? <Badge tone="bad">revoked</Badge> : Number(g.expiresAt) < now ? <Badge>expired</Badge> : <Badge tone="good">active</Badge>}</td>
+              <td>
+                <Link to={`/datanets/${g.datanet.id}`}>#{g.datanet.id}</Link>
+              </td>
+              <td>
+                <Scopes scopes={g.scopes} />
+              </td>
+              <td>
+                {formatTime(g.expiresAt)} <span className="hint">({timeFromNow(Number(g.expiresAt))})</span>
+              </td>
+              <td>
+                <AddressLink address={g.approver.id} />
+              </td>
+              <td>
+                {!g.active ? (
+                  <Badge tone="bad">revoked</Badge>
+                ) : Number(g.expiresAt) < now ? (
+                  <Badge>expired</Badge>
+                ) : (
+                  <Badge tone="good">active</Badge>
+                )}
+              </td>
             </tr>
           )}
         />
@@ -111,10 +151,16 @@ function Mine({ d }: { d: GrantsAndRequests }) {
           row={(r) => (
             <tr key={r.id}>
               <td>{r.id}</td>
-              <td><Link to={`/datanets/${r.datanet.id}`}>#{r.datanet.id}</Link></td>
-              <td><Scopes scopes={r.scopes} /></td>
+              <td>
+                <Link to={`/datanets/${r.datanet.id}`}>#{r.datanet.id}</Link>
+              </td>
+              <td>
+                <Scopes scopes={r.scopes} />
+              </td>
               <td>{formatTime(r.createdAt)}</td>
-              <td><StatusBadge status={r.status} /></td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
             </tr>
           )}
         />

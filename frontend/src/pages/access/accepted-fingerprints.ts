@@ -30,13 +30,18 @@ export function addAccepted(into: AcceptedFingerprints, records: readonly Datase
 
 /** The sentence the preview shows about what the duplicate check compared against. */
 export function describeAccepted(a: AcceptedFingerprints): string {
-  const base = a.contributions === 0 ? "The Datanet has no accepted contributions to compare against" : `Compared against ${a.records} records of ${a.contributions} accepted contribution${a.contributions === 1 ? "" : "s"}`;
+  const base =
+    a.contributions === 0
+      ? "The Datanet has no accepted contributions to compare against"
+      : `Compared against ${a.records} records of ${a.contributions} accepted contribution${a.contributions === 1 ? "" : "s"}`;
   return a.limit ? `${base}; ${a.limit}` : `${base}.`;
 }
 
 /** The reason the comparison stopped at the contribution cap, when the Datanet holds more. */
 export function contributionCapNote(listed: number): string | null {
-  return listed > MAX_ACCEPTED_CONTRIBUTIONS ? `only the newest ${MAX_ACCEPTED_CONTRIBUTIONS} accepted contributions are compared (the Datanet holds more).` : null;
+  return listed > MAX_ACCEPTED_CONTRIBUTIONS
+    ? `only the newest ${MAX_ACCEPTED_CONTRIBUTIONS} accepted contributions are compared (the Datanet holds more).`
+    : null;
 }
 
 /** The reason the comparison stopped at the byte cap, naming where. */

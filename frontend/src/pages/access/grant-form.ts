@@ -11,7 +11,8 @@ export function validateGrantForm(v: GrantFormValues): GrantFormErrors {
   if (!isAddress(v.grantee)) e.grantee = "Enter the builder's 0x address.";
   if (!isValidScopes(v.scopes)) e.scopes = "Choose at least one scope.";
   if (!Number.isFinite(v.expiryDays) || v.expiryDays <= 0 || v.expiryDays > 1825) e.expiryDays = "Access lasts 1 to 1825 days (5 years).";
-  if (!Number.isFinite(v.deadlineDays) || v.deadlineDays <= 0 || v.deadlineDays > 365) e.deadlineDays = "The grant must be redeemed within 1 to 365 days.";
+  if (!Number.isFinite(v.deadlineDays) || v.deadlineDays <= 0 || v.deadlineDays > 365)
+    e.deadlineDays = "The grant must be redeemed within 1 to 365 days.";
   return e;
 }
 

@@ -31,7 +31,12 @@ const norm = (s: string) => s.toLowerCase().replace(/\s+/g, " ").trim();
  * another record.
  */
 export function recordFingerprint(r: DatasetRecord): string {
-  const fields = r.kind === "instruction" ? [r.instruction, r.input, r.output] : r.kind === "chat" ? r.messages.flatMap((m) => [m.role, m.content]) : [r.text];
+  const fields =
+    r.kind === "instruction"
+      ? [r.instruction, r.input, r.output]
+      : r.kind === "chat"
+        ? r.messages.flatMap((m) => [m.role, m.content])
+        : [r.text];
   return sha256(stringToBytes(JSON.stringify([r.kind, ...fields.map(norm)])));
 }
 

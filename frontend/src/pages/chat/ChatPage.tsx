@@ -15,7 +15,14 @@ import { WalletGate } from "../../wallet/WalletGate.tsx";
 import { CitationsPanel } from "./CitationsPanel.tsx";
 import { Highlighted } from "./highlight.tsx";
 
-type Turn = { question: string; answer: string; compare: string | null; attribution: ChatAttribution | null; error: string | null; done: boolean };
+type Turn = {
+  question: string;
+  answer: string;
+  compare: string | null;
+  attribution: ChatAttribution | null;
+  error: string | null;
+  done: boolean;
+};
 
 export default function ChatPage() {
   const { modelId = "" } = useParams();
@@ -30,7 +37,11 @@ export default function ChatPage() {
     return (own ?? live.find((n) => n.health!.servedModels.includes(modelId)))?.url ?? null;
   }, [nodes.data, modelId, ownTrainer]);
   const session = useTrainerSession(node);
-  const served = useQuery({ queryKey: ["served-models", node, session.token], queryFn: () => trainerApi.models(node!, session.token!), enabled: !!node && !!session.token });
+  const served = useQuery({
+    queryKey: ["served-models", node, session.token],
+    queryFn: () => trainerApi.models(node!, session.token!),
+    enabled: !!node && !!session.token,
+  });
   const [compareWith, setCompareWith] = useState("");
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState("");
@@ -46,15 +57,32 @@ export default function ChatPage() {
     if (!question || !node || !modelId || busy) return;
     setInput("");
     setActive(null);
-    const history: ChatMessage[] = turns.flatMap((t) => [{ role: "user" as const, content: t.question }, { role: "assistant" as const, content: t.answer }]);
+    const history: ChatMessage[] = turns.flatMap((t) => [
+      { role: "user" as const, content: t.question },
+      { role: "assistant" as const, content: t.answer },
+    ]);
     const messages: ChatMessage[] = [...history, { role: "user", content: question }];
     setTurns((t) => [...t, { question, answer: "", compare: compareWith ? "" : null, attribution: null, error: null, done: false }]);
     const update = (f: (t: Turn) => Turn) => setTurns((all) => [...all.slice(0, -1), f(all[all.length - 1]!)]);
     abort.current = new AbortController();
     try {
       const token = session.token ?? (await session.signIn());
-      const main = streamChat(node, token, { model: `model-${modelId}`, messages }, (d) => update((t) => ({ ...t, answer: t.answer + d })), abort.current.signal);
-      const other = compareWith ? streamChat(node, token, { model: compareWith, messages }, (d) => update((t) => ({ ...t, compare: (t.compare ?? "") + d })), abort.current.signal) : null;
+      const main = streamChat(
+        node,
+        token,
+        { model: `model-${modelId}`, messages },
+        (d) => update((t) => ({ ...t, answer: t.answer + d })),
+        abort.current.signal,
+      );
+      const other = compareWith
+        ? streamChat(
+            node,
+            token,
+            { model: compareWith, messages },
+            (d) => update((t) => ({ ...t, compare: (t.compare ?? "") + d })),
+            abort.current.signal,
+          )
+        : null;
       const result = await main;
       await other?.catch(() => null);
       update((t) => ({ ...t, attribution: result.attribution, done: true }));
@@ -66,13 +94,18 @@ export default function ChatPage() {
   const activeCitation = last?.attribution?.citations.find((c) => c.rank === active);
   return (
     <>
-      <PageHeader title="Chat" subtitle="Answers from a fine-tuned model, each with the contributions it drew on and a receipt you can check on chain.">
+      <PageHeader
+        title="Chat"
+        subtitle="Answers from a fine-tuned model, each with the contributions it drew on and a receipt you can check on chain."
+      >
         <label className="row">
           <span>Model</span>
           <select className="input" value={modelId} onChange={(e) => navigate(`/chat/${e.target.value}`)} aria-label="Model">
             <option value="">Choose a model…</option>
             {(models.data ?? []).map((m) => (
-              <option key={m.id} value={m.id}>Model #{m.id} (job #{m.job.id})</option>
+              <option key={m.id} value={m.id}>
+                Model #{m.id} (job #{m.job.id})
+              </option>
             ))}
           </select>
         </label>
@@ -81,23 +114,39 @@ export default function ChatPage() {
             <span>Compare with</span>
             <select className="input" value={compareWith} onChange={(e) => setCompareWith(e.target.value)} aria-label="Compare with">
               <option value="">nothing</option>
-              {[...new Set([`model-${modelId}:base`, ...served.data.data.map((m) => m.id)])].filter((m) => m !== `model-${modelId}`).map((m) => (
-                <option key={m} value={m}>{m.endsWith(":base") ? "the base model" : m}</option>
-              ))}
+              {[...new Set([`model-${modelId}:base`, ...served.data.data.map((m) => m.id)])]
+                .filter((m) => m !== `model-${modelId}`)
+                .map((m) => (
+                  <option key={m} value={m}>
+                    {m.endsWith(":base") ? "the base model" : m}
+                  </option>
+                ))}
             </select>
           </label>
         ) : null}
       </PageHeader>
       {!modelId ? (
-        models.isPending ? <Loading /> : <Empty title="Choose a model to chat with.">{models.data?.length === 0 ? "No model has been trained yet." : null}</Empty>
+        models.isPending ? (
+          <Loading />
+        ) : (
+          <Empty title="Choose a model to chat with.">{models.data?.length === 0 ? "No model has been trained yet." : null}</Empty>
+        )
       ) : (
         <WalletGate reason="to sign in to the trainer node">
           {!node ? (
-            nodes.isPending ? <Loading label="Finding a trainer node…" /> : <Empty title="No trainer node serving this model is reachable." />
+            nodes.isPending ? (
+              <Loading label="Finding a trainer node…" />
+            ) : (
+              <Empty title="No trainer node serving this model is reachable." />
+            )
           ) : !session.token ? (
             <div className="state state-empty">
               <strong>Sign in to the trainer node at {new URL(node).host} with your wallet (Sign-In with Ethereum).</strong>
-              <button className="btn btn-primary" disabled={session.pending} onClick={() => void session.signIn().catch((e) => setSignInError(errorSentence(e)))}>
+              <button
+                className="btn btn-primary"
+                disabled={session.pending}
+                onClick={() => void session.signIn().catch((e) => setSignInError(errorSentence(e)))}
+              >
                 {session.pending ? "Signing in…" : "Sign in"}
               </button>
               {signInError ? <span className="field-error">{signInError}</span> : null}
@@ -113,7 +162,11 @@ export default function ChatPage() {
                       <div className={t.compare !== null ? "msg-compare" : undefined}>
                         <div className="msg msg-assistant" data-testid="answer">
                           {t.compare !== null ? <div className="record-role">model #{modelId}</div> : null}
-                          {i === turns.length - 1 && activeCitation ? <Highlighted text={t.answer} spans={activeCitation.answerSpans} active /> : t.answer}
+                          {i === turns.length - 1 && activeCitation ? (
+                            <Highlighted text={t.answer} spans={activeCitation.answerSpans} active />
+                          ) : (
+                            t.answer
+                          )}
                           {!t.done ? <span className="spinner" aria-label="Answer streaming" /> : null}
                         </div>
                         {t.compare !== null ? (
@@ -123,19 +176,50 @@ export default function ChatPage() {
                           </div>
                         ) : null}
                       </div>
-                      {t.error ? <p className="field-error" role="alert">{t.error}</p> : null}
+                      {t.error ? (
+                        <p className="field-error" role="alert">
+                          {t.error}
+                        </p>
+                      ) : null}
                     </div>
                   ))}
                 </div>
                 <form onSubmit={(e) => void ask(e)} className="row" style={{ marginTop: "1rem" }}>
-                  <label htmlFor="question" className="sr-only">Question</label>
-                  <input id="question" className="input" style={{ flex: 1 }} value={input} onChange={(e) => setInput(e.target.value)} placeholder="Ask a question…" autoComplete="off" />
-                  <button className="btn btn-primary" type="submit" disabled={busy || !input.trim()}>Send</button>
-                  {busy ? <button className="btn" type="button" onClick={() => abort.current?.abort()}>Stop</button> : null}
+                  <label htmlFor="question" className="sr-only">
+                    Question
+                  </label>
+                  <input
+                    id="question"
+                    className="input"
+                    style={{ flex: 1 }}
+                    value={input}
+                    onChange={(e) => setInput(e.target.value)}
+                    placeholder="Ask a question…"
+                    autoComplete="off"
+                  />
+                  <button className="btn btn-primary" type="submit" disabled={busy || !input.trim()}>
+                    Send
+                  </button>
+                  {busy ? (
+                    <button className="btn" type="button" onClick={() => abort.current?.abort()}>
+                      Stop
+                    </button>
+                  ) : null}
                 </form>
               </section>
               <aside>
-                {last ? <CitationsPanel attribution={last.attribution} node={node} question={last.question} answer={last.answer} active={active} setActive={setActive} /> : <p className="hint">Sources appear here.</p>}
+                {last ? (
+                  <CitationsPanel
+                    attribution={last.attribution}
+                    node={node}
+                    question={last.question}
+                    answer={last.answer}
+                    active={active}
+                    setActive={setActive}
+                  />
+                ) : (
+                  <p className="hint">Sources appear here.</p>
+                )}
               </aside>
             </div>
           )}

@@ -21,7 +21,17 @@ import { TrainingInfluences } from "./TrainingInfluences.tsx";
  * the citations, model and texts shown, and the Merkle proof against the on-chain root. The
  * receipt comes from the caller: a trainer node's answer, or the index and content store.
  */
-export function VerifyReceipt({ receiptId, receipt, source, shown = {} }: { receiptId: string; receipt: UseQueryResult<ReceiptStatus>; source: string; shown?: ShownAnswer }) {
+export function VerifyReceipt({
+  receiptId,
+  receipt,
+  source,
+  shown = {},
+}: {
+  receiptId: string;
+  receipt: UseQueryResult<ReceiptStatus>;
+  source: string;
+  shown?: ShownAnswer;
+}) {
   const config = useAppConfig();
   const [result, setResult] = useState<ReceiptVerification | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,27 +54,62 @@ export function VerifyReceipt({ receiptId, receipt, source, shown = {} }: { rece
       <div className="row">
         <strong>Receipt</strong> <Hash value={receiptId} />
         <span className="spacer" />
-        {posted ? <Badge tone="good">in batch #{receipt.data!.batchId}</Badge> : <Badge tone="warn">{receipt.isPending ? "loading" : receipt.error ? "unavailable" : "waiting for its batch"}</Badge>}
+        {posted ? (
+          <Badge tone="good">in batch #{receipt.data!.batchId}</Badge>
+        ) : (
+          <Badge tone="warn">{receipt.isPending ? "loading" : receipt.error ? "unavailable" : "waiting for its batch"}</Badge>
+        )}
       </div>
       <p className="hint">Receipt read from {source}.</p>
-      {receipt.error ? <p className="verify-bad" role="alert">{errorSentence(receipt.error)}</p> : null}
+      {receipt.error ? (
+        <p className="verify-bad" role="alert">
+          {errorSentence(receipt.error)}
+        </p>
+      ) : null}
       <button className="btn btn-primary" disabled={!posted || busy} onClick={() => void verify()}>
         {busy ? "Verifying…" : "Verify on chain"}
       </button>
-      {error ? <p className="verify-bad" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="verify-bad" role="alert">
+          {error}
+        </p>
+      ) : null}
       {result ? (
         <>
-          <p className={result.valid ? "verify-ok" : "verify-bad"} data-testid="verify-summary" role="status">{verificationSummary(result)}</p>
+          <p className={result.valid ? "verify-ok" : "verify-bad"} data-testid="verify-summary" role="status">
+            {verificationSummary(result)}
+          </p>
           <dl className="kv" data-testid="verify-result">
-            <dt>Batch root on chain</dt><dd><Hash value={result.root} /></dd>
-            {result.leaf ? (<><dt>Leaf recomputed here</dt><dd><span className="mono">details <Hash value={result.leaf.detailsHash} /></span></dd></>) : null}
+            <dt>Batch root on chain</dt>
+            <dd>
+              <Hash value={result.root} />
+            </dd>
+            {result.leaf ? (
+              <>
+                <dt>Leaf recomputed here</dt>
+                <dd>
+                  <span className="mono">
+                    details <Hash value={result.leaf.detailsHash} />
+                  </span>
+                </dd>
+              </>
+            ) : null}
             {result.checks.map((c) => (
               <Fragment key={c.id}>
                 <dt>{c.label}</dt>
-                <dd className={c.ok ? "verify-ok" : "verify-bad"} data-check={c.id} data-ok={c.ok}>{c.detail}</dd>
+                <dd className={c.ok ? "verify-ok" : "verify-bad"} data-check={c.id} data-ok={c.ok}>
+                  {c.detail}
+                </dd>
               </Fragment>
             ))}
-            {receipt.data?.transactionHash ? (<><dt>Batch transaction</dt><dd><Hash value={receipt.data.transactionHash} /></dd></>) : null}
+            {receipt.data?.transactionHash ? (
+              <>
+                <dt>Batch transaction</dt>
+                <dd>
+                  <Hash value={receipt.data.transactionHash} />
+                </dd>
+              </>
+            ) : null}
           </dl>
         </>
       ) : null}
@@ -96,7 +141,11 @@ function Effect({ c }: { c: Citation }) {
     <p className="citation-effect" data-testid="citation-effect" data-used={e.used}>
       <strong>{e.used ? sentence.charAt(0).toUpperCase() + sentence.slice(1) : "Retrieved, not used"}</strong>
       {e.used ? null : <> — {sentence}, too little to count</>}
-      <span className="hint"> ({how}; log-likelihood {e.logProbDrop >= 0 ? "−" : "+"}{Math.abs(e.logProbDrop).toFixed(2)} nats)</span>
+      <span className="hint">
+        {" "}
+        ({how}; log-likelihood {e.logProbDrop >= 0 ? "−" : "+"}
+        {Math.abs(e.logProbDrop).toFixed(2)} nats)
+      </span>
     </p>
   );
 }
@@ -104,20 +153,40 @@ function Effect({ c }: { c: Citation }) {
 function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; onFocus: () => void }) {
   const notUsed = c.effect ? !c.effect.used : false;
   return (
-    <article className="citation" aria-label={`Citation ${c.rank}`} data-used={!notUsed} onMouseEnter={onFocus} onFocus={onFocus} tabIndex={0} style={{ ...(active ? { borderColor: "#2f5bea" } : {}), ...(notUsed ? { opacity: 0.7, background: "#f7f8fb" } : {}) }}>
+    <article
+      className="citation"
+      aria-label={`Citation ${c.rank}`}
+      data-used={!notUsed}
+      onMouseEnter={onFocus}
+      onFocus={onFocus}
+      tabIndex={0}
+      style={{ ...(active ? { borderColor: "#2f5bea" } : {}), ...(notUsed ? { opacity: 0.7, background: "#f7f8fb" } : {}) }}
+    >
       <div className="row">
         <strong>#{c.rank}</strong>
-        <span>contribution <Link to={`/explore/contributor/${c.contributor.toLowerCase()}`}>#{c.contributionId}</Link></span>
-        <span>· <Link to={`/datanets/${c.datanetId}`}>Datanet #{c.datanetId}</Link></span>
+        <span>
+          contribution <Link to={`/explore/contributor/${c.contributor.toLowerCase()}`}>#{c.contributionId}</Link>
+        </span>
+        <span>
+          · <Link to={`/datanets/${c.datanetId}`}>Datanet #{c.datanetId}</Link>
+        </span>
         <span className="spacer" />
         <Badge tone="info">score {c.score.toFixed(3)}</Badge>
-        {notUsed ? <Badge tone="warn">retrieved, not used</Badge> : <Badge tone={c.effect ? "good" : "neutral"}>{(c.weight / 100).toFixed(1)}%</Badge>}
+        {notUsed ? (
+          <Badge tone="warn">retrieved, not used</Badge>
+        ) : (
+          <Badge tone={c.effect ? "good" : "neutral"}>{(c.weight / 100).toFixed(1)}%</Badge>
+        )}
       </div>
       <Effect c={c} />
       <div className="meta">
-        <span>by <AddressLink address={c.contributor} /></span>
+        <span>
+          by <AddressLink address={c.contributor} />
+        </span>
         <span>{formatTime(c.timestamp)}</span>
-        <span>tx <Hash value={c.transactionHash} /></span>
+        <span>
+          tx <Hash value={c.transactionHash} />
+        </span>
         <span className="mono">{c.metadataURI}</span>
       </div>
       <p className="hint">{c.reason}</p>
@@ -128,22 +197,57 @@ function CitationCard({ c, active, onFocus }: { c: Citation; active: boolean; on
   );
 }
 
-export function CitationsPanel({ attribution, node, question, answer, active, setActive }: { attribution: ChatAttribution | null; node: string; question: string; answer: string; active: number | null; setActive: (rank: number) => void }) {
+export function CitationsPanel({
+  attribution,
+  node,
+  question,
+  answer,
+  active,
+  setActive,
+}: {
+  attribution: ChatAttribution | null;
+  node: string;
+  question: string;
+  answer: string;
+  active: number | null;
+  setActive: (rank: number) => void;
+}) {
   if (!attribution) return <p className="hint">Ask a question; the sources behind the answer appear here.</p>;
   const posted = postedCitations(attribution.citations);
   const measured = attribution.citations.some((c) => c.effect);
   // The passages that shaped the answer first (by weight), then those retrieved but not used.
-  const shown = [...attribution.citations].sort((a, b) => Number(!!b.effect?.used) - Number(!!a.effect?.used) || b.weight - a.weight || a.rank - b.rank);
+  const shown = [...attribution.citations].sort(
+    (a, b) => Number(!!b.effect?.used) - Number(!!a.effect?.used) || b.weight - a.weight || a.rank - b.rank,
+  );
   return (
     <section aria-label="Citations" data-testid="citations">
       <h2>Sources ({measured ? `${posted.length} used of ${attribution.citations.length} retrieved` : attribution.citations.length})</h2>
       {attribution.citations.length === 0 ? <p className="hint">No contribution was retrieved for this answer.</p> : null}
-      {measured ? <p className="hint">Weights come from each passage's measured effect on this answer: how much less likely the answer becomes without it. A passage without which the answer is at most 4× less likely is shown as retrieved, not used, and is not paid.</p> : null}
+      {measured ? (
+        <p className="hint">
+          Weights come from each passage's measured effect on this answer: how much less likely the answer becomes without it. A passage
+          without which the answer is at most 4× less likely is shown as retrieved, not used, and is not paid.
+        </p>
+      ) : null}
       {shown.map((c) => (
         <CitationCard key={c.rank} c={c} active={active === c.rank} onFocus={() => setActive(c.rank)} />
       ))}
       <TrainingInfluences attribution={attribution} />
-      {attribution.receiptId ? <NodeReceipt node={node} receiptId={attribution.receiptId} shown={{ question, answer, citations: posted, trainingInfluences: attribution.trainingInfluences ?? [], modelId: attribution.modelId }} /> : <p className="hint">This model posts no receipts (base model).</p>}
+      {attribution.receiptId ? (
+        <NodeReceipt
+          node={node}
+          receiptId={attribution.receiptId}
+          shown={{
+            question,
+            answer,
+            citations: posted,
+            trainingInfluences: attribution.trainingInfluences ?? [],
+            modelId: attribution.modelId,
+          }}
+        />
+      ) : (
+        <p className="hint">This model posts no receipts (base model).</p>
+      )}
     </section>
   );
 }

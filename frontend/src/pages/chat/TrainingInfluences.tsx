@@ -9,11 +9,20 @@ import { formatTime } from "../../ui/format.ts";
 
 function InfluenceCard({ t }: { t: TrainingInfluence }) {
   return (
-    <article className="citation" aria-label={`Training influence ${t.rank}`} data-testid="training-influence" data-contribution={t.contributionId}>
+    <article
+      className="citation"
+      aria-label={`Training influence ${t.rank}`}
+      data-testid="training-influence"
+      data-contribution={t.contributionId}
+    >
       <div className="row">
         <strong>#{t.rank}</strong>
-        <span>contribution <Link to={`/explore/contributor/${t.contributor.toLowerCase()}`}>#{t.contributionId}</Link></span>
-        <span>· <Link to={`/datanets/${t.datanetId}`}>Datanet #{t.datanetId}</Link></span>
+        <span>
+          contribution <Link to={`/explore/contributor/${t.contributor.toLowerCase()}`}>#{t.contributionId}</Link>
+        </span>
+        <span>
+          · <Link to={`/datanets/${t.datanetId}`}>Datanet #{t.datanetId}</Link>
+        </span>
         <span className="spacer" />
         <Badge tone="info">cosine {t.score.toFixed(2)}</Badge>
         <Badge tone="good">{(t.weight / 100).toFixed(1)}%</Badge>
@@ -22,9 +31,13 @@ function InfluenceCard({ t }: { t: TrainingInfluence }) {
         <strong>{t.reason.charAt(0).toUpperCase() + t.reason.slice(1)}</strong>
       </p>
       <div className="meta">
-        <span>by <AddressLink address={t.contributor} label={t.contributor} /></span>
+        <span>
+          by <AddressLink address={t.contributor} label={t.contributor} />
+        </span>
         <span>{formatTime(t.timestamp)}</span>
-        <span>tx <Hash value={t.transactionHash} /></span>
+        <span>
+          tx <Hash value={t.transactionHash} />
+        </span>
         <span className="mono">{t.metadataURI}</span>
       </div>
     </article>
@@ -39,9 +52,15 @@ export function TrainingInfluences({ attribution }: { attribution: ChatAttributi
     <section aria-label="Shaped by training on" data-testid="training-influences">
       <h3>Shaped by training on ({list.length})</h3>
       {list.length ? (
-        <p className="hint">The contributions whose training examples moved the fine-tuned model most toward this answer: the cosine between the gradient of this answer's likelihood and that of the contribution's records, on the adapter's parameters. Weights share the training list's own 100 %.</p>
+        <p className="hint">
+          The contributions whose training examples moved the fine-tuned model most toward this answer: the cosine between the gradient of
+          this answer's likelihood and that of the contribution's records, on the adapter's parameters. Weights share the training list's
+          own 100 %.
+        </p>
       ) : (
-        <p className="hint" data-testid="training-influence-note">{attribution.trainingInfluenceNote ?? "No training contribution moved the model measurably toward this answer."}</p>
+        <p className="hint" data-testid="training-influence-note">
+          {attribution.trainingInfluenceNote ?? "No training contribution moved the model measurably toward this answer."}
+        </p>
       )}
       {list.map((t) => (
         <InfluenceCard key={t.contributionId} t={t} />

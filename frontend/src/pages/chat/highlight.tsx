@@ -29,7 +29,15 @@ export function segments(text: string, spans: Span[]): Segment[] {
 export function Highlighted({ text, spans, active = false }: { text: string; spans: Span[]; active?: boolean }) {
   return (
     <>
-      {segments(text, spans).map((s, i) => (s.marked ? <mark key={i} className={active ? "active" : undefined}>{s.text}</mark> : <span key={i}>{s.text}</span>))}
+      {segments(text, spans).map((s, i) =>
+        s.marked ? (
+          <mark key={i} className={active ? "active" : undefined}>
+            {s.text}
+          </mark>
+        ) : (
+          <span key={i}>{s.text}</span>
+        ),
+      )}
     </>
   );
 }

@@ -4,7 +4,13 @@ import { useState, type FormEvent } from "react";
 import { parseEventLogs } from "viem";
 import { datanetRegistryAbi } from "@modelfactory/sdk";
 import { parseDataset, type ParseDatasetResult } from "@sdk/dataset/parse.ts";
-import { prepareContribution, buildContributionMetadata, sealPreparedContribution, type PreparedContribution, type SealedPreparedContribution } from "@sdk/dataset/prepare.ts";
+import {
+  prepareContribution,
+  buildContributionMetadata,
+  sealPreparedContribution,
+  type PreparedContribution,
+  type SealedPreparedContribution,
+} from "@sdk/dataset/prepare.ts";
 import { serializeContributionMetadata, normalizeDescription } from "@sdk/dataset/metadata.ts";
 import { useAppConfig } from "../../config/context.tsx";
 import { useContribution } from "../../data/hooks/useContribution.ts";
@@ -38,7 +44,11 @@ function Steps({ stage }: { stage: Stage }) {
   return (
     <ol className="steps" aria-label="Progress">
       {STEPS.map((s, i) => (
-        <li key={s.label} className={i < current || stage === "done" ? "done" : i === current ? "current" : ""} aria-current={i === current ? "step" : undefined}>
+        <li
+          key={s.label}
+          className={i < current || stage === "done" ? "done" : i === current ? "current" : ""}
+          aria-current={i === current ? "step" : undefined}
+        >
           {s.label}
         </li>
       ))}
@@ -54,7 +64,8 @@ function FollowStatus({ id }: { id: string }) {
       {c.data ? (
         <p>
           Indexed with status <StatusBadge status={c.data.status} />.{" "}
-          {c.data.status === "Pending" ? "An approver of this Datanet will review it." : null} <Link to="/contributions">See all my contributions</Link>
+          {c.data.status === "Pending" ? "An approver of this Datanet will review it." : null}{" "}
+          <Link to="/contributions">See all my contributions</Link>
         </p>
       ) : c.error ? (
         <ErrorState error={c.error} retry={() => void c.refetch()} />
@@ -119,7 +130,10 @@ export default function ContributePage() {
       if (permissioned) {
         setStage("encrypting");
         const key = await readDatanetKey(config, d.id);
-        if (!key) throw new Error(`Datanet #${d.id} is permissioned but its owner has not bound an encryption key on chain yet, so nothing can be contributed privately. Ask the owner to set one on the Datanet's page.`);
+        if (!key)
+          throw new Error(
+            `Datanet #${d.id} is permissioned but its owner has not bound an encryption key on chain yet, so nothing can be contributed privately. Ask the owner to set one on the Datanet's page.`,
+          );
         const mine = await encryptionKey();
         sealed = await sealPreparedContribution(prepared, { recipients: [key.publicKey, mine.publicKey], datanetKeyVersion: key.version });
       }
@@ -127,9 +141,16 @@ export default function ContributePage() {
       const expected = sealed ? sealed.cid : prepared.cid;
       setStage("uploading");
       setProgress(0);
-      const stored = await addContent(config.contentApiUrl, upload, sealed ? `${file.name}.envelope` : `${file.name}.canonical.jsonl`, setProgress);
+      const stored = await addContent(
+        config.contentApiUrl,
+        upload,
+        sealed ? `${file.name}.envelope` : `${file.name}.canonical.jsonl`,
+        setProgress,
+      );
       if (stored.cid !== expected.toString()) {
-        throw new Error(`The content store gave CID ${stored.cid}, but these bytes have CID ${expected}; it does not use the pinned layout.`);
+        throw new Error(
+          `The content store gave CID ${stored.cid}, but these bytes have CID ${expected}; it does not use the pinned layout.`,
+        );
       }
       const metadata = buildContributionMetadata(prepared, descriptionDoc, sealed);
       const meta = await addContent(config.contentApiUrl, serializeContributionMetadata(metadata), "metadata.json");
@@ -152,7 +173,15 @@ export default function ContributePage() {
   const busy = stage === "encrypting" || stage === "uploading" || stage === "registering";
   return (
     <>
-      <PageHeader title={`Contribute to ${d.metadata?.name ?? `Datanet #${d.id}`}`} subtitle={<>Accepts {kinds?.join(", ") ?? "any"} records · {d.contributionPolicy === "Curated" ? "an approver reviews each contribution" : "accepted on registration"}</>} />
+      <PageHeader
+        title={`Contribute to ${d.metadata?.name ?? `Datanet #${d.id}`}`}
+        subtitle={
+          <>
+            Accepts {kinds?.join(", ") ?? "any"} records ·{" "}
+            {d.contributionPolicy === "Curated" ? "an approver reviews each contribution" : "accepted on registration"}
+          </>
+        }
+      />
       <Steps stage={stage} />
       <WalletGate reason="to contribute">
         {stage !== "indexing" ? <DropZone onFile={(f) => void onFile(f)} accept=".jsonl,.json,.csv,.tsv,.txt,.md" /> : null}
@@ -184,20 +213,35 @@ export default function ContributePage() {
               </Field>
               {permissioned ? (
                 <p className="hint" data-testid="encryption-notice">
-                  🔒 Encrypted in this browser before upload, for this Datanet's approvers and the trainers it admits (its key is bound on chain) and for you. The title, description, tags, license and record count above stay public.
+                  🔒 Encrypted in this browser before upload, for this Datanet's approvers and the trainers it admits (its key is bound on
+                  chain) and for you. The title, description, tags, license and record count above stay public.
                 </p>
               ) : null}
-              {stage === "encrypting" ? <p className="hint">Encrypting… (your wallet asks once for a signature that derives your encryption key; it costs nothing)</p> : null}
+              {stage === "encrypting" ? (
+                <p className="hint">
+                  Encrypting… (your wallet asks once for a signature that derives your encryption key; it costs nothing)
+                </p>
+              ) : null}
               {stage === "uploading" ? <ProgressBar value={progress} label="Upload progress" /> : null}
               {error ? <ErrorState error={error} /> : null}
               <button className="btn btn-primary" type="submit" disabled={busy}>
-                {stage === "encrypting" ? "Encrypting…" : stage === "uploading" ? "Uploading…" : stage === "registering" ? "Registering…" : permissioned ? "Encrypt, upload and register" : "Upload and register"}
+                {stage === "encrypting"
+                  ? "Encrypting…"
+                  : stage === "uploading"
+                    ? "Uploading…"
+                    : stage === "registering"
+                      ? "Registering…"
+                      : permissioned
+                        ? "Encrypt, upload and register"
+                        : "Upload and register"}
               </button>
             </form>
           </div>
         ) : null}
         {contributionId ? <FollowStatus id={contributionId} /> : null}
-        {stage === "indexing" && !contributionId ? <p>{errorSentence(new Error("The registration event was not found in the receipt"))}</p> : null}
+        {stage === "indexing" && !contributionId ? (
+          <p>{errorSentence(new Error("The registration event was not found in the receipt"))}</p>
+        ) : null}
       </WalletGate>
     </>
   );

@@ -2,9 +2,11 @@
 import type { DatasetProblem } from "@sdk/dataset/problems.ts";
 
 export function problemLocation(p: DatasetProblem): string {
-  return [p.line !== undefined ? `Line ${p.line}` : null, p.row !== undefined ? `row ${p.row}` : null, p.field ? `field ${p.field}` : null]
-    .filter(Boolean)
-    .join(", ") || "Whole file";
+  return (
+    [p.line !== undefined ? `Line ${p.line}` : null, p.row !== undefined ? `row ${p.row}` : null, p.field ? `field ${p.field}` : null]
+      .filter(Boolean)
+      .join(", ") || "Whole file"
+  );
 }
 
 export function DatasetProblems({ problems, total }: { problems: DatasetProblem[]; total: number }) {

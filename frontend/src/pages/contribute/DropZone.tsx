@@ -24,7 +24,9 @@ export function DropZone({ onFile, accept }: { onFile: (file: File) => void; acc
       data-testid="dropzone"
     >
       <strong>Drop a dataset file here</strong> or click to choose one
-      <div className="hint">JSON Lines (instruction or chat records), CSV/TSV, or plain text · validated in your browser before anything is uploaded</div>
+      <div className="hint">
+        JSON Lines (instruction or chat records), CSV/TSV, or plain text · validated in your browser before anything is uploaded
+      </div>
       <input
         ref={input}
         type="file"

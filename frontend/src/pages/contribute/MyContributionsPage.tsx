@@ -13,10 +13,22 @@ function Mine({ rows }: { rows: ContributionEntity[] }) {
   return (
     <>
       <div className="stats">
-        <div className="stat"><b>{rows.length}</b><span>contributions</span></div>
-        <div className="stat"><b>{rows.filter((c) => c.status === "Accepted").length}</b><span>accepted</span></div>
-        <div className="stat"><b>{rows.filter((c) => c.status === "Pending").length}</b><span>pending review</span></div>
-        <div className="stat"><b>{cited}</b><span>citations in answers</span></div>
+        <div className="stat">
+          <b>{rows.length}</b>
+          <span>contributions</span>
+        </div>
+        <div className="stat">
+          <b>{rows.filter((c) => c.status === "Accepted").length}</b>
+          <span>accepted</span>
+        </div>
+        <div className="stat">
+          <b>{rows.filter((c) => c.status === "Pending").length}</b>
+          <span>pending review</span>
+        </div>
+        <div className="stat">
+          <b>{cited}</b>
+          <span>citations in answers</span>
+        </div>
       </div>
       <ContributionsTable
         rows={rows}
@@ -50,7 +62,13 @@ export default function MyContributionsPage() {
       subtitle="What you contributed, its review status, and how often answers cited it."
       reason="to see your contributions"
       useData={useContributionsOf}
-      empty={(rows) => (rows.length ? null : <Empty title="You have not contributed yet."><Link to="/datanets">Find a Datanet to contribute to.</Link></Empty>)}
+      empty={(rows) =>
+        rows.length ? null : (
+          <Empty title="You have not contributed yet.">
+            <Link to="/datanets">Find a Datanet to contribute to.</Link>
+          </Empty>
+        )
+      }
     >
       {(rows) => <Mine rows={rows} />}
     </WalletQueryPage>

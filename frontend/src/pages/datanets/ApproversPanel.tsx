@@ -14,10 +14,22 @@ import { formatTime } from "../../ui/format.ts";
 function ContractWalletBadge({ address }: { address: string }) {
   const code = useAccountCode(address);
   if (!code.data || code.data === "0x") return null;
-  return <span title="Its grant signatures are checked by its own code (ERC-1271): a wallet whose code accepts anything lets anyone sign grants in its name."><Badge tone="warn">contract wallet</Badge></span>;
+  return (
+    <span title="Its grant signatures are checked by its own code (ERC-1271): a wallet whose code accepts anything lets anyone sign grants in its name.">
+      <Badge tone="warn">contract wallet</Badge>
+    </span>
+  );
 }
 
-export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: string; approvers: { approver: { id: string }; addedAt: string }[]; isOwner: boolean }) {
+export function ApproversPanel({
+  datanetId,
+  approvers,
+  isOwner,
+}: {
+  datanetId: string;
+  approvers: { approver: { id: string }; addedAt: string }[];
+  isOwner: boolean;
+}) {
   const addApprover = useAddApprover();
   const removeApprover = useRemoveApprover();
   const [address, setAddress] = useState("");
@@ -26,7 +38,10 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
     e.preventDefault();
     if (!isAddress(address.trim())) return setError("Enter a 0x address of 40 hex digits.");
     setError(null);
-    await addApprover.mutateAsync({ datanetId, approver: address }).then(() => setAddress(""), () => {});
+    await addApprover.mutateAsync({ datanetId, approver: address }).then(
+      () => setAddress(""),
+      () => {},
+    );
   };
   return (
     <section className="panel" aria-labelledby="approvers-h">
@@ -36,9 +51,14 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
       <ul>
         {approvers.map((a) => (
           <li key={a.approver.id} className="row">
-            <AddressLink address={a.approver.id} label={a.approver.id} /> <ContractWalletBadge address={a.approver.id} /> <span className="hint">since {formatTime(a.addedAt)}</span>
+            <AddressLink address={a.approver.id} label={a.approver.id} /> <ContractWalletBadge address={a.approver.id} />{" "}
+            <span className="hint">since {formatTime(a.addedAt)}</span>
             {isOwner ? (
-              <button className="btn btn-small btn-danger" disabled={removeApprover.isPending} onClick={() => void removeApprover.mutateAsync({ datanetId, approver: a.approver.id }).catch(() => {})}>
+              <button
+                className="btn btn-small btn-danger"
+                disabled={removeApprover.isPending}
+                onClick={() => void removeApprover.mutateAsync({ datanetId, approver: a.approver.id }).catch(() => {})}
+              >
                 Remove
               </button>
             ) : null}
@@ -50,11 +70,23 @@ export function ApproversPanel({ datanetId, approvers, isOwner }: { datanetId: s
           <label htmlFor="approver-address" className="sr-only">
             Approver address
           </label>
-          <input id="approver-address" className="input" style={{ maxWidth: 420 }} placeholder="0x…" value={address} onChange={(e) => setAddress(e.target.value)} aria-invalid={!!error} />
+          <input
+            id="approver-address"
+            className="input"
+            style={{ maxWidth: 420 }}
+            placeholder="0x…"
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            aria-invalid={!!error}
+          />
           <button className="btn" type="submit" disabled={addApprover.isPending}>
             Add approver
           </button>
-          {error ? <span className="field-error" role="alert">{error}</span> : null}
+          {error ? (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          ) : null}
         </form>
       ) : null}
     </section>

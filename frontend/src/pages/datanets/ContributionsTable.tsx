@@ -35,7 +35,11 @@ export function ContributionsTable({
       <table className="table">
         <thead>
           <tr>
-            {onToggle ? <th><span className="sr-only">Select</span></th> : null}
+            {onToggle ? (
+              <th>
+                <span className="sr-only">Select</span>
+              </th>
+            ) : null}
             <th>#</th>
             <th>Title</th>
             {showDatanet ? <th>Datanet</th> : null}
@@ -44,7 +48,11 @@ export function ContributionsTable({
             <th className="num">Citations</th>
             <th>Content hash</th>
             <th>Registered</th>
-            {actions ? <th><span className="sr-only">Actions</span></th> : null}
+            {actions ? (
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -52,7 +60,12 @@ export function ContributionsTable({
             <tr key={c.id} data-testid="contribution-row">
               {onToggle ? (
                 <td>
-                  <input type="checkbox" aria-label={`Select contribution ${c.id}`} checked={selected?.has(c.id) ?? false} onChange={() => onToggle(c.id)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select contribution ${c.id}`}
+                    checked={selected?.has(c.id) ?? false}
+                    onChange={() => onToggle(c.id)}
+                  />
                 </td>
               ) : null}
               <td>{c.id}</td>

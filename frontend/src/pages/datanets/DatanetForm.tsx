@@ -4,7 +4,17 @@ import { RECORD_KINDS, type RecordKind } from "@sdk/dataset/schema.ts";
 import { validateDatanetForm, type DatanetForm as Form } from "../../data/datanet-metadata.ts";
 import { Field } from "../../ui/bits.tsx";
 
-export function DatanetForm({ initial, submitLabel, onSubmit, busy }: { initial: Form; submitLabel: string; onSubmit: (form: Form) => void; busy?: boolean }) {
+export function DatanetForm({
+  initial,
+  submitLabel,
+  onSubmit,
+  busy,
+}: {
+  initial: Form;
+  submitLabel: string;
+  onSubmit: (form: Form) => void;
+  busy?: boolean;
+}) {
   const [form, setForm] = useState(initial);
   const [tried, setTried] = useState(false);
   const errors = tried ? validateDatanetForm(form) : {};
@@ -14,13 +24,21 @@ export function DatanetForm({ initial, submitLabel, onSubmit, busy }: { initial:
     setTried(true);
     if (Object.keys(validateDatanetForm(form)).length === 0) onSubmit(form);
   };
-  const aria = (id: keyof Form) => ({ "aria-invalid": errors[id] ? true : undefined, "aria-describedby": `${id}-hint ${errors[id] ? `${id}-error` : ""}`.trim() });
+  const aria = (id: keyof Form) => ({
+    "aria-invalid": errors[id] ? true : undefined,
+    "aria-describedby": `${id}-hint ${errors[id] ? `${id}-error` : ""}`.trim(),
+  });
   return (
     <form className="panel" onSubmit={submit} noValidate aria-label="Datanet">
       <Field id="name" label="Name" error={errors.name} hint="Short and specific, e.g. “Clinical triage Q&A (EN)”.">
         <input id="name" value={form.name} onChange={(e) => set("name", e.target.value)} {...aria("name")} />
       </Field>
-      <Field id="description" label="Description" error={errors.description} hint="What the data is, where it comes from, what it is good for.">
+      <Field
+        id="description"
+        label="Description"
+        error={errors.description}
+        hint="What the data is, where it comes from, what it is good for."
+      >
         <textarea id="description" value={form.description} onChange={(e) => set("description", e.target.value)} {...aria("description")} />
       </Field>
       <div className="cols-2">
@@ -48,17 +66,33 @@ export function DatanetForm({ initial, submitLabel, onSubmit, busy }: { initial:
             </label>
           ))}
         </div>
-        {errors.recordKinds ? <div className="field-error" role="alert">{errors.recordKinds}</div> : null}
+        {errors.recordKinds ? (
+          <div className="field-error" role="alert">
+            {errors.recordKinds}
+          </div>
+        ) : null}
       </fieldset>
       <div className="cols-2">
-        <Field id="accessPolicy" label="Access policy" hint="Permissioned: builders need a grant from an approver. Open: anyone may use the data.">
+        <Field
+          id="accessPolicy"
+          label="Access policy"
+          hint="Permissioned: builders need a grant from an approver. Open: anyone may use the data."
+        >
           <select id="accessPolicy" value={form.accessPolicy} onChange={(e) => set("accessPolicy", e.target.value as Form["accessPolicy"])}>
             <option>Permissioned</option>
             <option>Open</option>
           </select>
         </Field>
-        <Field id="contributionPolicy" label="Contribution policy" hint="Curated: an approver accepts each contribution. Open: accepted on registration.">
-          <select id="contributionPolicy" value={form.contributionPolicy} onChange={(e) => set("contributionPolicy", e.target.value as Form["contributionPolicy"])}>
+        <Field
+          id="contributionPolicy"
+          label="Contribution policy"
+          hint="Curated: an approver accepts each contribution. Open: accepted on registration."
+        >
+          <select
+            id="contributionPolicy"
+            value={form.contributionPolicy}
+            onChange={(e) => set("contributionPolicy", e.target.value as Form["contributionPolicy"])}
+          >
             <option>Curated</option>
             <option>Open</option>
           </select>

@@ -34,7 +34,12 @@ export default function DatanetFormPage() {
     try {
       const { uri } = await addJson(config.contentApiUrl, metadataFromForm(form), "datanet.json");
       if (!editing) {
-        const receipt = await createDatanet.mutateAsync({ metadataURI: uri, license: form.license, accessPolicy: form.accessPolicy, contributionPolicy: form.contributionPolicy });
+        const receipt = await createDatanet.mutateAsync({
+          metadataURI: uri,
+          license: form.license,
+          accessPolicy: form.accessPolicy,
+          contributionPolicy: form.contributionPolicy,
+        });
         const [created] = parseEventLogs({ abi: datanetRegistryAbi, logs: receipt.logs, eventName: "DatanetCreated" });
         navigate(`/datanets/${created?.args.datanetId ?? ""}`);
       } else {
@@ -75,7 +80,12 @@ export default function DatanetFormPage() {
         subtitle="The metadata document is stored in the content store; its address and the license go on chain."
       />
       <WalletGate reason={editing ? "to edit this Datanet" : "to create a Datanet"}>
-        <DatanetForm initial={initial} submitLabel={editing ? "Save changes" : "Create Datanet"} onSubmit={(f) => void submit(f)} busy={busy} />
+        <DatanetForm
+          initial={initial}
+          submitLabel={editing ? "Save changes" : "Create Datanet"}
+          onSubmit={(f) => void submit(f)}
+          busy={busy}
+        />
       </WalletGate>
     </>
   );

@@ -48,7 +48,14 @@ export default function DatanetPage() {
   const isApprover = isOwner || d.approvers.some((a) => a.approver.id.toLowerCase() === address?.toLowerCase());
   return (
     <>
-      <PageHeader title={d.metadata?.name ?? `Datanet #${d.id}`} subtitle={<>Datanet #{d.id} · {d.metadata?.domain || "no domain"} · {d.license}</>}>
+      <PageHeader
+        title={d.metadata?.name ?? `Datanet #${d.id}`}
+        subtitle={
+          <>
+            Datanet #{d.id} · {d.metadata?.domain || "no domain"} · {d.license}
+          </>
+        }
+      >
         <Link className="btn btn-primary" to={`/datanets/${d.id}/contribute`}>
           Contribute data
         </Link>
@@ -81,24 +88,51 @@ export default function DatanetPage() {
               ))}
             </div>
             <div className="stats">
-              <div className="stat"><b>{d.acceptedContributionCount}</b><span>accepted</span></div>
-              <div className="stat"><b>{d.pendingContributionCount}</b><span>pending</span></div>
-              <div className="stat"><b>{d.contributorCount}</b><span>contributors</span></div>
-              <div className="stat"><b>{d.jobCount}</b><span>training jobs</span></div>
-              <div className="stat"><b>{d.citationCount}</b><span>citations</span></div>
+              <div className="stat">
+                <b>{d.acceptedContributionCount}</b>
+                <span>accepted</span>
+              </div>
+              <div className="stat">
+                <b>{d.pendingContributionCount}</b>
+                <span>pending</span>
+              </div>
+              <div className="stat">
+                <b>{d.contributorCount}</b>
+                <span>contributors</span>
+              </div>
+              <div className="stat">
+                <b>{d.jobCount}</b>
+                <span>training jobs</span>
+              </div>
+              <div className="stat">
+                <b>{d.citationCount}</b>
+                <span>citations</span>
+              </div>
             </div>
           </section>
           <section className="panel">
             <h2>Details</h2>
             <dl className="kv">
-              <dt>Owner</dt><dd><AddressLink address={d.owner.id} /></dd>
-              <dt>License</dt><dd>{d.license}</dd>
-              <dt>Access</dt><dd>{d.accessPolicy}</dd>
-              <dt>Contributions</dt><dd>{d.contributionPolicy}</dd>
-              <dt>Record kinds</dt><dd>{d.metadata?.recordKinds.join(", ") ?? "any"}</dd>
-              <dt>Created</dt><dd>{formatTime(d.createdAt)}</dd>
-              <dt>Transaction</dt><dd><Hash value={d.createdTx} /></dd>
-              <dt>Metadata</dt><dd className="mono">{d.metadataURI}</dd>
+              <dt>Owner</dt>
+              <dd>
+                <AddressLink address={d.owner.id} />
+              </dd>
+              <dt>License</dt>
+              <dd>{d.license}</dd>
+              <dt>Access</dt>
+              <dd>{d.accessPolicy}</dd>
+              <dt>Contributions</dt>
+              <dd>{d.contributionPolicy}</dd>
+              <dt>Record kinds</dt>
+              <dd>{d.metadata?.recordKinds.join(", ") ?? "any"}</dd>
+              <dt>Created</dt>
+              <dd>{formatTime(d.createdAt)}</dd>
+              <dt>Transaction</dt>
+              <dd>
+                <Hash value={d.createdTx} />
+              </dd>
+              <dt>Metadata</dt>
+              <dd className="mono">{d.metadataURI}</dd>
             </dl>
             <AccessStatus datanetId={d.id} />
           </section>
@@ -122,11 +156,20 @@ export default function DatanetPage() {
           <Empty title="No contributors yet." />
         ) : (
           <table className="table">
-            <thead><tr><th>Contributor</th><th className="num">Contributions</th><th className="num">Accepted</th><th className="num">Citations</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Contributor</th>
+                <th className="num">Contributions</th>
+                <th className="num">Accepted</th>
+                <th className="num">Citations</th>
+              </tr>
+            </thead>
             <tbody>
               {d.contributors.map((c) => (
                 <tr key={c.contributor.id}>
-                  <td><AddressLink address={c.contributor.id} label={c.contributor.id} /></td>
+                  <td>
+                    <AddressLink address={c.contributor.id} label={c.contributor.id} />
+                  </td>
                   <td className="num">{c.contributionCount}</td>
                   <td className="num">{c.acceptedContributionCount}</td>
                   <td className="num">{c.citationCount}</td>
@@ -141,15 +184,29 @@ export default function DatanetPage() {
           <Empty title="No model has been trained on this Datanet yet." />
         ) : (
           <table className="table">
-            <thead><tr><th>Model</th><th>Builder</th><th>Created</th><th className="num">Citations</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Builder</th>
+                <th>Created</th>
+                <th className="num">Citations</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {d.models.map((m) => (
                 <tr key={m.id}>
-                  <td><Link to={`/explore/model/${m.id}`}>Model #{m.id}</Link></td>
-                  <td><AddressLink address={m.builder.id} /></td>
+                  <td>
+                    <Link to={`/explore/model/${m.id}`}>Model #{m.id}</Link>
+                  </td>
+                  <td>
+                    <AddressLink address={m.builder.id} />
+                  </td>
                   <td>{formatTime(m.createdAt)}</td>
                   <td className="num">{m.citationCount}</td>
-                  <td><Link to={`/chat/${m.id}`}>Chat</Link></td>
+                  <td>
+                    <Link to={`/chat/${m.id}`}>Chat</Link>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -165,7 +222,10 @@ export default function DatanetPage() {
             <p>This Datanet is open: anyone may train on, retrieve from and evaluate with its accepted data.</p>
           ) : (
             <>
-              <p>This Datanet is permissioned. Ask its approvers for access; they may grant it by transaction or send you a signed grant to redeem.</p>
+              <p>
+                This Datanet is permissioned. Ask its approvers for access; they may grant it by transaction or send you a signed grant to
+                redeem.
+              </p>
               <RequestAccessForm datanetId={d.id} />
             </>
           )}

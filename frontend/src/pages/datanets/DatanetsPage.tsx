@@ -54,7 +54,13 @@ export default function DatanetsPage() {
         </Link>
       </PageHeader>
       <div className="toolbar" role="search">
-        <input type="search" aria-label="Search Datanets" placeholder="Search by name, description, tag, owner…" value={text} onChange={(e) => setText(e.target.value)} />
+        <input
+          type="search"
+          aria-label="Search Datanets"
+          placeholder="Search by name, description, tag, owner…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
         <select aria-label="Domain" value={domain} onChange={(e) => setDomain(e.target.value)}>
           <option value="">All domains</option>
           {domains.map((d) => (
@@ -67,9 +73,19 @@ export default function DatanetsPage() {
             <option key={t}>{t}</option>
           ))}
         </select>
-        <input aria-label="Owner address" placeholder="Owner 0x…" value={owner} onChange={(e) => setOwner(e.target.value.trim())} size={18} />
+        <input
+          aria-label="Owner address"
+          placeholder="Owner 0x…"
+          value={owner}
+          onChange={(e) => setOwner(e.target.value.trim())}
+          size={18}
+        />
       </div>
-      <QueryView query={query} loading="Loading Datanets…" empty={(d) => (d.length === 0 ? <Empty title="No Datanets yet.">Create the first one.</Empty> : null)}>
+      <QueryView
+        query={query}
+        loading="Loading Datanets…"
+        empty={(d) => (d.length === 0 ? <Empty title="No Datanets yet.">Create the first one.</Empty> : null)}
+      >
         {() =>
           shown.length === 0 ? (
             <Empty title="No Datanet matches your search." />

@@ -37,21 +37,49 @@ export function EncryptionKeyPanel({ datanetId, isOwner }: { datanetId: string; 
   return (
     <section className="panel" aria-labelledby="key-h" data-testid="encryption-key">
       <h2 id="key-h">Encryption</h2>
-      <p className="hint">Contributions to this Datanet are encrypted in the contributor's browser for this key. Its key service releases a contribution's key only to whom the chain allows: trainers holding a job's claim for builders with train access, this Datanet's owner and approvers, and the contributor.</p>
-      {bound.isPending ? <p>Reading the chain…</p> : bound.error ? <p className="field-error">{errorSentence(bound.error)}</p> : bound.data ? (
+      <p className="hint">
+        Contributions to this Datanet are encrypted in the contributor's browser for this key. Its key service releases a contribution's key
+        only to whom the chain allows: trainers holding a job's claim for builders with train access, this Datanet's owner and approvers,
+        and the contributor.
+      </p>
+      {bound.isPending ? (
+        <p>Reading the chain…</p>
+      ) : bound.error ? (
+        <p className="field-error">{errorSentence(bound.error)}</p>
+      ) : bound.data ? (
         <dl className="kv">
-          <dt>Public key (version {bound.data.version})</dt><dd><Hash value={bound.data.publicKey} /></dd>
-          <dt>Key service</dt><dd className="mono">{bound.data.keyServiceURI}</dd>
+          <dt>Public key (version {bound.data.version})</dt>
+          <dd>
+            <Hash value={bound.data.publicKey} />
+          </dd>
+          <dt>Key service</dt>
+          <dd className="mono">{bound.data.keyServiceURI}</dd>
         </dl>
       ) : (
         <p className="field-error">No encryption key is bound yet: nobody can contribute until the owner binds one.</p>
       )}
       {isOwner ? (
         <form onSubmit={(e) => void bind(e)} className="row" aria-label="Bind encryption key">
-          <label htmlFor="key-service-url" className="sr-only">Key service URL</label>
-          <input id="key-service-url" className="input" style={{ maxWidth: 420 }} placeholder="Key service URL, e.g. http://127.0.0.1:8790" value={url} onChange={(e) => setUrl(e.target.value)} aria-invalid={!!error} />
-          <button className="btn" type="submit" disabled={busy}>{busy ? "Binding…" : bound.data ? "Rotate to this key service's key" : "Bind this key service's key"}</button>
-          {error ? <span className="field-error" role="alert">{error}</span> : null}
+          <label htmlFor="key-service-url" className="sr-only">
+            Key service URL
+          </label>
+          <input
+            id="key-service-url"
+            className="input"
+            style={{ maxWidth: 420 }}
+            placeholder="Key service URL, e.g. http://127.0.0.1:8790"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            aria-invalid={!!error}
+          />
+          <button className="btn" type="submit" disabled={busy}>
+            {busy ? "Binding…" : bound.data ? "Rotate to this key service's key" : "Bind this key service's key"}
+          </button>
+          {error ? (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          ) : null}
         </form>
       ) : null}
     </section>

@@ -10,14 +10,22 @@ import { useRequestAccess } from "../../data/hooks/useRequestAccess.ts";
 import { alreadyToasted } from "../../data/mutations/protocol-write-mutation.ts";
 
 export function ScopePicker({ value, onChange, legend = "Scopes" }: { value: number; onChange: (v: number) => void; legend?: string }) {
-  const help: Record<keyof typeof Scope, string> = { Train: "fine-tune models", Retrieve: "use in chat retrieval (RAG)", Evaluate: "evaluate models" };
+  const help: Record<keyof typeof Scope, string> = {
+    Train: "fine-tune models",
+    Retrieve: "use in chat retrieval (RAG)",
+    Evaluate: "evaluate models",
+  };
   return (
     <fieldset className="field">
       <legend>{legend}</legend>
       <div className="checks">
         {(Object.keys(Scope) as (keyof typeof Scope)[]).map((name) => (
           <label key={name}>
-            <input type="checkbox" checked={(value & Scope[name]) !== 0} onChange={(e) => onChange(e.target.checked ? value | Scope[name] : value & ~Scope[name])} />
+            <input
+              type="checkbox"
+              checked={(value & Scope[name]) !== 0}
+              onChange={(e) => onChange(e.target.checked ? value | Scope[name] : value & ~Scope[name])}
+            />
             {name} <span className="hint">({help[name]})</span>
           </label>
         ))}
@@ -34,14 +42,23 @@ export function RequestAccessForm({ datanetId }: { datanetId: string }) {
   const [purpose, setPurpose] = useState("");
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
-  const error = purpose.trim().length < 10 ? "Say in a sentence what you will build with the data (at least 10 characters)." : scopes === 0 ? "Choose at least one scope." : null;
+  const error =
+    purpose.trim().length < 10
+      ? "Say in a sentence what you will build with the data (at least 10 characters)."
+      : scopes === 0
+        ? "Choose at least one scope."
+        : null;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
     if (error) return;
     setBusy(true);
     try {
-      const { uri } = await addJson(config.contentApiUrl, { schema: "modelfactory.access-purpose/1", datanetId, purpose: purpose.trim() }, "purpose.json");
+      const { uri } = await addJson(
+        config.contentApiUrl,
+        { schema: "modelfactory.access-purpose/1", datanetId, purpose: purpose.trim() },
+        "purpose.json",
+      );
       await requestAccess.mutateAsync({ datanetId, scopes, purposeURI: uri });
       setPurpose("");
       setTried(false);

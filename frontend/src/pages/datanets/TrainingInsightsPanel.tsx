@@ -14,7 +14,10 @@ export function TrainingInsightsList({ models, datanetId }: { models: ModelInsig
       {models.map((m) => (
         <section className="panel" key={m.modelId} data-testid={`insights-model-${m.modelId}`}>
           <h2>
-            Model #{m.modelId} <span className="hint">· <Link to={`/jobs/${m.jobId}/report`}>job #{m.jobId} report</Link></span>
+            Model #{m.modelId}{" "}
+            <span className="hint">
+              · <Link to={`/jobs/${m.jobId}/report`}>job #{m.jobId} report</Link>
+            </span>
           </h2>
           {m.error ? (
             <p className="field-error">Its evaluation report could not be read: {m.error}</p>

@@ -20,15 +20,41 @@ export default function AnswerPage() {
           <>
             <section className="panel">
               <dl className="kv">
-                <dt>Model</dt><dd><Link to={`/explore/model/${r.receipt.modelId}`}>#{r.receipt.modelId}</Link>{r.trainerEndpoint ? <span className="hint"> served by {r.trainerEndpoint}</span> : null}</dd>
-                <dt>Question hash</dt><dd><Hash value={r.receipt.questionHash} /> <span className="hint">the question, answer and passages are private to the asker; the public receipt holds their hashes</span></dd>
-                <dt>Answer hash</dt><dd><Hash value={r.receipt.answerHash} /></dd>
-                <dt>Created</dt><dd>{formatTime(Math.floor(r.receipt.createdAt / 1000))}</dd>
-                <dt>Cited through retrieval</dt><dd>{weights(r.leaf.contributionIds, r.leaf.weights)}</dd>
-                <dt>Reasons</dt><dd>{r.receipt.citations.map((c) => <div key={c.rank}>#{c.rank} contribution #{c.contributionId}: {c.reason}</div>)}</dd>
+                <dt>Model</dt>
+                <dd>
+                  <Link to={`/explore/model/${r.receipt.modelId}`}>#{r.receipt.modelId}</Link>
+                  {r.trainerEndpoint ? <span className="hint"> served by {r.trainerEndpoint}</span> : null}
+                </dd>
+                <dt>Question hash</dt>
+                <dd>
+                  <Hash value={r.receipt.questionHash} />{" "}
+                  <span className="hint">
+                    the question, answer and passages are private to the asker; the public receipt holds their hashes
+                  </span>
+                </dd>
+                <dt>Answer hash</dt>
+                <dd>
+                  <Hash value={r.receipt.answerHash} />
+                </dd>
+                <dt>Created</dt>
+                <dd>{formatTime(Math.floor(r.receipt.createdAt / 1000))}</dd>
+                <dt>Cited through retrieval</dt>
+                <dd>{weights(r.leaf.contributionIds, r.leaf.weights)}</dd>
+                <dt>Reasons</dt>
+                <dd>
+                  {r.receipt.citations.map((c) => (
+                    <div key={c.rank}>
+                      #{c.rank} contribution #{c.contributionId}: {c.reason}
+                    </div>
+                  ))}
+                </dd>
                 <dt>Shaped by training on</dt>
                 <dd>
-                  {r.receipt.schema === RECEIPT_SCHEMA_V2 ? <span className="hint">this receipt predates training influences ({RECEIPT_SCHEMA_V2})</span> : weights(r.leaf.trainingContributionIds, r.leaf.trainingWeights)}
+                  {r.receipt.schema === RECEIPT_SCHEMA_V2 ? (
+                    <span className="hint">this receipt predates training influences ({RECEIPT_SCHEMA_V2})</span>
+                  ) : (
+                    weights(r.leaf.trainingContributionIds, r.leaf.trainingWeights)
+                  )}
                 </dd>
                 {r.receipt.trainingInfluences?.length ? (
                   <>
@@ -36,17 +62,34 @@ export default function AnswerPage() {
                     <dd>
                       {r.receipt.trainingInfluences.map((t) => (
                         <div key={t.rank}>
-                          #{t.rank} contribution #{t.contributionId} by <AddressLink address={t.contributor} /> (cosine {t.score.toFixed(2)}): {t.reason}
+                          #{t.rank} contribution #{t.contributionId} by <AddressLink address={t.contributor} /> (cosine {t.score.toFixed(2)}
+                          ): {t.reason}
                         </div>
                       ))}
                     </dd>
                   </>
                 ) : null}
-                <dt>Batch</dt><dd>#{r.batchId} <span className="mono hint">{r.receiptsURI}</span></dd>
-                <dt>Proof</dt><dd>{r.proof ? r.proof.map((p) => <div key={p}><Hash value={p} /></div>) : "–"}</dd>
+                <dt>Batch</dt>
+                <dd>
+                  #{r.batchId} <span className="mono hint">{r.receiptsURI}</span>
+                </dd>
+                <dt>Proof</dt>
+                <dd>
+                  {r.proof
+                    ? r.proof.map((p) => (
+                        <div key={p}>
+                          <Hash value={p} />
+                        </div>
+                      ))
+                    : "–"}
+                </dd>
               </dl>
             </section>
-            <VerifyReceipt receiptId={receiptId} receipt={receipt} source="the index and the batch document in the content store (no trainer node)" />
+            <VerifyReceipt
+              receiptId={receiptId}
+              receipt={receipt}
+              source="the index and the batch document in the content store (no trainer node)"
+            />
           </>
         )}
       </QueryView>

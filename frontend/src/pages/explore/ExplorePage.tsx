@@ -24,24 +24,60 @@ export default function ExplorePage() {
   };
   return (
     <>
-      <PageHeader title="Attribution explorer" subtitle="Follow a model to the contributions and people behind it, a contributor to the answers that cite them, an answer to its on-chain receipt." />
+      <PageHeader
+        title="Attribution explorer"
+        subtitle="Follow a model to the contributions and people behind it, a contributor to the answers that cite them, an answer to its on-chain receipt."
+      />
       <form className="toolbar" onSubmit={go} role="search">
-        <label htmlFor="explore-q" className="sr-only">Model, address or receipt</label>
-        <input id="explore-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Model number, contributor 0x…, or receipt id 0x…" />
-        <button className="btn btn-primary" type="submit">Explore</button>
-        {error ? <span className="field-error" role="alert">{error}</span> : null}
+        <label htmlFor="explore-q" className="sr-only">
+          Model, address or receipt
+        </label>
+        <input
+          id="explore-q"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Model number, contributor 0x…, or receipt id 0x…"
+        />
+        <button className="btn btn-primary" type="submit">
+          Explore
+        </button>
+        {error ? (
+          <span className="field-error" role="alert">
+            {error}
+          </span>
+        ) : null}
       </form>
       <h2>Models</h2>
       <QueryView query={models} empty={(m) => (m.length ? null : <Empty title="No models yet." />)}>
         {(list) => (
           <table className="table">
-            <thead><tr><th>Model</th><th>Datanets</th><th>Builder</th><th className="num">Receipts</th><th className="num">Citations</th><th>Created</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Datanets</th>
+                <th>Builder</th>
+                <th className="num">Receipts</th>
+                <th className="num">Citations</th>
+                <th>Created</th>
+              </tr>
+            </thead>
             <tbody>
               {list.map((m) => (
                 <tr key={m.id}>
-                  <td><Link to={`/explore/model/${m.id}`}>Model #{m.id}</Link></td>
-                  <td>{m.datanets.map((d) => <Link key={d.id} to={`/datanets/${d.id}`}>#{d.id} </Link>)}</td>
-                  <td><AddressLink address={m.builder.id} /></td>
+                  <td>
+                    <Link to={`/explore/model/${m.id}`}>Model #{m.id}</Link>
+                  </td>
+                  <td>
+                    {m.datanets.map((d) => (
+                      <Link key={d.id} to={`/datanets/${d.id}`}>
+                        #{d.id}{" "}
+                      </Link>
+                    ))}
+                  </td>
+                  <td>
+                    <AddressLink address={m.builder.id} />
+                  </td>
                   <td className="num">{m.receiptCount}</td>
                   <td className="num">{m.citationCount}</td>
                   <td>{formatTime(m.createdAt)}</td>

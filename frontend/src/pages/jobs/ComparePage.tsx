@@ -27,8 +27,25 @@ function useComparedJob(id: string) {
   const model = useModel(modelId);
   const report = useEvaluation(id, node, model.data?.metricsURI ?? null);
   const spec = useJobSpec(job.data?.specURI);
-  const missing = job.isPending ? "loading…" : !job.data ? "not indexed" : !modelId ? "no model yet" : report.isPending ? "loading…" : report.error ? describeError(report.error) : "";
-  return { id, series: jobSeries(state), report: modelId ? report.data ?? null : null, spec: spec.data ?? null, specError: spec.error, missing };
+  const missing = job.isPending
+    ? "loading…"
+    : !job.data
+      ? "not indexed"
+      : !modelId
+        ? "no model yet"
+        : report.isPending
+          ? "loading…"
+          : report.error
+            ? describeError(report.error)
+            : "";
+  return {
+    id,
+    series: jobSeries(state),
+    report: modelId ? (report.data ?? null) : null,
+    spec: spec.data ?? null,
+    specError: spec.error,
+    missing,
+  };
 }
 
 /**
@@ -53,11 +70,19 @@ function Comparison({ ids }: { ids: string[] }) {
       </div>
       <section className="panel">
         <h2>Metrics</h2>
-        <MetricsTable jobs={columns} metrics={jobs.map((j) => (j.report ? compareMetrics(j.report) : null))} missing={jobs.map((j) => j.missing)} />
+        <MetricsTable
+          jobs={columns}
+          metrics={jobs.map((j) => (j.report ? compareMetrics(j.report) : null))}
+          missing={jobs.map((j) => j.missing)}
+        />
       </section>
       <section className="panel">
         <h2>Spec differences</h2>
-        {specErrors.map((j) => <p key={j.id} className="field-error">Job #{j.id}'s spec could not be read: {describeError(j.specError)}</p>)}
+        {specErrors.map((j) => (
+          <p key={j.id} className="field-error">
+            Job #{j.id}'s spec could not be read: {describeError(j.specError)}
+          </p>
+        ))}
         <SpecDifferencesTable jobs={columns} differences={specDifferences(jobs.map((j) => j.spec))} />
       </section>
       <section className="panel">
@@ -71,11 +96,21 @@ function Comparison({ ids }: { ids: string[] }) {
 export default function ComparePage() {
   const [raw] = useSearchParam("jobs");
   const parsed = parseCompareIds(raw);
-  if ("error" in parsed) return <Empty title="Nothing to compare.">{parsed.error} <Link to="/jobs">Pick jobs from the list.</Link></Empty>;
+  if ("error" in parsed)
+    return (
+      <Empty title="Nothing to compare.">
+        {parsed.error} <Link to="/jobs">Pick jobs from the list.</Link>
+      </Empty>
+    );
   return (
     <>
-      <PageHeader title={`Compare jobs ${parsed.ids.map((id) => `#${id}`).join(", ")}`} subtitle={<>Share this page's address to show the same comparison.</>}>
-        <Link className="btn" to="/jobs">Back to jobs</Link>
+      <PageHeader
+        title={`Compare jobs ${parsed.ids.map((id) => `#${id}`).join(", ")}`}
+        subtitle={<>Share this page's address to show the same comparison.</>}
+      >
+        <Link className="btn" to="/jobs">
+          Back to jobs
+        </Link>
       </PageHeader>
       <Comparison key={parsed.ids.join(",")} ids={parsed.ids} />
     </>

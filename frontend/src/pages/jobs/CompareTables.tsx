@@ -11,7 +11,11 @@ function Head({ jobs, first }: { jobs: ComparedColumn[]; first: string }) {
     <thead>
       <tr>
         <th>{first}</th>
-        {jobs.map((j) => <th key={j.id} className="num"><span style={{ color: j.color }}>■</span> Job #{j.id}</th>)}
+        {jobs.map((j) => (
+          <th key={j.id} className="num">
+            <span style={{ color: j.color }}>■</span> Job #{j.id}
+          </th>
+        ))}
       </tr>
     </thead>
   );
@@ -28,7 +32,15 @@ const METRIC_ROWS: { label: string; value: (m: CompareMetrics) => string }[] = [
 ];
 
 /** `metrics[i]` is null while job i's report loads or when it has none (`missing[i]` says why). */
-export function MetricsTable({ jobs, metrics, missing }: { jobs: ComparedColumn[]; metrics: (CompareMetrics | null)[]; missing: string[] }) {
+export function MetricsTable({
+  jobs,
+  metrics,
+  missing,
+}: {
+  jobs: ComparedColumn[];
+  metrics: (CompareMetrics | null)[];
+  missing: string[];
+}) {
   return (
     <table className="table" data-testid="compare-metrics">
       <Head jobs={jobs} first="Metric" />
@@ -36,7 +48,11 @@ export function MetricsTable({ jobs, metrics, missing }: { jobs: ComparedColumn[
         {METRIC_ROWS.map((row) => (
           <tr key={row.label}>
             <td>{row.label}</td>
-            {metrics.map((m, i) => <td key={jobs[i]!.id} className="num">{m ? row.value(m) : <span className="hint">{missing[i]}</span>}</td>)}
+            {metrics.map((m, i) => (
+              <td key={jobs[i]!.id} className="num">
+                {m ? row.value(m) : <span className="hint">{missing[i]}</span>}
+              </td>
+            ))}
           </tr>
         ))}
       </tbody>
@@ -45,7 +61,12 @@ export function MetricsTable({ jobs, metrics, missing }: { jobs: ComparedColumn[
 }
 
 export function SpecDifferencesTable({ jobs, differences }: { jobs: ComparedColumn[]; differences: SpecDifference[] }) {
-  if (differences.length === 0) return <p className="hint" data-testid="compare-spec-same">The specs are the same in every field.</p>;
+  if (differences.length === 0)
+    return (
+      <p className="hint" data-testid="compare-spec-same">
+        The specs are the same in every field.
+      </p>
+    );
   return (
     <table className="table" data-testid="compare-spec">
       <Head jobs={jobs} first="Spec field (only those that differ)" />
@@ -55,7 +76,11 @@ export function SpecDifferencesTable({ jobs, differences }: { jobs: ComparedColu
             <td className="mono">{d.field}</td>
             {d.values.map((v, i) => (
               // Values unlike the first job's are marked, so the eye finds what changed.
-              <td key={jobs[i]!.id} className={`mono${i > 0 && v !== d.values[0] ? " diff" : ""}`} style={i > 0 && v !== d.values[0] ? { background: "#fff4d6" } : undefined}>
+              <td
+                key={jobs[i]!.id}
+                className={`mono${i > 0 && v !== d.values[0] ? " diff" : ""}`}
+                style={i > 0 && v !== d.values[0] ? { background: "#fff4d6" } : undefined}
+              >
                 {v ?? "—"}
               </td>
             ))}

@@ -32,8 +32,14 @@ export function AdapterDownload({ node, modelId }: { node: string; modelId: stri
   }
   return (
     <>
-      <button className="btn" disabled={busy} onClick={() => void run()}>{busy ? "Downloading…" : "Download adapter"}</button>
-      {error ? <span className="field-error" role="alert">{error}</span> : null}
+      <button className="btn" disabled={busy} onClick={() => void run()}>
+        {busy ? "Downloading…" : "Download adapter"}
+      </button>
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -95,14 +101,20 @@ export function ExportPanel({ node, modelId }: { node: string | null; modelId: s
   return (
     <section className="panel" aria-label="Export">
       <h2>Export</h2>
-      <p className="hint">The tuned model merged into its base, to run outside ModelFactory. Models trained on permissioned data are exported only to their builder and to holders of train or evaluate access on all of their Datanets.</p>
+      <p className="hint">
+        The tuned model merged into its base, to run outside ModelFactory. Models trained on permissioned data are exported only to their
+        builder and to holders of train or evaluate access on all of their Datanets.
+      </p>
       <table className="table">
         <tbody>
           {MODEL_EXPORT_FORMATS.map((format) => {
             const s = status[format];
             return (
               <tr key={format} data-testid={`export-${format}`}>
-                <td><strong>{MODEL_EXPORT_HELP[format].title}</strong><div className="hint">{MODEL_EXPORT_HELP[format].use}</div></td>
+                <td>
+                  <strong>{MODEL_EXPORT_HELP[format].title}</strong>
+                  <div className="hint">{MODEL_EXPORT_HELP[format].use}</div>
+                </td>
                 <td className="num" aria-live="polite">
                   {s?.state === "running" ? `Merging and converting… ${formatDuration((now - Date.parse(s.startedAt)) / 1000)}` : null}
                   {s?.state === "ready" ? `${formatBytes(s.bytes ?? 0)}, made in ${formatDuration(s.seconds ?? 0)}` : null}
@@ -110,7 +122,9 @@ export function ExportPanel({ node, modelId }: { node: string | null; modelId: s
                 </td>
                 <td className="num">
                   {s?.state === "ready" ? (
-                    <button className="btn btn-primary" onClick={() => void download(format)}>Download {s.fileName}</button>
+                    <button className="btn btn-primary" onClick={() => void download(format)}>
+                      Download {s.fileName}
+                    </button>
                   ) : (
                     <button className="btn" disabled={s?.state === "running" || session.pending} onClick={() => void start(format)}>
                       {s?.state === "failed" ? "Try again" : "Prepare"}
@@ -122,8 +136,15 @@ export function ExportPanel({ node, modelId }: { node: string | null; modelId: s
           })}
         </tbody>
       </table>
-      {error ? <p className="field-error" role="alert">{error}</p> : null}
-      <p className="hint">GGUF runs in llama.cpp (<code>llama-cli -m model-{modelId}-q8_0.gguf</code>) or Ollama (a Modelfile with <code>FROM ./model-{modelId}-q8_0.gguf</code>, then <code>ollama create</code>).</p>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p className="hint">
+        GGUF runs in llama.cpp (<code>llama-cli -m model-{modelId}-q8_0.gguf</code>) or Ollama (a Modelfile with{" "}
+        <code>FROM ./model-{modelId}-q8_0.gguf</code>, then <code>ollama create</code>).
+      </p>
     </section>
   );
 }

@@ -18,26 +18,66 @@ export default function JobsPage() {
     <>
       <PageHeader title={address ? "Your training jobs" : "Training jobs"}>
         {canCompare ? (
-          <Link className="btn" to={compareHref(picked)} data-testid="compare-jobs">Compare {picked.length} jobs</Link>
+          <Link className="btn" to={compareHref(picked)} data-testid="compare-jobs">
+            Compare {picked.length} jobs
+          </Link>
         ) : (
           <button className="btn" disabled title={`Tick ${MIN_COMPARED} to ${MAX_COMPARED} jobs to compare them`}>
             Compare{picked.length > MAX_COMPARED ? ` (at most ${MAX_COMPARED})` : ""}
           </button>
         )}
-        <Link className="btn btn-primary" to="/train">New training job</Link>
+        <Link className="btn btn-primary" to="/train">
+          New training job
+        </Link>
       </PageHeader>
-      <QueryView query={query} empty={(j) => (j.length ? null : <Empty title="No training jobs yet."><Link to="/train">Start one.</Link></Empty>)}>
+      <QueryView
+        query={query}
+        empty={(j) =>
+          j.length ? null : (
+            <Empty title="No training jobs yet.">
+              <Link to="/train">Start one.</Link>
+            </Empty>
+          )
+        }
+      >
         {(jobs) => (
           <table className="table">
-            <thead><tr><th><span className="sr-only">Compare</span></th><th>Job</th><th>State</th><th>Datanets</th><th>Builder</th><th>Trainer</th><th>Created</th><th>Model</th></tr></thead>
+            <thead>
+              <tr>
+                <th>
+                  <span className="sr-only">Compare</span>
+                </th>
+                <th>Job</th>
+                <th>State</th>
+                <th>Datanets</th>
+                <th>Builder</th>
+                <th>Trainer</th>
+                <th>Created</th>
+                <th>Model</th>
+              </tr>
+            </thead>
             <tbody>
               {jobs.map((j) => (
                 <tr key={j.id}>
-                  <td><input type="checkbox" aria-label={`Compare job #${j.id}`} checked={picked.includes(j.id)} onChange={() => toggle(j.id)} /></td>
-                  <td><Link to={`/jobs/${j.id}`}>Job #{j.id}</Link></td>
-                  <td><StatusBadge status={j.state} />{j.failureReason ? <div className="hint">{j.failureReason}</div> : null}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Compare job #${j.id}`}
+                      checked={picked.includes(j.id)}
+                      onChange={() => toggle(j.id)}
+                    />
+                  </td>
+                  <td>
+                    <Link to={`/jobs/${j.id}`}>Job #{j.id}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={j.state} />
+                    {j.failureReason ? <div className="hint">{j.failureReason}</div> : null}
+                  </td>
                   <td>{j.datanets.map((d) => `#${d.id}`).join(", ")}</td>
-                  <td><AddressLink address={j.builder.id} /></td>
+                  <td>
+                    <AddressLink address={j.builder.id} />
+                  </td>
                   <td>{j.trainer ? <AddressLink address={j.trainer.id} /> : "—"}</td>
                   <td>{formatTime(j.createdAt)}</td>
                   <td>{j.model ? <Link to={`/jobs/${j.id}/report`}>Model #{j.model.id} · report</Link> : "—"}</td>

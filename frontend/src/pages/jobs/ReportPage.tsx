@@ -41,29 +41,72 @@ function MemoryChart({ title, estimate }: { title: string; estimate: EvaluationR
     <BarChart
       title={`${title}, ${unit}`}
       format={(v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1))}
-      groups={[{ label: "method", values: [{ name: "full", value: estimate.full / div, color: "#b42318" }, { name: "LoRA", value: estimate.lora / div, color: TUNED }, { name: "QLoRA", value: estimate.qlora / div, color: "#137a43" }] }]}
+      groups={[
+        {
+          label: "method",
+          values: [
+            { name: "full", value: estimate.full / div, color: "#b42318" },
+            { name: "LoRA", value: estimate.lora / div, color: TUNED },
+            { name: "QLoRA", value: estimate.qlora / div, color: "#137a43" },
+          ],
+        },
+      ]}
       height={160}
     />
   );
 }
 
-function Manifest({ node, jobId, root, manifestURI }: { node: string | null; jobId: string; root: string | null; manifestURI: string | null }) {
+function Manifest({
+  node,
+  jobId,
+  root,
+  manifestURI,
+}: {
+  node: string | null;
+  jobId: string;
+  root: string | null;
+  manifestURI: string | null;
+}) {
   const q = useManifest(jobId, node, manifestURI);
   const m = q.data;
   return (
     <section className="panel">
       <h2>Training manifest</h2>
       <dl className="kv">
-        <dt>On-chain root</dt><dd>{root ? <Hash value={root} /> : "not registered yet"}</dd>
+        <dt>On-chain root</dt>
+        <dd>{root ? <Hash value={root} /> : "not registered yet"}</dd>
         <dt>Recomputed here</dt>
         <dd>
-          {m ? <Hash value={m.root} /> : q.isPending && q.fetchStatus !== "idle" ? "…" : q.error ? <span className="field-error">{describeError(q.error)}</span> : "manifest unavailable"}{" "}
-          {m && root ? m.root.toLowerCase() === root.toLowerCase() ? <Badge tone="good">matches the chain</Badge> : <Badge tone="bad">does not match</Badge> : null}
+          {m ? (
+            <Hash value={m.root} />
+          ) : q.isPending && q.fetchStatus !== "idle" ? (
+            "…"
+          ) : q.error ? (
+            <span className="field-error">{describeError(q.error)}</span>
+          ) : (
+            "manifest unavailable"
+          )}{" "}
+          {m && root ? (
+            m.root.toLowerCase() === root.toLowerCase() ? (
+              <Badge tone="good">matches the chain</Badge>
+            ) : (
+              <Badge tone="bad">does not match</Badge>
+            )
+          ) : null}
         </dd>
-        <dt>Read from</dt><dd className="mono">{manifestURI ?? (node ? `${node} (trainer node)` : "–")}</dd>
+        <dt>Read from</dt>
+        <dd className="mono">{manifestURI ?? (node ? `${node} (trainer node)` : "–")}</dd>
         <dt>Contributions</dt>
         <dd>{m ? m.contributions.map((c) => `#${c.contributionId}`).join(", ") || "none" : "–"}</dd>
-        {m?.continuedFrom ? <><dt>Continued from</dt><dd data-testid="continued-from"><Link to={`/jobs/${m.continuedFrom.jobId}`}>job #{m.continuedFrom.jobId}</Link>, from its checkpoint at step {m.continuedFrom.step}</dd></> : null}
+        {m?.continuedFrom ? (
+          <>
+            <dt>Continued from</dt>
+            <dd data-testid="continued-from">
+              <Link to={`/jobs/${m.continuedFrom.jobId}`}>job #{m.continuedFrom.jobId}</Link>, from its checkpoint at step{" "}
+              {m.continuedFrom.step}
+            </dd>
+          </>
+        ) : null}
       </dl>
     </section>
   );
@@ -77,16 +120,46 @@ export default function ReportPage() {
   const report = useEvaluation(id, node, model.data?.metricsURI ?? null);
   if (job.isPending) return <Loading />;
   if (job.error) return <ErrorState error={job.error} />;
-  if (!job.data?.model) return <Empty title={`Job #${id} has no model yet.`}><Link to={`/jobs/${id}`}>Follow its progress.</Link></Empty>;
+  if (!job.data?.model)
+    return (
+      <Empty title={`Job #${id} has no model yet.`}>
+        <Link to={`/jobs/${id}`}>Follow its progress.</Link>
+      </Empty>
+    );
   const modelId = job.data.model.id;
   // Trained on permissioned data: the report names its sealed samples, and the adapter is sealed too.
-  const sealed = report.data?.privateSamples && model.data ? { id: modelId, builder: model.data.builder.id, datanetIds: model.data.datanets.map((d) => d.id) } : null;
+  const sealed =
+    report.data?.privateSamples && model.data
+      ? { id: modelId, builder: model.data.builder.id, datanetIds: model.data.datanets.map((d) => d.id) }
+      : null;
   return (
     <>
-      <PageHeader title={`Evaluation of model #${modelId}`} subtitle={<>From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link></>}>
-        <Link className="btn btn-primary" to={`/chat/${modelId}`}>Chat with it</Link>
-        {sealed ? <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} /> : node ? <AdapterDownload node={node} modelId={modelId} /> : null}
-        {report.data ? <button className="btn" onClick={() => saveFile(`metrics-job-${id}.json`, new Blob([JSON.stringify(report.data, null, 2)], { type: "application/json" }))}>Download metrics</button> : null}
+      <PageHeader
+        title={`Evaluation of model #${modelId}`}
+        subtitle={
+          <>
+            From job #{id} · <Link to={`/explore/model/${modelId}`}>attribution</Link>
+          </>
+        }
+      >
+        <Link className="btn btn-primary" to={`/chat/${modelId}`}>
+          Chat with it
+        </Link>
+        {sealed ? (
+          <SealedAdapterDownload model={sealed} cid={model.data!.adapterCID} />
+        ) : node ? (
+          <AdapterDownload node={node} modelId={modelId} />
+        ) : null}
+        {report.data ? (
+          <button
+            className="btn"
+            onClick={() =>
+              saveFile(`metrics-job-${id}.json`, new Blob([JSON.stringify(report.data, null, 2)], { type: "application/json" }))
+            }
+          >
+            Download metrics
+          </button>
+        ) : null}
       </PageHeader>
       <QueryView query={report} loading="Loading the evaluation…">
         {(r) => {
@@ -95,16 +168,40 @@ export default function ReportPage() {
           return (
             <>
               <div className="cols-2">
-                <BarChart title="Perplexity (lower is better)" groups={[{ label: "perplexity", values: [{ name: "base", value: r.perplexity.base, color: BASE }, { name: "tuned", value: r.perplexity.tuned, color: TUNED }] }]} />
+                <BarChart
+                  title="Perplexity (lower is better)"
+                  groups={[
+                    {
+                      label: "perplexity",
+                      values: [
+                        { name: "base", value: r.perplexity.base, color: BASE },
+                        { name: "tuned", value: r.perplexity.tuned, color: TUNED },
+                      ],
+                    },
+                  ]}
+                />
                 <BarChart
                   title="BLEU and ROUGE (higher is better)"
-                  groups={rows.slice(1).map((row) => ({ label: row.metric, values: [{ name: "base", value: row.base, color: BASE }, { name: "tuned", value: row.tuned, color: TUNED }] }))}
+                  groups={rows.slice(1).map((row) => ({
+                    label: row.metric,
+                    values: [
+                      { name: "base", value: row.base, color: BASE },
+                      { name: "tuned", value: row.tuned, color: TUNED },
+                    ],
+                  }))}
                 />
               </div>
               <section className="panel">
                 <h2>Quality</h2>
                 <table className="table" data-testid="quality-table">
-                  <thead><tr><th>Metric</th><th className="num">Base</th><th className="num">Tuned</th><th className="num">Change</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>Metric</th>
+                      <th className="num">Base</th>
+                      <th className="num">Tuned</th>
+                      <th className="num">Change</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     {rows.map((row) => {
                       const delta = row.tuned - row.base;
@@ -114,7 +211,12 @@ export default function ReportPage() {
                           <td>{row.metric}</td>
                           <td className="num">{formatNumber(row.base, 4)}</td>
                           <td className="num">{formatNumber(row.tuned, 4)}</td>
-                          <td className="num"><span className={delta === 0 ? "hint" : good ? "verify-ok" : "verify-bad"}>{delta > 0 ? "+" : ""}{formatNumber(delta, 3)}</span></td>
+                          <td className="num">
+                            <span className={delta === 0 ? "hint" : good ? "verify-ok" : "verify-bad"}>
+                              {delta > 0 ? "+" : ""}
+                              {formatNumber(delta, 3)}
+                            </span>
+                          </td>
                         </tr>
                       );
                     })}
@@ -123,30 +225,70 @@ export default function ReportPage() {
               </section>
               <div className="cols-2">
                 <div>
-                  <MemoryChart title={`Memory to fine-tune this model (${formatNumber(mem.thisModel.parameters)} parameters)`} estimate={mem.thisModel} />
+                  <MemoryChart
+                    title={`Memory to fine-tune this model (${formatNumber(mem.thisModel.parameters)} parameters)`}
+                    estimate={mem.thisModel}
+                  />
                   <MemoryChart title="Memory to fine-tune a 7B model" estimate={mem.sevenB} />
                 </div>
                 <section className="panel">
                   <h2>Memory measured</h2>
                   <dl className="kv">
-                    <dt>Device</dt><dd>{mem.device.toUpperCase()}</dd>
-                    <dt>Peak</dt><dd>{formatBytes(mem.measuredPeakBytes)}</dd>
-                    <dt>Parameters</dt><dd>{formatBytes(mem.breakdown.parameters)}</dd>
-                    <dt>Trainable</dt><dd>{formatBytes(mem.breakdown.trainable)}</dd>
-                    <dt>Optimizer</dt><dd>{formatBytes(mem.breakdown.optimizer)}</dd>
-                    <dt>Activations</dt><dd>{formatBytes(mem.breakdown.activations)}</dd>
-                    <dt>Bits / parameter</dt><dd>{formatNumber(mem.bitsPerParameter, 3)}</dd>
+                    <dt>Device</dt>
+                    <dd>{mem.device.toUpperCase()}</dd>
+                    <dt>Peak</dt>
+                    <dd>{formatBytes(mem.measuredPeakBytes)}</dd>
+                    <dt>Parameters</dt>
+                    <dd>{formatBytes(mem.breakdown.parameters)}</dd>
+                    <dt>Trainable</dt>
+                    <dd>{formatBytes(mem.breakdown.trainable)}</dd>
+                    <dt>Optimizer</dt>
+                    <dd>{formatBytes(mem.breakdown.optimizer)}</dd>
+                    <dt>Activations</dt>
+                    <dd>{formatBytes(mem.breakdown.activations)}</dd>
+                    <dt>Bits / parameter</dt>
+                    <dd>{formatNumber(mem.bitsPerParameter, 3)}</dd>
                   </dl>
                   <h3>Training</h3>
                   <dl className="kv">
-                    <dt>Method</dt><dd>{r.method.toUpperCase()} on {r.baseModel}</dd>
-                    <dt>Steps / epochs</dt><dd>{r.training.steps} / {r.training.epochs}</dd>
-                    <dt>Tokens</dt><dd>{formatNumber(r.training.trainTokens)} at {formatNumber(r.training.tokensPerSecond)} tokens/s</dd>
-                    <dt>Time</dt><dd>{formatDuration(r.training.seconds)}</dd>
-                    <dt>Final loss</dt><dd>{formatNumber(r.training.finalLoss, 4)}{r.training.finalEvalLoss !== null ? ` (eval ${formatNumber(r.training.finalEvalLoss, 4)})` : ""}</dd>
-                    {r.training.best ? <><dt>Published checkpoint</dt><dd data-testid="best-checkpoint">step {r.training.best.step}{r.training.best.stoppedEarly ? " (stopped early)" : ""}: {r.training.best.reason}</dd></> : null}
-                    <dt>Data</dt><dd>{r.counts.contributions} contributions · {r.counts.trainRecords} train / {r.counts.evalRecords} held-out records</dd>
-                    {r.split ? <><dt>Held out</dt><dd>{r.split.description}</dd></> : null}
+                    <dt>Method</dt>
+                    <dd>
+                      {r.method.toUpperCase()} on {r.baseModel}
+                    </dd>
+                    <dt>Steps / epochs</dt>
+                    <dd>
+                      {r.training.steps} / {r.training.epochs}
+                    </dd>
+                    <dt>Tokens</dt>
+                    <dd>
+                      {formatNumber(r.training.trainTokens)} at {formatNumber(r.training.tokensPerSecond)} tokens/s
+                    </dd>
+                    <dt>Time</dt>
+                    <dd>{formatDuration(r.training.seconds)}</dd>
+                    <dt>Final loss</dt>
+                    <dd>
+                      {formatNumber(r.training.finalLoss, 4)}
+                      {r.training.finalEvalLoss !== null ? ` (eval ${formatNumber(r.training.finalEvalLoss, 4)})` : ""}
+                    </dd>
+                    {r.training.best ? (
+                      <>
+                        <dt>Published checkpoint</dt>
+                        <dd data-testid="best-checkpoint">
+                          step {r.training.best.step}
+                          {r.training.best.stoppedEarly ? " (stopped early)" : ""}: {r.training.best.reason}
+                        </dd>
+                      </>
+                    ) : null}
+                    <dt>Data</dt>
+                    <dd>
+                      {r.counts.contributions} contributions · {r.counts.trainRecords} train / {r.counts.evalRecords} held-out records
+                    </dd>
+                    {r.split ? (
+                      <>
+                        <dt>Held out</dt>
+                        <dd>{r.split.description}</dd>
+                      </>
+                    ) : null}
                   </dl>
                 </section>
               </div>
@@ -160,7 +302,9 @@ export default function ReportPage() {
                 <h2>Sample answers</h2>
                 {r.samples.length === 0 ? <Empty title={r.samplesWithheld ?? "No samples in this report."} /> : null}
                 {sealed && r.privateSamples ? <PrivateSamples model={sealed} jobId={id} part={r.privateSamples} /> : null}
-                {r.samples.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
+                {r.samples.map((s, i) => (
+                  <SampleAnswer key={i} sample={s} index={i} />
+                ))}
               </section>
             </>
           );

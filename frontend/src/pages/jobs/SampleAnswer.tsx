@@ -8,9 +8,18 @@ export function SampleAnswer({ sample, index }: { sample: EvaluationReport["samp
       <span className="record-role">prompt</span>
       <p className="record-text">{sample.prompt}</p>
       <div className="cols-2" style={{ gridTemplateColumns: "1fr 1fr 1fr" }}>
-        <div><span className="record-role">reference</span><p className="record-text">{sample.reference}</p></div>
-        <div><span className="record-role">base</span><p className="record-text">{sample.base}</p></div>
-        <div><span className="record-role">tuned</span><p className="record-text">{sample.tuned}</p></div>
+        <div>
+          <span className="record-role">reference</span>
+          <p className="record-text">{sample.reference}</p>
+        </div>
+        <div>
+          <span className="record-role">base</span>
+          <p className="record-text">{sample.base}</p>
+        </div>
+        <div>
+          <span className="record-role">tuned</span>
+          <p className="record-text">{sample.tuned}</p>
+        </div>
       </div>
     </article>
   );

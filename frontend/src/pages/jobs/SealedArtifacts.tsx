@@ -25,11 +25,25 @@ function useArtifactWallet(): ArtifactWallet | null {
  * The report's sealed sample answers, for the builder and holders of train or evaluate access,
  * checked against the hashes the public report commits to.
  */
-export function PrivateSamples({ model, jobId, part }: { model: SealedModel; jobId: string; part: NonNullable<EvaluationReport["privateSamples"]> }) {
+export function PrivateSamples({
+  model,
+  jobId,
+  part,
+}: {
+  model: SealedModel;
+  jobId: string;
+  part: NonNullable<EvaluationReport["privateSamples"]>;
+}) {
   const { cid, count } = part;
   const config = useAppConfig();
   const wallet = useArtifactWallet();
-  const [state, setState] = useState<{ busy: boolean; error: string | null; samples: EvaluationSample[] | null; via: string | null; verified: boolean }>({ busy: false, error: null, samples: null, via: null, verified: false });
+  const [state, setState] = useState<{
+    busy: boolean;
+    error: string | null;
+    samples: EvaluationSample[] | null;
+    via: string | null;
+    verified: boolean;
+  }>({ busy: false, error: null, samples: null, via: null, verified: false });
   async function read() {
     if (!wallet) return;
     setState({ busy: true, error: null, samples: null, via: null, verified: false });
@@ -48,17 +62,29 @@ export function PrivateSamples({ model, jobId, part }: { model: SealedModel; job
           <button className="btn" onClick={() => void read()} disabled={!wallet || state.busy}>
             {state.busy ? "Decrypting…" : "Read the samples (decrypted in your browser)"}
           </button>{" "}
-          <span className="hint">{wallet ? `${count} sealed sample${count === 1 ? "" : "s"}; your wallet signs once to open them.` : "Connect the builder's wallet, or one with train or evaluate access to every Datanet of this model."}</span>
+          <span className="hint">
+            {wallet
+              ? `${count} sealed sample${count === 1 ? "" : "s"}; your wallet signs once to open them.`
+              : "Connect the builder's wallet, or one with train or evaluate access to every Datanet of this model."}
+          </span>
         </p>
       )}
-      {state.error ? <p className="field-error" role="alert">{state.error}</p> : null}
+      {state.error ? (
+        <p className="field-error" role="alert">
+          {state.error}
+        </p>
+      ) : null}
       {state.via ? (
         <p className="hint" data-testid="private-samples-opened">
           <Badge tone="info">decrypted in this browser</Badge> with {state.via}; nothing was sent back.{" "}
-          {state.verified ? "They match the hashes in the public report (whose CID is on chain)." : "This report predates sample hashes, so they cannot be checked against it."}
+          {state.verified
+            ? "They match the hashes in the public report (whose CID is on chain)."
+            : "This report predates sample hashes, so they cannot be checked against it."}
         </p>
       ) : null}
-      {state.samples?.map((s, i) => <SampleAnswer key={i} sample={s} index={i} />)}
+      {state.samples?.map((s, i) => (
+        <SampleAnswer key={i} sample={s} index={i} />
+      ))}
     </div>
   );
 }
@@ -84,10 +110,19 @@ export function SealedAdapterDownload({ model, cid }: { model: SealedModel; cid:
   }
   return (
     <>
-      <button className="btn" onClick={() => void save()} disabled={!wallet || busy} title="The adapter is encrypted: it is decrypted in your browser and checked against its on-chain hash.">
+      <button
+        className="btn"
+        onClick={() => void save()}
+        disabled={!wallet || busy}
+        title="The adapter is encrypted: it is decrypted in your browser and checked against its on-chain hash."
+      >
         {busy ? "Decrypting adapter…" : "Download adapter (decrypted in your browser)"}
       </button>
-      {error ? <span className="field-error" role="alert">{error}</span> : null}
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </>
   );
 }

@@ -7,7 +7,10 @@ export const MAX_COMPARED = 4;
 
 /** The `jobs` query parameter ("1,2,3") as job ids, or the reason it is not a valid comparison. */
 export function parseCompareIds(raw: string): { ids: string[] } | { error: string } {
-  const parts = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const parts = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = parts.find((p) => !/^\d+$/.test(p));
   if (bad !== undefined) return { error: `jobs: "${bad}" is not a job id (a whole number).` };
   const ids = parts.map((p) => BigInt(p).toString());

@@ -43,7 +43,11 @@ export function EvaluationOptions({ hp, onChange, errors }: Props) {
       <div className="cols-2">
         {number("evalEvery", "hp-evalEvery", "Evaluate every (steps)", 1)}
         <label className="option">
-          <input type="checkbox" checked={hp.gradientCheckpointing ?? false} onChange={(e) => onChange({ ...hp, gradientCheckpointing: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={hp.gradientCheckpointing ?? false}
+            onChange={(e) => onChange({ ...hp, gradientCheckpointing: e.target.checked })}
+          />
           <div>
             <strong>Gradient checkpointing</strong>
             <div className="hint">{HYPERPARAMETER_HELP["hyperparameters.gradientCheckpointing"]}</div>

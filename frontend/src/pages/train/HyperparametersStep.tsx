@@ -1,5 +1,15 @@
 // Wizard step 4: presets and every hyperparameter, each with its one-line help and its error.
-import { ALL_LINEAR, EVAL_SPLITS, HYPERPARAMETER_HELP, LORA_TARGET_MODULES, LR_SCHEDULERS, SPEC_PRESETS, type EvalSplit, type Hyperparameters, type SpecField } from "@modelfactory/sdk";
+import {
+  ALL_LINEAR,
+  EVAL_SPLITS,
+  HYPERPARAMETER_HELP,
+  LORA_TARGET_MODULES,
+  LR_SCHEDULERS,
+  SPEC_PRESETS,
+  type EvalSplit,
+  type Hyperparameters,
+  type SpecField,
+} from "@modelfactory/sdk";
 import { Field } from "../../ui/bits.tsx";
 import { EvaluationOptions } from "./EvaluationOptions.tsx";
 import { SourcesOption, type RetrievalAugmented } from "./SourcesOption.tsx";
@@ -7,11 +17,31 @@ import { SourcesOption, type RetrievalAugmented } from "./SourcesOption.tsx";
 type Errors = Partial<Record<string, string>>;
 
 /** A numeric field of the spec; its id, help and error come from the field's path. */
-function NumberField({ field, label, value, onChange, step, errors }: { field: SpecField; label: string; value: number; onChange: (v: number) => void; step?: number; errors: Errors }) {
+function NumberField({
+  field,
+  label,
+  value,
+  onChange,
+  step,
+  errors,
+}: {
+  field: SpecField;
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+  step?: number;
+  errors: Errors;
+}) {
   const id = `hp-${field.split(".").at(-1)}`;
   return (
     <Field id={id} label={label} hint={HYPERPARAMETER_HELP[field]} error={errors[field]}>
-      <input id={id} type="number" step={step ?? "any"} value={Number.isFinite(value) ? value : ""} onChange={(e) => onChange(e.target.valueAsNumber)} />
+      <input
+        id={id}
+        type="number"
+        step={step ?? "any"}
+        value={Number.isFinite(value) ? value : ""}
+        onChange={(e) => onChange(e.target.valueAsNumber)}
+      />
     </Field>
   );
 }
@@ -35,7 +65,17 @@ export type HyperparametersStepProps = {
   errors: Errors;
 };
 
-export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFraction, evalSplit, onEvalSplit, retrievalAugmented, onRetrievalAugmented, errors }: HyperparametersStepProps) {
+export function HyperparametersStep({
+  hp,
+  onHp: setHp,
+  evalFraction,
+  onEvalFraction,
+  evalSplit,
+  onEvalSplit,
+  retrievalAugmented,
+  onRetrievalAugmented,
+  errors,
+}: HyperparametersStepProps) {
   return (
     <>
       <div className="row" role="group" aria-label="Presets">
@@ -47,21 +87,92 @@ export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFract
         <span className="hint">Presets fill every field; adjust any of them.</span>
       </div>
       <div className="cols-2" style={{ marginTop: "1rem" }}>
-        <NumberField field="hyperparameters.learningRate" label="Learning rate" value={hp.learningRate} onChange={(v) => setHp({ ...hp, learningRate: v })} errors={errors} />
-        <NumberField field="hyperparameters.batchSize" label="Batch size" value={hp.batchSize} step={1} onChange={(v) => setHp({ ...hp, batchSize: v })} errors={errors} />
-        <NumberField field="hyperparameters.gradientAccumulation" label="Gradient accumulation" value={hp.gradientAccumulation} step={1} onChange={(v) => setHp({ ...hp, gradientAccumulation: v })} errors={errors} />
-        <NumberField field="hyperparameters.epochs" label="Epochs" value={hp.epochs} step={1} onChange={(v) => setHp({ ...hp, epochs: v })} errors={errors} />
-        <NumberField field="hyperparameters.maxLength" label="Max length (tokens)" value={hp.maxLength} step={1} onChange={(v) => setHp({ ...hp, maxLength: v })} errors={errors} />
-        <NumberField field="hyperparameters.warmupRatio" label="Warm-up ratio" value={hp.warmupRatio} onChange={(v) => setHp({ ...hp, warmupRatio: v })} errors={errors} />
+        <NumberField
+          field="hyperparameters.learningRate"
+          label="Learning rate"
+          value={hp.learningRate}
+          onChange={(v) => setHp({ ...hp, learningRate: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.batchSize"
+          label="Batch size"
+          value={hp.batchSize}
+          step={1}
+          onChange={(v) => setHp({ ...hp, batchSize: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.gradientAccumulation"
+          label="Gradient accumulation"
+          value={hp.gradientAccumulation}
+          step={1}
+          onChange={(v) => setHp({ ...hp, gradientAccumulation: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.epochs"
+          label="Epochs"
+          value={hp.epochs}
+          step={1}
+          onChange={(v) => setHp({ ...hp, epochs: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.maxLength"
+          label="Max length (tokens)"
+          value={hp.maxLength}
+          step={1}
+          onChange={(v) => setHp({ ...hp, maxLength: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.warmupRatio"
+          label="Warm-up ratio"
+          value={hp.warmupRatio}
+          onChange={(v) => setHp({ ...hp, warmupRatio: v })}
+          errors={errors}
+        />
         <Field id="hp-scheduler" label="Scheduler" hint={HYPERPARAMETER_HELP["hyperparameters.scheduler"]}>
-          <select id="hp-scheduler" value={hp.scheduler} onChange={(e) => setHp({ ...hp, scheduler: e.target.value as Hyperparameters["scheduler"] })}>
-            {LR_SCHEDULERS.map((s) => <option key={s}>{s}</option>)}
+          <select
+            id="hp-scheduler"
+            value={hp.scheduler}
+            onChange={(e) => setHp({ ...hp, scheduler: e.target.value as Hyperparameters["scheduler"] })}
+          >
+            {LR_SCHEDULERS.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
           </select>
         </Field>
-        <NumberField field="hyperparameters.weightDecay" label="Weight decay" value={hp.weightDecay} onChange={(v) => setHp({ ...hp, weightDecay: v })} errors={errors} />
-        <NumberField field="hyperparameters.lora.rank" label="LoRA rank (r)" value={hp.lora.rank} step={1} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, rank: v } })} errors={errors} />
-        <NumberField field="hyperparameters.lora.alpha" label="LoRA alpha (α)" value={hp.lora.alpha} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })} errors={errors} />
-        <NumberField field="hyperparameters.lora.dropout" label="LoRA dropout" value={hp.lora.dropout} onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })} errors={errors} />
+        <NumberField
+          field="hyperparameters.weightDecay"
+          label="Weight decay"
+          value={hp.weightDecay}
+          onChange={(v) => setHp({ ...hp, weightDecay: v })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.lora.rank"
+          label="LoRA rank (r)"
+          value={hp.lora.rank}
+          step={1}
+          onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, rank: v } })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.lora.alpha"
+          label="LoRA alpha (α)"
+          value={hp.lora.alpha}
+          onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, alpha: v } })}
+          errors={errors}
+        />
+        <NumberField
+          field="hyperparameters.lora.dropout"
+          label="LoRA dropout"
+          value={hp.lora.dropout}
+          onChange={(v) => setHp({ ...hp, lora: { ...hp.lora, dropout: v } })}
+          errors={errors}
+        />
         <NumberField field="evalFraction" label="Held-out fraction" value={evalFraction} onChange={onEvalFraction} errors={errors} />
         <label className="field">
           <span>Held out</span>
@@ -71,7 +182,14 @@ export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFract
           </select>
           <span className="hint">{EVAL_SPLITS[evalSplit]}</span>
         </label>
-        <NumberField field="hyperparameters.seed" label="Seed" value={hp.seed} step={1} onChange={(v) => setHp({ ...hp, seed: v })} errors={errors} />
+        <NumberField
+          field="hyperparameters.seed"
+          label="Seed"
+          value={hp.seed}
+          step={1}
+          onChange={(v) => setHp({ ...hp, seed: v })}
+          errors={errors}
+        />
       </div>
       <fieldset className="field">
         <legend>LoRA targets</legend>
@@ -79,7 +197,11 @@ export function HyperparametersStep({ hp, onHp: setHp, evalFraction, onEvalFract
         <div className="checks">
           {[ALL_LINEAR, ...LORA_TARGET_MODULES].map((t) => (
             <label key={t}>
-              <input type="checkbox" checked={hp.lora.targets.includes(t)} onChange={(e) => setHp({ ...hp, lora: { ...hp.lora, targets: toggleTarget(hp.lora.targets, t, e.target.checked) } })} />
+              <input
+                type="checkbox"
+                checked={hp.lora.targets.includes(t)}
+                onChange={(e) => setHp({ ...hp, lora: { ...hp.lora, targets: toggleTarget(hp.lora.targets, t, e.target.checked) } })}
+              />
               <span className="mono">{t}</span>
             </label>
           ))}

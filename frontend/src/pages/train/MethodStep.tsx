@@ -6,7 +6,15 @@ const METHOD_HELP: Record<FineTuneMethod, string> = {
   qlora: "Same adapters over a base model quantised to 4-bit NF4: about a quarter of the weight memory, slightly slower.",
 };
 
-export function MethodStep({ model, method, onChange }: { model: BaseModelInfo | undefined; method: FineTuneMethod; onChange: (m: FineTuneMethod) => void }) {
+export function MethodStep({
+  model,
+  method,
+  onChange,
+}: {
+  model: BaseModelInfo | undefined;
+  method: FineTuneMethod;
+  onChange: (m: FineTuneMethod) => void;
+}) {
   return (
     <fieldset>
       <legend className="sr-only">Method</legend>

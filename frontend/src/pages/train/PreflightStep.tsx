@@ -23,24 +23,61 @@ function Report({ preflight, method }: { preflight: PreflightReport; method: Fin
   return (
     <>
       <div className="stats">
-        <div className="stat"><b>{formatBytes(preflight.memory[method])}</b><span>estimated memory ({method === "lora" ? "LoRA" : "QLoRA"})</span></div>
-        <div className="stat"><b>{formatBytes(preflight.memory.full)}</b><span>full fine-tune would need</span></div>
+        <div className="stat">
+          <b>{formatBytes(preflight.memory[method])}</b>
+          <span>estimated memory ({method === "lora" ? "LoRA" : "QLoRA"})</span>
+        </div>
+        <div className="stat">
+          <b>{formatBytes(preflight.memory.full)}</b>
+          <span>full fine-tune would need</span>
+        </div>
         {preflight.memoryFit ? (
-          <div className="stat" data-testid="memory-fit"><b>{formatBytes(preflight.memoryFit.estimatedPeakBytes)} / {formatBytes(preflight.memoryFit.availableBytes)}</b><span>estimated peak / this node has{preflight.memoryFit.fits ? "" : " — does not fit"}</span></div>
+          <div className="stat" data-testid="memory-fit">
+            <b>
+              {formatBytes(preflight.memoryFit.estimatedPeakBytes)} / {formatBytes(preflight.memoryFit.availableBytes)}
+            </b>
+            <span>estimated peak / this node has{preflight.memoryFit.fits ? "" : " — does not fit"}</span>
+          </div>
         ) : null}
-        <div className="stat"><b>{formatNumber(preflight.tokens)}</b><span>tokens</span></div>
-        <div className="stat"><b>{preflight.records}</b><span>records in {preflight.contributions} contributions</span></div>
-        <div className="stat"><b>{preflight.estimatedSteps}</b><span>steps</span></div>
-        <div className="stat"><b>{formatDuration(preflight.estimatedSeconds)}</b><span>estimated time</span></div>
+        <div className="stat">
+          <b>{formatNumber(preflight.tokens)}</b>
+          <span>tokens</span>
+        </div>
+        <div className="stat">
+          <b>{preflight.records}</b>
+          <span>records in {preflight.contributions} contributions</span>
+        </div>
+        <div className="stat">
+          <b>{preflight.estimatedSteps}</b>
+          <span>steps</span>
+        </div>
+        <div className="stat">
+          <b>{formatDuration(preflight.estimatedSeconds)}</b>
+          <span>estimated time</span>
+        </div>
       </div>
       {preflight.perContribution?.length ? (
         <table className="table" data-testid="preflight-contributions">
-          <caption className="hint">Per contribution (tokens estimated; truncated, dropped and duplicates need the text, so an encrypted one shows —)</caption>
-          <thead><tr><th>Contribution</th><th className="num">Records</th><th className="num">Tokens</th><th className="num">Truncated</th><th className="num">Dropped</th><th className="num">In another contribution</th></tr></thead>
+          <caption className="hint">
+            Per contribution (tokens estimated; truncated, dropped and duplicates need the text, so an encrypted one shows —)
+          </caption>
+          <thead>
+            <tr>
+              <th>Contribution</th>
+              <th className="num">Records</th>
+              <th className="num">Tokens</th>
+              <th className="num">Truncated</th>
+              <th className="num">Dropped</th>
+              <th className="num">In another contribution</th>
+            </tr>
+          </thead>
           <tbody>
             {preflight.perContribution.map((c) => (
               <tr key={c.contributionId}>
-                <td>#{c.contributionId} (Datanet #{c.datanetId}){c.sealed ? " · encrypted" : ""}{c.error ? <div className="field-error">{c.error}</div> : null}</td>
+                <td>
+                  #{c.contributionId} (Datanet #{c.datanetId}){c.sealed ? " · encrypted" : ""}
+                  {c.error ? <div className="field-error">{c.error}</div> : null}
+                </td>
                 <td className="num">{c.records}</td>
                 <td className="num">{formatNumber(c.tokens)}</td>
                 <td className="num">{c.truncated ?? "—"}</td>
@@ -54,7 +91,9 @@ function Report({ preflight, method }: { preflight: PreflightReport; method: Fin
       {preflight.problems.length ? (
         <ul className="problems">
           {preflight.problems.map((p, i) => (
-            <li key={i}><Badge tone={p.severity === "error" ? "bad" : p.severity === "warning" ? "warn" : "info"}>{p.severity}</Badge> {p.message}</li>
+            <li key={i}>
+              <Badge tone={p.severity === "error" ? "bad" : p.severity === "warning" ? "warn" : "info"}>{p.severity}</Badge> {p.message}
+            </li>
           ))}
         </ul>
       ) : (
@@ -77,7 +116,9 @@ export function PreflightStep({ spec, name, onName, method, preflight, error, on
       <h3>Spec</h3>
       <pre className="log">{JSON.stringify(spec, null, 2)}</pre>
       {permissioned ? (
-        <p className="hint" data-testid="builder-key-hint">Permissioned data: your wallet signs once to add your encryption key to the spec. {BUILDER_ENCRYPTION_KEY_HELP}</p>
+        <p className="hint" data-testid="builder-key-hint">
+          Permissioned data: your wallet signs once to add your encryption key to the spec. {BUILDER_ENCRYPTION_KEY_HELP}
+        </p>
       ) : null}
       <button className="btn btn-primary" disabled={busy || (preflight !== null && !preflight.ok)} onClick={onSubmit}>
         {busy ? "Submitting…" : "Store spec and create job"}

@@ -39,7 +39,11 @@ export function SourcesOption({ value, onChange, maxLength, errors }: Props) {
     <fieldset className="field" aria-label="Train with sources">
       <legend>Sources in training</legend>
       <label className="option">
-        <input type="checkbox" checked={value !== undefined} onChange={(e) => onChange(e.target.checked ? { ...RETRIEVAL_AUGMENTED_DEFAULT } : undefined)} />
+        <input
+          type="checkbox"
+          checked={value !== undefined}
+          onChange={(e) => onChange(e.target.checked ? { ...RETRIEVAL_AUGMENTED_DEFAULT } : undefined)}
+        />
         <div>
           <strong>Train with sources (retrieval-augmented fine-tuning)</strong>
           <div className="hint">{RETRIEVAL_AUGMENTED_HELP.retrievalAugmented}</div>

@@ -5,7 +5,17 @@
 import { useEffect, useMemo, useState } from "react";
 import { useAccount } from "wagmi";
 import { bytesToHex, parseEventLogs } from "viem";
-import { CONTINUE_FROM_HELP, buildTrainingSpec, serializeTrainingSpec, SPEC_PRESETS, trainingJobsAbi, type EvalSplit, type FineTuneMethod, type Hyperparameters, type PreflightReport } from "@modelfactory/sdk";
+import {
+  CONTINUE_FROM_HELP,
+  buildTrainingSpec,
+  serializeTrainingSpec,
+  SPEC_PRESETS,
+  trainingJobsAbi,
+  type EvalSplit,
+  type FineTuneMethod,
+  type Hyperparameters,
+  type PreflightReport,
+} from "@modelfactory/sdk";
 import { useAppConfig } from "../../config/context.tsx";
 import { useCreateTrainingJob } from "../../data/hooks/useCreateTrainingJob.ts";
 import { useDatanets } from "../../data/hooks/useDatanets.ts";
@@ -82,7 +92,11 @@ export default function TrainWizardPage() {
   });
   const permissioned = (datanets.data ?? []).some((d) => selected.includes(d.id) && d.accessPolicy === "Permissioned");
   // Only the hyperparameter step's fields: model and Datanets are checked by their own steps.
-  const hpErrors = Object.fromEntries(Object.entries(specErrors(spec)).filter(([f]) => f.startsWith("hyperparameters") || f.startsWith("retrievalAugmented") || f === "evalFraction"));
+  const hpErrors = Object.fromEntries(
+    Object.entries(specErrors(spec)).filter(
+      ([f]) => f.startsWith("hyperparameters") || f.startsWith("retrievalAugmented") || f === "evalFraction",
+    ),
+  );
 
   const runPreflight = async () => {
     if (!choice) return;
@@ -100,7 +114,9 @@ export default function TrainWizardPage() {
     try {
       // Over permissioned data the adapter and samples are sealed; naming the builder's
       // wallet-derived key lets them open both without a key service.
-      const bytes = serializeTrainingSpec(permissioned ? { ...spec, builderEncryptionKey: bytesToHex((await encryptionKey()).publicKey) } : spec);
+      const bytes = serializeTrainingSpec(
+        permissioned ? { ...spec, builderEncryptionKey: bytesToHex((await encryptionKey()).publicKey) } : spec,
+      );
       const hash = await sha256Hex(bytes);
       const { cid } = await addContent(config.contentApiUrl, bytes, "spec.json");
       const receipt = await createJob.mutateAsync({ datanetIds: spec.datanetIds, specURI: `ipfs://${cid}`, specHash: hash });
@@ -112,7 +128,13 @@ export default function TrainWizardPage() {
       setBusy(false);
     }
   };
-  const canNext = [choice !== null, selected.length > 0, choice?.model.methods.includes(method) ?? false, Object.keys(hpErrors).length === 0, true][step];
+  const canNext = [
+    choice !== null,
+    selected.length > 0,
+    choice?.model.methods.includes(method) ?? false,
+    Object.keys(hpErrors).length === 0,
+    true,
+  ][step];
   const go = (s: number) => {
     setStep(s);
     if (s === 4) void runPreflight();
@@ -125,7 +147,10 @@ export default function TrainWizardPage() {
 
   return (
     <>
-      <PageHeader title="Train a model" subtitle="Fine-tune a base model on Datanets you may train on, with LoRA or QLoRA. No terminal needed." />
+      <PageHeader
+        title="Train a model"
+        subtitle="Fine-tune a base model on Datanets you may train on, with LoRA or QLoRA. No terminal needed."
+      />
       <ol className="steps" aria-label="Wizard steps">
         {STEPS.map((s, i) => (
           <li key={s} className={i < step ? "done" : i === step ? "current" : ""} aria-current={i === step ? "step" : undefined}>
@@ -133,21 +158,65 @@ export default function TrainWizardPage() {
           </li>
         ))}
       </ol>
-      {continuation.error ? <p className="field-error" data-testid="continue-error">{continuation.error}</p> : null}
+      {continuation.error ? (
+        <p className="field-error" data-testid="continue-error">
+          {continuation.error}
+        </p>
+      ) : null}
       {continueFrom ? (
         <p className="panel" data-testid="continue-banner">
-          Continuing job <Link to={`/jobs/${continueFrom}`}>#{continueFrom}</Link> from its last checkpoint on the node that ran it. {CONTINUE_FROM_HELP}{" "}
-          <button className="btn" onClick={() => { setContinueFrom(null); navigate("/train"); }}>Start a new job instead</button>
+          Continuing job <Link to={`/jobs/${continueFrom}`}>#{continueFrom}</Link> from its last checkpoint on the node that ran it.{" "}
+          {CONTINUE_FROM_HELP}{" "}
+          <button
+            className="btn"
+            onClick={() => {
+              setContinueFrom(null);
+              navigate("/train");
+            }}
+          >
+            Start a new job instead
+          </button>
         </p>
       ) : null}
       <WalletGate reason="to train a model">
         <section className="panel" aria-live="polite">
           {step === 0 ? <BaseModelStep nodes={nodes} choice={choice} onChoose={setChoice} /> : null}
-          {step === 1 ? <DatanetsStep datanets={datanets.data ?? []} access={access.data} loading={datanets.isPending || access.isPending} selected={selected} onChange={setSelected} /> : null}
+          {step === 1 ? (
+            <DatanetsStep
+              datanets={datanets.data ?? []}
+              access={access.data}
+              loading={datanets.isPending || access.isPending}
+              selected={selected}
+              onChange={setSelected}
+            />
+          ) : null}
           {step === 2 ? <MethodStep model={choice?.model} method={method} onChange={setMethod} /> : null}
-          {step === 3 ? <HyperparametersStep hp={hp} onHp={setHp} evalFraction={evalFraction} onEvalFraction={setEvalFraction} evalSplit={evalSplit} onEvalSplit={setEvalSplit} retrievalAugmented={retrievalAugmented} onRetrievalAugmented={setRetrievalAugmented} errors={hpErrors} /> : null}
+          {step === 3 ? (
+            <HyperparametersStep
+              hp={hp}
+              onHp={setHp}
+              evalFraction={evalFraction}
+              onEvalFraction={setEvalFraction}
+              evalSplit={evalSplit}
+              onEvalSplit={setEvalSplit}
+              retrievalAugmented={retrievalAugmented}
+              onRetrievalAugmented={setRetrievalAugmented}
+              errors={hpErrors}
+            />
+          ) : null}
           {step === 4 && choice ? (
-            <PreflightStep spec={spec} name={name} onName={setName} method={method} preflight={preflight} error={preflightError} onRetry={() => void runPreflight()} permissioned={permissioned} busy={busy} onSubmit={() => void submit()} />
+            <PreflightStep
+              spec={spec}
+              name={name}
+              onName={setName}
+              method={method}
+              preflight={preflight}
+              error={preflightError}
+              onRetry={() => void runPreflight()}
+              permissioned={permissioned}
+              busy={busy}
+              onSubmit={() => void submit()}
+            />
           ) : null}
         </section>
         <div className="row">

@@ -19,10 +19,16 @@ export type WizardPrefill = {
 const same = (a: string, b: string) => a.replace(/\/$/, "") === b.replace(/\/$/, "");
 
 /** The prefilled wizard, or a sentence saying why the job cannot be continued from here. */
-export function continuationPrefill(jobId: string, spec: TrainingSpec, jobNode: string | null, nodes: readonly TrainerNodeStatus[]): WizardPrefill | { error: string } {
+export function continuationPrefill(
+  jobId: string,
+  spec: TrainingSpec,
+  jobNode: string | null,
+  nodes: readonly TrainerNodeStatus[],
+): WizardPrefill | { error: string } {
   if (!jobNode) return { error: `Job #${jobId} names no trainer node, so no node holds a checkpoint of it.` };
   const node = nodes.find((n) => same(n.url, jobNode));
-  if (!node?.health?.ok) return { error: `The trainer node that ran job #${jobId} (${jobNode}) is not reachable: only it holds the job's checkpoint.` };
+  if (!node?.health?.ok)
+    return { error: `The trainer node that ran job #${jobId} (${jobNode}) is not reachable: only it holds the job's checkpoint.` };
   const model = node.health.baseModels.find((m) => m.id === spec.baseModel);
   if (!model) return { error: `The trainer node that ran job #${jobId} no longer has its base model "${spec.baseModel}".` };
   return {

@@ -19,7 +19,8 @@ export function useContinuationPrefill(): { prefill: WizardPrefill | null; error
   if (failed) return { prefill: null, error: `Job #${jobId} could not be read: ${describeError(failed)}` };
   if (job.data === null) return { prefill: null, error: `Job #${jobId} is not indexed.` };
   if (!job.data || !spec.data || !nodes.data) return { prefill: null, error: null };
-  if (job.data.state !== "Failed" && job.data.state !== "Cancelled") return { prefill: null, error: `Job #${jobId} is ${job.data.state.toLowerCase()}: only a failed or cancelled job can be continued.` };
+  if (job.data.state !== "Failed" && job.data.state !== "Cancelled")
+    return { prefill: null, error: `Job #${jobId} is ${job.data.state.toLowerCase()}: only a failed or cancelled job can be continued.` };
   const p = continuationPrefill(jobId, spec.data, job.data.trainer?.endpoint ?? null, nodes.data);
   return "error" in p ? { prefill: null, error: p.error } : { prefill: p, error: null };
 }
