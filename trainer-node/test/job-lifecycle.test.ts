@@ -68,12 +68,17 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
       strict: true,
     });
     const [, , , , , specHash] = await stack.contracts.jobs.read.getJob([jobId]);
+    // The job's training influence index is the manifest's one leaf not read from the chain: its
+    // sha256 is the node's claim about the file it stored (and anyone can hash that file).
+    const manifest = parseManifestDocument(await (await fetch(`${api.url}/v1/jobs/${jobId}/manifest`)).json());
+    assert.ok(manifest.influenceIndex, "the job built a training influence index");
     const expected = manifestRoot({
       jobId,
       specHash,
       contributions: registered
         .filter((e) => ids.includes(e.args.contributionId))
         .map((e) => ({ contributionId: e.args.contributionId, contentHash: e.args.contentHash })),
+      influenceIndexHash: manifest.influenceIndex.sha256,
     });
     assert.equal(root, expected);
     // The pending contribution exists on chain, and neither the manifest nor its root includes it.
@@ -81,7 +86,6 @@ describe("job lifecycle", { timeout: 600_000 }, () => {
       registered.some((e) => e.args.contributionId === rejected),
       "the pending contribution was registered",
     );
-    const manifest = parseManifestDocument(await (await fetch(`${api.url}/v1/jobs/${jobId}/manifest`)).json());
     assert.equal(manifest.root, root);
     assert.deepEqual(
       manifest.contributions.map((c) => c.contributionId),
