@@ -5,12 +5,18 @@ import { readFile, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { describeError, parseTrainingSpec, type NodeHealth, type PreflightReport } from "@modelfactory/sdk";
+import { describeError, parseTrainingSpec, type BaseModelInfo, type NodeHealth, type PreflightReport } from "@modelfactory/sdk";
 import { ApiError } from "./errors.ts";
 import { Router, readJson, sendJson, startSse } from "./http.ts";
 import { SiweAuth } from "./siwe.ts";
-import { VERSION, type TrainerNode } from "./trainer-node.ts";
-import { preflight } from "./preflight.ts";
+import { VERSION } from "./version.ts";
+import type { Chain } from "./chain.ts";
+import type { ChatService } from "./chat.ts";
+import type { TrainerNodeConfig } from "./config.ts";
+import type { JobRunner } from "./job-runner.ts";
+import type { Journal } from "./journal.ts";
+import type { ServedModels } from "./served-models.ts";
+import { preflight, type PreflightContext } from "./preflight.ts";
 import { WorkerClient } from "./worker-client.ts";
 import { deviceMemory } from "./memory-fit.ts";
 import type { InfoResult } from "./worker-protocol.ts";
@@ -21,7 +27,21 @@ export type ApiServer = { server: Server; url: string; auth: SiweAuth; router: R
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
-export async function startApi(node: TrainerNode): Promise<ApiServer> {
+/**
+ * What the API serves from: the node's services, each only as far as the routes use it (a
+ * TrainerNode is one; tests may assemble their own).
+ */
+export type ApiServices = PreflightContext & {
+  readonly config: TrainerNodeConfig;
+  readonly chain: Chain;
+  readonly journal: Journal;
+  readonly baseModels: BaseModelInfo[];
+  readonly running: ReadonlyMap<string, Pick<JobRunner, "cancel">>;
+  readonly served: ServedModels;
+  readonly chat: Pick<ChatService, "models" | "complete" | "batcher">;
+};
+
+export async function startApi(node: ApiServices): Promise<ApiServer> {
   const { config } = node;
   const auth = new SiweAuth({ domain: new URL(config.publicUrl).host, chainId: node.chain.chainId, client: node.chain.publicClient });
   const router = new Router();

@@ -5,8 +5,15 @@
 // would fit, when it does not), whether a continuation can go on from its job's checkpoint here,
 // and roughly how long it will take on this node.
 import path from "node:path";
-import { describeError, type ContributionInsight, type DatasetRecord, type PreflightReport, type TrainingSpec } from "@modelfactory/sdk";
-import { readContributions } from "@modelfactory/sdk/node";
+import {
+  describeError,
+  type BaseModelInfo,
+  type ContributionInsight,
+  type DatasetRecord,
+  type PreflightReport,
+  type TrainingSpec,
+} from "@modelfactory/sdk";
+import { readContributions, type ContentStore } from "@modelfactory/sdk/node";
 import { getBytes } from "./content.ts";
 import { estimateMemory } from "./base-models.ts";
 import { deviceMemory, memoryFit, readModelShape, refusalMessage } from "./memory-fit.ts";
@@ -14,7 +21,18 @@ import type { InfoResult } from "./worker-protocol.ts";
 import { trainingContributions } from "./snapshot.ts";
 import { checkSameContributions, resolveContinuation } from "./continuation.ts";
 import { JobFailure } from "./errors.ts";
-import type { TrainerNode } from "./trainer-node.ts";
+import type { Chain } from "./chain.ts";
+import type { TrainerNodeConfig } from "./config.ts";
+import type { Journal } from "./journal.ts";
+
+/** What pre-flight reads: the chain, the content store, the journal, the node's settings and base models. */
+export type PreflightContext = {
+  chain: Chain;
+  store: ContentStore;
+  journal: Journal;
+  config: TrainerNodeConfig;
+  baseModels: readonly BaseModelInfo[];
+};
 
 /** Tokens per second assumed before this node has finished a job of its own. */
 const DEFAULT_TOKENS_PER_SECOND = 2000;
@@ -106,7 +124,7 @@ export function contributionInsights(contributions: ReadContribution[], maxLengt
 }
 
 /** Record count and size from a sealed contribution's public metadata, or null when it has none. */
-async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{ recordCount: number; byteSize: number } | null> {
+async function sealedMetadata(node: PreflightContext, metadataURI: string): Promise<{ recordCount: number; byteSize: number } | null> {
   try {
     const m = JSON.parse(new TextDecoder().decode(await getBytes(node.store, metadataURI, 256 * 1024))) as {
       recordCount?: unknown;
@@ -120,7 +138,7 @@ async function sealedMetadata(node: TrainerNode, metadataURI: string): Promise<{
 }
 
 /** `worker`: the node's worker's `info` (its device and memory), or null while it has not answered. */
-export async function preflight(node: TrainerNode, spec: TrainingSpec, worker: InfoResult | null = null): Promise<PreflightReport> {
+export async function preflight(node: PreflightContext, spec: TrainingSpec, worker: InfoResult | null = null): Promise<PreflightReport> {
   const problems: PreflightReport["problems"] = [];
   const baseModel = node.baseModels.find((m) => m.id === spec.baseModel) ?? null;
   if (!baseModel)

@@ -17,7 +17,9 @@ import { workerGgufImporter } from "./gguf-import.ts";
 import { ChatService } from "./chat.ts";
 import type { ServedModel } from "./served-models.ts";
 
-export const VERSION = "0.1.0";
+import { VERSION } from "./version.ts";
+
+export { VERSION };
 
 export type { ServedModel } from "./served-models.ts";
 
