@@ -3,7 +3,9 @@
 // adapters over one loaded base), citations weighted by each passage's measured effect on the
 // answer (context ablation in the same worker) with lexical spans and reasons, the training
 // contributions that shaped it through fine-tuning (training-influence.ts), and a receipt per
-// answer, batched under a Merkle root on chain.
+// answer, batched under a Merkle root on chain. The request format is chat-request.ts, the
+// serving workers serving-workers.ts; this file is the retrieve → generate → attribute → receipt
+// pipeline.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { Address } from "viem";
@@ -31,7 +33,7 @@ import type { TrainerNodeConfig } from "./config.ts";
 import { RetrievalSync } from "./retrieval-sync.ts";
 import type { ServedModel, ServedModels } from "./served-models.ts";
 import { InfluenceIndexes, trainingInfluences } from "./training-influence.ts";
-import { WorkerClient } from "./worker-client.ts";
+import { ServingWorkers, type ServingWorker } from "./serving-workers.ts";
 import type { GenerateResult } from "./worker-protocol.ts";
 
 export { SYSTEM_PROMPT } from "./rag/prompt.ts";
@@ -55,11 +57,12 @@ export class ChatService {
   readonly batcher: ReceiptBatcher;
   readonly influenceIndexes: InfluenceIndexes;
   private readonly ctx: ChatContext;
-  private readonly servers = new Map<string, { worker: WorkerClient; adapters: Set<string>; queue: Promise<unknown> }>();
+  private readonly workers: ServingWorkers;
   private readonly accessCache = new Map<string, { ok: boolean; until: number }>();
 
   private constructor(ctx: ChatContext, batcher: ReceiptBatcher) {
     this.ctx = ctx;
+    this.workers = new ServingWorkers(ctx.config);
     this.batcher = batcher;
     this.retrieval = new RetrievalSync(ctx.chain, ctx.store, ctx.log);
     this.influenceIndexes = new InfluenceIndexes({ chain: ctx.chain, store: ctx.store, dataDir: ctx.config.dataDir, log: ctx.log });
@@ -158,32 +161,6 @@ export class ChatService {
     return retrieved.filter((r) => !gone.has(r.contribution.contributionId)).map((r, i) => ({ ...r, rank: i + 1 }));
   }
 
-  private async server(model: ServedModel) {
-    let s = this.servers.get(model.baseModel);
-    if (!s || !s.worker.alive) {
-      const worker = new WorkerClient({
-        command: this.ctx.config.workerCommand,
-        cwd: this.ctx.config.workerCwd,
-        hangMs: this.ctx.config.workerHangMs,
-        startMs: this.ctx.config.workerStartMs,
-        onLog: () => undefined,
-      });
-      s = { worker, adapters: new Set(), queue: Promise.resolve() };
-      this.servers.set(model.baseModel, s);
-      await worker.request(
-        "load",
-        { model: path.join(this.ctx.config.modelsDir, model.baseModel) },
-        { hangMs: this.ctx.config.workerStartMs },
-      );
-    }
-    const name = `model-${model.modelId}`;
-    if (!s.adapters.has(name)) {
-      await s.worker.request("load", { adapters: { [name]: model.adapterDir } }, { hangMs: this.ctx.config.workerStartMs });
-      s.adapters.add(name);
-    }
-    return s;
-  }
-
   /** `POST /v1/chat/completions` for an authenticated caller. */
   async complete(caller: Address, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = parseChatRequest(await readJson(req, 256 * 1024));
@@ -205,7 +182,7 @@ export class ChatService {
     const messages: Message[] = servedMessages(prompt, body.messages);
     const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const created = Math.floor(Date.now() / 1000);
-    const server = await this.server(model);
+    const server = await this.workers.for(model);
     if (body.stream) {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
       res.write(
@@ -322,7 +299,7 @@ export class ChatService {
    * match explains it. Queued on the serving worker like generation.
    */
   private async cite(
-    server: { worker: WorkerClient; queue: Promise<unknown> },
+    server: ServingWorker,
     input: {
       question: string;
       answer: string;
@@ -357,7 +334,7 @@ export class ChatService {
    * answer and its citations stand.
    */
   private async influence(
-    server: { worker: WorkerClient; queue: Promise<unknown> },
+    server: ServingWorker,
     caller: Address,
     model: ServedModel,
     conversation: Message[],
@@ -413,7 +390,7 @@ export class ChatService {
   }
 
   async close(): Promise<void> {
-    for (const s of this.servers.values()) await s.worker.close().catch(() => undefined);
+    await this.workers.close();
     await this.batcher.close();
   }
 }
