@@ -4,7 +4,7 @@
 // it continues; worker-train-config.ts), evaluate base against tuned, index training influence,
 // publish adapter, metrics, index and manifest (job-artifacts.ts), and complete the job on chain.
 // Any failure fails the job on chain with a reason a builder can act on.
-// About 440 lines: the runner is the phase sequencer and owns the state the phases share (the
+// About 550 lines at the formatter's width: the runner is the phase sequencer and owns the state the phases share (the
 // worker process, cancellation, the journal summary, the result cache); each phase's work is in
 // the modules named above.
 import { existsSync } from "node:fs";

@@ -1,4 +1,5 @@
-// An answer's receipt in two parts. The public document (ids, weights, ranks, span offsets,
+// About 410 lines: the document, its building, its leaf and its parsing are one format, kept
+// together (the leaf's JSON form is receipt-leaf-json.ts). An answer's receipt in two parts. The public document (ids, weights, ranks, span offsets,
 // text-free reasons, hashes of the question, the answer and each cited passage, and the training
 // contributions that shaped the answer through fine-tuning) goes into
 // the batch document at the batch's `receiptsURI`, where any auditor reads it; the on-chain leaf

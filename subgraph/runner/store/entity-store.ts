@@ -1,4 +1,5 @@
-// The runner's entity store in SQLite (node:sqlite): one table per entity type, a write cache
+// About 410 lines: the cache, undo journal and cursor are committed in one transaction, so they
+// stay in one class. The runner's entity store in SQLite (node:sqlite): one table per entity type, a write cache
 // for the blocks being processed, a per-block undo journal for rolling back reorgs, the block
 // pointers already processed, and the cursor — all committed together in one transaction.
 import { DatabaseSync, type StatementSync } from "node:sqlite";

@@ -1,4 +1,5 @@
-// Batches answer receipts on chain. A receipt is journaled before `add` resolves; a flush (at
+// About 440 lines: one batch's life (journal, build, store, post, re-post, recover) is one state
+// machine over one journal, kept together. Batches answer receipts on chain. A receipt is journaled before `add` resolves; a flush (at
 // `maxReceipts`, after `maxDelayMs`, or on demand) groups pending receipts per model, builds the
 // tree, stores the full documents in the content store, journals the prepared batch, then posts
 // it. A prepared batch is re-posted with the same root and URI until it lands, so a crash or a

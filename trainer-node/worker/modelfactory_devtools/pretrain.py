@@ -1,4 +1,5 @@
 """Pre-trains the demo base model: a small LLaMA with a byte-level BPE tokenizer, on CPU.
+About 410 lines (tokenizer, model config, pre-training loop, stamp), a developer tool only.
 
 No weights can be downloaded, so the demo makes its own base model from a general-English
 corpus (demo/corpus/*.txt) in a few minutes, once: the output folder carries a stamp (hash of

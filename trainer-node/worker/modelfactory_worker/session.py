@@ -1,5 +1,8 @@
 """What the worker holds between commands (one base model, its tokenizer, named adapters, the
-last training run's held-out split) and the handler of each protocol command."""
+last training run's held-out split) and the handler of each protocol command.
+
+About 470 lines: one short handler per protocol command over the state they share; the work of
+each lives in its own module (train, evaluate, generate, attribution, influence, export …)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """The training loop: AdamW on the schedule of schedule.py, gradient accumulation and
 clipping, evaluation and checkpoints every N steps, early stopping, exact resume, cooperative cancel.
+About 440 lines: these steps share the loop's state (optimizer, step, best weights, RNG), so the
+loop stays whole; the schedule, early stopping, checkpoints and data live in their own modules.
 
 With held-out data the run evaluates every `eval_every` steps (or about `evals_per_run` times) and
 at its last step; the weights of the lowest held-out loss are what it leaves in the model, so the
