@@ -1,3 +1,5 @@
+// About 450 lines: one browser session walks the whole product path in order, each step building
+// on the last, so the flows share one file.
 // End-to-end flows in real headless Chromium against the local stack, with an injected test
 // wallet: create a Datanet, contribute (a bad file refused with its errors, then a good one),
 // review, request and grant access by signature, redeem; with a trainer node: train, follow

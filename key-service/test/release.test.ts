@@ -1,3 +1,4 @@
+// About 460 lines: every allowed and refused release case over one chain and key service.
 // The key service against a real chain, content store and contracts: it releases a data key for
 // each allowed case (and the key really opens the envelope, whose bytes hash to the chain's
 // content hash), and refuses every other case with the condition that failed.
