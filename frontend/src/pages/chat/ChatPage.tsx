@@ -1,12 +1,12 @@
 // Streaming chat with a completed model (optionally side by side with another, e.g. the base
 // model), with each answer's citations and an on-chain check of its receipt.
 import { useMemo, useRef, useState, type FormEvent } from "react";
-import { useQuery } from "@tanstack/react-query";
 import type { ChatAttribution } from "@modelfactory/sdk";
 import { useModels } from "../../data/hooks/useModels.ts";
+import { useServedModels } from "../../data/hooks/useServedModels.ts";
 import { useTrainerNodes } from "../../data/hooks/useTrainerNodes.ts";
 import { errorSentence } from "../../lib/error-sentence.ts";
-import { streamChat, trainerApi, type ChatMessage } from "../../lib/trainer-api.ts";
+import { streamChat, type ChatMessage } from "../../lib/trainer-api.ts";
 import { navigate, useParams } from "../../router/router.tsx";
 import { PageHeader } from "../../ui/bits.tsx";
 import { Empty, Loading } from "../../ui/states.tsx";
@@ -37,11 +37,7 @@ export default function ChatPage() {
     return (own ?? live.find((n) => n.health!.servedModels.includes(modelId)))?.url ?? null;
   }, [nodes.data, modelId, ownTrainer]);
   const session = useTrainerSession(node);
-  const served = useQuery({
-    queryKey: ["served-models", node, session.token],
-    queryFn: () => trainerApi.models(node!, session.token!),
-    enabled: !!node && !!session.token,
-  });
+  const served = useServedModels(node, session.token);
   const [compareWith, setCompareWith] = useState("");
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState("");
