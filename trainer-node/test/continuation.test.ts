@@ -126,9 +126,14 @@ describe("continue a job from its checkpoint", { timeout: 900_000 }, () => {
     const [, , , trainer] = await stack.contracts.jobs.read.getJob([next]);
     assert.equal(trainer.toLowerCase(), node.chain.account.address.toLowerCase(), "claimed by the node holding the checkpoint");
     assert.equal(other.journal.getJob(next.toString()), undefined);
+    // The other node leaves continuations of a job it did not run to the node holding its
+    // checkpoint. It says so when it sees one still open; for a given job it may not (the holder
+    // can claim within one poll), so the refused and the accepted continuation count alike.
     assert.ok(
       otherLog.some((l) =>
-        l.includes(`job ${next}: continues job ${first}, which did not run here; leaving it to the node that holds its checkpoint`),
+        new RegExp(
+          `job (${refused}|${next}): continues job ${first}, which did not run here; leaving it to the node that holds its checkpoint`,
+        ).test(l),
       ),
       otherLog.join("\n"),
     );
