@@ -1,7 +1,14 @@
 // Small helpers over the SDK's content store for what the node stores and reads: JSON
 // documents, `ipfs://` URIs and size-bounded reads.
+import { createHash } from "node:crypto";
 import { readContent, type ContentStore } from "@modelfactory/sdk/node";
+import type { Hex } from "viem";
 import { TrainerNodeError } from "./errors.ts";
+
+/** SHA-256 of some bytes as 0x-hex: how the chain records a spec's, an adapter's and an index's hash. */
+export function sha256Hex(bytes: Uint8Array): Hex {
+  return `0x${createHash("sha256").update(bytes).digest("hex")}`;
+}
 
 /** The CID in `ipfs://<cid>` or a bare CID. */
 export function cidFromUri(uri: string): string {

@@ -2,13 +2,12 @@
 // contribution the gradient of the adapter's loss over a seeded sample of its training records
 // (`influence_index`), and the node publishes that file beside the adapter — sealed for the same
 // keys when the job trained on permissioned data — and commits its sha256 in the manifest.
-import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { INFLUENCE_INDEX_FORMAT, type ManifestInfluenceIndex } from "@modelfactory/sdk";
 import type { ContentStore } from "@modelfactory/sdk/node";
 import type { Hex } from "viem";
-import { putBytes } from "./content.ts";
+import { putBytes, sha256Hex } from "./content.ts";
 import { putSealed, type ArtifactSealing } from "./sealed-artifacts.ts";
 import type { WorkerClient } from "./worker-client.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
@@ -114,9 +113,7 @@ export async function buildInfluenceIndex(
 }
 
 export async function fileSha256(file: string): Promise<Hex> {
-  return `0x${createHash("sha256")
-    .update(await readFile(file))
-    .digest("hex")}`;
+  return sha256Hex(new Uint8Array(await readFile(file)));
 }
 
 /**
@@ -130,7 +127,7 @@ export async function publishInfluenceIndex(
   seal: ArtifactSealing | null,
 ): Promise<ManifestInfluenceIndex> {
   const bytes = new Uint8Array(await readFile(file));
-  const sha256: Hex = `0x${createHash("sha256").update(bytes).digest("hex")}`;
+  const sha256 = sha256Hex(bytes);
   const cid = seal ? (await putSealed(store, bytes, seal.recipients)).cid : (await putBytes(store, bytes)).slice("ipfs://".length);
   return { format: INFLUENCE_INDEX_FORMAT, cid, sha256, sealed: seal !== null, contributions: result.contributions, dim: result.dim };
 }

@@ -7,10 +7,10 @@ import path from "node:path";
 import { buildManifestDocument, type EvaluationReport, type TrainingSpec } from "@modelfactory/sdk";
 import type { ContentStore } from "@modelfactory/sdk/node";
 import { tarDirectory } from "./archive.ts";
-import { putBytes, putJson } from "./content.ts";
+import { putBytes, putJson, sha256Hex } from "./content.ts";
 import type { Continuation } from "./continuation.ts";
 import { publishInfluenceIndex } from "./influence-index.ts";
-import { sha256, type JobRecord } from "./job-record.ts";
+import type { JobRecord } from "./job-record.ts";
 import { putSealed, sealReportSamples, type ArtifactSealing } from "./sealed-artifacts.ts";
 import type { ContributionInfo } from "./snapshot.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
@@ -36,7 +36,7 @@ export async function storeJobArtifacts(
   let report = a.report;
   const tar = await tarDirectory(a.adapterDir);
   // The on-chain hash is the plaintext archive's either way, so a key holder verifies what they open.
-  const adapterHash = sha256(tar);
+  const adapterHash = sha256Hex(tar);
   let adapterCID: string;
   if (a.seal) {
     // Trained on permissioned data: the adapter can reproduce it, and the samples quote it. Both

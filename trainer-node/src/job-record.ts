@@ -1,17 +1,14 @@
 // A job as the chain created it (its JobCreated event) and its training spec, fetched from the
 // content store and checked against the spec hash recorded on chain.
-import { createHash } from "node:crypto";
 import type { Address, Hex } from "viem";
 import { describeError, parseTrainingSpec, trainingJobsAbi, type TrainingSpec } from "@modelfactory/sdk";
 import type { ContentStore } from "@modelfactory/sdk/node";
 import type { Chain } from "./chain.ts";
-import { getBytes } from "./content.ts";
+import { getBytes, sha256Hex } from "./content.ts";
 import { JobFailure } from "./errors.ts";
 
 /** What `JobCreated` recorded for a job. */
 export type JobRecord = { jobId: bigint; builder: Address; datanetIds: bigint[]; specURI: string; specHash: Hex; snapshotBlock: bigint };
-
-export const sha256 = (bytes: Uint8Array): Hex => `0x${createHash("sha256").update(bytes).digest("hex")}`;
 
 /** Reads a job's creation event. */
 export async function readJobRecord(chain: Chain, jobId: bigint): Promise<JobRecord> {
@@ -47,7 +44,7 @@ export async function fetchSpec(store: ContentStore, record: JobRecord): Promise
       { cause },
     );
   }
-  if (sha256(bytes) !== record.specHash.toLowerCase()) {
+  if (sha256Hex(bytes) !== record.specHash.toLowerCase()) {
     throw new JobFailure("SPEC_HASH_MISMATCH", `The spec at ${record.specURI} does not match the spec hash recorded on chain.`);
   }
   let spec: TrainingSpec;
