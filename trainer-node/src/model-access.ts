@@ -21,7 +21,8 @@ function parseModelId(modelId: bigint | string): bigint {
 export async function modelAccessInfo(node: { chain: Chain }, modelId: bigint | string, blockNumber?: bigint): Promise<ModelAccessInfo> {
   const id = parseModelId(modelId);
   const { chain } = node;
-  const at = blockNumber ?? (await chain.publicClient.getBlockNumber());
+  // viem caches the block number for its polling interval: a model registered since would read as missing.
+  const at = blockNumber ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
   const jobs = chain.contracts.jobs.address;
   const [jobId] = await chain.publicClient
     .readContract({ address: jobs, abi: trainingJobsAbi, functionName: "getModel", args: [id], blockNumber: at })
@@ -60,7 +61,7 @@ export async function assertModelArtifactAccess(
   caller: Address | undefined,
   modelId: bigint | string,
 ): Promise<ModelAccessInfo> {
-  const at = await node.chain.publicClient.getBlockNumber();
+  const at = await node.chain.publicClient.getBlockNumber({ cacheTime: 0 });
   const info = await modelAccessInfo(node, modelId, at);
   if (info.permissioned.length === 0) return info;
   if (!caller) {
