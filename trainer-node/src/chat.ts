@@ -382,7 +382,16 @@ export class ChatService {
       );
       const gone = new Set(candidates.filter((_, i) => statuses[i] !== ContributionStatus.Accepted).map((r) => r.contribution));
       for (const id of gone) this.retrieval.remove(BigInt(id));
-      return { influences: trainingInfluences(ranking, (id) => (gone.has(id) ? undefined : meta(id))) };
+      const influences = trainingInfluences(ranking, (id) => (gone.has(id) ? undefined : meta(id)));
+      if (influences.length > 0) return { influences };
+      // None counts as influence: say how close the closest one the caller may see came.
+      const closest = ranking.find((r) => !gone.has(r.contribution) && meta(r.contribution));
+      return {
+        influences,
+        note: closest
+          ? `No training contribution measurably shaped this answer: the closest you may see, contribution ${closest.contribution} of Datanet ${meta(closest.contribution)!.datanetId}, aligned ${closest.score.toFixed(2)} with it, under the ${MIN_INFLUENCE_SCORE.toFixed(2)} that counts as influence.`
+          : "No training contribution you may see measurably shaped this answer.",
+      };
     } catch (error) {
       this.ctx.log(`training influence of model ${model.modelId}: ${describeError(error)}`);
       return { influences: [], note: `Training influence could not be measured for this answer: ${describeError(error)}` };

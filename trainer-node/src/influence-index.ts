@@ -1,6 +1,6 @@
-// The training-influence index of a job (issue 15 item 2): after training, the worker takes per
-// contribution the gradient of the adapter's loss over a seeded sample of its training records
-// (`influence_index`), and the node publishes that file beside the adapter — sealed for the same
+// The training-influence index of a job (issue 15 item 2): after training, the worker takes the
+// gradient of the adapter's loss on each of a seeded sample of every contribution's training
+// records (`influence_index`), and the node publishes that file beside the adapter — sealed for the same
 // keys when the job trained on permissioned data — and commits its sha256 in the manifest.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,13 +13,14 @@ import type { WorkerClient } from "./worker-client.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
 
 /**
- * Records sampled per contribution, and tokens kept of each. The index costs one backward pass per
- * sampled token: on the demo (13 contributions of about 63 long records each, SmolLM2-135M) 4
- * records of 256 tokens took 372 CPU-seconds, so the demo samples 2 of 128 (a quarter of that; README,
- * "Which training data shaped an answer"). The bench's recall (0.75, 1.00 when the answer states the
- * fact) is on contributions of two short records, which 2 of 128 tokens cover whole.
+ * Records sampled per contribution (one per distinct response first), each its own feature; a
+ * contribution scores as its best record. The index costs one backward pass per sampled record,
+ * about 1 s for 128 tokens of SmolLM2-135M on two CPU cores, so on the demo (7 contributions) 8
+ * records add about a minute to the job. A record outside the sample is not seen: on the demo, an
+ * answer that restates a sampled record scored 0.91 against it, while answers paraphrasing
+ * unsampled records stayed at 0.06–0.19 (README, "Which training data shaped an answer").
  */
-export const INFLUENCE_RECORDS_PER_CONTRIBUTION = 2;
+export const INFLUENCE_RECORDS_PER_CONTRIBUTION = 8;
 /** Tokens per sampled record; longer records are cut. */
 export const INFLUENCE_MAX_LENGTH = 128;
 /** Sketch dimensions: 8192 float16 values per contribution (16 KiB), the worker's default. */

@@ -149,7 +149,7 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     assert.ok(index, "the manifest lists an influence index");
     assert.equal(index.format, INFLUENCE_INDEX_FORMAT);
     assert.equal(index.sealed, false);
-    assert.equal(index.contributions, 4, "one row per trained contribution");
+    assert.equal(index.contributions, 4, "every trained contribution indexed");
     const bytes = await readContent(stack.store, index.cid, { maxBytes: 64 * 1024 * 1024 });
     assert.equal(`0x${createHash("sha256").update(bytes).digest("hex")}`, index.sha256);
     assert.ok(new TextDecoder().decode(bytes.subarray(0, 4096)).includes(INFLUENCE_INDEX_FORMAT), "a safetensors index in the clear");
@@ -169,11 +169,11 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     const events = node.journal.eventsOf(openModel.jobId);
     const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
     assert.ok(
-      logs.includes("building the training influence index: gradients of 8 record(s) of 4 contribution(s)"),
+      logs.includes("building the training influence index: gradients of 20 record(s) of 4 contribution(s)"),
       `the live job page says the index is being built: ${logs.join(" | ")}`,
     );
     assert.ok(
-      logs.some((m) => /^training influence index: 4 contribution\(s\), 8 record gradient\(s\) in \d+\.\d s$/.test(m)),
+      logs.some((m) => /^training influence index: 4 contribution\(s\), 20 record gradient\(s\) in \d+\.\d s$/.test(m)),
       "and what it cost",
     );
   });
@@ -252,7 +252,14 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
     assert.deepEqual(outsider.trainingInfluences, []);
     assert.match(outsider.trainingInfluenceNote ?? "", /retrieve access to none of this model's Datanets/);
     const builder = await chat("builder", gatedModel.modelId!, "What does the hedge manual say about step 2?");
-    assert.equal(builder.trainingInfluenceNote, undefined, "the builder holds retrieve access: influence is measured");
+    // The builder holds retrieve access: influence is measured, and either listed or, when none
+    // counts, the note says how close the closest contribution came.
+    if (builder.trainingInfluences.length === 0)
+      assert.match(
+        builder.trainingInfluenceNote ?? "",
+        /^No training contribution measurably shaped this answer: the closest you may see, contribution \d+ of Datanet \d+, aligned -?\d\.\d\d with it, under the 0\.30 that counts as influence\.$/,
+      );
+    else assert.equal(builder.trainingInfluenceNote, undefined, builder.trainingInfluenceNote);
     assert.ok(builder.trainingInfluences.every((t) => t.datanetId === gated.toString()));
   });
 });

@@ -110,8 +110,14 @@ export type TrainingManifestDocument = {
   influenceIndex?: ManifestInfluenceIndex;
 };
 
-/** Format of the influence index file the worker writes (safetensors, `modelfactory.influence/1`). */
-export const INFLUENCE_INDEX_FORMAT = "modelfactory.influence/1";
+/**
+ * Format of the influence index file the worker writes (safetensors): `/2` holds one feature per
+ * sampled training record, grouped by contribution; `/1` (one per contribution) is still read.
+ */
+export const INFLUENCE_INDEX_FORMAT = "modelfactory.influence/2";
+/** Every influence index format a manifest may name, oldest first. */
+export const INFLUENCE_INDEX_FORMATS = ["modelfactory.influence/1", INFLUENCE_INDEX_FORMAT] as const;
+export type InfluenceIndexFormat = (typeof INFLUENCE_INDEX_FORMATS)[number];
 
 /**
  * The model's training-influence index as the manifest lists it: where it is, the sha256 its leaf
@@ -119,11 +125,11 @@ export const INFLUENCE_INDEX_FORMAT = "modelfactory.influence/1";
  * the same keys as the adapter: the job trained on permissioned data).
  */
 export type ManifestInfluenceIndex = {
-  format: typeof INFLUENCE_INDEX_FORMAT;
+  format: InfluenceIndexFormat;
   cid: string;
   sha256: Hex;
   sealed: boolean;
-  /** Contributions with a feature row. */
+  /** Contributions indexed. */
   contributions: number;
   /** Sketch dimensions per row. */
   dim: number;
@@ -210,7 +216,8 @@ export function parseManifestDocument(raw: unknown): TrainingManifestDocument {
   if (o.influenceIndex !== undefined) {
     const x = o.influenceIndex as Record<string, unknown>;
     if (!x || typeof x !== "object" || Array.isArray(x)) bad("influenceIndex", "must be an object");
-    if (x.format !== INFLUENCE_INDEX_FORMAT) bad("influenceIndex.format", `must be "${INFLUENCE_INDEX_FORMAT}"`);
+    if (!INFLUENCE_INDEX_FORMATS.includes(x.format as InfluenceIndexFormat))
+      bad("influenceIndex.format", `must be one of ${INFLUENCE_INDEX_FORMATS.map((f) => `"${f}"`).join(", ")}`);
     if (typeof x.cid !== "string" || x.cid.length === 0) bad("influenceIndex.cid", "must be a non-empty string");
     if (typeof x.sha256 !== "string" || !bytes32.test(x.sha256)) bad("influenceIndex.sha256", "must be 32 bytes of hex");
     if (typeof x.sealed !== "boolean") bad("influenceIndex.sealed", "must be true or false");

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { InvalidInputError } from "../../src/errors.ts";
 import {
   buildManifestDocument,
+  INFLUENCE_INDEX_FORMAT,
   manifestInfluenceIndexProof,
   manifestOfDocument,
   manifestRoot,
@@ -83,6 +84,10 @@ describe("training manifest document", () => {
     it("commits the index file's sha256 as a leaf of its own, which proves against the root", () => {
       assert.notEqual(withIndex.root, doc.root, "the index changes the root");
       assert.deepEqual(parseManifestDocument(JSON.parse(JSON.stringify(withIndex))), withIndex);
+      // The format is not part of the leaf: a manifest naming today's per-record index parses too.
+      const current = { ...withIndex, influenceIndex: { ...index, format: INFLUENCE_INDEX_FORMAT } };
+      assert.equal(INFLUENCE_INDEX_FORMAT, "modelfactory.influence/2");
+      assert.deepEqual(parseManifestDocument(JSON.parse(JSON.stringify(current))), current);
       const manifest = manifestOfDocument(withIndex);
       assert.equal(manifest.influenceIndexHash, index.sha256);
       const proof = manifestInfluenceIndexProof(manifest);
@@ -103,7 +108,11 @@ describe("training manifest document", () => {
       );
       const cases: [unknown, RegExp][] = [
         [{ ...withIndex, influenceIndex: "x" }, /"influenceIndex" must be an object/],
-        [{ ...withIndex, influenceIndex: { ...index, format: "other" } }, /"influenceIndex.format"/],
+        [
+          { ...withIndex, influenceIndex: { ...index, format: "other" } },
+          /"influenceIndex.format" must be one of "modelfactory.influence\/1", "modelfactory.influence\/2"/,
+        ],
+        [{ ...withIndex, influenceIndex: { ...index, format: "modelfactory.influence/3" } }, /"influenceIndex.format"/],
         [{ ...withIndex, influenceIndex: { ...index, sealed: "yes" } }, /"influenceIndex.sealed"/],
         [{ ...withIndex, influenceIndex: { ...index, sha256: "0x12" } }, /"influenceIndex.sha256" must be 32 bytes/],
         [{ ...withIndex, influenceIndex: { ...index, dim: 0 } }, /"influenceIndex.dim"/],

@@ -2,13 +2,15 @@
 contribution that taught an answer's fact ranks first by training influence; the index is
 deterministic and refuses adapter weights it was not built for."""
 
+import json
 import threading
 
 import pytest
 import torch
 
 from modelfactory_worker.errors import WorkerError
-from modelfactory_worker.influence import CountSketch, build_index, load_index, query
+from modelfactory_worker.chat import IGNORE
+from modelfactory_worker.influence import CountSketch, _examples, build_index, contribution_scores, load_index, query
 from modelfactory_worker.lora import adapter_parameters
 from modelfactory_worker.session import Session
 
@@ -25,6 +27,25 @@ def fact_records(name: str, word: str) -> list[dict]:
         for q in asks
         for _ in range(2)
     ]
+
+
+FILLER = [
+    {"schema": RECORD_SCHEMA, "kind": "instruction", "instruction": q, "input": "", "output": a}
+    for q, a in [
+        ("Name a colour of the sea.", "The sea is often blue or green."),
+        ("How many legs does a spider have?", "A spider has eight legs."),
+        ("What do bees make?", "Bees make honey and wax."),
+        ("Which season comes after winter?", "Spring comes after winter."),
+        ("What is frozen water called?", "Frozen water is called ice."),
+        ("Where do fish live?", "Fish live in rivers, lakes and seas."),
+        ("What does a baker make?", "A baker makes bread and cakes."),
+        ("How many days are in a week?", "A week has seven days."),
+        ("What colour is grass?", "Grass is green."),
+        ("What do cows drink?", "Cows drink water."),
+        ("What shines at night?", "The moon and the stars shine at night."),
+        ("What is a young cat called?", "A young cat is called a kitten."),
+    ]
+]
 
 
 class Ctx:
@@ -45,7 +66,8 @@ def trained(llama_dir, tmp_path_factory):
     contributions = []
     everything = []
     for i, (name, word) in enumerate(FACTS):
-        recs = fact_records(name, word)
+        # The first contribution is broad: one fact among a dozen records about other things.
+        recs = fact_records(name, word) + (FILLER if i == 0 else [])
         everything += recs
         contributions.append({"id": str(100 + i), "records": write_jsonl(tmp / f"c{i}.jsonl", recs)})
     data = {"train": write_jsonl(tmp / "all.jsonl", everything), "eval": write_jsonl(tmp / "ev.jsonl", everything[:2])}
@@ -72,11 +94,12 @@ def test_the_contribution_that_taught_the_fact_ranks_first(trained):
             "contributions": contributions,
             "out": str(tmp / "index.safetensors"),
             "dim": 4096,
-            "per_contribution": 4,
+            "per_contribution": 32,
         },
         Ctx(),
     )
-    assert built["contributions"] == len(FACTS) and set(built["examples"].values()) == {4}
+    assert built["contributions"] == len(FACTS)
+    assert built["examples"] == {c["id"]: (6 + len(FILLER) if i == 0 else 6) for i, c in enumerate(contributions)}
     for i, (name, word) in enumerate(FACTS):
         got = query(
             session,
@@ -96,7 +119,7 @@ def test_the_contribution_that_taught_the_fact_ranks_first(trained):
 
 def test_the_index_is_deterministic_and_bound_to_its_adapter_weights(trained):
     session, contributions, tmp = trained
-    cmd = {"cmd": "influence_index", "adapter": "tuned", "contributions": contributions[:2], "dim": 512, "per_contribution": 2}
+    cmd = {"cmd": "influence_index", "adapter": "tuned", "contributions": contributions[:2], "dim": 512, "per_contribution": 3}
     a = build_index(session, {**cmd, "out": str(tmp / "a.safetensors")}, Ctx())
     b = build_index(session, {**cmd, "out": str(tmp / "b.safetensors")}, Ctx())
     fa, ma = load_index(a["path"])
@@ -125,6 +148,69 @@ def test_the_index_is_deterministic_and_bound_to_its_adapter_weights(trained):
             p.sub_(1e-3)
 
 
+def test_a_broad_contribution_scores_as_its_best_record_and_a_format_1_index_still_loads(trained):
+    """The broad contribution's score is its Alba record's, not the mean over its unrelated
+    records (what format /1 stored, here rebuilt from the same rows), which sinks with its size."""
+    session, contributions, tmp = trained
+    built = build_index(
+        session,
+        {
+            "cmd": "influence_index",
+            "adapter": "tuned",
+            "contributions": contributions,
+            "out": str(tmp / "rows.safetensors"),
+            "dim": 4096,
+            "per_contribution": 32,
+        },
+        Ctx(),
+    )
+    features, meta = load_index(built["path"])
+    assert meta["row_counts"] == [6 + len(FILLER), 6, 6, 6, 6] and features.shape == (sum(meta["row_counts"]), 4096)
+    # Format /1: one row per contribution, the unit mean of its records' rows.
+    means, start = [], 0
+    for n in meta["row_counts"]:
+        m = features[start : start + n].mean(dim=0)
+        means.append(m / m.norm())
+        start += n
+    from safetensors.torch import save_file
+
+    v1 = {k: v for k, v in meta.items() if k != "row_counts"} | {"format": "modelfactory.influence/1"}
+    save_file({"features": torch.stack(means).to(torch.float16)}, str(tmp / "v1.safetensors"), metadata=v1)
+    ask = {
+        "cmd": "influence",
+        "adapter": "tuned",
+        "messages": [{"role": "user", "content": "What is the code word of Alba?"}],
+        "answer": "The code word of Alba is heron.",
+    }
+    rows = query(session, {**ask, "index": built["path"]}, Ctx())["ranking"]
+    old = query(session, {**ask, "index": str(tmp / "v1.safetensors")}, Ctx())["ranking"]
+    assert rows[0]["contribution"] == contributions[0]["id"], rows
+    assert len(old) == len(FACTS)
+    old_score = next(r["score"] for r in old if r["contribution"] == contributions[0]["id"])
+    assert rows[0]["score"] > old_score + 0.1, (rows[0], old_score)
+    # A damaged index (row counts that do not add up to its rows) is refused by name.
+    save_file(
+        {"features": features[:-1].to(torch.float16)},
+        str(tmp / "damaged.safetensors"),
+        metadata={k: (json.dumps(v) if k == "row_counts" else v) for k, v in meta.items()},
+    )
+    with pytest.raises(WorkerError, match="damaged influence index"):
+        query(session, {**ask, "index": str(tmp / "damaged.safetensors")}, Ctx())
+
+
+def test_the_sample_takes_one_record_per_distinct_response_first(trained):
+    session, _, tmp = trained
+    path = write_jsonl(tmp / "paraphrases.jsonl", fact_records("Alba", "heron") + FILLER[:2])  # 6 questions, 1 answer
+    examples, total = _examples(session.formatter(), path, 64, 3, seed=0)
+    assert total == 8 and len(examples) == 3
+    responses = {tuple(t for t in e.targets if t != IGNORE) for e in examples}
+    assert len(responses) == 3, "Alba's answer once, and both other answers"
+
+
+def test_contribution_scores_take_each_contributions_best_row():
+    assert contribution_scores(torch.tensor([0.25, 0.75, 0.5, -0.5]), [2, 0, 1, 1]) == [0.75, 0.0, 0.5, -0.5]
+
+
 def test_bad_requests_name_the_field(trained):
     session, contributions, tmp = trained
     with pytest.raises(WorkerError, match="contribution id twice"):
@@ -141,6 +227,18 @@ def test_bad_requests_name_the_field(trained):
                 "adapter": "tuned",
                 "out": str(tmp / "x"),
                 "contributions": [{"id": "1", "records": str(tmp / "missing.jsonl")}],
+            },
+            Ctx(),
+        )
+    with pytest.raises(WorkerError, match="lower 'per_contribution'"):
+        build_index(
+            session,
+            {
+                "cmd": "influence_index",
+                "adapter": "tuned",
+                "out": str(tmp / "x"),
+                "contributions": [{"id": str(i), "records": contributions[0]["records"]} for i in range(1, 18)],
+                "per_contribution": 1024,
             },
             Ctx(),
         )
