@@ -11,7 +11,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
 const update = args.includes("--update");
 
-const SUITES: Record<string, { command: string; available: () => boolean; env?: Record<string, string> }> = {
+// `onRequest`: run only when named (a part of another suite, re-measured on its own).
+const SUITES: Record<string, { command: string; available: () => boolean; env?: Record<string, string>; onRequest?: boolean }> = {
   gas: { command: "npx hardhat run bench/gas/run.ts", available: () => true, env: update ? { GAS_SNAPSHOT_UPDATE: "1" } : {} },
   content: { command: "node bench/content/run.ts", available: () => existsSync(path.join(root, "bench/content/run.ts")) },
   indexer: { command: "node bench/indexer/run.ts", available: () => existsSync(path.join(root, "bench/indexer/run.ts")) },
@@ -22,6 +23,11 @@ const SUITES: Record<string, { command: string; available: () => boolean; env?: 
   attribution: {
     command: "node bench/attribution/run.ts",
     available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
+  },
+  "attribution-training": {
+    command: "node bench/attribution/training-only.ts",
+    available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
+    onRequest: true,
   },
   raft: {
     command: "node bench/train/raft.ts",
@@ -35,7 +41,7 @@ if (unknown.length) {
   console.error(`Unknown benchmark suite(s): ${unknown.join(", ")}. Suites: ${Object.keys(SUITES).join(", ")}.`);
   process.exit(2);
 }
-const selected = names.length ? names : Object.keys(SUITES).filter((n) => SUITES[n]!.available());
+const selected = names.length ? names : Object.keys(SUITES).filter((n) => SUITES[n]!.available() && !SUITES[n]!.onRequest);
 let failed = 0;
 for (const name of selected) {
   const suite = SUITES[name]!;

@@ -218,7 +218,7 @@ export async function measureTrainingInfluence(opts: {
       notes: {
         trainingInfluence: {
           method:
-            "worker `influence_index` + `influence`: per contribution the gradient of the LoRA adapter's mean response loss over its records (8 sampled), CountSketched to 8192 dimensions; an answer's score is the cosine with its own loss gradient (TracIn / LESS)",
+            "worker `influence_index` + `influence`: per training record (up to 8 sampled per contribution, one per distinct response first) the gradient of the LoRA adapter's response loss, CountSketched to 8192 dimensions; an answer's score against a contribution is the best cosine of its own loss gradient with one of the contribution's records' (TracIn / LESS)",
           contributions: cs.length,
           records: all.length,
           train: { config, seconds: +trainSeconds.toFixed(1), steps: trained.total_steps, finalLoss: trained.final_loss },

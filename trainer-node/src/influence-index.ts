@@ -86,11 +86,12 @@ export type BuildInfluenceIndexInput = {
 
 /**
  * How long `influence_index` may run without a word: it sends nothing until it is done, so the
- * node's hang limit is stretched by a minute per contribution, far above what a contribution
- * costs even on a machine shared many times over (README, "Which training data shaped an answer").
+ * node's hang limit is stretched by 30 s per record it may sample, far above the ~1 s a record
+ * costs on two idle cores and the ~25 s measured on a machine shared many times over (README,
+ * "Which training data shaped an answer").
  */
 export function influenceIndexHangMs(hangMs: number, contributions: number): number {
-  return Math.max(hangMs, 300_000 + 60_000 * contributions);
+  return Math.max(hangMs, 300_000 + 30_000 * INFLUENCE_RECORDS_PER_CONTRIBUTION * contributions);
 }
 
 /** Builds the index in the worker; returns the file, its sha256 and the worker's result. */

@@ -14,10 +14,11 @@ export const MAX_TRAINING_INFLUENCES = 5;
  * Smallest cosine counted as influence. Below it the contribution's gradient is no closer to the
  * answer's than unrelated training data usually is, so it is neither shown as "shaped by" nor
  * paid weight. Chosen on the attribution bench (SmolLM2-135M, 24 planted facts among 72
- * contributions, bench/results/attribution.json): the contribution that taught a fact the answer
- * states scores 0.978–0.996, and the best-scoring other contribution of every answer 0.07–0.28;
- * at 0.3 every contribution listed there is the planted one (at 0.2, 3 of 24 answers would also
- * list another). On the tiny test model the planted one scores 0.87, template look-alikes ≤ 0.26.
+ * contributions, bench/results/attribution.json): with one feature per sampled record and a
+ * contribution scored by its best record, the contribution that taught a fact the answer states
+ * scores 0.94–1.00, and the best-scoring other contribution of every answer 0.05–0.16 (0.07–0.28
+ * with the earlier one-mean-row-per-contribution index); at 0.3 every contribution listed there is
+ * the planted one. On the tiny test model the planted one scores 0.87, template look-alikes ≤ 0.26.
  */
 export const MIN_INFLUENCE_SCORE = 0.3;
 
