@@ -38,6 +38,11 @@ import { deployProtocolTo, freePort, startLocalChain } from "../../../scripts/li
 import type { TrainerNodeConfig } from "../../src/config.ts";
 
 const run = promisify(execFile);
+// One torch thread for every worker these tests start (the node's job and serving workers, and
+// the CLI's in crash-resume, inherit it). The tiny model gains nothing from a second thread, and
+// on a 2-core machine that thread spin-waits whenever the chain or this process holds the other
+// core: a job's evaluation took 10.7 s with 2 threads and 1.9 s with 1. Set the variable to try more.
+process.env.MODELFACTORY_WORKER_THREADS ??= "1";
 export const REPO = path.resolve(import.meta.dirname, "../../..");
 /** The builder's X25519 key that createJob's specs name (artifacts of permissioned jobs are sealed to it). */
 export const BUILDER_ENCRYPTION_KEY = generateEncryptionKeyPair();
