@@ -59,7 +59,11 @@ export async function startLocalChain(options: { port?: number; timeoutMs?: numb
       }
     };
     signal("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // The grace timer is cleared once the node exits: left pending, it kept every test process
+    // that stopped a chain alive for 5 s after its last test.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 5000)))]);
+    clearTimeout(grace);
     if (child.exitCode === null && child.signalCode === null) signal("SIGKILL");
   };
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);

@@ -1,6 +1,8 @@
 // A real local stack for trainer-node tests: a Hardhat node on a free port with the protocol
-// deployed, the content API over an embedded store, a tiny model made by the worker, and
-// wallet clients for Hardhat's well-known test accounts. Everything stops by pid at the end.
+// deployed from the compiled artifacts (the harness's deploy, which test-harness.test.ts holds
+// equal to the deploy script's; in-process, so no second Hardhat start per stack), the content API
+// over an embedded store, a tiny model made by the worker, and wallet clients for Hardhat's
+// well-known test accounts. Everything stops by pid at the end.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -30,11 +32,17 @@ import {
   prepareContribution,
   startContentApi,
   storeContribution,
+  writeDeploymentFile,
 } from "@modelfactory/sdk/node";
-import { freePort, startLocalChain } from "../../../scripts/lib/test-harness.ts";
+import { deployProtocolTo, freePort, startLocalChain } from "../../../scripts/lib/test-harness.ts";
 import type { TrainerNodeConfig } from "../../src/config.ts";
 
 const run = promisify(execFile);
+// One torch thread for every worker these tests start (the node's job and serving workers, and
+// the CLI's in crash-resume, inherit it). The tiny model gains nothing from a second thread, and
+// on a 2-core machine that thread spin-waits whenever the chain or this process holds the other
+// core: a job's evaluation took 10.7 s with 2 threads and 1.9 s with 1. Set the variable to try more.
+process.env.MODELFACTORY_WORKER_THREADS ??= "1";
 export const REPO = path.resolve(import.meta.dirname, "../../..");
 /** The builder's X25519 key that createJob's specs name (artifacts of permissioned jobs are sealed to it). */
 export const BUILDER_ENCRYPTION_KEY = generateEncryptionKeyPair();
@@ -77,12 +85,7 @@ export async function startStack() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "mf-node-test-"));
   const chain = await startLocalChain();
   const rpcUrl = chain.url;
-  const deploymentsDir = path.join(tmp, "deployments");
-  await run("npx", ["hardhat", "run", "scripts/deploy.ts", "--network", "localhost"], {
-    cwd: REPO,
-    env: { ...process.env, LOCALHOST_RPC_URL: rpcUrl, MF_DEPLOYMENTS_DIR: deploymentsDir },
-  });
-  const deploymentFile = path.join(deploymentsDir, "31337.json");
+  const deploymentFile = await writeDeploymentFile(path.join(tmp, "deployments"), (await deployProtocolTo(rpcUrl)).deployment);
   const deployment = parseDeployment(JSON.parse(await readFile(deploymentFile, "utf8")));
   const embedded = await createEmbeddedContentStore({ directory: path.join(tmp, "ipfs") });
   const contentApi = await startContentApi({ store: embedded, port: 0 });

@@ -1,6 +1,6 @@
 // The real model worker driven line by line, for protocol tests: every stdout line is kept as it
 // was sent (nothing is checked or relaxed here), and a command resolves with its events and its
-// result or error line.
+// result or error line. One torch thread, as in stack.ts (the tiny model gains nothing from two).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { WORKER_DIR, WORKER_PYTHON } from "./stack.ts";
@@ -19,7 +19,7 @@ export class RawWorker {
   constructor(env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(WORKER_PYTHON, ["-m", "modelfactory_worker"], {
       cwd: WORKER_DIR,
-      env: { ...process.env, HF_HUB_OFFLINE: "1", PYTHONUNBUFFERED: "1", MODELFACTORY_WORKER_THREADS: "2", ...env },
+      env: { ...process.env, HF_HUB_OFFLINE: "1", PYTHONUNBUFFERED: "1", MODELFACTORY_WORKER_THREADS: "1", ...env },
       stdio: ["pipe", "pipe", "inherit"],
     });
     let ready: (l: Line) => void;
