@@ -74,14 +74,26 @@ export async function connectChain(config: Pick<TrainerNodeConfig, "rpcUrl" | "d
     ledger: getContract({ address: deployment.contracts.AttributionLedger.address, abi: attributionLedgerAbi, client }),
   };
 
+  // Every transaction from the operator's account is submitted one at a time: two submissions
+  // in flight would read the same pending nonce, and the second would fail ("nonce too low").
+  // Waiting for receipts is not serialized.
+  let submitting: Promise<unknown> = Promise.resolve();
+  function submitted<T>(submit: () => Promise<T>): Promise<T> {
+    const turn = submitting.then(submit, submit);
+    submitting = turn.catch(() => undefined);
+    return turn;
+  }
+
   /**
    * Simulates, sends and waits for a contract call by the operator. A revert becomes a
    * ChainTxError whose message names the contract's custom error and arguments.
    */
   async function send(address: Address, abi: Abi, functionName: string, args: readonly unknown[]): Promise<TransactionReceipt> {
     try {
-      const { request } = await publicClient.simulateContract({ address, abi, functionName, args, account });
-      const hash: Hash = await walletClient.writeContract(request as Parameters<typeof walletClient.writeContract>[0]);
+      const hash: Hash = await submitted(async () => {
+        const { request } = await publicClient.simulateContract({ address, abi, functionName, args, account });
+        return walletClient.writeContract(request as Parameters<typeof walletClient.writeContract>[0]);
+      });
       const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: Math.min(config.pollIntervalMs, 250) });
       if (receipt.status !== "success") throw new ChainTxError(`${functionName} reverted in transaction ${hash}.`, { code: "TX_REVERTED" });
       return receipt;
@@ -103,6 +115,7 @@ export async function connectChain(config: Pick<TrainerNodeConfig, "rpcUrl" | "d
     account,
     contracts,
     send,
+    submitted,
     startBlock: BigInt(deployment.contracts.DatanetRegistry.blockNumber),
   };
 }

@@ -80,6 +80,7 @@ export class ChatService {
         walletClient: chain.walletClient as never,
         address: chain.contracts.ledger.address,
         fromBlock: chain.startBlock,
+        submitted: chain.submitted,
       }),
       onError: (e) => ctx.log(`receipts: ${e.shortMessage}`),
     });

@@ -22,7 +22,7 @@ import {
   type JobSummary,
 } from "@modelfactory/sdk";
 import type { ContentStore } from "@modelfactory/sdk/node";
-import type { Chain } from "./chain.ts";
+import { ChainTxError, revertName, type Chain } from "./chain.ts";
 import type { TrainerNodeConfig } from "./config.ts";
 import { JobFailure } from "./errors.ts";
 import type { Journal } from "./journal.ts";
@@ -542,14 +542,39 @@ export class JobRunner {
     if (cancelled) reason = this.cancelled ?? reason;
     reason = reason.slice(0, 500);
     this.log("error", reason);
-    const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read
-      .getJob([this.jobId])
-      .catch(() => [undefined, undefined, undefined, undefined] as const);
-    if (state === JobState.Claimed && trainer?.toLowerCase() === this.ctx.chain.account.address.toLowerCase()) {
-      await this.ctx.chain
-        .send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason])
-        .catch((e: unknown) => this.log("error", `failJob: ${describeError(e)}`));
-    }
+    await this.postFailure(reason);
     this.setPhase(cancelled ? "cancelled" : "failed", reason, { failureReason: reason });
+  }
+  /**
+   * Sends `failJob` so the failure reaches the builder on chain. A read or send that errors (the
+   * RPC briefly away, a nonce race) is retried; every miss is logged, and after the last one the
+   * job's lease expiring frees it. A job this node no longer holds is left alone.
+   */
+  private async postFailure(reason: string): Promise<void> {
+    const attempts = 3;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read.getJob([this.jobId]);
+        if (state !== JobState.Claimed || trainer.toLowerCase() !== this.ctx.chain.account.address.toLowerCase()) {
+          this.log(
+            "info",
+            `failJob not sent: the job is no longer claimed by this node (state ${Object.keys(JobState).find((k) => JobState[k as keyof typeof JobState] === state) ?? state})`,
+          );
+          return;
+        }
+        await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason]);
+        return;
+      } catch (error) {
+        // A revert says the chain refuses this call; sending it again would not change that.
+        const reverted = error instanceof ChainTxError && (error.code === "TX_REVERTED" || revertName(error.cause) !== undefined);
+        const last = attempt === attempts || reverted;
+        this.log(
+          last ? "error" : "warn",
+          `failJob, attempt ${attempt} of ${attempts}: ${describeError(error)}${last ? "; the job stays claimed until its lease expires" : "; retrying"}`,
+        );
+        if (last) return;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 }

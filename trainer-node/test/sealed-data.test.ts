@@ -211,7 +211,10 @@ describe("encrypted contributions on a trainer node", { timeout: 600_000 }, () =
     assert.match(
       reason ?? "",
       new RegExp(`Contribution ${bad} does not decrypt`),
-      `on chain: ${reason}; the node says: ${summary.failureReason}`,
+      `on chain: ${reason}; the node says: ${summary.failureReason}; its log: ${node.journal
+        .eventsOf(jobId.toString())
+        .flatMap((e) => (e.type === "log" && e.level !== "info" ? [e.message] : []))
+        .join(" | ")}`,
     );
   });
   it("seals the adapter and samples of a permissioned Datanet's plaintext contributions too, and fails a job it has no key to seal for", async () => {

@@ -13,6 +13,8 @@ export type LedgerPosterOptions = {
   address: Address;
   /** First block to search for earlier posts (the deployment block). Default 0. */
   fromBlock?: bigint;
+  /** Runs a submission in turn with the account's other transactions (Chain.submitted). Default: at once. */
+  submitted?: <T>(submit: () => Promise<T>) => Promise<T>;
 };
 
 /**
@@ -25,17 +27,20 @@ export function attributionLedgerPoster(options: LedgerPosterOptions): {
   findPostedBatch: (request: PostBatchRequest) => Promise<PostedBatch | null>;
 } {
   const { publicClient, walletClient, address } = options;
+  const submitted = options.submitted ?? (<T>(submit: () => Promise<T>) => submit());
   const trainer = walletClient.account.address;
   return {
     async postBatch(r) {
-      const hash = await walletClient.writeContract({
-        address,
-        abi: attributionLedgerAbi,
-        functionName: "postBatch",
-        args: [r.modelId, r.root, r.receiptsURI, r.receiptCount, r.citations],
-        account: walletClient.account,
-        chain: walletClient.chain,
-      });
+      const hash = await submitted(() =>
+        walletClient.writeContract({
+          address,
+          abi: attributionLedgerAbi,
+          functionName: "postBatch",
+          args: [r.modelId, r.root, r.receiptsURI, r.receiptCount, r.citations],
+          account: walletClient.account,
+          chain: walletClient.chain,
+        }),
+      );
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success")
         throw new BatchPostError(`The postBatch transaction ${hash} reverted.`, { meta: { transactionHash: hash } });
