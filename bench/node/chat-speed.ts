@@ -2,9 +2,12 @@
 // first streamed token with a ~1k-token prompt (system text, retrieved passages, question — the
 // shape chat sends), and decode tokens/s after it. Through the node's own worker protocol, so the
 // figure includes everything but HTTP. Measured twice: a new conversation (every token prefilled)
-// and its next turn (the worker's KV prefix cache holds the context already seen). Targets (issue
-// 14): first token ≤ 1.5 s with a 1k-token context, ≥ 15 tokens/s.
-import { existsSync, readFileSync } from "node:fs";
+// and its next turn (the worker's KV prefix cache holds the context already seen), then again
+// with a LoRA adapter of the demo's shape (r 16 on every linear layer, two training steps), which
+// chat serves from a copy with the adapter merged in. Targets (issue 14): first token ≤ 1.5 s with
+// a 1k-token context, ≥ 15 tokens/s.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
 import type { Metric } from "../lib/results.ts";
@@ -37,17 +40,18 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     hangMs: 300_000,
     startMs: 120_000,
   });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "mf-chat-speed-"));
   try {
     await worker.request("load", { model: MODEL });
     const question = "My shots run fast and taste sour. Walk me through what to change, step by step, and why.";
     const followUp = "And if the shot then runs too slow and tastes bitter, what do I change back first?";
     type Turn = { first: number; tps: number; prompt: number; cached: number; completion: number; text: string };
-    const turn = async (messages: { role: "system" | "user" | "assistant"; content: string }[]): Promise<Turn> => {
+    const turn = async (messages: { role: "system" | "user" | "assistant"; content: string }[], adapter?: string): Promise<Turn> => {
       let first = 0;
       const t0 = performance.now();
       const r = await worker.request(
         "generate",
-        { messages, max_new_tokens: 96, temperature: 0, stream: true },
+        { messages, max_new_tokens: 96, temperature: 0, stream: true, ...(adapter ? { adapter } : {}) },
         {
           onEvent: (e) => {
             if ((e as { event?: string }).event === "token" && first === 0) first = performance.now();
@@ -68,32 +72,50 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     // Each conversation opens with its own line, so no cold prompt shares a prefix with another
     // (the worker's KV prefix cache would otherwise serve it); ~4.2 characters per token for this
     // English text with SmolLM2's tokenizer, checked by the prompt size reported below.
-    const cold: Turn[] = [];
-    const warm: Turn[] = [];
-    for (let i = 0; i < 4; i++) {
-      const opening: { role: "system" | "user" | "assistant"; content: string }[] = [
-        {
-          role: "system",
-          content: `Conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}`,
-        },
-        { role: "user", content: question },
-      ];
-      const a = await turn(opening);
-      // The next turn of the same conversation: ~1.1k tokens of context the worker has already seen.
-      const b = await turn([...opening, { role: "assistant", content: a.text }, { role: "user", content: followUp }]);
-      // The first conversation warms kernels and allocators; the median of the others is reported.
-      if (i > 0) {
-        cold.push(a);
-        warm.push(b);
+    const conversations = async (label: string, adapter?: string) => {
+      const cold: Turn[] = [];
+      const warm: Turn[] = [];
+      for (let i = 0; i < 4; i++) {
+        const opening: { role: "system" | "user" | "assistant"; content: string }[] = [
+          {
+            role: "system",
+            content: `${label} conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}`,
+          },
+          { role: "user", content: question },
+        ];
+        const a = await turn(opening, adapter);
+        // The next turn of the same conversation: ~1.1k tokens of context the worker has already seen.
+        const b = await turn([...opening, { role: "assistant", content: a.text }, { role: "user", content: followUp }], adapter);
+        // The first conversation warms kernels and allocators (and builds the merged copy); the
+        // median of the others is reported.
+        if (i > 0) {
+          cold.push(a);
+          warm.push(b);
+        }
       }
-    }
-    if (cold.some((t) => t.cached !== 0))
+      return { cold, warm };
+    };
+    const { cold, warm } = await conversations("Base");
+    // A LoRA adapter of the demo's shape; two steps make its weights non-zero, which is all speed needs.
+    const records = readFileSync(path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, 16);
+    writeFileSync(path.join(tmp, "train.jsonl"), `${records.join("\n")}\n`);
+    await worker.request("train", {
+      data: { train: path.join(tmp, "train.jsonl") },
+      output_dir: path.join(tmp, "out"),
+      adapter: "bench",
+      config: { max_steps: 2, batch_size: 4, max_seq_len: 128, lora: { r: 16, alpha: 32, targets: "all-linear" } },
+    });
+    const tuned = await conversations("Tuned", "bench");
+    if ([...cold, ...tuned.cold].some((t) => t.cached !== 0))
       throw new Error(
-        `a cold prompt was served from the prefix cache (${cold.map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`,
+        `a cold prompt was served from the prefix cache (${[...cold, ...tuned.cold].map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`,
       );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const device = (await worker.request("info", {})).compute_device;
-    notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step)`;
+    notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step). "WithAdapter": the same with a LoRA adapter (r 16, every linear layer) active, served from a copy with the adapter merged into the weights`;
     return {
       chatFirstTokenMs1k: { value: Math.round(median(cold.map((r) => r.first))), unit: "ms", better: "lower" },
       chatNextTurnFirstTokenMs1k: { value: Math.round(median(warm.map((r) => r.first))), unit: "ms", better: "lower" },
@@ -101,8 +123,16 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
       chatPromptTokens: { value: cold[0]!.prompt, unit: "tokens", better: "higher" },
       chatNextTurnPromptTokens: { value: warm[0]!.prompt, unit: "tokens", better: "higher" },
       chatNextTurnCachedTokens: { value: median(warm.map((t) => t.cached)), unit: "tokens", better: "higher" },
+      chatFirstTokenMs1kWithAdapter: { value: Math.round(median(tuned.cold.map((r) => r.first))), unit: "ms", better: "lower" },
+      chatNextTurnFirstTokenMs1kWithAdapter: { value: Math.round(median(tuned.warm.map((r) => r.first))), unit: "ms", better: "lower" },
+      chatDecodeTokensPerSecondWithAdapter: {
+        value: +median([...tuned.cold, ...tuned.warm].map((r) => r.tps)).toFixed(1),
+        unit: "tokens/s",
+        better: "higher",
+      },
     };
   } finally {
     await worker.close().catch(() => worker.kill());
+    rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -11,6 +11,7 @@ from typing import Callable
 
 import torch
 
+from .decode import growing_cache
 from .errors import WorkerError
 from .lora import is_peft
 from .prefix_cache import PrefixCache
@@ -139,6 +140,8 @@ def generate(
     hold = max((len(s) for s in stops), default=1) - 1
     eos = eos_ids(model, tokenizer)
     past, reused = prefix.take(adapter, prompt_ids) if prefix is not None else (None, 0)
+    if past is None:
+        past = growing_cache()
     # Only the last position's logits are needed: a 1k-token prompt's full logits are 1k × vocab.
     out = model(input_ids=torch.tensor([prompt_ids[reused:]], device=device), past_key_values=past, use_cache=True, logits_to_keep=1)
     past, logits = out.past_key_values, out.logits[0, -1]
@@ -216,7 +219,9 @@ def generate_greedy_batch(
     ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
     mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
+    out = model(
+        input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=growing_cache(), use_cache=True, logits_to_keep=1
+    )
     past, logits = out.past_key_values, out.logits[:, -1]
     done = [False] * len(prompts)
     answers: list[list[int]] = [[] for _ in prompts]

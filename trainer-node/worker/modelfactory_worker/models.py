@@ -126,6 +126,10 @@ def load_model(
         quantize_model_nf4(model, compute_dtype=dt)
         model.to(dt)
     model.eval()
+    if dev.type == "cpu":
+        from .decode import use_decode_attention
+
+        use_decode_attention(model)
     if gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     model.config.use_cache = False

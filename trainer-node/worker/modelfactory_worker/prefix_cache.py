@@ -51,6 +51,10 @@ def cache_nbytes(cache: Any) -> int:
     layers = getattr(cache, "layers", None)
     if layers is not None:
         for layer in layers:
+            reserved = getattr(layer, "reserved_nbytes", None)  # a growing layer's spare room counts too
+            if reserved is not None:
+                total += reserved
+                continue
             for name in ("keys", "values"):
                 t = getattr(layer, name, None)
                 if t is not None and hasattr(t, "nbytes"):

@@ -23,6 +23,7 @@ from .evaluate import example_losses, generation_metrics, perplexity, perplexity
 from .finish import finish_run
 from .generate import SamplingParams, adapter_active, generate
 from .prefix_cache import PrefixCache, budget_from_env
+from .serving import MergedCopies, copies_from_env
 from .launcher import check_processes, train_processes
 from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, process_memory
@@ -80,6 +81,8 @@ class Session:
         self._full_trained: tuple[LoadedModel, str] | None = None
         # Keys and values of recent chat sequences; emptied whenever the weights change.
         self.prefix_cache = PrefixCache(budget_from_env())
+        # Plain copies with a served adapter merged into the weights; dropped with the prefix cache.
+        self.merged = MergedCopies(copies_from_env())
 
     # -- helpers ---------------------------------------------------------------------------
     def need_model(self, cmd: dict) -> LoadedModel:
@@ -138,6 +141,7 @@ class Session:
 
     def load(self, cmd: dict, ctx: Context) -> dict:
         self.prefix_cache.clear()  # cached keys and values belong to the weights they came from
+        self.merged.clear()
         adapters = field(cmd, "adapters", dict, {})
         if "model" in cmd:
             path = _path(cmd, "model")
@@ -210,6 +214,7 @@ class Session:
 
     def train(self, cmd: dict, ctx: Context) -> dict:
         self.prefix_cache.clear()
+        self.merged.clear()
         lm = self.need_model(cmd)
         processes = check_processes(field(cmd, "processes", int, 1), lm.device)
         cfg = TrainConfig.from_dict(field(cmd, "config", dict, {}))
@@ -440,10 +445,16 @@ class Session:
                 ctx.emit({"event": "token", "text": piece, "index": index[0]})
                 index[0] += 1
 
-        with adapter_active(lm.model, adapter):
+        if adapter is not None and self.merged.eligible(lm.model, lm.device, lm.quantization):
+            serving = self.merged.get(lm.model, adapter)
             out = generate(
-                lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
+                serving, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
             )
+        else:
+            with adapter_active(lm.model, adapter):
+                out = generate(
+                    lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
+                )
         return {
             "adapter": adapter,
             "text": out["text"],

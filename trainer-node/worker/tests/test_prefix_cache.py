@@ -75,10 +75,11 @@ def test_budget_evicts_oldest_and_zero_turns_it_off(llama_dir, monkeypatch):
     probe = PrefixCache(1 << 30)
     gen(lm, TURN1, probe)
     one = probe.nbytes
-    # Keys and values of 61 tokens (plus the 11 generated tokens fed back), every layer.
+    # Keys and values of every layer, counted as reserved: the 61-token prefill reserves room for
+    # twice its length, which the 11 generated tokens fed back fit in (decode.GrowingCache).
     cfg = lm.model.config
     per_token = 2 * cfg.num_hidden_layers * cfg.num_key_value_heads * (cfg.hidden_size // cfg.num_attention_heads) * 4
-    assert one == per_token * (len(TURN1) + 11)
+    assert one == per_token * 2 * len(TURN1)
     cache = PrefixCache(int(one * 2.5))
     for start in (40, 140, 240):
         gen(lm, [1] + list(range(start, start + 60)), cache)
