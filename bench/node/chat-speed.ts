@@ -9,6 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { RECORD_SCHEMA } from "../../sdk/src/dataset/schema.ts";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
 import type { Metric } from "../lib/results.ts";
 
@@ -39,6 +40,9 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     cwd: path.join(ROOT, "trainer-node/worker"),
     hangMs: 300_000,
     startMs: 120_000,
+    // Every core, as a serving node runs it: the test stack that job-overhead.ts imports sets
+    // MODELFACTORY_WORKER_THREADS=1 for this whole process (test workers share the cores).
+    env: { MODELFACTORY_WORKER_THREADS: "0" },
   });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "mf-chat-speed-"));
   try {
@@ -101,7 +105,11 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
       .trim()
       .split("\n")
       .slice(0, 16);
-    writeFileSync(path.join(tmp, "train.jsonl"), `${records.join("\n")}\n`);
+    const asRecords = records.map((line) => {
+      const r = JSON.parse(line) as { instruction: string; output: string };
+      return JSON.stringify({ schema: RECORD_SCHEMA, kind: "instruction", instruction: r.instruction, output: r.output });
+    });
+    writeFileSync(path.join(tmp, "train.jsonl"), `${asRecords.join("\n")}\n`);
     await worker.request("train", {
       data: { train: path.join(tmp, "train.jsonl") },
       output_dir: path.join(tmp, "out"),
