@@ -19,7 +19,6 @@ import time
 import torch
 
 from .errors import WorkerError
-from .generate import adapter_active
 from .prefix_cache import common_prefix
 from .protocol import field
 from .records import Message
@@ -93,9 +92,9 @@ def attribute_command(session, cmd: dict, ctx) -> dict:
         method = "leave_one_out" if n + 1 <= ablations else "contextcite"
     masks = ablation_masks(n, method, ablations, seed)
     started, cpu_started = time.perf_counter(), time.process_time()
-    with adapter_active(lm.model, adapter):
+    with session.serving(lm, adapter) as model:
         scores = answer_log_likelihoods(
-            lm.model,
+            model,
             [prompt(m) for m in masks],
             answer_ids,
             pad_id=lm.tokenizer.pad_token_id,

@@ -10,6 +10,7 @@ import os
 import platform
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -100,6 +101,16 @@ class Session:
                 "unknown_adapter", f"no adapter named {name!r} is loaded; loaded: {', '.join(self.adapters) or 'none'}", {"adapter": name}
             )
         return name
+
+    @contextmanager
+    def serving(self, lm: LoadedModel, adapter: str | None):
+        """The model that answers with `adapter` (None: the base), for forward passes only: its merged
+        copy where one may be kept (serving.py), else the PEFT model with the adapter active."""
+        if adapter is not None and self.merged.eligible(lm.model, lm.device, lm.quantization):
+            yield self.merged.get(lm.model, adapter)
+            return
+        with adapter_active(lm.model, adapter) as model:
+            yield model
 
     def describe(self) -> dict | None:
         if self.loaded is None:
@@ -445,16 +456,10 @@ class Session:
                 ctx.emit({"event": "token", "text": piece, "index": index[0]})
                 index[0] += 1
 
-        if adapter is not None and self.merged.eligible(lm.model, lm.device, lm.quantization):
-            serving = self.merged.get(lm.model, adapter)
+        with self.serving(lm, adapter) as model:
             out = generate(
-                serving, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
+                model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
             )
-        else:
-            with adapter_active(lm.model, adapter):
-                out = generate(
-                    lm.model, lm.tokenizer, prompt_ids, params, lm.device, on_text, ctx.cancel, prefix=self.prefix_cache, adapter=adapter
-                )
         return {
             "adapter": adapter,
             "text": out["text"],

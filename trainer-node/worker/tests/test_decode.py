@@ -153,3 +153,25 @@ def test_merged_copies_are_off_for_nf4_bases_gpus_and_when_set_to_zero(llama_dir
     monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", "two")
     with pytest.raises(ValueError, match="MODELFACTORY_WORKER_MERGED_COPIES.*'two'"):
         copies_from_env()
+
+
+def test_context_attribution_with_an_adapter_measures_on_the_merged_copy_as_on_peft(llama_dir, tmp_path, monkeypatch):
+    from modelfactory_worker.attribution import attribute_command
+
+    make_adapter(llama_dir, str(tmp_path / "one"), 1)
+    cmd = {
+        "cmd": "attribute",
+        "adapter": "one",
+        "sources": {"before": "Sources:\n", "passages": ["[1] the red pump\n", "[2] a blue valve\n", "[3] the green tank\n"], "after": ""},
+        "messages": [{"role": "user", "content": "which pump?"}],
+        "answer": "the red pump",
+    }
+    drops = {}
+    for copies in ("1", "0"):
+        monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", copies)
+        s = Session(1e12, "cpu")
+        s.load({"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one")}}, Context(lambda e: None, threading.Event()))
+        out = attribute_command(s, cmd, Context(lambda e: None, threading.Event()))
+        assert s.merged.built == (1 if copies == "1" else 0)
+        drops[copies] = [p["log_prob_drop"] for p in out["passages"]]
+    assert drops["1"] == pytest.approx(drops["0"], abs=1e-3)
