@@ -12,6 +12,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { decodeEventLog } from "viem";
 import {
+  enumName,
   JobState,
   describeError,
   trainingJobsAbi,
@@ -545,6 +546,7 @@ export class JobRunner {
     await this.postFailure(reason);
     this.setPhase(cancelled ? "cancelled" : "failed", reason, { failureReason: reason });
   }
+
   /**
    * Sends `failJob` so the failure reaches the builder on chain. A read or send that errors (the
    * RPC briefly away, a nonce race) is retried; every miss is logged, and after the last one the
@@ -556,10 +558,7 @@ export class JobRunner {
       try {
         const [, state, , trainer] = await this.ctx.chain.contracts.jobs.read.getJob([this.jobId]);
         if (state !== JobState.Claimed || trainer.toLowerCase() !== this.ctx.chain.account.address.toLowerCase()) {
-          this.log(
-            "info",
-            `failJob not sent: the job is no longer claimed by this node (state ${Object.keys(JobState).find((k) => JobState[k as keyof typeof JobState] === state) ?? state})`,
-          );
+          this.log("info", `failJob not sent: the job is no longer claimed by this node (state ${enumName(JobState, state) ?? state})`);
           return;
         }
         await this.ctx.chain.send(this.ctx.chain.contracts.jobs.address, trainingJobsAbi, "failJob", [this.jobId, reason]);
