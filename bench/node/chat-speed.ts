@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { RECORD_SCHEMA } from "../../sdk/src/dataset/schema.ts";
+import { prepareContribution, serializeRecords, type DatasetRecord } from "@modelfactory/sdk/node";
 import { WorkerClient } from "../../trainer-node/src/worker-client.ts";
 import type { Metric } from "../lib/results.ts";
 
@@ -17,15 +17,14 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const MODEL = path.join(ROOT, "trainer-node/models/smollm2-135m-instruct");
 const PYTHON = path.join(ROOT, "trainer-node/worker/.venv/bin/python");
 
-/** Demo records as numbered passages, until the prompt holds about `targetTokens` tokens. */
-function passages(targetChars: number): string {
-  const lines = readFileSync(path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl"), "utf8")
-    .trim()
-    .split("\n");
+const NOTES = path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl");
+
+/** Demo records as numbered passages, until the prompt holds about `targetChars` characters. */
+function passages(records: readonly DatasetRecord[], targetChars: number): string {
   let out = "";
-  for (let i = 0; out.length < targetChars && i < lines.length; i++) {
-    const r = JSON.parse(lines[i]!) as { instruction: string; output: string };
-    out += `[${i + 1}] ${r.instruction} ${r.output}\n`;
+  for (let i = 0; out.length < targetChars && i < records.length; i++) {
+    const r = records[i]!;
+    if (r.kind === "instruction") out += `[${i + 1}] ${r.instruction} ${r.output}\n`;
   }
   return out;
 }
@@ -46,6 +45,8 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
   });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "mf-chat-speed-"));
   try {
+    // The demo file read as the node reads a contribution: validated and canonical.
+    const { records } = await prepareContribution({ bytes: readFileSync(NOTES), fileName: path.basename(NOTES) });
     await worker.request("load", { model: MODEL });
     const question = "My shots run fast and taste sour. Walk me through what to change, step by step, and why.";
     const followUp = "And if the shot then runs too slow and tastes bitter, what do I change back first?";
@@ -83,7 +84,7 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
         const opening: { role: "system" | "user" | "assistant"; content: string }[] = [
           {
             role: "system",
-            content: `${label} conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(4200)}`,
+            content: `${label} conversation ${i + 1}. Answer from these sources of the Home Espresso Clinic Datanet; cite them as [n].\n${passages(records, 4200)}`,
           },
           { role: "user", content: question },
         ];
@@ -101,15 +102,7 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     };
     const { cold, warm } = await conversations("Base");
     // A LoRA adapter of the demo's shape; two steps make its weights non-zero, which is all speed needs.
-    const records = readFileSync(path.join(ROOT, "demo/datanets/home-espresso/contributions/dialing-in-notes.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .slice(0, 16);
-    const asRecords = records.map((line) => {
-      const r = JSON.parse(line) as { instruction: string; output: string };
-      return JSON.stringify({ schema: RECORD_SCHEMA, kind: "instruction", instruction: r.instruction, output: r.output });
-    });
-    writeFileSync(path.join(tmp, "train.jsonl"), `${asRecords.join("\n")}\n`);
+    writeFileSync(path.join(tmp, "train.jsonl"), serializeRecords(records.slice(0, 16)));
     await worker.request("train", {
       data: { train: path.join(tmp, "train.jsonl") },
       output_dir: path.join(tmp, "out"),
