@@ -115,14 +115,19 @@ def _layer_class():
             self.values = self._v[..., : self._n, :]
             self._own = (self.keys, self.values)
 
+        def _owned(self) -> bool:
+            """Whether keys and values are still this layer's views (another method may have
+            replaced them: reorder, batch select, offload)."""
+            own = getattr(self, "_own", None)
+            return own is not None and own[0] is self.keys and own[1] is self.values
+
         def update(self, key_states, value_states, cache_kwargs=None):
             if not self.is_initialized:
                 self.dtype, self.device = key_states.dtype, key_states.device
                 self.is_initialized = True
                 self._adopt(key_states, value_states, key_states.shape[-2])
                 return self.keys, self.values
-            if getattr(self, "_own", None) is None or self._own[0] is not self.keys or self._own[1] is not self.values:
-                # Another method replaced the tensors (reorder, batch select, offload): start from them.
+            if not self._owned():  # start from the tensors that replaced the views
                 self._adopt(self.keys, self.values, self.keys.shape[-2] + key_states.shape[-2])
             end = self._n + key_states.shape[-2]
             if end > self._k.shape[-2]:
@@ -138,7 +143,7 @@ def _layer_class():
                 return
             if max_length < 0:
                 max_length = self.get_seq_length() - abs(max_length)
-            if getattr(self, "_own", None) is None or self._own[0] is not self.keys:
+            if not self._owned():
                 super().crop(max_length)
                 return
             self._n = max(0, min(self._n, max_length))

@@ -80,9 +80,9 @@ class Session:
         # (loaded model, folder of its weights) after a full fine-tune changed the base in memory:
         # training processes must start from those weights, not from the folder it was loaded from.
         self._full_trained: tuple[LoadedModel, str] | None = None
-        # Keys and values of recent chat sequences; emptied whenever the weights change.
+        # Keys and values of recent chat sequences, and plain copies with a served adapter merged
+        # into the weights: both belong to the weights they came from (_weights_change).
         self.prefix_cache = PrefixCache(budget_from_env())
-        # Plain copies with a served adapter merged into the weights; dropped with the prefix cache.
         self.merged = MergedCopies(copies_from_env())
 
     # -- helpers ---------------------------------------------------------------------------
@@ -101,6 +101,11 @@ class Session:
                 "unknown_adapter", f"no adapter named {name!r} is loaded; loaded: {', '.join(self.adapters) or 'none'}", {"adapter": name}
             )
         return name
+
+    def _weights_change(self) -> None:
+        """Drop what was computed from the weights about to change (a load or a training run)."""
+        self.prefix_cache.clear()
+        self.merged.clear()
 
     @contextmanager
     def serving(self, lm: LoadedModel, adapter: str | None):
@@ -151,8 +156,7 @@ class Session:
         }
 
     def load(self, cmd: dict, ctx: Context) -> dict:
-        self.prefix_cache.clear()  # cached keys and values belong to the weights they came from
-        self.merged.clear()
+        self._weights_change()
         adapters = field(cmd, "adapters", dict, {})
         if "model" in cmd:
             path = _path(cmd, "model")
@@ -224,8 +228,7 @@ class Session:
         return out
 
     def train(self, cmd: dict, ctx: Context) -> dict:
-        self.prefix_cache.clear()
-        self.merged.clear()
+        self._weights_change()
         lm = self.need_model(cmd)
         processes = check_processes(field(cmd, "processes", int, 1), lm.device)
         cfg = TrainConfig.from_dict(field(cmd, "config", dict, {}))
