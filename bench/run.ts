@@ -42,6 +42,13 @@ if (unknown.length) {
   process.exit(2);
 }
 const selected = names.length ? names : Object.keys(SUITES).filter((n) => SUITES[n]!.available() && !SUITES[n]!.onRequest);
+// The suites deploy the contracts from Hardhat's artifacts, which a fresh clone lacks; compiling
+// is a no-op when they are up to date.
+const compiled = spawnSync("npx hardhat compile --quiet", { cwd: root, shell: true, stdio: "inherit" });
+if (compiled.status !== 0) {
+  console.error("bench: `npx hardhat compile` failed (above), so no suite can deploy the contracts; fix the compile error and run again.");
+  process.exit(1);
+}
 let failed = 0;
 for (const name of selected) {
   const suite = SUITES[name]!;

@@ -4,7 +4,8 @@
 // figure includes everything but HTTP. Measured twice: a new conversation (every token prefilled)
 // and its next turn (the worker's KV prefix cache holds the context already seen), then again
 // with a LoRA adapter of the demo's shape (r 16 on every linear layer, two training steps), which
-// chat serves from a copy with the adapter merged in. Targets (issue 14): first token ≤ 1.5 s with
+// chat serves from a copy with the adapter merged in; where the CPU multiplies bf16 natively, also the
+// base served from a bf16 copy (opt-in). Targets (issue 14): first token ≤ 1.5 s with
 // a 1k-token context, ≥ 15 tokens/s.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -34,15 +35,17 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
     notes.chatSpeed = `not measured: ${MODEL} or the worker environment is missing (npm run setup:worker)`;
     return null;
   }
-  const worker = new WorkerClient({
-    command: [PYTHON, "-m", "modelfactory_worker"],
-    cwd: path.join(ROOT, "trainer-node/worker"),
-    hangMs: 300_000,
-    startMs: 120_000,
-    // Every core, as a serving node runs it: the test stack that job-overhead.ts imports sets
-    // MODELFACTORY_WORKER_THREADS=1 for this whole process (test workers share the cores).
-    env: { MODELFACTORY_WORKER_THREADS: "0" },
-  });
+  const start = (env: Record<string, string> = {}) =>
+    new WorkerClient({
+      command: [PYTHON, "-m", "modelfactory_worker"],
+      cwd: path.join(ROOT, "trainer-node/worker"),
+      hangMs: 300_000,
+      startMs: 120_000,
+      // Every core, as a serving node runs it: the test stack that job-overhead.ts imports sets
+      // MODELFACTORY_WORKER_THREADS=1 for this whole process (test workers share the cores).
+      env: { MODELFACTORY_WORKER_THREADS: "0", ...env },
+    });
+  let worker = start();
   const tmp = mkdtempSync(path.join(os.tmpdir(), "mf-chat-speed-"));
   try {
     // The demo file read as the node reads a contribution: validated and canonical.
@@ -115,8 +118,25 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
         `a cold prompt was served from the prefix cache (${[...cold, ...tuned.cold].map((t) => t.cached).join(", ")} tokens): the benchmark's prompts must not share a prefix`,
       );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const device = (await worker.request("info", {})).compute_device;
-    notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step). "WithAdapter": the same with a LoRA adapter (r 16, every linear layer) active, served from a copy with the adapter merged into the weights`;
+    const info = await worker.request("info", {});
+    const device = info.compute_device;
+    const serving = info.serving.dtype;
+    // The alternative in the same run, where the CPU multiplies bf16 natively: the base served from
+    // a bf16 copy (MODELFACTORY_WORKER_SERVING_DTYPE, opt-in because it changes answers).
+    const alternative: Record<string, Metric> = {};
+    const nativeBf16 = /\b(avx512_bf16|amx_bf16)\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
+    if (nativeBf16 && serving === "float32") {
+      await worker.close().catch(() => worker.kill());
+      worker = start({ MODELFACTORY_WORKER_SERVING_DTYPE: "bfloat16" });
+      await worker.request("load", { model: MODEL });
+      const bf16 = await conversations("Bf16");
+      const tps = median([...bf16.cold, ...bf16.warm].map((r) => r.tps));
+      const base = median([...cold, ...warm].map((r) => r.tps));
+      alternative.chatFirstTokenMs1kBf16 = { value: Math.round(median(bf16.cold.map((r) => r.first))), unit: "ms", better: "lower" };
+      alternative.chatDecodeTokensPerSecondBf16 = { value: +tps.toFixed(1), unit: "tokens/s", better: "higher" };
+      alternative.chatDecodeBf16VsFloat32 = { value: +(tps / base).toFixed(3), unit: "ratio", better: "higher" };
+    }
+    notes.chatSpeed = `SmolLM2-135M-Instruct on ${device}, served in ${serving}${nativeBf16 && serving === "float32" ? " (*Bf16: the base served from a bf16 copy by a second worker in the same run, MODELFACTORY_WORKER_SERVING_DTYPE=bfloat16, opt-in)" : ""}, greedy, median of ${cold.length} conversations after a warm-up. Cold: a new conversation, prompt ${cold[0]!.prompt} tokens, all prefilled. Next turn: the same conversation with the model's answer and a follow-up question, prompt ${warm[0]!.prompt} tokens of which ${median(warm.map((t) => t.cached))} come from the KV prefix cache. First token = request to first streamed token (prefill + one step). "WithAdapter": the same with a LoRA adapter (r 16, every linear layer) active, served from a copy with the adapter merged into the weights`;
     return {
       chatFirstTokenMs1k: { value: Math.round(median(cold.map((r) => r.first))), unit: "ms", better: "lower" },
       chatNextTurnFirstTokenMs1k: { value: Math.round(median(warm.map((r) => r.first))), unit: "ms", better: "lower" },
@@ -131,6 +151,7 @@ export async function measureChatSpeed(notes: Record<string, string>): Promise<R
         unit: "tokens/s",
         better: "higher",
       },
+      ...alternative,
     };
   } finally {
     await worker.close().catch(() => worker.kill());

@@ -60,6 +60,13 @@ export const infoResultSchema = {
       required: ["kind", "total_mb", "available_mb"],
       additionalProperties: false,
     },
+    /** The copies chat answers from on a CPU (worker serving.py): their precision, and how many are kept (0: none). */
+    serving: {
+      type: "object",
+      properties: { dtype: { enum: ["float32", "bfloat16"] }, copies: int },
+      required: ["dtype", "copies"],
+      additionalProperties: false,
+    },
   },
   required: [
     "protocol",
@@ -76,6 +83,7 @@ export const infoResultSchema = {
     "loaded",
     "memory",
     "device_memory",
+    "serving",
   ],
   additionalProperties: false,
 } as const satisfies JSONSchema;

@@ -57,6 +57,14 @@ def _decode_attention(
         and not kwargs.get("output_attentions", False)
     )
     if not plain:
+        if mask is None and heads != kv_heads and heads % kv_heads == 0 and query.device.type == "cpu":
+            # With no mask transformers asks SDPA for grouped heads (enable_gqa), which on a CPU runs
+            # the unfused math path: 70 ms a layer for a 1,100-token prefill against 13 ms for the
+            # flash kernel on repeated heads, and twice the time in training. Repeated here, the
+            # heads are equal and SDPA takes its flash kernel.
+            from transformers.integrations.sdpa_attention import repeat_kv
+
+            key, value = repeat_kv(key, heads // kv_heads), repeat_kv(value, heads // kv_heads)
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
     q = query.reshape(batch, kv_heads, heads // kv_heads, dim)
     scores = torch.matmul(q, key.transpose(-1, -2))  # [batch, kv_heads, group, keys]

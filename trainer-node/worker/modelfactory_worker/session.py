@@ -24,7 +24,7 @@ from .evaluate import example_losses, generation_metrics, perplexity, perplexity
 from .finish import finish_run
 from .generate import SamplingParams, adapter_active, generate
 from .prefix_cache import PrefixCache, budget_from_env
-from .serving import MergedCopies, copies_from_env
+from .serving import MergedCopies, copies_from_env, serving_dtype_from_env
 from .launcher import check_processes, train_processes
 from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, process_memory
@@ -83,7 +83,7 @@ class Session:
         # Keys and values of recent chat sequences, and plain copies with a served adapter merged
         # into the weights: both belong to the weights they came from (_weights_change).
         self.prefix_cache = PrefixCache(budget_from_env())
-        self.merged = MergedCopies(copies_from_env())
+        self.merged = MergedCopies(copies_from_env(), serving_dtype_from_env())
 
     # -- helpers ---------------------------------------------------------------------------
     def need_model(self, cmd: dict) -> LoadedModel:
@@ -109,9 +109,9 @@ class Session:
 
     @contextmanager
     def serving(self, lm: LoadedModel, adapter: str | None):
-        """The model that answers with `adapter` (None: the base), for forward passes only: its merged
-        copy where one may be kept (serving.py), else the PEFT model with the adapter active."""
-        if adapter is not None and self.merged.eligible(lm.model, lm.device, lm.quantization):
+        """The model that answers with `adapter` (None: the base), for forward passes only: its
+        serving copy where one may be kept (serving.py), else the PEFT model with the adapter active."""
+        if self.merged.eligible(lm.model, lm.device, lm.quantization, adapter):
             yield self.merged.get(lm.model, adapter)
             return
         with adapter_active(lm.model, adapter) as model:
@@ -153,6 +153,8 @@ class Session:
             "matmul_peak_gflops": self.peak_flops / 1e9,
             "loaded": self.describe(),
             "memory": process_memory(torch.device("cpu")),
+            # The copies chat answers from on a CPU (serving.py): their precision and how many are kept.
+            "serving": {"dtype": str(self.merged.dtype).replace("torch.", ""), "copies": self.merged.limit},
         }
 
     def load(self, cmd: dict, ctx: Context) -> dict:

@@ -1,5 +1,5 @@
-"""The decode loop's cache and attention (decode.py) and chat on merged adapter copies (serving.py):
-faster paths that must give what the plain ones give."""
+"""The decode loop's cache and attention (decode.py) and chat on serving copies (serving.py: the
+adapter merged in, bf16 where the CPU has it): faster paths that must give what the plain ones give."""
 
 import threading
 
@@ -13,7 +13,8 @@ from modelfactory_worker.decode import ATTENTION, _decode_attention, growing_cac
 from modelfactory_worker.generate import SamplingParams, adapter_active, generate
 from modelfactory_worker.lora import load_adapter
 from modelfactory_worker.models import load_model
-from modelfactory_worker.serving import MergedCopies, copies_from_env
+from modelfactory_worker import serving
+from modelfactory_worker.serving import DEFAULT_COPIES, MergedCopies, copies_from_env, serving_dtype_from_env
 from modelfactory_worker.session import Context, Session
 
 from test_generate import make_adapter
@@ -47,9 +48,40 @@ def test_the_decode_attention_equals_sdpa_for_grouped_heads_and_leaves_the_rest_
         rtol=1e-5,
         atol=1e-6,
     )
-    # Several query tokens or a sliding window: SDPA's own result, bit for bit.
-    for args, m in (((torch.randn(2, 9, 4, 64, generator=g), k, v, None), module), ((q, k, v, None), _Attn(3, 16).eval())):
+    # Several query tokens with a mask, or a sliding window's masked step: SDPA's own result, bit for bit.
+    q4 = torch.randn(2, 9, 4, 64, generator=g)
+    causal = torch.ones(2, 1, 4, 37, dtype=torch.bool).tril(33)
+    for args, m in (((q4, k, v, causal), module), ((q, k, v, mask), _Attn(3, 16).eval())):
         assert torch.equal(_decode_attention(m, *args, scaling=0.125)[0], sdpa_attention_forward(m, *args, scaling=0.125)[0])
+
+
+def _sdpa_kernels(fn) -> set[str]:
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        fn()
+    return {e.key for e in prof.key_averages() if "scaled_dot_product" in e.key}
+
+
+def test_an_unmasked_prefill_with_grouped_heads_takes_sdpa_flash_kernel_with_the_same_result_and_gradients():
+    """transformers asks SDPA for grouped heads when there is no mask; a CPU then runs the unfused
+    math path (5x slower for a 1,100-token prefill). The heads are repeated first instead."""
+    g = torch.Generator().manual_seed(1)
+    q = torch.randn(2, 9, 48, 64, generator=g, requires_grad=True)
+    k = torch.randn(2, 3, 48, 64, generator=g, requires_grad=True)
+    v = torch.randn(2, 3, 48, 64, generator=g, requires_grad=True)
+    module = _Attn(3).train()
+    ours, _ = _decode_attention(module, q, k, v, None, scaling=0.125)
+    grads = torch.autograd.grad(ours.square().sum(), (q, k, v))
+    ref, _ = sdpa_attention_forward(module, q, k, v, None, scaling=0.125)
+    torch.testing.assert_close(ours, ref, rtol=1e-5, atol=1e-5)
+    for mine, theirs in zip(grads, torch.autograd.grad(ref.square().sum(), (q, k, v))):
+        torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        theirs = _sdpa_kernels(lambda: sdpa_attention_forward(module, q, k, v, None, scaling=0.125))
+        mine = _sdpa_kernels(lambda: _decode_attention(module, q, k, v, None, scaling=0.125))
+    assert any("math" in name for name in theirs), theirs  # what the change is for: if this fails, SDPA got better
+    assert not any("math" in name for name in mine) and any("flash" in name for name in mine), mine
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
@@ -110,15 +142,17 @@ def test_chat_with_an_adapter_runs_on_a_merged_copy_and_answers_as_the_adapter_d
             )["text"]
     assert len(set(want.values())) == 3
 
+    monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_DTYPE", raising=False)  # float32: the merge alone, compared exactly
+    monkeypatch.delenv("MODELFACTORY_WORKER_MERGED_COPIES", raising=False)
     s = Session(1e12, "cpu")
     s.load(
         {"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one"), "two": str(tmp_path / "two")}},
         Context(lambda e: None, threading.Event()),
     )
-    assert s.merged.limit == 1
-    assert _chat(s, "one")["text"] == want["one"] and s.merged.stats()["adapters"] == ["one"]
-    assert _chat(s, None)["text"] == want[None] and s.merged.stats()["adapters"] == ["one"]  # the base needs no copy
-    assert _chat(s, "two")["text"] == want["two"] and s.merged.stats()["adapters"] == ["two"]  # one copy at a time
+    assert s.merged.limit == DEFAULT_COPIES == 1 and s.merged.dtype == torch.float32
+    assert _chat(s, "one")["text"] == want["one"] and s.merged.stats()["copies"] == ["one"]
+    assert _chat(s, None)["text"] == want[None] and s.merged.stats()["copies"] == ["one"]  # an fp32 base needs no copy
+    assert _chat(s, "two")["text"] == want["two"] and s.merged.stats()["copies"] == ["two"]  # one copy at a time
     assert _chat(s, "two")["text"] == want["two"] and s.merged.built == 2
     # The PEFT model is left as it was: its adapters still answer through their LoRA layers.
     with adapter_active(s.loaded.model, "one"):
@@ -139,12 +173,17 @@ def test_merged_copies_are_off_for_nf4_bases_gpus_and_when_set_to_zero(llama_dir
     make_adapter(llama_dir, str(tmp_path / "one"), 1)
     lm = load_model(llama_dir)
     lm.model = load_adapter(lm.model, str(tmp_path / "one"), "one")
-    copies = MergedCopies(1)
-    assert copies.eligible(lm.model, torch.device("cpu"), "none")
-    assert not copies.eligible(lm.model, torch.device("cpu"), "nf4")
-    assert not copies.eligible(lm.model, torch.device("cuda"), "none")
-    assert not MergedCopies(0).eligible(lm.model, torch.device("cpu"), "none")
-    assert not copies.eligible(load_model(llama_dir).model, torch.device("cpu"), "none")  # no adapter: nothing to merge
+    cpu = torch.device("cpu")
+    for dtype in (torch.float32, torch.bfloat16):
+        copies = MergedCopies(1, dtype)
+        assert copies.eligible(lm.model, cpu, "none", "one")
+        assert not copies.eligible(lm.model, cpu, "nf4", "one")
+        assert not copies.eligible(lm.model, torch.device("cuda"), "none", "one")
+        assert not MergedCopies(0, dtype).eligible(lm.model, cpu, "none", "one")
+        assert not copies.eligible(load_model(llama_dir).model, cpu, "none", "one")  # not a PEFT model: nothing to merge
+        # The base is answered from a copy only to change its precision.
+        assert copies.eligible(lm.model, cpu, "none", None) == (dtype == torch.bfloat16)
+        assert not copies.eligible(lm.model, torch.device("cuda"), "none", None)
     monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", "0")
     s = Session(1e12, "cpu")
     s.load({"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one")}}, Context(lambda e: None, threading.Event()))
@@ -167,6 +206,7 @@ def test_context_attribution_with_an_adapter_measures_on_the_merged_copy_as_on_p
         "answer": "the red pump",
     }
     drops = {}
+    monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_DTYPE", raising=False)
     for copies in ("1", "0"):
         monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", copies)
         s = Session(1e12, "cpu")
@@ -175,3 +215,52 @@ def test_context_attribution_with_an_adapter_measures_on_the_merged_copy_as_on_p
         assert s.merged.built == (1 if copies == "1" else 0)
         drops[copies] = [p["log_prob_drop"] for p in out["passages"]]
     assert drops["1"] == pytest.approx(drops["0"], abs=1e-3)
+
+
+def _answer_log_probs(model, ids: list[int]) -> torch.Tensor:
+    with torch.inference_mode():
+        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1].float()
+    return logits.log_softmax(-1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
+
+
+def test_bf16_serving_answers_from_bf16_copies_of_the_base_and_the_merged_adapter_and_leaves_the_fp32_model_alone(
+    llama_dir, tmp_path, monkeypatch
+):
+    make_adapter(llama_dir, str(tmp_path / "one"), 1)
+    monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_DTYPE", "bfloat16")
+    monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", "2")  # the base and the adapter
+    s = Session(1e12, "cpu")
+    s.load({"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one")}}, Context(lambda e: None, threading.Event()))
+    assert s.merged.limit == 2 and s.merged.dtype == torch.bfloat16
+    _chat(s, None)
+    _chat(s, "one")
+    assert s.merged.stats() == {"limit": 2, "dtype": "bfloat16", "copies": [None, "one"], "built": 2}
+    assert all(p.dtype == torch.float32 for p in s.loaded.model.parameters())  # training and evaluation keep fp32
+    ids = s.loaded.tokenizer("the pump feeds the tank and the valve")["input_ids"]
+    for adapter in (None, "one"):
+        with s.serving(s.loaded, adapter) as model:
+            assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+            assert not any("lora" in name for name, _ in model.named_parameters())
+            fast = _answer_log_probs(model, ids)
+        with adapter_active(s.loaded.model, adapter) as model:
+            exact = _answer_log_probs(model, ids)
+        assert not torch.equal(fast, exact)
+        # bf16 rounding (0.01-0.03 nats a token here, 0.4 % of the loss), not another model
+        torch.testing.assert_close(fast, exact, rtol=0.1, atol=0.05)
+        assert (fast - exact).abs().mean() < 0.01 * exact.abs().mean()
+    assert s.merged.built == 2  # both served from the copies kept
+    s.load({"cmd": "load", "adapters": {"one": str(tmp_path / "one")}}, Context(lambda e: None, threading.Event()))
+    assert len(s.merged) == 0
+
+
+def test_the_serving_precision_is_float32_unless_bf16_is_asked_for(monkeypatch, capsys):
+    monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_DTYPE", raising=False)
+    assert serving_dtype_from_env() == torch.float32
+    monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_DTYPE", "bfloat16")
+    for native in (True, False):
+        monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
+        assert serving_dtype_from_env() == torch.bfloat16
+        assert ("emulated here, slower than float32" in capsys.readouterr().err) == (not native)
+    monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_DTYPE", "half")
+    with pytest.raises(ValueError, match="MODELFACTORY_WORKER_SERVING_DTYPE must be float32 or bfloat16, got 'half'"):
+        serving_dtype_from_env()

@@ -195,14 +195,15 @@ def test_out_of_memory_is_an_error_event_and_the_worker_lives_on(llama_dir, data
     w = WorkerProcess(env={"MODELFACTORY_WORKER_MEMORY_LIMIT_MB": "1500"})
     try:
         w.call({"id": "o1", "cmd": "load", "model": llama_dir})
-        big = write_jsonl(tmp_path / "big.jsonl", [{"schema": "modelfactory.record/1", "kind": "text", "text": "word " * 3000}] * 8)
+        # 32 rows of 3,000 tokens: activations past 1.5 GB with a fused attention kernel too
+        big = write_jsonl(tmp_path / "big.jsonl", [{"schema": "modelfactory.record/1", "kind": "text", "text": "word " * 3000}] * 32)
         final, _ = w.call(
             {
                 "id": "o2",
                 "cmd": "train",
                 "data": {"train": big},
                 "output_dir": str(tmp_path),
-                "config": {"max_steps": 1, "batch_size": 8, "max_seq_len": 3000, "packing": False, "eval_fraction": 0},
+                "config": {"max_steps": 1, "batch_size": 32, "max_seq_len": 3000, "packing": False, "eval_fraction": 0},
             }
         )
         assert final["event"] == "error" and final["code"] == "out_of_memory", final
