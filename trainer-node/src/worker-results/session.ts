@@ -63,8 +63,8 @@ export const infoResultSchema = {
     /** The copies chat answers from on a CPU (worker serving.py): their precision, and how many are kept (0: none). */
     serving: {
       type: "object",
-      properties: { dtype: { enum: ["float32", "bfloat16"] }, copies: int },
-      required: ["dtype", "copies"],
+      properties: { precision: { enum: ["float32", "bfloat16", "int8"] }, copies: int },
+      required: ["precision", "copies"],
       additionalProperties: false,
     },
   },

@@ -1,4 +1,4 @@
-"""Chat on CPU copies of the loaded model made for answering: the adapter merged in, optionally bf16.
+"""Chat on CPU copies of the loaded model made for answering: the adapter merged in, optionally in bf16 or with int8 weights.
 
 A PEFT LoRA layer adds two small matmuls, a dropout and a scale to every targeted linear layer at
 every token: SmolLM2-135M decoded 11 tokens/s without its LoRA adapter and 8.3 with it on two
@@ -7,16 +7,22 @@ costs what the base costs. The loaded (PEFT) model itself stays as it is for tra
 and training influence, which need the adapter's own parameters. `generate` and `attribute`
 answer from the copy, so an answer is attributed on the model that gave it.
 
-The copies can be bf16 (MODELFACTORY_WORKER_SERVING_DTYPE=bfloat16; the base then gets a copy
-too). A decode step reads every weight once, and bf16 halves the bytes: on two AVX512-BF16 cores
-SmolLM2-135M decoded 18-21 tokens/s against 15 in fp32, and prefilled 1,159 tokens in 1.46 s
-against 2.17 s. It is off by default because it changes answers: SmolLM2 was trained in bf16 and
-its mean loss on 120 demo answers stayed the same (3.581 against 3.583 nats a token), but the
-greedy choice differed on 3.4 % of tokens, and on 24 retrieval questions the base answered from
-the planted passage 20 times against 21 in fp32 (its context attribution ranked the planted
-passage first 19 against 21 times). With weights rounded to bf16 and fp32 arithmetic the answers
-held, so the loss is in bf16 activations. On a CPU without native bf16 (AVX512-BF16, AMX) it is
-emulated and slower than fp32.
+The copies can also read fewer bytes per token (MODELFACTORY_WORKER_SERVING_PRECISION; the base
+then gets a copy too): a decode step reads every weight once, which in fp32 is 540 MB for
+SmolLM2-135M. `bfloat16` casts the whole copy; `int8` keeps every linear layer's weight in int8
+with one scale per output row and feeds its matmul bf16 inputs (torch's _weight_int8pack_mm),
+while embeddings, norms, attention and the residual sum stay fp32. On two AVX512-BF16 cores:
+
+    precision   decode tokens/s   loss of 120 demo answers   24 retrieval questions answered
+                (1k context)      (nats a token)             from the planted passage
+    float32     14-15             3.583                      21
+    bfloat16    18-22             3.581                      20
+    int8        38                3.581                      21
+
+Both are opt-in: bf16 activations flip close greedy choices ("What is the capital of France?":
+"The" led "L" by 0.08 in fp32; bf16 answered in French), and int8's answers with a tuned
+adapter merged in are still to be checked against the adapter's fp32 ones. On a CPU without
+native bf16 (AVX512-BF16, AMX) the bf16 arithmetic is emulated and slower than fp32.
 
 Only on a CPU and only for a base in full precision: an NF4 base cannot take the sum in its 4
 bits, and on a GPU, which computes in bf16 already, a second copy of a large model costs memory
@@ -36,7 +42,7 @@ import torch
 from .lora import is_peft
 
 DEFAULT_COPIES = 1
-SERVING_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+PRECISIONS = ("float32", "bfloat16", "int8")
 
 
 def copies_from_env() -> int:
@@ -62,23 +68,60 @@ def cpu_has_native_bf16() -> bool:
     return False
 
 
-def serving_dtype_from_env() -> torch.dtype:
-    """The precision of the serving copies: float32 unless bfloat16 is asked for."""
-    raw = os.environ.get("MODELFACTORY_WORKER_SERVING_DTYPE", "").strip() or "float32"
-    if raw not in SERVING_DTYPES:
-        raise ValueError(f"MODELFACTORY_WORKER_SERVING_DTYPE must be float32 or bfloat16, got {raw!r}")
-    if raw == "bfloat16" and not cpu_has_native_bf16():
+def serving_precision_from_env() -> str:
+    """The precision of the serving copies: float32 unless bfloat16 or int8 is asked for."""
+    raw = os.environ.get("MODELFACTORY_WORKER_SERVING_PRECISION", "").strip() or "float32"
+    if raw not in PRECISIONS:
+        raise ValueError(f"MODELFACTORY_WORKER_SERVING_PRECISION must be float32, bfloat16 or int8, got {raw!r}")
+    if raw == "int8" and not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
+        raise ValueError(
+            f"MODELFACTORY_WORKER_SERVING_PRECISION=int8 needs torch's _weight_int8pack_mm, which torch {torch.__version__} lacks"
+        )
+    if raw != "float32" and not cpu_has_native_bf16():
         print(
-            "MODELFACTORY_WORKER_SERVING_DTYPE=bfloat16 on a CPU without AVX512-BF16 or AMX: bf16 is emulated here, slower than float32",
+            f"MODELFACTORY_WORKER_SERVING_PRECISION={raw} on a CPU without AVX512-BF16 or AMX: its bf16 arithmetic is emulated here, slower than float32",
             file=sys.stderr,
         )
-    return SERVING_DTYPES[raw]
+    return raw
+
+
+class Int8Linear(torch.nn.Module):
+    """A linear layer's weight in int8 with one scale per output row (weight-only quantization):
+    a quarter of fp32's bytes. The matmul takes bf16 inputs (torch's int8-weight kernel); the
+    input and output stay in the model's dtype, so norms, attention and the residual sum do too."""
+
+    def __init__(self, linear: torch.nn.Linear):
+        super().__init__()
+        w = linear.weight.detach().float()
+        scale = (w.abs().amax(dim=1) / 127).clamp(min=torch.finfo(torch.float32).tiny)
+        self.register_buffer("weight_int8", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        self.register_buffer("scale", scale.to(torch.bfloat16))
+        self.register_buffer("bias", None if linear.bias is None else linear.bias.detach().clone())
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features).to(torch.bfloat16)
+        y = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scale).to(x.dtype)
+        if self.bias is not None:
+            y = y + self.bias
+        return y.reshape(*x.shape[:-1], self.out_features)
+
+
+def _to_precision(model: torch.nn.Module, precision: str) -> None:
+    if precision == "bfloat16":
+        model.to(torch.bfloat16)
+    elif precision == "int8":  # from the loaded weights, whatever their dtype
+        # Every linear layer, the output head included (a tied head keeps its fp32 embedding).
+        for module in list(model.modules()):
+            for name, child in list(module.named_children()):
+                if type(child) is torch.nn.Linear:
+                    setattr(module, name, Int8Linear(child))
 
 
 class MergedCopies:
-    def __init__(self, limit: int, dtype: torch.dtype = torch.float32):
+    def __init__(self, limit: int, precision: str = "float32"):
         self.limit = limit
-        self.dtype = dtype
+        self.precision = precision
         self._copies: OrderedDict[str | None, torch.nn.Module] = OrderedDict()
         self.built = 0
 
@@ -90,12 +133,12 @@ class MergedCopies:
 
     def eligible(self, model, device: torch.device, quantization: str, adapter: str | None) -> bool:
         """Whether answers with `adapter` (None: the base) come from a copy: one with the adapter
-        merged in, or for the base one in another precision than the loaded model's."""
+        merged in, or for the base one in a serving precision other than float32 (as loaded)."""
         if self.limit <= 0 or device.type != "cpu" or quantization != "none":
             return False
         if adapter is not None:
             return is_peft(model)
-        return next(model.parameters()).dtype != self.dtype
+        return self.precision != "float32"
 
     def get(self, model, adapter: str | None) -> torch.nn.Module:
         """The copy for `adapter` (None: the base) of this model, built on first use (about a second
@@ -112,7 +155,7 @@ class MergedCopies:
                 twin = twin.merge_and_unload(adapter_names=[adapter], progressbar=False)
             elif is_peft(twin):
                 twin = twin.unload()  # the LoRA layers taken out, nothing merged
-            twin.to(self.dtype)  # merged in the loaded precision first, then rounded once
+            _to_precision(twin, self.precision)  # merged in the loaded precision first, then rounded once
         twin.eval()
         for p in twin.parameters():
             p.requires_grad_(False)
@@ -121,4 +164,4 @@ class MergedCopies:
         return twin
 
     def stats(self) -> dict:
-        return {"limit": self.limit, "dtype": str(self.dtype).replace("torch.", ""), "copies": list(self._copies), "built": self.built}
+        return {"limit": self.limit, "precision": self.precision, "copies": list(self._copies), "built": self.built}

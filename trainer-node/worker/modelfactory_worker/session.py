@@ -24,7 +24,7 @@ from .evaluate import example_losses, generation_metrics, perplexity, perplexity
 from .finish import finish_run
 from .generate import SamplingParams, adapter_active, generate
 from .prefix_cache import PrefixCache, budget_from_env
-from .serving import MergedCopies, copies_from_env, serving_dtype_from_env
+from .serving import MergedCopies, copies_from_env, serving_precision_from_env
 from .launcher import check_processes, train_processes
 from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, process_memory
@@ -83,7 +83,7 @@ class Session:
         # Keys and values of recent chat sequences, and plain copies with a served adapter merged
         # into the weights: both belong to the weights they came from (_weights_change).
         self.prefix_cache = PrefixCache(budget_from_env())
-        self.merged = MergedCopies(copies_from_env(), serving_dtype_from_env())
+        self.merged = MergedCopies(copies_from_env(), serving_precision_from_env())
 
     # -- helpers ---------------------------------------------------------------------------
     def need_model(self, cmd: dict) -> LoadedModel:
@@ -154,7 +154,7 @@ class Session:
             "loaded": self.describe(),
             "memory": process_memory(torch.device("cpu")),
             # The copies chat answers from on a CPU (serving.py): their precision and how many are kept.
-            "serving": {"dtype": str(self.merged.dtype).replace("torch.", ""), "copies": self.merged.limit},
+            "serving": {"precision": self.merged.precision, "copies": self.merged.limit},
         }
 
     def load(self, cmd: dict, ctx: Context) -> dict:
