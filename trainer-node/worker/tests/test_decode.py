@@ -142,14 +142,14 @@ def test_chat_with_an_adapter_runs_on_a_merged_copy_and_answers_as_the_adapter_d
             )["text"]
     assert len(set(want.values())) == 3
 
-    monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_PRECISION", raising=False)  # float32: the merge alone, compared exactly
-    monkeypatch.delenv("MODELFACTORY_WORKER_MERGED_COPIES", raising=False)
+    monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "float32")  # the merge alone, compared exactly
+    monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", "1")
     s = Session(1e12, "cpu")
     s.load(
         {"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one"), "two": str(tmp_path / "two")}},
         Context(lambda e: None, threading.Event()),
     )
-    assert s.merged.limit == DEFAULT_COPIES == 1 and s.merged.precision == "float32"
+    assert s.merged.limit == 1 and s.merged.precision == "float32"
     assert _chat(s, "one")["text"] == want["one"] and s.merged.stats()["copies"] == ["one"]
     assert _chat(s, None)["text"] == want[None] and s.merged.stats()["copies"] == ["one"]  # an fp32 base needs no copy
     assert _chat(s, "two")["text"] == want["two"] and s.merged.stats()["copies"] == ["two"]  # one copy at a time
@@ -206,7 +206,7 @@ def test_context_attribution_with_an_adapter_measures_on_the_merged_copy_as_on_p
         "answer": "the red pump",
     }
     drops = {}
-    monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_PRECISION", raising=False)
+    monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "float32")
     for copies in ("1", "0"):
         monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", copies)
         s = Session(1e12, "cpu")
@@ -229,10 +229,10 @@ def test_a_lower_serving_precision_answers_from_copies_of_the_base_and_the_merge
 ):
     make_adapter(llama_dir, str(tmp_path / "one"), 1)
     monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", precision)
-    monkeypatch.setenv("MODELFACTORY_WORKER_MERGED_COPIES", "2")  # the base and the adapter
+    monkeypatch.delenv("MODELFACTORY_WORKER_MERGED_COPIES", raising=False)  # 2: the base and the adapter
     s = Session(1e12, "cpu")
     s.load({"cmd": "load", "model": llama_dir, "adapters": {"one": str(tmp_path / "one")}}, Context(lambda e: None, threading.Event()))
-    assert s.merged.limit == 2 and s.merged.precision == precision
+    assert s.merged.limit == DEFAULT_COPIES == 2 and s.merged.precision == precision
     _chat(s, None)
     _chat(s, "one")
     assert s.merged.stats() == {"limit": 2, "precision": precision, "copies": [None, "one"], "built": 2}
@@ -268,24 +268,33 @@ def test_an_int8_linear_layer_computes_the_linear_layer_within_its_rounding():
     with torch.no_grad():
         linear.weight.copy_(torch.randn(40, 96, generator=g))
         linear.bias.copy_(torch.randn(40, generator=g))
-    x = torch.randn(2, 5, 96, generator=g)
     q = serving.Int8Linear(linear)
-    y = q(x)
-    assert y.shape == (2, 5, 40) and y.dtype == torch.float32
-    want = linear(x).detach()
-    assert (y - want).abs().max() < 0.02 * want.abs().max()  # 8-bit weights, bf16 inputs
     assert q.weight_int8.abs().amax(dim=1).eq(127).all()  # each row uses its whole range
+    # A decode step's few rows (the int8 kernel) and a prefill's many (the weight widened to bf16).
+    for shape in ((2, 5, 96), (3, serving.PACKED_ROWS, 96)):
+        x = torch.randn(*shape, generator=g)
+        y = q(x)
+        assert y.shape == (*shape[:-1], 40) and y.dtype == torch.float32
+        want = linear(x).detach()
+        assert (y - want).abs().max() < 0.02 * want.abs().max()  # 8-bit weights, bf16 inputs
 
 
-def test_the_serving_precision_is_float32_unless_another_is_asked_for(monkeypatch, capsys):
+def test_the_serving_precision_is_int8_where_the_cpu_multiplies_bf16_natively_unless_another_is_asked_for(monkeypatch, capsys):
     monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_PRECISION", raising=False)
-    assert serving_precision_from_env() == "float32"
-    for precision in ("bfloat16", "int8"):
+    for native, want in ((True, "int8"), (False, "float32")):
+        monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
+        assert serving_precision_from_env() == want
+        monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "auto")
+        assert serving_precision_from_env() == want
+        monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_PRECISION")
+    assert capsys.readouterr().err == ""
+    for precision in ("float32", "bfloat16", "int8"):
         monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", precision)
         for native in (True, False):
             monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
             assert serving_precision_from_env() == precision
-            assert ("emulated here, slower than float32" in capsys.readouterr().err) == (not native)
+            warned = "emulated here, slower than float32" in capsys.readouterr().err
+            assert warned == (not native and precision != "float32")
     monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "half")
-    with pytest.raises(ValueError, match="MODELFACTORY_WORKER_SERVING_PRECISION must be float32, bfloat16 or int8, got 'half'"):
+    with pytest.raises(ValueError, match="MODELFACTORY_WORKER_SERVING_PRECISION must be auto, float32, bfloat16 or int8, got 'half'"):
         serving_precision_from_env()
