@@ -120,6 +120,12 @@ export class WorkerClient {
       if (this.stderrTail.length > 20) this.stderrTail.shift();
       this.options.onLog?.(line);
     });
+    // Writing to a worker that has just died (killed for hanging, or crashed) fails with EPIPE as
+    // an event on the pipe, after the write returned; unheard, it would crash the node. Its exit
+    // is reported by the "exit" handler below.
+    this.child.stdin!.on("error", (error) => {
+      this.options.onLog?.(`[worker stdin] ${error.message}: the worker is gone or closed its input`);
+    });
     this.child.on("error", (error) => {
       clearTimeout(readyTimer);
       failReady(
