@@ -60,11 +60,14 @@ export const infoResultSchema = {
       required: ["kind", "total_mb", "available_mb"],
       additionalProperties: false,
     },
-    /** The copies chat answers from on a CPU (worker serving.py): their precision, and how many are kept (0: none). */
+    /**
+     * The copies chat answers from on a CPU (worker serving.py): their precision, how many are kept
+     * (0: none), and whether the CPU multiplies bf16 natively (what the precision `auto` decides by).
+     */
     serving: {
       type: "object",
-      properties: { precision: { enum: ["float32", "bfloat16", "int8"] }, copies: int },
-      required: ["precision", "copies"],
+      properties: { precision: { enum: ["float32", "bfloat16", "int8"] }, copies: int, native_bf16: bool },
+      required: ["precision", "copies", "native_bf16"],
       additionalProperties: false,
     },
   },

@@ -149,16 +149,6 @@ class Progress:
         self.emit({"event": "log", "message": message})
 
 
-def cpu_has_fast_bf16() -> bool:
-    """bf16 autocast doubles CPU throughput where the CPU multiplies bf16 natively (AVX512-BF16, AMX)
-    and slows it down elsewhere, so it is used only there. Weights and optimizer stay fp32."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
 def train_tokenizer(docs: list[str], vocab: int):
     """Byte-level BPE (any text encodes) with the worker's special tokens and ChatML template."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -298,7 +288,7 @@ def pretrain(
         progress.log(f"{out} is up to date (stamp {stamp[:12]}); nothing to do")
         return {**hit, "cached": True}
 
-    from modelfactory_worker.models import pick_dtype  # noqa: F401  (sets the offline environment before transformers loads)
+    from modelfactory_worker.models import cpu_has_native_bf16  # (also sets the offline environment before transformers loads)
     import torch
 
     threads = int(os.environ.get("MODELFACTORY_WORKER_THREADS", "0")) or os.cpu_count() or 1
@@ -314,7 +304,9 @@ def pretrain(
     n_eval = max(config.seq_len + 1, int(len(data) * config.eval_fraction))
     train_data, eval_data = data[:-n_eval], data[-n_eval:]
     model = make_model(config, tokenizer)
-    bf16 = cpu_has_fast_bf16() and os.environ.get("MODELFACTORY_PRETRAIN_BF16", "1") != "0"
+    # bf16 autocast doubles CPU throughput where the CPU multiplies bf16 natively and slows it down
+    # elsewhere, so it is used only there. Weights and optimizer stay fp32.
+    bf16 = cpu_has_native_bf16() and os.environ.get("MODELFACTORY_PRETRAIN_BF16", "1") != "0"
     parameters = sum(p.numel() for p in model.parameters())
     progress.log(
         f"tokenizer {len(tokenizer)} tokens, {len(data):,} corpus tokens; model {parameters / 1e6:.2f} M parameters "

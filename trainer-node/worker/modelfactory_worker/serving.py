@@ -15,9 +15,9 @@ while embeddings, norms, attention and the residual sum stay fp32. On two AVX512
 
     precision   decode tokens/s   loss of 120 demo answers   24 retrieval questions answered
                 (1k context)      (nats a token)             from the planted passage
-    float32     14.3              3.583                      21
+    float32     13.1-14.3         3.583                      21
     bfloat16    18.5              3.581                      20
-    int8        30.5              3.581                      21
+    int8        28.2-30.5         3.581                      21
 
 int8 is the default where the CPU multiplies bf16 natively (AVX512-BF16, AMX; `auto`), float32
 elsewhere: with the demo's tuned adapter merged in, 30 demo questions scored ROUGE-L 0.465 in int8
@@ -35,7 +35,6 @@ the least recently used dropped; 0 turns this off), and all are dropped whenever
 from __future__ import annotations
 
 import copy
-import functools
 import os
 import sys
 from collections import OrderedDict
@@ -43,9 +42,12 @@ from collections import OrderedDict
 import torch
 
 from .lora import is_peft
+from .models import cpu_has_native_bf16
 
 DEFAULT_COPIES = 2
 PRECISIONS = ("float32", "bfloat16", "int8")
+# torch's int8-weight matmul on CPU (`int8` serving), present since torch 2.3.
+INT8_KERNEL = hasattr(torch.ops.aten, "_weight_int8pack_mm")
 
 
 def copies_from_env() -> int:
@@ -57,29 +59,15 @@ def copies_from_env() -> int:
     return int(raw)
 
 
-@functools.cache
-def cpu_has_native_bf16() -> bool:
-    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX-BF16), from /proc/cpuinfo."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return "avx512_bf16" in flags or "amx_bf16" in flags
-    except OSError:
-        pass
-    return False
-
-
 def serving_precision_from_env() -> str:
     """The precision of the serving copies: `auto` (the default) is int8 where the CPU multiplies
     bf16 natively and float32 elsewhere."""
     raw = os.environ.get("MODELFACTORY_WORKER_SERVING_PRECISION", "").strip() or "auto"
     if raw == "auto":
-        return "int8" if cpu_has_native_bf16() and hasattr(torch.ops.aten, "_weight_int8pack_mm") else "float32"
+        return "int8" if cpu_has_native_bf16() and INT8_KERNEL else "float32"
     if raw not in PRECISIONS:
         raise ValueError(f"MODELFACTORY_WORKER_SERVING_PRECISION must be auto, float32, bfloat16 or int8, got {raw!r}")
-    if raw == "int8" and not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
+    if raw == "int8" and not INT8_KERNEL:
         raise ValueError(
             f"MODELFACTORY_WORKER_SERVING_PRECISION=int8 needs torch's _weight_int8pack_mm, which torch {torch.__version__} lacks"
         )

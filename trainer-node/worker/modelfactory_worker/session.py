@@ -28,7 +28,7 @@ from .serving import MergedCopies, copies_from_env, serving_precision_from_env
 from .launcher import check_processes, train_processes
 from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, process_memory
-from .models import LoadedModel, count_parameters, device_label, load_model, pick_device
+from .models import LoadedModel, count_parameters, cpu_has_native_bf16, device_label, load_model, pick_device
 from .protocol import field
 from .qlora import quantization_report
 from .records import Message, ROLES, DatasetRecord, read_records
@@ -153,8 +153,9 @@ class Session:
             "matmul_peak_gflops": self.peak_flops / 1e9,
             "loaded": self.describe(),
             "memory": process_memory(torch.device("cpu")),
-            # The copies chat answers from on a CPU (serving.py): their precision and how many are kept.
-            "serving": {"precision": self.merged.precision, "copies": self.merged.limit},
+            # The copies chat answers from on a CPU (serving.py): their precision, how many are kept,
+            # and whether this CPU multiplies bf16 natively (what `auto` decides by).
+            "serving": {"precision": self.merged.precision, "copies": self.merged.limit, "native_bf16": cpu_has_native_bf16()},
         }
 
     def load(self, cmd: dict, ctx: Context) -> dict:
