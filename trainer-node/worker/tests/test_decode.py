@@ -268,20 +268,34 @@ def test_an_int8_linear_layer_computes_the_linear_layer_within_its_rounding():
     with torch.no_grad():
         linear.weight.copy_(torch.randn(40, 96, generator=g))
         linear.bias.copy_(torch.randn(40, generator=g))
-    q = serving.Int8Linear(linear)
-    assert q.weight_int8.abs().amax(dim=1).eq(127).all()  # each row uses its whole range
-    # A decode step's few rows (the int8 kernel) and a prefill's many (the weight widened to bf16).
-    for shape in ((2, 5, 96), (3, serving.PACKED_ROWS, 96)):
-        x = torch.randn(*shape, generator=g)
-        y = q(x)
-        assert y.shape == (*shape[:-1], 40) and y.dtype == torch.float32
-        want = linear(x).detach()
-        assert (y - want).abs().max() < 0.02 * want.abs().max()  # 8-bit weights, bf16 inputs
+    for widen in (torch.bfloat16, torch.float32):  # a prefill's widened weight, with and without native bf16
+        q = serving.Int8Linear(linear, widen)
+        assert q.weight_int8.abs().amax(dim=1).eq(127).all()  # each row uses its whole range
+        # A decode step's few rows (the int8 kernel) and a prefill's many (the weight widened).
+        for shape in ((2, 5, 96), (3, serving.PACKED_ROWS, 96)):
+            x = torch.randn(*shape, generator=g)
+            y = q(x)
+            assert y.shape == (*shape[:-1], 40) and y.dtype == torch.float32
+            want = linear(x).detach()
+            assert (y - want).abs().max() < 0.02 * want.abs().max()  # 8-bit weights, bf16 inputs
+        # The int8 weight times its scale is what both paths multiply: fp32 widening is exact there.
+        x = torch.randn(1, 3 * serving.PACKED_ROWS, 96, generator=g)
+        exact = x @ (q.weight_int8.float() * q.scale.float()[:, None]).T + linear.bias.detach()
+        if widen is torch.float32:
+            torch.testing.assert_close(q(x), exact)
 
 
-def test_the_serving_precision_is_int8_where_the_cpu_multiplies_bf16_natively_unless_another_is_asked_for(monkeypatch, capsys):
+def test_int8_serving_widens_prefills_to_bf16_only_where_the_cpu_multiplies_bf16_natively(monkeypatch):
+    for native, widen in ((True, torch.bfloat16), (False, torch.float32)):
+        monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
+        model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4))
+        serving._to_precision(model, "int8")
+        assert [m.widen for m in model.modules() if isinstance(m, serving.Int8Linear)] == [widen, widen]
+
+
+def test_the_serving_precision_is_int8_unless_another_is_asked_for(monkeypatch, capsys):
     monkeypatch.delenv("MODELFACTORY_WORKER_SERVING_PRECISION", raising=False)
-    for native, want in ((True, "int8"), (False, "float32")):
+    for native, want in ((True, "int8"), (False, "int8")):
         monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
         assert serving_precision_from_env() == want
         monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "auto")
@@ -293,8 +307,8 @@ def test_the_serving_precision_is_int8_where_the_cpu_multiplies_bf16_natively_un
         for native in (True, False):
             monkeypatch.setattr(serving, "cpu_has_native_bf16", lambda native=native: native)
             assert serving_precision_from_env() == precision
-            warned = "emulated here, slower than float32" in capsys.readouterr().err
-            assert warned == (not native and precision != "float32")
+            warned = "emulated here, and a prefill is slower than in float32" in capsys.readouterr().err
+            assert warned == (not native and precision == "bfloat16")
     monkeypatch.setenv("MODELFACTORY_WORKER_SERVING_PRECISION", "half")
     with pytest.raises(ValueError, match="MODELFACTORY_WORKER_SERVING_PRECISION must be auto, float32, bfloat16 or int8, got 'half'"):
         serving_precision_from_env()
