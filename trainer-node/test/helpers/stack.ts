@@ -86,22 +86,16 @@ export async function startStack() {
   const chain = await startLocalChain();
   const rpcUrl = chain.url;
   // A failed start stops the chain it started (a benchmark that crashed here left a Hardhat node running).
-  let started: {
-    deploymentFile: string;
-    deployment: ReturnType<typeof parseDeployment>;
-    contentApi: Awaited<ReturnType<typeof startContentApi>>;
-  };
-  try {
+  const { deploymentFile, deployment, contentApi } = await (async () => {
     const deploymentFile = await writeDeploymentFile(path.join(tmp, "deployments"), (await deployProtocolTo(rpcUrl)).deployment);
     const deployment = parseDeployment(JSON.parse(await readFile(deploymentFile, "utf8")));
     const embedded = await createEmbeddedContentStore({ directory: path.join(tmp, "ipfs") });
-    started = { deploymentFile, deployment, contentApi: await startContentApi({ store: embedded, port: 0 }) };
-  } catch (err) {
+    return { deploymentFile, deployment, contentApi: await startContentApi({ store: embedded, port: 0 }) };
+  })().catch(async (err: unknown) => {
     await chain.stop();
     await rm(tmp, { recursive: true, force: true });
     throw err;
-  }
-  const { deploymentFile, deployment, contentApi } = started;
+  });
   const contentApiUrl = `http://127.0.0.1:${contentApi.port}`;
   const store = createKuboContentStore({ url: contentApiUrl });
   const publicClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl) });

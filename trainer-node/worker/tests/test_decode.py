@@ -278,10 +278,9 @@ def test_an_int8_linear_layer_computes_the_linear_layer_within_its_rounding():
             assert y.shape == (*shape[:-1], 40) and y.dtype == torch.float32
             want = linear(x).detach()
             assert (y - want).abs().max() < 0.02 * want.abs().max()  # 8-bit weights, bf16 inputs
-        # The int8 weight times its scale is what both paths multiply: fp32 widening is exact there.
-        x = torch.randn(1, 3 * serving.PACKED_ROWS, 96, generator=g)
-        exact = x @ (q.weight_int8.float() * q.scale.float()[:, None]).T + linear.bias.detach()
-        if widen is torch.float32:
+        if widen is torch.float32:  # the int8 weight times its scale, multiplied in fp32: exact
+            x = torch.randn(1, 3 * serving.PACKED_ROWS, 96, generator=g)
+            exact = x @ (q.weight_int8.float() * q.scale.float()[:, None]).T + linear.bias.detach()
             torch.testing.assert_close(q(x), exact)
 
 
