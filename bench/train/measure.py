@@ -119,6 +119,9 @@ def main(spec: dict) -> None:
                 "eval_fraction": 0.0,
                 "learning_rate": 1e-4,
                 "lora": {"r": RANK, "alpha": 2 * RANK},
+                # float32 like the baseline (baseline.py: its bf16 needs a GPU), so the ratios
+                # compare the same arithmetic; `auto` would take bf16 autocast on a CPU with native bf16.
+                "precision": spec.get("precision", "fp32"),
             }
         )
 

@@ -127,6 +127,7 @@ export function toEvaluationReport(input: EvaluationInput): EvaluationReport {
       trainTokens: trained.tokens,
       seconds: trained.seconds,
       tokensPerSecond: trained.tokens_per_s,
+      ...(trained.compute !== undefined ? { compute: trained.compute } : {}),
       finalLoss: finite(trained.final_loss, "train.final_loss"),
       finalEvalLoss: trained.eval_loss,
       evalLosses: trained.eval_losses.map(([step, loss]) => [step, loss ?? null] as [number, number | null]),

@@ -107,6 +107,8 @@ export type TrainConfig = {
   keep_checkpoints?: number;
   eval_fraction?: number;
   gradient_checkpointing?: boolean;
+  /** CPU matmuls: `auto` (default) is bf16 autocast where the CPU multiplies bf16 natively, else fp32. */
+  precision?: "auto" | "fp32" | "bf16";
 };
 
 export type TrainArgs = {
@@ -128,6 +130,8 @@ export type EvaluateArgs = {
   max_samples?: number;
   max_new_tokens?: number;
   max_seq_len?: number;
+  /** CPU matmuls of the perplexity passes, as `train.config.precision` (default `auto`). */
+  precision?: "auto" | "fp32" | "bf16";
   /**
    * Post-training data insights: the tuned model's loss per contribution on the held-out records
    * (`eval_contributions`: one contribution id per record of `data`, in order) and on a seeded sample

@@ -56,6 +56,9 @@ describe("evaluation report from worker results", () => {
     assert.equal(report.memory.device, qloraRun.load.device);
     assert.equal(report.training.finalLoss, qloraRun.train.final_loss);
     assert.equal(report.training.finalEvalLoss, qloraRun.train.eval_loss);
+    // What the run's matmuls computed in: float32, or bf16 autocast on a CPU with native bf16.
+    assert.ok(qloraRun.train.compute === "fp32" || qloraRun.train.compute === "bf16-autocast", qloraRun.train.compute);
+    assert.equal(report.training.compute, qloraRun.train.compute);
     assert.equal(report.perplexity.tuned, qloraRun.evaluate.perplexity_tuned?.perplexity);
     assert.equal(report.samples[0]?.prompt, qloraRun.evaluate.generation_base?.examples?.[0]?.prompt);
   });

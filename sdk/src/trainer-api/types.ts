@@ -279,6 +279,8 @@ export type EvaluationReport = {
     trainTokens: number;
     seconds: number;
     tokensPerSecond: number;
+    /** What the matmuls computed in ("bf16-autocast", "fp32", or a GPU's half dtype). Absent in reports written before it existed. */
+    compute?: string;
     finalLoss: number;
     /** Held-out loss of the published weights (the best evaluation's). */
     finalEvalLoss: number | null;

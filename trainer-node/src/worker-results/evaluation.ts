@@ -86,6 +86,8 @@ export const evaluateResultSchema = {
   properties: {
     adapter: strOrNull,
     records: int,
+    /** What the perplexity passes computed in (as a train result's `compute`). Optional: workers before it report none. */
+    compute: str,
     perplexity_base: perplexitySchema,
     /** Present when an adapter was evaluated. */
     perplexity_tuned: perplexitySchema,

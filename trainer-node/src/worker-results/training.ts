@@ -128,6 +128,8 @@ export const trainConfigSchema = {
     keep_checkpoints: int,
     eval_fraction: num,
     gradient_checkpointing: bool,
+    /** CPU matmuls: auto (bf16 autocast where the CPU multiplies bf16 natively), fp32 or bf16. Optional: workers before it echo no such field. */
+    precision: { enum: ["auto", "fp32", "bf16"] },
   },
   required: [
     "method",
@@ -212,6 +214,8 @@ export const trainResultSchema = {
     seconds: num,
     tokens_per_s: num,
     mfu: num,
+    /** What the run's matmuls computed in: "bf16-autocast" (CPU, float32 weights), "fp32", or the GPU's half dtype. Optional: workers before it report none. */
+    compute: str,
     data: {
       type: "object",
       properties: { train_examples: int, eval_examples: int, dropped: int, truncated: int },

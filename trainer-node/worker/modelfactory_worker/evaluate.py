@@ -17,7 +17,15 @@ from .records import DatasetRecord, prompt_and_reference
 
 @torch.no_grad()
 def example_losses(
-    model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype, batch_size: int = 4, seq_len: int = 512
+    model,
+    examples: list[Example],
+    *,
+    pad_id: int,
+    device: torch.device,
+    dtype: torch.dtype,
+    batch_size: int = 4,
+    seq_len: int = 512,
+    cpu_bf16: bool = False,
 ) -> list[tuple[float, int]]:
     """(summed next-token loss, trained tokens) of every example, in the order given.
 
@@ -29,7 +37,7 @@ def example_losses(
     sums = torch.zeros(len(examples), dtype=torch.float64)
     counts = torch.zeros(len(examples), dtype=torch.long)
     first = 0  # index of the first example of the current micro-batch (packing keeps the order)
-    with autocast_for(device, dtype):
+    with autocast_for(device, dtype, cpu_bf16):
         for rows in plan.micro_batches:
             batch = collate(rows, pad_id, True, dtype)
             owner = torch.full(batch.targets.shape, -1, dtype=torch.long)
@@ -55,10 +63,19 @@ def perplexity_of(losses: list[tuple[float, int]]) -> dict:
 
 
 def perplexity(
-    model, examples: list[Example], *, pad_id: int, device: torch.device, dtype: torch.dtype, batch_size: int = 4, seq_len: int = 512
+    model,
+    examples: list[Example],
+    *,
+    pad_id: int,
+    device: torch.device,
+    dtype: torch.dtype,
+    batch_size: int = 4,
+    seq_len: int = 512,
+    cpu_bf16: bool = False,
 ) -> dict:
     """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
-    return perplexity_of(example_losses(model, examples, pad_id=pad_id, device=device, dtype=dtype, batch_size=batch_size, seq_len=seq_len))
+    kw = dict(pad_id=pad_id, device=device, dtype=dtype, batch_size=batch_size, seq_len=seq_len, cpu_bf16=cpu_bf16)
+    return perplexity_of(example_losses(model, examples, **kw))
 
 
 def bleu(hypotheses: list[str], references: list[str]) -> float:

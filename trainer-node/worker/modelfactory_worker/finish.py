@@ -61,6 +61,7 @@ def finish_run(trainer, res, tokenizer) -> dict:
         "tokens": res.tokens,
         "seconds": res.seconds,
         "mfu": res.mfu,
+        "compute": res.compute,
         "memory": mem,
         "saved": saved,
     }

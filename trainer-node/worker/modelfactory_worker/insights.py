@@ -81,11 +81,20 @@ def sample_per_contribution(ids: list[str], cap: int, seed: int = 0) -> list[int
 
 
 def side_losses(
-    model, fmt: ChatFormatter, records: list[DatasetRecord], ids: list[str], *, max_len: int, pad_id: int, device, dtype
+    model,
+    fmt: ChatFormatter,
+    records: list[DatasetRecord],
+    ids: list[str],
+    *,
+    max_len: int,
+    pad_id: int,
+    device,
+    dtype,
+    cpu_bf16: bool = False,
 ) -> dict[str, SideLoss]:
     """Mean token loss of `model` on each contribution's records (records with no trained token skipped)."""
     split = tokenize(records, fmt, max_len)
-    losses = example_losses(model, split.examples, pad_id=pad_id, device=device, dtype=dtype, seq_len=max_len)
+    losses = example_losses(model, split.examples, pad_id=pad_id, device=device, dtype=dtype, seq_len=max_len, cpu_bf16=cpu_bf16)
     acc: dict[str, list[float]] = {}
     for src, (s, n) in zip(split.sources, losses):
         a = acc.setdefault(ids[src], [0, 0, 0.0])

@@ -28,7 +28,16 @@ from .serving import MergedCopies, copies_from_env, serving_precision_from_env
 from .launcher import check_processes, train_processes
 from .lora import base_model, check_adapter_name, is_peft, load_adapter, merged_copy, save_adapter
 from .memory import device_memory, process_memory
-from .models import LoadedModel, count_parameters, cpu_has_native_bf16, device_label, load_model, pick_device
+from .models import (
+    LoadedModel,
+    compute_label,
+    count_parameters,
+    cpu_bf16_autocast,
+    cpu_has_native_bf16,
+    device_label,
+    load_model,
+    pick_device,
+)
 from .protocol import field
 from .qlora import quantization_report
 from .records import Message, ROLES, DatasetRecord, read_records
@@ -304,6 +313,7 @@ class Session:
             "seconds": run["seconds"],
             "tokens_per_s": run["tokens"] / run["seconds"] if run["seconds"] else 0.0,
             "mfu": run["mfu"],
+            "compute": run["compute"],
             "data": {
                 "train_examples": len(tr.examples),
                 "eval_examples": len(ev.examples),
@@ -378,8 +388,9 @@ class Session:
         fmt = self.formatter()
         split = tokenize(records, fmt, max_len)
         examples = split.examples
-        kw = dict(pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, seq_len=max_len)
-        result: dict = {"adapter": adapter, "records": len(records)}
+        cpu_bf16 = cpu_bf16_autocast(field(cmd, "precision", str, "auto"), lm.device, lm.dtype)
+        kw = dict(pad_id=lm.tokenizer.pad_token_id, device=lm.device, dtype=lm.dtype, seq_len=max_len, cpu_bf16=cpu_bf16)
+        result: dict = {"adapter": adapter, "records": len(records), "compute": compute_label(lm.device, lm.dtype, cpu_bf16)}
         insights = field(cmd, "insights", dict, None)
         if insights is not None and adapter is None:
             raise WorkerError("bad_request", "'evaluate' field 'insights' needs a tuned model: name an 'adapter' (or train one first)")
@@ -391,7 +402,7 @@ class Session:
                 losses = example_losses(lm.model, examples, **kw)
                 result["perplexity_tuned"] = perplexity_of(losses)
                 if insights is not None:
-                    result["insights"] = self._insights(insights, records, split, losses, fmt, max_len, ctx)
+                    result["insights"] = self._insights(insights, records, split, losses, fmt, max_len, cpu_bf16, ctx)
         if field(cmd, "generation", bool, True):
             gkw = dict(
                 device=lm.device,
@@ -406,7 +417,9 @@ class Session:
             result["memory"] = self.last_train["memory"]
         return result
 
-    def _insights(self, args: dict, records: list[DatasetRecord], split, losses, fmt: ChatFormatter, max_len: int, ctx: Context) -> dict:
+    def _insights(
+        self, args: dict, records: list[DatasetRecord], split, losses, fmt: ChatFormatter, max_len: int, cpu_bf16: bool, ctx: Context
+    ) -> dict:
         """Per-contribution losses of the active (tuned) model: the held-out records' from the pass
         just made, and a seeded sample of each contribution's training records."""
         from .insights import MAX_TRAIN_RECORDS, SideLoss, check_ids, contribution_insights, sample_per_contribution, side_losses
@@ -437,6 +450,7 @@ class Session:
                     pad_id=lm.tokenizer.pad_token_id,
                     device=lm.device,
                     dtype=lm.dtype,
+                    cpu_bf16=cpu_bf16,
                 )
         return contribution_insights(train, held_out, cap)
 

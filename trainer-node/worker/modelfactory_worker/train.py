@@ -38,6 +38,7 @@ from .data_parallel import shard
 from .lora import adapter_parameters, attach, base_model, is_peft, save_adapter
 from .loss import autocast_for, batch_loss
 from .memory import ActivationMeter, process_memory
+from .models import compute_label, cpu_bf16_autocast
 from .nf4 import NF4Linear
 from .schedule import lr_multiplier
 from .trainconfig import TrainConfig
@@ -66,6 +67,7 @@ class TrainResult:
     stopped_early: bool = False
     stop_reason: str = ""
     eval_records: int = 0  # held-out records each in-training evaluation read (the slice)
+    compute: str = ""  # what the matmuls computed in: models.compute_label
 
 
 class Trainer:
@@ -91,6 +93,8 @@ class Trainer:
         self.output_dir, self.adapter_name, self.pad_id = output_dir, adapter_name, pad_id
         self.device, self.dtype, self.emit, self.cancel = device, dtype, emit, cancel
         self.dist = dist  # data_parallel.DataParallel, or None: one process
+        self.cpu_bf16 = cpu_bf16_autocast(cfg.precision, device, dtype)
+        self.compute = compute_label(device, dtype, self.cpu_bf16)
         torch.manual_seed(cfg.seed)  # LoRA initialisation and dropout follow the run's seed
         quantized = any(isinstance(m, NF4Linear) or type(m).__name__ == "Linear4bit" for m in model.modules())
         if cfg.method == "qlora" and not quantized:
@@ -137,7 +141,7 @@ class Trainer:
             self.optimizer, lambda s: lr_multiplier(s, self.total_steps, warmup, cfg.scheduler, cfg.min_lr_ratio)
         )
         self.flops = flop_model(self.model)
-        self.peak = measure_matmul_peak(device, dtype)
+        self.peak = measure_matmul_peak(device, torch.bfloat16 if self.cpu_bf16 else dtype)  # MFU against what runs
         self._plans: dict[int, EpochPlan] = {}
         if dist is not None:
             # DDP over a module whose forward is the loss; accelerate's optimizer wrapper. Ranks
@@ -177,7 +181,7 @@ class Trainer:
             shuffle=False,
         )
         total, n = 0.0, 0
-        with torch.no_grad(), autocast_for(self.device, self.dtype):
+        with torch.no_grad(), autocast_for(self.device, self.dtype, self.cpu_bf16):
             for rows in plan.micro_batches:
                 loss, k = batch_loss(self.model, collate(rows, self.pad_id, plan.packing, self.dtype).to(self.device))
                 total, n = total + float(loss), n + k
@@ -288,6 +292,7 @@ class Trainer:
         started, ema = time.perf_counter(), None
         flops_total, time_total = 0.0, 0.0
         result.eval_every = self.eval_every
+        result.compute = self.compute
         while step < self.total_steps and not self.stopper.should_stop:
             plan = self.plan(epoch)
             if micro >= len(plan):
@@ -310,7 +315,7 @@ class Trainer:
                     if self.cancel.is_set():
                         break
                     meter = ActivationMeter(self.model) if step == 0 and i == 0 and not result.activation_bytes else None
-                    with autocast_for(self.device, self.dtype):
+                    with autocast_for(self.device, self.dtype, self.cpu_bf16):
                         if meter is not None:
                             with meter.measure():
                                 loss, _ = batch_loss(self.model, batch.to(self.device))
@@ -426,7 +431,7 @@ class Trainer:
             measure = step == 0 and i == 0 and not result.activation_bytes
             meter = ActivationMeter(self.model) if measure else None
             with dist.no_sync(self.ddp, sync=i == len(chunks) - 1):
-                with autocast_for(self.device, self.dtype), meter.measure() if meter else nullcontext():
+                with autocast_for(self.device, self.dtype, self.cpu_bf16), meter.measure() if meter else nullcontext():
                     loss = self.ddp(batch.to(self.device))
                 if meter is not None:
                     result.activation_bytes = meter.bytes

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from .errors import WorkerError
 from .lora import LoraSpec
+from .models import PRECISIONS
 
 METHODS = ("lora", "qlora", "full")
 SCHEDULERS = ("cosine", "linear", "constant")
@@ -46,6 +47,7 @@ class TrainConfig:
     keep_checkpoints: int = 2
     eval_fraction: float = 0.1  # held-out share when no eval file is given
     gradient_checkpointing: bool = False
+    precision: str = "auto"  # CPU matmuls: auto (bf16 autocast where native) | fp32 | bf16 (models.cpu_bf16_autocast)
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "TrainConfig":
@@ -96,6 +98,7 @@ class TrainConfig:
         need(0 <= self.eval_fraction < 1, "eval_fraction must be in [0, 1)")
         need(self.evals_per_run >= 0 and self.early_stopping_patience >= 0, "evals_per_run and early_stopping_patience must be >= 0")
         need(self.early_stopping_min_delta >= 0, "early_stopping_min_delta must be >= 0")
+        need(self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         need(self.eval_slice_records >= 0, "eval_slice_records must be >= 0 (0 = derived from the run's tokens)")
         need(
             not self.early_stopping_patience or self.eval_every or self.evals_per_run,

@@ -41,7 +41,9 @@ def make_trainer(lm, records, cfg: dict, out_dir, *, name="ad1", held_out=(), em
     from modelfactory_worker.train import Trainer
     from modelfactory_worker.trainconfig import TrainConfig
 
-    config = TrainConfig.from_dict(cfg)
+    # float32 unless a test asks otherwise: exact-equality tests (resume, accumulation) must not
+    # depend on whether the machine's CPU has native bf16 (what `auto` looks at).
+    config = TrainConfig.from_dict({"precision": "fp32", **cfg})
     fmt = ChatFormatter(lm.tokenizer)
     train = tokenize([parse_record(r) for r in records], fmt, config.max_seq_len).examples
     ev = tokenize([parse_record(r) for r in held_out], fmt, config.max_seq_len).examples

@@ -27,7 +27,8 @@ from modelfactory_devtools.synthetic import chat_records, instruction_records
 from modelfactory_worker.trainconfig import TrainConfig
 from worker_process import WorkerProcess
 
-COMMON = {"learning_rate": 1e-2, "scheduler": "constant", "lora": {"r": 4, "alpha": 8}, "seed": 3}
+# float32: two processes must match one exactly, on any CPU (`auto` would take bf16 where it is native).
+COMMON = {"learning_rate": 1e-2, "scheduler": "constant", "lora": {"r": 4, "alpha": 8}, "seed": 3, "precision": "fp32"}
 
 
 def rank_processes(pid: int) -> list[psutil.Process]:

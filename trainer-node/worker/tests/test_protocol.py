@@ -203,7 +203,15 @@ def test_out_of_memory_is_an_error_event_and_the_worker_lives_on(llama_dir, data
                 "cmd": "train",
                 "data": {"train": big},
                 "output_dir": str(tmp_path),
-                "config": {"max_steps": 1, "batch_size": 32, "max_seq_len": 3000, "packing": False, "eval_fraction": 0},
+                # float32: bf16 autocast (`auto` on a CPU with native bf16) would halve the activations
+                "config": {
+                    "max_steps": 1,
+                    "batch_size": 32,
+                    "max_seq_len": 3000,
+                    "packing": False,
+                    "eval_fraction": 0,
+                    "precision": "fp32",
+                },
             }
         )
         assert final["event"] == "error" and final["code"] == "out_of_memory", final

@@ -117,3 +117,63 @@ def test_schedule_shapes():
     assert lr_multiplier(10, 10, 4, "cosine", 0.1) == pytest.approx(0.1)
     assert lr_multiplier(7, 10, 4, "linear", 0.0) == pytest.approx(0.5)
     assert lr_multiplier(9, 10, 0, "constant", 0.0) == 1.0
+
+
+def test_cpu_precision_auto_follows_native_bf16_and_bad_values_are_refused(monkeypatch):
+    import torch
+
+    from modelfactory_worker import models
+    from modelfactory_worker.errors import WorkerError
+    from modelfactory_worker.trainconfig import TrainConfig
+
+    cpu, f32 = torch.device("cpu"), torch.float32
+    for native in (True, False):
+        monkeypatch.setattr(models, "cpu_has_native_bf16", lambda native=native: native)
+        assert models.cpu_bf16_autocast("auto", cpu, f32) is native
+        assert models.cpu_bf16_autocast("fp32", cpu, f32) is False
+        assert models.cpu_bf16_autocast("bf16", cpu, f32) is True
+        assert models.cpu_bf16_autocast("bf16", cpu, torch.bfloat16) is False  # bf16 weights compute in bf16 anyway
+    assert models.cpu_bf16_autocast("auto", torch.device("cuda"), torch.bfloat16) is False
+    with pytest.raises(WorkerError, match="on cuda the model's dtype decides"):
+        models.cpu_bf16_autocast("bf16", torch.device("cuda"), torch.bfloat16)
+    with pytest.raises(WorkerError, match="precision must be one of auto, fp32, bf16, got 'fp16'"):
+        TrainConfig.from_dict({"precision": "fp16"})
+    assert models.compute_label(cpu, f32, True) == "bf16-autocast" and models.compute_label(cpu, f32, False) == "fp32"
+
+
+def test_bf16_autocast_training_tracks_float32_and_keeps_float32_weights(llama_dir, tmp_path):
+    import torch
+
+    from modelfactory_worker.loss import autocast_for, batch_loss
+    from modelfactory_worker.data import collate
+
+    recs = instruction_records(8, seed=3)
+    cfg = {**FAST, "max_steps": 6}
+    f32 = make_trainer(load_model(llama_dir), recs, {**cfg, "precision": "fp32"}, tmp_path / "a")
+    bf = make_trainer(load_model(llama_dir), recs, {**cfg, "precision": "bf16"}, tmp_path / "b")
+    assert (f32.compute, bf.compute) == ("fp32", "bf16-autocast")
+    # Under the autocast the decoder's matmuls run in bf16 and the head in float32.
+    rows = bf.plan(0).micro_batches[0]
+    batch = collate(rows, bf.pad_id, True, torch.float32)
+    seen = {}
+    head = bf.model.get_output_embeddings()
+    layer = next(m for n, m in bf.model.named_modules() if n.endswith("q_proj.base_layer"))
+
+    def hook(key):
+        def record(module, args, out):
+            seen.setdefault(key, out.dtype)
+
+        return record
+
+    hooks = [m.register_forward_hook(hook(k)) for k, m in (("head", head), ("q", layer))]
+    with autocast_for(bf.device, bf.dtype, bf.cpu_bf16):
+        loss, _ = batch_loss(bf.model, batch)
+    for h in hooks:
+        h.remove()
+    assert seen == {"head": torch.float32, "q": torch.bfloat16} and loss.dtype == torch.float32
+    a, b = f32.run(), bf.run()
+    assert b.compute == "bf16-autocast" and a.compute == "fp32"
+    # bf16 rounds each matmul; the losses follow the float32 run's closely, and still fall.
+    assert b.losses == pytest.approx(a.losses, rel=0.05)
+    assert b.losses[-1] < 0.7 * b.losses[0]
+    assert all(p.dtype == torch.float32 for _, p in bf.named_trainable)

@@ -34,6 +34,13 @@ export function qualityRows(r: EvaluationReport) {
 }
 
 /** Full vs LoRA vs QLoRA for one model, in the unit that suits its size. */
+/** The report's `training.compute` in words: bf16 autocast keeps float32 weights. */
+export function computeLabel(compute: string): string {
+  if (compute === "bf16-autocast") return "bf16 matmuls (autocast), float32 weights and optimizer";
+  if (compute === "fp32") return "float32";
+  return compute;
+}
+
 function MemoryChart({ title, estimate }: { title: string; estimate: EvaluationReport["memory"]["thisModel"] }) {
   const max = Math.max(estimate.full, estimate.lora, estimate.qlora);
   const [div, unit] = max >= 2 ** 30 ? [2 ** 30, "GiB"] : max >= 2 ** 20 ? [2 ** 20, "MiB"] : [2 ** 10, "KiB"];
@@ -265,6 +272,12 @@ export default function ReportPage() {
                     </dd>
                     <dt>Time</dt>
                     <dd>{formatDuration(r.training.seconds)}</dd>
+                    {r.training.compute ? (
+                      <>
+                        <dt>Computed in</dt>
+                        <dd data-testid="training-compute">{computeLabel(r.training.compute)}</dd>
+                      </>
+                    ) : null}
                     <dt>Final loss</dt>
                     <dd>
                       {formatNumber(r.training.finalLoss, 4)}
