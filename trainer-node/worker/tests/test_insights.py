@@ -142,3 +142,30 @@ def test_ids_must_match_the_records(noisy_run):
         session.evaluate(bad, ctx)
     with pytest.raises(WorkerError, match="needs a tuned model"):
         session.evaluate({**cmd, "adapter": None}, ctx)
+
+
+def test_the_tuned_passes_read_a_merged_copy_that_matches_the_adapter_and_leaves_the_model_alone(noisy_run, monkeypatch):
+    import torch
+
+    from modelfactory_worker import session as session_module
+
+    session, ctx, cmd, _ = noisy_run
+    cmd = {**cmd, "precision": "fp32"}  # in float32 the merge's rounding is all that differs
+    before = {n: p.detach().clone() for n, p in session.loaded.model.named_parameters()}
+    built = []
+    real_get = session_module.MergedCopies.get
+    monkeypatch.setattr(session_module.MergedCopies, "get", lambda self, m, a: built.append(a) or real_get(self, m, a))
+    merged = session.evaluate(cmd, ctx)
+    assert len(built) == 1  # the merged copy served the tuned passes
+    monkeypatch.setattr(session_module, "_fits_twice", lambda model: False)
+    peft = session.evaluate(cmd, ctx)
+    assert len(built) == 1  # without room for a copy: the PEFT model with the adapter active
+    assert merged["compute"] == peft["compute"] == "fp32"
+    assert merged["perplexity_tuned"]["loss"] == pytest.approx(peft["perplexity_tuned"]["loss"], rel=1e-5)
+    assert merged["perplexity_base"] == peft["perplexity_base"]
+    rows = {r["id"]: r for r in merged["insights"]["contributions"]}
+    for r in peft["insights"]["contributions"]:
+        assert rows[r["id"]]["train"]["loss"] == pytest.approx(r["train"]["loss"], rel=1e-5)
+        assert rows[r["id"]]["flagged"] == r["flagged"]
+    after = dict(session.loaded.model.named_parameters())
+    assert all(torch.equal(before[n], after[n]) for n in before)
