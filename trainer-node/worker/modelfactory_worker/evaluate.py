@@ -62,19 +62,8 @@ def perplexity_of(losses: list[tuple[float, int]]) -> dict:
     return {"loss": mean, "perplexity": math.exp(min(mean, 700.0)), "tokens": n}
 
 
-def perplexity(
-    model,
-    examples: list[Example],
-    *,
-    pad_id: int,
-    device: torch.device,
-    dtype: torch.dtype,
-    batch_size: int = 4,
-    seq_len: int = 512,
-    cpu_bf16: bool = False,
-) -> dict:
-    """exp(mean next-token loss over trained tokens), the tokens weighted equally."""
-    kw = dict(pad_id=pad_id, device=device, dtype=dtype, batch_size=batch_size, seq_len=seq_len, cpu_bf16=cpu_bf16)
+def perplexity(model, examples: list[Example], **kw) -> dict:
+    """exp(mean next-token loss over trained tokens), the tokens weighted equally; `kw` as example_losses'."""
     return perplexity_of(example_losses(model, examples, **kw))
 
 

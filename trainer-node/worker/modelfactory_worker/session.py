@@ -430,10 +430,12 @@ class Session:
         """The model `evaluate`'s tuned passes read. On a CPU, over an unquantized base that fits
         in memory twice, a float32 copy with the adapter merged in (W + scaling·B·A, as export
         merges): PEFT's unmerged LoRA layers made the demo's passes 1.25x slower, and the merged
-        copy's losses differ from theirs by the merge's rounding (0.02 % on the demo under bf16 autocast). Elsewhere the PEFT model with the
-        adapter active. The copy is dropped afterwards; the loaded model is not touched."""
-        if lm.device.type == "cpu" and lm.quantization == "none" and is_peft(lm.model) and _fits_twice(lm.model):
-            yield MergedCopies(1, "float32").get(lm.model, adapter)
+        copy's losses differ from theirs by the merge's rounding (0.02 % on the demo under bf16
+        autocast). Elsewhere the PEFT model with the adapter active. The copy is dropped
+        afterwards; the loaded model is not touched."""
+        copies = MergedCopies(1, "float32")  # the serving copies' rule of when a merged copy can be made
+        if copies.eligible(lm.model, lm.device, lm.quantization, adapter) and _fits_twice(lm.model):
+            yield copies.get(lm.model, adapter)
         else:
             with adapter_active(lm.model, adapter):
                 yield lm.model
