@@ -285,6 +285,11 @@ describe("ModelFactory GUI end to end", { timeout: 900_000 }, () => {
     await page.getByRole("link", { name: "Evaluation report" }).click();
     await page.getByTestId("quality-table").waitFor({ timeout: 60_000 });
     await page.getByText("matches the chain").waitFor({ timeout: 30_000 });
+    // What the training ran in: float32, or bf16 autocast where this CPU multiplies bf16 natively.
+    assert.match(
+      (await page.getByTestId("training-compute").textContent()) ?? "",
+      /^(float32|bf16 matmuls \(autocast\), float32 weights and optimizer)$/,
+    );
     await screenshot(page, "17-evaluation-report");
     // Export: the node merges the adapter and writes GGUF q8_0; the one-time link downloads it.
     const exportRow = page.getByTestId("export-gguf-q8_0");

@@ -33,7 +33,6 @@ export function qualityRows(r: EvaluationReport) {
   return rows.filter((row): row is (typeof rows)[number] & { base: number; tuned: number } => row.base !== null && row.tuned !== null);
 }
 
-/** Full vs LoRA vs QLoRA for one model, in the unit that suits its size. */
 /** The report's `training.compute` in words: bf16 autocast keeps float32 weights. */
 export function computeLabel(compute: string): string {
   if (compute === "bf16-autocast") return "bf16 matmuls (autocast), float32 weights and optimizer";
@@ -41,6 +40,7 @@ export function computeLabel(compute: string): string {
   return compute;
 }
 
+/** Full vs LoRA vs QLoRA for one model, in the unit that suits its size. */
 function MemoryChart({ title, estimate }: { title: string; estimate: EvaluationReport["memory"]["thisModel"] }) {
   const max = Math.max(estimate.full, estimate.lora, estimate.qlora);
   const [div, unit] = max >= 2 ** 30 ? [2 ** 30, "GiB"] : max >= 2 ** 20 ? [2 ** 20, "MiB"] : [2 ** 10, "KiB"];
