@@ -24,6 +24,11 @@ const SUITES: Record<string, { command: string; available: () => boolean; env?: 
     command: "node bench/attribution/run.ts",
     available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
   },
+  "attribution-context": {
+    command: "node bench/attribution/run.ts --context-only",
+    available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),
+    onRequest: true,
+  },
   "attribution-training": {
     command: "node bench/attribution/training-only.ts",
     available: () => existsSync(path.join(root, "trainer-node/models/smollm2-135m-instruct/config.json")),

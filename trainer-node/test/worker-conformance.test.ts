@@ -158,6 +158,7 @@ describe("worker protocol conformance (real worker, tiny model)", { timeout: 600
     ).result;
     assert.equal(attributed.method, "leave_one_out");
     assert.equal(attributed.forward_passes, 3);
+    assert.ok(["new_words", "all"].includes(attributed.scope) && attributed.scored_tokens <= attributed.answer_tokens);
     assert.equal(attributed.passages.length, 2);
     const index = (
       await run("influence_index", {

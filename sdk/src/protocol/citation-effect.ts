@@ -1,11 +1,13 @@
 // The measured effect of a retrieved passage on an answer (context ablation in the trainer node's
-// worker): how much less likely the model's answer becomes without it. The chat's answer carries
+// worker): how much less likely the model's answer becomes without it, measured over the answer's
+// words that the conversation does not already hold (words the question supplied are no passage's
+// doing). The chat's answer carries
 // it per citation; the public receipt states it in words inside the committed, text-free reason,
 // so receipt/2's shape is unchanged. One wording for the node's reasons and the GUI.
 
 /** A passage's effect on the answer, from the worker's `attribute` command. */
 export type CitationEffect = {
-  /** Nats the answer's log-likelihood falls when the passage is removed (negative: likelier without it). */
+  /** Nats the log-likelihood of the answer's new words (those the conversation does not hold) falls when the passage is removed (negative: likelier without it). */
   logProbDrop: number;
   /** exp(logProbDrop): how many times likelier the answer is with the passage; null past float range. */
   ratio: number | null;

@@ -30,7 +30,7 @@ export const passageEffectSchema = {
   properties: {
     /** log p(answer) without this passage; null for ContextCite (no pass leaves exactly it out). */
     log_prob_without: measured,
-    /** Nats the answer's log-likelihood falls when the passage is removed (measured, or the surrogate's prediction). */
+    /** Nats the log-likelihood of the answer's scored tokens falls when the passage is removed (measured, or the surrogate's prediction). */
     log_prob_drop: measured,
     /** exp(log_prob_drop): how many times likelier the answer is with the passage; null past float range. */
     ratio: measured,
@@ -47,7 +47,10 @@ export const attributeResultSchema = {
     adapter: strOrNull,
     method: { enum: ["leave_one_out", "contextcite"] },
     answer_tokens: int,
-    /** log p(answer | full prompt), nats */
+    /** Which of the answer's tokens the log-likelihoods sum: those carrying a word the conversation does not hold, or all (an answer with no such word). */
+    scope: { enum: ["new_words", "all"] },
+    scored_tokens: int,
+    /** log p(answer's scored tokens | full prompt), nats */
     log_prob: measured,
     forward_passes: int,
     seconds: num,
@@ -56,7 +59,18 @@ export const attributeResultSchema = {
     /** In the order of `sources.passages`. */
     passages: { type: "array", items: passageEffectSchema },
   },
-  required: ["adapter", "method", "answer_tokens", "log_prob", "forward_passes", "seconds", "cpu_seconds", "passages"],
+  required: [
+    "adapter",
+    "method",
+    "answer_tokens",
+    "scope",
+    "scored_tokens",
+    "log_prob",
+    "forward_passes",
+    "seconds",
+    "cpu_seconds",
+    "passages",
+  ],
   additionalProperties: false,
 } as const satisfies JSONSchema;
 

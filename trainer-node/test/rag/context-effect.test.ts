@@ -26,6 +26,8 @@ function workerResult(drops: (number | null)[]): AttributeResult {
     adapter: null,
     method: "leave_one_out",
     answer_tokens: 9,
+    scope: "new_words",
+    scored_tokens: 4,
     log_prob: -6,
     forward_passes: drops.length + 1,
     seconds: 1,

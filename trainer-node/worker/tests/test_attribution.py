@@ -137,6 +137,71 @@ def test_cached_batched_passes_match_plain_passes(session, answer):
     assert batched[::2] == pytest.approx(plain, abs=2e-3)
 
 
+# The attribution bench's fact 8 (bench/attribution/facts.ts), its three passages as BM25 ranked them
+# and the model's own greedy answer there: the answer takes its word order from a distractor that
+# says nothing about the instrument, and its one fact from the planted passage.
+SANTOREL_QUESTION = "Which instrument does the director of the Santorel choir play?"
+SANTOREL_PASSAGES = [
+    "\n[1] Datanet 1, contribution 26\nVisitors often ask: Which instrument does the director of the Santorel "
+    "choir play? The staff answer such questions at the front desk every day.\n",
+    "\n[2] Datanet 1, contribution 27\nThe Santorel choir's director chooses every piece, and the choir sings "
+    "with an instrument ensemble at Easter.\n",
+    "\n[3] Datanet 1, contribution 25\nThe director of the Santorel choir plays the oboe.\n",
+]
+SANTOREL_ANSWER = "The Santorel choir's director plays the oboe."
+
+
+def test_new_word_tokens_are_those_of_words_the_conversation_lacks(session):
+    from modelfactory_worker.attribution import new_word_tokens
+
+    tok = session.loaded.tokenizer
+    ids = tok(SANTOREL_ANSWER, add_special_tokens=False)["input_ids"]
+    mask = new_word_tokens(tok, SANTOREL_ANSWER, [SANTOREL_QUESTION], len(ids))
+    new = "".join(tok.decode([t]) for t, m in zip(ids, mask) if m)
+    assert new == "'s plays oboe", f"scored: {new!r}"
+    # Words compare casefolded; punctuation is no word; a token count that does not match gives None.
+    assert not any(new_word_tokens(tok, "DIRECTOR, choir!", [SANTOREL_QUESTION], len(tok("DIRECTOR, choir!")["input_ids"])))
+    assert new_word_tokens(tok, SANTOREL_ANSWER, [SANTOREL_QUESTION], len(ids) + 1) is None
+
+
+def test_a_passage_that_only_lends_the_answer_its_word_order_ranks_below_the_one_that_holds_its_fact(session):
+    cmd = dict(
+        sources={"before": BEFORE, "passages": SANTOREL_PASSAGES, "after": ""},
+        messages=[{"role": "user", "content": SANTOREL_QUESTION}],
+    )
+    new_words = attribute(session, SANTOREL_ANSWER, **cmd)
+    everything = attribute(session, SANTOREL_ANSWER, **cmd, scope="all")
+    by_new, by_all = [p["log_prob_drop"] for p in new_words["passages"]], [p["log_prob_drop"] for p in everything["passages"]]
+    print(f"new words {by_new}; every token {by_all}")
+    assert new_words["scope"] == "new_words" and new_words["scored_tokens"] == 4
+    assert everything["scope"] == "all" and everything["scored_tokens"] == everything["answer_tokens"] == 12
+    assert rank_of(by_new, 2) == 1, f"over the answer's new words the oboe's passage ranks first: {by_new}"
+    # Over every token the distractor whose phrasing the answer took outranks it: what scoring only
+    # the new words corrects.
+    assert rank_of(by_all, 1) == 1, f"over every token the phrasing distractor ranks first: {by_all}"
+
+
+def test_an_answer_of_the_questions_words_only_is_scored_whole(session):
+    a = attribute(session, "Aurora café espresso.")
+    assert a["scope"] == "all" and a["scored_tokens"] == a["answer_tokens"]
+
+
+def test_scored_tokens_sum_only_their_log_likelihoods(session, answer):
+    from modelfactory_worker.attribution import answer_log_likelihoods
+    from modelfactory_worker.records import Message
+
+    lm, fmt = session.loaded, session.formatter()
+    prompt = fmt.encode_prompt([Message("system", BEFORE + "".join(PASSAGES)), Message("user", QUESTION)])
+    ids = fmt.encode_text(answer)
+    scored = [i % 2 == 0 for i in range(len(ids))]
+    kw = dict(pad_id=lm.tokenizer.pad_token_id, device=lm.device)
+    [part] = answer_log_likelihoods(lm.model, [prompt], ids, scored=scored, **kw)
+    with torch.inference_mode():
+        logits = lm.model(input_ids=torch.tensor([prompt + ids])).logits[0, len(prompt) - 1 : -1].float()
+        per_token = torch.log_softmax(logits, -1).gather(-1, torch.tensor(ids)[:, None]).squeeze(-1)
+    assert part == pytest.approx(float(per_token[torch.tensor(scored)].sum()), abs=2e-3)
+
+
 def test_refuses_bad_input_naming_the_field(session, answer):
     from modelfactory_worker.errors import WorkerError
 
@@ -146,6 +211,8 @@ def test_refuses_bad_input_naming_the_field(session, answer):
         attribute(session, "")
     with pytest.raises(WorkerError, match="'method'"):
         attribute(session, answer, method="shapley")
+    with pytest.raises(WorkerError, match="'scope'"):
+        attribute(session, answer, scope="nouns")
     with pytest.raises(WorkerError, match="unknown_adapter|no adapter"):
         attribute(session, answer, adapter="nope")
 

@@ -225,8 +225,9 @@ export function CitationsPanel({
       {attribution.citations.length === 0 ? <p className="hint">No contribution was retrieved for this answer.</p> : null}
       {measured ? (
         <p className="hint">
-          Weights come from each passage's measured effect on this answer: how much less likely the answer becomes without it. A passage
-          without which the answer is at most 4× less likely is shown as retrieved, not used, and is not paid.
+          Weights come from each passage's measured effect on this answer: how much less likely the answer becomes without it, counting the
+          answer's words that your question does not already contain. A passage without which the answer is at most 4× less likely is shown
+          as retrieved, not used, and is not paid.
         </p>
       ) : null}
       {shown.map((c) => (
