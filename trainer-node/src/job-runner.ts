@@ -21,6 +21,7 @@ import {
   type JobEvent,
   type JobPhase,
   type JobSummary,
+  type TrainingInfluenceProbe,
 } from "@modelfactory/sdk";
 import type { ContentStore } from "@modelfactory/sdk/node";
 import { ChainTxError, revertName, type Chain } from "./chain.ts";
@@ -44,6 +45,7 @@ import { toEvaluationReport } from "./evaluation.ts";
 import { outOfMemoryReason } from "./memory-fit.ts";
 import { checkSameContributions, metaKeys, resolveContinuation } from "./continuation.ts";
 import { buildInfluenceIndex, influenceSettings, INFLUENCE_INDEX_FILE } from "./influence-index.ts";
+import { PROBE_METHOD, probeCases, probeTrainingInfluence } from "./influence-probe.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
 import { dropRecordFiles, promptOf, readJobContributions, splitAndWrite, type Sourced } from "./job-data.ts";
 import { fetchSpec, type JobRecord } from "./job-record.ts";
@@ -75,6 +77,8 @@ export class JobRunner {
   private progressEvents: ProgressEvent[] = [];
   /** The worker's `load` result for this run's base model: its device and measured quantization go into the report. */
   private loaded: LoadResult | undefined;
+  /** Whether `this.worker` holds the published adapter (`published-<root job>`) from its folder. */
+  private publishedLoaded = false;
 
   constructor(ctx: JobRunnerContext, jobId: bigint) {
     this.ctx = ctx;
@@ -160,17 +164,30 @@ export class JobRunner {
         trained = hit.trained as typeof trained;
         report = this.replay(prepared, key, hit);
         influence = hit.influence ?? (await this.indexInfluence(prepared, trained));
+        // A probe cached under another method is measured again (the index is the same).
+        const cached = hit.probe?.method === PROBE_METHOD ? hit.probe : undefined;
+        const probe = cached ?? (influence ? await this.probeInfluence(prepared, trained, influence) : undefined);
+        if (probe) report.trainingInfluenceProbe = probe;
       } else {
         trained = await this.train(prepared);
         const evaluated = await this.evaluateRaw(prepared);
         // After evaluation: a worker lost while indexing costs the index only, never the report.
         influence = await this.indexInfluence(prepared, trained);
+        const probe = influence ? await this.probeInfluence(prepared, trained, influence) : undefined;
         const loaded = this.loaded!;
         report = this.report(prepared, { loaded, trained, evaluated });
+        if (probe) report.trainingInfluenceProbe = probe;
         // A resumed run's curve starts at its checkpoint: only whole runs are cached.
         if (cache && key && !trained.resumed_from) {
           await cache
-            .put(key, { loaded, trained, evaluated, progress: this.progressEvents, ...(influence ? { influence } : {}) })
+            .put(key, {
+              loaded,
+              trained,
+              evaluated,
+              progress: this.progressEvents,
+              ...(influence ? { influence } : {}),
+              ...(probe ? { probe } : {}),
+            })
             .catch((e: unknown) => this.log("warn", `result cache: could not store this run: ${describeError(e)}`));
         }
       }
@@ -246,6 +263,7 @@ export class JobRunner {
     const prompts = evalSide.slice(0, 32).map((x) => promptOf(x.record));
     const sources = { train: trainSide.map((x) => x.contributionId), eval: evalSide.map((x) => x.contributionId) };
     return {
+      heldOut: evalSide,
       spec,
       model,
       contributions,
@@ -402,18 +420,8 @@ export class JobRunner {
     this.log("info", `building the training influence index: gradients of ${sampled} record(s) of ${perContribution.size} contribution(s)`);
     // The gradients are taken of the adapter as published, loaded from its folder as chat loads it:
     // an index is bound to the exact weights it was computed at.
-    const adapter = `published-${p.rootJob}`;
     try {
-      let worker = this.worker;
-      if (!worker?.alive) {
-        worker = await this.startWorker();
-        await worker.request(
-          "load",
-          { model: path.join(this.ctx.config.modelsDir, p.model.id), quantization: p.spec.method === "qlora" ? "nf4" : "none" },
-          { hangMs: this.ctx.config.workerStartMs },
-        );
-      }
-      await worker.request("load", { adapters: { [adapter]: trained.adapter_path } }, { hangMs: this.ctx.config.workerStartMs });
+      const { worker, adapter } = await this.publishedAdapterWorker(p, trained);
       const built = await buildInfluenceIndex({
         worker,
         adapter,
@@ -437,6 +445,61 @@ export class JobRunner {
         "warn",
         `training influence index not built, so this model's answers will list no training influences: ${describeError(error)}`,
       );
+      return undefined;
+    }
+  }
+
+  /**
+   * A worker holding the published adapter, loaded from its folder as chat loads it: the job's
+   * worker when it is still alive, else a new one with the base model loaded.
+   */
+  private async publishedAdapterWorker(p: Prepared, trained: { adapter_path: string }): Promise<{ worker: WorkerClient; adapter: string }> {
+    const adapter = `published-${p.rootJob}`;
+    let worker = this.worker;
+    if (!worker?.alive) {
+      worker = await this.startWorker();
+      this.publishedLoaded = false;
+      await worker.request(
+        "load",
+        { model: path.join(this.ctx.config.modelsDir, p.model.id), quantization: p.spec.method === "qlora" ? "nf4" : "none" },
+        { hangMs: this.ctx.config.workerStartMs },
+      );
+    }
+    if (!this.publishedLoaded) {
+      await worker.request("load", { adapters: { [adapter]: trained.adapter_path } }, { hangMs: this.ctx.config.workerStartMs });
+      this.publishedLoaded = true;
+    }
+    return { worker, adapter };
+  }
+
+  /**
+   * The report's probe of training influence (influence-probe.ts) on held-out questions, under the
+   * record split only (a contribution split holds out contributions the index does not hold). A
+   * failure other than cancellation leaves the probe out of the report and says so in the log.
+   */
+  private async probeInfluence(
+    p: Prepared,
+    trained: { adapter_path: string },
+    influence: InfluenceIndexResult,
+  ): Promise<TrainingInfluenceProbe | undefined> {
+    if (p.split.method !== "record" || !p.split.heldOut) return undefined;
+    const indexed = new Set(Object.entries(influence.examples).flatMap(([id, n]) => (n > 0 ? [id] : [])));
+    const cases = probeCases(p.heldOut, indexed);
+    if (cases.length === 0) return undefined;
+    this.log("info", `probing training influence on ${cases.length} held-out question(s)`);
+    try {
+      const { worker, adapter } = await this.publishedAdapterWorker(p, trained);
+      const probe = await probeTrainingInfluence({ worker, adapter, index: influence.path, cases, contributions: influence.contributions });
+      if (this.cancelled) throw new JobFailure("CANCELLED", this.cancelled);
+      if (!probe) return undefined;
+      this.log(
+        "info",
+        `training influence probe: ${Math.round(probe.recallAt1 * probe.questions)} of ${probe.questions} held-out question(s) traced to their own contribution first (${probe.secondsPerAnswer.toFixed(1)} s each)`,
+      );
+      return probe;
+    } catch (error) {
+      if (this.cancelled || (error instanceof JobFailure && error.code === "CANCELLED")) throw error;
+      this.log("warn", `training influence probe left out of the report: ${describeError(error)}`);
       return undefined;
     }
   }

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { DatasetRecord, TrainingSpec } from "@modelfactory/sdk";
 import { DatanetIndex, type RetrievedPassage } from "./rag/datanet-index.ts";
+import { conversationOf } from "./conversation.ts";
 import { splitPassages } from "./rag/passages.ts";
 import { SERVED_PASSAGES, servedMessages, sourcesPrompt } from "./rag/prompt.ts";
 import type { ContributionInfo } from "./snapshot.ts";
@@ -147,30 +148,6 @@ function trainingIndex(contributions: RaftInput<{ description: string }>["contri
 }
 
 const passageKey = (contributionId: string, start: number, end: number) => `${contributionId}:${start}:${end}`;
-
-type Conversation = { question: string; messages: { role: "system" | "user" | "assistant"; content: string }[] };
-
-/** The record as chat messages up to its last answer, and the question chat would retrieve for (the user turn before it); null for text. */
-function conversationOf(record: DatasetRecord): Conversation | null {
-  if (record.kind === "instruction") {
-    // The same user turn the worker makes of an instruction record (records.py).
-    const question = record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
-    return {
-      question,
-      messages: [
-        { role: "user", content: question },
-        { role: "assistant", content: record.output },
-      ],
-    };
-  }
-  if (record.kind === "chat") {
-    const last = record.messages.findLastIndex((m) => m.role === "assistant");
-    const messages = record.messages.slice(0, last + 1).map((m) => ({ role: m.role, content: m.content }));
-    const question = messages.findLast((m) => m.role === "user")?.content;
-    return question === undefined ? null : { question, messages };
-  }
-  return null;
-}
 
 /** A uniform draw in [0, 1) for the i-th training record, fixed by the job's seed. */
 function oracleDraw(seed: string, i: number): number {

@@ -10,6 +10,8 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { TrainingInfluenceProbe } from "@modelfactory/sdk";
+import { checkProbe } from "./influence-probe.ts";
 import type { EvaluateArgs, EvaluateResult, LoadResult, ProgressEvent, TrainConfig, TrainResult } from "./worker-protocol.ts";
 import type { InfluenceIndexResult } from "./worker-results.ts";
 import { workerSchemas } from "./worker-schema.ts";
@@ -24,6 +26,8 @@ export type CachedRun = {
   progress: ProgressEvent[];
   /** The training-influence index built after training (its file is kept in the entry); absent in older entries. */
   influence?: InfluenceIndexResult;
+  /** The report's training-influence probe, measured with that index; absent in older entries and without an index. */
+  probe?: TrainingInfluenceProbe;
 };
 
 export type CacheInputs = {
@@ -132,6 +136,7 @@ export class ResultCache {
       };
       const hasIndex = run.influence !== undefined && existsSync(path.join(dir, INDEX_FILE));
       if (hasIndex) entry.influence = check.result("influence_index", run.influence);
+      if (hasIndex && run.probe !== undefined) entry.probe = checkProbe(run.probe);
       if (entry.progress.some((e) => e.event !== "progress")) throw new Error("not a progress event");
       await rm(adapterDest, { recursive: true, force: true });
       await mkdir(path.dirname(adapterDest), { recursive: true });
@@ -140,7 +145,7 @@ export class ResultCache {
         await cp(path.join(dir, INDEX_FILE), indexDest);
         return { ...entry, trained: { ...entry.trained, adapter_path: adapterDest }, influence: { ...entry.influence!, path: indexDest } };
       }
-      const { influence: _none, ...withoutIndex } = entry;
+      const { influence: _none, probe: _measuredWithIt, ...withoutIndex } = entry;
       return { ...withoutIndex, trained: { ...entry.trained, adapter_path: adapterDest } };
     } catch {
       await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import { Scope, type JobEvent, type JobSummary } from "@modelfactory/sdk";
+import { PROBE_METHOD } from "../src/influence-probe.ts";
 import { ResultCache, runKey, type CacheInputs } from "../src/result-cache.ts";
 import { TrainerNode } from "../src/trainer-node.ts";
 import { WORKER_DIR, eventually, qaJsonl, startStack, tinyModel, type Stack } from "./helpers/stack.ts";
@@ -95,6 +96,30 @@ describe("result cache: keys and entries", () => {
     const withIndex = await cache.get(indexKey, path.join(dir, "out-index"), path.join(dir, "replayed-index.safetensors"));
     assert.deepEqual(withIndex?.influence, { ...influence, path: path.join(dir, "replayed-index.safetensors") });
     assert.equal(await readFile(path.join(dir, "replayed-index.safetensors"), "utf8"), "features");
+
+    // The report's training-influence probe, measured with that index, comes back with it; a
+    // malformed one drops the entry like any damaged result.
+    const probeKey = "d".repeat(64);
+    const probe = {
+      method: PROBE_METHOD,
+      questions: 1,
+      recallAt1: 1,
+      recallAt3: 1,
+      secondsPerAnswer: 0.7,
+      cases: [{ contributionId: "1", rank: 1, score: 0.93 }],
+    };
+    await cache.put(probeKey, { loaded, trained: { ...train, adapter_path: adapter }, evaluated, progress, influence, probe });
+    const withProbe = await cache.get(probeKey, path.join(dir, "out-probe"), path.join(dir, "probe-index.safetensors"));
+    assert.deepEqual(withProbe?.probe, probe);
+    assert.equal(
+      (await cache.get(probeKey, path.join(dir, "out-probe2")))?.probe,
+      undefined,
+      "without its index the probe measured with it is not handed back",
+    );
+    const badProbe = JSON.parse(await readFile(path.join(cache.dir, probeKey, "run.json"), "utf8"));
+    badProbe.probe.recallAt1 = 2;
+    await writeFile(path.join(cache.dir, probeKey, "run.json"), JSON.stringify(badProbe));
+    assert.equal(await cache.get(probeKey, path.join(dir, "out-probe3"), path.join(dir, "probe-index3.safetensors")), undefined);
 
     // An entry whose results no longer follow the worker protocol is dropped like a damaged one.
     const stale = JSON.parse(await readFile(path.join(cache.dir, key, "run.json"), "utf8"));

@@ -24,6 +24,7 @@ import {
   manifestOfDocument,
   ManifestEntryKind,
   type ChatAttribution,
+  type EvaluationReport,
   type JobSummary,
   type ReceiptStatus,
   type TrainingManifestDocument,
@@ -176,6 +177,28 @@ describe("training influence on a trainer node", { timeout: 900_000 }, () => {
       logs.some((m) => /^training influence index: 4 contribution\(s\), 20 record gradient\(s\) in \d+\.\d s$/.test(m)),
       "and what it cost",
     );
+  });
+
+  it("probes the model's own training influence on held-out questions in its report: ids and numbers only", async () => {
+    const report = (await (await fetch(`${api.url}/v1/jobs/${openModel.jobId}/metrics`)).json()) as EvaluationReport;
+    const probe = report.trainingInfluenceProbe;
+    assert.ok(probe, "the report carries the probe");
+    // 20 % of each of the 4 contributions' 6 records held out: one question each, one per contribution.
+    assert.equal(probe.questions, 4);
+    assert.equal(new Set(probe.cases.map((c) => c.contributionId)).size, 4, "one question per contribution");
+    const planted_ = probe.cases.find((c) => c.contributionId === planted.toString());
+    assert.ok(planted_, `the planted contribution's held-out question is probed: ${JSON.stringify(probe.cases)}`);
+    assert.equal(planted_.rank, 1, `its paraphrase traces to it first: ${JSON.stringify(probe.cases)}`);
+    assert.ok(planted_.score! > 0.5);
+    for (const c of probe.cases) assert.ok(c.rank === null || (c.rank >= 1 && c.rank <= 4), JSON.stringify(c));
+    assert.equal(probe.recallAt1, probe.cases.filter((c) => c.rank === 1).length / 4);
+    assert.ok(probe.recallAt3 >= probe.recallAt1 && probe.secondsPerAnswer > 0);
+    const logs = node.journal.eventsOf(openModel.jobId).flatMap((e) => (e.type === "log" ? [e.message] : []));
+    assert.ok(logs.includes("probing training influence on 4 held-out question(s)"), logs.join(" | "));
+    // The permissioned job's public report probes too, with no word of its records.
+    const gatedReport = (await (await fetch(`${api.url}/v1/jobs/${gatedModel.jobId}/metrics`)).json()) as EvaluationReport;
+    assert.ok(gatedReport.trainingInfluenceProbe, "the permissioned job's report carries the probe");
+    assert.ok(!JSON.stringify(gatedReport.trainingInfluenceProbe).match(/hedge|pond|valve/i), "no record text in the probe");
   });
 
   it("lists the contribution that taught the answer first, with its chain metadata, deterministically", async () => {

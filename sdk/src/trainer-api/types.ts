@@ -254,6 +254,25 @@ export type DataInsights = {
   contributions: ContributionLossInsight[];
 };
 
+/**
+ * The report's probe of its own model's training influence (trainer-node `influence-probe.ts`):
+ * held-out questions, each asked with its reference answer, traced through the job's influence
+ * index to the training contributions whose records shaped that answer; a hit is the held-out
+ * record's own contribution ranking first. Ids and numbers only, never record text.
+ */
+export type TrainingInfluenceProbe = {
+  /** How the questions were chosen and what a hit means, in words. */
+  method: string;
+  questions: number;
+  /** Share of the questions whose own contribution ranked first (top 3 for `recallAt3`). */
+  recallAt1: number;
+  recallAt3: number;
+  /** Mean seconds of one answer's influence pass. */
+  secondsPerAnswer: number;
+  /** Per question: its contribution and the rank the index gave it (null: not among the contributions ranked). */
+  cases: { contributionId: string; rank: number | null; score: number | null }[];
+};
+
 export type EvaluationReport = {
   schema: "modelfactory.metrics/1";
   jobId: string;
@@ -311,6 +330,8 @@ export type EvaluationReport = {
   };
   /** Per-contribution losses after training, with the contributions that trained worst flagged. Absent in older reports. */
   dataInsights?: DataInsights;
+  /** Training influence probed on held-out questions; absent without an influence index or held-out questions, and in older reports. */
+  trainingInfluenceProbe?: TrainingInfluenceProbe;
 };
 
 /** GET /v1/receipts/:receiptId */

@@ -16,6 +16,7 @@ import { useJobNode } from "../../data/hooks/useJobNode.ts";
 import { PrivateSamples, SealedAdapterDownload } from "./SealedArtifacts.tsx";
 import { SampleAnswer } from "./SampleAnswer.tsx";
 import { DataInsightsTable } from "./DataInsights.tsx";
+import { InfluenceProbe } from "./InfluenceProbe.tsx";
 import { saveFile } from "../../lib/save-file.ts";
 
 const BASE = "#9aa3b8";
@@ -309,6 +310,12 @@ export default function ReportPage() {
                 <section className="panel" data-testid="data-insights">
                   <h2>Data insights: which contributions trained worst</h2>
                   <DataInsightsTable insights={r.dataInsights} />
+                </section>
+              ) : null}
+              {r.trainingInfluenceProbe ? (
+                <section className="panel" data-testid="influence-probe">
+                  <h2>Training attribution, probed on held-out questions</h2>
+                  <InfluenceProbe probe={r.trainingInfluenceProbe} />
                 </section>
               ) : null}
               <section className="panel">
