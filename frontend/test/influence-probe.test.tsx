@@ -17,12 +17,16 @@ const probe: TrainingInfluenceProbe = {
     { contributionId: "9", rank: 1, score: 0.88 },
   ],
 };
+const weak: TrainingInfluenceProbe = { ...probe, cases: [{ contributionId: "4", rank: 1, score: 0.12 }, probe.cases[1]!, probe.cases[2]!] };
 
 describe("training-influence probe", () => {
   it("says how many held-out questions traced to their own contribution first", () => {
     expect(probeSummary(probe)).toBe(
-      "2 of 3 held-out question(s) were traced to their own contribution first by training influence (recall@1 0.67), 3 within the top 3, at 1.9 s per answer.",
+      "2 of 3 held-out question(s) were traced to their own contribution first by training influence (recall@1 0.67), 3 within the top 3, at 1.9 s per answer; 2 of those first places score at least the 0.30 from which Chat lists an influence.",
     );
+  });
+  it("counts only the first places Chat would list", () => {
+    expect(probeSummary(weak)).toMatch(/; 1 of those first places score at least the 0\.30 /);
   });
   it("lists each question's contribution, its rank and score, and the method", () => {
     render(<InfluenceProbe probe={{ ...probe, cases: [...probe.cases.slice(0, 2), { contributionId: "9", rank: null, score: null }] }} />);
