@@ -12,10 +12,9 @@
 // `--context-only` (`npm run bench -- attribution-context`) measures the context half alone and
 // keeps the training-influence metrics of the file, which says when each half was measured.
 import { spawnSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { writeSuiteResult, type Metric } from "../lib/results.ts";
+import { readSuiteResult, writeSuiteResult, type Metric } from "../lib/results.ts";
 import { FACTS, echo } from "./facts.ts";
 import { measureTrainingInfluence } from "./training.ts";
 import { SYSTEM_PROMPT } from "../../trainer-node/src/chat.ts";
@@ -36,7 +35,6 @@ const THREADS = Number(process.env.ATTRIBUTION_BENCH_THREADS ?? 1);
 if (!Number.isInteger(THREADS) || THREADS < 1)
   throw new Error(`ATTRIBUTION_BENCH_THREADS must be a whole number ≥ 1, got ${process.env.ATTRIBUTION_BENCH_THREADS}`);
 const CONTEXT_ONLY = process.argv.includes("--context-only");
-const RESULT = path.join(root, "bench/results/attribution.json");
 
 type Kind = "planted" | "echo" | "topical" | "other fact" | "other distractor";
 
@@ -248,15 +246,13 @@ const contextWallSeconds = +((performance.now() - started) / 1000).toFixed(1);
 
 // Training influence: its own worker, which fine-tunes the model on the facts first. With
 // --context-only, the file's training metrics and notes stay as they were measured.
-type Previous = { metrics?: Record<string, Metric>; date?: string; [k: string]: unknown };
 let trainingNotes: Record<string, unknown>;
 if (CONTEXT_ONLY) {
-  const previous = JSON.parse(await readFile(RESULT, "utf8").catch(() => "{}")) as Previous;
-  if (!previous.metrics?.plantedRecallAt1Training)
+  const { file: previous, metrics: kept, date, notes } = await readSuiteResult("attribution");
+  if (!kept.plantedRecallAt1Training)
     throw new Error(
-      `${path.relative(root, RESULT)} holds no training-influence metrics to keep: run \`npm run bench -- attribution\` (both halves)`,
+      `${path.relative(root, previous)} holds no training-influence metrics to keep: run \`npm run bench -- attribution\` (both halves)`,
     );
-  const { metrics: kept, suite: _s, machine: _m, date, ...notes } = previous;
   for (const [name, m] of Object.entries(kept)) if (!(name in metrics)) metrics[name] = m;
   trainingNotes = { ...notes, trainingMeasuredAt: notes.trainingMeasuredAt ?? date };
 } else {

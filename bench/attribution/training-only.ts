@@ -2,18 +2,16 @@
 // suite (training.ts), for re-measuring it without the context half. Its metrics replace the
 // training ones in bench/results/attribution.json; the context metrics there are kept, and the
 // file says when each half was measured.
-import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { writeSuiteResult, type Metric } from "../lib/results.ts";
+import { readSuiteResult, writeSuiteResult } from "../lib/results.ts";
 import { measureTrainingInfluence } from "./training.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const THREADS = Number(process.env.ATTRIBUTION_BENCH_THREADS ?? 1);
 if (!Number.isInteger(THREADS) || THREADS < 1)
   throw new Error(`ATTRIBUTION_BENCH_THREADS must be a whole number ≥ 1, got ${process.env.ATTRIBUTION_BENCH_THREADS}`);
-const file = path.join(root, "bench/results/attribution.json");
-const previous = JSON.parse(await readFile(file, "utf8").catch(() => "{}")) as { metrics?: Record<string, Metric>; [k: string]: unknown };
+const previous = await readSuiteResult("attribution");
 const started = performance.now();
 const training = await measureTrainingInfluence({
   model: path.join(root, "trainer-node/models/smollm2-135m-instruct"),
@@ -22,8 +20,8 @@ const training = await measureTrainingInfluence({
   threads: THREADS,
   embedScript: path.join(import.meta.dirname, "embed.py"),
 });
-const { metrics: _old, suite: _s, machine: _m, date, ...notes } = previous;
-const context = Object.fromEntries(Object.entries(previous.metrics ?? {}).filter(([k]) => !(k in training.metrics)));
+const { date, notes } = previous;
+const context = Object.fromEntries(Object.entries(previous.metrics).filter(([k]) => !(k in training.metrics)));
 const written = await writeSuiteResult(
   "attribution",
   { ...context, ...training.metrics },

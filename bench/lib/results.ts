@@ -1,6 +1,6 @@
 // Writes bench/results/<suite>.json in the shared format and describes the machine, so that
 // every suite's figures can be compared side by side.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -28,4 +28,17 @@ export async function writeSuiteResult(
   const file = path.join(RESULTS_DIR, `${suite}.json`);
   await writeFile(file, JSON.stringify({ suite, machine: machine(), date: new Date().toISOString(), metrics, ...extra }, null, 2) + "\n");
   return file;
+}
+
+/**
+ * The suite's result file as last written, split into its metrics, its date and its other notes
+ * (empty when there is none), for a run that re-measures part of a suite and keeps the rest.
+ */
+export async function readSuiteResult(
+  suite: string,
+): Promise<{ file: string; metrics: Record<string, Metric>; date: string | undefined; notes: Record<string, unknown> }> {
+  const file = path.join(RESULTS_DIR, `${suite}.json`);
+  const previous = JSON.parse(await readFile(file, "utf8").catch(() => "{}")) as Record<string, unknown>;
+  const { metrics, suite: _suite, machine: _machine, date, ...notes } = previous;
+  return { file, metrics: (metrics ?? {}) as Record<string, Metric>, date: date as string | undefined, notes };
 }

@@ -32,9 +32,10 @@ export function probeCases(
   const queues = new Map<string, ProbeCase[]>();
   for (const { record, contributionId } of heldOut) {
     if (!indexed.has(contributionId)) continue;
+    // A conversation ends with its last answer (conversationOf).
     const c = conversationOf(record);
     const last = c?.messages.at(-1);
-    if (!c || last?.role !== "assistant" || last.content.trim() === "") continue;
+    if (!c || !last || last.content.trim() === "") continue;
     const q = queues.get(contributionId) ?? [];
     q.push({ contributionId, messages: c.messages.slice(0, -1), answer: last.content });
     queues.set(contributionId, q);

@@ -494,7 +494,7 @@ export class JobRunner {
       if (!probe) return undefined;
       this.log(
         "info",
-        `training influence probe: ${Math.round(probe.recallAt1 * probe.questions)} of ${probe.questions} held-out question(s) traced to their own contribution first (${probe.secondsPerAnswer.toFixed(1)} s each)`,
+        `training influence probe: ${probe.cases.filter((c) => c.rank === 1).length} of ${probe.questions} held-out question(s) traced to their own contribution first (${probe.secondsPerAnswer.toFixed(1)} s each)`,
       );
       return probe;
     } catch (error) {
